@@ -1,0 +1,230 @@
+"""Person and household clusters that resist chaining.
+
+Persons
+-------
+Connected components of the pairs scored at or above the threshold are only the first step: one wrong pair
+would chain two people (and then thousands) together. Every component with three or more records, or with
+a conflict inside it, is rebuilt by **constrained average-linkage agglomeration**:
+
+* pairs are merged strongest first;
+* two groups are never merged when they hold a *cannot-link* pair:
+
+  - two different valid NIKs whose records have different real birth dates, or
+  - two records of the same source listed as distinct members of one KK (different name or birth year);
+
+* two groups are only merged when the average match probability of all their *scored* cross pairs is at
+  least 0.5, so a weak bridge between two dense groups is cut.
+
+Households
+----------
+Households are built from all evidence, strongest first (see :func:`household_clusters`): records of one
+person belong to one household; records that share a valid KK number; a child on a posyandu list joins the
+household of the woman in the same desa and RT/RW whose name is the child's mother's name; members of one
+source listed at the same desa + RT/RW + place with the same KK-less household key. A married child who
+appears as *ANAK* under the parents' KK in one list and as *KEPALA* of a new KK in another does not pull the
+two households together.
+
+Confidence
+----------
+``person_confidence`` of a record = (its strongest match probability to another record of its cluster, 1 for
+a singleton) x (1 - its strongest match probability to a record *outside* its cluster). It is high when the
+record is firmly attached to its cluster and nothing outside competes for it, and it falls as either
+weakens. ``household_confidence`` is the same quantity on the household evidence graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected component label for each of ``n`` nodes given edges (left[i], right[i])."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    g = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    return labels.astype(np.int64)
+
+
+def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
+    """Deterministic, short ids from the sorted member keys of each cluster."""
+    return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
+
+
+class _UF:
+    def __init__(self, items):
+        self.parent = {i: i for i in items}
+
+    def find(self, x):
+        p = self.parent
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+
+def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | None = None,
+                max_component: int = 400) -> pd.DataFrame:
+    """All cannot-link record pairs inside the components ``comp`` (vectorised).
+
+    ``recs`` is indexed by node 0..n-1 with columns ``nik15, dob, dob_placeholder, source, kk, name_mask,
+    dob_year``. Two records cannot be one person when:
+
+    * both have a NIK, the NIKs differ, and their real (non-placeholder) recorded birth dates differ;
+    * both have a NIK, the NIKs differ, and the names share no token (twins, same-day neighbours);
+    * they are in the same source under the same valid KK and their names share no token, or their birth
+      years are two or more apart, or their NIKs differ (two members of one family);
+    * ``scored`` (pairs with ``l, r, name_gamma``) says the NIKs differ and the names are unrelated
+      (name level "share a token" or lower).
+
+    Components larger than ``max_component`` are checked on their scored pairs only.
+    """
+    size = np.bincount(comp)
+    nodes = np.flatnonzero((size[comp] >= 2) & (size[comp] <= max_component))
+    out = []
+    if len(nodes):
+        d = recs.loc[nodes, ["nik15", "dob", "dob_placeholder", "source", "kk", "name_mask", "dob_year"]].copy()
+        d["c"] = comp[nodes]
+        d["node"] = nodes
+        m = d.merge(d, on="c", suffixes=("_a", "_b"))
+        m = m[m["node_a"] < m["node_b"]]
+        nik_diff = m["nik15_a"].notna() & m["nik15_b"].notna() & (m["nik15_a"] != m["nik15_b"])
+        real = ~m["dob_placeholder_a"].astype(bool) & ~m["dob_placeholder_b"].astype(bool)
+        dob_diff = m["dob_a"].notna() & m["dob_b"].notna() & (m["dob_a"] != m["dob_b"]) & real
+        no_shared = (m["name_mask_a"].to_numpy() & m["name_mask_b"].to_numpy()) == 0
+        both_named = (m["name_mask_a"] != 0) & (m["name_mask_b"] != 0)
+        no_shared = pd.Series(no_shared, index=m.index) & both_named
+        same_kk = (m["source_a"] == m["source_b"]) & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
+        ya = m["dob_year"  + "_a"].astype("Float64")
+        yb = m["dob_year" + "_b"].astype("Float64")
+        year_far = ((ya - yb).abs() >= 2).fillna(False)
+        bad = (nik_diff & (dob_diff | no_shared)) | (same_kk & (no_shared | year_far | nik_diff))
+        out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
+    if scored is not None and len(scored):
+        sc = scored[comp[scored["l"].to_numpy()] == comp[scored["r"].to_numpy()]]
+        if len(sc):
+            na = recs["nik15"].to_numpy()[sc["l"].to_numpy()]
+            nb = recs["nik15"].to_numpy()[sc["r"].to_numpy()]
+            has = pd.notna(na) & pd.notna(nb)
+            diff = has & (na != nb)
+            g = sc["name_gamma"].to_numpy()
+            weak = (g >= 0) & (g <= 2)
+            pick = diff & weak
+            out.append(np.column_stack([sc["l"].to_numpy()[pick], sc["r"].to_numpy()[pick]]))
+    if not out:
+        return pd.DataFrame({"a": [], "b": []}, dtype=np.int64)
+    arr = np.concatenate(out).astype(np.int64)
+    arr = np.column_stack([arr.min(axis=1), arr.max(axis=1)])
+    return pd.DataFrame(arr, columns=["a", "b"]).drop_duplicates()
+
+
+def _agglomerate(nodes: np.ndarray, edges: pd.DataFrame, threshold: float,
+                 cannot: set[tuple[int, int]], min_avg: float = 0.5) -> dict[int, int]:
+    """Constrained average-linkage merge inside one component. Returns node -> representative."""
+    uf = _UF(nodes)
+    members: dict[int, list[int]] = {int(x): [int(x)] for x in nodes}
+    # cross evidence between clusters: (a,b) -> [sum p, count]
+    ev: dict[int, dict[int, list[float]]] = defaultdict(dict)
+    for a, b, p in edges[["l", "r", "p"]].itertuples(index=False):
+        a, b = int(a), int(b)
+        ev[a][b] = [p, 1]
+        ev[b][a] = [p, 1]
+    bad: dict[int, set[int]] = defaultdict(set)
+    for a, b in cannot:
+        bad[a].add(b)
+        bad[b].add(a)
+    order = edges[edges["p"] >= threshold].sort_values(["p", "l", "r"], ascending=[False, True, True])
+    for a, b, _p in order[["l", "r", "p"]].itertuples(index=False):
+        ra, rb = uf.find(int(a)), uf.find(int(b))
+        if ra == rb:
+            continue
+        if bad[ra] & set(members[rb]) or bad[rb] & set(members[ra]):
+            continue
+        s, c = ev[ra].get(rb, [0.0, 0])
+        if c == 0 or s / c < min_avg:
+            continue
+        # merge rb into ra
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        uf.parent[rb] = ra
+        members[ra].extend(members.pop(rb))
+        bad[ra] |= bad.pop(rb, set())
+        for other, (s2, c2) in ev.pop(rb, {}).items():
+            if other == ra:
+                continue
+            cur = ev[ra].setdefault(other, [0.0, 0])
+            cur[0] += s2
+            cur[1] += c2
+            back = ev[other]
+            back.pop(rb, None)
+            back[ra] = [cur[0], cur[1]]
+        ev[ra].pop(rb, None)
+        ev[ra].pop(ra, None)
+    return {int(x): uf.find(int(x)) for x in nodes}
+
+
+def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Cluster records into persons.
+
+    ``records``: one row per record, positional node ids 0..n-1 in column ``node`` and the model columns.
+    ``pairs``: scored pairs with node columns ``l``, ``r``, probability ``p`` (any threshold) and
+    ``name_gamma`` (the name comparison level).
+    Returns ``records`` with ``person_node`` (representative node) and ``person_confidence``.
+    """
+    n = len(records)
+    strong = pairs[pairs["p"] >= threshold]
+    comp = components(n, strong["l"].to_numpy(), strong["r"].to_numpy())
+    rep = comp.copy()
+    recs = records.set_index("node")
+    cannot = cannot_link(recs, comp, pairs)
+    # components to rebuild: those with a conflict, or with a weak scored pair inside
+    cl = pairs["l"].to_numpy()
+    cr = pairs["r"].to_numpy()
+    inner = comp[cl] == comp[cr]
+    weak_inner = inner & (pairs["p"].to_numpy() < 0.5)
+    size = np.bincount(comp)
+    suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
+    suspicious |= set(np.flatnonzero(size > 12))
+    if suspicious:
+        sus = np.array(sorted(suspicious), dtype=np.int64)
+        in_sus = np.isin(comp, sus)
+        e = pairs[inner & np.isin(comp[cl], sus)].assign(c=comp[cl][inner & np.isin(comp[cl], sus)])
+        cn = cannot.assign(c=comp[cannot["a"].to_numpy()]) if len(cannot) else cannot.assign(c=[])
+        e_by = dict(tuple(e.groupby("c")))
+        cn_by = {k: set(map(tuple, g[["a", "b"]].to_numpy())) for k, g in cn.groupby("c")} if len(cn) else {}
+        nodes_by = pd.Series(np.flatnonzero(in_sus)).groupby(comp[in_sus]).apply(lambda s: s.to_numpy())
+        for c, nodes in nodes_by.items():
+            mapping = _agglomerate(nodes, e_by.get(c, e.iloc[:0]), threshold, cn_by.get(c, set()))
+            for node, r in mapping.items():
+                rep[node] = r + n  # representatives of rebuilt clusters live above n
+    # make representatives compact and deterministic (smallest member node)
+    rep_series = pd.Series(np.arange(n)).groupby(rep).transform("min").to_numpy()
+    out = records.copy()
+    out["person_node"] = rep_series
+    out["person_confidence"] = confidence(n, rep_series, pairs)
+    return out
+
+
+def confidence(n: int, rep: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
+    """(strongest tie inside the cluster, 1 for singletons) x (1 - strongest tie outside)."""
+    if len(pairs) == 0:
+        return np.ones(n)
+    l_ = pairs["l"].to_numpy()
+    r_ = pairs["r"].to_numpy()
+    p = pairs["p"].to_numpy(dtype=float)
+    same = rep[l_] == rep[r_]
+    best_in = np.zeros(n)
+    best_out = np.zeros(n)
+    np.maximum.at(best_in, l_[same], p[same])
+    np.maximum.at(best_in, r_[same], p[same])
+    np.maximum.at(best_out, l_[~same], p[~same])
+    np.maximum.at(best_out, r_[~same], p[~same])
+    size = np.bincount(rep, minlength=n)[rep]
+    best_in = np.where(size <= 1, 1.0, best_in)
+    return np.round(best_in * (1.0 - best_out), 6)

@@ -1,0 +1,389 @@
+"""Splink comparisons for Indonesian person records.
+
+Each comparison is a Splink :class:`~splink.internals.comparison_creator.ComparisonCreator`, written the way
+Splink writes its own library comparisons (compare ``PostcodeComparison``), so a plain Splink user can use
+them on any table that has the columns::
+
+    import splink.comparison_library as cl
+    from linkmiskin.comparisons import NikComparison, IndonesianNameComparison
+    settings = SettingsCreator(link_type="link_and_dedupe",
+                               comparisons=[NikComparison("nik"), IndonesianNameComparison("name"), ...])
+
+The SQL is written for DuckDB (``base_dialect_str="duckdb"``) using standard functions
+(``substr``, ``damerau_levenshtein``, ``jaro_winkler_similarity``, list functions) so that sqlglot can
+translate most of it to Spark.
+
+Why these levels? A NIK is ``PPKKCC DDMMYY SSSS``: region of first registration, birth date (+40 for women)
+and a serial among people registered with the same region and date. Two NIKs that agree on the first 12
+digits and differ in the serial are *usually two different people born on the same day in the same
+kecamatan* (twins, neighbours), not a typo; and the birth date and sex coded in the NIK must not be counted a
+second time by the birth-date and sex comparisons. Those comparisons therefore have a first level
+"already counted in the NIK", treated as a null level (weight 0).
+"""
+
+from __future__ import annotations
+
+from splink.internals import comparison_level_library as cll
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+_D = "duckdb"
+
+
+def _q(col: str, side: str) -> str:
+    return f'"{col}_{side}"'
+
+
+def _lvl(sql: str, label: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D)
+
+
+def _null_level(sql: str, label: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D).configure(is_null_level=True)
+
+
+class NikComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "nik", *, prefix15_col_name: str | None = "nik15",
+                 consistent_col_name: str | None = "nik_consistent"):
+        """Compare NIKs knowing their structure (``PPKKCC DDMMYY SSSS``).
+
+        The comparison levels are:
+
+        - Null: a NIK is missing, a placeholder or unreadable on either side
+        - Exact match, and each NIK agrees with its own record's birth date and sex
+        - Exact match, but a NIK disagrees with its own record (a head's NIK or the KK number typed into a
+          member's row)  *(only with ``consistent_col_name``)*
+        - First 15 digits agree and one side lost its 16th digit in an Excel number cell
+          *(only with ``prefix15_col_name``)*
+        - Same region and birth code (first 12 digits), different serial: usually two different people born
+          on the same day in the same kecamatan
+        - One typo or transposition (Damerau-Levenshtein 1) in the region or birth-date part
+        - All other
+
+        Args:
+            col_name: the cleaned 16-digit NIK column (null when missing or untrusted).
+            prefix15_col_name: column with the first 15 digits of any recoverable NIK, including
+                Excel-damaged ones (whose full ``col_name`` is null). ``None`` to leave that level out.
+            consistent_col_name: boolean column, true when the NIK's coded birth date and sex agree with the
+                record's own recorded birth date and sex (or those are missing). ``None`` to leave that
+                level out.
+        """
+        cols = {"nik": col_name}
+        if prefix15_col_name:
+            cols["nik15"] = prefix15_col_name
+        if consistent_col_name:
+            cols["consistent"] = consistent_col_name
+        self._names = {k: v for k, v in cols.items()}
+        super().__init__(cols)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        n = self._names["nik"]
+        p15 = self._names.get("nik15")
+        cons = self._names.get("consistent")
+        key = p15 or n
+        nl, nr = _q(n, "l"), _q(n, "r")
+        kl, kr = _q(key, "l"), _q(key, "r")
+        levels: list[ComparisonLevelCreator] = [
+            _null_level(f"{kl} IS NULL OR {kr} IS NULL", "NIK missing or untrusted"),
+        ]
+        if cons:
+            cl_, cr_ = _q(cons, "l"), _q(cons, "r")
+            levels.append(_lvl(f"{nl} = {nr} AND {cl_} AND {cr_}", "Exact NIK, consistent with both records"))
+            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK, but it disagrees with a record's birth date/sex"))
+        else:
+            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK"))
+        if p15:
+            levels.append(_lvl(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL)",
+                               "First 15 digits equal, one side damaged by Excel"))
+        levels.append(_lvl(f"substr({kl}, 1, 12) = substr({kr}, 1, 12)",
+                           "Same region and birth code, different serial"))
+        # hamming() is cheap; the costly Damerau-Levenshtein only runs when at most two digits differ
+        levels.append(_lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 "
+                           f"ELSE false END", "One typo or transposition in region/birth part"))
+        levels.append(cll.ElseLevel())
+        return levels
+
+    def create_output_column_name(self) -> str:
+        return self._names["nik"]
+
+
+class IndonesianNameComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "name", *, tokens_col_name: str = "name_tokens",
+                 phonetic_col_name: str = "name_phon_key", nicknames_col_name: str | None = "name_nick",
+                 rarity_col_name: str | None = "name_rarity", token_mask_col_name: str | None = "name_mask",
+                 rare_threshold: float = 0.002, jaro_winkler_threshold: float = 0.92,
+                 term_frequency_adjustments: bool = True):
+        """Compare canonical Indonesian names (see :func:`linkmiskin.names.parse_name`).
+
+        The comparison levels are:
+
+        - Null: a name is missing on either side
+        - Exact match on the canonical name (term-frequency adjusted: *Nurhayati* and *Sutrisno* say less
+          than a rare name)
+        - Same Indonesian phonetic key (the sorted phonetic keys of the tokens: spelling variants and
+          reordered tokens)
+        - One name's tokens all contained in the other's (a mononym *Aminah* against *Siti Aminah*), where
+          the shorter name has a rare token  *(only with ``rarity_col_name``)*
+        - One name's tokens all contained in the other's
+        - Jaro-Winkler >= ``jaro_winkler_threshold`` on the whole canonical name (a typo)
+        - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*)
+          *(only with ``nicknames_col_name``)*
+        - The names share a token and Jaro-Winkler >= 0.8 on the whole name
+        - The names share a token
+        - All other
+
+        Args:
+            col_name: canonical name column.
+            tokens_col_name: list column of canonical tokens.
+            phonetic_col_name: string column holding the sorted phonetic keys of the tokens.
+            nicknames_col_name: list column of formal names the record's tokens may be nicknames of.
+            rarity_col_name: numeric column, relative frequency of the rarest token of the name.
+            token_mask_col_name: optional BIGINT column, a 63-bit Bloom mask of the tokens
+                (:func:`linkmiskin.model.token_mask`); it lets the token-list levels skip pairs that cannot
+                share a token, which makes the comparison several times faster.
+            rare_threshold: tokens rarer than this count as rare.
+            jaro_winkler_threshold: typo threshold on the whole name.
+            term_frequency_adjustments: adjust the exact level for name frequency.
+        """
+        cols = {"name": col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
+        if nicknames_col_name:
+            cols["nick"] = nicknames_col_name
+        if rarity_col_name:
+            cols["rarity"] = rarity_col_name
+        if token_mask_col_name:
+            cols["mask"] = token_mask_col_name
+        self._names = dict(cols)
+        self.rare_threshold = rare_threshold
+        self.jw = jaro_winkler_threshold
+        self.tf = term_frequency_adjustments
+        super().__init__(cols)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        n, t, p = self._names["name"], self._names["tokens"], self._names["phon"]
+        nl, nr, tl, tr, pl, pr = _q(n, "l"), _q(n, "r"), _q(t, "l"), _q(t, "r"), _q(p, "l"), _q(p, "r")
+        exact = cll.ExactMatchLevel(n).configure(label_for_charts="Exact canonical name")
+        if self.tf:
+            exact = exact.configure(tf_adjustment_column=n, tf_adjustment_weight=1.0)
+        mask = self._names.get("mask")
+        if mask:
+            ml, mr = _q(mask, "l"), _q(mask, "r")
+            may_share = f"({ml} & {mr}) <> 0"
+            may_contain = f"(({ml} & {mr}) = {ml} OR ({ml} & {mr}) = {mr})"
+        else:
+            may_share = may_contain = "true"
+        contained = (f"CASE WHEN NOT {may_contain} THEN false WHEN len({tl}) <= len({tr}) "
+                     f"THEN list_has_all({tr}, {tl}) ELSE list_has_all({tl}, {tr}) END")
+        shares = f"CASE WHEN {may_share} THEN list_has_any({tl}, {tr}) ELSE false END"
+        levels: list[ComparisonLevelCreator] = [
+            _null_level(f"{nl} IS NULL OR {nr} IS NULL", "Name missing"),
+            exact,
+            _lvl(f"{pl} = {pr}", "Same phonetic key (spelling variant or reordered)"),
+        ]
+        rarity = self._names.get("rarity")
+        if rarity:
+            rl, rr = _q(rarity, "l"), _q(rarity, "r")
+            shorter_rarity = f"(CASE WHEN len({tl}) <= len({tr}) THEN {rl} ELSE {rr} END)"
+            levels.append(_lvl(f"{shorter_rarity} < {self.rare_threshold} AND {contained}",
+                               "One name inside the other, with a rare token"))
+        levels.append(_lvl(contained, "One name inside the other"))
+        levels.append(_lvl(f"jaro_winkler_similarity({nl}, {nr}) >= {self.jw}",
+                           f"Jaro-Winkler >= {self.jw} (typo)"))
+        nick = self._names.get("nick")
+        if nick:
+            kl, kr = _q(nick, "l"), _q(nick, "r")
+            levels.append(_lvl(f"(len({kl}) > 0 AND list_has_any({kl}, {tr})) OR "
+                               f"(len({kr}) > 0 AND list_has_any({kr}, {tl}))",
+                               "Nickname of the other's name"))
+        levels.append(_lvl(f"{shares} AND jaro_winkler_similarity({nl}, {nr}) >= 0.8",
+                           "Share a token, and Jaro-Winkler >= 0.8"))
+        levels.append(_lvl(shares, "Share a token"))
+        levels.append(cll.ElseLevel())
+        return levels
+
+    def create_output_column_name(self) -> str:
+        return self._names["name"]
+
+
+class BirthDateComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "dob", *, placeholder_col_name: str = "dob_placeholder",
+                 nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15"):
+        """Compare birth dates (ISO ``YYYY-MM-DD`` strings), aware of placeholder dates and the NIK.
+
+        The comparison levels are:
+
+        - Null: no birth date on either side (neither recorded nor coded in a NIK)
+        - Already counted by the NIK: both NIKs code the same birth date and the recorded dates do not
+          disagree on the year (a null level, weight 0, so the date is not counted twice)
+          *(only with the NIK columns)*
+        - Exact match on a real date
+        - Exact match on a placeholder date (1 January, 1 July, 31 December or the 15th: Dukcapil's
+          conventions for unknown birth days)
+        - One record has no NIK and its recorded date equals the date coded in the other's NIK
+          *(only with NIK columns)*
+        - Day and month swapped
+        - Same year and month
+        - Same year, or same day and month one year apart
+        - All other
+
+        Args:
+            col_name: recorded birth date, ISO string.
+            placeholder_col_name: boolean column, true for placeholder dates.
+            nik_date_col_name: birth date coded in the NIK, ISO string.
+            nik_col_name: NIK (or its first 15 digits); used only to detect that both NIKs are present.
+        """
+        cols = {"dob": col_name, "ph": placeholder_col_name}
+        if nik_date_col_name:
+            cols["nikdob"] = nik_date_col_name
+        if nik_col_name:
+            cols["nik"] = nik_col_name
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        d, ph = self._names["dob"], self._names["ph"]
+        dl, dr, phl, phr = _q(d, "l"), _q(d, "r"), _q(ph, "l"), _q(ph, "r")
+        nd = self._names.get("nikdob")
+        nk = self._names.get("nik")
+        levels: list[ComparisonLevelCreator] = []
+        both_nik = "false"
+        if nd:
+            ndl, ndr = _q(nd, "l"), _q(nd, "r")
+            levels.append(_null_level(f"({dl} IS NULL AND {ndl} IS NULL) OR ({dr} IS NULL AND {ndr} IS NULL)",
+                                      "No birth date"))
+            if nk:
+                kl, kr = _q(nk, "l"), _q(nk, "r")
+                both_nik = f"({kl} IS NOT NULL AND {kr} IS NOT NULL)"
+                # both NIKs code the same date: the date is already in the NIK comparison; only a recorded
+                # date in another year still says something (a NIK copied from another person)
+                levels.append(_null_level(
+                    f"{both_nik} AND {ndl} = {ndr} AND ({dl} IS NULL OR {dr} IS NULL OR "
+                    f"substr({dl}, 1, 4) = substr({dr}, 1, 4))",
+                    "Already counted by the NIK"))
+        else:
+            levels.append(_null_level(f"{dl} IS NULL OR {dr} IS NULL", "No birth date"))
+        levels.append(_lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date"))
+        levels.append(_lvl(f"{dl} = {dr}", "Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"))
+        if nd:
+            levels.append(_lvl(f"NOT {both_nik} AND ({ndl} = {dr} OR {dl} = {ndr})",
+                               "Recorded date equals the date coded in the other's NIK"))
+        levels.append(_lvl(
+            f"substr({dl}, 1, 4) = substr({dr}, 1, 4) AND substr({dl}, 6, 2) = substr({dr}, 9, 2) "
+            f"AND substr({dl}, 9, 2) = substr({dr}, 6, 2)", "Day and month swapped"))
+        levels.append(_lvl(f"substr({dl}, 1, 7) = substr({dr}, 1, 7)", "Same year and month"))
+        levels.append(_lvl(
+            f"substr({dl}, 1, 4) = substr({dr}, 1, 4) OR (substr({dl}, 6, 5) = substr({dr}, 6, 5) AND "
+            f"abs(try_cast(substr({dl}, 1, 4) AS INTEGER) - try_cast(substr({dr}, 1, 4) AS INTEGER)) <= 1)",
+            "Same year, or same day and month one year apart"))
+        levels.append(cll.ElseLevel())
+        return levels
+
+    def create_output_column_name(self) -> str:
+        return self._names["dob"]
+
+
+class SexComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "sex", *, nik_col_name: str | None = "nik15",
+                 nik_sex_col_name: str | None = "nik_sex"):
+        """Compare sex (``L``/``P``), not counting it twice when both NIKs already code it.
+
+        The comparison levels are:
+
+        - Null: sex unknown on either side
+        - Already counted by the NIK: both NIKs present, coding the same sex as recorded  *(with NIK cols)*
+        - Same sex
+        - Different sex
+        """
+        cols = {"sex": col_name}
+        if nik_col_name and nik_sex_col_name:
+            cols["nik"] = nik_col_name
+            cols["niksex"] = nik_sex_col_name
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        s = self._names["sex"]
+        sl, sr = _q(s, "l"), _q(s, "r")
+        levels: list[ComparisonLevelCreator] = [_null_level(f"{sl} IS NULL OR {sr} IS NULL", "Sex unknown")]
+        if "nik" in self._names:
+            kl, kr = _q(self._names["nik"], "l"), _q(self._names["nik"], "r")
+            xl, xr = _q(self._names["niksex"], "l"), _q(self._names["niksex"], "r")
+            levels.append(_null_level(f"{kl} IS NOT NULL AND {kr} IS NOT NULL AND {xl} = {xr} AND {sl} = {sr}",
+                                      "Already counted by the NIK"))
+        levels.append(_lvl(f"{sl} = {sr}", "Same sex"))
+        levels.append(cll.ElseLevel())
+        return levels
+
+    def create_output_column_name(self) -> str:
+        return self._names["sex"]
+
+
+class IndonesianAddressComparison(ComparisonCreator):
+    def __init__(self, desa_col_name: str = "desa_code", *, kecamatan_col_name: str = "kecamatan_code",
+                 rt_col_name: str = "rt", rw_col_name: str = "rw", place_col_name: str | None = "place"):
+        """Compare resolved addresses: Kemendagri desa code, RT/RW and place (kampung/perumahan).
+
+        The comparison levels are:
+
+        - Null: neither desa nor kecamatan known on one side
+        - Same desa, RT and RW
+        - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
+        - Same desa and RW
+        - Same desa
+        - Same kecamatan (one side may only know the kecamatan)
+        - All other (a different kecamatan: moved, or a different person)
+        """
+        cols = {"desa": desa_col_name, "kec": kecamatan_col_name, "rt": rt_col_name, "rw": rw_col_name}
+        if place_col_name:
+            cols["place"] = place_col_name
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
+        (dl, dr), (kl, kr), (tl, tr), (wl, wr) = q["desa"], q["kec"], q["rt"], q["rw"]
+        levels: list[ComparisonLevelCreator] = [
+            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
+                        "No desa or kecamatan"),
+            _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW"),
+        ]
+        if "place" in q:
+            pl, pr = q["place"]
+            levels.append(_lvl(f"{dl} = {dr} AND {pl} = {pr}", "Same desa and place"))
+        levels += [
+            _lvl(f"{dl} = {dr} AND {wl} = {wr}", "Same desa and RW"),
+            _lvl(f"{dl} = {dr}", "Same desa"),
+            _lvl(f"{kl} = {kr}", "Same kecamatan"),
+            cll.ElseLevel(),
+        ]
+        return levels
+
+    def create_output_column_name(self) -> str:
+        return "address"
+
+
+class RelationshipComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "relationship"):
+        """Compare the relationship to the household head (canonical roles from
+        :mod:`linkmiskin.household_roles`).
+
+        The comparison levels are:
+
+        - Null: unknown on either side
+        - Same role
+        - Head and spouse swapped (a wife listed as head in one programme)
+        - All other (e.g. *ANAK* in one list and *KEPALA* in another: a father and son, or a grown child)
+        """
+        self._col = col_name
+        super().__init__(col_name)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        rl, rr = _q(self._col, "l"), _q(self._col, "r")
+        return [
+            _null_level(f"{rl} IS NULL OR {rr} IS NULL", "Relationship unknown"),
+            _lvl(f"{rl} = {rr}", "Same relationship"),
+            _lvl(f"{rl} IN ('KEPALA', 'PASANGAN') AND {rr} IN ('KEPALA', 'PASANGAN')", "Head / spouse"),
+            cll.ElseLevel(),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._col

@@ -1,0 +1,512 @@
+"""Link agency lists into persons and households: :func:`link` and :class:`Linker`.
+
+>>> import linkmiskin as lm
+>>> result = lm.link({"dtks": "dtks.xlsx", "p3ke": "p3ke.csv", "bpjs": "bpjs_pbi.csv"},
+...                  region="32.16")                                             # doctest: +SKIP
+>>> result.records[["source", "record_id", "person_id", "household_id", "person_confidence"]]  # doctest: +SKIP
+>>> result.households.head()                                                      # doctest: +SKIP
+>>> result.save("hasil_linkage")                                                  # doctest: +SKIP
+
+Step by step, with a saved model::
+
+    linker = lm.Linker(sources, region="32.16")
+    linker.train()
+    pairs = linker.predict()
+    result = linker.cluster()            # threshold chosen by the model, or cluster(0.95)
+    linker.save_model("model.json")
+    again = lm.Linker.load("model.json", sources=sources, region="32.16")   # no retraining
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .clustering import person_clusters
+from .columns import ColumnMapping
+from .households import household_clusters
+from .io import SourceError, TableLike
+from .model import MODEL_COLUMNS, model_table, settings, train
+from .privacy import mask_text
+
+log = logging.getLogger("linkmiskin")
+
+#: Pairs scored below this probability are not kept (they carry no weight in clusters or estimates).
+MIN_KEPT_PROBABILITY = 0.001
+
+
+class LinkError(ValueError):
+    """Input that cannot be linked; the message names the source."""
+
+
+def _progress(enabled: bool):
+    class _P:
+        def __init__(self) -> None:
+            self.t0 = time.perf_counter()
+            self.bar = None
+            if enabled:
+                try:
+                    from tqdm.auto import tqdm
+                    self.bar = tqdm(total=6, desc="linkmiskin", unit="step", leave=False)
+                except Exception:  # pragma: no cover - tqdm missing or broken
+                    self.bar = None
+
+        def step(self, what: str) -> None:
+            log.info("[%.1fs] %s", time.perf_counter() - self.t0, what)
+            if self.bar is not None:
+                self.bar.set_postfix_str(what)
+                self.bar.update(1)
+
+        def close(self) -> None:
+            if self.bar is not None:
+                self.bar.close()
+
+    return _P()
+
+
+def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
+                         region: str | None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+    from .standardize import standardize
+
+    if not isinstance(sources, dict) or not sources:
+        raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
+    columns = columns or {}
+    unknown = set(columns) - set(sources)
+    if unknown:
+        raise LinkError(f"columns= names sources that are not in sources: {sorted(unknown)}")
+    frames, mappings = [], {}
+    for name, src in sources.items():
+        if not isinstance(name, str) or not name or "'" in name:
+            raise LinkError(f"source name {name!r} must be a non-empty string without apostrophes")
+        if isinstance(src, pd.DataFrame) and len(src) == 0:
+            raise LinkError(f"source {name!r} is empty (0 rows)")
+        std = standardize(src, columns.get(name), region, source=name)
+        if len(std) == 0:
+            raise LinkError(f"source {name!r} is empty (0 rows)")
+        dup = std["record_id_status"].eq("duplicate")
+        if dup.any():
+            ex = std.loc[dup, "record_id"].astype(str).unique()[:5]
+            raise LinkError(mask_text(
+                f"source {name!r}: {int(dup.sum())} records share a record id (e.g. {', '.join(ex)}); "
+                f"record ids must be unique within a source. Map another id column with "
+                f"columns={{{name!r}: {{'record_id': '<column>'}}}} or drop the id column to number rows."))
+        frames.append(std)
+        mappings[name] = std.attrs["column_mapping"]
+    allstd = pd.concat(frames, ignore_index=True)
+    allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
+    return allstd, mappings
+
+
+def choose_threshold(p: np.ndarray, *, floor: float = 0.5, ceiling: float = 0.99) -> float:
+    """The threshold that maximises the model's own expected F1 (label-free), kept in [floor, ceiling].
+
+    Expected true matches above t = sum of p over pairs with p >= t; expected matches in all = sum of p.
+    """
+    p = np.sort(np.asarray(p, dtype=float))[::-1]
+    if len(p) == 0:
+        return 0.9
+    cum = np.cumsum(p)
+    total = cum[-1]
+    k = np.arange(1, len(p) + 1)
+    f1 = 2 * cum / (k + total)
+    cand = (p >= floor) & (p <= ceiling)
+    if not cand.any():
+        return float(np.clip(0.9, floor, ceiling))
+    i = int(np.argmax(np.where(cand, f1, -1)))
+    return float(round(p[i], 6))
+
+
+@dataclass
+class LinkResult:
+    """What :func:`link` returns.
+
+    Attributes
+    ----------
+    records:
+        One row per input record: ``source, record_id, person_id, household_id, person_confidence,
+        household_confidence``, ``link_reason``, the standardised fields and their flags.
+    pairs:
+        Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
+        match_weight`` and, per comparison, the level that applied (``nik_level``, ``name_level``...).
+    households:
+        One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
+        list it.
+    column_mapping:
+        The column mapping used for each source.
+    threshold:
+        The person match threshold used, and ``threshold_source`` says how it was chosen.
+    """
+
+    records: pd.DataFrame
+    pairs: pd.DataFrame
+    households: pd.DataFrame
+    column_mapping: dict[str, ColumnMapping]
+    threshold: float
+    threshold_source: str = "model"
+    model: dict | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        n = len(self.records)
+        return (f"LinkResult({n} records, {self.records['person_id'].nunique()} persons, "
+                f"{self.records['household_id'].nunique()} households, {len(self.pairs)} scored pairs, "
+                f"threshold={self.threshold:.3g} ({self.threshold_source}))")
+
+    def summary(self) -> pd.DataFrame:
+        r = self.records
+        return pd.DataFrame({
+            "records": r.groupby("source").size(),
+            "persons": r.groupby("source")["person_id"].nunique(),
+            "households": r.groupby("source")["household_id"].nunique(),
+        })
+
+    def save(self, directory: str | os.PathLike, *, formats: tuple[str, ...] = ("parquet", "csv")) -> Path:
+        """Write records, pairs and households (Parquet and CSV), the column mapping, the model and
+        metadata (threshold and how it was chosen) to ``directory``."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, df in (("records", self.records), ("pairs", self.pairs), ("households", self.households)):
+            out = df.copy()
+            for c in out.columns:
+                if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+                    out[c] = out[c].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+            if "parquet" in formats:
+                out.to_parquet(d / f"{name}.parquet", index=False)
+            if "csv" in formats:
+                out.to_csv(d / f"{name}.csv", index=False)
+        meta = {
+            "linkmiskin_version": __version__,
+            "threshold": self.threshold,
+            "threshold_source": self.threshold_source,
+            "timings_seconds": self.timings,
+            "column_mapping": {k: v.mapping for k, v in self.column_mapping.items()},
+        }
+        (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        if self.model is not None:
+            (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
+        return d
+
+
+class Linker:
+    """Step-by-step person and household linkage.
+
+    Parameters
+    ----------
+    sources:
+        ``{source_name: DataFrame or path}`` (CSV, Excel, Parquet).
+    columns:
+        ``{source_name: {canonical_field: source_column}}`` for columns auto-detection should not guess.
+    region:
+        Kemendagri code scoping region resolution, e.g. ``"32.16"`` (Kabupaten Bekasi).
+    progress:
+        Show a progress bar and log each step.
+    """
+
+    def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
+                 region: str | None = None, *, progress: bool = True, seed: int = 42) -> None:
+        if region is not None:
+            from .regions import validate_region
+            region = validate_region(region)
+        self.region = region
+        self.columns = columns
+        self.seed = seed
+        self.progress = progress
+        self.model: dict | None = None
+        self.threshold: float | None = None
+        self.threshold_source = "model"
+        self.timings: dict[str, float] = {}
+        self._std: pd.DataFrame | None = None
+        self._table: pd.DataFrame | None = None
+        self._pairs: pd.DataFrame | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._db_api: Any = None
+        self.column_mapping: dict[str, ColumnMapping] = {}
+        if sources is not None:
+            self.set_sources(sources, columns)
+
+    # data ------------------------------------------------------------------------------------------
+    def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None) -> Linker:
+        """Read and standardise the sources (replacing any earlier ones)."""
+        t0 = time.perf_counter()
+        self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
+        self._table = model_table(self._std)
+        self._pairs = None
+        self._connect()
+        self.timings["standardise"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def _connect(self) -> None:
+        from splink import DuckDBAPI
+
+        con = duckdb.connect()
+        if _has_lambda_setting(con):  # Splink's own array levels still use the arrow lambda syntax
+            con.execute("SET lambda_syntax='ENABLE_SINGLE_ARROW'").fetchall()
+        threads = os.environ.get("LINKMISKIN_THREADS")
+        if threads:
+            con.execute(f"SET threads={int(threads)}").fetchall()
+        con.register("__lm_records_df", self._table)
+        con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
+        con.unregister("__lm_records_df")
+        self._con = con
+        self._db_api = DuckDBAPI(connection=con)
+        self._sdf = self._db_api.register("lm_records", dataset_display_name="records")
+
+    def _require_data(self) -> None:
+        if self._table is None:
+            raise LinkError("no sources yet: pass sources to Linker(...) or call set_sources(...)")
+
+    @property
+    def standardized(self) -> pd.DataFrame:
+        """The standardised records of all sources (one row per input record)."""
+        self._require_data()
+        return self._std  # type: ignore[return-value]
+
+    # model -----------------------------------------------------------------------------------------
+    def train(self) -> Linker:
+        """Estimate the model from the data (no labels needed)."""
+        self._require_data()
+        t0 = time.perf_counter()
+        self.model = train(self._db_api, self._con, self._sdf, seed=self.seed)
+        self.timings["train"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def _splink_linker(self):
+        from splink import Linker as SplinkLinker
+
+        if self.model is None:
+            self.train()
+        return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING)
+
+    def predict(self, sources: dict[str, TableLike] | None = None) -> pd.DataFrame:
+        """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`)."""
+        if sources is not None:
+            self.set_sources(sources)
+        self._require_data()
+        linker = self._splink_linker()
+        t0 = time.perf_counter()
+        pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
+        df = pred.as_pandas_dataframe()
+        self._pairs = self._tidy_pairs(df)
+        self.timings["predict"] = round(time.perf_counter() - t0, 2)
+        return self._pairs
+
+    def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
+        labels = _level_labels(self.model)
+        out = pd.DataFrame({
+            "source_l": df["source_l"], "record_id_l": df["record_id_l"].astype(str),
+            "source_r": df["source_r"], "record_id_r": df["record_id_r"].astype(str),
+            "match_probability": df["match_probability"].astype(float),
+            "match_weight": df["match_weight"].astype(float),
+        })
+        agree = []
+        for out_col, lab in labels.items():
+            g = df.get(f"gamma_{out_col}")
+            if g is None:
+                continue
+            out[f"{out_col}_level"] = g.map(lab).astype(object)
+            mw = df.get(f"mw_{out_col}")
+            if mw is not None:
+                agree.append(np.where(mw.to_numpy(dtype=float) > 1, out_col, ""))
+        if agree:
+            ev = pd.DataFrame(np.column_stack(agree)).agg(lambda r: ",".join(x for x in r if x), axis=1)
+            out["agreeing_evidence"] = ev.to_numpy()
+        out["name_gamma"] = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else 99
+        out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
+        out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
+        return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
+
+    def cluster(self, threshold: float | None = None, *, threshold_source: str | None = None) -> LinkResult:
+        """Cluster persons and households. ``threshold`` defaults to the model's own choice
+        (the threshold maximising the model's expected F1)."""
+        if self._pairs is None:
+            self.predict()
+        pairs = self._pairs
+        assert pairs is not None and self._std is not None and self._table is not None
+        t0 = time.perf_counter()
+        if threshold is None:
+            threshold = self.threshold if self.threshold is not None else choose_threshold(pairs["match_probability"])
+            source = threshold_source or ("saved model" if self.threshold is not None else
+                                          "model: maximises expected F1 from the model's own probabilities")
+        else:
+            if not 0 < threshold < 1:
+                raise LinkError(f"threshold must be a probability between 0 and 1, got {threshold}")
+            source = threshold_source or "user"
+        self.threshold, self.threshold_source = float(threshold), source
+        t = self._table
+        recs = t.assign(node=np.arange(len(t)))
+        e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
+                          "p": pairs["match_probability"].to_numpy(),
+                          "name_gamma": pairs["name_gamma"].to_numpy()})
+        persons = person_clusters(recs, e, float(threshold))
+        self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+        t1 = time.perf_counter()
+        hh = household_clusters(self._std, persons, e)
+        self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
+        records = _assemble_records(self._std, persons, hh)
+        households = _households_table(records)
+        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma"]),
+                          households=households, column_mapping=self.column_mapping,
+                          threshold=float(threshold), threshold_source=source, model=self.model,
+                          timings=dict(self.timings))
+
+    # persistence -------------------------------------------------------------------------------------
+    def save_model(self, path: str | os.PathLike) -> Path:
+        """Save the trained model (Splink settings with m/u/lambda) and linkmiskin's threshold to JSON."""
+        if self.model is None:
+            raise LinkError("the model is not trained yet: call train() first")
+        p = Path(path)
+        payload = {"linkmiskin_version": __version__, "engine": "duckdb", "threshold": self.threshold,
+                   "threshold_source": self.threshold_source, "region": self.region, "splink_model": self.model}
+        p.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        return p
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, sources: dict[str, TableLike] | None = None,
+             columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
+             **kwargs: Any) -> Linker:
+        """Load a model saved by :meth:`save_model`; it scores data without retraining."""
+        p = Path(path)
+        if not p.exists():
+            raise LinkError(f"model file not found: {p}")
+        payload = json.loads(p.read_text(encoding="utf-8"))
+        if "splink_model" not in payload:
+            raise LinkError(f"{p} is not a linkmiskin model file")
+        if payload.get("engine", "duckdb") != "duckdb":
+            raise LinkError("this model was trained on another SQL engine; retrain it on DuckDB")
+        obj = cls(None, columns, region if region is not None else payload.get("region"), **kwargs)
+        obj.model = payload["splink_model"]
+        obj.threshold = payload.get("threshold")
+        obj.threshold_source = payload.get("threshold_source") or "saved model"
+        if sources is not None:
+            obj.set_sources(sources, columns)
+        return obj
+
+
+def _has_lambda_setting(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return bool(con.execute("SELECT count(*) FROM duckdb_settings() WHERE name = 'lambda_syntax'").fetchall()[0][0])
+    except duckdb.Error:  # pragma: no cover
+        return False
+
+
+def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = {}
+    if not model:
+        return out
+    for comp in model["comparisons"]:
+        name = comp["output_column_name"]
+        levels = comp["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        lab = {-1: "null"}
+        k = len(non_null) - 1
+        for lv in levels:
+            if lv.get("is_null_level"):
+                continue
+            lab[k] = lv.get("label_for_charts") or lv.get("sql_condition", "")
+            k -= 1
+        out[name] = lab
+    return out
+
+
+def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame) -> pd.DataFrame:
+    from .clustering import stable_id
+
+    key = std["source"].astype(str) + ":" + std["record_id"].astype(str)
+    rep = persons["person_node"].to_numpy()
+    # a person's id hashes the sorted keys of its records: deterministic for the same input
+    grp = pd.Series(key.to_numpy()).groupby(rep).agg(lambda s: "|".join(sorted(s)))
+    person_id = stable_id("P", grp).reindex(rep).to_numpy()
+    hrep = hh["household_node"].to_numpy()
+    hgrp = pd.Series(key.to_numpy()).groupby(hrep).agg(lambda s: "|".join(sorted(s)))
+    household_id = stable_id("H", hgrp).reindex(hrep).to_numpy()
+    out = pd.DataFrame({
+        "source": std["source"].to_numpy(),
+        "record_id": std["record_id"].astype(str).to_numpy(),
+        "person_id": person_id,
+        "household_id": household_id,
+        "person_confidence": persons["person_confidence"].to_numpy(),
+        "household_confidence": hh["household_confidence"].to_numpy(),
+    })
+    size = pd.Series(rep).map(pd.Series(rep).value_counts()).to_numpy()
+    no_ident = std["name"].isna().to_numpy() & std["nik"].isna().to_numpy()
+    reason = np.where(size > 1, "linked", "no match found")
+    reason = np.where(no_ident, "unlinkable: no name and no NIK", reason)
+    out["link_reason"] = reason
+    out["household_evidence"] = hh["household_evidence"].to_numpy()
+    keep = [c for c in std.columns if c not in ("unique_id", "source", "record_id")]
+    for c in keep:
+        out[c] = std[c].to_numpy()
+    return out
+
+
+def _households_table(records: pd.DataFrame) -> pd.DataFrame:
+    r = records
+    key = r["source"] + ":" + r["record_id"]
+    g = pd.DataFrame({"household_id": r["household_id"], "key": key, "source": r["source"],
+                      "person_id": r["person_id"], "desa_code": r.get("desa_code"),
+                      "conf": r["household_confidence"]}).groupby("household_id")
+    out = pd.DataFrame({
+        "n_records": g.size(),
+        "n_persons": g["person_id"].nunique(),
+        "persons": g["person_id"].agg(lambda s: sorted(set(s))),
+        "members": g["key"].agg(lambda s: sorted(s)),
+        "programmes": g["source"].agg(lambda s: sorted(set(s))),
+        "desa_code": g["desa_code"].agg(lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None),
+        "household_confidence": g["conf"].min(),
+    })
+    out["n_programmes"] = out["programmes"].map(len)
+    return out.reset_index()
+
+
+def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
+         region: str | None = None, threshold: float | None = None, *, progress: bool = True,
+         seed: int = 42) -> LinkResult:
+    """Link agency lists into persons and households, with match confidence.
+
+    Parameters
+    ----------
+    sources:
+        ``{source_name: DataFrame or file path}``; files may be CSV (any common separator and encoding),
+        Excel or Parquet.
+    columns:
+        ``{source_name: {canonical_field: source_column}}``; fields left out are auto-detected.
+    region:
+        Kemendagri code of the kabupaten/kota (``"32.16"`` = Kabupaten Bekasi); scopes desa/kecamatan names.
+    threshold:
+        Person match probability threshold; by default the model chooses it (maximum expected F1).
+
+    Returns
+    -------
+    :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
+    """
+    t0 = time.perf_counter()
+    prog = _progress(progress)
+    try:
+        lk = Linker(None, columns, region, progress=progress, seed=seed)
+        lk.set_sources(sources, columns)
+        prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
+        lk.train()
+        prog.step("trained the model")
+        lk.predict()
+        prog.step(f"scored {len(lk._pairs)} candidate pairs")
+        res = lk.cluster(threshold)
+        prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
+                  f"{res.records['household_id'].nunique()} households")
+        res.timings["total"] = round(time.perf_counter() - t0, 2)
+        return res
+    finally:
+        prog.close()
+
+
+__all__ = ["link", "Linker", "LinkResult", "LinkError", "choose_threshold", "MODEL_COLUMNS", "settings",
+           "SourceError"]

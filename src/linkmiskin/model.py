@@ -1,0 +1,276 @@
+"""The Splink model for Indonesian person records: table preparation, settings, blocking and training.
+
+How the model decides
+---------------------
+The model is a Fellegi-Sunter model (Splink): each comparison (NIK, name, birth date, sex, address,
+relationship) puts a record pair into a level, each level has a match weight learnt from the data, and the
+weights add up to a match probability.
+
+Training stays sane on dense registers:
+
+* **u** (how often non-matches agree) comes from random record pairs.
+* **m** (how often true matches agree) is learnt from *anchor pairs* that are almost surely the same person
+  on independent evidence, never from blocks dominated by near-identical NIKs:
+
+  - for names, dates, sex, address and relationship: pairs with the same valid NIK whose NIK agrees with
+    both records' own birth date and sex (so a head's NIK typed into a child's row is not an anchor);
+  - for the NIK: pairs with the same canonical name, the same real (non-placeholder) birth date and the
+    same desa.
+
+* **lambda** (the share of pairs that match) from deterministic rules with an assumed recall.
+
+The birth date and sex coded in a NIK are counted once: when both NIKs code the same date, the birth-date
+comparison falls into a null level ("already counted by the NIK").
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from splink import SettingsCreator, block_on
+
+from .comparisons import (
+    BirthDateComparison,
+    IndonesianAddressComparison,
+    IndonesianNameComparison,
+    NikComparison,
+    RelationshipComparison,
+    SexComparison,
+)
+
+log = logging.getLogger("linkmiskin")
+
+#: Columns of the table that the model scores (one row per input record).
+MODEL_COLUMNS = [
+    "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_dob", "nik_sex",
+    "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask",
+    "name_first", "name_last",
+    "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+    "relationship", "kk",
+]
+
+_NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
+_NIK15_TRUSTED = _NIK_TRUSTED | {"excel_damaged"}
+
+
+def _list_col(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
+
+
+def token_mask(tokens: pd.Series) -> np.ndarray:
+    """A 63-bit Bloom mask per list of tokens (BIGINT): names that share a token share a bit."""
+    ex = tokens.explode().dropna()
+    if len(ex) == 0:
+        return np.zeros(len(tokens), dtype=np.int64)
+    bits = (pd.util.hash_array(ex.astype(str).to_numpy()) % np.uint64(63)).astype(np.int64)
+    # distinct bits of one name are distinct powers of two, so their OR is their sum
+    df = pd.DataFrame({"i": ex.index.to_numpy(), "b": bits}).drop_duplicates()
+    agg = (np.left_shift(np.int64(1), df["b"].to_numpy())).astype(np.int64)
+    out = pd.Series(agg).groupby(df["i"].to_numpy()).sum()
+    return out.reindex(tokens.index, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def model_table(std: pd.DataFrame) -> pd.DataFrame:
+    """Build the table the model scores from standardised records (all sources concatenated).
+
+    ``std`` must have the columns of :func:`linkmiskin.standardize` plus ``unique_id``.
+    """
+    t = pd.DataFrame({"unique_id": std["unique_id"].astype("int64").to_numpy()})
+    t["source"] = std["source"].to_numpy()
+    t["record_id"] = std["record_id"].astype(str).to_numpy()
+    st = std["nik_status"].astype(str)
+    nik = std["nik"].where(st.isin(_NIK_TRUSTED))
+    nik15 = std["nik_prefix15"].where(st.isin(_NIK15_TRUSTED))
+    nik = nik.where(nik.astype("string").str.fullmatch(r"\d{16}").fillna(False))
+    nik15 = nik15.where(nik15.astype("string").str.fullmatch(r"\d{15}").fillna(False))
+    t["nik"] = nik.astype(object).where(nik.notna(), None).to_numpy()
+    t["nik15"] = nik15.astype(object).where(nik15.notna(), None).to_numpy()
+    valid = st.eq("valid") | st.eq("unknown_region")
+    t["nik_dob"] = std["nik_birth_date"].where(valid & nik15.notna()).astype(object).to_numpy()
+    t["nik_sex"] = std["nik_sex"].where(valid & nik15.notna()).astype(object).to_numpy()
+    t["name"] = std["name"].astype(object).where(std["name"].notna(), None).to_numpy()
+    tokens = _list_col(std["name_tokens"])
+    t["name_tokens"] = tokens.to_numpy()
+    phon = _list_col(std["name_phonetic"])
+    t["name_phon"] = phon.to_numpy()
+    t["name_phon_key"] = phon.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy()
+    t["name_nick"] = _list_col(std["name_nicknames"]).to_numpy()
+    t["name_first"] = tokens.map(lambda v: v[0] if v else None).to_numpy()
+    t["name_last"] = tokens.map(lambda v: v[-1] if v else None).to_numpy()
+    # rarity: relative frequency of the rarest token of the name (over all records being linked)
+    ex = tokens.explode()
+    freq = ex.map(ex.value_counts(normalize=False)) / max(len(std), 1)
+    rar = freq.groupby(level=0).min()
+    t["name_rarity"] = rar.reindex(range(len(std))).to_numpy(dtype=float)
+    t["name_mask"] = token_mask(tokens.reset_index(drop=True))
+    t["dob"] = std["birth_date"].astype(object).where(std["birth_date"].notna(), None).to_numpy()
+    t["dob_year"] = pd.array(std["birth_year"], dtype="Int64")
+    t["dob_placeholder"] = std["birth_date_placeholder"].fillna(False).astype(bool).to_numpy()
+    sex = std["sex"].where(std["sex"].notna(), t["nik_sex"].to_numpy())
+    t["sex"] = sex.astype(object).where(sex.notna(), None).to_numpy()
+    for c in ("desa_code", "kecamatan_code", "place", "relationship"):
+        t[c] = std[c].astype(object).where(std[c].notna(), None).to_numpy()
+    t["rt"] = pd.array(std["rt"], dtype="Int64")
+    t["rw"] = pd.array(std["rw"], dtype="Int64")
+    kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
+    t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
+
+    # does each NIK agree with its own record's recorded birth date and sex?
+    nd = pd.Series(t["nik_dob"], dtype=object)
+    d = pd.Series(t["dob"], dtype=object)
+    ph = pd.Series(t["dob_placeholder"])
+    same_date = (nd == d) | (nd.str[:7] == d.str[:7]) | (
+        (nd.str[:4] == d.str[:4]) & (nd.str[5:7] == d.str[8:10]) & (nd.str[8:10] == d.str[5:7]))
+    date_ok = nd.isna() | d.isna() | ph | same_date | (nd.str[:4] == d.str[:4])
+    ns = pd.Series(t["nik_sex"], dtype=object)
+    rs = std["sex"].reset_index(drop=True)
+    sex_ok = ns.isna() | rs.isna() | (ns == rs)
+    cons = date_ok & sex_ok
+    # the same NIK on several records of one source with different birth years: someone's NIK was copied
+    k = pd.DataFrame({"s": t["source"], "n": t["nik"], "y": t["dob_year"]})
+    k = k[k["n"].notna()]
+    ny = k.groupby(["s", "n"])["y"].transform("nunique")
+    shared = pd.Series(False, index=t.index)
+    shared[ny.index[ny > 1]] = True
+    t["nik_consistent"] = (cons & ~shared).to_numpy()
+    return t[MODEL_COLUMNS]
+
+
+def comparisons() -> list[Any]:
+    """The linkmiskin comparisons, in model order."""
+    return [
+        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent"),
+        IndonesianNameComparison("name"),
+        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
+        SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
+        IndonesianAddressComparison("desa_code"),
+        RelationshipComparison("relationship"),
+    ]
+
+
+def _anchor_comparisons() -> list[Any]:
+    """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors."""
+    return [
+        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent"),
+        IndonesianNameComparison("name"),
+        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name=None),
+        SexComparison("sex", nik_col_name=None),
+        IndonesianAddressComparison("desa_code"),
+        RelationshipComparison("relationship"),
+    ]
+
+
+def blocking_rules() -> list[Any]:
+    """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
+    comparing every pair of people who share a common name or a placeholder birth date."""
+    return [
+        block_on("nik15"),
+        block_on("name", "dob"),
+        block_on("name_phon_key", "dob_year"),
+        block_on("dob", "desa_code"),
+        block_on("name", "desa_code"),
+        block_on("name_last", "kecamatan_code", "dob_year"),
+        block_on("substr(nik15, 1, 12)", "name_first"),
+    ]
+
+
+def settings(prior: float = 1e-5, comps: list[Any] | None = None) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comps or comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=prior,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["source", "record_id"],
+        unique_id_column_name="unique_id",
+    )
+
+
+ANCHOR_SAME_PERSON_BY_NIK = (
+    "l.nik = r.nik AND l.nik_consistent AND r.nik_consistent AND l.nik IS NOT NULL"
+)
+ANCHOR_SAME_PERSON_BY_NAME = (
+    "l.name = r.name AND l.dob = r.dob AND NOT l.dob_placeholder AND l.desa_code = r.desa_code "
+    "AND l.nik15 IS NOT NULL AND r.nik15 IS NOT NULL AND len(l.name_tokens) >= 2"
+)
+
+
+def _anchor_pairs(con: Any, table: str, condition: str, limit: int, seed: int) -> pd.DataFrame:
+    # equi-join part of the condition lets DuckDB use a hash join
+    sql = f"""
+        SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r
+        FROM {table} l JOIN {table} r ON {condition} AND l.unique_id < r.unique_id
+        USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE ({int(seed)})
+    """
+    return con.execute(sql).df()
+
+
+def _m_from_model(model: dict, idx: int) -> list[float | None]:
+    levels = model["comparisons"][idx]["comparison_levels"]
+    return [lv.get("m_probability") for lv in levels if not lv.get("is_null_level")]
+
+
+def _u_from_model(model: dict, idx: int) -> list[float | None]:
+    levels = model["comparisons"][idx]["comparison_levels"]
+    return [lv.get("u_probability") for lv in levels if not lv.get("is_null_level")]
+
+
+def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
+    vals = [floor if (p is None or (isinstance(p, float) and math.isnan(p)) or p <= 0) else float(p) for p in ps]
+    total = sum(vals)
+    return [v / total for v in vals]
+
+
+def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+          anchor_limit: int = 200_000) -> dict:
+    """Train the model on a registered table and return the Splink model dict (with m, u and lambda)."""
+    from splink import Linker
+
+    table_name = sdf.physical_name
+    # 1. u from random pairs, lambda from deterministic rules -------------------------------------------
+    linker = Linker(sdf, settings(), log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        [ANCHOR_SAME_PERSON_BY_NIK, block_on("name", "dob", "desa_code")], recall=0.85)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    main = linker.misc.save_model_to_json()
+    # 2. m from anchors -------------------------------------------------------------------------------
+    anchors_nik = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed)
+    anchors_name = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed)
+    log.info("anchor pairs: %d by NIK, %d by name+date+desa", len(anchors_nik), len(anchors_name))
+    m_lists: dict[int, list[float]] = {}
+    if len(anchors_nik) >= 20:
+        a_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
+        lab = anchors_nik.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
+        a_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_nik"))
+        a_model = a_linker.misc.save_model_to_json()
+        for i in range(1, 6):
+            m_lists[i] = _m_from_model(a_model, i)
+    if len(anchors_name) >= 20:
+        lab = anchors_name.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
+        n_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
+        n_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_name"))
+        n_model = n_linker.misc.save_model_to_json()
+        m_lists[0] = _m_from_model(n_model, 0)
+        for i in range(1, 6):
+            m_lists.setdefault(i, _m_from_model(n_model, i))
+    # 3. assemble the final model: u from the main model, m from the anchors ---------------------------
+    comps = comparisons()
+    configured = []
+    for i, c in enumerate(comps):
+        u = _smooth(_u_from_model(main, i), floor=0.5 / u_max_pairs)
+        m_src = m_lists.get(i)
+        if m_src is not None:
+            m = _smooth(m_src)
+            if len(m) != len(u):  # anchor comparison had no "already counted" null level: same non-null levels
+                m = _smooth(m[: len(u)])
+        else:
+            m = _smooth(_m_from_model(main, i))
+        configured.append(c.configure(m_probabilities=m, u_probabilities=u))
+    final = Linker(sdf, settings(prior=main["probability_two_random_records_match"], comps=configured),
+                   log_level=logging.WARNING)
+    return final.misc.save_model_to_json()
