@@ -25,7 +25,8 @@ _LAZY = {
     "link": ("linkmiskin.linkage", "link"),
     "Linker": ("linkmiskin.linkage", "Linker"),
     "LinkResult": ("linkmiskin.linkage", "LinkResult"),
-    "evaluate": ("linkmiskin.evaluate", "evaluate"),
+    "evaluate": ("linkmiskin.evaluation", "evaluate"),
+    "Evaluation": ("linkmiskin.evaluation", "Evaluation"),
     "mask_id": ("linkmiskin.privacy", "mask_id"),
 }
 
@@ -36,6 +37,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(import_module(module), attr)
-    if name in {"names", "nik", "dates", "address", "regions", "synthetic", "calibration", "model"}:
+    if name in {"names", "nik", "dates", "address", "regions", "synthetic", "calibration", "model", "evaluation",
+                "comparisons", "clustering", "households", "report"}:
         return import_module(f"linkmiskin.{name}")
     raise AttributeError(f"module 'linkmiskin' has no attribute {name!r}")
