@@ -73,13 +73,16 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                 max_component: int = 400) -> pd.DataFrame:
     """All cannot-link record pairs inside the components ``comp`` (vectorised).
 
-    ``recs`` is indexed by node 0..n-1 with columns ``nik15, dob, dob_placeholder, source, kk, name_mask,
-    dob_year``. Two records cannot be one person when:
+    ``recs`` is indexed by node 0..n-1 with columns ``nik15, nik_consistent, dob, dob_placeholder, source,
+    kk, name_mask, dob_year, sex``. Only NIKs that agree with their own record's birth date are used. Two
+    records cannot be one person when:
 
     * both have a NIK, the NIKs differ, and their real (non-placeholder) recorded birth dates differ;
     * both have a NIK, the NIKs differ, and the names share no token (twins, same-day neighbours);
     * they are in the same source under the same valid KK and their names share no token, or their birth
-      years are two or more apart, or their NIKs differ (two members of one family);
+      years are two or more apart, or their NIKs or sexes differ (two members of one family);
+    * they are in the same source with NIKs that share region and birth code but differ in the serial, or
+      with the same birth date and different sex (twins listed by one agency);
     * ``scored`` (pairs with ``l, r, name_gamma``) says the NIKs differ and the names are unrelated
       (name level "share a token" or lower).
 
@@ -89,30 +92,45 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     nodes = np.flatnonzero((size[comp] >= 2) & (size[comp] <= max_component))
     out = []
     if len(nodes):
-        d = recs.loc[nodes, ["nik15", "dob", "dob_placeholder", "source", "kk", "name_mask", "dob_year"]].copy()
+        d = recs.loc[nodes, ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk",
+                             "name_mask", "dob_year", "sex"]].copy()
+        # only NIKs that agree with their own record's birth date count (a copied head's NIK does not)
+        trusted = d["nik_consistent"].astype(bool)
+        d["nik15"] = d["nik15"].where(trusted)
+        d["nik"] = d["nik"].where(trusted)
         d["c"] = comp[nodes]
         d["node"] = nodes
         m = d.merge(d, on="c", suffixes=("_a", "_b"))
         m = m[m["node_a"] < m["node_b"]]
-        nik_diff = m["nik15_a"].notna() & m["nik15_b"].notna() & (m["nik15_a"] != m["nik15_b"])
+        full = m["nik_a"].notna() & m["nik_b"].notna()
+        nik_diff = (m["nik15_a"].notna() & m["nik15_b"].notna() & (m["nik15_a"] != m["nik15_b"])) | (
+            full & (m["nik_a"] != m["nik_b"]))
         real = ~m["dob_placeholder_a"].astype(bool) & ~m["dob_placeholder_b"].astype(bool)
         dob_diff = m["dob_a"].notna() & m["dob_b"].notna() & (m["dob_a"] != m["dob_b"]) & real
         no_shared = (m["name_mask_a"].to_numpy() & m["name_mask_b"].to_numpy()) == 0
         both_named = (m["name_mask_a"] != 0) & (m["name_mask_b"] != 0)
         no_shared = pd.Series(no_shared, index=m.index) & both_named
-        same_kk = (m["source_a"] == m["source_b"]) & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
+        same_src = m["source_a"] == m["source_b"]
+        same_kk = same_src & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
+        # one agency listing two NIKs born the same day in the same kecamatan: two people (twins)
+        same_12 = nik_diff & (m["nik15_a"].str[:12] == m["nik15_b"].str[:12])
+        sex_diff = m["sex_a"].notna() & m["sex_b"].notna() & (m["sex_a"] != m["sex_b"])
+        same_day = m["dob_a"].notna() & (m["dob_a"] == m["dob_b"])
         ya = m["dob_year"  + "_a"].astype("Float64")
         yb = m["dob_year" + "_b"].astype("Float64")
         year_far = ((ya - yb).abs() >= 2).fillna(False)
-        bad = (nik_diff & (dob_diff | no_shared)) | (same_kk & (no_shared | year_far | nik_diff))
+        bad = ((nik_diff & (dob_diff | no_shared)) | (same_kk & (no_shared | year_far | nik_diff | sex_diff))
+               | (same_src & (same_12 | (same_day & sex_diff))))
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):
         sc = scored[comp[scored["l"].to_numpy()] == comp[scored["r"].to_numpy()]]
         if len(sc):
-            na = recs["nik15"].to_numpy()[sc["l"].to_numpy()]
-            nb = recs["nik15"].to_numpy()[sc["r"].to_numpy()]
-            has = pd.notna(na) & pd.notna(nb)
-            diff = has & (na != nb)
+            ok = recs["nik_consistent"].astype(bool)
+            t15 = recs["nik15"].where(ok).to_numpy()
+            t16 = recs["nik"].where(ok).to_numpy()
+            li, ri = sc["l"].to_numpy(), sc["r"].to_numpy()
+            diff = (pd.notna(t15[li]) & pd.notna(t15[ri]) & (t15[li] != t15[ri])) | (
+                pd.notna(t16[li]) & pd.notna(t16[ri]) & (t16[li] != t16[ri]))
             g = sc["name_gamma"].to_numpy()
             weak = (g >= 0) & (g <= 2)
             pick = diff & weak

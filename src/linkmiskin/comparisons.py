@@ -58,6 +58,7 @@ class NikComparison(ComparisonCreator):
         - Same region and birth code (first 12 digits), different serial: usually two different people born
           on the same day in the same kecamatan
         - One typo or transposition (Damerau-Levenshtein 1) in the region or birth-date part
+        - Same birth code and serial, another region code
         - All other
 
         Args:
@@ -100,6 +101,8 @@ class NikComparison(ComparisonCreator):
         # hamming() is cheap; the costly Damerau-Levenshtein only runs when at most two digits differ
         levels.append(_lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 "
                            f"ELSE false END", "One typo or transposition in region/birth part"))
+        levels.append(_lvl(f"substr({kl}, 7) = substr({kr}, 7)",
+                           "Same birth code and serial, other region (re-registered or mistyped region)"))
         levels.append(cll.ElseLevel())
         return levels
 

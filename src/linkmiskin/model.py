@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 
 from .comparisons import (
     BirthDateComparison,
@@ -126,10 +127,8 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     same_date = (nd == d) | (nd.str[:7] == d.str[:7]) | (
         (nd.str[:4] == d.str[:4]) & (nd.str[5:7] == d.str[8:10]) & (nd.str[8:10] == d.str[5:7]))
     date_ok = nd.isna() | d.isna() | ph | same_date | (nd.str[:4] == d.str[:4])
-    ns = pd.Series(t["nik_sex"], dtype=object)
-    rs = std["sex"].reset_index(drop=True)
-    sex_ok = ns.isna() | rs.isna() | (ns == rs)
-    cons = date_ok & sex_ok
+    # (a recorded sex that disagrees with the NIK is left to the sex comparison: sex is often mistyped)
+    cons = date_ok
     # the same NIK on several records of one source with different birth years: someone's NIK was copied
     k = pd.DataFrame({"s": t["source"], "n": t["nik"], "y": t["dob_year"]})
     k = k[k["n"].notna()]
@@ -167,12 +166,17 @@ def _anchor_comparisons() -> list[Any]:
 def blocking_rules() -> list[Any]:
     """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
     comparing every pair of people who share a common name or a placeholder birth date."""
+    real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
     return [
         block_on("nik15"),
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year"),
-        block_on("dob", "desa_code"),
+        block_on("name", "substr(nik15, 7, 6)"),
+        CustomRule(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}"),
+        CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}"),
+        CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
         block_on("name", "desa_code"),
+        block_on("name_phon_key", "desa_code"),
         block_on("name_last", "kecamatan_code", "dob_year"),
         block_on("substr(nik15, 1, 12)", "name_first"),
     ]
