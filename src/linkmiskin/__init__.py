@@ -21,7 +21,6 @@ __version__ = "0.1.0"
 _LAZY = {
     "read_table": ("linkmiskin.io", "read_table"),
     "detect_columns": ("linkmiskin.columns", "detect_columns"),
-    "standardize": ("linkmiskin.standardize", "standardize"),
     "link": ("linkmiskin.linkage", "link"),
     "Linker": ("linkmiskin.linkage", "Linker"),
     "LinkResult": ("linkmiskin.linkage", "LinkResult"),
@@ -31,6 +30,10 @@ _LAZY = {
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
+
+# ``standardize`` is both a submodule and the function it defines: bind the function eagerly, so that
+# importing the submodule elsewhere cannot shadow it.
+from .standardize import standardize  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:

@@ -35,8 +35,6 @@ weakens. ``household_confidence`` is the same quantity on the household evidence
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -57,18 +55,6 @@ def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
     return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
 
 
-class _UF:
-    def __init__(self, items):
-        self.parent = {i: i for i in items}
-
-    def find(self, x):
-        p = self.parent
-        while p[x] != x:
-            p[x] = p[p[x]]
-            x = p[x]
-        return x
-
-
 def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | None = None,
                 max_component: int = 400) -> pd.DataFrame:
     """All cannot-link record pairs inside the components ``comp`` (vectorised).
@@ -83,8 +69,10 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       years are two or more apart, or their NIKs or sexes differ (two members of one family);
     * they are in the same source with NIKs that share region and birth code but differ in the serial, or
       with the same birth date and different sex (twins listed by one agency);
-    * ``scored`` (pairs with ``l, r, name_gamma``) says the NIKs differ and the names are unrelated
-      (name level "share a token" or lower).
+    * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
+      loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
+    * ``scored`` says the names are unrelated (level "share a token" or lower) and the NIKs do not agree:
+      a pair whose only common ground is birth date and address is two siblings or neighbours.
 
     Components larger than ``max_component`` are checked on their scored pairs only.
     """
@@ -133,7 +121,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                 pd.notna(t16[li]) & pd.notna(t16[ri]) & (t16[li] != t16[ri]))
             g = sc["name_gamma"].to_numpy()
             weak = (g >= 0) & (g <= 2)
-            pick = diff & weak
+            # unrelated names (no level above "share a token") are two people unless the NIKs agree
+            unrelated = (g >= 0) & (g <= 1) & ~sc["nik_same"].to_numpy(dtype=bool)
+            pick = (diff & weak) | unrelated
             out.append(np.column_stack([sc["l"].to_numpy()[pick], sc["r"].to_numpy()[pick]]))
     if not out:
         return pd.DataFrame({"a": [], "b": []}, dtype=np.int64)
@@ -142,38 +132,50 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     return pd.DataFrame(arr, columns=["a", "b"]).drop_duplicates()
 
 
-def _agglomerate(nodes: np.ndarray, edges: pd.DataFrame, threshold: float,
-                 cannot: set[tuple[int, int]], min_avg: float = 0.5) -> dict[int, int]:
-    """Constrained average-linkage merge inside one component. Returns node -> representative."""
-    uf = _UF(nodes)
-    members: dict[int, list[int]] = {int(x): [int(x)] for x in nodes}
-    # cross evidence between clusters: (a,b) -> [sum p, count]
-    ev: dict[int, dict[int, list[float]]] = defaultdict(dict)
-    for a, b, p in edges[["l", "r", "p"]].itertuples(index=False):
-        a, b = int(a), int(b)
+def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float], threshold: float,
+                 cannot: list[tuple[int, int]], min_avg: float = 0.5) -> dict[int, int]:
+    """Constrained average-linkage merge inside one component. Returns node -> representative.
+
+    ``el, er, ep``: every scored pair inside the component (any probability), sorted by descending
+    probability. ``cannot``: pairs that must not end up together.
+    """
+    parent = {x: x for x in nodes}
+    members: dict[int, list[int]] = {x: [x] for x in nodes}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # cross evidence between current clusters: ev[a][b] = [sum of p, number of scored pairs]
+    ev: dict[int, dict[int, list[float]]] = {x: {} for x in nodes}
+    for a, b, p in zip(el, er, ep):
         ev[a][b] = [p, 1]
         ev[b][a] = [p, 1]
-    bad: dict[int, set[int]] = defaultdict(set)
+    bad: dict[int, set[int]] = {}
     for a, b in cannot:
-        bad[a].add(b)
-        bad[b].add(a)
-    order = edges[edges["p"] >= threshold].sort_values(["p", "l", "r"], ascending=[False, True, True])
-    for a, b, _p in order[["l", "r", "p"]].itertuples(index=False):
-        ra, rb = uf.find(int(a)), uf.find(int(b))
+        bad.setdefault(a, set()).add(b)
+        bad.setdefault(b, set()).add(a)
+    for a, b, p in zip(el, er, ep):
+        if p < threshold:
+            break
+        ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        if bad[ra] & set(members[rb]) or bad[rb] & set(members[ra]):
+        ba, bb = bad.get(ra), bad.get(rb)
+        if (ba and not ba.isdisjoint(members[rb])) or (bb and not bb.isdisjoint(members[ra])):
             continue
-        s, c = ev[ra].get(rb, [0.0, 0])
+        s, c = ev[ra].get(rb, (0.0, 0))
         if c == 0 or s / c < min_avg:
             continue
-        # merge rb into ra
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
-        uf.parent[rb] = ra
+        parent[rb] = ra
         members[ra].extend(members.pop(rb))
-        bad[ra] |= bad.pop(rb, set())
-        for other, (s2, c2) in ev.pop(rb, {}).items():
+        if bb:
+            bad.setdefault(ra, set()).update(bb)
+        for other, (s2, c2) in ev.pop(rb).items():
             if other == ra:
                 continue
             cur = ev[ra].setdefault(other, [0.0, 0])
@@ -183,8 +185,7 @@ def _agglomerate(nodes: np.ndarray, edges: pd.DataFrame, threshold: float,
             back.pop(rb, None)
             back[ra] = [cur[0], cur[1]]
         ev[ra].pop(rb, None)
-        ev[ra].pop(ra, None)
-    return {int(x): uf.find(int(x)) for x in nodes}
+    return {x: find(x) for x in nodes}
 
 
 def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -212,13 +213,26 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     if suspicious:
         sus = np.array(sorted(suspicious), dtype=np.int64)
         in_sus = np.isin(comp, sus)
-        e = pairs[inner & np.isin(comp[cl], sus)].assign(c=comp[cl][inner & np.isin(comp[cl], sus)])
-        cn = cannot.assign(c=comp[cannot["a"].to_numpy()]) if len(cannot) else cannot.assign(c=[])
-        e_by = dict(tuple(e.groupby("c")))
-        cn_by = {k: set(map(tuple, g[["a", "b"]].to_numpy())) for k, g in cn.groupby("c")} if len(cn) else {}
-        nodes_by = pd.Series(np.flatnonzero(in_sus)).groupby(comp[in_sus]).apply(lambda s: s.to_numpy())
-        for c, nodes in nodes_by.items():
-            mapping = _agglomerate(nodes, e_by.get(c, e.iloc[:0]), threshold, cn_by.get(c, set()))
+        sel = inner & in_sus[cl]
+        ec = comp[cl[sel]]
+        ep = pairs["p"].to_numpy(dtype=float)[sel]
+        order = np.lexsort((-ep, ec))
+        ec, el_, er_, ep = ec[order], cl[sel][order], cr[sel][order], ep[order]
+        ca = cannot["a"].to_numpy(np.int64)
+        cb = cannot["b"].to_numpy(np.int64)
+        cc = comp[ca]
+        co = np.argsort(cc, kind="stable")
+        cc, ca, cb = cc[co], ca[co], cb[co]
+        nodes_all = np.flatnonzero(in_sus)
+        nc = comp[nodes_all]
+        no = np.argsort(nc, kind="stable")
+        nodes_all, nc = nodes_all[no], nc[no]
+        for c in sus:
+            n0, n1 = np.searchsorted(nc, [c, c + 1])
+            e0, e1 = np.searchsorted(ec, [c, c + 1])
+            c0, c1 = np.searchsorted(cc, [c, c + 1])
+            mapping = _agglomerate(nodes_all[n0:n1].tolist(), el_[e0:e1].tolist(), er_[e0:e1].tolist(),
+                                   ep[e0:e1].tolist(), threshold, list(zip(ca[c0:c1].tolist(), cb[c0:c1].tolist())))
             for node, r in mapping.items():
                 rep[node] = r + n  # representatives of rebuilt clusters live above n
     # make representatives compact and deterministic (smallest member node)

@@ -4,17 +4,21 @@ A household is built in steps, strongest evidence first:
 
 1. **Units.** Inside one source, records that share a valid KK number form a unit. A record without a KK
    is a unit of its own.
-2. **Same KK across sources.** Units of different sources with the same valid KK number are one household
+2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
+   when they have the same desa and the same mother's name (siblings on a posyandu list), or the same
+   desa + RT/RW + place *and* the same welfare decile, or the same address down to block and house number.
+   Address alone is not enough: an RT holds dozens of households.
+3. **Same KK across sources.** Units of different sources with the same valid KK number are one household
    (a KK is strong evidence of co-residence at the date it was printed).
-3. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
+4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
    that is consistent with a household: when they share two or more people (a family that moved and got a
    new KK), or when one unit is only that person (a head-only list such as BLT-DD, or a list without KK).
    A unit of several people that shares a single person with another unit of several people is *not*
    joined: that is a married child who left to form a new KK (pecah KK), or a person counted in two homes.
-4. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
+5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
    child's mother's name; if several women qualify, the child stays alone.
-5. Anything else is a household of its own.
+6. Anything else is a household of its own.
 
 ``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source; the
 record's person confidence when it joined through a shared person or a KK in another source; the person
@@ -31,7 +35,11 @@ import pandas as pd
 from .clustering import components
 
 
-def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+def _col(std: pd.DataFrame, col: str) -> pd.Series:
+    return std[col].reset_index(drop=True) if col in std else pd.Series([None] * len(std), dtype=object)
+
+
+def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return one row per record (same order as ``std``) with ``household_node``, ``household_confidence``
     and ``household_evidence``."""
     n = len(std)
@@ -40,83 +48,131 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     person = persons["person_node"].to_numpy()
     pconf = persons["person_confidence"].to_numpy(dtype=float)
-
-    # 1. units -----------------------------------------------------------------------------------------
-    unit_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
-                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
-    unit, unit_keys = pd.factorize(unit_key)
-    n_units = len(unit_keys)
-    unit_size = np.bincount(unit, minlength=n_units)
-    # persons per unit
-    up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
-    unit_persons = up.groupby("unit")["person"].nunique().reindex(range(n_units), fill_value=0).to_numpy()
-
-    edges_l: list[np.ndarray] = []
-    edges_r: list[np.ndarray] = []
     evidence = np.array(["alone"] * n, dtype=object)
-    conf = pconf.copy()
-    shares_kk_in_source = unit_size[unit] > 1
-    evidence[shares_kk_in_source] = "same KK in source"
 
-    # 2. same KK across sources ---------------------------------------------------------------------------
+    # 1. raw units: same source and KK; every other record alone ---------------------------------------
+    raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
+                       pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
+    raw, raw_keys = pd.factorize(raw_key)
+    raw_size = np.bincount(raw, minlength=len(raw_keys))
+    evidence[raw_size[raw] > 1] = "same KK in source"
+
+    # 2. lists without KK: same address *and* a household-level attribute ------------------------------
+    el: list[np.ndarray] = []
+    er: list[np.ndarray] = []
+    share = pd.Series(kk_ok).groupby(src).mean()
+    no_kk_src = list(share.index[share < 0.5])
+    if no_kk_src:
+        in_src = np.isin(src, no_kk_src)
+        base = pd.DataFrame({
+            "raw": raw, "src": src, "desa": _col(std, "desa_code").to_numpy(),
+            "rt": pd.array(_col(std, "rt"), dtype="Int64"), "rw": pd.array(_col(std, "rw"), dtype="Int64"),
+            "place": _col(std, "place_name").to_numpy(), "decile": pd.array(_col(std, "decile"), dtype="Int64"),
+            "house": _col(std, "house_number").to_numpy(), "block": _col(std, "block").to_numpy(),
+            "mother": _col(std, "mother_name").to_numpy()})[in_src]
+        keysets = (
+            ["src", "desa", "mother"],                               # siblings: same mother, same desa
+            ["src", "desa", "rt", "rw", "place", "decile"],         # same address and same welfare decile
+            ["src", "desa", "rt", "rw", "place", "block", "house"],  # same address down to the house
+        )
+        for keys in keysets:
+            k = base.dropna(subset=keys)
+            if len(k) < 2:
+                continue
+            first = k.groupby(keys, sort=False)["raw"].transform("first").to_numpy()
+            joined = k["raw"].to_numpy() != first
+            el.append(k["raw"].to_numpy())
+            er.append(first)
+            idx = k.index.to_numpy()[joined | (k.groupby(keys, sort=False)["raw"].transform("size").to_numpy() > 1)]
+            evidence[idx] = np.where(evidence[idx] == "alone", "same address in list", evidence[idx])
+    unit = components(len(raw_keys), _cat(el), _cat(er))[raw]
+    n_units = int(unit.max()) + 1 if n else 0
+
+    # 3. same KK across sources, 4. shared persons ------------------------------------------------------
+    el, er = [], []
     kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
-    first_unit = kdf.groupby("kk")["unit"].transform("first").to_numpy()
-    edges_l.append(kdf["unit"].to_numpy())
-    edges_r.append(first_unit)
-
-    # 3. shared persons ---------------------------------------------------------------------------------
-    # for each person, the units it appears in; join unit pairs where allowed
+    el.append(kdf["unit"].to_numpy())
+    er.append(kdf.groupby("kk")["unit"].transform("first").to_numpy())
+    up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
+    unit_persons = np.bincount(up["unit"].to_numpy(), minlength=n_units)
     pu = up.merge(up, on="person", suffixes=("_a", "_b"))
     pu = pu[pu["unit_a"] < pu["unit_b"]]
     if len(pu):
         shared = pu.groupby(["unit_a", "unit_b"]).size().rename("shared").reset_index()
-        a_small = unit_persons[shared["unit_a"].to_numpy()] <= 1
-        b_small = unit_persons[shared["unit_b"].to_numpy()] <= 1
-        ok = (shared["shared"].to_numpy() >= 2) | a_small | b_small
-        edges_l.append(shared["unit_a"].to_numpy()[ok])
-        edges_r.append(shared["unit_b"].to_numpy()[ok])
-
-    L = np.concatenate(edges_l) if edges_l else np.zeros(0, dtype=np.int64)
-    R = np.concatenate(edges_r) if edges_r else np.zeros(0, dtype=np.int64)
-    hh_unit = components(n_units, L.astype(np.int64), R.astype(np.int64))
-    hh = hh_unit[unit]
-
-    # 4. mother's name for children still alone ---------------------------------------------------------
-    hsize = np.bincount(hh, minlength=hh.max() + 1 if n else 1)
-    alone = hsize[hh] == 1
-    mother = std.get("mother_name")
-    if mother is not None:
-        child = alone & mother.notna().to_numpy()
-        if child.any():
-            women = pd.DataFrame({
-                "name": std["name"].to_numpy(), "desa": std["desa_code"].to_numpy(),
-                "rt": pd.array(std["rt"], dtype="Int64"), "rw": pd.array(std["rw"], dtype="Int64"),
-                "sex": std["sex"].where(std["sex"].notna(), std.get("nik_sex")).to_numpy(),
-                "hh": hh, "idx": np.arange(n)})
-            women = women[(women["sex"] != "L") & women["name"].notna() & women["desa"].notna()]
-            kids = pd.DataFrame({"name": std["mother_name"].to_numpy(), "desa": std["desa_code"].to_numpy(),
-                                 "rt": pd.array(std["rt"], dtype="Int64"), "rw": pd.array(std["rw"], dtype="Int64"),
-                                 "kid": np.arange(n)})[child]
-            kids = kids[kids["desa"].notna()]
-            m = kids.merge(women, on=["name", "desa"], suffixes=("", "_w"))
-            rt_ok = (m["rt"].isna() | m["rt_w"].isna() | (m["rt"] == m["rt_w"])) & \
-                    (m["rw"].isna() | m["rw_w"].isna() | (m["rw"] == m["rw_w"]))
-            m = m[rt_ok.fillna(True).to_numpy()]
-            m = m[m["idx"] != m["kid"]]
-            cand = m.groupby("kid")["hh"].nunique()
-            unique_kids = cand.index[cand == 1]
-            target = m[m["kid"].isin(unique_kids)].groupby("kid")["hh"].first()
-            for kid, h in target.items():
-                hh[kid] = h
-                evidence[kid] = "mother's name and address"
-                conf[kid] = pconf[kid]
-            amb = cand.index[cand > 1]
-            if len(amb):
-                conf[amb.to_numpy()] = pconf[amb.to_numpy()] / cand[amb].to_numpy()
-    # evidence labels for records that joined through other sources
-    hsize = np.bincount(hh, minlength=hh.max() + 1 if n else 1)
+        ua, ub = shared["unit_a"].to_numpy(), shared["unit_b"].to_numpy()
+        a_small = unit_persons[ua] <= 1
+        b_small = unit_persons[ub] <= 1
+        # two households of several people sharing one person: the same household only if they live at
+        # the same desa + RT/RW and do not have two different heads (otherwise: pecah KK, a split)
+        addr, head = _unit_address_and_head(std, unit, person, n_units)
+        same_addr = (addr[ua] == addr[ub]) & (addr[ua] != "")
+        head_conflict = (head[ua] >= 0) & (head[ub] >= 0) & (head[ua] != head[ub])
+        ok = (shared["shared"].to_numpy() >= 2) | a_small | b_small | (same_addr & ~head_conflict)
+        el.append(shared["unit_a"].to_numpy()[ok])
+        er.append(shared["unit_b"].to_numpy()[ok])
+    hh_of_unit = components(n_units, _cat(el), _cat(er))
+    hh = hh_of_unit[unit]
+    unit_size = np.bincount(unit, minlength=n_units)
+    hsize = np.bincount(hh)
     joined = (hsize[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
-    conf[shares_kk_in_source] = 1.0
+    conf = pconf.copy()
+    conf[np.isin(evidence, ["same KK in source"])] = 1.0
+
+    # 5. mother's name: a child's household joins the household of its mother ---------------------------
+    mother = _col(std, "mother_name")
+    if mother.notna().any():
+        sex = _col(std, "sex").where(_col(std, "sex").notna(), _col(std, "nik_sex"))
+        names = _col(std, "name")
+        desa = _col(std, "desa_code")
+        rt = pd.array(_col(std, "rt"), dtype="Int64")
+        rw = pd.array(_col(std, "rw"), dtype="Int64")
+        kids = pd.DataFrame({"mname": mother.to_numpy(), "desa": desa.to_numpy(), "rt": rt, "rw": rw,
+                             "hh": hh, "kid": np.arange(n)})
+        kids = kids[kids["mname"].notna() & kids["desa"].notna()]
+        # households that already hold a woman with the mother's name need nothing
+        women = pd.DataFrame({"mname": names.to_numpy(), "desa": desa.to_numpy(), "rt_w": rt, "rw_w": rw,
+                              "hh_w": hh, "sex": sex.to_numpy()})
+        women = women[(women["sex"] != "L") & women["mname"].notna() & women["desa"].notna()]
+        m = kids.merge(women, on=["mname", "desa"])
+        rt_ok = (m["rt"].isna() | m["rt_w"].isna() | (m["rt"] == m["rt_w"])).fillna(True) & \
+                (m["rw"].isna() | m["rw_w"].isna() | (m["rw"] == m["rw_w"])).fillna(True)
+        m = m[rt_ok.to_numpy()]
+        has_own = m[m["hh"] == m["hh_w"]]["kid"].unique()
+        m = m[~m["kid"].isin(has_own)]
+        cand = m.groupby("kid")["hh_w"].nunique()
+        sure = cand.index[cand == 1]
+        link = m[m["kid"].isin(sure)].drop_duplicates("kid")
+        if len(link):
+            n_hh = int(hh.max()) + 1
+            hh2 = components(n_hh, link["hh"].to_numpy(), link["hh_w"].to_numpy())
+            hh = hh2[hh]
+            kid_idx = link["kid"].to_numpy()
+            evidence[kid_idx] = "mother's name and address"
+        amb = cand.index[cand > 1].to_numpy()
+        if len(amb):
+            conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
     return pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
                          "household_evidence": evidence})
+
+
+def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
+                           n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: the most common ``desa|RT|RW`` ('' when unknown) and the person who is its KEPALA (-1)."""
+    d = pd.DataFrame({"unit": unit, "desa": _col(std, "desa_code").to_numpy(),
+                      "rt": pd.array(_col(std, "rt"), dtype="Int64"), "rw": pd.array(_col(std, "rw"), dtype="Int64")})
+    d = d.dropna()
+    key = d["desa"].astype(str) + "|" + d["rt"].astype(str) + "|" + d["rw"].astype(str)
+    cnt = pd.DataFrame({"unit": d["unit"].to_numpy(), "key": key.to_numpy()}).value_counts().reset_index()
+    mode = cnt.sort_values(["unit", "count", "key"], ascending=[True, False, True]).drop_duplicates("unit")
+    addr = np.full(n_units, "", dtype=object)
+    addr[mode["unit"].to_numpy()] = mode["key"].to_numpy()
+    rel = _col(std, "relationship").to_numpy()
+    heads = pd.DataFrame({"unit": unit, "person": person})[rel == "KEPALA"].drop_duplicates("unit")
+    head = np.full(n_units, -1, dtype=np.int64)
+    head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
+    return addr, head
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)

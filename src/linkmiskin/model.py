@@ -38,6 +38,7 @@ from .comparisons import (
     BirthDateComparison,
     IndonesianAddressComparison,
     IndonesianNameComparison,
+    MotherNameComparison,
     NikComparison,
     RelationshipComparison,
     SexComparison,
@@ -51,7 +52,7 @@ MODEL_COLUMNS = [
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask",
     "name_first", "name_last",
     "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
-    "relationship", "kk",
+    "relationship", "kk", "mother_name", "mother_tokens",
 ]
 
 _NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
@@ -113,10 +114,14 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["dob_placeholder"] = std["birth_date_placeholder"].fillna(False).astype(bool).to_numpy()
     sex = std["sex"].where(std["sex"].notna(), t["nik_sex"].to_numpy())
     t["sex"] = sex.astype(object).where(sex.notna(), None).to_numpy()
-    for c in ("desa_code", "kecamatan_code", "place", "relationship"):
+    for c in ("desa_code", "kecamatan_code", "relationship"):
         t[c] = std[c].astype(object).where(std[c].notna(), None).to_numpy()
+    # the place without its type (KP / DSN / PERUM): lists write "Kp. Bojong" and "Dusun Bojong"
+    t["place"] = std["place_name"].astype(object).where(std["place_name"].notna(), None).to_numpy()
     t["rt"] = pd.array(std["rt"], dtype="Int64")
     t["rw"] = pd.array(std["rw"], dtype="Int64")
+    t["mother_name"] = std["mother_name"].astype(object).where(std["mother_name"].notna(), None).to_numpy()
+    t["mother_tokens"] = _list_col(std["mother_name_tokens"]).to_numpy()
     kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
     t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
 
@@ -148,6 +153,7 @@ def comparisons() -> list[Any]:
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
         IndonesianAddressComparison("desa_code"),
         RelationshipComparison("relationship"),
+        MotherNameComparison("mother_name"),
     ]
 
 
@@ -160,7 +166,13 @@ def _anchor_comparisons() -> list[Any]:
         SexComparison("sex", nik_col_name=None),
         IndonesianAddressComparison("desa_code"),
         RelationshipComparison("relationship"),
+        MotherNameComparison("mother_name"),
     ]
+
+
+#: m probabilities used when the data hold too few anchor pairs to learn them (a documented prior:
+#: a mother's name is usually written the same way for the same child).
+PRIOR_M = {"mother_name": [0.85, 0.10, 0.05]}
 
 
 def blocking_rules() -> list[Any]:
@@ -266,6 +278,9 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
     comps = comparisons()
     configured = []
     for i, c in enumerate(comps):
+        name = c.create_output_column_name()
+        if name in PRIOR_M and i not in m_lists:
+            m_lists[i] = PRIOR_M[name]
         u = _smooth(_u_from_model(main, i), floor=0.5 / u_max_pairs)
         m_src = m_lists.get(i)
         if m_src is not None:
