@@ -114,6 +114,8 @@ class IndonesianNameComparison(ComparisonCreator):
     def __init__(self, col_name: str = "name", *, tokens_col_name: str = "name_tokens",
                  phonetic_col_name: str = "name_phon_key", nicknames_col_name: str | None = "name_nick",
                  rarity_col_name: str | None = "name_rarity", token_mask_col_name: str | None = "name_mask",
+                 phonetic_tokens_col_name: str | None = "name_phon",
+                 phonetic_mask_col_name: str | None = "name_phon_mask",
                  rare_threshold: float = 0.002, jaro_winkler_threshold: float = 0.92,
                  term_frequency_adjustments: bool = True):
         """Compare canonical Indonesian names (see :func:`linkmiskin.names.parse_name`).
@@ -128,6 +130,8 @@ class IndonesianNameComparison(ComparisonCreator):
         - One name's tokens all contained in the other's (a mononym *Aminah* against *Siti Aminah*), where
           the shorter name has a rare token  *(only with ``rarity_col_name``)*
         - One name's tokens all contained in the other's
+        - The same, by the phonetic keys of the tokens (*Fatima* inside *Fatimah Maemunah*)
+          *(only with ``phonetic_tokens_col_name``)*
         - A typo: Jaro-Winkler >= ``jaro_winkler_threshold`` and at most two edits on the whole name
         - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*)
           *(only with ``nicknames_col_name``)*
@@ -141,6 +145,8 @@ class IndonesianNameComparison(ComparisonCreator):
             phonetic_col_name: string column holding the sorted phonetic keys of the tokens.
             nicknames_col_name: list column of formal names the record's tokens may be nicknames of.
             rarity_col_name: numeric column, relative frequency of the rarest token of the name.
+            phonetic_tokens_col_name: list column of the tokens' phonetic keys.
+            phonetic_mask_col_name: Bloom mask of the phonetic keys (as ``token_mask_col_name``).
             token_mask_col_name: optional BIGINT column, a 63-bit Bloom mask of the tokens
                 (:func:`linkmiskin.model.token_mask`); it lets the token-list levels skip pairs that cannot
                 share a token, which makes the comparison several times faster.
@@ -155,6 +161,10 @@ class IndonesianNameComparison(ComparisonCreator):
             cols["rarity"] = rarity_col_name
         if token_mask_col_name:
             cols["mask"] = token_mask_col_name
+        if phonetic_tokens_col_name:
+            cols["ptok"] = phonetic_tokens_col_name
+            if phonetic_mask_col_name:
+                cols["pmask"] = phonetic_mask_col_name
         self._names = dict(cols)
         self.rare_threshold = rare_threshold
         self.jw = jaro_winkler_threshold
@@ -189,6 +199,17 @@ class IndonesianNameComparison(ComparisonCreator):
             levels.append(_lvl(f"{shorter_rarity} < {self.rare_threshold} AND {contained}",
                                "One name inside the other, with a rare token"))
         levels.append(_lvl(contained, "One name inside the other"))
+        ptok = self._names.get("ptok")
+        if ptok:
+            al, ar = _q(ptok, "l"), _q(ptok, "r")
+            pmask = self._names.get("pmask")
+            gate = "true"
+            if pmask:
+                xl, xr = _q(pmask, "l"), _q(pmask, "r")
+                gate = f"(({xl} & {xr}) = {xl} OR ({xl} & {xr}) = {xr})"
+            levels.append(_lvl(f"CASE WHEN NOT {gate} THEN false WHEN len({al}) <= len({ar}) "
+                               f"THEN list_has_all({ar}, {al}) ELSE list_has_all({al}, {ar}) END",
+                               "One name inside the other, by sound (spelling variants)"))
         # a typo: close by Jaro-Winkler AND at most two edits (Jaro-Winkler alone rewards a shared start:
         # DIMAS FARHAN AKBAR / DIMAS FARHAN SAPUTRA)
         levels.append(_lvl(f"CASE WHEN jaro_winkler_similarity({nl}, {nr}) >= {self.jw} "

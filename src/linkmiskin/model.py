@@ -49,7 +49,7 @@ log = logging.getLogger("linkmiskin")
 #: Columns of the table that the model scores (one row per input record).
 MODEL_COLUMNS = [
     "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_dob", "nik_sex",
-    "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask",
+    "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens",
@@ -95,11 +95,20 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["nik_dob"] = std["nik_birth_date"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["nik_sex"] = std["nik_sex"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["name"] = std["name"].astype(object).where(std["name"].notna(), None).to_numpy()
-    tokens = _list_col(std["name_tokens"])
+    from .names import comparison_tokens, phonetic_key
+
+    fused = _list_col(std["name_tokens"])
+    phon_fused = _list_col(std["name_phonetic"])
+    t["name_phon_key"] = phon_fused.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy()
+    # token comparisons use the tokens with fused prefixes split off again (ABDULILHAM -> ABDUL ILHAM)
+    tokens = comparison_tokens(fused.reset_index(drop=True))
     t["name_tokens"] = tokens.to_numpy()
-    phon = _list_col(std["name_phonetic"])
+    ex = tokens.explode().dropna()
+    ph = pd.Series(phonetic_key(ex.astype(str)).to_numpy(), index=ex.index)
+    phon = ph.groupby(level=0).agg(list).reindex(range(len(tokens)))
+    phon = phon.map(lambda v: v if isinstance(v, list) else [])
     t["name_phon"] = phon.to_numpy()
-    t["name_phon_key"] = phon.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy()
+    t["name_phon_mask"] = token_mask(phon)
     t["name_nick"] = _list_col(std["name_nicknames"]).to_numpy()
     t["name_first"] = tokens.map(lambda v: v[0] if v else None).to_numpy()
     t["name_last"] = tokens.map(lambda v: v[-1] if v else None).to_numpy()

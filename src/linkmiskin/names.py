@@ -793,3 +793,36 @@ def are_nicknames(a: Any, b: Any) -> bool:
             if y in fx or x in fy or not fx.isdisjoint(fy):
                 return True
     return False
+
+
+def comparison_tokens(tokens: pd.Series) -> pd.Series:
+    """Tokens for token-level comparison: fused prefixes split off again.
+
+    The canonical name fuses ``NUR``, ``NURUL``, ``ABDUL``, ``AL`` with the next token (``NUR HAYATI`` ->
+    ``NURHAYATI``) so that both spellings give one canonical form. For *token* comparisons the prefix is
+    split off again, so that a dropped part still shares a token: ``ABDUL`` against ``ABDULILHAM`` ->
+    ``[ABDUL]`` inside ``[ABDUL, ILHAM]``.
+
+    >>> comparison_tokens(pd.Series([["SITI", "NURHAYATI"], ["ABDUL"]])).tolist()
+    [['SITI', 'NUR', 'HAYATI'], ['ABDUL']]
+    """
+    T = _tables()
+    ex = tokens.explode()
+    ex = ex[ex.notna()].astype(str)
+    if len(ex) == 0:
+        return tokens.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
+    alts = "|".join(sorted(T.prefixes, key=len, reverse=True))
+    parts = ex.str.extract(rf"^({alts})([A-Z]{{3,}})$")
+    split = parts[0].notna()
+    first = ex.where(~split, parts[0])
+    second = parts[1].where(split)
+    order = np.arange(len(ex))
+    both = pd.concat([
+        pd.DataFrame({"row": ex.index.to_numpy(), "o": order, "k": 0, "t": first.to_numpy()}),
+        pd.DataFrame({"row": ex.index.to_numpy()[split.to_numpy()], "o": order[split.to_numpy()], "k": 1,
+                      "t": second[split].to_numpy()}),
+    ]).sort_values(["o", "k"])
+    grouped = both.groupby("row", sort=False)["t"].agg(list)
+    out = pd.Series([[] for _ in range(len(tokens))], index=tokens.index, dtype=object)
+    out.loc[grouped.index] = grouped
+    return out
