@@ -51,6 +51,8 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     evidence = np.array(["alone"] * n, dtype=object)
 
     # 1. raw units: same source and KK; every other record alone ---------------------------------------
+    kk = _repair_kk(std, src, kk, kk_ok)
+    kk_ok = pd.notna(kk)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
     raw, raw_keys = pd.factorize(raw_key)
@@ -154,6 +156,61 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
     return pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
                          "household_evidence": evidence})
+
+
+def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray) -> np.ndarray:
+    """KK numbers to group by, repaired inside one source where the evidence is unambiguous:
+
+    * an Excel-damaged KK (16th digit lost) takes the one valid KK of its source with the same first
+      15 digits;
+    * two valid KKs of one source at the same desa + RT/RW that differ in one digit are one KK (a typo);
+    * a record without a KK takes the KK of its source at the same desa + RT/RW + place when exactly
+      one KK is listed there.
+    """
+    kk = kk.copy()
+    n = len(kk)
+    desa = _col(std, "desa_code").to_numpy()
+    rt = pd.array(_col(std, "rt"), dtype="Int64")
+    rw = pd.array(_col(std, "rw"), dtype="Int64")
+    place = _col(std, "place_name").to_numpy()
+    status = _col(std, "kk_status").astype(str).to_numpy()
+    p15 = _col(std, "kk_prefix15").to_numpy()
+    valid = pd.DataFrame({"src": src, "kk": kk, "p15": [k[:15] if isinstance(k, str) else None for k in kk]})[kk_ok]
+    # Excel-damaged
+    dmg = (status == "excel_damaged") & pd.notna(p15)
+    if dmg.any():
+        uniq = valid.drop_duplicates(["src", "kk"]).groupby(["src", "p15"])["kk"].agg(["first", "size"])
+        uniq = uniq[uniq["size"] == 1]["first"]
+        look = pd.MultiIndex.from_arrays([src[dmg], p15[dmg]])
+        got = uniq.reindex(look).to_numpy()
+        kk[np.flatnonzero(dmg)] = got
+    # one-digit typos at one address
+    d = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw})[pd.notna(kk)].dropna()
+    d = d.drop_duplicates(["src", "kk", "desa", "rt", "rw"])
+    if len(d) > 1:
+        m = d.merge(d, on=["src", "desa", "rt", "rw"])
+        m = m[m["kk_x"] < m["kk_y"]]
+        if len(m):
+            m = m[(m["kk_x"].str.len() == 16) & (m["kk_y"].str.len() == 16)]
+            a = np.frombuffer("".join(m["kk_x"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+            b = np.frombuffer("".join(m["kk_y"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+            if len(m):
+                one = (a != b).sum(axis=1) == 1
+                fix = dict(zip(m["kk_y"].to_numpy()[one], m["kk_x"].to_numpy()[one]))
+                if fix:
+                    kk = pd.Series(kk, dtype=object).replace(fix).to_numpy(dtype=object)
+    # missing KK at an address with exactly one KK of the same source
+    miss = ~pd.notna(kk) & pd.notna(desa) & ~pd.isna(rt) & ~pd.isna(rw) & pd.notna(place)
+    if miss.any():
+        have = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw, "place": place})
+        have = have[pd.notna(kk)].dropna().drop_duplicates(["src", "desa", "rt", "rw", "place", "kk"])
+        one = have.groupby(["src", "desa", "rt", "rw", "place"])["kk"].agg(["first", "size"])
+        one = one[one["size"] == 1]["first"]
+        look = pd.MultiIndex.from_arrays([src[miss], desa[miss], np.asarray(rt, dtype=object)[miss],
+                                          np.asarray(rw, dtype=object)[miss], place[miss]])
+        kk[np.flatnonzero(miss)] = one.reindex(look).to_numpy()
+    del n
+    return np.where(pd.notna(kk), kk, None).astype(object)
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
