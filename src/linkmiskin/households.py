@@ -5,9 +5,9 @@ A household is built in steps, strongest evidence first:
 1. **Units.** Inside one source, records that share a valid KK number form a unit. A record without a KK
    is a unit of its own.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
-   when they have the same desa and the same mother's name (siblings on a posyandu list), or the same
-   desa + RT/RW + place *and* the same welfare decile, or the same address down to block and house number.
-   Address alone is not enough: an RT holds dozens of households.
+   when they have the same desa + RT/RW and the same mother's name of two words or more (siblings on a
+   posyandu list), or the same address down to block and house number. Address alone is not enough: an RT
+   holds dozens of households, and a welfare decile is shared by many of them.
 3. **Same KK across sources.** Units of different sources with the same valid KK number are one household
    (a KK is strong evidence of co-residence at the date it was printed).
 4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
@@ -33,6 +33,10 @@ import numpy as np
 import pandas as pd
 
 from .clustering import components
+
+
+#: No household built from person links or a mother's name may hold more people than this.
+MAX_PERSONS = 20
 
 
 def _col(std: pd.DataFrame, col: str) -> pd.Series:
@@ -72,9 +76,10 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
             "place": _col(std, "place_name").to_numpy(), "decile": pd.array(_col(std, "decile"), dtype="Int64"),
             "house": _col(std, "house_number").to_numpy(), "block": _col(std, "block").to_numpy(),
             "mother": _col(std, "mother_name").to_numpy()})[in_src]
+        # a mother's name is specific only together with the RT/RW and when it has two words or more
+        base["mother"] = base["mother"].where(base["mother"].astype("string").str.contains(" ").fillna(False))
         keysets = (
-            ["src", "desa", "mother"],                               # siblings: same mother, same desa
-            ["src", "desa", "rt", "rw", "place", "decile"],         # same address and same welfare decile
+            ["src", "desa", "rt", "rw", "mother"],                   # siblings: same mother at one address
             ["src", "desa", "rt", "rw", "place", "block", "house"],  # same address down to the house
         )
         for keys in keysets:
@@ -91,10 +96,10 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     n_units = int(unit.max()) + 1 if n else 0
 
     # 3. same KK across sources, 4. shared persons ------------------------------------------------------
-    el, er = [], []
     kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
-    el.append(kdf["unit"].to_numpy())
-    er.append(kdf.groupby("kk")["unit"].transform("first").to_numpy())
+    kk_l = kdf["unit"].to_numpy()
+    kk_r = kdf.groupby("kk")["unit"].transform("first").to_numpy()
+    el, er = [], []
     up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
     unit_persons = np.bincount(up["unit"].to_numpy(), minlength=n_units)
     pu = up.merge(up, on="person", suffixes=("_a", "_b"))
@@ -112,7 +117,9 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         ok = (shared["shared"].to_numpy() >= 2) | a_small | b_small | (same_addr & ~head_conflict)
         el.append(shared["unit_a"].to_numpy()[ok])
         er.append(shared["unit_b"].to_numpy()[ok])
-    hh_of_unit = components(n_units, _cat(el), _cat(er))
+    # person links may not build a household of more than MAX_PERSONS people (a wrong person merge would
+    # otherwise chain households together)
+    hh_of_unit = _capped(n_units, kk_l, kk_r, _cat(el), _cat(er), unit_persons.astype(float), MAX_PERSONS)
     hh = hh_of_unit[unit]
     unit_size = np.bincount(unit, minlength=n_units)
     hsize = np.bincount(hh)
@@ -147,7 +154,11 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         link = m[m["kid"].isin(sure)].drop_duplicates("kid")
         if len(link):
             n_hh = int(hh.max()) + 1
-            hh2 = components(n_hh, link["hh"].to_numpy(), link["hh_w"].to_numpy())
+            hp = pd.DataFrame({"hh": hh, "p": person}).drop_duplicates()
+            w = np.bincount(hp["hh"].to_numpy(), minlength=n_hh).astype(float)
+            empty = np.zeros(0, dtype=np.int64)
+            hh2 = _capped(n_hh, empty, empty, link["hh"].to_numpy(np.int64), link["hh_w"].to_numpy(np.int64), w,
+                          MAX_PERSONS)
             hh = hh2[hh]
             kid_idx = link["kid"].to_numpy()
             evidence[kid_idx] = "mother's name and address"
@@ -229,6 +240,18 @@ def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarr
     head = np.full(n_units, -1, dtype=np.int64)
     head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
     return addr, head
+
+
+def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.ndarray, weak_r: np.ndarray,
+            weight: np.ndarray, cap: int) -> np.ndarray:
+    """Components of base + weak edges, except that weak edges may not build a component heavier than
+    ``cap`` (``weight`` per node, e.g. persons per unit): inside such a component only the base edges count."""
+    comp_all = components(n_nodes, _cat([base_l, weak_l]), _cat([base_r, weak_r]))
+    heavy = np.bincount(comp_all, weights=weight, minlength=comp_all.max() + 1 if n_nodes else 1) > cap
+    if not heavy.any():
+        return comp_all
+    keep = ~heavy[comp_all[weak_l]] if len(weak_l) else np.zeros(0, dtype=bool)
+    return components(n_nodes, _cat([base_l, weak_l[keep]]), _cat([base_r, weak_r[keep]]))
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

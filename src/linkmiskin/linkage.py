@@ -302,9 +302,13 @@ class Linker:
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
+        t = self._table
+        ul = df["unique_id_l"].to_numpy(np.int64)
+        ur = df["unique_id_r"].to_numpy(np.int64)
+        src = t["source"].to_numpy()
+        rid = t["record_id"].to_numpy()
         out = pd.DataFrame({
-            "source_l": df["source_l"], "record_id_l": df["record_id_l"].astype(str),
-            "source_r": df["source_r"], "record_id_r": df["record_id_r"].astype(str),
+            "source_l": src[ul], "record_id_l": rid[ul], "source_r": src[ur], "record_id_r": rid[ur],
             "match_probability": df["match_probability"].astype(float),
             "match_weight": df["match_weight"].astype(float),
         })

@@ -191,14 +191,13 @@ def blocking_rules() -> list[Any]:
     return [
         block_on("nik15"),
         block_on("name", "dob"),
-        block_on("name_phon_key", "dob_year"),
+        block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
         CustomRule(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}"),
         CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}"),
         CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
-        block_on("name", "desa_code"),
         block_on("name_phon_key", "desa_code"),
-        block_on("name_last", "kecamatan_code", "dob_year"),
+        block_on("name_last", "kecamatan_code", "dob_year", "sex"),
         block_on("substr(nik15, 1, 12)", "name_first"),
     ]
 
@@ -209,9 +208,10 @@ def settings(prior: float = 1e-5, comps: list[Any] | None = None) -> SettingsCre
         comparisons=comps or comparisons(),
         blocking_rules_to_generate_predictions=blocking_rules(),
         probability_two_random_records_match=prior,
-        retain_matching_columns=True,
+        # the pairs keep only ids, gamma (level) and match-weight columns; record values are joined back
+        # from the records table when needed (keeping them here cost gigabytes at Kabupaten scale)
+        retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["source", "record_id"],
         unique_id_column_name="unique_id",
     )
 
