@@ -41,6 +41,6 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
         return getattr(import_module(module), attr)
     if name in {"names", "nik", "dates", "address", "regions", "synthetic", "calibration", "model", "evaluation",
-                "comparisons", "clustering", "households", "report"}:
+                "comparisons", "clustering", "households", "report", "charts"}:
         return import_module(f"linkmiskin.{name}")
     raise AttributeError(f"module 'linkmiskin' has no attribute {name!r}")

@@ -155,6 +155,9 @@ class LinkResult:
     threshold_source: str = "model"
     model: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: how the threshold was calibrated (set by :func:`linkmiskin.calibration.recluster`), saved with the result
+    calibration: dict | None = None
+    _linker: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         n = len(self.records)
@@ -189,6 +192,7 @@ class LinkResult:
             "threshold": self.threshold,
             "threshold_source": self.threshold_source,
             "timings_seconds": self.timings,
+            "calibration": self.calibration,
             "column_mapping": {k: v.mapping for k, v in self.column_mapping.items()},
         }
         (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
@@ -295,7 +299,11 @@ class Linker:
         linker = self._splink_linker()
         t0 = time.perf_counter()
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
-        df = pred.as_pandas_dataframe()
+        # fetch only ids, scores and comparison levels (the record values stay in DuckDB)
+        gammas = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
+        df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas} "
+                           f"FROM {pred.physical_name}").df()
+        pred.drop_table_from_database_and_remove_from_cache()
         self._pairs = self._tidy_pairs(df)
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
@@ -313,14 +321,14 @@ class Linker:
             "match_weight": df["match_weight"].astype(float),
         })
         agree = []
+        weights = _level_weights(self.model)
         for out_col, lab in labels.items():
             g = df.get(f"gamma_{out_col}")
             if g is None:
                 continue
             out[f"{out_col}_level"] = g.map(lab).astype(object)
-            mw = df.get(f"mw_{out_col}")
-            if mw is not None:
-                agree.append(np.where(mw.to_numpy(dtype=float) > 1, out_col, ""))
+            w = g.map(weights.get(out_col, {})).fillna(0.0).to_numpy(dtype=float)
+            agree.append(np.where(w > 1, out_col, ""))
         if agree:
             ev = pd.DataFrame(np.column_stack(agree)).agg(lambda r: ",".join(x for x in r if x), axis=1)
             out["agreeing_evidence"] = ev.to_numpy()
@@ -365,7 +373,7 @@ class Linker:
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
-                          timings=dict(self.timings))
+                          timings=dict(self.timings), _linker=self)
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -405,6 +413,19 @@ def _has_lambda_setting(con: duckdb.DuckDBPyConnection) -> bool:
         return bool(con.execute("SELECT count(*) FROM duckdb_settings() WHERE name = 'lambda_syntax'").fetchall()[0][0])
     except duckdb.Error:  # pragma: no cover
         return False
+
+
+def _level_weights(model: dict | None) -> dict[str, dict[int, float]]:
+    """Match weight (log2 m/u) of each comparison level, by gamma value (null levels weigh 0)."""
+    out: dict[str, dict[int, float]] = {}
+    for comp in (model or {}).get("comparisons", []):
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        w = {-1: 0.0}
+        for k, lv in zip(range(len(levels) - 1, -1, -1), levels):
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            w[k] = float(np.log2(m / u)) if m and u else 0.0
+        out[comp["output_column_name"]] = w
+    return out
 
 
 def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:

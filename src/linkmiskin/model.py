@@ -208,10 +208,10 @@ def settings(prior: float = 1e-5, comps: list[Any] | None = None) -> SettingsCre
         comparisons=comps or comparisons(),
         blocking_rules_to_generate_predictions=blocking_rules(),
         probability_two_random_records_match=prior,
-        # the pairs keep only ids, gamma (level) and match-weight columns; record values are joined back
-        # from the records table when needed (keeping them here cost gigabytes at Kabupaten scale)
-        retain_matching_columns=False,
-        retain_intermediate_calculation_columns=True,
+        # (Splink keeps the comparison levels only together with the compared values; linkmiskin fetches
+        # just ids, scores and levels from DuckDB, see Linker.predict)
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
         unique_id_column_name="unique_id",
     )
 
