@@ -421,8 +421,12 @@ def test_recluster_records_the_choice(linked, tmp_path):
     assert len(new.pairs) == len(linked.result.pairs)
     meta = json.loads((new.save(tmp_path / "out", formats=("csv",)) / "metadata.json").read_text())
     assert meta["threshold"] == pytest.approx(rec.threshold) and meta["threshold_source"].startswith("clerical review")
+    assert meta["calibration"]["criterion"]["target_precision"] == 0.99
+    # a LinkResult remembers its Linker, so it can be re-clustered directly
+    again = cal.recluster(linked.result, 0.9)
+    assert again.threshold == pytest.approx(0.9)
     with pytest.raises(TypeError, match="needs the Linker"):
-        cal.recluster(linked.result, 0.9)
+        cal.recluster(object(), 0.9)
 
 
 # -------------------------------------------------------------------------------------------- charts

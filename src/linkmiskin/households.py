@@ -209,7 +209,8 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
                 one = (a != b).sum(axis=1) == 1
                 fix = dict(zip(m["kk_y"].to_numpy()[one], m["kk_x"].to_numpy()[one]))
                 if fix:
-                    kk = pd.Series(kk, dtype=object).replace(fix).to_numpy(dtype=object)
+                    ks = pd.Series(kk, dtype=object)
+                    kk = ks.map(fix).fillna(ks).to_numpy(dtype=object)
     # missing KK at an address with exactly one KK of the same source
     miss = ~pd.notna(kk) & pd.notna(desa) & ~pd.isna(rt) & ~pd.isna(rw) & pd.notna(place)
     if miss.any():

@@ -447,26 +447,33 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
     return out
 
 
-def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame) -> pd.DataFrame:
+def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster."""
     from .clustering import stable_id
 
-    key = std["source"].astype(str) + ":" + std["record_id"].astype(str)
+    codes, uniques = pd.factorize(pd.Series(keys), sort=True)   # code order = key order
+    n = int(rep.max()) + 1 if len(rep) else 0
+    best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, rep, codes.astype(np.int64))
+    used = np.flatnonzero(best != np.iinfo(np.int64).max)
+    first = pd.Series(np.asarray(uniques, dtype=object)[best[used]], index=used)
+    ids = stable_id(prefix, first)
+    return ids.reindex(rep).to_numpy()
+
+
+def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame) -> pd.DataFrame:
+    key = (std["source"].astype(str) + ":" + std["record_id"].astype(str)).to_numpy()
     rep = persons["person_node"].to_numpy()
-    # a person's id hashes the sorted keys of its records: deterministic for the same input
-    grp = pd.Series(key.to_numpy()).groupby(rep).agg(lambda s: "|".join(sorted(s)))
-    person_id = stable_id("P", grp).reindex(rep).to_numpy()
     hrep = hh["household_node"].to_numpy()
-    hgrp = pd.Series(key.to_numpy()).groupby(hrep).agg(lambda s: "|".join(sorted(s)))
-    household_id = stable_id("H", hgrp).reindex(hrep).to_numpy()
     out = pd.DataFrame({
         "source": std["source"].to_numpy(),
         "record_id": std["record_id"].astype(str).to_numpy(),
-        "person_id": person_id,
-        "household_id": household_id,
+        "person_id": _cluster_ids("P", key, rep),
+        "household_id": _cluster_ids("H", key, hrep),
         "person_confidence": persons["person_confidence"].to_numpy(),
         "household_confidence": hh["household_confidence"].to_numpy(),
     })
-    size = pd.Series(rep).map(pd.Series(rep).value_counts()).to_numpy()
+    size = np.bincount(rep, minlength=len(rep))[rep]
     no_ident = std["name"].isna().to_numpy() & std["nik"].isna().to_numpy()
     reason = np.where(size > 1, "linked", "no match found")
     reason = np.where(no_ident, "unlinkable: no name and no NIK", reason)
@@ -478,22 +485,44 @@ def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame
     return out
 
 
+def _group_lists(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[list]]:
+    """(group keys, list of values per group) for arrays already sorted by group."""
+    if len(groups) == 0:
+        return groups, []
+    cut = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+    starts = np.concatenate([[0], cut])
+    return groups[starts], [p.tolist() for p in np.split(values, cut)]
+
+
 def _households_table(records: pd.DataFrame) -> pd.DataFrame:
-    r = records
-    key = r["source"] + ":" + r["record_id"]
-    g = pd.DataFrame({"household_id": r["household_id"], "key": key, "source": r["source"],
-                      "person_id": r["person_id"], "desa_code": r.get("desa_code"),
-                      "conf": r["household_confidence"]}).groupby("household_id")
-    out = pd.DataFrame({
-        "n_records": g.size(),
-        "n_persons": g["person_id"].nunique(),
-        "persons": g["person_id"].agg(lambda s: sorted(set(s))),
-        "members": g["key"].agg(lambda s: sorted(s)),
-        "programmes": g["source"].agg(lambda s: sorted(set(s))),
-        "desa_code": g["desa_code"].agg(lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None),
-        "household_confidence": g["conf"].min(),
-    })
+    r = pd.DataFrame({"household_id": records["household_id"].to_numpy(),
+                      "key": (records["source"] + ":" + records["record_id"]).to_numpy(),
+                      "source": records["source"].to_numpy(), "person_id": records["person_id"].to_numpy(),
+                      "desa_code": records["desa_code"].to_numpy() if "desa_code" in records else None,
+                      "conf": records["household_confidence"].to_numpy()})
+    r = r.sort_values(["household_id", "key"], kind="stable")
+    g = r.groupby("household_id", sort=True)
+    out = pd.DataFrame({"n_records": g.size(), "household_confidence": g["conf"].min()})
+    hid, members = _group_lists(r["household_id"].to_numpy(), r["key"].to_numpy())
+    out["members"] = pd.Series(members, index=hid, dtype=object)
+    pers = r.drop_duplicates(["household_id", "person_id"]).sort_values(["household_id", "person_id"])
+    hid, plist = _group_lists(pers["household_id"].to_numpy(), pers["person_id"].to_numpy())
+    out["persons"] = pd.Series(plist, index=hid, dtype=object)
+    out["n_persons"] = out["persons"].map(len)
+    progs = r.drop_duplicates(["household_id", "source"]).sort_values(["household_id", "source"])
+    hid, prog = _group_lists(progs["household_id"].to_numpy(), progs["source"].to_numpy())
+    out["programmes"] = pd.Series(prog, index=hid, dtype=object)
+    d = r.dropna(subset=["desa_code"])
+    if len(d):
+        cnt = d.groupby(["household_id", "desa_code"]).size().rename("c").reset_index()
+        cnt = cnt.sort_values(["household_id", "c", "desa_code"], ascending=[True, False, True])
+        out["desa_code"] = cnt.drop_duplicates("household_id").set_index("household_id")["desa_code"]
+    else:
+        out["desa_code"] = None
     out["n_programmes"] = out["programmes"].map(len)
+    out = out[["n_records", "n_persons", "persons", "members", "programmes", "n_programmes", "desa_code",
+               "household_confidence"]]
+    out.index.name = "household_id"
     return out.reset_index()
 
 
