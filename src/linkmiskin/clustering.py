@@ -71,8 +71,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       with the same birth date and different sex (twins listed by one agency);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
-    * ``scored`` says the names are unrelated (level "share a token" or lower) and the NIKs do not agree:
-      a pair whose only common ground is birth date and address is two siblings or neighbours.
+    * ``scored`` says the names are loosely related at best and the pair is not confirmed by both the same
+      NIK and the same real birth date: a pair whose common ground is a date and an address is two
+      siblings or neighbours, and a NIK copied onto a family member's row does not carry the date.
 
     Components larger than ``max_component`` are checked on their scored pairs only.
     """
@@ -121,9 +122,14 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                 pd.notna(t16[li]) & pd.notna(t16[ri]) & (t16[li] != t16[ri]))
             g = sc["name_gamma"].to_numpy()
             weak = (g >= 0) & (g <= 2)
-            # unrelated names (no level above "share a token") are two people unless the NIKs agree
-            unrelated = (g >= 0) & (g <= 1) & ~sc["nik_same"].to_numpy(dtype=bool)
-            pick = (diff & weak) | unrelated
+            # names no closer than "share a token": two people, unless the NIKs agree *and* the recorded
+            # birth dates agree (a NIK copied onto a family member's row agrees, but its date does not)
+            dob = recs["dob"].to_numpy()
+            ph = recs["dob_placeholder"].to_numpy(dtype=bool)
+            da, db = dob[li], dob[ri]
+            dob_same = pd.notna(da) & pd.notna(db) & (da == db) & ~ph[li]
+            confirmed = sc["nik_same"].to_numpy(dtype=bool) & dob_same
+            pick = (diff & weak) | (weak & ~confirmed)
             out.append(np.column_stack([sc["l"].to_numpy()[pick], sc["r"].to_numpy()[pick]]))
     if not out:
         return pd.DataFrame({"a": [], "b": []}, dtype=np.int64)

@@ -58,7 +58,6 @@ class NikComparison(ComparisonCreator):
         - Same region and birth code (first 12 digits), different serial: usually two different people born
           on the same day in the same kecamatan
         - One typo or transposition (Damerau-Levenshtein 1) in the region or birth-date part
-        - Same birth code and serial, another region code
         - All other
 
         Args:
@@ -101,8 +100,6 @@ class NikComparison(ComparisonCreator):
         # hamming() is cheap; the costly Damerau-Levenshtein only runs when at most two digits differ
         levels.append(_lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 "
                            f"ELSE false END", "One typo or transposition in region/birth part"))
-        levels.append(_lvl(f"substr({kl}, 7) = substr({kr}, 7)",
-                           "Same birth code and serial, other region (re-registered or mistyped region)"))
         levels.append(cll.ElseLevel())
         return levels
 
@@ -233,8 +230,12 @@ class IndonesianNameComparison(ComparisonCreator):
 
 class BirthDateComparison(ComparisonCreator):
     def __init__(self, col_name: str = "dob", *, placeholder_col_name: str = "dob_placeholder",
-                 nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15"):
+                 nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15",
+                 term_frequency_adjustments: bool = True):
         """Compare birth dates (ISO ``YYYY-MM-DD`` strings), aware of placeholder dates and the NIK.
+
+        The exact levels are term-frequency adjusted: agreeing on a date that many records share (a
+        placeholder such as 1 July 1970, or a day in a baby-boom year) is weaker evidence.
 
         The comparison levels are:
 
@@ -259,6 +260,7 @@ class BirthDateComparison(ComparisonCreator):
             nik_col_name: NIK (or its first 15 digits); used only to detect that both NIKs are present.
         """
         cols = {"dob": col_name, "ph": placeholder_col_name}
+        self.tf = term_frequency_adjustments
         if nik_date_col_name:
             cols["nikdob"] = nik_date_col_name
         if nik_col_name:
@@ -288,8 +290,15 @@ class BirthDateComparison(ComparisonCreator):
                     "Already counted by the NIK"))
         else:
             levels.append(_null_level(f"{dl} IS NULL OR {dr} IS NULL", "No birth date"))
-        levels.append(_lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date"))
-        levels.append(_lvl(f"{dl} = {dr}", "Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"))
+        exact_real = _lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date")
+        exact_any = cll.ExactMatchLevel(d).configure(
+            label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)")
+        if self.tf:
+            # a date shared by many records (1 July 1970; the birth years of a baby boom) says less
+            exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
+            exact_any = exact_any.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
+        levels.append(exact_real)
+        levels.append(exact_any)
         if nd:
             levels.append(_lvl(f"NOT {both_nik} AND ({ndl} = {dr} OR {dl} = {ndr})",
                                "Recorded date equals the date coded in the other's NIK"))
