@@ -29,11 +29,11 @@ _LAZY = {
     "mask_id": ("linkmiskin.privacy", "mask_id"),
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = sorted([*_LAZY, "standardize", "__version__"])
 
 # ``standardize`` is both a submodule and the function it defines: bind the function eagerly, so that
 # importing the submodule elsewhere cannot shadow it.
-from .standardize import standardize  # noqa: E402
+from .standardize import standardize  # noqa: E402, F401
 
 
 def __getattr__(name: str) -> Any:

@@ -41,7 +41,23 @@ class ColumnMappingError(ValueError):
 
 
 def heading_key(heading: object) -> str:
+    """``"Nama Lengkap"``, ``"nama_lengkap"`` and ``"NAMA-LENGKAP"`` -> ``"NAMA_LENGKAP"``."""
     return re.sub(r"[^A-Z0-9]+", "_", str(heading).upper()).strip("_")
+
+
+def _heading_keys(column: str) -> tuple[set[str], set[str]]:
+    """The keys a column heading is looked up under, as (exact, loose).
+
+    Exact: the heading, and for a duplicated heading that :func:`linkmiskin.io.read_table` kept as
+    ``NIK__2`` the heading it duplicates (so two NIK columns are reported as ambiguous). Loose, used only
+    when no heading matches exactly: the heading without a note in brackets (``"Jenis Kelamin (L/P)"``,
+    ``"NIK (16 digit)"``).
+    """
+    base = re.fullmatch(r"(.+?)__\d+", column)
+    texts = [column, base.group(1)] if base else [column]
+    exact = {heading_key(t) for t in texts}
+    loose = {heading_key(re.sub(r"[(\[].*?[)\]]", " ", t)) for t in texts} - exact - {""}
+    return exact, loose
 
 
 @lru_cache(maxsize=1)
@@ -102,11 +118,13 @@ def detect_columns(df: pd.DataFrame, mapping: dict[str, str] | None = None, *, s
                 f"source {source!r}: unknown field {fld!r} in the column mapping; "
                 f"known fields: {', '.join(CANONICAL_FIELDS)}")
         if col is not None and col not in columns:
+            near = [c for c in columns if heading_key(c) == heading_key(col)]
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ColumnMappingError(
-                f"source {source!r}: the mapping says {fld} <- {col!r}, but there is no column {col!r}; "
+                f"source {source!r}: the mapping says {fld} <- {col!r}, but there is no column {col!r}{hint}; "
                 f"columns are: {', '.join(columns)}")
     aliases = _aliases()
-    keys = {c: heading_key(c) for c in columns}
+    keys = {c: _heading_keys(c) for c in columns}
     taken = {c for c in mapping.values() if c is not None}
     detected: dict[str, str] = {}
     for fld in CANONICAL_FIELDS:
@@ -115,10 +133,11 @@ def detect_columns(df: pd.DataFrame, mapping: dict[str, str] | None = None, *, s
         cand = aliases[aliases["field"] == fld]
         for prio in sorted(cand["priority"].unique()):
             wanted = set(cand.loc[cand["priority"] == prio, "key"])
-            hits = [c for c in columns if keys[c] in wanted and c not in taken]
-            # a heading that was de-duplicated (NIK__2) counts as the same heading
-            base_hits = [c for c in columns if "__" in c and heading_key(c.rsplit("__", 1)[0]) in wanted]
-            hits = list(dict.fromkeys(hits + [c for c in base_hits if c not in taken]))
+            # exact headings (a de-duplicated copy such as NIK__2 counts as its heading); else headings
+            # that match once a note in brackets is removed
+            hits = [c for c in columns if c not in taken and keys[c][0] & wanted]
+            if not hits:
+                hits = [c for c in columns if c not in taken and keys[c][1] & wanted]
             if len(hits) > 1:
                 raise ColumnMappingError(
                     f"source {source!r}: {len(hits)} columns could be the {fld} column: "

@@ -270,7 +270,7 @@ class BirthDateComparison(ComparisonCreator):
 
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
         d, ph = self._names["dob"], self._names["ph"]
-        dl, dr, phl, phr = _q(d, "l"), _q(d, "r"), _q(ph, "l"), _q(ph, "r")
+        dl, dr, phl = _q(d, "l"), _q(d, "r"), _q(ph, "l")
         nd = self._names.get("nikdob")
         nk = self._names.get("nik")
         levels: list[ComparisonLevelCreator] = []

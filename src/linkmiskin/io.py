@@ -14,6 +14,7 @@ were numeric so that :mod:`linkmiskin.nik` can flag them as ``excel_damaged``.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io as _io
 import logging
 import os
@@ -65,39 +66,86 @@ def _sniff_separator(sample: str) -> str:
         return best if counts[best] > 0 else ","
 
 
+def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        return raw.decode(encoding), encoding
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text": UTF-16 with a BOM
+        return raw.decode("utf-16"), "utf-16"
+    for enc in _ENCODINGS:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("unreachable: latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _drop_blank_rows(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Drop rows whose every cell is empty (``;;;;`` lines and formatted-but-empty spreadsheet rows)."""
+    if df.shape[1] == 0 or len(df) == 0:
+        return df
+    blank = np.ones(len(df), dtype=bool)
+    for c in range(df.shape[1]):
+        v = df.iloc[:, c].to_numpy(dtype=object)
+        blank &= pd.isna(v) | (v == "")
+        if not blank.any():
+            return df
+    log.info("source %r: %d empty row(s) skipped", source, int(blank.sum()))
+    return df.loc[~blank].reset_index(drop=True)
+
+
 def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceError(f"source {source!r}: file {path.name} is empty")
-    text = None
-    used = encoding
-    for enc in ([encoding] if encoding else _ENCODINGS):
-        try:
-            text = raw.decode(enc)
-            used = enc
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:  # pragma: no cover - latin-1 decodes anything
-        raise SourceError(f"source {source!r}: cannot decode {path.name}")
+    try:
+        text, used = _decode(raw, encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        raise SourceError(f"source {source!r}: cannot decode {path.name} as {encoding}: {e}") from None
+    text = text.lstrip("\ufeff")
+    if text.startswith("\u00ef\u00bb\u00bf"):  # a UTF-8 BOM in a file that had to be read as cp1252
+        text = text[3:]
+    if not text.strip():
+        raise SourceError(f"source {source!r}: file {path.name} is empty")
     if used not in ("utf-8-sig", "utf-8"):
         log.info("source %r: %s decoded as %s", source, path.name, used)
     sep = sep or _sniff_separator(text[:20000])
-    df = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                     header=None, skip_blank_lines=True, engine="c")
+    try:
+        df = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                         header=None, skip_blank_lines=True, engine="c")
+    except pd.errors.EmptyDataError:
+        raise SourceError(f"source {source!r}: file {path.name} is empty") from None
+    except pd.errors.ParserError as e:
+        raise SourceError(f"source {source!r}: cannot read {path.name} as a table separated by {sep!r}: "
+                          f"{' '.join(str(e).split())}. "
+                          "Check for a stray separator or an unclosed quote on that line, or pass sep=") from None
     if df.empty:
         raise SourceError(f"source {source!r}: file {path.name} has no rows")
     header = _dedupe_headers(list(df.iloc[0]), source)
-    df = df.iloc[1:].reset_index(drop=True)
-    df.columns = header
-    return df
+    # one pass per column: "" -> None, and note the rows where every cell is empty (";;;;" lines)
+    cols = {}
+    blank = np.ones(len(df) - 1, dtype=bool)
+    for i, col in enumerate(header):
+        arr = df.iloc[1:, i].to_numpy(dtype=object)  # a view into the parsed block, which is ours
+        if not arr.flags.writeable:  # pandas copy-on-write hands out read-only views
+            arr = arr.copy()
+        empty = arr == ""
+        arr[empty] = None
+        blank &= empty
+        cols[col] = arr
+    out = pd.DataFrame(cols, columns=header, index=pd.RangeIndex(len(df) - 1), copy=False)
+    if blank.any():
+        log.info("source %r: %d empty row(s) skipped", source, int(blank.sum()))
+        out = out.loc[~blank].reset_index(drop=True)
+    return out
 
 
 def _cell_to_text(v: Any) -> Any:
-    if v is None:
+    if v is None or v is pd.NA or v is pd.NaT:
         return None
-    if isinstance(v, bool):
-        return str(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)):
@@ -106,35 +154,126 @@ def _cell_to_text(v: Any) -> Any:
         if float(v).is_integer() and abs(v) < 1e17:
             return str(int(v))
         return repr(float(v))
-    if isinstance(v, pd.Timestamp):
-        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
+    if isinstance(v, (pd.Timestamp, _dt.datetime)):
+        if pd.isna(v):
+            return None
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v)
 
 
+def _is_number(v: Any) -> bool:
+    return (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            and v == v)
+
+
+def _column_to_text(s: pd.Series, empty_to_none: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """One column as an object array of ``str``/``None``, and the positions of cells that were numbers.
+
+    A column of strings is only scanned for NaN/NA; any other column is converted once per distinct value
+    (``pd.factorize``), so a million-row column costs a hash pass. ``empty_to_none`` also turns ``""``
+    into ``None`` (as for files).
+    """
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        arr = s.to_numpy()
+        empty = pd.isna(arr)
+        if empty_to_none:
+            empty |= arr == ""
+        if empty.any():
+            arr = arr.copy()
+            arr[empty] = None
+        return arr, np.zeros(0, dtype=np.int64)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    numeric_dtype = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = np.asarray(uniques, dtype=object)
+    text = np.empty(len(u) + 1, dtype=object)  # the extra last slot (None) is where code -1 points
+    text[:-1] = [_cell_to_text(v) for v in u]
+    if empty_to_none:
+        text[text == ""] = None
+    out = text.take(codes)
+    if numeric_dtype:
+        num_u = np.ones(len(u), dtype=bool)
+    else:
+        num_u = np.fromiter((_is_number(v) for v in u), dtype=bool, count=len(u))
+    if num_u.any():
+        num_u = np.append(num_u, False)
+        rows = np.flatnonzero(num_u.take(codes))
+    else:
+        rows = np.zeros(0, dtype=np.int64)
+    return out, rows
+
+
 def _read_excel(path: Path, source: str, sheet: str | int | None) -> pd.DataFrame:
     try:
-        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, header=None)
-    except ValueError as e:
-        raise SourceError(f"source {source!r}: cannot read sheet {sheet!r} of {path.name}: {e}") from None
+        xf = pd.ExcelFile(path)
+    except ImportError as e:
+        raise SourceError(f"source {source!r}: cannot read {path.name} ({e}); save it as .xlsx or CSV") from None
+    except Exception as e:  # zipfile, openpyxl and pandas raise many types for a file that is not a workbook
+        raise SourceError(f"source {source!r}: {path.name} is not a readable Excel workbook "
+                          f"({type(e).__name__}: {e}); save it again as .xlsx or CSV") from None
+    with xf:
+        names = [str(n) for n in xf.sheet_names]
+        want = 0 if sheet is None else sheet
+        known = (0 <= want < len(names)) if isinstance(want, int) else (str(want) in names)
+        if not known:
+            raise SourceError(f"source {source!r}: {path.name} has no sheet {sheet!r}; "
+                              f"sheets are: {', '.join(map(repr, names))}")
+        try:
+            df = xf.parse(sheet_name=want, header=None, dtype=object)
+        except Exception as e:  # pragma: no cover - a damaged sheet inside a readable workbook
+            raise SourceError(f"source {source!r}: cannot read sheet {sheet!r} of {path.name}: {e}") from None
+    df = _drop_blank_rows(df, source)
     if df.empty:
-        raise SourceError(f"source {source!r}: sheet of {path.name} is empty")
+        raise SourceError(f"source {source!r}: sheet {sheet if sheet is not None else 1} of {path.name} is empty")
     header = _dedupe_headers(list(df.iloc[0]), source)
     body = df.iloc[1:].reset_index(drop=True)
-    body.columns = header
-    numeric: dict[str, list[int]] = {}
+    numeric: dict[str, np.ndarray] = {}
     out = {}
-    for col in header:
-        values = body[col]
-        is_num = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-                            and not isinstance(v, bool) and v == v)
-        if is_num.any():
-            numeric[col] = list(np.flatnonzero(is_num.to_numpy()))
-        out[col] = values.map(_cell_to_text)
-    result = pd.DataFrame(out, columns=header)
+    for i, col in enumerate(header):
+        values, rows = _column_to_text(body.iloc[:, i], empty_to_none=True)
+        if len(rows):
+            numeric[col] = np.asarray(rows, dtype=np.int64)  # an array: attrs are deep-copied by pandas
+        out[col] = values
+    result = pd.DataFrame(out, columns=header, index=pd.RangeIndex(len(body)), copy=False)
     result.attrs["numeric_cells"] = numeric
     return result
+
+
+def _from_frame(src: pd.DataFrame, name: str, copy: bool = True) -> pd.DataFrame:
+    """A DataFrame as text; ``copy=False`` lets unchanged columns share the caller's arrays (read-only use)."""
+    header = _dedupe_headers(list(src.columns), name)
+    # numeric cells recorded by an earlier read_table (e.g. read_table("x.xlsx") then standardize(df)):
+    # they are index labels of that frame, which survive row selection
+    prev = src.attrs.get("numeric_cells") or {}
+    if prev and not src.index.equals(pd.RangeIndex(len(src))):
+        def carry(rows: Any) -> np.ndarray:
+            return np.flatnonzero(src.index.isin(list(rows)))
+    else:
+        def carry(rows: Any) -> np.ndarray:
+            r = np.asarray(list(rows), dtype=np.int64)
+            return r[(r >= 0) & (r < len(src))]
+    numeric: dict[str, np.ndarray] = {}
+    cols = {}
+    for i, (orig, col) in enumerate(zip(src.columns, header, strict=True)):
+        values, rows = _column_to_text(src.iloc[:, i])
+        old = prev.get(orig if isinstance(orig, str) else str(orig))
+        if old is None:
+            old = prev.get(col)
+        if old is not None and len(old):
+            rows = np.union1d(rows, carry(old))
+        if len(rows):
+            numeric[col] = np.asarray(rows, dtype=np.int64)  # an array: attrs are deep-copied by pandas
+        # never share an array with the caller's frame
+        if copy and np.shares_memory(values, src.iloc[:, i].to_numpy()):
+            values = values.copy()
+        cols[col] = values
+    df = pd.DataFrame(cols, columns=header, index=pd.RangeIndex(len(src)), copy=False)
+    df.attrs = {"numeric_cells": numeric, "source_path": src.attrs.get("source_path")}
+    return df
 
 
 def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source: str | None = None,
@@ -155,39 +294,26 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
 
     Returns
     -------
-    A DataFrame whose cells are strings (``None`` for empty cells), with every original row and column.
-    ``df.attrs["numeric_cells"]`` maps a column to the row positions whose Excel cell was numeric, and
+    A DataFrame whose cells are strings (``None`` for empty cells; a DataFrame's own ``""`` cells are kept),
+    with every original column and every row that holds something: in files, blank lines and rows whose
+    every cell is empty (``;;;`` lines, formatted-but-empty spreadsheet rows) are skipped. Duplicated
+    headings are kept as ``NIK``, ``NIK__2``; blank headings become ``column_<n>``.
+    ``df.attrs["numeric_cells"]`` maps a column to the row positions (an integer array) whose cell was a
+    number (an Excel number cell, or a numeric value in a DataFrame/Parquet column); when a frame that
+    read_table returned is passed again (also after selecting rows), its marks are kept.
     ``df.attrs["source_path"]`` holds the file path.
+
+    CSV text is decoded as UTF-8 (with or without BOM), UTF-16 with a BOM (Excel "Unicode text"), cp1252
+    or latin-1, in that order; the separator (``,`` ``;`` tab ``|``) is detected from the first lines.
 
     Raises
     ------
-    SourceError (a ``ValueError``) naming the source when the file does not exist, is empty or unreadable.
+    SourceError (a ``ValueError``) naming the source when the file does not exist, is a folder, has an
+    unsupported type, is empty, has a header but no rows, is not a readable workbook/Parquet file, has no
+    such sheet, or has a line with more fields than the header.
     """
     if isinstance(path_or_df, pd.DataFrame):
-        name = source or "dataframe"
-        df = path_or_df.copy()
-        df.columns = _dedupe_headers(list(df.columns), name)
-        numeric: dict[str, list[int]] = {}
-        for col in df.columns:
-            s = df[col]
-            if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-                numeric[col] = list(np.flatnonzero(s.notna().to_numpy()))
-                df[col] = s.map(_cell_to_text).astype(object)
-            elif pd.api.types.is_datetime64_any_dtype(s):
-                df[col] = s.map(lambda v: None if pd.isna(v) else _cell_to_text(v)).astype(object)
-            elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-                df[col] = s.where(s.notna(), None)
-            elif s.dtype == object:
-                kinds = s.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-                              and not isinstance(v, bool) and v == v)
-                if kinds.any():
-                    numeric[col] = list(np.flatnonzero(kinds.to_numpy()))
-                df[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
-                                else _cell_to_text(v)).astype(object)
-            else:
-                df[col] = s.astype("string").astype(object).where(s.notna(), None)
-        df.attrs = {"numeric_cells": numeric, "source_path": None}
-        return df.reset_index(drop=True)
+        return _from_frame(path_or_df, source or "dataframe")
 
     path = Path(path_or_df)
     name = source or path.stem
@@ -198,12 +324,15 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv(path, name, sep or ("\t" if suffix == ".tsv" else None), encoding)
-        df = df.replace({"": None})
         df.attrs = {"numeric_cells": {}}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         df = _read_excel(path, name, sheet)
     elif suffix in (".parquet", ".pq"):
-        df = read_table(pd.read_parquet(path), source=name)
+        try:
+            table = pd.read_parquet(path)
+        except Exception as e:  # pyarrow raises several types for a bad file
+            raise SourceError(f"source {name!r}: {path.name} is not a readable Parquet file ({e})") from None
+        df = read_table(table, source=name)
     else:
         raise SourceError(f"source {name!r}: unsupported file type {suffix!r} ({path.name}); "
                           "use CSV, Excel (.xlsx) or Parquet")

@@ -23,32 +23,88 @@ could not be trusted carries a status column and a short entry in ``flags``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import ColumnMapping, detect_columns
-from .io import TableLike, read_table
+from .io import TableLike, _from_frame, read_table
 
 log = logging.getLogger("linkmiskin")
 
-_MISSING_TEXT = {"", "-", "--", "0", "NAN", "NONE", "NULL", "N/A", "NA", "BELUM ADA", "TIDAK ADA", "TDK ADA"}
+_MISSING_TEXT = ["", "-", "--", "0", "NAN", "NONE", "NULL", "N/A", "NA", "<NA>", "NAT", "BELUM ADA", "TIDAK ADA",
+                 "TDK ADA"]
+_ARROW_STR = "string[pyarrow]"
+_REGION_COLUMNS = ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "region_status")
 
 
 def _col(raw: pd.DataFrame, cm: ColumnMapping, field: str) -> pd.Series | None:
     c = cm.mapping.get(field)
-    return None if c is None else raw[c]
+    return None if c is None else _ranged(raw[c])
+
+
+def _ranged(obj: Any) -> Any:
+    """``obj`` with a 0..n-1 RangeIndex (without the copy ``reset_index`` makes when it already has one)."""
+    if isinstance(obj.index, pd.RangeIndex) and obj.index.start == 0 and obj.index.step == 1:
+        return obj
+    return obj.reset_index(drop=True)
+
+
+def _arr(s: pd.Series) -> Any:
+    """The column's values without a copy: extension arrays as they are, numpy columns as ndarray."""
+    return s.array if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.to_numpy()
+
+
+def _const(n: int, value: Any) -> np.ndarray:
+    """An object array holding one shared object (``np.full(n, "text", dtype=object)`` makes n strings)."""
+    arr = np.empty(n, dtype=object)
+    arr[:] = value
+    return arr
 
 
 def _none_series(n: int) -> pd.Series:
-    return pd.Series([None] * n, dtype=object)
+    return pd.Series(np.full(n, None, dtype=object), dtype=object)
+
+
+def _by_unique(values: pd.Series, fn: Callable[[pd.Series], Any]) -> np.ndarray:
+    """``fn`` applied once per distinct value (a ``string[pyarrow]`` Series of the uniques, so that ``.str``
+    methods run in Arrow); missing cells give None."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    orig = np.asarray(uniques, dtype=object)
+    u = pd.Series(orig, dtype=object).astype(_ARROW_STR)
+    out = pd.Series(fn(u)).astype(_ARROW_STR)
+    res = np.empty(len(orig) + 1, dtype=object)
+    res[:-1] = _keep_unchanged(orig, u.array, out.array)
+    res[-1] = None
+    return res.take(codes)
+
+
+def _keep_unchanged(orig: np.ndarray, before: Any, after: Any) -> np.ndarray:
+    """``after`` as Python objects, reusing the original string object wherever the value did not change
+    (so a cleaned column does not hold a second copy of every string)."""
+    a = pa.chunked_array(after._pa_array) if hasattr(after, "_pa_array") else pa.array(after)
+    b = pa.chunked_array(before._pa_array) if hasattr(before, "_pa_array") else pa.array(before)
+    same = pc.fill_null(pc.equal(a, b), False).to_numpy(zero_copy_only=False)
+    res = orig.copy()
+    changed = np.flatnonzero(~same)
+    if len(changed):
+        res[changed] = np.asarray(pc.take(a, pa.array(changed)).to_pylist(), dtype=object)
+    return res
+
+
+def _clean_unique(u: pd.Series) -> pd.Series:
+    t = u.str.strip()
+    return t.where(~t.str.upper().isin(_MISSING_TEXT), None)
 
 
 def _clean_text(s: pd.Series) -> pd.Series:
-    t = s.astype("string").str.strip()
-    t = t.where(~t.str.upper().isin(_MISSING_TEXT), None)
-    return t.astype(object).where(t.notna(), None)
+    """Stripped text, with the missing markers ("", "-", "0", "BELUM ADA", ...) as None."""
+    return pd.Series(_by_unique(s, _clean_unique), dtype=object)
 
 
 def _numeric_mask(raw: pd.DataFrame, cm: ColumnMapping, field: str) -> np.ndarray:
@@ -61,7 +117,7 @@ def _numeric_mask(raw: pd.DataFrame, cm: ColumnMapping, field: str) -> np.ndarra
 
 
 def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray) -> pd.DataFrame:
-    out = parse(values.reset_index(drop=True))
+    out = parse(values)
     if from_number.any():
         idx = np.flatnonzero(from_number)
         sub = parse(values.iloc[idx].reset_index(drop=True), from_number=True)
@@ -70,10 +126,105 @@ def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray) -> pd.Dat
     return out
 
 
-def _int_or_na(s: pd.Series) -> pd.Series:
-    t = s.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
-    num = pd.to_numeric(t.str.extract(r"^0*(\d{1,3})$", expand=False), errors="coerce")
-    return num.astype("Int64")
+def _small_int(values: pd.Series, lo: int, hi: int) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
+    """Integers written as ``3``, ``003``, ``3.0``, ``RT 03`` (RT, RW, desil) as ``Int64``, and a mask of
+    cells that held something that is not a number in ``lo..hi`` (missing markers do not count)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(_ARROW_STR).str.strip()
+    t = u.str.upper().str.replace(r"\.0+$", "", regex=True)
+    num = pd.to_numeric(t.str.extract(r"^(?:RT|RW|DESIL)?[\s.:]*0*(\d{1,3})$", expand=False),
+                        errors="coerce").astype("Int64")
+    ok = ((num >= lo) & (num <= hi)).fillna(False).to_numpy(dtype=bool)
+    num = num.where(ok)
+    missing = (u.isna() | u.str.upper().isin(_MISSING_TEXT)).to_numpy(dtype=bool)
+    bad = np.append(~ok & ~missing, False)
+    return num.array.take(codes, allow_fill=True), bad.take(np.where(codes < 0, len(u), codes))
+
+
+def _rt_rw_cells(values: pd.Series) -> tuple[Any, Any, np.ndarray]:
+    """An RT or RW column: (number, the RW of an ``RT/RW`` pair such as ``003/014``, invalid mask).
+
+    Accepts ``3``, ``003``, ``3.0``, ``RT 03``, ``RT.003``, ``003/014``, ``03-14``; numbers must be 1..999.
+    The caller decides what a pair means in its column.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(_ARROW_STR).str.strip()
+    t = u.str.upper().str.replace(r"\.0+$", "", regex=True)
+    parts = t.str.extract(r"^(?:RT|RW)?[\s.:]*0*(\d{1,3})(?:\s*[/\-]\s*(?:RW)?[\s.:]*0*(\d{1,3}))?$")
+    first = pd.to_numeric(parts[0], errors="coerce").astype("Int64")
+    second = pd.to_numeric(parts[1], errors="coerce").astype("Int64")
+    pair = second.notna().to_numpy(dtype=bool)
+    ok1 = ((first >= 1) & (first <= 999)).fillna(False).to_numpy(dtype=bool)
+    ok2 = ((second >= 1) & (second <= 999)).fillna(False).to_numpy(dtype=bool)
+    missing = (u.isna() | u.str.upper().isin(_MISSING_TEXT)).to_numpy(dtype=bool)
+    bad = ~missing & (~ok1 | (pair & ~ok2))
+    first, second = first.where(ok1), second.where(ok2)
+    fill = np.where(codes < 0, len(u), codes)
+    return (first.array.take(codes, allow_fill=True), second.array.take(codes, allow_fill=True),
+            np.append(bad, False).take(fill))
+
+
+#: a flag column: codes into a list of labels (``None`` = no flag)
+_Flag = tuple[np.ndarray, list[Any]]
+
+
+def _join_flags(parts: list[_Flag], n: int) -> np.ndarray:
+    """Row-wise ``;``-join of the flag labels of several flag columns, once per distinct combination."""
+    if not parts or n == 0:
+        return np.full(n, None, dtype=object)
+    combo = np.zeros(n, dtype=np.int64)
+    for codes, labels in parts:
+        combo = combo * len(labels) + codes
+    ccodes, cuniq = pd.factorize(combo)
+    texts = []
+    for c in np.asarray(cuniq, dtype=np.int64):
+        items = []
+        for _, labels in reversed(parts):
+            c, k = divmod(int(c), len(labels))
+            if labels[k] is not None:
+                items.append(labels[k])
+        texts.append(";".join(reversed(items)) or None)
+    return np.asarray(texts, dtype=object).take(ccodes)
+
+
+def _status_flag(field: str, status: Any, ok: tuple[str, ...]) -> _Flag:
+    """``field:status`` for every status not in ``ok`` (missing statuses give no flag)."""
+    codes, uniques = pd.factorize(pd.Series(status), use_na_sentinel=True)
+    labels = [None if (u is None or u in ok) else f"{field}:{u}" for u in np.asarray(uniques, dtype=object)]
+    return np.where(codes < 0, len(labels), codes).astype(np.int64), [*labels, None]
+
+
+def _mask_flag(mask: np.ndarray, label: str) -> _Flag:
+    return np.asarray(mask, dtype=bool).astype(np.int64), [None, label]
+
+
+def _record_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Record ids stripped, ``12.0`` as ``12``, blanks and missing markers ("-", "0", "BELUM ADA") as None,
+    and which ids occur more than once.
+
+    Done in Arrow (ids are nearly all distinct, so there is nothing to gain from working per unique value);
+    an id that needs no cleaning keeps its original string object.
+    """
+    arr = values.to_numpy(dtype=object)
+    try:
+        before = pa.array(arr, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = np.asarray([None if v is None or v != v else str(v) for v in arr], dtype=object)
+        before = pa.array(arr, type=pa.string(), from_pandas=True)
+    a = pc.replace_substring_regex(pc.utf8_trim_whitespace(before), pattern=r"\.0$", replacement="")
+    missing = pc.is_in(pc.utf8_upper(a), value_set=pa.array(_MISSING_TEXT, type=pa.string()))
+    a = pc.if_else(missing, pa.scalar(None, pa.string()), a)
+    idx = pc.fill_null(pc.dictionary_encode(a).indices, -1).to_numpy()
+    present = idx >= 0
+    counts = np.bincount(idx[present]) if present.any() else np.zeros(1, dtype=np.int64)
+    dup = present & (counts.take(np.maximum(idx, 0)) > 1)
+    return _keep_unchanged(arr, before, a), dup
+
+
+def _empty_lists(n: int) -> np.ndarray:
+    one = np.empty(1, dtype=object)
+    one[0] = []
+    return one.take(np.zeros(n, dtype=np.int64))
 
 
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
@@ -92,13 +243,31 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         Kemendagri code scoping region resolution, e.g. ``"32.16"`` for Kabupaten Bekasi.
     source:
         The source's name (defaults to the file name, or ``"data"``).
+    sheet:
+        Excel sheet name or position (first sheet by default).
 
     Returns
     -------
-    DataFrame with one row per input row: ``source, record_id, row_number``, the canonical fields
-    (``nik, kk, name, name_tokens, name_phonetic, birth_date, sex, relationship, place, rt, rw, desa_code,
-    kecamatan_code, mother_name`` ...), their status columns and ``flags`` (a ``;``-separated list of
-    problems). ``result.attrs["column_mapping"]`` holds the :class:`~linkmiskin.columns.ColumnMapping`.
+    DataFrame with one row per input row, in input order: ``source, record_id, row_number``, the canonical
+    fields (``nik, kk, name, name_tokens, name_phonetic, birth_date, sex, relationship, place, rt, rw,
+    desa_code, kecamatan_code, mother_name`` ...), their status columns and ``flags`` (a ``;``-separated
+    list of problems such as ``nik:excel_damaged;region:unresolved``, ``None`` when there is none).
+    ``birth_year/month/day``, ``rt``, ``rw`` and ``decile`` are nullable ``Int64``; the NIK/KK and date
+    columns keep the pandas string dtype of :mod:`linkmiskin.nik` and :mod:`linkmiskin.dates`.
+    ``result.attrs["column_mapping"]`` holds the :class:`~linkmiskin.columns.ColumnMapping`.
+
+    Separate RT, RW, RT/RW, desa and kecamatan columns win over what the address text says (an RT column
+    holding ``003/014`` gives RT 3 and RW 14); where a desa column cannot be resolved but the address text
+    can, the address result is kept. ``address_status`` is ``ok`` when the text names a place and RT and
+    RW are known from any column.
+
+    Missing markers ("", "-", "0", "BELUM ADA", "TIDAK ADA", "NULL", ...) are missing in every column, also
+    in the record id (such rows get ``record_id`` ``row<n>`` and status ``missing``). ``flags`` lists, in
+    this order: ``record_id:duplicate``, ``nik:<status>`` and ``kk:<status>`` (not for valid/missing),
+    ``name:<status>``, ``birth_date:<status>`` (not for ok/placeholder), ``sex:unknown``,
+    ``relationship:unknown`` / ``relationship:numeric_code_unknown_scheme``, ``rw:invalid``,
+    ``rt:invalid``, ``region:<status>`` (not for resolved/fuzzy) and ``decile:invalid`` (not 1..10).
+    A field whose column the source does not have is never flagged.
     """
     from . import address as _address
     from . import dates as _dates
@@ -109,34 +278,34 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
 
     if region is not None:
         region = _regions.validate_region(region)
-    name = source or (getattr(df, "stem", None) if not isinstance(df, pd.DataFrame) else None)
-    if name is None and isinstance(df, (str,)):
-        from pathlib import Path
+    name = source
+    if name is None and not isinstance(df, pd.DataFrame):
         name = Path(df).stem
     name = name or "data"
-    raw = read_table(df, source=name, sheet=sheet)
+    # a DataFrame is only read here, so its text columns need not be copied
+    raw = _from_frame(df, name, copy=False) if isinstance(df, pd.DataFrame) else read_table(df, source=name, sheet=sheet)
     cm = detect_columns(raw, mapping, source=name)
     n = len(raw)
-    out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["source"] = name
-    flags: list[pd.Series] = []
+    cols: dict[str, Any] = {"source": _const(n, name)}
+    flags: list[_Flag] = []
 
     # record id --------------------------------------------------------------------------------------
     rid = _col(raw, cm, "record_id")
     if rid is None:
-        out["record_id"] = [str(i + 1) for i in range(n)]
-        out["record_id_status"] = "row_number"
+        cols["record_id"] = np.arange(1, n + 1).astype(str).astype(object)
+        cols["record_id_status"] = _const(n, "row_number")
     else:
-        r = rid.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
-        status = pd.Series("ok", index=out.index, dtype=object)
-        blank = r.isna() | (r == "")
-        dup = r.duplicated(keep=False) & ~blank
-        status[dup.to_numpy()] = "duplicate"
-        status[blank.to_numpy()] = "missing"
-        r = r.where(~blank, "row" + pd.Series(np.arange(1, n + 1), index=r.index).astype(str))
-        out["record_id"] = r.astype(object).to_numpy()
-        out["record_id_status"] = status.to_numpy()
-    out["row_number"] = np.arange(1, n + 1)
+        r, dup = _record_ids(rid)
+        blank = pd.isna(r)
+        status = _const(n, "ok")
+        status[dup] = "duplicate"
+        status[blank] = "missing"
+        if blank.any():
+            r[blank] = np.char.add("row", (np.flatnonzero(blank) + 1).astype(str)).astype(object)
+        cols["record_id"] = r
+        cols["record_id_status"] = status
+        flags.append(_mask_flag(dup, "record_id:duplicate"))
+    cols["row_number"] = np.arange(1, n + 1)
 
     # NIK / KK -----------------------------------------------------------------------------------------
     for fld, parse in (("nik", _nik.parse_nik), ("kk", _nik.parse_kk)):
@@ -144,136 +313,141 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         if col is None:
             parsed = parse(_none_series(n))
         else:
-            parsed = _parse_ids(parse, col.reset_index(drop=True), _numeric_mask(raw, cm, fld))
+            parsed = _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
         for c in parsed.columns:
-            out[c] = parsed[c].to_numpy()
+            cols[c] = _arr(parsed[c])
         if col is not None:
-            st = out[f"{fld}_status"]
-            flags.append(pd.Series(np.where(st.isin(["valid", "missing"]), None, fld + ":" + st.astype(str)),
-                                   index=out.index))
+            flags.append(_status_flag(fld, parsed[f"{fld}_status"], ("valid", "missing")))
 
     # names ------------------------------------------------------------------------------------------
     col = _col(raw, cm, "name")
-    parsed = _names.parse_name(col.reset_index(drop=True) if col is not None else _none_series(n))
+    parsed = _names.parse_name(col if col is not None else _none_series(n))
     for c in parsed.columns:
-        out[c] = parsed[c].to_numpy()
+        cols[c] = _arr(parsed[c])
     if col is not None:
-        flags.append(pd.Series(np.where(out["name_status"].isin(["ok"]), None, "name:" + out["name_status"].astype(str)),
-                               index=out.index))
-    out["name_raw"] = _clean_text(col.reset_index(drop=True)).to_numpy() if col is not None else None
+        flags.append(_status_flag("name", parsed["name_status"], ("ok",)))
+    cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
         col = _col(raw, cm, fld)
         if col is None:
-            out[fld] = None
-            out[f"{fld}_tokens"] = [[] for _ in range(n)]
+            cols[fld] = np.full(n, None, dtype=object)
+            cols[f"{fld}_tokens"] = _empty_lists(n)
             continue
-        p = _names.parse_name(col.reset_index(drop=True))
-        out[fld] = p["name"].to_numpy()
-        out[f"{fld}_tokens"] = p["name_tokens"].to_numpy()
+        p = _names.parse_name(col)
+        cols[fld] = _arr(p["name"])
+        cols[f"{fld}_tokens"] = _arr(p["name_tokens"])
 
     # birth date -------------------------------------------------------------------------------------
     col = _col(raw, cm, "birth_date")
-    p = _dates.parse_date(col.reset_index(drop=True) if col is not None else _none_series(n))
-    out["birth_date"] = p["date"].to_numpy()
-    out["birth_year"] = p["year"].astype("Int64").to_numpy()
-    out["birth_month"] = p["month"].astype("Int64").to_numpy()
-    out["birth_day"] = p["day"].astype("Int64").to_numpy()
-    out["birth_date_status"] = p["date_status"].to_numpy()
-    out["birth_date_placeholder"] = p["date_placeholder"].astype(bool).to_numpy()
+    p = _dates.parse_date(col if col is not None else _none_series(n))
+    cols["birth_date"] = _arr(p["date"])
+    cols["birth_year"] = p["year"].astype("Int64").array
+    cols["birth_month"] = p["month"].astype("Int64").array
+    cols["birth_day"] = p["day"].astype("Int64").array
+    cols["birth_date_status"] = _arr(p["date_status"])
+    cols["birth_date_placeholder"] = p["date_placeholder"].fillna(False).astype(bool).to_numpy()
     if col is not None:
-        flags.append(pd.Series(np.where(out["birth_date_status"].isin(["ok", "placeholder"]), None,
-                                        "birth_date:" + out["birth_date_status"].astype(str)), index=out.index))
+        flags.append(_status_flag("birth_date", p["date_status"], ("ok", "placeholder")))
 
     # sex, relationship ------------------------------------------------------------------------------
     col = _col(raw, cm, "sex")
-    p = sex_frame(col.reset_index(drop=True) if col is not None else _none_series(n))
-    out["sex"] = p["sex"].to_numpy()
-    out["sex_status"] = p["sex_status"].to_numpy()
+    p = sex_frame(col if col is not None else _none_series(n))
+    cols["sex"] = p["sex"].to_numpy()
+    cols["sex_status"] = p["sex_status"].to_numpy()
+    if col is not None:
+        flags.append(_status_flag("sex", p["sex_status"], ("ok", "missing")))
     col = _col(raw, cm, "relationship")
-    p = relationship_frame(col.reset_index(drop=True) if col is not None else _none_series(n))
-    out["relationship"] = p["relationship"].to_numpy()
-    out["relationship_status"] = p["relationship_status"].to_numpy()
+    p = relationship_frame(col if col is not None else _none_series(n))
+    cols["relationship"] = p["relationship"].to_numpy()
+    cols["relationship_status"] = p["relationship_status"].to_numpy()
+    if col is not None:
+        flags.append(_status_flag("relationship", p["relationship_status"], ("ok", "missing")))
 
     # address and region -----------------------------------------------------------------------------
     addr_col = _col(raw, cm, "address")
-    pa = _address.parse_address(addr_col.reset_index(drop=True) if addr_col is not None else _none_series(n),
-                                region=region)
-    out["address_raw"] = _clean_text(addr_col.reset_index(drop=True)).to_numpy() if addr_col is not None else None
+    addr = _address.parse_address(addr_col if addr_col is not None else _none_series(n), region=region)
+    addr = _ranged(addr)
+    cols["address_raw"] = _clean_text(addr_col).to_numpy() if addr_col is not None else np.full(n, None, dtype=object)
     for c in ("address_clean", "place_type", "place_name", "block", "house_number", "place"):
-        out[c] = pa[c].to_numpy() if c in pa else None
-    rt = pa["rt"].astype("Int64").reset_index(drop=True)
-    rw = pa["rw"].astype("Int64").reset_index(drop=True)
+        cols[c] = _arr(addr[c]) if c in addr else np.full(n, None, dtype=object)
+    rt = pd.Series(addr["rt"].astype("Int64").array)
+    rw = pd.Series(addr["rw"].astype("Int64").array)
     rtrw_col = _col(raw, cm, "rt_rw")
     if rtrw_col is not None:
-        pr = _address.parse_address(("RT/RW " + rtrw_col.astype("string").fillna("")).reset_index(drop=True))
-        rt = pr["rt"].astype("Int64").reset_index(drop=True).fillna(rt)
-        rw = pr["rw"].astype("Int64").reset_index(drop=True).fillna(rw)
-    for fld, cur in (("rt", rt), ("rw", rw)):
-        col = _col(raw, cm, fld)
-        if col is not None:
-            val = _int_or_na(col.reset_index(drop=True))
-            val = val.where(val > 0)
-            cur = val.fillna(cur)
-        if fld == "rt":
-            rt = cur
-        else:
-            rw = cur
-    out["rt"] = rt.to_numpy()
-    out["rw"] = rw.to_numpy()
+        rtrw_text = pd.Series(_by_unique(rtrw_col, lambda u: "RT/RW " + u.str.strip()), dtype=object)
+        pr = _ranged(_address.parse_address(rtrw_text))
+        rt = pd.Series(pr["rt"].astype("Int64").array).fillna(rt)
+        rw = pd.Series(pr["rw"].astype("Int64").array).fillna(rw)
+    # separate RT and RW columns win; an RT column that holds both ("003/014") gives the RW too
+    rt_in, rw_in = _col(raw, cm, "rt"), _col(raw, cm, "rw")
+    rw_first = rw_pair = None
+    if rw_in is not None:
+        first, second, bad = _rt_rw_cells(rw_in)
+        rw_first = pd.Series(second).fillna(pd.Series(first))  # "003/014" in the RW column: RW 14
+        flags.append(_mask_flag(bad, "rw:invalid"))
+    if rt_in is not None:
+        first, second, bad = _rt_rw_cells(rt_in)
+        rt = pd.Series(first).fillna(rt)
+        rw_pair = pd.Series(second)
+        flags.append(_mask_flag(bad, "rt:invalid"))
+    for better_rw in (rw_pair, rw_first):  # the RW column first, then a pair in the RT column, then the rest
+        if better_rw is not None:
+            rw = better_rw.fillna(rw)
+    cols["rt"] = rt.array
+    cols["rw"] = rw.array
 
     desa_in = _col(raw, cm, "desa")
     kec_in = _col(raw, cm, "kecamatan")
     kab_in = _col(raw, cm, "kabupaten")
-    desa_txt = (_clean_text(desa_in.reset_index(drop=True)) if desa_in is not None
-                else pd.Series(pa["desa_text"].to_numpy(), dtype=object))
-    kec_txt = (_clean_text(kec_in.reset_index(drop=True)) if kec_in is not None
-               else pd.Series(pa["kecamatan_text"].to_numpy(), dtype=object))
+    addr_desa = pd.Series(addr["desa_text"].to_numpy(dtype=object), dtype=object)
+    addr_kec = pd.Series(addr["kecamatan_text"].to_numpy(dtype=object), dtype=object)
+    desa_txt = addr_desa if desa_in is None else _clean_text(desa_in)
+    kec_txt = addr_kec if kec_in is None else _clean_text(kec_in)
     if desa_in is not None:
-        desa_txt = desa_txt.where(desa_txt.notna(), pd.Series(pa["desa_text"].to_numpy(), dtype=object))
+        desa_txt = desa_txt.where(desa_txt.notna(), addr_desa)
     if kec_in is not None:
-        kec_txt = kec_txt.where(kec_txt.notna(), pd.Series(pa["kecamatan_text"].to_numpy(), dtype=object))
+        kec_txt = kec_txt.where(kec_txt.notna(), addr_kec)
     if desa_in is None and kec_in is None and kab_in is None:
-        res = pa.reset_index(drop=True)
+        res = addr
     else:
         res = _regions.resolve_regions(
             desa=desa_txt, kecamatan=kec_txt,
-            kabupaten=_clean_text(kab_in.reset_index(drop=True)) if kab_in is not None else None,
+            kabupaten=_clean_text(kab_in) if kab_in is not None else None,
             region=region)
-        res = res.reset_index(drop=True)
+        res = _ranged(res)
         # where the separate columns failed but the address text resolved, keep the address result
-        better = res["desa_code"].isna() & pd.Series(pa["desa_code"].to_numpy()).notna()
+        better = (res["desa_code"].isna() & addr["desa_code"].notna()).to_numpy(dtype=bool)
         if better.any():
-            for c in ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "region_status"):
-                res.loc[better, c] = pa[c].to_numpy()[better.to_numpy()]
-    out["desa_text"] = desa_txt.to_numpy()
-    out["kecamatan_text"] = kec_txt.to_numpy()
-    for c in ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "region_status"):
-        out[c] = res[c].to_numpy()
-    addr_status = pa["address_status"].reset_index(drop=True).astype(object)
-    has_any = (desa_txt.notna() | kec_txt.notna() | out["rt"].notna())
-    addr_status = addr_status.where(~((addr_status == "missing") & has_any.to_numpy()), "partial")
-    out["address_status"] = addr_status.to_numpy()
-    if any(c is not None for c in (addr_col, desa_in, kec_in)):
-        flags.append(pd.Series(np.where(out["region_status"].isin(["resolved", "fuzzy"]), None,
-                                        "region:" + out["region_status"].astype(str)), index=out.index))
+            res = res.copy()
+            for c in _REGION_COLUMNS:
+                vals = res[c].to_numpy(dtype=object).copy()
+                vals[better] = addr[c].to_numpy(dtype=object)[better]
+                res[c] = vals
+    cols["desa_text"] = desa_txt.to_numpy(dtype=object)
+    cols["kecamatan_text"] = kec_txt.to_numpy(dtype=object)
+    for c in _REGION_COLUMNS:
+        cols[c] = res[c].to_numpy(dtype=object)
+    addr_status = addr["address_status"].to_numpy(dtype=object).copy()
+    has_any = (desa_txt.notna() | kec_txt.notna() | rt.notna() | rw.notna()).to_numpy(dtype=bool)
+    addr_status[(addr_status == "missing") & has_any] = "partial"
+    # RT and RW given in their own columns complete an address whose text had only the place
+    complete = (addr["place"].notna() & rt.notna() & rw.notna()).to_numpy(dtype=bool)
+    addr_status[(addr_status == "partial") & complete] = "ok"
+    cols["address_status"] = addr_status
+    if any(c is not None for c in (addr_col, desa_in, kec_in, kab_in)):
+        flags.append(_status_flag("region", cols["region_status"], ("resolved", "fuzzy")))
 
     col = _col(raw, cm, "decile")
-    out["decile"] = _int_or_na(col.reset_index(drop=True)).to_numpy() if col is not None else pd.array([pd.NA] * n, dtype="Int64")
-
-    # flags ------------------------------------------------------------------------------------------
-    if flags:
-        fl = pd.concat(flags, axis=1)
-        joined = fl.apply(lambda col: col.astype("string"), axis=0).fillna("")
-        s = joined.iloc[:, 0]
-        for i in range(1, joined.shape[1]):
-            s = s.str.cat(joined.iloc[:, i], sep=";")
-        s = s.str.replace(r";{2,}", ";", regex=True).str.strip(";")
-        out["flags"] = s.where(s != "", None).astype(object).to_numpy()
+    if col is not None:
+        dec, bad = _small_int(col, 1, 10)
+        cols["decile"] = dec
+        flags.append(_mask_flag(bad, "decile:invalid"))
     else:
-        out["flags"] = None
-    dup = out["record_id_status"] == "duplicate"
-    if dup.any():
-        out.loc[dup, "flags"] = ("record_id:duplicate;" + out.loc[dup, "flags"].fillna("")).str.strip(";")
+        cols["decile"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
+
+    # flags: the record id first, then in field order ----------------------------------------------------
+    cols["flags"] = _join_flags(flags, n)
+    out = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     out.attrs["column_mapping"] = cm
     out.attrs["source"] = name
     return out
