@@ -13,7 +13,7 @@ import linkmiskin as lm
 from linkmiskin import synthetic
 from linkmiskin.columns import ColumnMappingError
 from linkmiskin.io import SourceError
-from linkmiskin.linkage import LinkError, Linker, choose_threshold
+from linkmiskin.linkage import Linker, LinkError, choose_threshold
 
 
 @pytest.fixture(scope="module")

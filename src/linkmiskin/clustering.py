@@ -35,6 +35,7 @@ weakens. ``household_confidence`` is the same quantity on the household evidence
 from __future__ import annotations
 
 import hashlib
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix

@@ -34,7 +34,6 @@ import pandas as pd
 
 from .clustering import components
 
-
 #: No household built from person links or a mother's name may hold more people than this.
 MAX_PERSONS = 20
 
