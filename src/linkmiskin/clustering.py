@@ -70,6 +70,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       years are two or more apart, or their NIKs or sexes differ (two members of one family);
     * they are in the same source with NIKs that share region and birth code but differ in the serial, or
       with the same birth date and different sex (twins listed by one agency);
+    * their recorded birth years are ten or more years apart in more than one digit (a father and a son
+      with one name, even when the son's row carries the father's NIK; a one-digit typo such as
+      1981 / 1991 is still allowed);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
     * ``scored`` says the names are loosely related at best and the pair is not confirmed by both the same
@@ -109,8 +112,13 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         ya = m["dob_year"  + "_a"].astype("Float64")
         yb = m["dob_year" + "_b"].astype("Float64")
         year_far = ((ya - yb).abs() >= 2).fillna(False)
+        # birth years a generation apart, and not a one-digit typo (1981 / 1991): parent and child
+        ya_s = ya.astype("string").str[:4]
+        yb_s = yb.astype("string").str[:4]
+        ndig = sum((ya_s.str[i] != yb_s.str[i]).fillna(False).astype(int) for i in range(4))
+        generation = (((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool)
         bad = ((nik_diff & (dob_diff | no_shared)) | (same_kk & (no_shared | year_far | nik_diff | sex_diff))
-               | (same_src & (same_12 | (same_day & sex_diff))))
+               | (same_src & (same_12 | (same_day & sex_diff))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):
         sc = scored[comp[scored["l"].to_numpy()] == comp[scored["r"].to_numpy()]]
@@ -213,7 +221,7 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     cl = pairs["l"].to_numpy()
     cr = pairs["r"].to_numpy()
     inner = comp[cl] == comp[cr]
-    weak_inner = inner & (pairs["p"].to_numpy() < 0.5)
+    weak_inner = inner & (pairs["p"].to_numpy() < threshold)
     size = np.bincount(comp)
     suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
     suspicious |= set(np.flatnonzero(size > 12))
@@ -239,7 +247,8 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
             e0, e1 = np.searchsorted(ec, [c, c + 1])
             c0, c1 = np.searchsorted(cc, [c, c + 1])
             mapping = _agglomerate(nodes_all[n0:n1].tolist(), el_[e0:e1].tolist(), er_[e0:e1].tolist(),
-                                   ep[e0:e1].tolist(), threshold, list(zip(ca[c0:c1].tolist(), cb[c0:c1].tolist())))
+                                   ep[e0:e1].tolist(), threshold, list(zip(ca[c0:c1].tolist(), cb[c0:c1].tolist())),
+                                   min_avg=threshold)
             for node, r in mapping.items():
                 rep[node] = r + n  # representatives of rebuilt clusters live above n
     # make representatives compact and deterministic (smallest member node)

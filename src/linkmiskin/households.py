@@ -118,7 +118,7 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         er.append(shared["unit_b"].to_numpy()[ok])
     # person links may not build a household of more than MAX_PERSONS people (a wrong person merge would
     # otherwise chain households together)
-    hh_of_unit = _capped(n_units, kk_l, kk_r, _cat(el), _cat(er), unit_persons.astype(float), MAX_PERSONS)
+    hh_of_unit = _capped(n_units, kk_l, kk_r, _cat(el), _cat(er), unit, person, MAX_PERSONS)
     hh = hh_of_unit[unit]
     unit_size = np.bincount(unit, minlength=n_units)
     hsize = np.bincount(hh)
@@ -153,11 +153,9 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         link = m[m["kid"].isin(sure)].drop_duplicates("kid")
         if len(link):
             n_hh = int(hh.max()) + 1
-            hp = pd.DataFrame({"hh": hh, "p": person}).drop_duplicates()
-            w = np.bincount(hp["hh"].to_numpy(), minlength=n_hh).astype(float)
             empty = np.zeros(0, dtype=np.int64)
-            hh2 = _capped(n_hh, empty, empty, link["hh"].to_numpy(np.int64), link["hh_w"].to_numpy(np.int64), w,
-                          MAX_PERSONS)
+            hh2 = _capped(n_hh, empty, empty, link["hh"].to_numpy(np.int64), link["hh_w"].to_numpy(np.int64), hh,
+                          person, MAX_PERSONS)
             hh = hh2[hh]
             kid_idx = link["kid"].to_numpy()
             evidence[kid_idx] = "mother's name and address"
@@ -243,11 +241,13 @@ def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarr
 
 
 def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.ndarray, weak_r: np.ndarray,
-            weight: np.ndarray, cap: int) -> np.ndarray:
-    """Components of base + weak edges, except that weak edges may not build a component heavier than
-    ``cap`` (``weight`` per node, e.g. persons per unit): inside such a component only the base edges count."""
+            node_of: np.ndarray, person: np.ndarray, cap: int) -> np.ndarray:
+    """Components of base + weak edges, except that weak edges may not build a component of more than
+    ``cap`` distinct persons (``node_of[i]`` is the node of record i, ``person[i]`` its person): inside such
+    a component only the base edges count."""
     comp_all = components(n_nodes, _cat([base_l, weak_l]), _cat([base_r, weak_r]))
-    heavy = np.bincount(comp_all, weights=weight, minlength=comp_all.max() + 1 if n_nodes else 1) > cap
+    cp = pd.DataFrame({"c": comp_all[node_of], "p": person}).drop_duplicates()
+    heavy = np.bincount(cp["c"].to_numpy(), minlength=comp_all.max() + 1 if n_nodes else 1) > cap
     if not heavy.any():
         return comp_all
     keep = ~heavy[comp_all[weak_l]] if len(weak_l) else np.zeros(0, dtype=bool)
