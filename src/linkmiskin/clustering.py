@@ -3,8 +3,9 @@
 Persons
 -------
 Connected components of the pairs scored at or above the threshold are only the first step: one wrong pair
-would chain two people (and then thousands) together. Every component with three or more records, or with
-a conflict inside it, is rebuilt by **constrained average-linkage agglomeration**:
+would chain two people (and then thousands) together. Every component that holds a cannot-link pair, a
+scored pair below the threshold, or more than 12 records is rebuilt by **constrained average-linkage
+agglomeration**:
 
 * pairs are merged strongest first;
 * two groups are never merged when they hold a *cannot-link* pair:
@@ -13,23 +14,16 @@ a conflict inside it, is rebuilt by **constrained average-linkage agglomeration*
   - two records of the same source listed as distinct members of one KK (different name or birth year);
 
 * two groups are only merged when the average match probability of all their *scored* cross pairs is at
-  least 0.5, so a weak bridge between two dense groups is cut.
+  least the threshold, so a weak bridge between two dense groups is cut.
 
-Households
-----------
-Households are built from all evidence, strongest first (see :func:`household_clusters`): records of one
-person belong to one household; records that share a valid KK number; a child on a posyandu list joins the
-household of the woman in the same desa and RT/RW whose name is the child's mother's name; members of one
-source listed at the same desa + RT/RW + place with the same KK-less household key. A married child who
-appears as *ANAK* under the parents' KK in one list and as *KEPALA* of a new KK in another does not pull the
-two households together.
+Households are built in :mod:`linkmiskin.households`.
 
 Confidence
 ----------
 ``person_confidence`` of a record = (its strongest match probability to another record of its cluster, 1 for
 a singleton) x (1 - its strongest match probability to a record *outside* its cluster). It is high when the
 record is firmly attached to its cluster and nothing outside competes for it, and it falls as either
-weakens. ``household_confidence`` is the same quantity on the household evidence graph.
+weakens. ``household_confidence`` is described in :mod:`linkmiskin.households`.
 """
 
 from __future__ import annotations

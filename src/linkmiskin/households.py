@@ -13,17 +13,19 @@ A household is built in steps, strongest evidence first:
 4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
    that is consistent with a household: when they share two or more people (a family that moved and got a
    new KK), or when one unit is only that person (a head-only list such as BLT-DD, or a list without KK).
-   A unit of several people that shares a single person with another unit of several people is *not*
-   joined: that is a married child who left to form a new KK (pecah KK), or a person counted in two homes.
+   A unit of several people that shares a single person with another unit of several people is joined only
+   when both live at the same desa + RT/RW and they do not have two different heads (KEPALA); otherwise
+   it is a married child who left to form a new KK (pecah KK), or a person counted in two homes. Person
+   links and mother links may not build a household of more than ``MAX_PERSONS`` distinct persons.
 5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
    child's mother's name; if several women qualify, the child stays alone.
 6. Anything else is a household of its own.
 
-``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source; the
-record's person confidence when it joined through a shared person or a KK in another source; the person
-confidence times the mother-name evidence share (1 / number of candidate mothers) for a mother link; and for
-a record alone in its household, its person confidence (how sure we are that it has no other record).
+``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source;
+otherwise the record's person confidence (how firmly the record belongs to the person whose household it
+joins, or, for a record alone, how sure we are that it has no other record); for a child that stays alone
+because several women of the mother's name qualify, the person confidence divided by their number.
 ``household_evidence`` says which rule attached the record.
 """
 

@@ -57,7 +57,7 @@ def _progress(enabled: bool):
             if enabled:
                 try:
                     from tqdm.auto import tqdm
-                    self.bar = tqdm(total=6, desc="linkmiskin", unit="step", leave=False)
+                    self.bar = tqdm(total=4, desc="linkmiskin", unit="step", leave=False)
                 except Exception:  # pragma: no cover - tqdm missing or broken
                     self.bar = None
 
@@ -481,7 +481,7 @@ def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame
     out["household_evidence"] = hh["household_evidence"].to_numpy()
     keep = [c for c in std.columns if c not in ("unique_id", "source", "record_id")]
     for c in keep:
-        out[c] = std[c].to_numpy()
+        out[c] = std[c].array  # keeps nullable Int64 / string dtypes
     return out
 
 

@@ -41,8 +41,8 @@ whole columns (pandas Series with the same index) and on single values (then it 
   in the search scope; also an exact desa/kecamatan whose kecamatan/kabupaten text was fuzzy, not
   understood, or contradicts it (then the region scope is searched instead of that kabupaten);
 * ``ambiguous`` several candidates: a desa name that exists in several kabupaten and no kecamatan/region
-  narrows it, a kecamatan prefix such as ``CIKARANG``, or a desa field that holds a name which is both a
-  kecamatan and a desa (``SUKAWANGI``): the kecamatan is then filled, the desa left empty;
+  narrows it, or a kecamatan prefix such as ``CIKARANG``. (A desa field that holds a name which is both a
+  kecamatan and one of its desa, ``SUKAWANGI``, resolves to that desa and kecamatan.)
 * ``unresolved`` text was given but no code could be found (the text is kept by the caller);
 * ``missing``   nothing usable was given (None, "", "-", "0", "BELUM ADA", "TIDAK ADA", "NULL", ...).
 

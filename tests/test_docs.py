@@ -1,0 +1,82 @@
+"""The documentation stays true to the code.
+
+* ``docs/api.md`` is what ``docs/build_api.py`` builds from the current docstrings;
+* the examples in ``docs/field_guide.md`` pass as doctests (they show real outputs of the standardisers);
+* links between the pages of ``docs/`` point to files and headings that exist.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def _build_api_module():
+    spec = importlib.util.spec_from_file_location("linkmiskin_build_api", DOCS / "build_api.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_md_is_up_to_date_with_the_docstrings():
+    built = _build_api_module().build()
+    current = (DOCS / "api.md").read_text(encoding="utf-8")
+    if built != current:
+        diff = [f"line {i + 1}: docs/api.md has {a!r}, the docstrings give {b!r}"
+                for i, (a, b) in enumerate(zip(current.splitlines(), built.splitlines())) if a != b]
+        detail = diff[0] if diff else f"{len(current.splitlines())} lines vs {len(built.splitlines())} lines"
+        pytest.fail(f"docs/api.md is out of date ({detail}); run `python docs/build_api.py`")
+
+
+def test_api_md_documents_the_public_api():
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    for name in ("function `link`", "class `Linker`", "dataclass `LinkResult`", "function `read_table`",
+                 "function `detect_columns`", "function `standardize`", "function `evaluate`",
+                 "function `names.normalize_name`", "function `nik.parse_nik`", "function `dates.parse_date`",
+                 "function `address.parse_address`", "function `regions.resolve_regions`",
+                 "function `synthetic.generate`", "function `calibration.review_sample`",
+                 "function `calibration.recommend_threshold`", "function `charts.threshold_selection_chart`",
+                 "class `comparisons.NikComparison`", "class `comparisons.IndonesianNameComparison`",
+                 "function `mask_id`"):
+        assert f"### {name}" in text, name
+
+
+def test_field_guide_examples_run():
+    result = doctest.testfile(str(DOCS / "field_guide.md"), module_relative=False,
+                              optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.attempted > 30
+    assert result.failed == 0, f"{result.failed} example(s) in docs/field_guide.md do not match the code"
+
+
+def _slug(heading: str) -> str:
+    s = heading.strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s)
+    return s.replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md") if not p.name.startswith("_")))
+def test_links_between_pages_resolve(page):
+    text = (DOCS / page).read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    problems = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        path = DOCS / file if file else DOCS / page
+        if not path.exists():
+            problems.append(f"{target}: no such file")
+            continue
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), flags=re.M)
+            if anchor not in {_slug(h) for h in headings}:
+                problems.append(f"{target}: no such heading")
+    assert not problems, f"docs/{page}: " + "; ".join(problems)
