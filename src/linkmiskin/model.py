@@ -76,6 +76,43 @@ def token_mask(tokens: pd.Series) -> np.ndarray:
     return out.reindex(tokens.index, fill_value=0).to_numpy(dtype=np.int64)
 
 
+def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
+    """Name-derived model columns, computed once per distinct name and spread to the records."""
+    from .names import comparison_tokens, phonetic_key, regroup_lists
+
+    n = len(std)
+    key = std["name"].astype(object).where(std["name"].notna(), "").to_numpy()
+    codes, uniq = pd.factorize(key)
+    first_row = np.zeros(len(uniq), dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(n)[::-1]              # first record holding each distinct name
+    fused = _list_col(std["name_tokens"].iloc[first_row].reset_index(drop=True))
+    phon_fused = _list_col(std["name_phonetic"].iloc[first_row].reset_index(drop=True))
+    nick = _list_col(std["name_nicknames"].iloc[first_row].reset_index(drop=True))
+    # token comparisons use the tokens with fused prefixes split off again (ABDULILHAM -> ABDUL ILHAM)
+    tokens = comparison_tokens(fused)
+    ex = tokens.explode().dropna()
+    ph = phonetic_key(ex.astype(str)).to_numpy(dtype=object)
+    phon = regroup_lists(ex.index.to_numpy(), ph, pd.RangeIndex(len(tokens)))
+    # rarity: relative frequency over all records of the rarest token of the name
+    weight = np.bincount(codes, minlength=len(uniq))
+    tok_count = pd.Series(weight[ex.index.to_numpy()], index=ex.to_numpy()).groupby(level=0).sum()
+    freq = pd.Series(ex.map(tok_count).to_numpy(dtype=float) / max(n, 1), index=ex.index)
+    rar = freq.groupby(level=0).min().reindex(range(len(uniq))).to_numpy(dtype=float)
+    per_name = {
+        "name_phon_key": phon_fused.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy(dtype=object),
+        "name_tokens": tokens.to_numpy(dtype=object),
+        "name_phon": phon.to_numpy(dtype=object),
+        "name_phon_mask": token_mask(phon),
+        "name_nick": nick.to_numpy(dtype=object),
+        "name_first": tokens.map(lambda v: v[0] if v else None).to_numpy(dtype=object),
+        "name_last": tokens.map(lambda v: v[-1] if v else None).to_numpy(dtype=object),
+        "name_rarity": rar,
+        "name_mask": token_mask(tokens),
+    }
+    for col, values in per_name.items():
+        t[col] = values[codes]
+
+
 def model_table(std: pd.DataFrame) -> pd.DataFrame:
     """Build the table the model scores from standardised records (all sources concatenated).
 
@@ -95,29 +132,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["nik_dob"] = std["nik_birth_date"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["nik_sex"] = std["nik_sex"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["name"] = std["name"].astype(object).where(std["name"].notna(), None).to_numpy()
-    from .names import comparison_tokens, phonetic_key
-
-    fused = _list_col(std["name_tokens"])
-    phon_fused = _list_col(std["name_phonetic"])
-    t["name_phon_key"] = phon_fused.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy()
-    # token comparisons use the tokens with fused prefixes split off again (ABDULILHAM -> ABDUL ILHAM)
-    tokens = comparison_tokens(fused.reset_index(drop=True))
-    t["name_tokens"] = tokens.to_numpy()
-    ex = tokens.explode().dropna()
-    ph = pd.Series(phonetic_key(ex.astype(str)).to_numpy(), index=ex.index)
-    phon = ph.groupby(level=0).agg(list).reindex(range(len(tokens)))
-    phon = phon.map(lambda v: v if isinstance(v, list) else [])
-    t["name_phon"] = phon.to_numpy()
-    t["name_phon_mask"] = token_mask(phon)
-    t["name_nick"] = _list_col(std["name_nicknames"]).to_numpy()
-    t["name_first"] = tokens.map(lambda v: v[0] if v else None).to_numpy()
-    t["name_last"] = tokens.map(lambda v: v[-1] if v else None).to_numpy()
-    # rarity: relative frequency of the rarest token of the name (over all records being linked)
-    ex = tokens.explode()
-    freq = ex.map(ex.value_counts(normalize=False)) / max(len(std), 1)
-    rar = freq.groupby(level=0).min()
-    t["name_rarity"] = rar.reindex(range(len(std))).to_numpy(dtype=float)
-    t["name_mask"] = token_mask(tokens.reset_index(drop=True))
+    _name_columns(std, t)
     t["dob"] = std["birth_date"].astype(object).where(std["birth_date"].notna(), None).to_numpy()
     t["dob_year"] = pd.array(std["birth_year"], dtype="Int64")
     t["dob_placeholder"] = std["birth_date_placeholder"].fillna(False).astype(bool).to_numpy()

@@ -822,7 +822,21 @@ def comparison_tokens(tokens: pd.Series) -> pd.Series:
         pd.DataFrame({"row": ex.index.to_numpy()[split.to_numpy()], "o": order[split.to_numpy()], "k": 1,
                       "t": second[split].to_numpy()}),
     ]).sort_values(["o", "k"])
-    grouped = both.groupby("row", sort=False)["t"].agg(list)
-    out = pd.Series([[] for _ in range(len(tokens))], index=tokens.index, dtype=object)
-    out.loc[grouped.index] = grouped
-    return out
+    return regroup_lists(both["row"].to_numpy(), both["t"].to_numpy(dtype=object), tokens.index)
+
+
+def regroup_lists(rows: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Lists of ``values`` per row label (``rows`` already in the wanted order within each row), as an object
+    Series over ``index`` with [] for rows without values. Vectorised: one sort and one split."""
+    out = np.empty(len(index), dtype=object)
+    pos = index.get_indexer(rows)
+    order = np.argsort(pos, kind="stable")
+    pos, vals = pos[order], values[order]
+    if len(pos):
+        cut = np.flatnonzero(pos[1:] != pos[:-1]) + 1
+        starts = np.concatenate([[0], cut])
+        for p, part in zip(pos[starts], np.split(vals, cut)):
+            out[p] = part.tolist()
+    for i in np.flatnonzero(pd.isna(pd.Series(out)).to_numpy()):
+        out[i] = []
+    return pd.Series(out, index=index, dtype=object)
