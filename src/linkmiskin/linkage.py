@@ -336,6 +336,9 @@ class Linker:
         nik_lab = labels.get("nik", {})
         same_nik = [g for g, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
         out["nik_same"] = df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else False
+        name_lab = labels.get("name", {})
+        exact_name = [g for g, lab in name_lab.items() if lab.startswith("Exact canonical name")]
+        out["name_exact"] = df["gamma_name"].isin(exact_name).to_numpy() if "gamma_name" in df else False
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
         out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
         return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
@@ -362,7 +365,8 @@ class Linker:
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_gamma": pairs["name_gamma"].to_numpy(),
-                          "nik_same": pairs["nik_same"].to_numpy()})
+                          "nik_same": pairs["nik_same"].to_numpy(),
+                          "name_exact": pairs["name_exact"].to_numpy()})
         persons = person_clusters(recs, e, float(threshold))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
@@ -370,7 +374,7 @@ class Linker:
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
         households = _households_table(records)
-        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same"]),
+        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same", "name_exact"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self)

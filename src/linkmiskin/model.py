@@ -153,8 +153,16 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     nd = pd.Series(t["nik_dob"], dtype=object)
     d = pd.Series(t["dob"], dtype=object)
     ph = pd.Series(t["dob_placeholder"])
+    # the same date, a day/month swap, or at most two mistyped digits (1998-10-29 / 1999-10-29)
     same_date = (nd == d) | (nd.str[:7] == d.str[:7]) | (
         (nd.str[:4] == d.str[:4]) & (nd.str[5:7] == d.str[8:10]) & (nd.str[8:10] == d.str[5:7]))
+    both = nd.notna() & d.notna() & (nd.str.len() == 10) & (d.str.len() == 10)
+    if both.any():
+        a = np.frombuffer("".join(nd[both]).encode("ascii"), dtype=np.uint8).reshape(-1, 10)
+        b = np.frombuffer("".join(d[both]).encode("ascii"), dtype=np.uint8).reshape(-1, 10)
+        close = pd.Series(False, index=nd.index)
+        close[both] = (a != b).sum(axis=1) <= 2
+        same_date = same_date | close
     date_ok = nd.isna() | d.isna() | ph | same_date | (nd.str[:4] == d.str[:4])
     # (a recorded sex that disagrees with the NIK is left to the sex comparison: sex is often mistyped)
     cons = date_ok
