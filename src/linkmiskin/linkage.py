@@ -258,6 +258,13 @@ class Linker:
         threads = os.environ.get("LINKMISKIN_THREADS")
         if threads:
             con.execute(f"SET threads={int(threads)}").fetchall()
+        # keep DuckDB's working memory bounded (it spills to a temporary folder beyond this); a Kabupaten
+        # of 200,000 households then stays within ~4 GB in all. LINKMISKIN_DUCKDB_MEMORY overrides it.
+        limit = os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB")
+        con.execute(f"SET memory_limit='{limit}'").fetchall()
+        con.execute("SET preserve_insertion_order=false").fetchall()
+        import tempfile
+        con.execute(f"SET temp_directory='{tempfile.gettempdir()}/linkmiskin_duckdb'").fetchall()
         con.register("__lm_records_df", self._table)
         con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
         con.unregister("__lm_records_df")
