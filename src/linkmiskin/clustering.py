@@ -50,6 +50,32 @@ def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
     return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
 
 
+def _differ_beyond_typo(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """True where two NIK strings (both present, same length) differ by more than one substitution or
+    one swap of neighbouring digits."""
+    a = a.reset_index(drop=True)
+    b = b.reset_index(drop=True)
+    out = np.zeros(len(a), dtype=bool)
+    ok = a.notna() & b.notna() & (a.str.len() == b.str.len())
+    if not ok.any():
+        return out
+    for length in a[ok].str.len().unique():
+        sel = (ok & (a.str.len() == length)).to_numpy()
+        x = np.frombuffer("".join(a[sel]).encode("ascii"), dtype=np.uint8).reshape(-1, int(length))
+        y = np.frombuffer("".join(b[sel]).encode("ascii"), dtype=np.uint8).reshape(-1, int(length))
+        neq = x != y
+        cnt = neq.sum(axis=1)
+        swap = np.zeros(len(x), dtype=bool)
+        two = np.flatnonzero(cnt == 2)
+        if len(two):
+            pos = np.argsort(~neq[two], axis=1, kind="stable")[:, :2]
+            i, j = pos[:, 0], pos[:, 1]
+            r = np.arange(len(two))
+            swap[two] = (j == i + 1) & (x[two][r, i] == y[two][r, j]) & (x[two][r, j] == y[two][r, i])
+        out[np.flatnonzero(sel)] = (cnt > 1) & ~swap
+    return out
+
+
 def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | None = None,
                 max_component: int = 400) -> pd.DataFrame:
     """All cannot-link record pairs inside the components ``comp`` (vectorised).
@@ -58,15 +84,16 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     kk, name_mask, dob_year, sex``. Only NIKs that agree with their own record's birth date are used. Two
     records cannot be one person when:
 
-    * both have a NIK, the NIKs differ, and their real (non-placeholder) recorded birth dates differ;
-    * both have a NIK, the NIKs differ, and the names share no token (twins, same-day neighbours);
+    * both have a NIK, the NIKs differ by more than one typo or swap, and their real (non-placeholder)
+      recorded birth dates differ while the NIKs code different dates;
+    * both have a NIK, the NIKs differ by more than one typo or swap, and the names share no token;
     * they are in the same source under the same valid KK and their names share no token, or their birth
       years are two or more apart, or their NIKs or sexes differ (two members of one family);
-    * they are in the same source with NIKs that share region and birth code but differ in the serial, or
-      with the same birth date and different sex (twins listed by one agency);
+    * they are in the same source with different names and NIKs that share region and birth code but
+      differ in the serial, or with the same birth date and different sex (twins listed by one agency);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
-      1981 / 1991 is still allowed);
+      1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
     * ``scored`` says two trusted NIKs differ only in the serial and the names are not exactly the same;
@@ -81,7 +108,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     out = []
     if len(nodes):
         d = recs.loc[nodes, ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk",
-                             "name_mask", "dob_year", "sex"]].copy()
+                             "name_mask", "dob_year", "sex", "name"]].copy()
         # only NIKs that agree with their own record's birth date count (a copied head's NIK does not)
         trusted = d["nik_consistent"].astype(bool)
         d["nik15"] = d["nik15"].where(trusted)
@@ -93,6 +120,10 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         full = m["nik_a"].notna() & m["nik_b"].notna()
         nik_diff = (m["nik15_a"].notna() & m["nik15_b"].notna() & (m["nik15_a"] != m["nik15_b"])) | (
             full & (m["nik_a"] != m["nik_b"]))
+        # NIKs one typo or one swapped pair of digits apart may be one person's NIK mistyped
+        beyond_typo = pd.Series(_differ_beyond_typo(m["nik15_a"], m["nik15_b"]), index=m.index)
+        same_nik_code = m["nik15_a"].notna() & (m["nik15_a"].str[:12] == m["nik15_b"].str[:12])
+        same_trusted_nik = full & (m["nik_a"] == m["nik_b"])
         real = ~m["dob_placeholder_a"].astype(bool) & ~m["dob_placeholder_b"].astype(bool)
         dob_diff = m["dob_a"].notna() & m["dob_b"].notna() & (m["dob_a"] != m["dob_b"]) & real
         no_shared = (m["name_mask_a"].to_numpy() & m["name_mask_b"].to_numpy()) == 0
@@ -101,7 +132,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         same_src = m["source_a"] == m["source_b"]
         same_kk = same_src & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
         # one agency listing two NIKs born the same day in the same kecamatan: two people (twins)
-        same_12 = nik_diff & (m["nik15_a"].str[:12] == m["nik15_b"].str[:12])
+        same_12 = nik_diff & same_nik_code & (m["name_a"] != m["name_b"]).fillna(True)
         sex_diff = m["sex_a"].notna() & m["sex_b"].notna() & (m["sex_a"] != m["sex_b"])
         same_day = m["dob_a"].notna() & (m["dob_a"] == m["dob_b"])
         ya = m["dob_year"  + "_a"].astype("Float64")
@@ -111,8 +142,11 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         ya_s = ya.astype("string").str[:4]
         yb_s = yb.astype("string").str[:4]
         ndig = sum((ya_s.str[i] != yb_s.str[i]).fillna(False).astype(int) for i in range(4))
-        generation = (((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool)
-        bad = ((nik_diff & (dob_diff | no_shared)) | (same_kk & (no_shared | year_far | nik_diff | sex_diff))
+        generation = (((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
+        # recorded dates that differ while the NIKs code the same date: one recorded date is mistyped
+        dob_conflict = dob_diff & ~same_nik_code
+        bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared))
+               | (same_kk & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
                | (same_src & (same_12 | (same_day & sex_diff))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):
@@ -124,6 +158,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
             li, ri = sc["l"].to_numpy(), sc["r"].to_numpy()
             diff = (pd.notna(t15[li]) & pd.notna(t15[ri]) & (t15[li] != t15[ri])) | (
                 pd.notna(t16[li]) & pd.notna(t16[ri]) & (t16[li] != t16[ri]))
+            diff = diff & _differ_beyond_typo(pd.Series(t15[li], dtype=object), pd.Series(t15[ri], dtype=object))
             g = sc["name_gamma"].to_numpy()
             weak = (g >= 0) & (g <= 2)
             # names no closer than "share a token": two people, unless the NIKs agree *and* the recorded
