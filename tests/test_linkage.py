@@ -200,3 +200,19 @@ def test_unlinkable_record_is_its_own_cluster_with_reason():
     row = res.records[(res.records["source"] == "dtks") & (res.records["record_id"] == "3")].iloc[0]
     assert row["link_reason"].startswith("unlinkable")
     assert (res.records["person_id"] == row["person_id"]).sum() == 1
+
+
+def test_household_key_groups_members_of_a_list_without_kk():
+    p3ke = pd.DataFrame({
+        "ID_P3KE": ["a1", "a2", "b1"], "ID_KELUARGA": ["K-01", "K-01", "K-02"],
+        "NIK": ["3216064508850003", "3216061203800001", "3216062101900002"],
+        "NAMA_LENGKAP": ["SITI AMINAH", "BUDI SANTOSO", "AGUS SALIM"],
+        "TANGGAL_LAHIR": ["05-08-1985", "12-03-1980", "21-01-1990"], "JK": ["P", "L", "L"]})
+    bpjs = pd.DataFrame({"NO_KARTU": ["x"], "NIK": ["3216062101900002"], "NAMA_PESERTA": ["AGUS SALIM"],
+                         "TGL_LAHIR": ["1990-01-21"]})
+    res = lm.link({"p3ke": p3ke, "bpjs": bpjs}, progress=False)
+    assert res.column_mapping["p3ke"].mapping["household_key"] == "ID_KELUARGA"
+    r = res.records.set_index(["source", "record_id"])
+    assert r.loc[("p3ke", "a1"), "household_id"] == r.loc[("p3ke", "a2"), "household_id"]
+    assert r.loc[("p3ke", "a1"), "household_id"] != r.loc[("p3ke", "b1"), "household_id"]
+    assert r.loc[("p3ke", "b1"), "household_id"] == r.loc[("bpjs", "x"), "household_id"]

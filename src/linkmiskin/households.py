@@ -2,8 +2,9 @@
 
 A household is built in steps, strongest evidence first:
 
-1. **Units.** Inside one source, records that share a valid KK number form a unit. A record without a KK
-   is a unit of its own.
+1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
+   that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
+   other record is a unit of its own.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and the same mother's name of two words or more (siblings on a
    posyandu list), or the same address down to block and house number. Address alone is not enough: an RT
@@ -58,11 +59,16 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     # 1. raw units: same source and KK; every other record alone ---------------------------------------
     kk = _repair_kk(std, src, kk, kk_ok)
     kk_ok = pd.notna(kk)
+    # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
+    hkey = _col(std, "household_key").to_numpy()
+    own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
+    if own.any():
+        raw_key[own] = pd.Series(src[own]).str.cat(pd.Series(hkey[own]).astype(str), sep="|hk|").to_numpy()
     raw, raw_keys = pd.factorize(raw_key)
     raw_size = np.bincount(raw, minlength=len(raw_keys))
-    evidence[raw_size[raw] > 1] = "same KK in source"
+    evidence[raw_size[raw] > 1] = "same KK or family id in source"
 
     # 2. lists without KK: same address *and* a household-level attribute ------------------------------
     el: list[np.ndarray] = []
@@ -127,7 +133,7 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     joined = (hsize[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
     conf = pconf.copy()
-    conf[np.isin(evidence, ["same KK in source"])] = 1.0
+    conf[np.isin(evidence, ["same KK or family id in source"])] = 1.0
 
     # 5. mother's name: a child's household joins the household of its mother ---------------------------
     mother = _col(std, "mother_name")

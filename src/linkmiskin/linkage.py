@@ -123,7 +123,7 @@ def choose_threshold(p: np.ndarray, *, floor: float = 0.5, ceiling: float = 0.99
     if not cand.any():
         return float(np.clip(0.9, floor, ceiling))
     i = int(np.argmax(np.where(cand, f1, -1)))
-    return float(round(p[i], 6))
+    return float(np.floor(p[i] * 1e6) / 1e6)  # never above the chosen pair's probability
 
 
 @dataclass

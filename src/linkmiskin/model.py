@@ -202,9 +202,24 @@ def _anchor_comparisons() -> list[Any]:
     ]
 
 
-#: m probabilities used when the data hold too few anchor pairs to learn them (a documented prior:
-#: a mother's name is usually written the same way for the same child).
-PRIOR_M = {"mother_name": [0.85, 0.10, 0.05]}
+#: m probabilities (share of true matches at each non-null level, in level order) used when the data hold
+#: too few anchor pairs to learn them (fewer than ``MIN_ANCHORS``), e.g. a small desa list. They are priors
+#: from how Indonesian registers usually differ for the same person, not fitted to any data set.
+PRIOR_M = {
+    # exact+consistent, exact+inconsistent, Excel 15 digits, same region+date other serial, one typo, other
+    "nik": [0.84, 0.02, 0.02, 0.01, 0.06, 0.05],
+    # exact, phonetic, contained+rare, contained, contained by sound, typo, nickname, share+JW, share, other
+    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.02, 0.02, 0.01, 0.01],
+    # exact, exact placeholder, other's NIK date, swapped, same year-month, same year, other
+    "dob": [0.78, 0.06, 0.05, 0.02, 0.03, 0.03, 0.03],
+    "sex": [0.98, 0.02],
+    # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other
+    "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.10],
+    "relationship": [0.85, 0.05, 0.10],
+    "mother_name": [0.85, 0.10, 0.05],
+}
+#: below this many anchor pairs the m probabilities come from ``PRIOR_M``.
+MIN_ANCHORS = 20
 
 
 def blocking_rules() -> list[Any]:
@@ -291,14 +306,14 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
     anchors_name = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed)
     log.info("anchor pairs: %d by NIK, %d by name+date+desa", len(anchors_nik), len(anchors_name))
     m_lists: dict[int, list[float]] = {}
-    if len(anchors_nik) >= 20:
+    if len(anchors_nik) >= MIN_ANCHORS:
         a_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
         lab = anchors_nik.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
         a_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_nik"))
         a_model = a_linker.misc.save_model_to_json()
         for i in range(1, 6):
             m_lists[i] = _m_from_model(a_model, i)
-    if len(anchors_name) >= 20:
+    if len(anchors_name) >= MIN_ANCHORS:
         lab = anchors_name.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
         n_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
         n_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_name"))
@@ -311,7 +326,8 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
     configured = []
     for i, c in enumerate(comps):
         name = c.create_output_column_name()
-        if name in PRIOR_M and i not in m_lists:
+        n_levels = len(_u_from_model(main, i))
+        if name in PRIOR_M and i not in m_lists and len(PRIOR_M[name]) == n_levels:
             m_lists[i] = PRIOR_M[name]
         u = _smooth(_u_from_model(main, i), floor=0.5 / u_max_pairs)
         m_src = m_lists.get(i)

@@ -238,7 +238,8 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     mapping:
         ``{canonical_field: source_column}`` for any column the auto-detection should not guess
         (fields: record_id, nik, kk, name, birth_date, sex, relationship, address, rt, rw, rt_rw, desa,
-        kecamatan, kabupaten, mother_name, father_name, decile).
+        kecamatan, kabupaten, mother_name, father_name, decile, household_key). ``household_key`` is a
+        list's own family or household id (ID_KELUARGA, ID_RUTA...) used to group members that have no KK.
     region:
         Kemendagri code scoping region resolution, e.g. ``"32.16"`` for Kabupaten Bekasi.
     source:
@@ -444,6 +445,14 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         flags.append(_mask_flag(bad, "decile:invalid"))
     else:
         cols["decile"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
+
+    col = _col(raw, cm, "household_key")
+    if col is not None:
+        hk = col.astype("string").str.strip().str.upper()
+        hk = hk.where(~hk.isin(["", "-", "0", "NAN", "NONE", "NULL"]))
+        cols["household_key"] = hk.astype(object).where(hk.notna(), None).to_numpy()
+    else:
+        cols["household_key"] = np.full(n, None, dtype=object)
 
     # flags: the record id first, then in field order ----------------------------------------------------
     cols["flags"] = _join_flags(flags, n)
