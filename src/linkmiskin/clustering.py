@@ -87,6 +87,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     * both have a NIK, the NIKs differ by more than one typo or swap, and their real (non-placeholder)
       recorded birth dates differ while the NIKs code different dates;
     * both have a NIK, the NIKs differ by more than one typo or swap, and the names share no token;
+    * each NIK codes exactly its own record's real birth date, and those dates differ (even one digit
+      apart: a clerk's typo in a NIK would make it disagree with its own record);
     * they are in the same source under the same valid KK and their names share no token, or their birth
       years are two or more apart, or their NIKs or sexes differ (two members of one family);
     * they are in the same source with different names and NIKs that share region and birth code but
@@ -107,8 +109,11 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     nodes = np.flatnonzero((size[comp] >= 2) & (size[comp] <= max_component))
     out = []
     if len(nodes):
-        d = recs.loc[nodes, ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk",
-                             "name_mask", "dob_year", "sex", "name"]].copy()
+        cols = ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk", "name_mask",
+                "dob_year", "sex", "name"]
+        d = recs.loc[nodes, cols].copy()
+        d["own"] = (recs.loc[nodes, "nik_own_date"].astype(bool) if "nik_own_date" in recs
+                    else pd.Series(False, index=nodes))
         # only NIKs that agree with their own record's birth date count (a copied head's NIK does not)
         trusted = d["nik_consistent"].astype(bool)
         d["nik15"] = d["nik15"].where(trusted)
@@ -145,7 +150,11 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         generation = (((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
         # recorded dates that differ while the NIKs code the same date: one recorded date is mistyped
         dob_conflict = dob_diff & ~same_nik_code
-        bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared))
+        # two NIKs that each spell out their own record's real birth date, and the dates differ: a typo in
+        # one NIK would have made it disagree with its record, so these are two people born days apart
+        own_dates = m["own_a"].astype(bool) & m["own_b"].astype(bool) & dob_diff & (
+            m["nik15_a"].str[6:12] != m["nik15_b"].str[6:12]).fillna(False)
+        bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates
                | (same_kk & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
                | (same_src & (same_12 | (same_day & sex_diff))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())

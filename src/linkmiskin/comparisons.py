@@ -44,7 +44,7 @@ def _null_level(sql: str, label: str) -> ComparisonLevelCreator:
 
 class NikComparison(ComparisonCreator):
     def __init__(self, col_name: str = "nik", *, prefix15_col_name: str | None = "nik15",
-                 consistent_col_name: str | None = "nik_consistent"):
+                 consistent_col_name: str | None = "nik_consistent", own_date_col_name: str | None = None):
         """Compare NIKs knowing their structure (``PPKKCC DDMMYY SSSS``).
 
         The comparison levels are:
@@ -57,7 +57,9 @@ class NikComparison(ComparisonCreator):
           *(only with ``prefix15_col_name``)*
         - Same region and birth code (first 12 digits), different serial: usually two different people born
           on the same day in the same kecamatan
-        - One typo or transposition (Damerau-Levenshtein 1) in the region or birth-date part
+        - One digit apart in the birth code, but each NIK codes its own record's real (and different)
+          birth date: two people born days apart, not a typo  *(only with ``own_date_col_name``)*
+        - One typo or transposition (Damerau-Levenshtein 1; on 15 digits when a side is Excel-damaged)
         - All other
 
         Args:
@@ -67,12 +69,16 @@ class NikComparison(ComparisonCreator):
             consistent_col_name: boolean column, true when the NIK's coded birth date and sex agree with the
                 record's own recorded birth date and sex (or those are missing). ``None`` to leave that
                 level out.
+            own_date_col_name: boolean column, true when the record's real (non-placeholder) recorded birth
+                date is exactly the date coded in its NIK. ``None`` to leave that level out.
         """
         cols = {"nik": col_name}
         if prefix15_col_name:
             cols["nik15"] = prefix15_col_name
         if consistent_col_name:
             cols["consistent"] = consistent_col_name
+        if own_date_col_name:
+            cols["own_date"] = own_date_col_name
         self._names = {k: v for k, v in cols.items()}
         super().__init__(cols)
 
@@ -98,8 +104,22 @@ class NikComparison(ComparisonCreator):
         levels.append(_lvl(f"substr({kl}, 1, 12) = substr({kr}, 1, 12)",
                            "Same region and birth code, different serial"))
         # hamming() is cheap; the costly Damerau-Levenshtein only runs when at most two digits differ
-        levels.append(_lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 "
-                           f"ELSE false END", "One typo or transposition in region/birth part"))
+        # on the full 16 digits when both sides have them (3216091412970002 / 3216041412970001 are two
+        # edits apart, not one); on the first 15 only when a side lost its last digit in Excel
+        typo = ("CASE WHEN hamming({a}, {b}) <= 2 THEN damerau_levenshtein({a}, {b}) <= 1 ELSE false END")
+        if p15:
+            cond = (f"CASE WHEN {nl} IS NOT NULL AND {nr} IS NOT NULL THEN {typo.format(a=nl, b=nr)} "
+                    f"ELSE {typo.format(a=kl, b=kr)} END")
+        else:
+            cond = typo.format(a=kl, b=kr)
+        own = self._names.get("own_date")
+        if own:
+            ol, or_ = _q(own, "l"), _q(own, "r")
+            # a clerk's typo in the birth code makes that NIK disagree with its record's date; two NIKs that
+            # each spell out their own record's (different) real birth date are two people born days apart
+            levels.append(_lvl(f"{ol} AND {or_} AND substr({kl}, 7, 6) <> substr({kr}, 7, 6) AND {cond}",
+                               "One digit apart, but each NIK codes its own record's different birth date"))
+        levels.append(_lvl(cond, "One typo or transposition in region/birth part"))
         levels.append(cll.ElseLevel())
         return levels
 
@@ -130,6 +150,8 @@ class IndonesianNameComparison(ComparisonCreator):
         - The same, by the phonetic keys of the tokens (*Fatima* inside *Fatimah Maemunah*)
           *(only with ``phonetic_tokens_col_name``)*
         - A typo: Jaro-Winkler >= ``jaro_winkler_threshold`` and at most two edits on the whole name
+        - A typo Jaro-Winkler misses (short names, a typo in the first letters): at most one edit when the
+          shorter name has five letters or fewer, else at most two
         - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*)
           *(only with ``nicknames_col_name``)*
         - The names share a token and Jaro-Winkler >= 0.8 on the whole name
@@ -212,6 +234,12 @@ class IndonesianNameComparison(ComparisonCreator):
         levels.append(_lvl(f"CASE WHEN jaro_winkler_similarity({nl}, {nr}) >= {self.jw} "
                            f"THEN damerau_levenshtein({nl}, {nr}) <= 2 ELSE false END",
                            f"Typo: Jaro-Winkler >= {self.jw} and at most 2 edits"))
+        # a typo that Jaro-Winkler misses: short names (NOVI / OOVI) and typos in the first letters
+        # (RAFA YLHAM / RAPA ILHAM); one edit for names of up to five letters, two for longer ones
+        levels.append(_lvl(f"CASE WHEN abs(length({nl}) - length({nr})) > 2 THEN false "
+                           f"ELSE damerau_levenshtein({nl}, {nr}) <= "
+                           f"CASE WHEN least(length({nl}), length({nr})) <= 5 THEN 1 ELSE 2 END END",
+                           "Typo anywhere: one edit (names up to 5 letters) or two edits"))
         nick = self._names.get("nick")
         if nick:
             kl, kr = _q(nick, "l"), _q(nick, "r")

@@ -48,7 +48,7 @@ log = logging.getLogger("linkmiskin")
 
 #: Columns of the table that the model scores (one row per input record).
 MODEL_COLUMNS = [
-    "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_dob", "nik_sex",
+    "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "nik_sex",
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
@@ -173,13 +173,15 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     shared = pd.Series(False, index=t.index)
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
+    t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
     return t[MODEL_COLUMNS]
 
 
 def comparisons() -> list[Any]:
     """The linkmiskin comparisons, in model order."""
     return [
-        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent"),
+        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
+                      own_date_col_name="nik_own_date"),
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
@@ -192,7 +194,8 @@ def comparisons() -> list[Any]:
 def _anchor_comparisons() -> list[Any]:
     """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors."""
     return [
-        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent"),
+        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
+                      own_date_col_name="nik_own_date"),
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name=None),
         SexComparison("sex", nik_col_name=None),
@@ -206,10 +209,12 @@ def _anchor_comparisons() -> list[Any]:
 #: too few anchor pairs to learn them (fewer than ``MIN_ANCHORS``), e.g. a small desa list. They are priors
 #: from how Indonesian registers usually differ for the same person, not fitted to any data set.
 PRIOR_M = {
-    # exact+consistent, exact+inconsistent, Excel 15 digits, same region+date other serial, one typo, other
-    "nik": [0.84, 0.02, 0.02, 0.01, 0.06, 0.05],
-    # exact, phonetic, contained+rare, contained, contained by sound, typo, nickname, share+JW, share, other
-    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.02, 0.02, 0.01, 0.01],
+    # exact+consistent, exact+inconsistent, Excel 15 digits, same region+date other serial,
+    # one digit apart but each codes its own date, one typo, other
+    "nik": [0.84, 0.02, 0.02, 0.01, 0.002, 0.06, 0.05],
+    # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, nickname,
+    # share+JW, share, other
+    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.02, 0.01, 0.01, 0.01],
     # exact, exact placeholder, other's NIK date, swapped, same year-month, same year, other
     "dob": [0.78, 0.06, 0.05, 0.02, 0.03, 0.03, 0.03],
     "sex": [0.98, 0.02],
@@ -289,6 +294,21 @@ def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
     return [v / total for v in vals]
 
 
+def _u_without_matches(u: list[float], m: list[float], prior: float, floor: float) -> list[float]:
+    """Remove the true matches that a random sample of pairs contains from its u estimates.
+
+    A random pair is the same person with probability ``prior`` (lambda), so the observed share of random
+    pairs at a level is ``(1 - lambda) u + lambda m``. For common levels the correction is invisible, but for
+    an exact NIK the few random pairs that agree are mostly the same person listed twice, and taking them as
+    non-matches would cap the weight of the strongest identifier at "one in the sample size". The corrected
+    value is floored at ``floor`` (half an observation) and the levels are renormalised.
+    """
+    lam = min(max(float(prior), 0.0), 0.5)
+    vals = [max((ui - lam * mi) / (1.0 - lam), floor) for ui, mi in zip(u, m, strict=True)]
+    total = sum(vals)
+    return [v / total for v in vals]
+
+
 def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
           anchor_limit: int = 200_000) -> dict:
     """Train the model on a registered table and return the Splink model dict (with m, u and lambda)."""
@@ -337,6 +357,7 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
                 m = _smooth(m[: len(u)])
         else:
             m = _smooth(_m_from_model(main, i))
+        u = _u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=m, u_probabilities=u))
     final = Linker(sdf, settings(prior=main["probability_two_random_records_match"], comps=configured),
                    log_level=logging.WARNING)

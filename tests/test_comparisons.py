@@ -1,0 +1,131 @@
+"""The Splink comparisons, evaluated level by level in DuckDB as Splink would, plus the training and
+clustering rules that sit around them. Generated values only."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkmiskin.clustering import cannot_link
+from linkmiskin.comparisons import IndonesianNameComparison, NikComparison
+from linkmiskin.model import _u_without_matches, model_table
+from linkmiskin.standardize import standardize
+
+
+def level_of(creator, left: dict, right: dict) -> str:
+    """Label of the first level of ``creator`` whose SQL condition holds for the pair (left, right)."""
+    comp = creator.get_comparison("duckdb")
+    row = {f"{k}_l": [v] for k, v in left.items()} | {f"{k}_r": [v] for k, v in right.items()}
+    df = pd.DataFrame(row)
+    con = duckdb.connect()
+    con.register("df_in", df)
+    con.execute("CREATE TABLE p AS SELECT * FROM df_in")
+    for lvl in comp.comparison_levels:
+        cond = lvl.sql_condition
+        if cond.strip().upper() == "ELSE":
+            return lvl.label_for_charts
+        if con.execute(f"SELECT COALESCE(({cond}), false) FROM p").fetchone()[0]:
+            return lvl.label_for_charts
+    raise AssertionError("no level matched")
+
+
+def nik_pair(a: str, b: str, *, own: tuple[bool, bool] = (True, True), consistent: bool = True):
+    creator = NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="cons", own_date_col_name="own")
+    return level_of(creator, {"nik": a, "nik15": a[:15], "cons": consistent, "own": own[0]},
+                    {"nik": b, "nik15": b[:15], "cons": consistent, "own": own[1]})
+
+
+def test_nik_typo_counts_all_sixteen_digits():
+    # one typo in the kecamatan digits
+    assert nik_pair("3216091412970001", "3216041412970001", own=(False, False)).startswith("One typo")
+    # a typo in the kecamatan AND a different serial is two edits: not "one typo"
+    assert nik_pair("3216091412970002", "3216041412970001", own=(False, False)) == "All other comparisons"
+
+
+def test_nik_excel_damaged_side_compares_fifteen_digits():
+    creator = NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="cons")
+    left = {"nik": None, "nik15": "321609141297000", "cons": True}
+    assert level_of(creator, left, {"nik": "3216091412970001", "nik15": "321609141297000", "cons": True}).startswith(
+        "First 15 digits")
+    assert level_of(creator, left, {"nik": "3216041412970001", "nik15": "321604141297000", "cons": True}).startswith(
+        "One typo")
+
+
+def test_nik_one_digit_apart_but_each_codes_its_own_date():
+    # 14-12-97 and 15-12-97, each NIK agrees with its own record: two people, a separate (weak) level
+    assert nik_pair("3216091412970001", "3216091512970001").startswith("One digit apart, but each NIK")
+    # the same digits when one record's date disagrees with its NIK: a clerk's typo
+    assert nik_pair("3216091412970001", "3216091512970001", own=(True, False)).startswith("One typo")
+    # a typo in the region part is not about dates
+    assert nik_pair("3216091412970001", "3216081412970001").startswith("One typo")
+
+
+def test_nik_same_code_other_serial_and_exact_levels():
+    assert nik_pair("3216091412970001", "3216091412970002").startswith("Same region and birth code")
+    assert nik_pair("3216091412970001", "3216091412970001") == "Exact NIK, consistent with both records"
+    assert nik_pair("3216091412970001", "3216091412970001", consistent=False).startswith("Exact NIK, but")
+
+
+def name_level(a: str, b: str) -> str:
+    std = standardize(pd.DataFrame({"NAMA": [a, b]}), {"name": "NAMA"}, source="t")
+    std.insert(0, "unique_id", np.arange(len(std), dtype=np.int64))
+    t = model_table(std)
+    cols = ["name", "name_tokens", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon",
+            "name_phon_mask"]
+    rec = [{c: (list(t[c].iloc[i]) if isinstance(t[c].iloc[i], (list, np.ndarray)) else t[c].iloc[i])
+            for c in cols} for i in range(2)]
+    for r in rec:
+        for c in ("name_rarity",):
+            r[c] = float(r[c])
+        for c in ("name_mask", "name_phon_mask"):
+            r[c] = int(r[c])
+    return level_of(IndonesianNameComparison("name"), rec[0], rec[1])
+
+
+@pytest.mark.parametrize(("a", "b"), [("NOVI", "OOVI"), ("RAFA YLHAM", "RAPA ILHAM")])
+def test_name_typo_that_jaro_winkler_misses(a, b):
+    assert name_level(a, b).startswith("Typo anywhere")
+
+
+def test_name_levels_keep_their_order():
+    assert name_level("Siti Aminah", "SITI AMINAH") == "Exact canonical name"
+    assert name_level("Soekarno", "Sukarno") == "Exact canonical name"
+    assert name_level("Aminah", "Siti Aminah").startswith("One name inside the other")
+    assert name_level("DIMAS FARHAN AKBAR", "DIMAS FARHAN SAPUTRA").startswith("Share a token")
+    # short names two edits apart are not a typo (ANI / ANTO)
+    assert name_level("ANI", "ANTO") == "All other comparisons"
+    assert name_level("BUDI", "WATI") == "All other comparisons"
+
+
+def test_u_without_matches_removes_the_matches_of_a_random_sample():
+    prior = 1e-5
+    # exact-NIK u observed in a random sample is made of true duplicates only: it falls to the floor
+    u = _u_without_matches([5e-6, 1 - 5e-6], [0.8, 0.2], prior, floor=2.5e-7)
+    assert u[0] == pytest.approx(2.5e-7, rel=1e-3)
+    assert sum(u) == pytest.approx(1.0)
+    # a common level is left as it was
+    u2 = _u_without_matches([0.3, 0.7], [0.9, 0.1], prior, floor=2.5e-7)
+    assert u2[0] == pytest.approx(0.3, rel=1e-4)
+
+
+def _recs(rows: list[dict]) -> pd.DataFrame:
+    base = {"nik": None, "nik15": None, "nik_consistent": True, "nik_own_date": False, "dob": None,
+            "dob_placeholder": False, "source": "a", "kk": None, "name_mask": 1, "dob_year": None, "sex": None,
+            "name": "X"}
+    return pd.DataFrame([base | r for r in rows])
+
+
+def test_cannot_link_two_niks_each_coding_their_own_different_date():
+    recs = _recs([
+        {"nik": "3216091412970001", "nik15": "321609141297000", "nik_own_date": True, "dob": "1997-12-14",
+         "dob_year": 1997, "source": "dtks"},
+        {"nik": "3216091512970001", "nik15": "321609151297000", "nik_own_date": True, "dob": "1997-12-15",
+         "dob_year": 1997, "source": "p3ke"},
+    ])
+    out = cannot_link(recs, np.array([0, 0]))
+    assert len(out) == 1
+    # the same NIK digits when one record's date disagrees with its NIK: may be a typo, no constraint
+    recs.loc[1, "nik_own_date"] = False
+    assert len(cannot_link(recs, np.array([0, 0]))) == 0
