@@ -15,8 +15,9 @@ from linkmiskin.synthetic import SOURCES, DamageRates, generate, nik_is_valid_st
 AGENCY_COLUMNS = {
     "dtks": ["ID_DTKS", "NIK", "NO_KK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "HUB_KELUARGA", "ALAMAT", "RT", "RW",
              "DESA_KELURAHAN", "KECAMATAN"],
-    "p3ke": ["ID_P3KE", "NIK", "NAMA_LENGKAP", "TANGGAL_LAHIR", "JK", "ALAMAT", "DESIL"],
-    "bpjs_pbi": ["NO_KARTU", "NIK", "NAMA_PESERTA", "TGL_LAHIR", "JENIS_KELAMIN", "KECAMATAN"],
+    "p3ke": ["ID_P3KE", "ID_KELUARGA_P3KE", "NIK", "NAMA_LENGKAP", "HUBUNGAN_DENGAN_KEPALA_KELUARGA",
+             "TANGGAL_LAHIR", "JK", "ALAMAT", "DESIL"],
+    "bpjs_pbi": ["NO_KARTU", "NIK", "NO_KK", "NAMA_PESERTA", "TGL_LAHIR", "JENIS_KELAMIN", "KECAMATAN"],
     "blt_dd": ["NO", "NIK", "NAMA_KPM", "ALAMAT", "RT", "RW", "DESA"],
     "posyandu": ["NO", "NAMA_ANAK", "TGL_LAHIR", "JK", "NAMA_IBU", "NAMA_AYAH", "ALAMAT", "RT", "RW", "DESA"],
 }
@@ -387,3 +388,17 @@ def test_cli_generate(tmp_path, capsys):
     assert files == ["blt_dd.csv", "bpjs_pbi.csv", "dtks.csv", "p3ke.csv", "posyandu.csv", "truth.csv"]
     assert "households" in capsys.readouterr().out
     assert cli_main(["generate", "--households", "10", "--region", "xx", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_household_ids_of_p3ke_and_bpjs_follow_the_truth_and_the_share_setting():
+    data = _gen(1500, 11)
+    for src, col, share in (("p3ke", "ID_KELUARGA_P3KE", 0.97), ("bpjs_pbi", "NO_KK", 0.7)):
+        df = data.sources[src].assign(hh=data.truth.loc[data.truth["source"] == src, "household_id"].to_numpy())
+        held = df[col].notna()
+        assert abs(held.mean() - share) < 0.05, src
+        # one family id never spans two true households, apart from damaged KKs
+        spans = df[held].groupby(col)["hh"].nunique()
+        assert (spans > 1).mean() < 0.02, src
+    none = generate(300, seed=2, rates={"household_id_share": {"p3ke": 0.0, "bpjs_pbi": 0.0}})
+    assert none.sources["p3ke"]["ID_KELUARGA_P3KE"].isna().all()
+    assert none.sources["bpjs_pbi"]["NO_KK"].isna().all()

@@ -46,10 +46,11 @@ key          columns                                                            
 ===========  ====================================================================================  =========
 dtks         ID_DTKS, NIK, NO_KK, NAMA, TGL_LAHIR (dd-mm-yyyy), JENIS_KELAMIN (LAKI-LAKI/PEREMPUAN),  persons
              HUB_KELUARGA, ALAMAT, RT, RW, DESA_KELURAHAN, KECAMATAN
-p3ke         ID_P3KE, NIK, NAMA_LENGKAP, TANGGAL_LAHIR ("17 Agustus 1985" / 1985-08-17 / 17/08/1985),  persons
-             JK (L/P), ALAMAT (one free-text string), DESIL
-bpjs_pbi     NO_KARTU, NIK, NAMA_PESERTA, TGL_LAHIR (yyyy-mm-dd), JENIS_KELAMIN (1/2, some L/P),         persons
-             KECAMATAN (no desa)
+p3ke         ID_P3KE, ID_KELUARGA_P3KE (its own family id, no KK), NIK, NAMA_LENGKAP,                 persons
+             HUBUNGAN_DENGAN_KEPALA_KELUARGA, TANGGAL_LAHIR ("17 Agustus 1985" / 1985-08-17 /
+             17/08/1985), JK (L/P), ALAMAT (one free-text string), DESIL
+bpjs_pbi     NO_KARTU, NIK, NO_KK (often empty), NAMA_PESERTA, TGL_LAHIR (yyyy-mm-dd),                   persons
+             JENIS_KELAMIN (1/2, some L/P), KECAMATAN (no desa)
 blt_dd       NO, NIK (mostly through an Excel number cell: 15 significant digits), NAMA_KPM, ALAMAT,   household
              RT, RW, DESA                                                                               heads
 posyandu     NO, NAMA_ANAK, TGL_LAHIR (Excel date), JK, NAMA_IBU, NAMA_AYAH, ALAMAT, RT, RW, DESA    children
@@ -189,6 +190,10 @@ class DamageRates:
         "blt_dd": (0.5, 0.35, 0.2, 0.1, 0.04, 0.01, 0.0, 0.0, 0.0, 0.0),
         "posyandu": (0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45, 0.4),
     })
+    #: share of a list's records that carry the list's household identifier: P3KE's own family id
+    #: (``ID_KELUARGA_P3KE``; P3KE is built from BKKBN's family survey) and the KK number that BPJS-PBI
+    #: membership is registered under (``NO_KK``). 0 leaves the column empty, as in lists published without it.
+    household_id_share: dict[str, float] = field(default_factory=lambda: _src(p3ke=0.97, bpjs_pbi=0.7))
     #: probability that a list sees the household's new state (address, KK, split) rather than the old one
     new_state: dict[str, float] = field(default_factory=lambda: _src(
         p3ke=0.2, dtks=0.35, bpjs_pbi=0.6, blt_dd=0.85, posyandu=0.95))
@@ -1636,6 +1641,20 @@ def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageR
         log.add(flip, "sex", "error")
         return np.array(codes, dtype=object)[s]
 
+    def relationship() -> np.ndarray:
+        rel = rec.role.copy()
+        err = np.flatnonzero(dmg.bern(n, rates.relationship_error) & (rel != R_HEAD))
+        # head (never changed), istri, suami, anak, menantu, cucu, orang tua, mertua, famili lain
+        wrong = np.array([R_HEAD, R_FAMILI, R_FAMILI, R_CUCU, R_ANAK, R_ANAK, R_FAMILI, R_ORTU, R_ANAK])
+        rel[err] = wrong[rel[err]]
+        log.add(err[rec.role[err] != rel[err]], "relationship", "error")
+        return rel
+
+    def held(values: np.ndarray) -> np.ndarray:
+        """``values`` where the list carries its household identifier, else empty."""
+        keep = rng.random(n) < rates.household_id_share.get(source, 0.0)
+        return np.where(keep, values, None)
+
     def upper_noise(a: np.ndarray) -> np.ndarray:
         m = rng.random(len(a)) < 0.01
         a = a.copy()
@@ -1649,12 +1668,7 @@ def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageR
     if source == "dtks":
         y, m, d = dmg.dob(pop.birth[p])
         kk_s = dmg.kk(pop.us_kk[us], kab4)
-        rel = rec.role.copy()
-        err = np.flatnonzero(dmg.bern(n, rates.relationship_error) & (rel != R_HEAD))
-        # head (never changed), istri, suami, anak, menantu, cucu, orang tua, mertua, famili lain
-        wrong = np.array([R_HEAD, R_FAMILI, R_FAMILI, R_CUCU, R_ANAK, R_ANAK, R_FAMILI, R_ORTU, R_ANAK])
-        rel[err] = wrong[rel[err]]
-        log.add(err[rec.role[err] != rel[err]], "relationship", "error")
+        rel = relationship()
         rt, rw = _rtrw(rng, dmg, pop, us)
         rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=0, share=0.75)
         desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
@@ -1692,7 +1706,12 @@ def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageR
         desil[err] = np.clip(desil[err] + rng.choice([-1, 1], len(err)), 1, 10)
         log.add(err, "desil", "off_by_one")
         ids = _sequence_ids(rng, n, int(rng.integers(10**7, 10**8)), "P3KE" + kab4, 10)
-        df = pd.DataFrame({"ID_P3KE": ids, "NIK": nik_s, "NAMA_LENGKAP": name, "TANGGAL_LAHIR": tgl,
+        units, unit_of = np.unique(us, return_inverse=True)
+        fam = _sequence_ids(rng, len(units), int(rng.integers(10**6, 10**7)), "KEL" + kab4, 9)[unit_of]
+        rel = relationship()
+        hub = np.array([r.title() for r in ROLES], dtype=object)[rel]
+        df = pd.DataFrame({"ID_P3KE": ids, "ID_KELUARGA_P3KE": held(fam), "NIK": nik_s, "NAMA_LENGKAP": name,
+                           "HUBUNGAN_DENGAN_KEPALA_KELUARGA": hub, "TANGGAL_LAHIR": tgl,
                            "JK": sex_col(("L", "P")), "ALAMAT": alamat, "DESIL": desil})
     elif source == "bpjs_pbi":
         y, m, d = dmg.dob(pop.birth[p])
@@ -1701,8 +1720,9 @@ def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageR
         jk = np.where(lp, np.where(jk == "1", "L", "P"), jk)
         kec_s = _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant, rates.kecamatan_typo, rates.kecamatan_missing)
         ids = _sequence_ids(rng, n, int(rng.integers(10**9, 3 * 10**9)), "000", 10)
-        df = pd.DataFrame({"NO_KARTU": ids, "NIK": nik_s, "NAMA_PESERTA": name, "TGL_LAHIR": _fmt_iso(y, m, d),
-                           "JENIS_KELAMIN": jk, "KECAMATAN": kec_s})
+        kk_s = held(dmg.kk(pop.us_kk[us], kab4))
+        df = pd.DataFrame({"NO_KARTU": ids, "NIK": nik_s, "NO_KK": kk_s, "NAMA_PESERTA": name,
+                           "TGL_LAHIR": _fmt_iso(y, m, d), "JENIS_KELAMIN": jk, "KECAMATAN": kec_s})
     elif source == "blt_dd":
         # NIK typed into Excel number cells: 15 significant digits kept, then a float
         num = np.array([isinstance(v, str) and len(v) == 16 and v.isdigit() for v in nik_s], dtype=bool)
