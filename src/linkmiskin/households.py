@@ -20,7 +20,7 @@ A household is built in steps, strongest evidence first:
    links and mother links may not build a household of more than ``MAX_PERSONS`` distinct persons.
 5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
-   child's mother's name; if several women qualify, the child stays alone.
+   child's mother's name; if women of several households qualify, the child stays alone.
 6. Anything else is a household of its own.
 
 ``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source;
@@ -83,10 +83,16 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
             "place": _col(std, "place_name").to_numpy(), "decile": pd.array(_col(std, "decile"), dtype="Int64"),
             "house": _col(std, "house_number").to_numpy(), "block": _col(std, "block").to_numpy(),
             "mother": _col(std, "mother_name").to_numpy()})[in_src]
-        # a mother's name is specific only together with the RT/RW and when it has two words or more
-        base["mother"] = base["mother"].where(base["mother"].astype("string").str.contains(" ").fillna(False))
+        base["father"] = _col(std, "father_name").to_numpy()[in_src]
+        # siblings: the same mother (her name written the same way, reordered, shortened or with a typo)
+        # at one desa + RT/RW, and no different father
+        sib = _sibling_pairs(base)
+        if len(sib):
+            el.append(sib[:, 0])
+            er.append(sib[:, 1])
+            idx = base.index.to_numpy()[np.isin(base["raw"].to_numpy(), sib.ravel())]
+            evidence[idx] = np.where(evidence[idx] == "alone", "same mother at one address in list", evidence[idx])
         keysets = (
-            ["src", "desa", "rt", "rw", "mother"],                   # siblings: same mother at one address
             ["src", "desa", "rt", "rw", "place", "block", "house"],  # same address down to the house
         )
         for keys in keysets:
@@ -109,24 +115,41 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     el, er = [], []
     up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
     unit_persons = np.bincount(up["unit"].to_numpy(), minlength=n_units)
-    pu = up.merge(up, on="person", suffixes=("_a", "_b"))
+    # a unit of one person and no KK (a head-only list, a list without KK) has no household evidence of its
+    # own: it joins a household through its person below, and never bridges two households
+    free = unit_persons <= 1
+    free[kk_l] = False
+    pu = up[~free[up["unit"].to_numpy()]]
+    pu = pu.merge(pu, on="person", suffixes=("_a", "_b"))
     pu = pu[pu["unit_a"] < pu["unit_b"]]
     if len(pu):
         shared = pu.groupby(["unit_a", "unit_b"]).size().rename("shared").reset_index()
         ua, ub = shared["unit_a"].to_numpy(), shared["unit_b"].to_numpy()
-        a_small = unit_persons[ua] <= 1
-        b_small = unit_persons[ub] <= 1
-        # two households of several people sharing one person: the same household only if they live at
-        # the same desa + RT/RW and do not have two different heads (otherwise: pecah KK, a split)
+        # two units sharing people are one household (a family that moved and got a new KK) unless they
+        # have two different heads: then a married child left with their family to form a new KK (pecah
+        # KK). Sharing a single person also needs the same desa + RT/RW (else: a person counted in two homes)
         addr, head = _unit_address_and_head(std, unit, person, n_units)
         same_addr = (addr[ua] == addr[ub]) & (addr[ua] != "")
         head_conflict = (head[ua] >= 0) & (head[ub] >= 0) & (head[ua] != head[ub])
-        ok = (shared["shared"].to_numpy() >= 2) | a_small | b_small | (same_addr & ~head_conflict)
-        el.append(shared["unit_a"].to_numpy()[ok])
-        er.append(shared["unit_b"].to_numpy()[ok])
+        small = (unit_persons[ua] <= 1) | (unit_persons[ub] <= 1)
+        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict
+        el.append(ua[ok])
+        er.append(ub[ok])
     # person links may not build a household of more than MAX_PERSONS people (a wrong person merge would
     # otherwise chain households together)
     hh_of_unit = _capped(n_units, kk_l, kk_r, _cat(el), _cat(er), unit, person, MAX_PERSONS)
+    if free.any():
+        # each free unit joins the household that holds most records of its person; the free units of a
+        # person found nowhere else form one household
+        rec_free = free[unit]
+        cnt = pd.DataFrame({"person": person[~rec_free], "hh": hh_of_unit[unit[~rec_free]]}).value_counts()
+        best = cnt.reset_index().sort_values(["person", "count", "hh"], ascending=[True, False, True])
+        target = pd.Series(best.drop_duplicates("person").set_index("person")["hh"])
+        fu = up[free[up["unit"].to_numpy()]]
+        t = fu["person"].map(target)
+        first = fu.groupby("person")["unit"].transform("min")
+        hh_of_unit[fu["unit"].to_numpy()] = np.where(t.notna(), t.fillna(-1).to_numpy(np.int64),
+                                                     hh_of_unit[first.to_numpy()])
     hh = hh_of_unit[unit]
     unit_size = np.bincount(unit, minlength=n_units)
     hsize = np.bincount(hh)
@@ -141,19 +164,23 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         sex = _col(std, "sex").where(_col(std, "sex").notna(), _col(std, "nik_sex"))
         names = _col(std, "name")
         desa = _col(std, "desa_code")
+        kec = _col(std, "kecamatan_code")
         rt = pd.array(_col(std, "rt"), dtype="Int64")
         rw = pd.array(_col(std, "rw"), dtype="Int64")
-        kids = pd.DataFrame({"mname": mother.to_numpy(), "desa": desa.to_numpy(), "rt": rt, "rw": rw,
-                             "hh": hh, "kid": np.arange(n)})
-        kids = kids[kids["mname"].notna() & kids["desa"].notna()]
+        kids = pd.DataFrame({"mname": mother.to_numpy(), "desa": desa.to_numpy(), "kec": kec.to_numpy(),
+                             "rt": rt, "rw": rw, "hh": hh, "kid": np.arange(n)})
+        kids = kids[kids["mname"].notna() & kids["desa"].notna() & kids["kec"].notna()]
         # households that already hold a woman with the mother's name need nothing
-        women = pd.DataFrame({"mname": names.to_numpy(), "desa": desa.to_numpy(), "rt_w": rt, "rw_w": rw,
-                              "hh_w": hh, "sex": sex.to_numpy()})
-        women = women[(women["sex"] != "L") & women["mname"].notna() & women["desa"].notna()]
-        m = kids.merge(women, on=["mname", "desa"])
+        women = pd.DataFrame({"mname": names.to_numpy(), "desa_w": desa.to_numpy(), "kec": kec.to_numpy(),
+                              "rt_w": rt, "rw_w": rw, "hh_w": hh, "sex": sex.to_numpy()})
+        women = women[(women["sex"] != "L") & women["mname"].notna() & women["kec"].notna()]
+        m = kids.merge(women, on=["mname", "kec"])
+        # the same desa (and RT/RW when both are known). A woman listed with her kecamatan only (BPJS-PBI)
+        # does not qualify: tried, and a namesake in the kecamatan is too often someone else's mother.
+        same_desa = (m["desa_w"] == m["desa"]).to_numpy()
         rt_ok = (m["rt"].isna() | m["rt_w"].isna() | (m["rt"] == m["rt_w"])).fillna(True) & \
                 (m["rw"].isna() | m["rw_w"].isna() | (m["rw"] == m["rw_w"])).fillna(True)
-        m = m[rt_ok.to_numpy()]
+        m = m[rt_ok.to_numpy() & same_desa]
         has_own = m[m["hh"] == m["hh_w"]]["kid"].unique()
         m = m[~m["kid"].isin(has_own)]
         cand = m.groupby("kid")["hh_w"].nunique()
@@ -174,12 +201,63 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
                          "household_evidence": evidence})
 
 
+def names_close(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """True where two canonical names are the same person's name written differently: equal, the same
+    words in another order (FITRI RINI / RINI FITRI), one name's words all inside the other's (ENI /
+    ENI NURHAYATI), or a typo (one edit for names of five to seven letters, two for longer ones; names of
+    four letters or fewer must be equal: DEWI / DEDI are two names)."""
+    import jellyfish
+
+    a = a.astype(object).to_numpy()
+    b = b.astype(object).to_numpy()
+    out = np.zeros(len(a), dtype=bool)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not isinstance(x, str) or not isinstance(y, str):
+            continue
+        if x == y:
+            out[i] = True
+            continue
+        tx, ty = set(x.split()), set(y.split())
+        if tx <= ty or ty <= tx:
+            out[i] = True
+            continue
+        short = min(len(x), len(y))
+        if short >= 5 and abs(len(x) - len(y)) <= 2:
+            out[i] = jellyfish.damerau_levenshtein_distance(x, y) <= (1 if short <= 7 else 2)
+    return out
+
+
+def _sibling_pairs(base: pd.DataFrame) -> np.ndarray:
+    """Unit pairs (raw, raw) of records of one list without KK at the same desa + RT/RW whose mothers'
+    names are close (:func:`names_close`; the very same name when either has one word only) and whose
+    fathers' names, when both are given, are close too."""
+    k = base.dropna(subset=["desa", "rt", "rw", "mother"])
+    if len(k) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = k.drop_duplicates(["raw", "mother", "father"])
+    m = k.merge(k, on=["src", "desa", "rt", "rw"], suffixes=("_a", "_b"))
+    m = m[m["raw_a"] < m["raw_b"]]
+    if not len(m):
+        return np.zeros((0, 2), dtype=np.int64)
+    ok = names_close(m["mother_a"], m["mother_b"])
+    both_f = (m["father_a"].notna() & m["father_b"].notna()).to_numpy()
+    if both_f.any():
+        f_ok = np.ones(len(m), dtype=bool)
+        f_ok[both_f] = names_close(m["father_a"][both_f], m["father_b"][both_f])
+        ok &= f_ok
+    # a one-word name (DEWI) is inside many mothers' names: with one word, only the same name counts
+    one_word = ~(m["mother_a"].str.contains(" ") & m["mother_b"].str.contains(" ")).fillna(False).to_numpy()
+    ok &= ~one_word | (m["mother_a"] == m["mother_b"]).to_numpy()
+    return m[["raw_a", "raw_b"]].to_numpy(np.int64)[ok]
+
+
 def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray) -> np.ndarray:
     """KK numbers to group by, repaired inside one source where the evidence is unambiguous:
 
     * an Excel-damaged KK (16th digit lost) takes the one valid KK of its source with the same first
       15 digits;
-    * two valid KKs of one source at the same desa + RT/RW that differ in one digit are one KK (a typo);
+    * a valid KK written on one record only, at the same desa + RT/RW as a KK of the same source that
+      several records carry and one digit away from it, is that KK mistyped;
     * a record without a KK takes the KK of its source at the same desa + RT/RW + place when exactly
       one KK is listed there.
     """
@@ -212,7 +290,16 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
             b = np.frombuffer("".join(m["kk_y"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
             if len(m):
                 one = (a != b).sum(axis=1) == 1
-                fix = dict(zip(m["kk_y"].to_numpy()[one], m["kk_x"].to_numpy()[one]))
+                # KKs of neighbours registered days apart differ in one digit too (3216222506130001 /
+                # 3216222706130001): only a KK written on a single record is taken for a typo of a KK that
+                # several records of the source carry
+                cnt = pd.DataFrame({"src": src, "kk": kk}).dropna().value_counts()
+                nx = cnt.reindex(pd.MultiIndex.from_arrays([m["src"], m["kk_x"]])).to_numpy()
+                ny = cnt.reindex(pd.MultiIndex.from_arrays([m["src"], m["kk_y"]])).to_numpy()
+                x_typo = one & (nx == 1) & (ny >= 2)
+                y_typo = one & (ny == 1) & (nx >= 2)
+                fix = dict(zip(m["kk_y"].to_numpy()[y_typo], m["kk_x"].to_numpy()[y_typo]))
+                fix.update(zip(m["kk_x"].to_numpy()[x_typo], m["kk_y"].to_numpy()[x_typo]))
                 if fix:
                     ks = pd.Series(kk, dtype=object)
                     kk = ks.map(fix).fillna(ks).to_numpy(dtype=object)

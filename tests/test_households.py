@@ -1,0 +1,82 @@
+"""Household rules on small hand-made record sets (generated names and numbers only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from linkmiskin.households import household_clusters, names_close
+
+
+def run(rows: list[dict], persons: list[int]) -> np.ndarray:
+    base = {"source": "dtks", "kk": None, "kk_status": "missing", "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
+            "kecamatan_code": "32.16.01", "relationship": None, "name": None, "sex": None, "mother_name": None,
+            "father_name": None, "place_name": None}
+    std = pd.DataFrame([base | r for r in rows])
+    std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
+    per = pd.DataFrame({"person_node": persons, "person_confidence": 1.0})
+    return household_clusters(std, per)["household_node"].to_numpy()
+
+
+KK_A = "3216012506130001"
+KK_B = "3216012706130001"  # registered two days later: one digit away from KK_A
+
+
+def test_neighbours_kks_one_digit_apart_stay_two_households():
+    rows = [{"kk": KK_A, "name": "BUDI"}, {"kk": KK_A, "name": "SITI"},
+            {"kk": KK_B, "name": "AGUS"}, {"kk": KK_B, "name": "DEWI"}]
+    hh = run(rows, [0, 1, 2, 3])
+    assert hh[0] == hh[1] and hh[2] == hh[3] and hh[0] != hh[2]
+
+
+def test_a_kk_written_once_next_to_a_common_one_is_a_typo():
+    rows = [{"kk": KK_A, "name": "BUDI"}, {"kk": KK_A, "name": "SITI"}, {"kk": KK_B, "name": "RIZKI"}]
+    hh = run(rows, [0, 1, 2])
+    assert hh[0] == hh[1] == hh[2]
+
+
+def test_pecah_kk_two_heads_sharing_members_are_two_households():
+    # old KK: head BUDI with his daughter RINA, her husband AGUS and their child
+    old = [{"kk": KK_A, "name": n, "relationship": r} for n, r in
+           (("BUDI", "KEPALA"), ("RINA", "ANAK"), ("AGUS", "MENANTU"), ("FAJAR", "CUCU"))]
+    # the split family on another list, under its own family id, with AGUS as head
+    new = [{"source": "p3ke", "household_key": "KEL1", "name": n, "relationship": r, "rt": 3} for n, r in
+           (("AGUS", "KEPALA"), ("RINA", "PASANGAN"), ("FAJAR", "ANAK"))]
+    hh = run(old + new, [0, 1, 2, 3, 2, 1, 3])
+    assert len(set(hh[:4])) == 1 and len(set(hh[4:])) == 1 and hh[0] != hh[4]
+    # the same two units with the same head: a family that moved and got a new KK
+    new_same_head = [{"source": "p3ke", "household_key": "KEL1", "name": n, "relationship": r, "rt": 3} for n, r in
+                     (("BUDI", "KEPALA"), ("RINA", "ANAK"))]
+    hh = run(old + new_same_head, [0, 1, 2, 3, 0, 1])
+    assert len(set(hh)) == 1
+
+
+def test_a_lone_record_joins_one_household_and_never_bridges_two():
+    old = [{"kk": KK_A, "name": n, "relationship": r} for n, r in
+           (("BUDI", "KEPALA"), ("RINA", "ANAK"), ("AGUS", "MENANTU"))]
+    new = [{"kk": "3216011508220003", "name": n, "relationship": r, "rt": 3} for n, r in
+           (("AGUS", "KEPALA"), ("RINA", "PASANGAN"), ("FAJAR", "ANAK"))]
+    lone = [{"source": "bpjs_pbi", "name": "RINA", "desa_code": None, "rt": None, "rw": None}]
+    hh = run(old + new + lone, [0, 1, 2, 2, 1, 3, 1])
+    assert hh[0] != hh[3]
+    assert hh[6] in (hh[0], hh[3])
+
+
+def test_posyandu_siblings_with_their_mothers_name_written_differently():
+    rows = [{"source": "posyandu", "name": "AYU", "mother_name": "FITRI RINI"},
+            {"source": "posyandu", "name": "BAYU", "mother_name": "RINI FITRI"},
+            {"source": "posyandu", "name": "CICI", "mother_name": "AYU AISAH SALSABILA"},
+            {"source": "posyandu", "name": "DEDI", "mother_name": "AYU AISYAH SALSABILA"},
+            {"source": "posyandu", "name": "EKA", "mother_name": "DEWI"},
+            {"source": "posyandu", "name": "FANI", "mother_name": "DEWI MULYANI"}]
+    hh = run(rows, [0, 1, 2, 3, 4, 5])
+    assert hh[0] == hh[1]
+    assert hh[2] == hh[3]
+    assert hh[4] != hh[5]  # a one-word name inside another is not enough
+    assert hh[0] != hh[2]
+
+
+def test_names_close():
+    a = pd.Series(["FITRI RINI", "ENI", "AISAH", "DEWI", "SITI AMINAH", None])
+    b = pd.Series(["RINI FITRI", "ENI NURHAYATI", "AISYAH", "DEDI", "SITI AMINA", "ENI"])
+    assert names_close(a, b).tolist() == [True, True, True, False, True, False]
