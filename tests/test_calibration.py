@@ -383,8 +383,10 @@ def test_done_means_recommended_threshold_from_300_labels(linked):
         assert row["precision"] >= 0.99
     df = pd.DataFrame(rows, columns=["seed", "t", "est", "lo", "hi", "true", "rlo", "rhi", "rtrue"])
     assert (df["true"] >= 0.98).all(), df
-    assert ((df["lo"] <= df["true"]) & (df["true"] <= df["hi"])).all(), df
-    assert ((df["rlo"] <= df["rtrue"]) & (df["rtrue"] <= df["rhi"])).all(), df
+    # 95% intervals: over six review samples at most one may miss the truth (all six would be a coin
+    # that never lands tails; two or more misses in six happen about 3% of the time)
+    assert ((df["lo"] <= df["true"]) & (df["true"] <= df["hi"])).sum() >= 5, df
+    assert ((df["rlo"] <= df["rtrue"]) & (df["rtrue"] <= df["rhi"])).sum() >= 5, df
 
 
 def test_done_means_label_free_close_to_truth(linked):

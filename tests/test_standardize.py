@@ -266,7 +266,8 @@ def test_synthetic_p3ke(synthetic) -> None:
     assert _share(s["rt"].notna()) >= 0.90                     # 1.00
     assert _share(s["decile"].notna()) >= 0.95
     assert s["decile"].dropna().between(1, 10).all()
-    assert (s["relationship_status"] == "missing").all()       # P3KE has no relationship column
+    assert _share(s["relationship_status"] == "ok") >= 0.95    # HUBUNGAN_DENGAN_KEPALA_KELUARGA
+    assert _share(s["household_key"].notna()) >= 0.9          # ID_KELUARGA_P3KE
 
 
 def test_synthetic_bpjs_pbi(synthetic) -> None:
@@ -337,3 +338,19 @@ def test_relationship_frame_statuses() -> None:
     assert out["relationship"].tolist() == ["KEPALA", None, None, None, None, None, "KEPALA"]
     assert out["relationship_status"].tolist() == [
         "ok", "numeric_code_unknown_scheme", "numeric_code_unknown_scheme", "unknown", "missing", "missing", "ok"]
+
+
+def test_csv_list_whose_niks_went_through_excel_number_cells():
+    # 30 NIKs that lost their 16th digit in Excel number cells, then saved as CSV (no type left)
+    rng = np.random.default_rng(0)
+    damaged = [f"3216{rng.integers(10, 24):02d}{rng.integers(1, 29):02d}0{rng.integers(1, 10)}"
+               f"{rng.integers(60, 99)}00{rng.integers(1, 10)}0" for _ in range(30)]
+    fine = [f"3216{rng.integers(10, 24):02d}{rng.integers(1, 29):02d}0{rng.integers(1, 10)}"
+            f"{rng.integers(60, 99)}000{rng.integers(1, 10)}" for _ in range(10)]
+    std = standardize(pd.DataFrame({"NIK": damaged + fine, "NAMA": ["BUDI"] * 40}), source="blt_dd")
+    assert (std["nik_status"].iloc[:30] == "excel_damaged").all()
+    assert (std["nik_status"].iloc[30:] == "valid").all()
+    # a list where 16-digit NIKs end in 0 as often as serials do keeps them valid
+    normal = fine * 3 + damaged[:2]
+    std = standardize(pd.DataFrame({"NIK": normal, "NAMA": ["BUDI"] * len(normal)}), source="dtks")
+    assert (std["nik_status"] == "valid").all()

@@ -223,6 +223,11 @@ PRIOR_M = {
     "relationship": [0.85, 0.05, 0.10],
     "mother_name": [0.85, 0.10, 0.05],
 }
+#: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
+#: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people
+#: who share those (twins, neighbours) also share other evidence, and the uncorrected u keeps their
+#: weights modest.
+UNIQUE_IDENTIFIERS = ("nik",)
 #: below this many anchor pairs the m probabilities come from ``PRIOR_M``.
 MIN_ANCHORS = 20
 
@@ -357,7 +362,8 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
                 m = _smooth(m[: len(u)])
         else:
             m = _smooth(_m_from_model(main, i))
-        u = _u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
+        if name in UNIQUE_IDENTIFIERS:
+            u = _u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=m, u_probabilities=u))
     final = Linker(sdf, settings(prior=main["probability_two_random_records_match"], comps=configured),
                    log_level=logging.WARNING)

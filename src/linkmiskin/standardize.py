@@ -116,8 +116,21 @@ def _numeric_mask(raw: pd.DataFrame, cm: ColumnMapping, field: str) -> np.ndarra
     return mask
 
 
+#: a list whose 16-digit NIKs (or KKs) end in 0 this often went through spreadsheet number cells: the last
+#: digit of a NIK's serial is 0 for about one record in twenty, not one in four
+_EXCEL_ZERO_SHARE = 0.25
+
+
 def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray) -> pd.DataFrame:
     out = parse(values)
+    # a CSV exported from a sheet with numeric NIK cells carries no type: "3216015808700000" looks valid,
+    # but when a quarter or more of the list's 16-digit numbers end in 0, those ending in 0 lost their
+    # 16th digit (Excel keeps 15 significant digits)
+    digits = out.iloc[:, 0].astype("string")
+    sixteen = (digits.str.len() == 16).fillna(False).to_numpy(dtype=bool) & ~from_number
+    zero = sixteen & (digits.str[-1] == "0").fillna(False).to_numpy(dtype=bool)
+    if sixteen.sum() >= 20 and zero.sum() >= _EXCEL_ZERO_SHARE * sixteen.sum():
+        from_number = from_number | zero
     if from_number.any():
         idx = np.flatnonzero(from_number)
         sub = parse(values.iloc[idx].reset_index(drop=True), from_number=True)
