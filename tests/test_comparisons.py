@@ -112,6 +112,7 @@ def test_u_without_matches_removes_the_matches_of_a_random_sample():
 
 def _recs(rows: list[dict]) -> pd.DataFrame:
     base = {"nik": None, "nik15": None, "nik_consistent": True, "nik_own_date": False, "dob": None,
+            "mother_name": None, "desa_code": None, "rt": None, "rw": None,
             "dob_placeholder": False, "source": "a", "kk": None, "name_mask": 1, "dob_year": None, "sex": None,
             "name": "X"}
     return pd.DataFrame([base | r for r in rows])
@@ -129,3 +130,17 @@ def test_cannot_link_two_niks_each_coding_their_own_different_date():
     # the same NIK digits when one record's date disagrees with its NIK: may be a typo, no constraint
     recs.loc[1, "nik_own_date"] = False
     assert len(cannot_link(recs, np.array([0, 0]))) == 0
+
+
+def test_cannot_link_twins_on_one_list_named_one_vowel_apart():
+    twin = {"dob": "2019-03-04", "dob_year": 2019, "source": "posyandu", "mother_name": "SITI AMINAH",
+            "desa_code": "32.16.01.2001", "rt": 1, "rw": 2}
+    recs = _recs([twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRI ALIF"}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 1
+    # on two different lists, or a consonant typo (ALIF / ALIP), or two birth dates: no constraint
+    assert len(cannot_link(recs.assign(source=["posyandu", "dtks"]), np.array([0, 0]))) == 0
+    recs2 = _recs([twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRA ALIP"}])
+    assert len(cannot_link(recs2, np.array([0, 0]))) == 0
+    recs3 = _recs([twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRI ALIF", "mother_name": "DEWI",
+                                                          "desa_code": "32.16.02.2001"}])
+    assert len(cannot_link(recs3, np.array([0, 0]))) == 0

@@ -76,6 +76,36 @@ def _differ_beyond_typo(a: pd.Series, b: pd.Series) -> np.ndarray:
     return out
 
 
+_VOWELS = np.frombuffer(b"AEIOU", dtype=np.uint8)
+
+
+def _one_vowel_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """True where two names (both present) have the same length and differ in exactly one letter, a vowel
+    for a vowel: ILHAM / ILHIM, PUTRA / PUTRI, AMELIA / AMELII (the way Indonesian twins are named)."""
+    a = a.reset_index(drop=True)
+    b = b.reset_index(drop=True)
+    out = np.zeros(len(a), dtype=bool)
+    ok = (a.notna() & b.notna()).to_numpy()
+    if not ok.any():
+        return out
+    la = a.str.len().to_numpy(dtype=float, na_value=-1)
+    lb = b.str.len().to_numpy(dtype=float, na_value=-2)
+    ok &= la == lb
+    for length in np.unique(la[ok]).astype(int):
+        sel = ok & (la == length)
+        try:
+            x = np.frombuffer("".join(a[sel]).encode("ascii"), dtype=np.uint8).reshape(-1, length)
+            y = np.frombuffer("".join(b[sel]).encode("ascii"), dtype=np.uint8).reshape(-1, length)
+        except (UnicodeEncodeError, ValueError):
+            continue
+        neq = x != y
+        one = neq.sum(axis=1) == 1
+        pos = neq.argmax(axis=1)
+        r = np.arange(len(x))
+        out[np.flatnonzero(sel)] = one & np.isin(x[r, pos], _VOWELS) & np.isin(y[r, pos], _VOWELS)
+    return out
+
+
 def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | None = None,
                 max_component: int = 400) -> pd.DataFrame:
     """All cannot-link record pairs inside the components ``comp`` (vectorised).
@@ -93,6 +123,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       years are two or more apart, or their NIKs or sexes differ (two members of one family);
     * they are in the same source with different names and NIKs that share region and birth code but
       differ in the serial, or with the same birth date and different sex (twins listed by one agency);
+    * they are in the same source with the same real birth date, in one family (same KK, same mother's
+      name, or same desa + RT/RW), and their names are one vowel apart (PUTRA / PUTRI: twins);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
       1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK);
@@ -111,7 +143,11 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     if len(nodes):
         cols = ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk", "name_mask",
                 "dob_year", "sex", "name"]
+        cols += [c for c in ("mother_name", "desa_code", "rt", "rw") if c in recs]
         d = recs.loc[nodes, cols].copy()
+        for c in ("mother_name", "desa_code", "rt", "rw"):
+            if c not in d:
+                d[c] = None
         d["own"] = (recs.loc[nodes, "nik_own_date"].astype(bool) if "nik_own_date" in recs
                     else pd.Series(False, index=nodes))
         # only NIKs that agree with their own record's birth date count (a copied head's NIK does not)
@@ -154,7 +190,16 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         # one NIK would have made it disagree with its record, so these are two people born days apart
         own_dates = m["own_a"].astype(bool) & m["own_b"].astype(bool) & dob_diff & (
             m["nik15_a"].str[6:12] != m["nik15_b"].str[6:12]).fillna(False)
-        bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates
+        # twins on one list: the same real birth date in one family (same KK, the same mother, or the same
+        # desa + RT/RW) and names one vowel apart. A clerk's vowel typo on a duplicate row is much rarer
+        # than twins named in rhyme (PUTRA / PUTRI), which is how Indonesian twins are usually named.
+        family = ((m["kk_a"].notna() & (m["kk_a"] == m["kk_b"]))
+                  | (m["mother_name_a"].notna() & (m["mother_name_a"] == m["mother_name_b"]))
+                  | (m["desa_code_a"].notna() & (m["desa_code_a"] == m["desa_code_b"])
+                     & (m["rt"  + "_a"] == m["rt_b"]).fillna(False) & (m["rw_a"] == m["rw_b"]).fillna(False)))
+        twins = (same_src & same_day & real & family.fillna(False)
+                 & pd.Series(_one_vowel_apart(m["name_a"], m["name_b"]), index=m.index))
+        bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates | twins
                | (same_kk & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
                | (same_src & (same_12 | (same_day & sex_diff))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())

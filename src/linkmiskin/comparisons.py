@@ -217,7 +217,13 @@ class IndonesianNameComparison(ComparisonCreator):
             shorter_rarity = f"(CASE WHEN len({tl}) <= len({tr}) THEN {rl} ELSE {rr} END)"
             levels.append(_lvl(f"{shorter_rarity} < {self.rare_threshold} AND {contained}",
                                "One name inside the other, with a rare token"))
-        levels.append(_lvl(contained, "One name inside the other"))
+        inside = _lvl(contained, "One name inside the other")
+        if self.tf:
+            # the shorter name is the more frequent one: MUHAMMAD RIZKI inside MUHAMMAD RIZKI PRATAMA says
+            # little, since many people are called MUHAMMAD RIZKI (Splink uses the larger of the two name
+            # frequencies on a fuzzy level)
+            inside = inside.configure(tf_adjustment_column=n, tf_adjustment_weight=1.0)
+        levels.append(inside)
         ptok = self._names.get("ptok")
         if ptok:
             al, ar = _q(ptok, "l"), _q(ptok, "r")

@@ -4,20 +4,21 @@ A household is built in steps, strongest evidence first:
 
 1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
    that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
-   other record is a unit of its own.
+   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
-   when they have the same desa + RT/RW and the same mother's name of two words or more (siblings on a
-   posyandu list), or the same address down to block and house number. Address alone is not enough: an RT
-   holds dozens of households, and a welfare decile is shared by many of them.
+   when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
+   must be the very same) with no different father's name (siblings on a posyandu list), or the same
+   address down to block and house number. Address alone is not enough: an RT holds dozens of households,
+   and a welfare decile is shared by many of them.
 3. **Same KK across sources.** Units of different sources with the same valid KK number are one household
    (a KK is strong evidence of co-residence at the date it was printed).
 4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
-   that is consistent with a household: when they share two or more people (a family that moved and got a
-   new KK), or when one unit is only that person (a head-only list such as BLT-DD, or a list without KK).
-   A unit of several people that shares a single person with another unit of several people is joined only
-   when both live at the same desa + RT/RW and they do not have two different heads (KEPALA); otherwise
-   it is a married child who left to form a new KK (pecah KK), or a person counted in two homes. Person
-   links and mother links may not build a household of more than ``MAX_PERSONS`` distinct persons.
+   they share two or more people (a family that moved and got a new KK) or live at the same desa + RT/RW,
+   and do not have two different heads (KEPALA): two heads sharing people are a married child who left
+   with their family to form a new KK (pecah KK), listed under the old KK on an older list. A unit of one
+   record without a KK (a head-only list such as BLT-DD, a list without KK) joins the household that holds
+   most records of its person and never bridges two households. Person links and mother links may not
+   build a household of more than ``MAX_PERSONS`` distinct persons.
 5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
    child's mother's name; if women of several households qualify, the child stays alone.

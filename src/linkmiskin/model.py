@@ -8,7 +8,10 @@ weights add up to a match probability.
 
 Training stays sane on dense registers:
 
-* **u** (how often non-matches agree) comes from random record pairs.
+* **u** (how often non-matches agree) comes from random record pairs. For the NIK, the few random pairs
+  that share a NIK are mostly one person listed twice; they are taken out (``u = (u_observed - lambda m) /
+  (1 - lambda)``, floored at half an observation) so that an exact NIK is not capped at "one in the
+  sample size".
 * **m** (how often true matches agree) is learnt from *anchor pairs* that are almost surely the same person
   on independent evidence, never from blocks dominated by near-identical NIKs:
 
@@ -247,6 +250,8 @@ def blocking_rules() -> list[Any]:
         block_on("name_phon_key", "desa_code"),
         block_on("name_last", "kecamatan_code", "dob_year", "sex"),
         block_on("substr(nik15, 1, 12)", "name_first"),
+        # the same name, day and month in one kecamatan: a mistyped birth year
+        block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
     ]
 
 
