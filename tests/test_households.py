@@ -80,3 +80,27 @@ def test_names_close():
     a = pd.Series(["FITRI RINI", "ENI", "AISAH", "DEWI", "SITI AMINAH", None])
     b = pd.Series(["RINI FITRI", "ENI NURHAYATI", "AISYAH", "DEDI", "SITI AMINA", "ENI"])
     assert names_close(a, b).tolist() == [True, True, True, False, True, False]
+
+
+def test_a_list_without_relationships_does_not_bridge_a_pecah_kk():
+    old = [{"kk": KK_A, "name": n, "relationship": r} for n, r in
+           (("BUDI", "KEPALA"), ("RINA", "ANAK"), ("AGUS", "MENANTU"), ("FAJAR", "CUCU"))]
+    new = [{"source": "p3ke", "household_key": "KEL1", "name": n, "relationship": r, "rt": 3} for n, r in
+           (("AGUS", "KEPALA"), ("RINA", "PASANGAN"), ("FAJAR", "ANAK"))]
+    # BPJS-PBI: the split family under its new KK, no relationship column
+    bpjs = [{"source": "bpjs_pbi", "kk": "3216011508220003", "name": n, "desa_code": None, "rt": None, "rw": None}
+            for n in ("AGUS", "RINA", "FAJAR")]
+    hh = run(old + new + bpjs, [0, 1, 2, 3, 2, 1, 3, 2, 1, 3])
+    assert len(set(hh[:4])) == 1
+    assert len(set(hh[4:])) == 1
+    assert hh[0] != hh[4]
+
+
+def test_one_head_written_two_ways_is_one_head():
+    # the head's records were left as two persons by the person clustering, but the names are close
+    a = [{"kk": KK_A, "name": n, "relationship": r} for n, r in (("SUPRIANTO PURNOMO", "KEPALA"), ("SITI", "PASANGAN"),
+                                                                   ("DEWI", "ANAK"))]
+    b = [{"source": "p3ke", "household_key": "KEL9", "name": n, "relationship": r, "rt": 3} for n, r in
+         (("SUPRIYANTO PURNOMO", "KEPALA"), ("SITI", "PASANGAN"), ("DEWI", "ANAK"))]
+    hh = run(a + b, [0, 1, 2, 9, 1, 2])
+    assert len(set(hh)) == 1

@@ -129,16 +129,27 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         # two units sharing people are one household (a family that moved and got a new KK) unless they
         # have two different heads: then a married child left with their family to form a new KK (pecah
         # KK). Sharing a single person also needs the same desa + RT/RW (else: a person counted in two homes)
-        addr, head = _unit_address_and_head(std, unit, person, n_units)
+        addr, head, head_name = _unit_address_and_head(std, unit, person, n_units)
         same_addr = (addr[ua] == addr[ub]) & (addr[ua] != "")
+        # two heads are different people when they are different persons *and* their names are not close
+        # (one head whose records the person clustering left apart is still one head)
         head_conflict = (head[ua] >= 0) & (head[ub] >= 0) & (head[ua] != head[ub])
+        if head_conflict.any():
+            idx = np.flatnonzero(head_conflict)
+            head_conflict[idx] = ~names_close(pd.Series(head_name[ua[idx]]), pd.Series(head_name[ub[idx]]))
         small = (unit_persons[ua] <= 1) | (unit_persons[ub] <= 1)
         ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict
-        el.append(ua[ok])
-        er.append(ub[ok])
-    # person links may not build a household of more than MAX_PERSONS people (a wrong person merge would
-    # otherwise chain households together)
-    hh_of_unit = _capped(n_units, kk_l, kk_r, _cat(el), _cat(er), unit, person, MAX_PERSONS)
+        # the most alike units first: shared people over all their people (a new KK holding exactly the
+        # split family goes with that family, not with the parents' old KK that also lists them)
+        sh = shared["shared"].to_numpy()
+        strength = (sh / (unit_persons[ua] + unit_persons[ub] - sh) + sh * 1e-6)[ok]
+        # strongest links first; a link is refused when it would put two different heads in one household
+        # (a unit without relationships, such as BPJS-PBI, may not bridge a pecah KK) or build a household
+        # of more than MAX_PERSONS people (a wrong person merge would otherwise chain households together)
+        hh_of_unit = _head_aware_union(n_units, kk_l, kk_r, ua[ok], ub[ok], strength, head, head_name, up,
+                                       MAX_PERSONS)
+    else:
+        hh_of_unit = components(n_units, kk_l, kk_r)
     if free.any():
         # each free unit joins the household that holds most records of its person; the free units of a
         # person found nowhere else form one household
@@ -330,10 +341,80 @@ def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarr
     addr = np.full(n_units, "", dtype=object)
     addr[mode["unit"].to_numpy()] = mode["key"].to_numpy()
     rel = _col(std, "relationship").to_numpy()
-    heads = pd.DataFrame({"unit": unit, "person": person})[rel == "KEPALA"].drop_duplicates("unit")
+    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == "KEPALA"]
+    heads = heads.drop_duplicates("unit")
     head = np.full(n_units, -1, dtype=np.int64)
     head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
-    return addr, head
+    head_name = np.full(n_units, None, dtype=object)
+    head_name[heads["unit"].to_numpy()] = heads["name"].to_numpy()
+    return addr, head, head_name
+
+
+def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: np.ndarray, er: np.ndarray,
+                      strength: np.ndarray, head: np.ndarray, head_name: np.ndarray, up: pd.DataFrame,
+                      cap: int) -> np.ndarray:
+    """Household label per unit: the components of the base (KK) links, then the links ``el, er`` merged
+    strongest first unless the merge would join two different heads (``head[unit]``: the head's person,
+    -1 when unknown; two heads are one when they are the same person or their names are close) or exceed
+    ``cap`` distinct persons (``up``: unit, person)."""
+    comp = components(n_units, base_l, base_r)
+    if not len(el):
+        return comp
+    a0, b0 = comp[el], comp[er]
+    keep = a0 != b0
+    a0, b0, st = a0[keep], b0[keep], strength[keep]
+    order = np.argsort(-st, kind="stable")
+    a0, b0 = a0[order], b0[order]
+    involved = np.unique(np.concatenate([a0, b0]))
+    inv = np.isin(comp, involved)
+    # heads and persons of the components that take part
+    hd = pd.DataFrame({"c": comp[inv], "h": head[inv], "n": head_name[inv]})
+    hd = hd[hd["h"] >= 0].drop_duplicates(["c", "h"])
+    heads: dict[int, set[tuple[int, str]]] = {int(c): set() for c in involved}
+    for c, h, nm in zip(hd["c"].to_numpy(), hd["h"].to_numpy(), hd["n"].to_numpy()):
+        heads[int(c)].add((int(h), str(nm)))
+    pp = pd.DataFrame({"c": comp[up["unit"].to_numpy()], "p": up["person"].to_numpy()})
+    pp = pp[np.isin(pp["c"].to_numpy(), involved)].drop_duplicates()
+    persons: dict[int, set[int]] = {int(c): set() for c in involved}
+    for c, q in zip(pp["c"].to_numpy(), pp["p"].to_numpy()):
+        persons[int(c)].add(int(q))
+    parent = {int(c): int(c) for c in involved}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(a0.tolist(), b0.tolist()):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ha, hb = heads[ra], heads[rb]
+        if ha and hb and ha != hb and not _heads_close(ha, hb):
+            continue
+        if len(persons[ra] | persons[rb]) > cap:
+            continue
+        if len(persons[ra]) < len(persons[rb]):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        heads[ra] = ha | hb
+        persons[ra] |= persons.pop(rb)
+        heads.pop(rb, None)
+    out = comp.copy()
+    out[inv] = np.array([find(int(c)) for c in comp[inv]], dtype=np.int64)
+    return out
+
+
+def _heads_close(a: set[tuple[int, str]], b: set[tuple[int, str]]) -> bool:
+    """True when every head (person, name) of one set is the same person as, or has a name close to, every
+    head of the other."""
+    pairs = [(x, y) for x in a for y in b if x[0] != y[0]]
+    if not pairs:
+        return True
+    x = pd.Series([p[0][1] for p in pairs], dtype=object)
+    y = pd.Series([p[1][1] for p in pairs], dtype=object)
+    return bool(names_close(x, y).all())
 
 
 def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.ndarray, weak_r: np.ndarray,
