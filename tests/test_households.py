@@ -104,3 +104,32 @@ def test_one_head_written_two_ways_is_one_head():
          (("SUPRIYANTO PURNOMO", "KEPALA"), ("SITI", "PASANGAN"), ("DEWI", "ANAK"))]
     hh = run(a + b, [0, 1, 2, 9, 1, 2])
     assert len(set(hh)) == 1
+
+
+def _family_rows(k: int, missing: int) -> tuple[list[dict], list[int]]:
+    """``k`` families of three listed family by family (head first), each at its own RT; the middle member
+    of the first ``missing`` families has no KK."""
+    rows = []
+    for f in range(k):
+        kk = f"32160125061{f:05d}"
+        for j, rel in enumerate(("KEPALA", "PASANGAN", "ANAK")):
+            rows.append({"kk": None if (f < missing and j == 1) else kk, "name": f"ORANG {f} {j}",
+                         "relationship": rel, "rt": 1 + f % 3})
+    return rows, list(range(len(rows)))
+
+
+def test_a_missing_kk_is_taken_from_the_family_rows_around_it():
+    rows, persons = _family_rows(12, 3)
+    hh = run(rows, persons)
+    for f in range(3):
+        assert hh[3 * f] == hh[3 * f + 1] == hh[3 * f + 2]
+
+
+def test_a_shuffled_list_gives_no_neighbour_filling():
+    rows, persons = _family_rows(12, 3)
+    order = np.random.default_rng(1).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    for f in range(3):
+        # the member without a KK stays a household of one: no neighbour's KK was lent to it
+        assert (hh == hh[where[3 * f + 1]]).sum() == 1

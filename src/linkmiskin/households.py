@@ -59,9 +59,10 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
 
     # 1. raw units: same source and KK; every other record alone ---------------------------------------
     kk = _repair_kk(std, src, kk, kk_ok)
+    kk = _fill_from_neighbours(std, src, kk)
     kk_ok = pd.notna(kk)
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
-    hkey = _col(std, "household_key").to_numpy()
+    hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object))
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -327,6 +328,63 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         kk[np.flatnonzero(miss)] = one.reindex(look).to_numpy()
     del n
     return np.where(pd.notna(kk), kk, None).astype(object)
+
+
+#: a list is taken to be sorted family by family when at least this share of neighbouring rows that both
+#: carry a KK (or family id) carry the same one
+FAMILY_ORDER_SHARE = 0.5
+
+
+def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Fill a missing KK (or family id) from the neighbouring rows of the same list, when the list is
+    sorted family by family (agency exports usually are; checked on the list itself, see
+    ``FAMILY_ORDER_SHARE``) and the neighbour is at the same desa + RT/RW (all three known). A head (KEPALA)
+    takes the KK of the row after it, anyone else that of the row before it, else the other one."""
+    key = np.asarray(key, dtype=object).copy()
+    n = len(key)
+    if n < 3:
+        return key
+    have = pd.notna(key)
+    if have.all() or not have.any():
+        return key
+    same_src = np.r_[src[1:] == src[:-1], False]  # row i and row i+1 are of one list
+    both = same_src & have & np.r_[have[1:], False]
+    eq = np.zeros(n, dtype=bool)
+    eq[:-1] = key[:-1] == key[1:]
+    share = pd.Series(eq[both]).groupby(src[both]).mean() if both.any() else pd.Series(dtype=float)
+    ordered = set(share.index[share >= FAMILY_ORDER_SHARE])
+    if not ordered:
+        return key
+    desa = _col(std, "desa_code").astype(object).to_numpy()
+    rt = pd.array(_col(std, "rt"), dtype="Int64").to_numpy(dtype=object, na_value=None)
+    rw = pd.array(_col(std, "rw"), dtype="Int64").to_numpy(dtype=object, na_value=None)
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+
+    def same_place(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        # the same desa, RT and RW, all known (a list without addresses gives no check, and no filling)
+        ok = np.ones(len(i), dtype=bool)
+        for a in (desa, rt, rw):
+            ai, aj = a[i], a[j]
+            ok &= pd.notna(ai) & pd.notna(aj)
+            ok[ok] = ai[ok] == aj[ok]
+        return ok
+
+    miss = np.flatnonzero(~have & np.isin(src, list(ordered)))
+    prev = np.full(len(miss), None, dtype=object)
+    nxt = np.full(len(miss), None, dtype=object)
+    p = miss - 1
+    okp = (p >= 0) & (src[np.maximum(p, 0)] == src[miss]) & have[np.maximum(p, 0)]
+    okp[okp] = same_place(miss[okp], p[okp])
+    prev[okp] = key[p[okp]]
+    q = miss + 1
+    okq = (q < n) & (src[np.minimum(q, n - 1)] == src[miss]) & have[np.minimum(q, n - 1)]
+    okq[okq] = same_place(miss[okq], q[okq])
+    nxt[okq] = key[q[okq]]
+    head = rel[miss] == "KEPALA"
+    first = np.where(head, nxt, prev)
+    second = np.where(head, prev, nxt)
+    key[miss] = np.where(pd.notna(first), first, second)
+    return key
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
