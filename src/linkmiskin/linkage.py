@@ -260,8 +260,8 @@ class Linker:
             con.execute(f"SET threads={int(threads)}").fetchall()
         # keep DuckDB's working memory bounded (it spills to a temporary folder beyond this); a Kabupaten
         # of 200,000 households then stays within ~4 GB in all. LINKMISKIN_DUCKDB_MEMORY overrides it.
-        limit = os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB")
-        con.execute(f"SET memory_limit='{limit}'").fetchall()
+        self._memory_limit = os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB")
+        con.execute(f"SET memory_limit='{self._memory_limit}'").fetchall()
         con.execute("SET preserve_insertion_order=false").fetchall()
         import tempfile
         con.execute(f"SET temp_directory='{tempfile.gettempdir()}/linkmiskin_duckdb'").fetchall()
@@ -271,6 +271,14 @@ class Linker:
         self._con = con
         self._db_api = DuckDBAPI(connection=con)
         self._sdf = self._db_api.register("lm_records", dataset_display_name="records")
+
+    def _duckdb_working(self, working: bool) -> None:
+        """Give DuckDB its working memory for training and scoring, and take it back afterwards: DuckDB keeps
+        its buffers cached up to the limit (about 1.5 GB on a kabupaten) until the limit is lowered, and
+        clustering needs that memory in Python."""
+        if self._con is not None:
+            limit = self._memory_limit if working else "256MB"
+            self._con.execute(f"SET memory_limit='{limit}'").fetchall()
 
     def _require_data(self) -> None:
         if self._table is None:
@@ -287,6 +295,7 @@ class Linker:
         """Estimate the model from the data (no labels needed)."""
         self._require_data()
         t0 = time.perf_counter()
+        self._duckdb_working(True)
         self.model = train(self._db_api, self._con, self._sdf, seed=self.seed)
         self.timings["train"] = round(time.perf_counter() - t0, 2)
         return self
@@ -305,12 +314,14 @@ class Linker:
         self._require_data()
         linker = self._splink_linker()
         t0 = time.perf_counter()
+        self._duckdb_working(True)
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
         # fetch only ids, scores and comparison levels (the record values stay in DuckDB)
         gammas = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas} "
                            f"FROM {pred.physical_name}").df()
         pred.drop_table_from_database_and_remove_from_cache()
+        self._duckdb_working(False)
         self._pairs = self._tidy_pairs(df)
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
