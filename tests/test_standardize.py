@@ -354,3 +354,11 @@ def test_csv_list_whose_niks_went_through_excel_number_cells():
     normal = fine * 3 + damaged[:2]
     std = standardize(pd.DataFrame({"NIK": normal, "NAMA": ["BUDI"] * len(normal)}), source="dtks")
     assert (std["nik_status"] == "valid").all()
+
+
+def test_the_records_own_kk_in_the_nik_column_is_not_a_nik():
+    df = pd.DataFrame({"NIK": ["3216011304110001", "3216015808700001"],
+                       "NO_KK": ["3216011304110001", "3216011304110001"], "NAMA": ["BUDI", "SITI"]})
+    std = standardize(df, source="dtks")
+    assert std["nik_status"].tolist() == ["kk_number", "valid"]
+    assert "nik:kk_number" in std["flags"].iloc[0]

@@ -79,6 +79,18 @@ def _differ_beyond_typo(a: pd.Series, b: pd.Series) -> np.ndarray:
 _VOWELS = np.frombuffer(b"AEIOU", dtype=np.uint8)
 
 
+def _typo_close(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """True where two names are one mistyped name: one edit for names of up to seven letters, two for
+    longer ones (both at least four letters)."""
+    import jellyfish
+
+    out = np.zeros(len(a), dtype=bool)
+    for i, (x, y) in enumerate(zip(a.to_numpy(dtype=object), b.to_numpy(dtype=object))):
+        if isinstance(x, str) and isinstance(y, str) and min(len(x), len(y)) >= 4 and abs(len(x) - len(y)) <= 2:
+            out[i] = jellyfish.damerau_levenshtein_distance(x, y) <= (1 if min(len(x), len(y)) <= 7 else 2)
+    return out
+
+
 def _one_vowel_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
     """True where two names (both present) have the same length and differ in exactly one letter, a vowel
     for a vowel: ILHAM / ILHIM, PUTRA / PUTRI, AMELIA / AMELII (the way Indonesian twins are named)."""
@@ -119,15 +131,18 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     * both have a NIK, the NIKs differ by more than one typo or swap, and the names share no token;
     * each NIK codes exactly its own record's real birth date, and those dates differ (even one digit
       apart: a clerk's typo in a NIK would make it disagree with its own record);
-    * they are in the same source under the same valid KK and their names share no token, or their birth
-      years are two or more apart, or their NIKs or sexes differ (two members of one family);
+    * they are in the same source under the same valid KK and their names share no token (and are not one
+      name mistyped), or their birth years are two or more apart, or their NIKs or sexes differ (two
+      members of one family), unless they carry the same trusted NIK and the same real birth date (one
+      person listed twice);
     * they are in the same source with different names and NIKs that share region and birth code but
       differ in the serial, or with the same birth date and different sex (twins listed by one agency);
     * they are in the same source with the same real birth date, in one family (same KK, same mother's
       name, or same desa + RT/RW), and their names are one vowel apart (PUTRA / PUTRI: twins);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
-      1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK);
+      1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK
+      or one row's NIK codes the other row's recorded date and its own date is that date mistyped);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
     * ``scored`` says two trusted NIKs differ only in the serial and the names are not exactly the same;
@@ -143,9 +158,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     if len(nodes):
         cols = ["nik", "nik15", "nik_consistent", "dob", "dob_placeholder", "source", "kk", "name_mask",
                 "dob_year", "sex", "name"]
-        cols += [c for c in ("mother_name", "desa_code", "rt", "rw") if c in recs]
+        cols += [c for c in ("mother_name", "desa_code", "rt", "rw", "nik_dob") if c in recs]
         d = recs.loc[nodes, cols].copy()
-        for c in ("mother_name", "desa_code", "rt", "rw"):
+        for c in ("mother_name", "desa_code", "rt", "rw", "nik_dob"):
             if c not in d:
                 d[c] = None
         d["own"] = (recs.loc[nodes, "nik_own_date"].astype(bool) if "nik_own_date" in recs
@@ -170,6 +185,10 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         no_shared = (m["name_mask_a"].to_numpy() & m["name_mask_b"].to_numpy()) == 0
         both_named = (m["name_mask_a"] != 0) & (m["name_mask_b"] != 0)
         no_shared = pd.Series(no_shared, index=m.index) & both_named
+        # names without a common word may still be one name mistyped (JUNAIDI / JUNAEDI, PUTRI / FUTRI)
+        if no_shared.any():
+            idx = np.flatnonzero(no_shared.to_numpy())
+            no_shared.iloc[idx] = ~_typo_close(m["name_a"].iloc[idx], m["name_b"].iloc[idx])
         same_src = m["source_a"] == m["source_b"]
         same_kk = same_src & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
         # one agency listing two NIKs born the same day in the same kecamatan: two people (twins)
@@ -183,7 +202,18 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         ya_s = ya.astype("string").str[:4]
         yb_s = yb.astype("string").str[:4]
         ndig = sum((ya_s.str[i] != yb_s.str[i]).fillna(False).astype(int) for i in range(4))
-        generation = (((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
+        # (not when one row's NIK codes the other row's recorded date: ANISA 1990 / ANNISA 1909 with a NIK
+        # coding 1990 is one woman with a mistyped year)
+        def near(x: pd.Series, y: pd.Series) -> pd.Series:  # two ISO dates at most two characters apart
+            diff = sum((x.str[i] != y.str[i]).fillna(True).astype(int) for i in range(10))
+            return (x.notna() & y.notna() & (diff <= 2)).fillna(False)
+
+        # ... and whose own recorded date is that date mistyped (a son's row carrying his father's NIK is not)
+        nik_dates_other = ((m["nik_dob_a"].notna() & (m["nik_dob_a"] == m["dob_b"]) & near(m["nik_dob_a"], m["dob_a"]))
+                           | (m["nik_dob_b"].notna() & (m["nik_dob_b"] == m["dob_a"])
+                              & near(m["nik_dob_b"], m["dob_b"]))).fillna(False)
+        generation = ((((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
+                      & ~nik_dates_other)
         # recorded dates that differ while the NIKs code the same date: one recorded date is mistyped
         dob_conflict = dob_diff & ~same_nik_code
         # two NIKs that each spell out their own record's real birth date, and the dates differ: a typo in
@@ -199,8 +229,10 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                      & (m["rt"  + "_a"] == m["rt_b"]).fillna(False) & (m["rw_a"] == m["rw_b"]).fillna(False)))
         twins = (same_src & same_day & real & family.fillna(False)
                  & pd.Series(_one_vowel_apart(m["name_a"], m["name_b"]), index=m.index))
+        # one person listed twice in a family: the same trusted NIK and the same real birth date
+        duplicate_row = same_trusted_nik & same_day & real
         bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates | twins
-               | (same_kk & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
+               | (same_kk & ~duplicate_row & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
                | (same_src & (same_12 | (same_day & sex_diff))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):

@@ -88,6 +88,9 @@ Statuses (checked in this order; the first that applies wins)
     (``3216060000000000``, ``3216069999999999``); serial ``0000`` when the rest of the number is not
     a plausible NIK (unknown kabupaten or impossible date), e.g. ``3216061234560000``.
     ``nik`` and all derived columns are ``None`` so placeholders can never match each other.
+``kk_number``
+    The record's own KK number typed in the NIK column (set by :func:`linkmiskin.standardize`, which sees
+    both columns): a family number, not the person's, and never trusted as a NIK.
 ``excel_damaged``
     The value went through a spreadsheet number cell (a double) and lost digits:
 
@@ -187,6 +190,7 @@ NIK_STATUSES = (
     "wrong_length",
     "invalid_date",
     "unknown_region",
+    "kk_number",
 )
 KK_STATUSES = ("valid", "missing", "placeholder", "excel_damaged", "wrong_length", "unknown_region")
 

@@ -322,15 +322,22 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     cols["row_number"] = np.arange(1, n + 1)
 
     # NIK / KK -----------------------------------------------------------------------------------------
+    parsed_ids = {}
     for fld, parse in (("nik", _nik.parse_nik), ("kk", _nik.parse_kk)):
         col = _col(raw, cm, fld)
-        if col is None:
-            parsed = parse(_none_series(n))
-        else:
-            parsed = _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
+        parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
+    # the record's own KK number typed in the NIK column is a family number, not the person's
+    nik_p, kk_p = parsed_ids["nik"], parsed_ids["kk"]
+    is_kk = (nik_p["nik"].notna() & (nik_p["nik"] == kk_p["kk"])).fillna(False).to_numpy(dtype=bool)
+    if is_kk.any():
+        st = nik_p["nik_status"].astype(object).to_numpy()
+        st[is_kk] = "kk_number"
+        nik_p["nik_status"] = pd.array(st, dtype=nik_p["nik_status"].dtype)
+    for fld in ("nik", "kk"):
+        parsed = parsed_ids[fld]
         for c in parsed.columns:
             cols[c] = _arr(parsed[c])
-        if col is not None:
+        if _col(raw, cm, fld) is not None:
             flags.append(_status_flag(fld, parsed[f"{fld}_status"], ("valid", "missing")))
 
     # names ------------------------------------------------------------------------------------------
