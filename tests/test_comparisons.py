@@ -112,7 +112,7 @@ def test_u_without_matches_removes_the_matches_of_a_random_sample():
 
 def _recs(rows: list[dict]) -> pd.DataFrame:
     base = {"nik": None, "nik15": None, "nik_consistent": True, "nik_own_date": False, "dob": None,
-            "mother_name": None, "desa_code": None, "rt": None, "rw": None,
+            "mother_name": None, "desa_code": None, "rt": None, "rw": None, "nik_dob": None,
             "dob_placeholder": False, "source": "a", "kk": None, "name_mask": 1, "dob_year": None, "sex": None,
             "name": "X"}
     return pd.DataFrame([base | r for r in rows])
@@ -144,3 +144,36 @@ def test_cannot_link_twins_on_one_list_named_one_vowel_apart():
     recs3 = _recs([twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRI ALIF", "mother_name": "DEWI",
                                                           "desa_code": "32.16.02.2001"}])
     assert len(cannot_link(recs3, np.array([0, 0]))) == 0
+
+
+def test_cannot_link_spares_one_person_listed_twice_in_a_family():
+    row = {"nik": "3216012504770001", "nik15": "321601250477000", "nik_own_date": True, "dob": "1977-04-25",
+           "dob_year": 1977, "source": "dtks", "kk": "3216012009150002", "sex": "L"}
+    # the same trusted NIK and date under one KK, names written two ways (and no common word): one person
+    recs = _recs([row | {"name": "JUNAIDI", "name_mask": 1}, row | {"name": "JUNAEDI", "name_mask": 2}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 0
+    # two members of the family: different NIKs and names
+    other = row | {"nik": "3216014101800003", "nik15": "321601410180000", "dob": "1980-01-01",
+                   "dob_year": 1980, "name": "SITI", "name_mask": 4, "sex": "P"}
+    assert len(cannot_link(_recs([row | {"name": "JUNAIDI"}, other]), np.array([0, 0]))) == 1
+
+
+def test_cannot_link_mistyped_names_without_a_common_word():
+    base = {"source": "dtks", "kk": "3216010511150001", "dob": "2015-03-25", "dob_year": 2015}
+    recs = _recs([base | {"name": "PUTRI", "name_mask": 1}, base | {"name": "FUTRI", "name_mask": 2,
+                                                                   "dob": "2015-03-23"}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 0
+    recs = _recs([base | {"name": "PUTRI", "name_mask": 1}, base | {"name": "BAYU", "name_mask": 2}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 1
+
+
+def test_generation_rule_spares_a_year_typo_that_the_nik_corrects():
+    a = {"dob": "1990-08-30", "dob_year": 1990, "source": "dtks", "name": "ANISA"}
+    b = {"dob": "1909-08-30", "dob_year": 1909, "source": "p3ke", "name": "ANNISA",
+         "nik_dob": "1990-08-30", "nik": "3216017008900001", "nik15": "321601700890000", "nik_consistent": False}
+    assert len(cannot_link(_recs([a, b]), np.array([0, 0]))) == 0
+    # a son's row that carries his father's NIK: his own date is nowhere near the NIK's
+    son = {"dob": "1992-02-11", "dob_year": 1992, "source": "p3ke", "name": "BUDI",
+           "nik_dob": "1965-08-30", "nik": "3216013008650001", "nik15": "321601300865000", "nik_consistent": False}
+    father = {"dob": "1965-08-30", "dob_year": 1965, "source": "dtks", "name": "BUDI"}
+    assert len(cannot_link(_recs([father, son]), np.array([0, 0]))) == 1
