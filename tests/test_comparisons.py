@@ -177,3 +177,14 @@ def test_generation_rule_spares_a_year_typo_that_the_nik_corrects():
            "nik_dob": "1965-08-30", "nik": "3216013008650001", "nik15": "321601300865000", "nik_consistent": False}
     father = {"dob": "1965-08-30", "dob_year": 1965, "source": "dtks", "name": "BUDI"}
     assert len(cannot_link(_recs([father, son]), np.array([0, 0]))) == 1
+
+
+def test_cannot_link_spares_swapped_year_digits_and_a_sex_typo_under_one_nik():
+    a = {"dob": "1973-05-01", "dob_year": 1973, "source": "dtks", "name": "NURDIN MUKHLIS"}
+    b = {"dob": "1937-05-01", "dob_year": 1937, "source": "p3ke", "name": "NURDIN MUKHLIS"}
+    assert len(cannot_link(_recs([a, b]), np.array([0, 0]))) == 0
+    c = b | {"dob": "1941-05-01", "dob_year": 1941}  # a generation apart, no typo explains it
+    assert len(cannot_link(_recs([a, c]), np.array([0, 0]))) == 1
+    row = {"nik": "3216014206100002", "nik15": "321601420610000", "nik_own_date": True, "dob": "2010-06-02",
+           "dob_year": 2010, "source": "dtks", "kk": "3216011304110001", "name": "FITRI DINDA"}
+    assert len(cannot_link(_recs([row | {"sex": "P"}, row | {"sex": "L"}]), np.array([0, 0]))) == 0

@@ -136,14 +136,16 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       members of one family), unless they carry the same trusted NIK and the same real birth date (one
       person listed twice);
     * they are in the same source with different names and NIKs that share region and birth code but
-      differ in the serial, or with the same birth date and different sex (twins listed by one agency);
+      differ in the serial, or with the same birth date and different sex and not one trusted NIK (twins
+      listed by one agency);
     * they are in the same source with the same real birth date, in one family (same KK, same mother's
       name, or same desa + RT/RW), not the same trusted NIK, and their names are one vowel apart
       (PUTRA / PUTRI: twins);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
       1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK
-      or one row's NIK codes the other row's recorded date and its own date is that date mistyped);
+      or one row's NIK codes the other row's recorded year and its own date is that date mistyped, or the
+      two years are one another with two digits swapped, 1973 / 1937);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
     * ``scored`` says two trusted NIKs differ only in the serial and the names are not exactly the same;
@@ -210,11 +212,14 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
             return (x.notna() & y.notna() & (diff <= 2)).fillna(False)
 
         # ... and whose own recorded date is that date mistyped (a son's row carrying his father's NIK is not)
-        nik_dates_other = ((m["nik_dob_a"].notna() & (m["nik_dob_a"] == m["dob_b"]) & near(m["nik_dob_a"], m["dob_a"]))
-                           | (m["nik_dob_b"].notna() & (m["nik_dob_b"] == m["dob_a"])
+        nik_dates_other = ((m["nik_dob_a"].notna() & (m["nik_dob_a"].str[:4] == m["dob_b"].str[:4])
+                            & near(m["nik_dob_a"], m["dob_a"]))
+                           | (m["nik_dob_b"].notna() & (m["nik_dob_b"].str[:4] == m["dob_a"].str[:4])
                               & near(m["nik_dob_b"], m["dob_b"]))).fillna(False)
+        # two digits of a year swapped (1973 / 1937, 1982 / 1928) is a typo too
+        swapped = (ya_s.str[:2] == yb_s.str[:2]) & (ya_s.str[2] == yb_s.str[3]) & (ya_s.str[3] == yb_s.str[2])
         generation = ((((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
-                      & ~nik_dates_other)
+                      & ~nik_dates_other & ~swapped.fillna(False).astype(bool))
         # recorded dates that differ while the NIKs code the same date: one recorded date is mistyped
         dob_conflict = dob_diff & ~same_nik_code
         # two NIKs that each spell out their own record's real birth date, and the dates differ: a typo in
@@ -234,7 +239,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         duplicate_row = same_trusted_nik & same_day & real
         bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates | twins
                | (same_kk & ~duplicate_row & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
-               | (same_src & (same_12 | (same_day & sex_diff))) | generation)
+               | (same_src & (same_12 | (same_day & sex_diff & ~same_trusted_nik))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):
         sc = scored[comp[scored["l"].to_numpy()] == comp[scored["r"].to_numpy()]]
