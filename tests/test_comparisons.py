@@ -188,3 +188,16 @@ def test_cannot_link_spares_swapped_year_digits_and_a_sex_typo_under_one_nik():
     row = {"nik": "3216014206100002", "nik15": "321601420610000", "nik_own_date": True, "dob": "2010-06-02",
            "dob_year": 2010, "source": "dtks", "kk": "3216011304110001", "name": "FITRI DINDA"}
     assert len(cannot_link(_recs([row | {"sex": "P"}, row | {"sex": "L"}]), np.array([0, 0]))) == 0
+
+
+def test_address_other_kecamatan_but_nik_issued_there():
+    from linkmiskin.comparisons import IndonesianAddressComparison
+
+    creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
+    left = {"desa_code": "32.16.19.2007", "kecamatan_code": "32.16.19", "rt": 1, "rw": 2, "place": None,
+            "nik_kec": None}
+    right = {"desa_code": None, "kecamatan_code": "32.16.09", "rt": None, "rw": None, "place": None,
+             "nik_kec": "32.16.19"}
+    assert level_of(creator, left, right).startswith("Another kecamatan, but a NIK")
+    assert level_of(creator, left, right | {"nik_kec": "32.16.09"}) == "All other comparisons"
+    assert level_of(creator, left, right | {"kecamatan_code": "32.16.19"}) == "Same kecamatan"

@@ -389,7 +389,8 @@ class SexComparison(ComparisonCreator):
 
 class IndonesianAddressComparison(ComparisonCreator):
     def __init__(self, desa_col_name: str = "desa_code", *, kecamatan_col_name: str = "kecamatan_code",
-                 rt_col_name: str = "rt", rw_col_name: str = "rw", place_col_name: str | None = "place"):
+                 rt_col_name: str = "rt", rw_col_name: str = "rw", place_col_name: str | None = "place",
+                 nik_kecamatan_col_name: str | None = None):
         """Compare resolved addresses: Kemendagri desa code, RT/RW and place (kampung/perumahan).
 
         The comparison levels are:
@@ -400,11 +401,19 @@ class IndonesianAddressComparison(ComparisonCreator):
         - Same desa and RW
         - Same desa
         - Same kecamatan (one side may only know the kecamatan)
+        - Another kecamatan, but one record's NIK was issued in the other record's kecamatan (a family that
+          moved)  *(only with ``nik_kecamatan_col_name``)*
         - All other (a different kecamatan: moved, or a different person)
+
+        Args:
+            nik_kecamatan_col_name: the kecamatan code in which the record's NIK was issued (first six
+                digits, as ``32.16.09``), null when the NIK is missing or untrusted.
         """
         cols = {"desa": desa_col_name, "kec": kecamatan_col_name, "rt": rt_col_name, "rw": rw_col_name}
         if place_col_name:
             cols["place"] = place_col_name
+        if nik_kecamatan_col_name:
+            cols["nik_kec"] = nik_kecamatan_col_name
         self._names = dict(cols)
         super().__init__(cols)
 
@@ -423,8 +432,11 @@ class IndonesianAddressComparison(ComparisonCreator):
             _lvl(f"{dl} = {dr} AND {wl} = {wr}", "Same desa and RW"),
             _lvl(f"{dl} = {dr}", "Same desa"),
             _lvl(f"{kl} = {kr}", "Same kecamatan"),
-            cll.ElseLevel(),
         ]
+        if "nik_kec" in q:
+            nl, nr = q["nik_kec"]
+            levels.append(_lvl(f"{nl} = {kr} OR {nr} = {kl}", "Another kecamatan, but a NIK issued in the other's"))
+        levels.append(cll.ElseLevel())
         return levels
 
     def create_output_column_name(self) -> str:

@@ -54,7 +54,7 @@ MODEL_COLUMNS = [
     "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "nik_sex",
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
-    "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+    "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens",
 ]
 
@@ -132,6 +132,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["nik"] = nik.astype(object).where(nik.notna(), None).to_numpy()
     t["nik15"] = nik15.astype(object).where(nik15.notna(), None).to_numpy()
     valid = st.eq("valid") | st.eq("unknown_region")
+    t["nik_kec"] = std["nik_kecamatan"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["nik_dob"] = std["nik_birth_date"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["nik_sex"] = std["nik_sex"].where(valid & nik15.notna()).astype(object).to_numpy()
     t["name"] = std["name"].astype(object).where(std["name"].notna(), None).to_numpy()
@@ -188,7 +189,7 @@ def comparisons() -> list[Any]:
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
-        IndonesianAddressComparison("desa_code"),
+        IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
     ]
@@ -202,7 +203,7 @@ def _anchor_comparisons() -> list[Any]:
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name=None),
         SexComparison("sex", nik_col_name=None),
-        IndonesianAddressComparison("desa_code"),
+        IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
     ]
@@ -221,8 +222,8 @@ PRIOR_M = {
     # exact, exact placeholder, other's NIK date, swapped, same year-month, same year, other
     "dob": [0.78, 0.06, 0.05, 0.02, 0.03, 0.03, 0.03],
     "sex": [0.98, 0.02],
-    # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other
-    "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.10],
+    # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other kecamatan but NIK issued there, other
+    "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.04, 0.06],
     "relationship": [0.85, 0.05, 0.10],
     "mother_name": [0.85, 0.10, 0.05],
 }
