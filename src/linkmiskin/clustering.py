@@ -94,8 +94,9 @@ def _typo_close(a: pd.Series, b: pd.Series) -> np.ndarray:
 def _one_vowel_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
     """True where two names (both present) have the same length and differ in exactly one letter, a vowel
     for a vowel: ILHAM / ILHIM, PUTRA / PUTRI, AMELIA / AMELII (the way Indonesian twins are named)."""
-    a = a.reset_index(drop=True)
-    b = b.reset_index(drop=True)
+    # Y and I are one sound (RIZKY / RIZKI): RIZKY ALIF BAYU / RIZKI ALIF BAYI are one vowel apart
+    a = a.reset_index(drop=True).str.replace("Y", "I", regex=False)
+    b = b.reset_index(drop=True).str.replace("Y", "I", regex=False)
     out = np.zeros(len(a), dtype=bool)
     ok = (a.notna() & b.notna()).to_numpy()
     if not ok.any():
@@ -138,9 +139,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     * they are in the same source with different names and NIKs that share region and birth code but
       differ in the serial, or with the same birth date and different sex and not one trusted NIK (twins
       listed by one agency);
-    * they are in the same source with the same real birth date, in one family (same KK, same mother's
-      name, or same desa + RT/RW), not the same trusted NIK, and their names are one vowel apart
-      (PUTRA / PUTRI: twins);
+    * they are in the same source with the same birth date, in one family (same KK, same mother's name,
+      or same desa + RT/RW), not the same trusted NIK, and their names are one vowel apart (PUTRA /
+      PUTRI: twins);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
       1981 / 1991 is still allowed, and so is any year when both rows carry the same self-consistent NIK
@@ -233,7 +234,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                   | (m["mother_name_a"].notna() & (m["mother_name_a"] == m["mother_name_b"]))
                   | (m["desa_code_a"].notna() & (m["desa_code_a"] == m["desa_code_b"])
                      & (m["rt"  + "_a"] == m["rt_b"]).fillna(False) & (m["rw_a"] == m["rw_b"]).fillna(False)))
-        twins = (same_src & same_day & real & family.fillna(False) & ~same_trusted_nik
+        twins = (same_src & same_day & family.fillna(False) & ~same_trusted_nik
                  & pd.Series(_one_vowel_apart(m["name_a"], m["name_b"]), index=m.index))
         # one person listed twice in a family: the same trusted NIK and the same real birth date
         duplicate_row = same_trusted_nik & same_day & real
