@@ -7,6 +7,7 @@ clusters persons and households, then prints accuracy against the generated trut
     python benchmarks/bench_link.py                       # 50,000 and 200,000 households, vanilla at 50,000
     python benchmarks/bench_link.py --households 2000 --vanilla 2000
     python benchmarks/bench_link.py --households 200000 --vanilla 200000   # vanilla needs ~20 GB, ~15 min
+    python benchmarks/bench_link.py --without-list-household-ids          # P3KE/BPJS-PBI without family ids
 
 The vanilla setup is the one described in issue 4: Jaro-Winkler on the name, NIK Levenshtein <= 2, exact
 birth date and desa, EM training, connected components at 0.9, with basic cleaning (upper case, digits only
@@ -124,6 +125,8 @@ def main() -> None:
     ap.add_argument("--vanilla", type=int, nargs="*", default=[50_000],
                     help="sizes at which to run the vanilla Splink baseline too")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--without-list-household-ids", action="store_true",
+                    help="generate P3KE without its family id and BPJS-PBI without NO_KK (a harder world)")
     ap.add_argument("--child", choices=["linkmiskin", "vanilla"])
     ap.add_argument("--data")
     args = ap.parse_args()
@@ -137,7 +140,9 @@ def main() -> None:
     for h in args.households:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            data = synthetic.generate(households=h, seed=args.seed)
+            rates = ({"household_id_share": {"p3ke": 0.0, "bpjs_pbi": 0.0}}
+                     if args.without_list_household_ids else None)
+            data = synthetic.generate(households=h, seed=args.seed, rates=rates)
             data.write(tmp, formats=("csv",))
             print(f"\n=== {h:,} households: {sum(len(s) for s in data.sources.values()):,} records in "
                   f"{len(data.sources)} lists (generated and written in {time.perf_counter() - t0:.0f}s)")
