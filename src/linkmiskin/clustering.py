@@ -79,6 +79,24 @@ def _differ_beyond_typo(a: pd.Series, b: pd.Series) -> np.ndarray:
 _VOWELS = np.frombuffer(b"AEIOU", dtype=np.uint8)
 
 
+def _date_chars(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """ISO date strings as an (n, 10) byte matrix and a mask of rows that hold one."""
+    b = s.astype(object).where(s.notna(), "").to_numpy(dtype="S10")
+    mat = b.view(np.uint8).reshape(-1, 10) if len(b) else np.zeros((0, 10), dtype=np.uint8)
+    ok = (mat[:, 4] == ord("-")) & (mat[:, 7] == ord("-"))
+    return mat, ok
+
+
+def _same_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], k: int) -> np.ndarray:
+    """Both dates present and equal in their first ``k`` characters."""
+    return a[1] & b[1] & (a[0][:, :k] == b[0][:, :k]).all(axis=1)
+
+
+def _near_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Both dates present and at most two characters apart."""
+    return a[1] & b[1] & ((a[0] != b[0]).sum(axis=1) <= 2)
+
+
 def _typo_close(a: pd.Series, b: pd.Series) -> np.ndarray:
     """True where two names are one mistyped name: one edit for names of up to seven letters, two for
     longer ones (both at least four letters)."""
@@ -189,12 +207,17 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         no_shared = (m["name_mask_a"].to_numpy() & m["name_mask_b"].to_numpy()) == 0
         both_named = (m["name_mask_a"] != 0) & (m["name_mask_b"] != 0)
         no_shared = pd.Series(no_shared, index=m.index) & both_named
-        # names without a common word may still be one name mistyped (JUNAIDI / JUNAEDI, PUTRI / FUTRI)
-        if no_shared.any():
-            idx = np.flatnonzero(no_shared.to_numpy())
-            no_shared.iloc[idx] = ~_typo_close(m["name_a"].iloc[idx], m["name_b"].iloc[idx])
         same_src = m["source_a"] == m["source_b"]
         same_kk = same_src & m["kk_a"].notna() & (m["kk_a"] == m["kk_b"])
+        # names without a common word may still be one name mistyped (JUNAIDI / JUNAEDI, PUTRI / FUTRI);
+        # checked only where it decides a rule below, and only for names of similar length
+        need = (no_shared & (same_kk | (nik_diff & beyond_typo))).to_numpy()
+        if need.any():
+            la = m["name_a"].str.len().to_numpy(dtype=float, na_value=0)
+            lb = m["name_b"].str.len().to_numpy(dtype=float, na_value=0)
+            need &= (np.abs(la - lb) <= 2) & (np.minimum(la, lb) >= 4)
+            idx = np.flatnonzero(need)
+            no_shared.iloc[idx] = ~_typo_close(m["name_a"].iloc[idx], m["name_b"].iloc[idx])
         # one agency listing two NIKs born the same day in the same kecamatan: two people (twins)
         same_12 = nik_diff & same_nik_code & (m["name_a"] != m["name_b"]).fillna(True)
         sex_diff = m["sex_a"].notna() & m["sex_b"].notna() & (m["sex_a"] != m["sex_b"])
@@ -203,22 +226,21 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         yb = m["dob_year" + "_b"].astype("Float64")
         year_far = ((ya - yb).abs() >= 2).fillna(False)
         # birth years a generation apart, and not a one-digit typo (1981 / 1991): parent and child
-        ya_s = ya.astype("string").str[:4]
-        yb_s = yb.astype("string").str[:4]
-        ndig = sum((ya_s.str[i] != yb_s.str[i]).fillna(False).astype(int) for i in range(4))
+        yai = ya.fillna(-1).to_numpy(dtype=float).astype(np.int64)
+        ybi = yb.fillna(-1).to_numpy(dtype=float).astype(np.int64)
+        both_y = (yai >= 0) & (ybi >= 0)
+        ndig = pd.Series(sum(((yai // 10**k) % 10 != (ybi // 10**k) % 10).astype(int) for k in range(4)) * both_y,
+                         index=m.index)
         # (not when one row's NIK codes the other row's recorded date: ANISA 1990 / ANNISA 1909 with a NIK
         # coding 1990 is one woman with a mistyped year)
-        def near(x: pd.Series, y: pd.Series) -> pd.Series:  # two ISO dates at most two characters apart
-            diff = sum((x.str[i] != y.str[i]).fillna(True).astype(int) for i in range(10))
-            return (x.notna() & y.notna() & (diff <= 2)).fillna(False)
-
         # ... and whose own recorded date is that date mistyped (a son's row carrying his father's NIK is not)
-        nik_dates_other = ((m["nik_dob_a"].notna() & (m["nik_dob_a"].str[:4] == m["dob_b"].str[:4])
-                            & near(m["nik_dob_a"], m["dob_a"]))
-                           | (m["nik_dob_b"].notna() & (m["nik_dob_b"].str[:4] == m["dob_a"].str[:4])
-                              & near(m["nik_dob_b"], m["dob_b"]))).fillna(False)
+        nda, da_, ndb, db_ = (_date_chars(m[c]) for c in ("nik_dob_a", "dob_a", "nik_dob_b", "dob_b"))
+        nik_dates_other = pd.Series(
+            (_same_chars(nda, db_, 4) & _near_chars(nda, da_)) | (_same_chars(ndb, da_, 4) & _near_chars(ndb, db_)),
+            index=m.index)
         # two digits of a year swapped (1973 / 1937, 1982 / 1928) is a typo too
-        swapped = (ya_s.str[:2] == yb_s.str[:2]) & (ya_s.str[2] == yb_s.str[3]) & (ya_s.str[3] == yb_s.str[2])
+        swapped = pd.Series(both_y & (yai // 100 == ybi // 100) & (yai % 10 == (ybi // 10) % 10)
+                            & ((yai // 10) % 10 == ybi % 10), index=m.index)
         generation = ((((ya - yb).abs() >= 10).fillna(False) & (ndig >= 2)).astype(bool) & ~same_trusted_nik
                       & ~nik_dates_other & ~swapped.fillna(False).astype(bool))
         # recorded dates that differ while the NIKs code the same date: one recorded date is mistyped

@@ -4,7 +4,9 @@ A household is built in steps, strongest evidence first:
 
 1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
    that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
-   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`).
+   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`), and a missing KK
+   or family id is taken from the neighbouring row at the same address when the list is sorted family by
+   family (:func:`_fill_from_neighbours`; checked on the list itself).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
