@@ -329,7 +329,10 @@ def test_unsure_and_blank_labels(linked):
     assert est.attrs["n_labels"] == 300 - counts["blank"] - counts["unsure"]
     as_match = cal.estimate_from_labels(lab, thresholds=[0.9], unsure="match")
     as_non = cal.estimate_from_labels(lab, thresholds=[0.9], unsure="non-match")
-    assert as_non["precision"].iloc[0] < est["precision"].iloc[0] < as_match["precision"].iloc[0]
+    # unsure pairs read as non-matches can only lower precision, read as matches only raise it (the
+    # labelled pairs above 0.9 may all be true matches, so the middle figure may equal the upper one)
+    assert as_non["precision"].iloc[0] <= est["precision"].iloc[0] <= as_match["precision"].iloc[0]
+    assert as_non["precision"].iloc[0] < as_match["precision"].iloc[0]
     bad = lab.copy()
     bad.loc[bad.index[0], "label"] = "maybe"
     with pytest.raises(cal.ReviewError, match="labels must be one of"):
