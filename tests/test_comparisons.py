@@ -201,3 +201,34 @@ def test_address_other_kecamatan_but_nik_issued_there():
     assert level_of(creator, left, right).startswith("Another kecamatan, but a NIK")
     assert level_of(creator, left, right | {"nik_kec": "32.16.09"}) == "All other comparisons"
     assert level_of(creator, left, right | {"kecamatan_code": "32.16.19"}) == "Same kecamatan"
+
+
+def test_birth_date_year_mistyped_level():
+    from linkmiskin.comparisons import BirthDateComparison
+
+    creator = BirthDateComparison("dob", nik_date_col_name=None, nik_col_name=None)
+
+    def lvl(a: str, b: str, ph: bool = False) -> str:
+        return level_of(creator, {"dob": a, "dob_placeholder": ph}, {"dob": b, "dob_placeholder": ph})
+
+    for a, b in (("1985-03-12", "1986-03-12"), ("1985-03-12", "1995-03-12"), ("1973-03-12", "1937-03-12")):
+        assert lvl(a, b) == "Same day and month, year mistyped", (a, b)
+    assert lvl("1985-03-12", "1975-04-12").startswith("All other")
+    # 1 July is a placeholder: the same day and month one year apart says little
+    assert lvl("1985-07-01", "1986-07-01", ph=True).startswith("Same year, or same day and month")
+
+
+def test_date_m_combines_the_full_and_recorded_only_anchor_estimates():
+    from linkmiskin.model import _combine_date_m
+
+    def model(levels):
+        return {"comparisons": [{}, {}, {"comparison_levels": [{"label_for_charts": k, "m_probability": v}
+                                                              for k, v in levels]}]}
+
+    full = model([("Exact date", 0.80), ("Recorded date equals the date coded in the other's NIK", 0.15),
+                  ("Same day and month, year mistyped", 0.0), ("All other comparisons", 0.05)])
+    rec = model([("Exact date", 0.80), ("Same day and month, year mistyped", 0.10), ("All other comparisons", 0.10)])
+    m = _combine_date_m(full, rec, 2)
+    assert m[:2] == [0.80, 0.15]
+    assert m[2] == pytest.approx(0.025)  # half of the remaining 0.05, as on the recorded-only anchors
+    assert m[3] == pytest.approx(0.05)   # never below the full estimate

@@ -283,8 +283,10 @@ class BirthDateComparison(ComparisonCreator):
         - One record has no NIK and its recorded date equals the date coded in the other's NIK
           *(only with NIK columns)*
         - Day and month swapped
+        - Same day and month of a real date, the year mistyped: one apart, one digit apart (1985 / 1995)
+          or its last two digits swapped (1973 / 1937)
         - Same year and month
-        - Same year, or same day and month one year apart
+        - Same year, or same day and month one year apart (placeholder dates)
         - All other
 
         Args:
@@ -339,6 +341,15 @@ class BirthDateComparison(ComparisonCreator):
         levels.append(_lvl(
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) AND substr({dl}, 6, 2) = substr({dr}, 9, 2) "
             f"AND substr({dl}, 9, 2) = substr({dr}, 6, 2)", "Day and month swapped"))
+        # a mistyped year on a real date: same day and month, the years one apart, one digit apart
+        # (1985 / 1995) or with the last two digits swapped (1973 / 1937)
+        phr = _q(ph, "r")
+        yl, yr = f"substr({dl}, 1, 4)", f"substr({dr}, 1, 4)"
+        levels.append(_lvl(
+            f"substr({dl}, 6, 5) = substr({dr}, 6, 5) AND NOT coalesce({phl}, false) AND NOT coalesce({phr}, false) "
+            f"AND (abs(try_cast({yl} AS INTEGER) - try_cast({yr} AS INTEGER)) <= 1 OR hamming({yl}, {yr}) = 1 "
+            f"OR (substr({dl}, 3, 1) = substr({dr}, 4, 1) AND substr({dl}, 4, 1) = substr({dr}, 3, 1)))",
+            "Same day and month, year mistyped"))
         levels.append(_lvl(f"substr({dl}, 1, 7) = substr({dr}, 1, 7)", "Same year and month"))
         levels.append(_lvl(
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) OR (substr({dl}, 6, 5) = substr({dr}, 6, 5) AND "

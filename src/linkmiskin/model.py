@@ -195,13 +195,15 @@ def comparisons() -> list[Any]:
     ]
 
 
-def _anchor_comparisons() -> list[Any]:
-    """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors."""
+def _anchor_comparisons(recorded_dates_only: bool = False) -> list[Any]:
+    """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors.
+    ``recorded_dates_only``: the birth-date comparison without the "other's NIK date" level, so that its
+    other levels see the recorded-date differences that this level would take first on NIK anchors."""
     return [
         NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
                       own_date_col_name="nik_own_date"),
         IndonesianNameComparison("name"),
-        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name=None),
+        BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None),
         SexComparison("sex", nik_col_name=None),
         IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
         RelationshipComparison("relationship"),
@@ -219,8 +221,8 @@ PRIOR_M = {
     # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, nickname,
     # share+JW, share, other
     "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.02, 0.01, 0.01, 0.01],
-    # exact, exact placeholder, other's NIK date, swapped, same year-month, same year, other
-    "dob": [0.78, 0.06, 0.05, 0.02, 0.03, 0.03, 0.03],
+    # exact, exact placeholder, other's NIK date, swapped, year mistyped, same year-month, same year, other
+    "dob": [0.78, 0.06, 0.05, 0.02, 0.02, 0.02, 0.02, 0.03],
     "sex": [0.98, 0.02],
     # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other kecamatan but NIK issued there, other
     "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.04, 0.06],
@@ -299,6 +301,25 @@ def _u_from_model(model: dict, idx: int) -> list[float | None]:
     return [lv.get("u_probability") for lv in levels if not lv.get("is_null_level")]
 
 
+def _labelled_m(model: dict, idx: int) -> dict[str, float]:
+    levels = model["comparisons"][idx]["comparison_levels"]
+    return {lv["label_for_charts"]: float(lv.get("m_probability") or 0.0) for lv in levels
+            if not lv.get("is_null_level")}
+
+
+def _combine_date_m(full: dict, recorded: dict, idx: int) -> list[float]:
+    """m of the birth-date levels: the exact levels and the "other's NIK date" level from ``full``; each
+    other level gets its share of the remaining probability in the proportions that ``recorded`` (the
+    comparison without the NIK-date level) finds, or what ``full`` found when that is more."""
+    mf, mr = _labelled_m(full, idx), _labelled_m(recorded, idx)
+    first = [lab for lab in mf if lab.startswith(("Exact", "Recorded date equals"))]
+    rest_f = max(1.0 - sum(mf[lab] for lab in first), 0.0)
+    rest_r = sum(v for lab, v in mr.items() if lab not in first)
+    # never below what the full comparison found (it is renormalised afterwards)
+    return [mf[lab] if lab in first or rest_r <= 0 else max(mf[lab], mr.get(lab, 0.0) * rest_f / rest_r)
+            for lab in mf]
+
+
 def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
     vals = [floor if (p is None or (isinstance(p, float) and math.isnan(p)) or p <= 0) else float(p) for p in ps]
     total = sum(vals)
@@ -344,6 +365,12 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
         a_model = a_linker.misc.save_model_to_json()
         for i in range(1, 6):
             m_lists[i] = _m_from_model(a_model, i)
+        # the birth date's recorded-date levels (a swapped day and month, a mistyped year...) are hidden on
+        # NIK anchors behind the "other's NIK date" level: learn their shape without it
+        r_linker = Linker(sdf, settings(comps=_anchor_comparisons(recorded_dates_only=True)),
+                          log_level=logging.WARNING)
+        r_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_nik_dates"))
+        m_lists[2] = _combine_date_m(a_model, r_linker.misc.save_model_to_json(), 2)
     if len(anchors_name) >= MIN_ANCHORS:
         lab = anchors_name.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
         n_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
