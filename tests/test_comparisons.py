@@ -232,3 +232,13 @@ def test_date_m_combines_the_full_and_recorded_only_anchor_estimates():
     assert m[:2] == [0.80, 0.15]
     assert m[2] == pytest.approx(0.025)  # half of the remaining 0.05, as on the recorded-only anchors
     assert m[3] == pytest.approx(0.05)   # never below the full estimate
+
+
+def test_family_rule_spares_a_year_typo_under_one_kk():
+    row = {"nik": "3216020504780001", "nik15": "321602050478000", "source": "dtks", "kk": "3216020310200001",
+           "name": "AHMAD BUDI"}
+    recs = _recs([row | {"dob": "1978-04-05", "dob_year": 1978}, row | {"dob": "1987-04-05", "dob_year": 1987}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 0
+    recs = _recs([row | {"dob": "1978-04-05", "dob_year": 1978},
+                  row | {"dob": "1983-04-05", "dob_year": 1983, "nik": None, "nik15": None}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 1

@@ -151,9 +151,9 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     * each NIK codes exactly its own record's real birth date, and those dates differ (even one digit
       apart: a clerk's typo in a NIK would make it disagree with its own record);
     * they are in the same source under the same valid KK and their names share no token (and are not one
-      name mistyped), or their birth years are two or more apart, or their NIKs or sexes differ (two
-      members of one family), unless they carry the same trusted NIK and the same real birth date (one
-      person listed twice);
+      name mistyped), or their birth years are two or more apart (and not a year typo, see below), or
+      their NIKs or sexes differ (two members of one family), unless they carry the same trusted NIK and
+      the same real birth date (one person listed twice);
     * they are in the same source with different names and NIKs that share region and birth code but
       differ in the serial, or with the same birth date and different sex and not one trusted NIK (twins
       listed by one agency);
@@ -261,7 +261,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
         # one person listed twice in a family: the same trusted NIK and the same real birth date
         duplicate_row = same_trusted_nik & same_day & real
         bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates | twins
-               | (same_kk & ~duplicate_row & (no_shared | year_far | (nik_diff & beyond_typo) | sex_diff))
+               | (same_kk & ~duplicate_row & (no_shared | (year_far & ~swapped & ~nik_dates_other)
+                                              | (nik_diff & beyond_typo) | sex_diff))
                | (same_src & (same_12 | (same_day & sex_diff & ~same_trusted_nik))) | generation)
         out.append(m.loc[bad.fillna(False).to_numpy(), ["node_a", "node_b"]].to_numpy())
     if scored is not None and len(scored):
