@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkmiskin.households import household_clusters, names_close
+from linkmiskin.households import household_clusters
+from linkmiskin.names import names_close
 
 
 def run(rows: list[dict], persons: list[int]) -> np.ndarray:

@@ -35,6 +35,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .names import names_close
+
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Connected component label for each of ``n`` nodes given edges (left[i], right[i])."""
@@ -95,18 +97,6 @@ def _same_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarra
 def _near_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Both dates present and at most two characters apart."""
     return a[1] & b[1] & ((a[0] != b[0]).sum(axis=1) <= 2)
-
-
-def _typo_close(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """True where two names are one mistyped name: one edit for names of up to seven letters, two for
-    longer ones (both at least four letters)."""
-    import jellyfish
-
-    out = np.zeros(len(a), dtype=bool)
-    for i, (x, y) in enumerate(zip(a.to_numpy(dtype=object), b.to_numpy(dtype=object))):
-        if isinstance(x, str) and isinstance(y, str) and min(len(x), len(y)) >= 4 and abs(len(x) - len(y)) <= 2:
-            out[i] = jellyfish.damerau_levenshtein_distance(x, y) <= (1 if min(len(x), len(y)) <= 7 else 2)
-    return out
 
 
 def _one_vowel_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
@@ -217,7 +207,7 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
             lb = m["name_b"].str.len().to_numpy(dtype=float, na_value=0)
             need &= (np.abs(la - lb) <= 2) & (np.minimum(la, lb) >= 4)
             idx = np.flatnonzero(need)
-            no_shared.iloc[idx] = ~_typo_close(m["name_a"].iloc[idx], m["name_b"].iloc[idx])
+            no_shared.iloc[idx] = ~names_close(m["name_a"].iloc[idx], m["name_b"].iloc[idx], contained=False)
         # one agency listing two NIKs born the same day in the same kecamatan: two people (twins)
         same_12 = nik_diff & same_nik_code & (m["name_a"] != m["name_b"]).fillna(True)
         sex_diff = m["sex_a"].notna() & m["sex_b"].notna() & (m["sex_a"] != m["sex_b"])

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .clustering import components
+from .names import names_close
 
 #: No household built from person links or a mother's name may hold more people than this.
 MAX_PERSONS = 20
@@ -214,32 +215,6 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
     return pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
                          "household_evidence": evidence})
-
-
-def names_close(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """True where two canonical names are the same person's name written differently: equal, the same
-    words in another order (FITRI RINI / RINI FITRI), one name's words all inside the other's (ENI /
-    ENI NURHAYATI), or a typo (one edit for names of five to seven letters, two for longer ones; names of
-    four letters or fewer must be equal: DEWI / DEDI are two names)."""
-    import jellyfish
-
-    a = a.astype(object).to_numpy()
-    b = b.astype(object).to_numpy()
-    out = np.zeros(len(a), dtype=bool)
-    for i, (x, y) in enumerate(zip(a, b)):
-        if not isinstance(x, str) or not isinstance(y, str):
-            continue
-        if x == y:
-            out[i] = True
-            continue
-        tx, ty = set(x.split()), set(y.split())
-        if tx <= ty or ty <= tx:
-            out[i] = True
-            continue
-        short = min(len(x), len(y))
-        if short >= 5 and abs(len(x) - len(y)) <= 2:
-            out[i] = jellyfish.damerau_levenshtein_distance(x, y) <= (1 if short <= 7 else 2)
-    return out
 
 
 def _sibling_pairs(base: pd.DataFrame) -> np.ndarray:

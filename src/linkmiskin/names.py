@@ -126,7 +126,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NAME_COLUMNS", "are_nicknames", "normalize_name", "parse_name", "phonetic_key"]
+__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key"]
 
 #: Columns returned by :func:`parse_name`, in order.
 NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nicknames", "name_status",
@@ -840,3 +840,35 @@ def regroup_lists(rows: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.S
     for i in np.flatnonzero(pd.isna(pd.Series(out)).to_numpy()):
         out[i] = []
     return pd.Series(out, index=index, dtype=object)
+
+
+def names_close(a: pd.Series, b: pd.Series, *, contained: bool = True) -> np.ndarray:
+    """True where two canonical names (two Series of one length) are one person's name written
+    differently: equal, the same words in another order (FITRI RINI / RINI FITRI), one name's words all
+    inside the other's (ENI / ENI NURHAYATI; left out with ``contained=False``), or a typo (one edit for
+    names of five to seven letters, two for longer ones; names of four letters or fewer must be equal:
+    DEWI / DEDI are two names). Used on pairs already narrowed down (one RT, one cluster), not on a list.
+
+    >>> names_close(pd.Series(["FITRI RINI", "ENI", "DEWI", "JUNAIDI"]),
+    ...             pd.Series(["RINI FITRI", "ENI NURHAYATI", "DEDI", "JUNAEDI"])).tolist()
+    [True, True, False, True]
+    """
+    import jellyfish
+
+    xs = a.astype(object).to_numpy()
+    ys = b.astype(object).to_numpy()
+    out = np.zeros(len(xs), dtype=bool)
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if not isinstance(x, str) or not isinstance(y, str):
+            continue
+        if x == y:
+            out[i] = True
+            continue
+        tx, ty = set(x.split()), set(y.split())
+        if tx == ty or (contained and (tx <= ty or ty <= tx)):
+            out[i] = True
+            continue
+        short = min(len(x), len(y))
+        if short >= 5 and abs(len(x) - len(y)) <= 2:
+            out[i] = jellyfish.damerau_levenshtein_distance(x, y) <= (1 if short <= 7 else 2)
+    return out
