@@ -72,8 +72,8 @@ def name_level(a: str, b: str) -> str:
     std = standardize(pd.DataFrame({"NAMA": [a, b]}), {"name": "NAMA"}, source="t")
     std.insert(0, "unique_id", np.arange(len(std), dtype=np.int64))
     t = model_table(std)
-    cols = ["name", "name_tokens", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon",
-            "name_phon_mask"]
+    cols = ["name", "name_tokens", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask",
+            "name_phon", "name_phon_mask"]
     rec = [{c: (list(t[c].iloc[i]) if isinstance(t[c].iloc[i], (list, np.ndarray)) else t[c].iloc[i])
             for c in cols} for i in range(2)]
     for r in rec:
@@ -87,6 +87,13 @@ def name_level(a: str, b: str) -> str:
 @pytest.mark.parametrize(("a", "b"), [("NOVI", "OOVI"), ("RAFA YLHAM", "RAPA ILHAM")])
 def test_name_typo_that_jaro_winkler_misses(a, b):
     assert name_level(a, b).startswith("Typo anywhere")
+
+
+def test_nickname_of_a_spelling_variant():
+    # IKI is a call name of RIZKI; the other list writes RIZKY
+    assert name_level("IKI", "BUDI RIZKY") == "Nickname of the other's name"
+    assert name_level("IKI", "BUDI RIZKI") == "Nickname of the other's name"
+    assert name_level("IKI", "BUDI SANTOSO") == "All other comparisons"
 
 
 def test_name_levels_keep_their_order():

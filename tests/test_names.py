@@ -484,6 +484,13 @@ PHONETIC_SAME = [
     ("EVI", "EFI"),
     ("PANJI", "PANDJI"),
     ("ANGGA", "ANGA"),
+    # z before a consonant or at the end is s; before a vowel it alternates with j
+    ("RIZKI", "RISKI"),
+    ("RIZKY", "RISQI"),
+    ("AZIZ", "AZIS"),
+    ("HAFIZ", "HAFIS"),
+    ("ZAENAL", "JAENAL"),
+    ("ZAKARIA", "JAKARIA"),
 ]
 
 PHONETIC_DIFFERENT = [
@@ -498,6 +505,8 @@ PHONETIC_DIFFERENT = [
     ("BAMBANG", "BAMBAN"),
     ("NYOTO", "YOTO"),
     ("PANJI", "PANI"),
+    ("RIZAL", "RISMA"),
+    ("AZIZ", "ASIH"),
 ]
 
 

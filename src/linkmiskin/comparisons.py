@@ -133,6 +133,7 @@ class IndonesianNameComparison(ComparisonCreator):
                  rarity_col_name: str | None = "name_rarity", token_mask_col_name: str | None = "name_mask",
                  phonetic_tokens_col_name: str | None = "name_phon",
                  phonetic_mask_col_name: str | None = "name_phon_mask",
+                 nicknames_phonetic_col_name: str | None = "name_nick_phon",
                  rare_threshold: float = 0.002, jaro_winkler_threshold: float = 0.92,
                  term_frequency_adjustments: bool = True):
         """Compare canonical Indonesian names (see :func:`linkmiskin.names.parse_name`).
@@ -152,7 +153,9 @@ class IndonesianNameComparison(ComparisonCreator):
         - A typo: Jaro-Winkler >= ``jaro_winkler_threshold`` and at most two edits on the whole name
         - A typo Jaro-Winkler misses (short names, a typo in the first letters): at most one edit when the
           shorter name has five letters or fewer, else at most two
-        - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*)
+        - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*), or of a
+          spelling variant of it (*Iki* / *Rizky*, by the phonetic keys; only with
+          ``nicknames_phonetic_col_name`` and ``phonetic_tokens_col_name``)
           *(only with ``nicknames_col_name``)*
         - The names share a token and Jaro-Winkler >= 0.8 on the whole name
         - The names share a token
@@ -163,6 +166,7 @@ class IndonesianNameComparison(ComparisonCreator):
             tokens_col_name: list column of canonical tokens.
             phonetic_col_name: string column holding the sorted phonetic keys of the tokens.
             nicknames_col_name: list column of formal names the record's tokens may be nicknames of.
+            nicknames_phonetic_col_name: list column of the phonetic keys of those formal names.
             rarity_col_name: numeric column, relative frequency of the rarest token of the name.
             phonetic_tokens_col_name: list column of the tokens' phonetic keys.
             phonetic_mask_col_name: Bloom mask of the phonetic keys (as ``token_mask_col_name``).
@@ -176,6 +180,8 @@ class IndonesianNameComparison(ComparisonCreator):
         cols = {"name": col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
         if nicknames_col_name:
             cols["nick"] = nicknames_col_name
+            if nicknames_phonetic_col_name and phonetic_tokens_col_name:
+                cols["nickp"] = nicknames_phonetic_col_name
         if rarity_col_name:
             cols["rarity"] = rarity_col_name
         if token_mask_col_name:
@@ -249,8 +255,14 @@ class IndonesianNameComparison(ComparisonCreator):
         nick = self._names.get("nick")
         if nick:
             kl, kr = _q(nick, "l"), _q(nick, "r")
-            levels.append(_lvl(f"(len({kl}) > 0 AND list_has_any({kl}, {tr})) OR "
-                               f"(len({kr}) > 0 AND list_has_any({kr}, {tl}))",
+            left, right = f"list_has_any({kl}, {tr})", f"list_has_any({kr}, {tl})"
+            nickp = self._names.get("nickp")
+            if nickp:
+                ql, qr = _q(nickp, "l"), _q(nickp, "r")
+                al, ar = _q(self._names["ptok"], "l"), _q(self._names["ptok"], "r")
+                left = f"({left} OR list_has_any({ql}, {ar}))"
+                right = f"({right} OR list_has_any({qr}, {al}))"
+            levels.append(_lvl(f"(len({kl}) > 0 AND {left}) OR (len({kr}) > 0 AND {right})",
                                "Nickname of the other's name"))
         levels.append(_lvl(f"{shares} AND jaro_winkler_similarity({nl}, {nr}) >= 0.8",
                            "Share a token, and Jaro-Winkler >= 0.8"))

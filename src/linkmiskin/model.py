@@ -52,7 +52,7 @@ log = logging.getLogger("linkmiskin")
 #: Columns of the table that the model scores (one row per input record).
 MODEL_COLUMNS = [
     "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "nik_sex",
-    "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_rarity", "name_mask", "name_phon_mask",
+    "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens",
@@ -101,12 +101,17 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
     tok_count = pd.Series(weight[ex.index.to_numpy()], index=ex.to_numpy()).groupby(level=0).sum()
     freq = pd.Series(ex.map(tok_count).to_numpy(dtype=float) / max(n, 1), index=ex.index)
     rar = freq.groupby(level=0).min().reindex(range(len(uniq))).to_numpy(dtype=float)
+    # the formal names a nickname stands for, by sound too (IKI stands for RIZKI, written RIZKY)
+    nx = nick.explode().dropna()
+    nick_phon = regroup_lists(nx.index.to_numpy(), phonetic_key(nx.astype(str)).to_numpy(dtype=object),
+                              pd.RangeIndex(len(nick)))
     per_name = {
         "name_phon_key": phon_fused.map(lambda v: " ".join(sorted(v)) if v else None).to_numpy(dtype=object),
         "name_tokens": tokens.to_numpy(dtype=object),
         "name_phon": phon.to_numpy(dtype=object),
         "name_phon_mask": token_mask(phon),
         "name_nick": nick.to_numpy(dtype=object),
+        "name_nick_phon": nick_phon.to_numpy(dtype=object),
         "name_first": tokens.map(lambda v: v[0] if v else None).to_numpy(dtype=object),
         "name_last": tokens.map(lambda v: v[-1] if v else None).to_numpy(dtype=object),
         "name_rarity": rar,

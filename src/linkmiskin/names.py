@@ -581,6 +581,9 @@ _SILENT_H_AFTER = re.compile(r"([BCDFGJKPST])H")
 _H_NOT_BEFORE_VOWEL = re.compile(r"H(?![AEIOU])")
 _DOUBLE = re.compile(r"(.)\1+")
 _CONSONANT_Y = re.compile(r"([^AEIOUY])Y")
+# z before a consonant or at the end of a word is spoken, and often written, as s (RIZKI / RISKI,
+# AZIZ / AZIS, HAFIZ / HAFIS); before a vowel it alternates with j (ZAENAL / JAENAL, ZAKARIA / JAKARIA)
+_Z_AS_S = re.compile(r"Z(?![AEIOUY])")
 _DEVOICE = str.maketrans({"F": "P", "B": "P", "D": "T"})
 _DROP_VOWELS = str.maketrans("", "", "AEIOU")
 _FIRST_VOWEL = {"A": "A", "E": "I", "I": "I", "O": "U", "U": "U"}
@@ -600,6 +603,8 @@ def _phonetic_token(tok: str, T: _Tables) -> str:
         s = _H_NOT_BEFORE_VOWEL.sub("", s)
     s = _DOUBLE.sub(r"\1", s)
     s = s.replace("NG", "Q").replace("NY", "X").replace("NJ", "N\x00")
+    if "Z" in s:
+        s = _Z_AS_S.sub("S", s)
     s = s.replace("J", "Y").replace("Z", "Y")
     s = _CONSONANT_Y.sub(r"\1I", s).replace("\x00", "J")
     s = s.replace("IY", "I").replace("UW", "U").translate(_DEVOICE)
