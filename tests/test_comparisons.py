@@ -197,6 +197,22 @@ def test_cannot_link_spares_swapped_year_digits_and_a_sex_typo_under_one_nik():
     assert len(cannot_link(_recs([row | {"sex": "P"}, row | {"sex": "L"}]), np.array([0, 0]))) == 0
 
 
+def test_cannot_link_serial_only_niks_unless_the_names_are_alike():
+    # two trusted NIKs of one day and kecamatan, different serials: two babies, unless the names are one
+    # name (exactly or by sound: then a serial typo is as likely, and the score decides)
+    a = {"nik": "3216094107200001", "nik15": "321609410720000", "nik_own_date": True, "dob": "2020-07-01",
+         "dob_year": 2020, "source": "dtks", "name": "RIZKI"}
+    b = a | {"nik": "3216094107200004", "source": "p3ke", "name": "RISKI"}
+    comp = np.array([0, 0])
+
+    def scored(alike: bool) -> pd.DataFrame:
+        return pd.DataFrame({"l": [0], "r": [1], "name_gamma": [9], "nik_same": [False],
+                             "name_alike": [alike]})
+
+    assert len(cannot_link(_recs([a, b]), comp, scored(alike=False))) == 1
+    assert len(cannot_link(_recs([a, b]), comp, scored(alike=True))) == 0
+
+
 def test_address_other_kecamatan_but_nik_issued_there():
     from linkmiskin.comparisons import IndonesianAddressComparison
 

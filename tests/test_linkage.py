@@ -70,6 +70,12 @@ def test_pairs_and_households_tables(result):
               "nik_level", "name_level", "dob_level", "address_level", "agreeing_evidence"):
         assert c in p.columns, c
     assert p["match_probability"].between(0, 1).all()
+    # the evidence that agreed, named after the comparisons, in the model's order
+    exact_nik = p[p["nik_level"] == "Exact NIK, consistent with both records"]
+    assert len(exact_nik) and exact_nik["agreeing_evidence"].str.split(",").str[0].eq("nik").all()
+    assert not p["agreeing_evidence"].str.contains(",,|^,|,$", regex=True).any()
+    weak = p[(p["nik_level"] == "All other comparisons") & (p["name_level"] == "All other comparisons")]
+    assert not weak["agreeing_evidence"].str.contains("(^|,)(nik|name)(,|$)", regex=True).any()
     hh = result.households
     assert hh["household_id"].is_unique
     assert set(hh["household_id"]) == set(result.records["household_id"])

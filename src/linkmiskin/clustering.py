@@ -157,7 +157,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       two years are one another with two digits swapped, 1973 / 1937);
     * ``scored`` (pairs with ``l, r, name_gamma, nik_same``) says the NIKs differ and the names are only
       loosely related (name level "share a token and Jaro-Winkler >= 0.8" or lower);
-    * ``scored`` says two trusted NIKs differ only in the serial and the names are not exactly the same;
+    * ``scored`` says two trusted NIKs differ only in the serial and the names are neither the same nor
+      the same by sound (``name_alike``);
     * ``scored`` says the names are loosely related at best and the pair is not confirmed by both the same
       NIK and the same real birth date: a pair whose common ground is a date and an address is two
       siblings or neighbours, and a NIK copied onto a family member's row does not carry the date.
@@ -274,12 +275,13 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
             da, db = dob[li], dob[ri]
             dob_same = pd.notna(da) & pd.notna(db) & (da == db) & ~ph[li]
             confirmed = sc["nik_same"].to_numpy(dtype=bool) & dob_same
-            # two trusted NIKs that differ only in the serial, with names that are not the same: twins or
-            # two babies of one day in one kecamatan, not a serial typo
+            # two trusted NIKs that differ only in the serial, with names that are neither the same nor
+            # the same by sound: twins or two babies of one day in one kecamatan, not a serial typo (with
+            # names alike, the model's score decides)
             f16 = t16
             same12 = pd.notna(f16[li]) & pd.notna(f16[ri]) & (f16[li] != f16[ri]) & (
                 pd.Series(f16[li]).str[:12].to_numpy() == pd.Series(f16[ri]).str[:12].to_numpy())
-            not_same_name = ~sc["name_exact"].to_numpy(dtype=bool) if "name_exact" in sc else False
+            not_same_name = ~sc["name_alike"].to_numpy(dtype=bool) if "name_alike" in sc else False
             pick = (diff & weak) | (weak & ~confirmed) | (same12 & not_same_name)
             out.append(np.column_stack([sc["l"].to_numpy()[pick], sc["r"].to_numpy()[pick]]))
     if not out:

@@ -338,7 +338,7 @@ class Linker:
             "match_probability": df["match_probability"].astype(float),
             "match_weight": df["match_weight"].astype(float),
         })
-        agree = []
+        agree: list[tuple[str, np.ndarray]] = []
         weights = _level_weights(self.model)
         for out_col, lab in labels.items():
             g = df.get(f"gamma_{out_col}")
@@ -346,17 +346,23 @@ class Linker:
                 continue
             out[f"{out_col}_level"] = g.map(lab).astype(object)
             w = g.map(weights.get(out_col, {})).fillna(0.0).to_numpy(dtype=float)
-            agree.append(np.where(w > 1, out_col, ""))
+            agree.append((out_col, w > 1))
         if agree:
-            ev = pd.DataFrame(np.column_stack(agree)).agg(lambda r: ",".join(x for x in r if x), axis=1)
-            out["agreeing_evidence"] = ev.to_numpy()
+            # one bit per comparison, then one string per combination (at most 2^k, not one per pair)
+            code = np.zeros(len(df), dtype=np.int64)
+            for bit, (_, yes) in enumerate(agree):
+                code |= yes.astype(np.int64) << bit
+            text = np.array([",".join(c for b, (c, _) in enumerate(agree) if k >> b & 1)
+                             for k in range(1 << len(agree))], dtype=object)
+            out["agreeing_evidence"] = text[code]
         out["name_gamma"] = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else 99
         nik_lab = labels.get("nik", {})
         same_nik = [g for g, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
         out["nik_same"] = df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else False
         name_lab = labels.get("name", {})
-        exact_name = [g for g, lab in name_lab.items() if lab.startswith("Exact canonical name")]
-        out["name_exact"] = df["gamma_name"].isin(exact_name).to_numpy() if "gamma_name" in df else False
+        # the same name, or the same name by sound (a spelling variant: RIZKI / RISKI)
+        alike = [g for g, lab in name_lab.items() if lab.startswith(("Exact canonical name", "Same phonetic key"))]
+        out["name_alike"] = df["gamma_name"].isin(alike).to_numpy() if "gamma_name" in df else False
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
         out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
         return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
@@ -384,7 +390,7 @@ class Linker:
                           "p": pairs["match_probability"].to_numpy(),
                           "name_gamma": pairs["name_gamma"].to_numpy(),
                           "nik_same": pairs["nik_same"].to_numpy(),
-                          "name_exact": pairs["name_exact"].to_numpy()})
+                          "name_alike": pairs["name_alike"].to_numpy()})
         persons = person_clusters(recs, e, float(threshold))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
@@ -392,7 +398,7 @@ class Linker:
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
         households = _households_table(records)
-        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same", "name_exact"]),
+        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self)
