@@ -75,7 +75,7 @@ def test_pairs_and_households_tables(result):
     assert len(exact_nik) and exact_nik["agreeing_evidence"].str.split(",").str[0].eq("nik").all()
     assert not p["agreeing_evidence"].str.contains(",,|^,|,$", regex=True).any()
     weak = p[(p["nik_level"] == "All other comparisons") & (p["name_level"] == "All other comparisons")]
-    assert not weak["agreeing_evidence"].str.contains("(^|,)(nik|name)(,|$)", regex=True).any()
+    assert not weak["agreeing_evidence"].str.contains("(?:^|,)(?:nik|name)(?:,|$)", regex=True).any()
     hh = result.households
     assert hh["household_id"].is_unique
     assert set(hh["household_id"]) == set(result.records["household_id"])
