@@ -213,6 +213,21 @@ def test_cannot_link_serial_only_niks_unless_the_names_are_alike():
     assert len(cannot_link(_recs([a, b]), comp, scored(alike=True))) == 0
 
 
+def test_cannot_link_loose_names_leaves_one_trusted_nik_to_the_score():
+    # a call name on one list (MAMAT for MUHAMMAD NUGRAHA): names "all other", no recorded date on one side
+    a = {"nik": "3216020107160001", "nik15": "321602010716000", "nik_own_date": True, "dob": "2016-07-01",
+         "dob_year": 2016, "source": "dtks", "name": "MUHAMMAD NUGRAHA"}
+    b = a | {"source": "bpjs_pbi", "name": "MAMAT", "dob": None, "dob_year": None}
+    scored = pd.DataFrame({"l": [0], "r": [1], "name_gamma": [0], "nik_same": [True], "name_alike": [False]})
+    comp = np.array([0, 0])
+    assert len(cannot_link(_recs([a, b]), comp, scored)) == 0
+    # a NIK that disagrees with its record (a family member's NIK copied) confirms nothing
+    assert len(cannot_link(_recs([a, b | {"nik_consistent": False}]), comp, scored)) == 1
+    # two different NIKs with loose names: two people
+    c = b | {"nik": "3216020107160002", "nik15": "321602010716000"}
+    assert len(cannot_link(_recs([a, c]), comp, scored.assign(nik_same=False))) == 1
+
+
 def test_address_other_kecamatan_but_nik_issued_there():
     from linkmiskin.comparisons import IndonesianAddressComparison
 

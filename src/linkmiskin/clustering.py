@@ -161,7 +161,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
       the same by sound (``name_alike``);
     * ``scored`` says the names are loosely related at best and the pair is not confirmed by both the same
       NIK and the same real birth date: a pair whose common ground is a date and an address is two
-      siblings or neighbours, and a NIK copied onto a family member's row does not carry the date.
+      siblings or neighbours, and a NIK copied onto a family member's row does not carry the date (a NIK
+      that agrees with both records' own birth dates is left to the score).
 
     Components larger than ``max_component`` are checked on their scored pairs only.
     """
@@ -282,7 +283,10 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
             same12 = pd.notna(f16[li]) & pd.notna(f16[ri]) & (f16[li] != f16[ri]) & (
                 pd.Series(f16[li]).str[:12].to_numpy() == pd.Series(f16[ri]).str[:12].to_numpy())
             not_same_name = ~sc["name_alike"].to_numpy(dtype=bool) if "name_alike" in sc else False
-            pick = (diff & weak) | (weak & ~confirmed) | (same12 & not_same_name)
+            # one NIK that agrees with both records' birth dates is strong evidence of its own: with
+            # loosely related names (a call name, a damaged name) the model's score decides
+            same_trusted = pd.notna(f16[li]) & (f16[li] == f16[ri])
+            pick = (diff & weak) | (weak & ~confirmed & ~same_trusted) | (same12 & not_same_name)
             out.append(np.column_stack([sc["l"].to_numpy()[pick], sc["r"].to_numpy()[pick]]))
     if not out:
         return pd.DataFrame({"a": [], "b": []}, dtype=np.int64)
