@@ -89,6 +89,14 @@ def test_name_typo_that_jaro_winkler_misses(a, b):
     assert name_level(a, b).startswith("Typo anywhere")
 
 
+def test_name_inside_the_other_with_a_typo():
+    assert name_level("HASANUDKN", "HASANUDIN HASAN") == "One name inside the other, with a typo"
+    # short words must be equal: ANI is not a typo of ANA
+    assert name_level("ANI", "ANA SUSANTI") == "All other comparisons"
+    assert name_level("HASANUDIN", "HASANUDIN HASAN").startswith("One name inside the other")
+    assert name_level("HASANUDIN", "HASANUDIN HASAN") != "One name inside the other, with a typo"
+
+
 def test_nickname_of_a_spelling_variant():
     # IKI is a call name of RIZKI; the other list writes RIZKY
     assert name_level("IKI", "BUDI RIZKY") == "Nickname of the other's name"

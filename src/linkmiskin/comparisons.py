@@ -153,6 +153,8 @@ class IndonesianNameComparison(ComparisonCreator):
         - A typo: Jaro-Winkler >= ``jaro_winkler_threshold`` and at most two edits on the whole name
         - A typo Jaro-Winkler misses (short names, a typo in the first letters): at most one edit when the
           shorter name has five letters or fewer, else at most two
+        - One name inside the other with a typo: every word of the shorter name is a word of the other, or
+          one edit from one when it has five letters or more (*Hasanudkn* / *Hasanudin Hasan*)
         - A token of one is a known nickname of a token of the other (*Wawan* / *Hermawan*), or of a
           spelling variant of it (*Iki* / *Rizky*, by the phonetic keys; only with
           ``nicknames_phonetic_col_name`` and ``phonetic_tokens_col_name``)
@@ -252,6 +254,16 @@ class IndonesianNameComparison(ComparisonCreator):
                            f"ELSE damerau_levenshtein({nl}, {nr}) <= "
                            f"CASE WHEN least(length({nl}), length({nr})) <= 5 THEN 1 ELSE 2 END END",
                            "Typo anywhere: one edit (names up to 5 letters) or two edits"))
+        # one name inside the other with a typo in a word (HASANUDKN / HASANUDIN HASAN): every word of the
+        # shorter name is a word of the other, or one edit from one when it has five letters or more
+        def inside_with_typo(short: str, long: str) -> str:
+            return (f"list_bool_and(list_transform({short}, lambda x: list_contains({long}, x) OR "
+                    f"(length(x) >= 5 AND list_bool_or(list_transform({long}, "
+                    f"lambda y: damerau_levenshtein(x, y) <= 1)))))")
+        levels.append(_lvl(f"CASE WHEN len({tl}) = 0 OR len({tr}) = 0 THEN false "
+                           f"WHEN len({tl}) <= len({tr}) THEN {inside_with_typo(tl, tr)} "
+                           f"ELSE {inside_with_typo(tr, tl)} END",
+                           "One name inside the other, with a typo"))
         nick = self._names.get("nick")
         if nick:
             kl, kr = _q(nick, "l"), _q(nick, "r")

@@ -223,9 +223,9 @@ PRIOR_M = {
     # exact+consistent, exact+inconsistent, Excel 15 digits, same region+date other serial,
     # one digit apart but each codes its own date, one typo, other
     "nik": [0.84, 0.02, 0.02, 0.01, 0.002, 0.06, 0.05],
-    # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, nickname,
-    # share+JW, share, other
-    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.02, 0.01, 0.01, 0.01],
+    # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, contained with a
+    # typo, nickname, share+JW, share, other
+    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.005, 0.02, 0.01, 0.01, 0.005],
     # exact, exact placeholder, other's NIK date, swapped, year mistyped, same year-month, same year, other
     "dob": [0.78, 0.06, 0.05, 0.02, 0.02, 0.02, 0.02, 0.03],
     "sex": [0.98, 0.02],
