@@ -256,10 +256,14 @@ class IndonesianNameComparison(ComparisonCreator):
                            "Typo anywhere: one edit (names up to 5 letters) or two edits"))
         # one name inside the other with a typo in a word (HASANUDKN / HASANUDIN HASAN): every word of the
         # shorter name is a word of the other, or one edit from one when it has five letters or more
+        # (one edit leaves the lengths within one and, in words of five letters, the first two or the last
+        # two letters as they were: checked first, it spares most edit distances)
         def inside_with_typo(short: str, long: str) -> str:
+            one_edit = ("CASE WHEN abs(length(x) - length(y)) > 1 THEN false "
+                        "WHEN left(x, 2) <> left(y, 2) AND right(x, 2) <> right(y, 2) THEN false "
+                        "ELSE damerau_levenshtein(x, y) <= 1 END")
             return (f"list_bool_and(list_transform({short}, lambda x: list_contains({long}, x) OR "
-                    f"(length(x) >= 5 AND list_bool_or(list_transform({long}, "
-                    f"lambda y: damerau_levenshtein(x, y) <= 1)))))")
+                    f"(length(x) >= 5 AND list_bool_or(list_transform({long}, lambda y: {one_edit})))))")
         levels.append(_lvl(f"CASE WHEN len({tl}) = 0 OR len({tr}) = 0 THEN false "
                            f"WHEN len({tl}) <= len({tr}) THEN {inside_with_typo(tl, tr)} "
                            f"ELSE {inside_with_typo(tr, tl)} END",
