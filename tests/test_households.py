@@ -134,3 +134,40 @@ def test_a_shuffled_list_gives_no_neighbour_filling():
     for f in range(3):
         # the member without a KK stays a household of one: no neighbour's KK was lent to it
         assert (hh == hh[where[3 * f + 1]]).sum() == 1
+
+
+def _blocks_world(n_fam: int = 30) -> tuple[list[dict], list[int]]:
+    """DTKS lists head and spouse of each family with its KK; a P3KE extract without KK or family id lists
+    head, spouse and a child that no other list has, family by family, all in one RT."""
+    dtks, p3ke, persons_d, persons_p = [], [], [], []
+    for f in range(n_fam):
+        kk = f"32160125061300{f:02d}"
+        for j, rel in enumerate(("KEPALA", "PASANGAN")):
+            dtks.append({"kk": kk, "name": f"ORANG {f} {j}", "relationship": rel})
+            persons_d.append(3 * f + j)
+        for j, rel in enumerate(("KEPALA", "PASANGAN", "ANAK")):
+            p3ke.append({"source": "p3ke", "name": f"ORANG {f} {j}", "relationship": rel})
+            persons_p.append(3 * f + j)
+    return dtks + p3ke, persons_d + persons_p
+
+
+def test_a_list_without_kk_sorted_family_by_family_gives_family_blocks():
+    rows, persons = _blocks_world()
+    hh = run(rows, persons)
+    n_d = 60
+    for f in range(30):
+        child = n_d + 3 * f + 2
+        # the child that only P3KE lists joins its parents' household, and nobody else's
+        assert hh[child] == hh[2 * f] == hh[2 * f + 1]
+        assert (hh == hh[child]).sum() == 5
+
+
+def test_a_shuffled_or_address_sorted_list_gives_no_family_blocks():
+    rows, persons = _blocks_world()
+    n_d = 60
+    order = np.r_[np.arange(n_d), n_d + np.random.default_rng(3).permutation(90)]
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    for f in range(30):
+        # the child only P3KE lists stays alone: one RT is not one family
+        assert (hh == hh[where[n_d + 3 * f + 2]]).sum() == 1

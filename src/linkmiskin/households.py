@@ -6,7 +6,9 @@ A household is built in steps, strongest evidence first:
    that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
    other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`), and a missing KK
    or family id is taken from the neighbouring row at the same address when the list is sorted family by
-   family (:func:`_fill_from_neighbours`; checked on the list itself).
+   family (:func:`_fill_from_neighbours`; checked on the list itself). A list with neither KK nor family id
+   but with relationships and addresses is cut into family blocks, head first, when its order proves to
+   follow families (:func:`_family_blocks`; checked against the KKs other lists give its people).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -26,7 +28,8 @@ A household is built in steps, strongest evidence first:
    child's mother's name; if women of several households qualify, the child stays alone.
 6. Anything else is a household of its own.
 
-``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source;
+``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source (at
+most the measured share of neighbours with one KK for a family block);
 otherwise the record's person confidence (how firmly the record belongs to the person whose household it
 joins, or, for a record alone, how sure we are that it has no other record); for a child that stays alone
 because several women of the mother's name qualify, the person confidence divided by their number.
@@ -66,6 +69,10 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     kk_ok = pd.notna(kk)
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
     hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object))
+    # lists with neither KK nor family id, sorted family by family: blocks of rows
+    blocks, block_share = _family_blocks(std, src, kk, hkey, person)
+    in_block = pd.notna(blocks)
+    hkey = np.where(in_block, blocks, hkey)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -74,6 +81,7 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     raw, raw_keys = pd.factorize(raw_key)
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
+    evidence[in_block & (raw_size[raw] > 1)] = "family rows in list order"
 
     # 2. lists without KK: same address *and* a household-level attribute ------------------------------
     el: list[np.ndarray] = []
@@ -173,6 +181,10 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     evidence[joined] = "same person or KK in another list"
     conf = pconf.copy()
     conf[np.isin(evidence, ["same KK or family id in source"])] = 1.0
+    # a family block is as sure as the list's order proved to be
+    for s_, share_ in block_share.items():
+        sel = (evidence == "family rows in list order") & (src == s_)
+        conf[sel] = np.minimum(pconf[sel], share_)
 
     # 5. mother's name: a child's household joins the household of its mother ---------------------------
     mother = _col(std, "mother_name")
@@ -362,6 +374,71 @@ def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray) -
     second = np.where(head, prev, nxt)
     key[miss] = np.where(pd.notna(first), first, second)
     return key
+
+
+#: a list without KK or family id is read as family blocks (a head, then the rows after it at the same
+#: address) when at least this share of neighbouring rows inside blocks belong to people whose KK, known
+#: from any list, is the same...
+BLOCK_SAME_KK_SHARE = 0.8
+#: ... and no more than this share of neighbouring rows across a head's row (a new block) do.
+BLOCK_ACROSS_SHARE = 0.5
+#: neighbour pairs with a known KK on both sides needed before a list's order is trusted.
+BLOCK_MIN_CHECKED = 20
+
+
+def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.ndarray,
+                   person: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+    """Family blocks of lists that carry neither KK nor family id but a relationship column and addresses
+    (P3KE or DTKS extracts whose id columns were dropped). Exports list a family's rows together, head
+    (KEPALA) first: a block starts at each head, at each change of desa + RT/RW (all three known), and at a
+    new list. The order is checked on the list itself: the people of neighbouring rows *inside* blocks must
+    mostly share a KK known from any list (``BLOCK_SAME_KK_SHARE``), and neighbours *across* a head's row
+    must mostly not (``BLOCK_ACROSS_SHARE``); a shuffled or address-sorted list fails and gets no blocks.
+
+    Returns a block key per record (``None`` outside trusted blocks) and the measured inside share per
+    trusted list (used as the household confidence of block members)."""
+    n = len(src)
+    keys = np.full(n, None, dtype=object)
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+    if n < 3 or not pd.notna(rel).any():
+        return keys, {}
+    lacking = pd.isna(kk) & pd.isna(hkey)
+    df = pd.DataFrame({"src": src, "lack": lacking, "rel": pd.notna(rel)})
+    cover = df.groupby("src")[["lack", "rel"]].mean()
+    cand = cover.index[(cover["lack"] >= 0.5) & (cover["rel"] >= 0.5)]
+    if not len(cand):
+        return keys, {}
+    same = np.zeros(n, dtype=bool)  # row i continues row i-1: same list and same desa + RT/RW, all known
+    same[1:] = src[1:] == src[:-1]
+    for c in ("desa_code", "rt", "rw"):
+        a = _col(std, c).astype(object).to_numpy()
+        ok = pd.notna(a[1:]) & pd.notna(a[:-1])
+        eq = np.zeros(n - 1, dtype=bool)
+        eq[ok] = a[1:][ok] == a[:-1][ok]
+        same[1:] &= eq
+    head = rel == "KEPALA"
+    block = np.cumsum(~same | head)
+    # each person's KK, from whichever list gives one (the most common)
+    with_kk = pd.notna(kk)
+    pk = pd.DataFrame({"p": person[with_kk], "kk": kk[with_kk]}).value_counts().reset_index()
+    pk = pk.drop_duplicates("p").set_index("p")["kk"]
+    kk_of = pd.Series(person).map(pk).to_numpy(dtype=object)
+    shares: dict[str, float] = {}
+    for s in cand:
+        rows = np.flatnonzero((src == s) & same)
+        checked = pd.notna(kk_of[rows]) & pd.notna(kk_of[rows - 1])
+        agree = np.zeros(len(rows), dtype=bool)
+        agree[checked] = kk_of[rows][checked] == kk_of[rows - 1][checked]
+        inside, across = checked & ~head[rows], checked & head[rows]
+        if inside.sum() < BLOCK_MIN_CHECKED:
+            continue
+        share_in = float(agree[inside].mean())
+        share_across = float(agree[across].mean()) if across.sum() >= BLOCK_MIN_CHECKED else 0.0
+        if share_in >= BLOCK_SAME_KK_SHARE and share_across <= BLOCK_ACROSS_SHARE:
+            shares[s] = share_in
+            sel = (src == s) & lacking
+            keys[sel] = pd.Series(block[sel]).astype(str).radd("blk").to_numpy(dtype=object)
+    return keys, shares
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
