@@ -171,3 +171,40 @@ def test_a_shuffled_or_address_sorted_list_gives_no_family_blocks():
     for f in range(30):
         # the child only P3KE lists stays alone: one RT is not one family
         assert (hh == hh[where[n_d + 3 * f + 2]]).sum() == 1
+
+
+def _bpjs_world(n_fam: int = 30) -> tuple[list[dict], list[int]]:
+    """DTKS lists head, spouse and an elder child of each family with its KK; a BPJS-PBI extract without
+    NO_KK and without address lists, family by family, the head, a baby no other list has, the spouse and
+    the elder child."""
+    dtks, bpjs, pd_, pb = [], [], [], []
+    for f in range(n_fam):
+        kk = f"32160125061300{f:02d}"
+        for j, rel in ((0, "KEPALA"), (2, "PASANGAN"), (3, "ANAK")):
+            dtks.append({"kk": kk, "name": f"ORANG {f} {j}", "relationship": rel})
+            pd_.append(4 * f + j)
+        for j in (0, 1, 2, 3):
+            bpjs.append({"source": "bpjs_pbi", "name": f"ORANG {f} {j}", "desa_code": None, "rt": None,
+                         "rw": None})
+            pb.append(4 * f + j)
+    return dtks + bpjs, pd_ + pb
+
+
+def test_a_member_listed_between_two_rows_of_one_family_takes_their_kk():
+    rows, persons = _bpjs_world()
+    hh = run(rows, persons)
+    n_d = 90
+    for f in range(30):
+        baby = n_d + 4 * f + 1
+        assert hh[baby] == hh[3 * f]
+        assert (hh == hh[baby]).sum() == 7
+
+
+def test_a_shuffled_list_without_address_lends_no_kk():
+    rows, persons = _bpjs_world()
+    n_d = 90
+    order = np.r_[np.arange(n_d), n_d + np.random.default_rng(5).permutation(120)]
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    for f in range(30):
+        assert (hh == hh[where[n_d + 4 * f + 1]]).sum() == 1

@@ -8,7 +8,9 @@ A household is built in steps, strongest evidence first:
    or family id is taken from the neighbouring row at the same address when the list is sorted family by
    family (:func:`_fill_from_neighbours`; checked on the list itself). A list with neither KK nor family id
    but with relationships and addresses is cut into family blocks, head first, when its order proves to
-   follow families (:func:`_family_blocks`; checked against the KKs other lists give its people).
+   follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
+   whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
+   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -70,9 +72,20 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
     hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object))
     # lists with neither KK nor family id, sorted family by family: blocks of rows
-    blocks, block_share = _family_blocks(std, src, kk, hkey, person)
+    kk_of = _person_kk(kk, person)  # each person's KK, from whichever list gives one
+    blocks, block_share = _family_blocks(std, src, kk, hkey, kk_of)
     in_block = pd.notna(blocks)
     hkey = np.where(in_block, blocks, hkey)
+    # lists with nothing to cut blocks by (no address or no relationship): a member between two rows of
+    # one family takes that family's KK, when the list proves sorted family by family
+    lacking = pd.isna(kk) & pd.isna(hkey)
+    lack_share = pd.Series(lacking).groupby(src).mean()
+    rest = [s for s in lack_share.index[lack_share > 0] if s not in block_share]
+    between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest)
+    in_between = pd.notna(between)
+    kk = np.where(in_between, between, kk)
+    kk_ok = pd.notna(kk)
+    block_share.update(between_share)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -81,7 +94,7 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     raw, raw_keys = pd.factorize(raw_key)
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
-    evidence[in_block & (raw_size[raw] > 1)] = "family rows in list order"
+    evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
 
     # 2. lists without KK: same address *and* a household-level attribute ------------------------------
     el: list[np.ndarray] = []
@@ -387,7 +400,7 @@ BLOCK_MIN_CHECKED = 20
 
 
 def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.ndarray,
-                   person: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+                   kk_of: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
     """Family blocks of lists that carry neither KK nor family id but a relationship column and addresses
     (P3KE or DTKS extracts whose id columns were dropped). Exports list a family's rows together, head
     (KEPALA) first: a block starts at each head, at each change of desa + RT/RW (all three known), and at a
@@ -418,11 +431,6 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
         same[1:] &= eq
     head = rel == "KEPALA"
     block = np.cumsum(~same | head)
-    # each person's KK, from whichever list gives one (the most common)
-    with_kk = pd.notna(kk)
-    pk = pd.DataFrame({"p": person[with_kk], "kk": kk[with_kk]}).value_counts().reset_index()
-    pk = pk.drop_duplicates("p").set_index("p")["kk"]
-    kk_of = pd.Series(person).map(pk).to_numpy(dtype=object)
     shares: dict[str, float] = {}
     for s in cand:
         rows = np.flatnonzero((src == s) & same)
@@ -439,6 +447,50 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
             sel = (src == s) & lacking
             keys[sel] = pd.Series(block[sel]).astype(str).radd("blk").to_numpy(dtype=object)
     return keys, shares
+
+
+def _person_kk(kk: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """Per record, the KK of its person: the most common valid KK over all the person's records."""
+    with_kk = pd.notna(kk)
+    pk = pd.DataFrame({"p": person[with_kk], "kk": kk[with_kk]}).value_counts().reset_index()
+    pk = pk.drop_duplicates("p").set_index("p")["kk"]
+    return pd.Series(person).map(pk).to_numpy(dtype=object)
+
+
+def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
+                           sources: list[str]) -> tuple[np.ndarray, dict[str, float]]:
+    """For lists with neither KK, family id nor address to cut family blocks (a BPJS-PBI extract without
+    NO_KK): a record whose person has no KK in any list takes the KK of the rows around it when the nearest
+    rows before and after it whose people have a KK agree (a member listed between two rows of one family).
+
+    The rule is tried on the list itself first: on each row whose person *has* a KK, with the nearest such
+    rows before and after it agreeing, how often is its KK theirs? Only a list where this holds for at least
+    ``BLOCK_SAME_KK_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows (a list sorted family by family; in a
+    shuffled list it almost never holds) is filled. Returns the KKs found (``None`` elsewhere) and that
+    measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        k = kk_of[rows]
+        known = np.flatnonzero(pd.notna(k))
+        if len(known) < BLOCK_MIN_CHECKED + 2:
+            continue
+        kk_known = k[known]
+        prev, nxt, own = kk_known[:-2], kk_known[2:], kk_known[1:-1]
+        agree = prev == nxt
+        if agree.sum() < BLOCK_MIN_CHECKED:
+            continue
+        share = float((own[agree] == prev[agree]).mean())
+        if share < BLOCK_SAME_KK_SHARE:
+            continue
+        shares[s] = share
+        before = pd.Series(k, dtype=object).ffill().to_numpy(dtype=object)
+        after = pd.Series(k, dtype=object).bfill().to_numpy(dtype=object)
+        fill = pd.isna(k) & lacking[rows] & pd.notna(before) & (before == after)
+        out[rows[fill]] = before[fill]
+    return out, shares
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
