@@ -161,6 +161,15 @@ def test_cannot_link_twins_on_one_list_named_one_vowel_apart():
     assert len(cannot_link(recs3, np.array([0, 0]))) == 0
 
 
+def test_cannot_link_twins_whose_mother_is_written_two_ways_without_an_address():
+    twin = {"dob": "2019-03-04", "dob_year": 2019, "source": "posyandu"}
+    recs = _recs([twin | {"name": "DIMAS FADIL", "mother_name": "SITI AMINAH"},
+                  twin | {"name": "DIMAS FADAL", "mother_name": "AMINAH"}])
+    assert len(cannot_link(recs, np.array([0, 0]))) == 1
+    recs.loc[1, "mother_name"] = "DEWI LESTARI"
+    assert len(cannot_link(recs, np.array([0, 0]))) == 0
+
+
 def test_cannot_link_spares_one_person_listed_twice_in_a_family():
     row = {"nik": "3216012504770001", "nik15": "321601250477000", "nik_own_date": True, "dob": "1977-04-25",
            "dob_year": 1977, "source": "dtks", "kk": "3216012009150002", "sex": "L"}

@@ -147,8 +147,8 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     * they are in the same source with different names and NIKs that share region and birth code but
       differ in the serial, or with the same birth date and different sex and not one trusted NIK (twins
       listed by one agency);
-    * they are in the same source with the same birth date, in one family (same KK, same mother's name,
-      or same desa + RT/RW), not the same trusted NIK, and their names are one vowel apart (PUTRA /
+    * they are in the same source with the same birth date, in one family (same KK, the same or a
+      close mother's name, or same desa + RT/RW), not the same trusted NIK, and their names are one vowel apart (PUTRA /
       PUTRI: twins);
     * their recorded birth years are ten or more years apart in more than one digit (a father and a son
       with one name, even when the son's row carries the father's NIK; a one-digit typo such as
@@ -248,8 +248,14 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                   | (m["mother_name_a"].notna() & (m["mother_name_a"] == m["mother_name_b"]))
                   | (m["desa_code_a"].notna() & (m["desa_code_a"] == m["desa_code_b"])
                      & (m["rt"  + "_a"] == m["rt_b"]).fillna(False) & (m["rw_a"] == m["rw_b"]).fillna(False)))
-        twins = (same_src & same_day & family.fillna(False) & ~same_trusted_nik
-                 & pd.Series(_one_vowel_apart(m["name_a"], m["name_b"]), index=m.index))
+        rhyme = same_src & same_day & ~same_trusted_nik & pd.Series(_one_vowel_apart(m["name_a"], m["name_b"]),
+                                                                       index=m.index)
+        family = family.fillna(False)
+        # ... or mothers' names written differently (SITI AMINAH / AMINAH), where the address cannot tell
+        ask = np.flatnonzero((rhyme & ~family & m["mother_name_a"].notna() & m["mother_name_b"].notna()).to_numpy())
+        if len(ask):
+            family.iloc[ask] = names_close(m["mother_name_a"].iloc[ask], m["mother_name_b"].iloc[ask])
+        twins = rhyme & family
         # one person listed twice in a family: the same trusted NIK and the same real birth date
         duplicate_row = same_trusted_nik & same_day & real
         bad = ((nik_diff & beyond_typo & (dob_conflict | no_shared)) | own_dates | twins
