@@ -91,7 +91,8 @@ AHMAD, KHADIJAH = HADIJAH; Priyadi maps kh to k, but in names kh alternates with
 (``SHOLEH``, ``DHARMA``) or before a consonant or at the end (``AHMAD``, ``FATIMAH``) is dropped; double
 letters collapse; ``ng`` -> ``Q`` and ``ny`` -> ``X`` (one symbol each); ``j``, ``z`` -> ``y`` (except
 after ``n``: ``PANJI``), because the old ``j`` is today's ``y`` (``JUSUF`` = ``YUSUF``) and Sundanese
-speakers write ``z`` as ``j`` (``ZAENAL`` = ``JAENAL``); consonant + ``y`` -> consonant + ``i`` and ``iy`` -> ``i`` (``SURYADI`` =
+speakers write ``z`` as ``j`` (``ZAENAL`` = ``JAENAL``), but a ``z`` before a consonant or at the end of
+the word is first read as ``s`` (``RIZKI`` = ``RISKI``, ``AZIZ`` = ``AZIS``); consonant + ``y`` -> consonant + ``i`` and ``iy`` -> ``i`` (``SURYADI`` =
 ``SURIADI``, ``SUPRIYANTO`` = ``SUPRIANTO``); ``f``, ``v``, ``b`` -> ``p`` (Sundanese ``PATIMAH``,
 ``SAEPUDIN``) and ``d`` -> ``t``. Finally vowels are dropped except the first letter and the last letter:
 a first vowel is reduced to A / I (e, i) / U (o, u), a last vowel to A (a, o) / I (e, i) / U, so
