@@ -76,8 +76,8 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     blocks, block_share = _family_blocks(std, src, kk, hkey, kk_of)
     in_block = pd.notna(blocks)
     hkey = np.where(in_block, blocks, hkey)
-    # lists with nothing to cut blocks by (no address or no relationship): a member between two rows of
-    # one family takes that family's KK, when the list proves sorted family by family
+    # any other list: a record without KK between two rows of one family takes that family's KK, when the
+    # list proves sorted family by family
     lacking = pd.isna(kk) & pd.isna(hkey)
     lack_share = pd.Series(lacking).groupby(src).mean()
     rest = [s for s in lack_share.index[lack_share > 0] if s not in block_share]
@@ -453,15 +453,18 @@ def _person_kk(kk: np.ndarray, person: np.ndarray) -> np.ndarray:
     """Per record, the KK of its person: the most common valid KK over all the person's records."""
     with_kk = pd.notna(kk)
     pk = pd.DataFrame({"p": person[with_kk], "kk": kk[with_kk]}).value_counts().reset_index()
-    pk = pk.drop_duplicates("p").set_index("p")["kk"]
+    # ties go to the smallest KK, so the same input always gives the same households
+    pk = pk.sort_values(["p", "count", "kk"], ascending=[True, False, True]).drop_duplicates("p")
+    pk = pk.set_index("p")["kk"]
     return pd.Series(person).map(pk).to_numpy(dtype=object)
 
 
 def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
                            sources: list[str]) -> tuple[np.ndarray, dict[str, float]]:
-    """For lists with neither KK, family id nor address to cut family blocks (a BPJS-PBI extract without
-    NO_KK): a record whose person has no KK in any list takes the KK of the rows around it when the nearest
-    rows before and after it whose people have a KK agree (a member listed between two rows of one family).
+    """In any list not cut into family blocks (a BPJS-PBI extract without NO_KK and without address, a row
+    whose KK was left empty), a record without KK or family id whose person has no KK in any list takes the
+    KK of the rows around it when the nearest rows before and after it whose people have a KK agree (a
+    member listed between two rows of one family).
 
     The rule is tried on the list itself first: on each row whose person *has* a KK, with the nearest such
     rows before and after it agreeing, how often is its KK theirs? Only a list where this holds for at least
