@@ -46,6 +46,8 @@ SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Synthetic data: `linkmiskin.synthetic`", "linkmiskin.synthetic", None, True),
     ("Threshold calibration: `linkmiskin.calibration`", "linkmiskin.calibration", None, True),
     ("Charts: `linkmiskin.charts`", "linkmiskin.charts", None, True),
+    ("Cannot-link rules: `linkmiskin.cannot_link`", "linkmiskin.cannot_link",
+     ["rules_table", "cannot_link", "CannotLinkRule", "PairEvidence"], True),
     ("Splink comparisons: `linkmiskin.comparisons`", "linkmiskin.comparisons", "comparison-creators", True),
     ("Privacy: `linkmiskin.privacy`", "linkmiskin.privacy", ["mask_id", "mask_series", "mask_text"], True),
     ("HTML report: `linkmiskin.report`", "linkmiskin.report", ["write_report", "programme_reach", "bar_chart_svg"],

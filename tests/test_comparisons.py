@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.clustering import cannot_link
+from linkmiskin.cannot_link import cannot_link
 from linkmiskin.comparisons import IndonesianNameComparison, NikComparison
 from linkmiskin.model import _u_without_matches, model_table
 from linkmiskin.standardize import standardize
@@ -223,7 +223,7 @@ def test_cannot_link_serial_only_niks_unless_the_names_are_alike():
     comp = np.array([0, 0])
 
     def scored(alike: bool) -> pd.DataFrame:
-        return pd.DataFrame({"l": [0], "r": [1], "name_gamma": [9], "nik_same": [False],
+        return pd.DataFrame({"l": [0], "r": [1], "name_weak": [False], "nik_same": [False],
                              "name_alike": [alike]})
 
     assert len(cannot_link(_recs([a, b]), comp, scored(alike=False))) == 1
@@ -235,7 +235,7 @@ def test_cannot_link_loose_names_leaves_one_trusted_nik_to_the_score():
     a = {"nik": "3216020107160001", "nik15": "321602010716000", "nik_own_date": True, "dob": "2016-07-01",
          "dob_year": 2016, "source": "dtks", "name": "MUHAMMAD NUGRAHA"}
     b = a | {"source": "bpjs_pbi", "name": "MAMAT", "dob": None, "dob_year": None}
-    scored = pd.DataFrame({"l": [0], "r": [1], "name_gamma": [0], "nik_same": [True], "name_alike": [False]})
+    scored = pd.DataFrame({"l": [0], "r": [1], "name_weak": [True], "nik_same": [True], "name_alike": [False]})
     comp = np.array([0, 0])
     assert len(cannot_link(_recs([a, b]), comp, scored)) == 0
     # a NIK that disagrees with its record (a family member's NIK copied) confirms nothing

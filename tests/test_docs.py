@@ -80,3 +80,21 @@ def test_links_between_pages_resolve(page):
             if anchor not in {_slug(h) for h in headings}:
                 problems.append(f"{target}: no such heading")
     assert not problems, f"docs/{page}: " + "; ".join(problems)
+
+
+def test_generated_rule_tables_match_the_code():
+    spec = importlib.util.spec_from_file_location("linkmiskin_build_tables", DOCS / "build_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    pages = module.pages()
+    assert any(p.name == "concepts.md" for p in pages)
+    for p in pages:
+        text = p.read_text(encoding="utf-8")
+        assert module.build(text) == text, f"docs/{p.name} is out of date; run `python docs/build_tables.py`"
+    # the cannot-link table lists every rule of the registry
+    from linkmiskin.cannot_link import RULES
+
+    concepts = (DOCS / "concepts.md").read_text(encoding="utf-8")
+    for name in RULES:
+        assert f"`{name}`" in concepts

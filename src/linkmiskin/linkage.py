@@ -134,10 +134,12 @@ class LinkResult:
     ----------
     records:
         One row per input record: ``source, record_id, person_id, household_id, person_confidence,
-        household_confidence``, ``link_reason``, the standardised fields and their flags.
+        household_confidence``, ``link_reason``, ``kept_apart_by`` (the cannot-link rules that kept the
+        record from a record it scored above the threshold with), the standardised fields and their flags.
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
-        match_weight`` and, per comparison, the level that applied (``nik_level``, ``name_level``...).
+        match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...), and
+        ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
         list it.
@@ -214,10 +216,19 @@ class Linker:
         Kemendagri code scoping region resolution, e.g. ``"32.16"`` (Kabupaten Bekasi).
     progress:
         Show a progress bar and log each step.
+    cannot_link_off:
+        Names of cannot-link rules (:data:`linkmiskin.cannot_link.RULES`) to switch off.
     """
 
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
-                 region: str | None = None, *, progress: bool = True, seed: int = 42) -> None:
+                 region: str | None = None, *, progress: bool = True, seed: int = 42,
+                 cannot_link_off: tuple[str, ...] | list[str] = ()) -> None:
+        from .cannot_link import RULES
+
+        unknown = sorted(set(cannot_link_off) - set(RULES))
+        if unknown:
+            raise LinkError(f"unknown cannot-link rule(s) {unknown}; the rules are: {', '.join(RULES)}")
+        self.cannot_link_off = tuple(cannot_link_off)
         if region is not None:
             from .regions import validate_region
             region = validate_region(region)
@@ -355,7 +366,9 @@ class Linker:
             text = np.array([",".join(c for b, (c, _) in enumerate(agree) if k >> b & 1)
                              for k in range(1 << len(agree))], dtype=object)
             out["agreeing_evidence"] = text[code]
-        out["name_gamma"] = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else 99
+        g = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else np.full(len(df), 99)
+        # names loosely related at best: a shared word and Jaro-Winkler >= 0.8, or less
+        out["name_weak"] = (g >= 0) & (g <= 2)
         nik_lab = labels.get("nik", {})
         same_nik = [g for g, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
         out["nik_same"] = df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else False
@@ -388,17 +401,20 @@ class Linker:
         recs = t.assign(node=np.arange(len(t)))
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
-                          "name_gamma": pairs["name_gamma"].to_numpy(),
+                          "name_weak": pairs["name_weak"].to_numpy(),
                           "nik_same": pairs["nik_same"].to_numpy(),
                           "name_alike": pairs["name_alike"].to_numpy()})
-        persons = person_clusters(recs, e, float(threshold))
+        persons = person_clusters(recs, e, float(threshold), cannot_link_off=self.cannot_link_off)
+        pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
         hh = household_clusters(self._std, persons, e)
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
+        records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
+                       _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         households = _households_table(records)
-        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_gamma", "nik_same", "name_alike"]),
+        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self)
@@ -473,6 +489,33 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
             k -= 1
         out[name] = lab
     return out
+
+
+def _kept_apart_by(n: int, pairs: pd.DataFrame, threshold: float, rep: np.ndarray) -> np.ndarray:
+    """Per record, the cannot-link rules that kept it from a record it was scored above the threshold with."""
+    out = np.full(n, "", dtype=object)
+    l_ = pairs["unique_id_l"].to_numpy(np.int64)
+    r_ = pairs["unique_id_r"].to_numpy(np.int64)
+    rule = pairs["cannot_link_rule"].to_numpy(dtype=object)
+    hit = (rule != "") & (pairs["match_probability"].to_numpy(dtype=float) >= threshold) & (rep[l_] != rep[r_])
+    if hit.any():
+        d = pd.DataFrame({"node": np.concatenate([l_[hit], r_[hit]]), "rule": np.concatenate([rule[hit]] * 2)})
+        joined = d.drop_duplicates().sort_values(["node", "rule"]).groupby("node")["rule"].agg(",".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return out
+
+
+def _rule_of_pairs(pairs: pd.DataFrame, cannot: pd.DataFrame) -> np.ndarray:
+    """The cannot-link rule that fired on each scored pair ('' where none did)."""
+    out = np.full(len(pairs), "", dtype=object)
+    if not len(cannot) or not len(pairs):
+        return out
+    lo = np.minimum(pairs["unique_id_l"].to_numpy(np.int64), pairs["unique_id_r"].to_numpy(np.int64))
+    hi = np.maximum(pairs["unique_id_l"].to_numpy(np.int64), pairs["unique_id_r"].to_numpy(np.int64))
+    key = pd.MultiIndex.from_arrays([lo, hi])
+    rules = pd.Series(cannot["rule"].to_numpy(), index=pd.MultiIndex.from_arrays([cannot["a"], cannot["b"]]))
+    got = rules.reindex(key).to_numpy()
+    return np.where(pd.isna(got), "", got).astype(object)
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
@@ -556,7 +599,7 @@ def _households_table(records: pd.DataFrame) -> pd.DataFrame:
 
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
-         seed: int = 42) -> LinkResult:
+         seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = ()) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -570,6 +613,9 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         Kemendagri code of the kabupaten/kota (``"32.16"`` = Kabupaten Bekasi); scopes desa/kecamatan names.
     threshold:
         Person match probability threshold; by default the model chooses it (maximum expected F1).
+    cannot_link_off:
+        Names of cannot-link rules to switch off (see :func:`linkmiskin.cannot_link.rules_table`);
+        ``result.pairs.cannot_link_rule`` names the rule that kept each pair apart.
 
     Returns
     -------
@@ -578,7 +624,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     t0 = time.perf_counter()
     prog = _progress(progress)
     try:
-        lk = Linker(None, columns, region, progress=progress, seed=seed)
+        lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off)
         lk.set_sources(sources, columns)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         lk.train()

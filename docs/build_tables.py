@@ -1,0 +1,79 @@
+"""Rewrite the tables of rules in ``docs/*.md`` from the rule registries in the code.
+
+    python docs/build_tables.py            # rewrite the generated tables
+    python docs/build_tables.py --check    # exit 1 if a table is out of date (tests/test_docs.py)
+
+A generated table sits between ``<!-- generated: NAME -->`` and ``<!-- /generated -->`` in a page; NAME is
+a key of :data:`TABLES`. The text between the markers is replaced, so it cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w.]+) -->\n)(?P<body>.*?)(<!-- /generated -->)", re.S)
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in df.itertuples(index=False):
+        cells = [f"`{v}`" if i == 0 else str(v).replace("|", "\\|") for i, v in enumerate(row)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cannot_link_rules() -> str:
+    from linkmiskin.cannot_link import rules_table
+
+    return _markdown(rules_table())
+
+
+#: generated table name -> function giving its Markdown
+TABLES: dict[str, Callable[[], str]] = {
+    "cannot_link_rules": _cannot_link_rules,
+}
+
+
+def build(text: str) -> str:
+    """``text`` with every generated table rebuilt."""
+    def repl(m: re.Match[str]) -> str:
+        name = m.group("name")
+        if name not in TABLES:
+            raise KeyError(f"unknown generated table {name!r}; known: {sorted(TABLES)}")
+        return m.group(1) + TABLES[name]() + m.group(4)
+
+    return _BLOCK.sub(repl, text)
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in HERE.glob("*.md") if "<!-- generated:" in p.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args(argv)
+    stale = []
+    for p in pages():
+        old = p.read_text(encoding="utf-8")
+        new = build(old)
+        if new != old:
+            stale.append(p.name)
+            if not args.check:
+                p.write_text(new, encoding="utf-8")
+    if args.check and stale:
+        print("out of date: " + ", ".join(stale) + "; run `python docs/build_tables.py`")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

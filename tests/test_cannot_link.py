@@ -1,0 +1,155 @@
+"""Each cannot-link rule on hand-made pairs: one pair where it fires, one near miss where it does not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkmiskin.cannot_link import RULES, PairEvidence, cannot_link, pair_frame, rules_table
+
+BASE = {"nik": None, "nik15": None, "nik_consistent": True, "nik_own_date": False, "dob": None,
+        "mother_name": None, "desa_code": None, "rt": None, "rw": None, "nik_dob": None,
+        "dob_placeholder": False, "source": "a", "kk": None, "name_mask": 1, "dob_year": None, "sex": None,
+        "name": "X"}
+
+
+def _nik(nik: str) -> dict:
+    return {"nik": nik, "nik15": nik[:15]}
+
+
+def fires(rule: str, a: dict, b: dict, scored: dict | None = None) -> bool:
+    recs = pd.DataFrame([BASE | a, BASE | b])
+    m = pair_frame(recs, np.array([0]), np.array([1]))
+    if scored is not None:
+        m = m.assign(scored=True, **{k: [v] for k, v in scored.items()})
+    return bool(RULES[rule](PairEvidence(m))[0])
+
+
+def test_every_rule_has_a_name_and_a_one_sentence_description():
+    t = rules_table()
+    assert list(t["rule"]) == list(RULES)
+    assert t["description"].str.endswith(".").all()
+    assert (t["description"].str.len() > 30).all()
+
+
+def test_different_niks_and_dates():
+    a = _nik("3216011505800001") | {"dob": "1980-05-15", "name": "BUDI"}
+    b = _nik("3216012208750004") | {"dob": "1975-08-22", "name": "BUDI"}
+    assert fires("different_niks_and_dates", a, b)
+    # one digit apart: may be one NIK mistyped
+    assert not fires("different_niks_and_dates", a, b | _nik("3216011505800007"))
+
+
+def test_different_niks_no_common_name():
+    a = _nik("3216011505800001") | {"name": "BUDI SANTOSO", "name_mask": 1}
+    b = _nik("3216012208750004") | {"name": "AGUS SALIM", "name_mask": 2}
+    assert fires("different_niks_no_common_name", a, b)
+    # one name mistyped without a common word (JUNAIDI / JUNAEDI) is not "no common name"
+    assert not fires("different_niks_no_common_name", a | {"name": "JUNAIDI"}, b | {"name": "JUNAEDI"})
+
+
+def test_niks_code_their_own_different_dates():
+    a = _nik("3216091412970001") | {"nik_own_date": True, "dob": "1997-12-14"}
+    b = _nik("3216091512970001") | {"nik_own_date": True, "dob": "1997-12-15"}
+    assert fires("niks_code_their_own_different_dates", a, b)
+    assert not fires("niks_code_their_own_different_dates", a, b | {"nik_own_date": False})
+
+
+def test_twins_named_in_rhyme():
+    twin = {"dob": "2019-03-04", "dob_year": 2019, "source": "posyandu", "mother_name": "SITI AMINAH"}
+    assert fires("twins_named_in_rhyme", twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRI ALIF"})
+    # a consonant apart is a typo, not a rhyme
+    assert not fires("twins_named_in_rhyme", twin | {"name": "PUTRA ALIF"}, twin | {"name": "PUTRA ALIP"})
+
+
+def test_same_kk_different_names():
+    fam = {"source": "dtks", "kk": "3216010511150001"}
+    assert fires("same_kk_different_names", fam | {"name": "PUTRI", "name_mask": 1},
+                 fam | {"name": "BAYU", "name_mask": 2})
+    assert not fires("same_kk_different_names", fam | {"name": "PUTRI", "name_mask": 1},
+                     fam | {"name": "BAYU", "name_mask": 2, "source": "p3ke"})
+
+
+def test_same_kk_years_apart():
+    fam = {"source": "dtks", "kk": "3216010511150001", "name": "ANI"}
+    assert fires("same_kk_years_apart", fam | {"dob_year": 1980}, fam | {"dob_year": 1984})
+    # two swapped digits of a year are a typo (1973 / 1937 is a generation, 1984 / 1948 too, but the
+    # rule spares swaps)
+    assert not fires("same_kk_years_apart", fam | {"dob_year": 1973}, fam | {"dob_year": 1937})
+    assert not fires("same_kk_years_apart", fam | {"dob_year": 1980}, fam | {"dob_year": 1981})
+
+
+def test_same_kk_different_niks():
+    fam = {"source": "dtks", "kk": "3216010511150001", "name": "ANI"}
+    assert fires("same_kk_different_niks", fam | _nik("3216015505800001"), fam | _nik("3216016208750004"))
+    assert not fires("same_kk_different_niks", fam | _nik("3216015505800001"), fam | _nik("3216015505800002"))
+
+
+def test_same_kk_different_sex():
+    fam = {"source": "dtks", "kk": "3216010511150001", "name": "ANI"}
+    assert fires("same_kk_different_sex", fam | {"sex": "L"}, fam | {"sex": "P"})
+    # one person listed twice (one trusted NIK, one real date) with a sex typo
+    row = fam | _nik("3216014206100002") | {"dob": "2010-06-02"}
+    assert not fires("same_kk_different_sex", row | {"sex": "L"}, row | {"sex": "P"})
+
+
+def test_same_list_same_nik_code():
+    a = _nik("3216094107200001") | {"name": "ANI"}
+    b = _nik("3216094107200024") | {"name": "ANA"}
+    assert fires("same_list_same_nik_code", a, b)
+    assert not fires("same_list_same_nik_code", a, b | {"source": "b"})
+
+
+def test_same_list_same_day_other_sex():
+    a = {"dob": "2001-02-03", "sex": "L", "name": "RIZKI"}
+    assert fires("same_list_same_day_other_sex", a, a | {"sex": "P"})
+    assert not fires("same_list_same_day_other_sex", a, a | {"sex": "P", "source": "b"})
+
+
+def test_a_generation_apart():
+    father = {"dob_year": 1965, "name": "BUDI"}
+    assert fires("a_generation_apart", father, {"dob_year": 1992, "name": "BUDI", "source": "b"})
+    # a one-digit typo (1981 / 1991) is not a generation
+    assert not fires("a_generation_apart", {"dob_year": 1981}, {"dob_year": 1991, "source": "b"})
+
+
+def test_different_niks_loose_names():
+    a = _nik("3216011505800001")
+    b = _nik("3216012208750004") | {"source": "b"}
+    assert fires("different_niks_loose_names", a, b, {"name_weak": True, "nik_same": False, "name_alike": False})
+    assert not fires("different_niks_loose_names", a, b,
+                     {"name_weak": False, "nik_same": False, "name_alike": False})
+
+
+def test_loose_names_unconfirmed():
+    a = {"dob": "1990-01-02", "source": "a"}
+    b = {"dob": "1990-01-02", "source": "b"}
+    assert fires("loose_names_unconfirmed", a, b, {"name_weak": True, "nik_same": False, "name_alike": False})
+    # the same NIK level and the same real birth date confirm the pair: the score decides
+    assert not fires("loose_names_unconfirmed", a, b, {"name_weak": True, "nik_same": True, "name_alike": False})
+
+
+def test_serial_only_niks_other_names():
+    a = _nik("3216094107200001") | {"name": "RIZKI"}
+    b = _nik("3216094107200004") | {"name": "DIMAS", "source": "b"}
+    assert fires("serial_only_niks_other_names", a, b, {"name_weak": False, "nik_same": False, "name_alike": False})
+    assert not fires("serial_only_niks_other_names", a, b,
+                     {"name_weak": False, "nik_same": False, "name_alike": True})
+
+
+def test_every_rule_is_tested_here():
+    import sys
+
+    tested = {n[len("test_"):] for n in dir(sys.modules[__name__]) if n.startswith("test_")}
+    assert set(RULES) <= tested, sorted(set(RULES) - tested)
+
+
+def test_cannot_link_names_the_first_rule_and_rules_switch_off():
+    recs = pd.DataFrame([BASE | {"dob_year": 1965, "name": "BUDI"},
+                         BASE | {"dob_year": 1992, "name": "BUDI", "source": "b"}])
+    out = cannot_link(recs, np.array([0, 0]))
+    assert out.to_dict("records") == [{"a": 0, "b": 1, "rule": "a_generation_apart"}]
+    assert len(cannot_link(recs, np.array([0, 0]), off=["a_generation_apart"])) == 0
+    with pytest.raises(ValueError, match="unknown cannot-link rule"):
+        cannot_link(recs, np.array([0, 0]), off=["no_such_rule"])
