@@ -54,6 +54,21 @@ _MUHAMMAD = np.array(["MUHAMMAD", "MUHAMAD", "MOHAMMAD", "MOH.", "MOCH.", "M.", 
 _PLACES = np.array(["GROBOGAN", "PURWODADI", "DEMAK", "BLORA", "SEMARANG", "KUDUS", "PATI", "SRAGEN",
                     "GODONG", "WIROSARI"], dtype=object)
 
+#: The column mapping a user would give lm.link (linkmiskin field -> list column).
+COLUMNS = {
+    "dtsen": {"record_id": "ID_ART", "nik": "NIK", "kk": "NO_KK", "name": "NAMA_ART", "birth_date": "TGL_LHR",
+              "sex": "JNS_KEL", "relationship": "HUB_KRT", "desa": "DESA", "kecamatan": "KECAMATAN",
+              "rt": "RT", "rw": "RW", "address": "ALAMAT", "decile": "DESIL"},
+    "sekolah": {"record_id": "NO", "nik": "NIK_SISWA", "name": "NAMA_SISWA", "birth_date": "TGL_LAHIR_SISWA",
+                "sex": "JK", "mother_name": "NAMA_IBU", "father_name": "NAMA_AYAH", "address": "ALAMAT"},
+    "kesehatan": {"record_id": "NO", "nik": "NIK", "name": "NAMA", "sex": "JK", "mother_name": "NAMA_IBU",
+                  "address": "ALAMAT"},
+    "pkh": {"record_id": "ID_ANGGOTA", "kk": "NO_KK", "name": "NAMA_ANGGOTA", "relationship": "STATUS_ANGGOTA",
+            "household_key": "ID_KELUARGA_PKH", "address": "ALAMAT", "desa": "DESA", "kecamatan": "KECAMATAN"},
+    "blt_dd": {"record_id": "NO", "nik": "NIK", "name": "NAMA_KPM", "birth_date": "TTL", "address": "ALAMAT",
+               "desa": "DESA"},
+}
+
 
 @dataclass
 class WorldB:
@@ -816,18 +831,5 @@ def generate(households: int = 2000, seed: int = 0) -> WorldB:
     sources["blt_dd"] = bl
     add_truth("blt_dd", bl["NO"], rows, "old")
 
-    columns = {
-        "dtsen": {"record_id": "ID_ART", "nik": "NIK", "kk": "NO_KK", "name": "NAMA_ART", "birth_date": "TGL_LHR",
-                  "sex": "JNS_KEL", "relationship": "HUB_KRT", "desa": "DESA", "kecamatan": "KECAMATAN",
-                  "rt": "RT", "rw": "RW", "address": "ALAMAT", "decile": "DESIL"},
-        "sekolah": {"record_id": "NO", "nik": "NIK_SISWA", "name": "NAMA_SISWA", "birth_date": "TGL_LAHIR_SISWA",
-                    "sex": "JK", "mother_name": "NAMA_IBU", "father_name": "NAMA_AYAH", "address": "ALAMAT"},
-        "kesehatan": {"record_id": "NO", "nik": "NIK", "name": "NAMA", "sex": "JK", "mother_name": "NAMA_IBU",
-                      "address": "ALAMAT"},
-        "pkh": {"record_id": "ID_ANGGOTA", "kk": "NO_KK", "name": "NAMA_ANGGOTA", "relationship": "STATUS_ANGGOTA",
-                "household_key": "ID_KELUARGA_PKH", "address": "ALAMAT", "desa": "DESA", "kecamatan": "KECAMATAN"},
-        "blt_dd": {"record_id": "NO", "nik": "NIK", "name": "NAMA_KPM", "birth_date": "TTL", "address": "ALAMAT",
-                   "desa": "DESA"},
-    }
     tr = pd.concat(truth, ignore_index=True)
-    return WorldB(sources=sources, truth=tr, population=pop, columns=columns, seed=seed, households=households)
+    return WorldB(sources=sources, truth=tr, population=pop, columns={k: dict(v) for k, v in COLUMNS.items()}, seed=seed, households=households)
