@@ -821,7 +821,9 @@ def generate(households: int = 2000, seed: int = 0) -> WorldB:
     dtyp = np.flatnonzero(rng.random(n) < 0.03)
     dv = desa_txt.to_numpy(object)
     dv[dtyp] = _typo(rng, dv[dtyp])
-    ket = np.select([rows["age"].to_numpy() >= 65, is_w], ["LANSIA", "ISTRI KPM"], "")
+    # Excel's autocorrect en dash (cp1252 0x96) and curly apostrophes make the file cp1252, not UTF-8
+    ket = np.select([rows["age"].to_numpy() >= 65, is_w, rng.random(n) < 0.5],
+                    ["LANSIA", "ISTRI KPM", "KPM LAMA \u2013 2023"], "")
     bl = pd.DataFrame({
         "NO": np.arange(1, n + 1), "NIK": nik, "NAMA_KPM": names, "TTL": ttl,
         "ALAMAT": _address(rng, dusun[rows["dusun_old"].to_numpy()], rows["rt_old"].to_numpy(),
