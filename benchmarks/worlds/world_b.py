@@ -284,7 +284,10 @@ def _population(rng: np.random.Generator, H: int, vocab: dict) -> tuple[pd.DataF
         last = pd.Series(names[a]).str.split(" ").str[-1].to_numpy(object)
         multi = pd.Series(names[a]).str.contains(" ").to_numpy()
         first_b = pd.Series(names[b]).str.split(" ").str[0].to_numpy(object)
-        names[b] = np.where(multi & (first_b != last), first_b + " " + last, names[b])
+        shared = np.where(multi & (first_b != last), first_b + " " + last, names[b])
+        names[b] = np.where(shared == names[a], names[b], shared)     # twins never share a full name
+        clash = names[b] == names[a]
+        names[b[clash]] = names[b[clash]] + np.where(female[b[clash]], " LESTARI", " SAPUTRA")
         pop["name"] = names
         hn[a] = "twin:" + pd.Series(a).astype(str).to_numpy(object)
         hn[b] = hn[a]
