@@ -1,0 +1,265 @@
+"""Held-out benchmark: linkmiskin on world A (linkmiskin.synthetic, Bekasi) and world B (Grobogan).
+
+World B (``benchmarks/worlds/world_b.py``) was written independently of world A's generator, with other
+list formats, naming customs and household dynamics. Each world is generated and written to files in its
+native formats; then, in a fresh process per run (peak memory per run), the files are read as a new user
+would (paths or ``lm.read_table``, the column mapping, the region code), linked with ``lm.link`` and
+evaluated with ``lm.evaluate``.
+
+    python benchmarks/bench_worlds.py                          # 50,000 households, both worlds
+    python benchmarks/bench_worlds.py --households 5000 --json out.json
+    python benchmarks/bench_worlds.py --households 2000 --worlds b --keep /tmp/wb   # keep files + predictions
+
+For world B the script first probes each list the way ``lm.link`` reads it (``lm.read_table`` then
+``lm.detect_columns`` with the mapping) and reports any failure. A list that fails is then read the way a
+user would work around it (``pandas.read_excel(header=2, dtype=str)`` for the DTSEN workbook with a title
+row) and passed as a DataFrame. Vanilla Splink (``bench_link.run_vanilla``) is run on world B after
+renaming its columns to headings vanilla's auto-detection knows (it has no column mapping).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------------------------------ world B reading
+
+
+def probe_b(data_dir: str) -> dict:
+    """Read every world-B list exactly as lm.link would (read_table + detect_columns with the mapping)."""
+    from worlds.world_b import COLUMNS, LIST_FORMATS
+
+    import linkmiskin as lm
+
+    out = {}
+    for src, (fname, _, _) in LIST_FORMATS.items():
+        try:
+            raw = lm.read_table(Path(data_dir) / fname, source=src)
+            lm.detect_columns(raw, COLUMNS[src], source=src)
+            out[src] = "ok"
+        except Exception as e:  # noqa: BLE001 - the failure is what we report
+            out[src] = f"{type(e).__name__}: {str(e)[:300]}"
+    return out
+
+
+def b_sources(data_dir: str, probe: dict) -> tuple[dict, list[str]]:
+    """Paths for the lists lm.link can read; a user's pandas workaround for the others."""
+    import pandas as pd
+    from worlds.world_b import LIST_FORMATS
+
+    sources, notes = {}, []
+    for src, (fname, _, _) in LIST_FORMATS.items():
+        path = Path(data_dir) / fname
+        if probe.get(src) == "ok":
+            sources[src] = str(path)
+        elif path.suffix == ".xlsx":
+            sources[src] = pd.read_excel(path, header=2, dtype=str)
+            notes.append(f"{src}: read with pandas.read_excel(header=2, dtype=str) (title row above the header)")
+        else:
+            sources[src] = str(path)
+            notes.append(f"{src}: no workaround; passed as a path")
+    return sources, notes
+
+
+# ------------------------------------------------------------------------------------------ child runs
+
+
+def _evaluate(res, data_dir: str) -> dict:
+    import pandas as pd
+
+    import linkmiskin as lm
+
+    truth = pd.read_csv(Path(data_dir) / "truth.csv", dtype=str, keep_default_na=False)
+    ev = lm.evaluate(res, truth)
+    hn = ev.hard_negatives.set_index("kind")
+    out = {"person_p": ev.person["pairwise_precision"], "person_r": ev.person["pairwise_recall"],
+           "person_f1": ev.person["pairwise_f1"], "hard_negative_merge_rates": hn["merge_rate"].to_dict(),
+           "hard_negative_pairs": hn["pairs"].astype(int).to_dict(),
+           "by_source_pair": ev.by_source_pair.round(4).to_dict(orient="records")}
+    if ev.household:
+        out.update(household_p=ev.household["pairwise_precision"], household_r=ev.household["pairwise_recall"],
+                   household_f1=ev.household["pairwise_f1"])
+    return out
+
+
+def run_a(data_dir: str) -> dict:
+    import linkmiskin as lm
+
+    t0 = time.perf_counter()
+    files = {p.stem: str(p) for p in sorted(Path(data_dir).iterdir())
+             if p.suffix in (".csv", ".xlsx") and p.stem != "truth"}
+    res = lm.link(files, region="32.16", progress=False)
+    wall = time.perf_counter() - t0
+    out = {"wall_s": round(wall, 1), "peak_mb": round(_peak_mb()), "records": len(res.records),
+           "timings": res.timings}
+    out.update(_evaluate(res, data_dir))
+    return out
+
+
+def run_b(data_dir: str, keep: str | None = None) -> dict:
+    from worlds.world_b import COLUMNS
+
+    import linkmiskin as lm
+
+    t0 = time.perf_counter()
+    probe = probe_b(data_dir)
+    sources, notes = b_sources(data_dir, probe)
+    res = lm.link(sources, columns=COLUMNS, region="33.15", progress=False)
+    wall = time.perf_counter() - t0
+    out = {"wall_s": round(wall, 1), "peak_mb": round(_peak_mb()), "records": len(res.records),
+           "timings": res.timings, "probe": probe, "workarounds": notes}
+    out.update(_evaluate(res, data_dir))
+    if keep:
+        res.records.to_parquet(Path(keep) / "pred_records.parquet")
+        res.pairs.to_parquet(Path(keep) / "pred_pairs.parquet")
+    return out
+
+
+def run_vanilla_b(data_dir: str) -> dict:
+    """bench_link.run_vanilla on world B, after renaming columns to headings it auto-detects."""
+    import pandas as pd
+    from bench_link import run_vanilla
+    from worlds.world_b import COLUMNS
+
+    import linkmiskin as lm
+
+    probe = probe_b(data_dir)
+    sources, _ = b_sources(data_dir, probe)
+    heading = {"record_id": "ID", "nik": "NIK", "name": "NAMA", "birth_date": "TGL_LAHIR", "desa": "DESA"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for src, s in sources.items():
+            raw = s if isinstance(s, pd.DataFrame) else lm.read_table(s, source=src)
+            cols = {COLUMNS[src][f]: h for f, h in heading.items() if f in COLUMNS[src]}
+            raw[list(cols)].rename(columns=cols).to_csv(Path(tmp) / f"{src}.csv", index=False)
+        shutil.copy(Path(data_dir) / "truth.csv", Path(tmp) / "truth.csv")
+        return run_vanilla(tmp)
+
+
+def _child(kind: str, data_dir: str, keep: str | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--data", data_dir] + (["--keep", keep] if keep else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if out.returncode != 0:
+        tail = out.stderr.strip().splitlines()
+        return {"error": "\n".join(tail[-3:]) if tail else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def _fmt(x) -> str:
+    return "  –   " if x is None else f"{x:.4f}"
+
+
+def _table(rows: list[dict]) -> str:
+    head = (f"{'world':<6} {'run':<15} {'records':>8} {'person P':>8} {'R':>7} {'F1':>7} {'hh P':>7} {'R':>7} "
+            f"{'F1':>7} {'twins':>6} {'strang':>6} {'f/son':>6} {'wall s':>7} {'peak MB':>8}")
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"{r['world']:<6} {r['run']:<15} FAILED: {r['error']}")
+            continue
+        hn = r.get("hard_negative_merge_rates", {})
+        same = hn.get("same_name_same_dob")
+        lines.append(
+            f"{r['world']:<6} {r['run']:<15} {r['records']:>8,} {_fmt(r['person_p']):>8} {_fmt(r['person_r']):>7} "
+            f"{_fmt(r['person_f1']):>7} {_fmt(r.get('household_p')):>7} {_fmt(r.get('household_r')):>7} "
+            f"{_fmt(r.get('household_f1')):>7} {_fmt(hn.get('twin')):>6} {_fmt(same):>6} "
+            f"{_fmt(hn.get('father_son')):>6} {r['wall_s']:>7.1f} {r['peak_mb']:>8,}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--households", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--worlds", nargs="*", default=["a", "b"], choices=["a", "b"])
+    ap.add_argument("--no-vanilla", action="store_true", help="skip vanilla Splink on world B")
+    ap.add_argument("--json", help="also write the results as JSON to this file")
+    ap.add_argument("--keep", help="keep world B's files and predictions in this directory")
+    ap.add_argument("--child", choices=["a", "b", "vanilla_b"])
+    ap.add_argument("--data")
+    args = ap.parse_args()
+    if args.child:
+        fn = {"a": run_a, "b": lambda d: run_b(d, args.keep), "vanilla_b": run_vanilla_b}[args.child]
+        print(json.dumps(fn(args.data), default=str))
+        return
+
+    rows: list[dict] = []
+    for world in args.worlds:
+        tmp_obj = None
+        if world == "b" and args.keep:
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
+        else:
+            tmp_obj = tempfile.TemporaryDirectory()
+            tmp = tmp_obj.name
+        t0 = time.perf_counter()
+        if world == "a":
+            from linkmiskin import synthetic
+
+            data = synthetic.generate(households=args.households, seed=args.seed)
+        else:
+            from worlds import world_b
+
+            data = world_b.generate(households=args.households, seed=args.seed)
+        n_rec = sum(len(s) for s in data.sources.values())
+        data.write(tmp)
+        print(f"\n=== world {world.upper()}: {args.households:,} households, {n_rec:,} records in "
+              f"{len(data.sources)} lists (generated and written in {time.perf_counter() - t0:.0f}s)", flush=True)
+        del data
+        runs = [("linkmiskin", world)] + ([("vanilla Splink", "vanilla_b")]
+                                          if world == "b" and not args.no_vanilla else [])
+        for name, kind in runs:
+            r = _child(kind, tmp, args.keep if kind == "b" else None)
+            r.update(world=world.upper(), run=name, households=args.households)
+            rows.append(r)
+            if "probe" in r:
+                for src, msg in r["probe"].items():
+                    if msg != "ok":
+                        print(f"  lm.link cannot read {src} as given: {msg}")
+                for n in r.get("workarounds", []):
+                    print(f"  workaround: {n}")
+            if "by_source_pair" in r:
+                print(f"  {name} by source pair (person level):")
+                for sp in r["by_source_pair"]:
+                    print(f"    {sp['source_l']:>10} - {sp['source_r']:<10} P={sp['precision']:.4f} "
+                          f"R={sp['recall']:.4f} F1={sp['f1']:.4f} true={int(sp['true_pairs']):,}")
+            print(f"  {name}: " + ("FAILED " + r["error"] if "error" in r else
+                                   f"person F1 {r['person_f1']:.4f}, wall {r['wall_s']}s"), flush=True)
+        if tmp_obj is not None:
+            tmp_obj.cleanup()
+    print()
+    print("twins / strang(ers with the same name and birth date) / f/son = merge rate of look-alike pairs of "
+          "different people (world A has no same-name-same-date kind; its kinds are listed below)")
+    print(_table(rows))
+    for r in rows:
+        if "hard_negative_merge_rates" in r:
+            print(f"{r['world']} {r['run']}: " + ", ".join(
+                f"{k} {v:.3f} ({r.get('hard_negative_pairs', {}).get(k, '?')} pairs)"
+                for k, v in r["hard_negative_merge_rates"].items()))
+    slim = [{k: v for k, v in r.items() if k != "by_source_pair"} for r in rows]
+    print(json.dumps(slim, default=str))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
