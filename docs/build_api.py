@@ -46,6 +46,7 @@ SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Synthetic data: `linkmiskin.synthetic`", "linkmiskin.synthetic", None, True),
     ("Threshold calibration: `linkmiskin.calibration`", "linkmiskin.calibration", None, True),
     ("Charts: `linkmiskin.charts`", "linkmiskin.charts", None, True),
+    ("Explaining one pair: `linkmiskin.explain`", "linkmiskin.explain", ["Explanation", "explain"], True),
     ("Cannot-link rules: `linkmiskin.cannot_link`", "linkmiskin.cannot_link",
      ["rules_table", "cannot_link", "CannotLinkRule", "PairEvidence"], True),
     ("Splink comparisons: `linkmiskin.comparisons`", "linkmiskin.comparisons", "comparison-creators", True),

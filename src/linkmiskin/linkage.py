@@ -167,6 +167,19 @@ class LinkResult:
                 f"{self.records['household_id'].nunique()} households, {len(self.pairs)} scored pairs, "
                 f"threshold={self.threshold:.3g} ({self.threshold_source}))")
 
+    def explain(self, record_a: tuple[str, str], record_b: tuple[str, str]) -> Any:
+        """Why two records, given as ``(source, record_id)``, were or were not made one person and one
+        household: every comparison's level with m, u and weight, the prior and total, the blocking rules,
+        the cannot-link rule, and the decisions. Returns a :class:`linkmiskin.explain.Explanation`
+        (``.table``, ``.summary()``, ``.chart()`` for an offline SVG waterfall).
+
+        >>> ex = result.explain(("dtks", "D-0001"), ("p3ke", "P-0001"))   # doctest: +SKIP
+        >>> print(ex.summary())                                          # doctest: +SKIP
+        """
+        from .explain import explain
+
+        return explain(self, record_a, record_b)
+
     def summary(self) -> pd.DataFrame:
         r = self.records
         return pd.DataFrame({
@@ -366,16 +379,8 @@ class Linker:
             text = np.array([",".join(c for b, (c, _) in enumerate(agree) if k >> b & 1)
                              for k in range(1 << len(agree))], dtype=object)
             out["agreeing_evidence"] = text[code]
-        g = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else np.full(len(df), 99)
-        # names loosely related at best: a shared word and Jaro-Winkler >= 0.8, or less
-        out["name_weak"] = (g >= 0) & (g <= 2)
-        nik_lab = labels.get("nik", {})
-        same_nik = [g for g, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
-        out["nik_same"] = df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else False
-        name_lab = labels.get("name", {})
-        # the same name, or the same name by sound (a spelling variant: RIZKI / RISKI)
-        alike = [g for g, lab in name_lab.items() if lab.startswith(("Exact canonical name", "Same phonetic key"))]
-        out["name_alike"] = df["gamma_name"].isin(alike).to_numpy() if "gamma_name" in df else False
+        for k, v in _pair_flags(self.model, df).items():
+            out[k] = v
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
         out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
         return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
@@ -489,6 +494,24 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
             k -= 1
         out[name] = lab
     return out
+
+
+def _pair_flags(model: dict | None, df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The level flags the cannot-link rules read, from the ``gamma_*`` columns of scored pairs:
+    ``name_weak`` (names loosely related at best), ``nik_same`` (the same NIK, or its first 15 digits),
+    ``name_alike`` (the same name, or the same by sound)."""
+    labels = _level_labels(model)
+    n = len(df)
+    g = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else np.full(n, 99)
+    nik_lab = labels.get("nik", {})
+    same_nik = [k for k, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
+    name_lab = labels.get("name", {})
+    alike = [k for k, lab in name_lab.items() if lab.startswith(("Exact canonical name", "Same phonetic key"))]
+    return {
+        "name_weak": (g >= 0) & (g <= 2),
+        "nik_same": df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else np.zeros(n, bool),
+        "name_alike": df["gamma_name"].isin(alike).to_numpy() if "gamma_name" in df else np.zeros(n, bool),
+    }
 
 
 def _kept_apart_by(n: int, pairs: pd.DataFrame, threshold: float, rep: np.ndarray) -> np.ndarray:
