@@ -54,9 +54,50 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
     return std[col].reset_index(drop=True) if col in std else pd.Series([None] * len(std), dtype=object)
 
 
-def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+#: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
+ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows")
+
+
+def _list_order(std: pd.DataFrame) -> np.ndarray:
+    """The permutation that puts the records in list order: by source, then by the row number of the file."""
+    src = std["source"].astype(str).to_numpy()
+    row = (std["row_number"].to_numpy(dtype=np.int64) if "row_number" in std
+           else np.arange(len(std), dtype=np.int64))
+    return np.lexsort((row, src))
+
+
+def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None = None, *,
+                       use_row_order: str | bool = "auto") -> pd.DataFrame:
     """Return one row per record (same order as ``std``) with ``household_node``, ``household_confidence``
-    and ``household_evidence``."""
+    and ``household_evidence``.
+
+    ``use_row_order``: ``"auto"`` runs the list-order rules (:data:`ROW_ORDER_RULES`) on a list only when
+    its own data proves that it is sorted family by family; ``True`` trusts every list's order; ``False``
+    never reads the order. The rules read each record's ``row_number`` (its row in its file), not its
+    position in ``std``. ``out.attrs["row_order"]`` reports, per source and rule, whether the rule was used
+    and the measured share that proved it."""
+    if use_row_order not in ("auto", True, False):
+        raise ValueError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
+    perm = _list_order(std)
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(len(perm))
+    out = _household_clusters(std.iloc[perm].reset_index(drop=True),
+                              persons.iloc[perm].reset_index(drop=True),
+                              None if pairs is None else _renumber(pairs, inv), use_row_order)
+    report = out.attrs.get("row_order", {})
+    res = out.iloc[inv].reset_index(drop=True)
+    res.attrs["row_order"] = report
+    return res
+
+
+def _renumber(pairs: pd.DataFrame, inv: np.ndarray) -> pd.DataFrame:
+    """Pairs with their node ids moved to list order."""
+    return pairs.assign(l=inv[pairs["l"].to_numpy()], r=inv[pairs["r"].to_numpy()])
+
+
+def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None,
+                        use_row_order: str | bool) -> pd.DataFrame:
     n = len(std)
     src = std["source"].astype(str).to_numpy()
     kk_ok = std["kk_status"].astype(str).isin(["valid", "unknown_region"]).to_numpy()
@@ -64,16 +105,18 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     person = persons["person_node"].to_numpy()
     pconf = persons["person_confidence"].to_numpy(dtype=float)
     evidence = np.array(["alone"] * n, dtype=object)
+    report: dict[str, dict[str, dict]] = {}
 
     # 1. raw units: same source and KK; every other record alone ---------------------------------------
     kk = _repair_kk(std, src, kk, kk_ok)
-    kk = _fill_from_neighbours(std, src, kk)
+    kk = _fill_from_neighbours(std, src, kk, use_row_order, report)
     kk_ok = pd.notna(kk)
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
-    hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object))
+    hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object), use_row_order,
+                                 report, key_name="family id")
     # lists with neither KK nor family id, sorted family by family: blocks of rows
     kk_of = _person_kk(kk, person)  # each person's KK, from whichever list gives one
-    blocks, block_share = _family_blocks(std, src, kk, hkey, kk_of)
+    blocks, block_share = _family_blocks(std, src, kk, hkey, kk_of, use_row_order, report)
     in_block = pd.notna(blocks)
     hkey = np.where(in_block, blocks, hkey)
     # any other list: a record without KK between two rows of one family takes that family's KK, when the
@@ -81,7 +124,7 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     lacking = pd.isna(kk) & pd.isna(hkey)
     lack_share = pd.Series(lacking).groupby(src).mean()
     rest = [s for s in lack_share.index[lack_share > 0] if s not in block_share]
-    between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest)
+    between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest, use_row_order, report)
     in_between = pd.notna(between)
     kk = np.where(in_between, between, kk)
     kk_ok = pd.notna(kk)
@@ -238,8 +281,19 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
         amb = cand.index[cand > 1].to_numpy()
         if len(amb):
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
-    return pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
-                         "household_evidence": evidence})
+    out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
+                        "household_evidence": evidence})
+    out.attrs["row_order"] = report
+    return out
+
+
+def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
+    """Record in the row-order report whether a list-order rule was used on a list, and why."""
+    why = ("forced (use_row_order=True)" if mode is True else
+           "proved by the list's own data" if used else "the list's order did not prove it")
+    report.setdefault(str(source), {})[rule] = {"used": bool(used),
+                                                "share": None if share is None else round(float(share), 4),
+                                                "why": why}
 
 
 def _sibling_pairs(base: pd.DataFrame) -> np.ndarray:
@@ -337,14 +391,15 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
 FAMILY_ORDER_SHARE = 0.5
 
 
-def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray) -> np.ndarray:
+def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray, mode: str | bool = "auto",
+                          report: dict | None = None, key_name: str = "KK") -> np.ndarray:
     """Fill a missing KK (or family id) from the neighbouring rows of the same list, when the list is
     sorted family by family (agency exports usually are; checked on the list itself, see
     ``FAMILY_ORDER_SHARE``) and the neighbour is at the same desa + RT/RW (all three known). A head (KEPALA)
     takes the KK of the row after it, anyone else that of the row before it, else the other one."""
     key = np.asarray(key, dtype=object).copy()
     n = len(key)
-    if n < 3:
+    if n < 3 or mode is False:
         return key
     have = pd.notna(key)
     if have.all() or not have.any():
@@ -354,7 +409,12 @@ def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray) -
     eq = np.zeros(n, dtype=bool)
     eq[:-1] = key[:-1] == key[1:]
     share = pd.Series(eq[both]).groupby(src[both]).mean() if both.any() else pd.Series(dtype=float)
-    ordered = set(share.index[share >= FAMILY_ORDER_SHARE])
+    lacking_src = set(np.unique(src[~have]))
+    ordered = (lacking_src if mode is True else set(share.index[share >= FAMILY_ORDER_SHARE])) & lacking_src
+    if report is not None:
+        rule = "fill_kk_from_neighbour_rows" if key_name == "KK" else "fill_family_id_from_neighbour_rows"
+        for s_ in sorted(lacking_src & set(np.unique(src[have]))):
+            _note(report, s_, rule, s_ in ordered, share.get(s_), mode)
     if not ordered:
         return key
     desa = _col(std, "desa_code").astype(object).to_numpy()
@@ -400,7 +460,8 @@ BLOCK_MIN_CHECKED = 20
 
 
 def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.ndarray,
-                   kk_of: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+                   kk_of: np.ndarray, mode: str | bool = "auto",
+                   report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """Family blocks of lists that carry neither KK nor family id but a relationship column and addresses
     (P3KE or DTKS extracts whose id columns were dropped). Exports list a family's rows together, head
     (KEPALA) first: a block starts at each head, at each change of desa + RT/RW (all three known), and at a
@@ -413,7 +474,7 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
     n = len(src)
     keys = np.full(n, None, dtype=object)
     rel = _col(std, "relationship").to_numpy(dtype=object)
-    if n < 3 or not pd.notna(rel).any():
+    if n < 3 or not pd.notna(rel).any() or mode is False:
         return keys, {}
     lacking = pd.isna(kk) & pd.isna(hkey)
     df = pd.DataFrame({"src": src, "lack": lacking, "rel": pd.notna(rel)})
@@ -438,12 +499,15 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
         agree = np.zeros(len(rows), dtype=bool)
         agree[checked] = kk_of[rows][checked] == kk_of[rows - 1][checked]
         inside, across = checked & ~head[rows], checked & head[rows]
-        if inside.sum() < BLOCK_MIN_CHECKED:
-            continue
-        share_in = float(agree[inside].mean())
+        share_in = float(agree[inside].mean()) if inside.any() else 0.0
         share_across = float(agree[across].mean()) if across.sum() >= BLOCK_MIN_CHECKED else 0.0
-        if share_in >= BLOCK_SAME_KK_SHARE and share_across <= BLOCK_ACROSS_SHARE:
-            shares[s] = share_in
+        proved = (inside.sum() >= BLOCK_MIN_CHECKED and share_in >= BLOCK_SAME_KK_SHARE
+                  and share_across <= BLOCK_ACROSS_SHARE)
+        if report is not None:
+            _note(report, s, "family_blocks_in_list_order", proved or mode is True,
+                  share_in if inside.any() else None, mode)
+        if proved or mode is True:
+            shares[s] = share_in if proved else 1.0
             sel = (src == s) & lacking
             keys[sel] = pd.Series(block[sel]).astype(str).radd("blk").to_numpy(dtype=object)
     return keys, shares
@@ -459,8 +523,9 @@ def _person_kk(kk: np.ndarray, person: np.ndarray) -> np.ndarray:
     return pd.Series(person).map(pk).to_numpy(dtype=object)
 
 
-def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
-                           sources: list[str]) -> tuple[np.ndarray, dict[str, float]]:
+def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray, sources: list[str],
+                           mode: str | bool = "auto",
+                           report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """In any list not cut into family blocks (a BPJS-PBI extract without NO_KK and without address, a row
     whose KK was left empty), a record without KK or family id whose person has no KK in any list takes the
     KK of the rows around it when the nearest rows before and after it whose people have a KK agree (a
@@ -474,21 +539,23 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     n = len(src)
     out = np.full(n, None, dtype=object)
     shares: dict[str, float] = {}
+    if mode is False:
+        return out, shares
     for s in sources:
         rows = np.flatnonzero(src == s)
         k = kk_of[rows]
         known = np.flatnonzero(pd.notna(k))
-        if len(known) < BLOCK_MIN_CHECKED + 2:
-            continue
         kk_known = k[known]
         prev, nxt, own = kk_known[:-2], kk_known[2:], kk_known[1:-1]
         agree = prev == nxt
-        if agree.sum() < BLOCK_MIN_CHECKED:
+        share = float((own[agree] == prev[agree]).mean()) if agree.any() else None
+        proved = (len(known) >= BLOCK_MIN_CHECKED + 2 and agree.sum() >= BLOCK_MIN_CHECKED
+                  and share is not None and share >= BLOCK_SAME_KK_SHARE)
+        if report is not None:
+            _note(report, s, "kk_between_neighbour_rows", proved or mode is True, share, mode)
+        if not (proved or mode is True):
             continue
-        share = float((own[agree] == prev[agree]).mean())
-        if share < BLOCK_SAME_KK_SHARE:
-            continue
-        shares[s] = share
+        shares[s] = share if proved else 1.0
         before = pd.Series(k, dtype=object).ffill().to_numpy(dtype=object)
         after = pd.Series(k, dtype=object).bfill().to_numpy(dtype=object)
         fill = pd.isna(k) & lacking[rows] & pd.notna(before) & (before == after)

@@ -159,6 +159,9 @@ class LinkResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: how the threshold was calibrated (set by :func:`linkmiskin.calibration.recluster`), saved with the result
     calibration: dict | None = None
+    #: how the result was made: ``row_order`` (per source and list-order rule: used, the share that proved
+    #: it, why), ``cannot_link_off`` (rules switched off); saved with the result
+    metadata: dict = field(default_factory=dict)
     _linker: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -209,6 +212,7 @@ class LinkResult:
             "timings_seconds": self.timings,
             "calibration": self.calibration,
             "column_mapping": {k: v.mapping for k, v in self.column_mapping.items()},
+            "metadata": self.metadata,
         }
         (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
         if self.model is not None:
@@ -231,12 +235,20 @@ class Linker:
         Show a progress bar and log each step.
     cannot_link_off:
         Names of cannot-link rules (:data:`linkmiskin.cannot_link.RULES`) to switch off.
+    use_row_order:
+        ``"auto"`` (default): the household rules that read a list's row order (a family's rows follow each
+        other, head first) run on a list only when its own data proves that order; ``True`` trusts every
+        list's order; ``False`` never reads it. ``result.metadata["row_order"]`` reports each rule per list.
     """
 
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
                  region: str | None = None, *, progress: bool = True, seed: int = 42,
-                 cannot_link_off: tuple[str, ...] | list[str] = ()) -> None:
+                 cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto") -> None:
         from .cannot_link import RULES
+
+        if use_row_order not in ("auto", True, False):
+            raise LinkError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
+        self.use_row_order = use_row_order
 
         unknown = sorted(set(cannot_link_off) - set(RULES))
         if unknown:
@@ -413,7 +425,7 @@ class Linker:
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
-        hh = household_clusters(self._std, persons, e)
+        hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
@@ -422,7 +434,9 @@ class Linker:
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
-                          timings=dict(self.timings), _linker=self)
+                          timings=dict(self.timings), _linker=self,
+                          metadata={"row_order": hh.attrs.get("row_order", {}), "use_row_order": self.use_row_order,
+                                    "cannot_link_off": list(self.cannot_link_off)})
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -622,7 +636,8 @@ def _households_table(records: pd.DataFrame) -> pd.DataFrame:
 
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
-         seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = ()) -> LinkResult:
+         seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
+         use_row_order: str | bool = "auto") -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -639,6 +654,9 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     cannot_link_off:
         Names of cannot-link rules to switch off (see :func:`linkmiskin.cannot_link.rules_table`);
         ``result.pairs.cannot_link_rule`` names the rule that kept each pair apart.
+    use_row_order:
+        ``"auto"``, ``True`` or ``False``: whether household rules may read the lists' row order (see
+        :class:`Linker`); ``result.metadata["row_order"]`` says per list which rule was used and why.
 
     Returns
     -------
@@ -647,7 +665,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     t0 = time.perf_counter()
     prog = _progress(progress)
     try:
-        lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off)
+        lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
+                    use_row_order=use_row_order)
         lk.set_sources(sources, columns)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         lk.train()
