@@ -27,6 +27,7 @@ _LAZY = {
     "evaluate": ("linkmiskin.evaluation", "evaluate"),
     "Evaluation": ("linkmiskin.evaluation", "Evaluation"),
     "mask_id": ("linkmiskin.privacy", "mask_id"),
+    "pseudonymise": ("linkmiskin.pseudonym", "pseudonymise"),
 }
 
 __all__ = sorted([*_LAZY, "standardize", "__version__"])
