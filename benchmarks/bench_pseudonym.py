@@ -45,7 +45,8 @@ def main(households: int = 2000, seed: int = 11) -> dict[str, float]:
 
     # where the partitions differ, and whether the raw lists' NIKs were identical there
     pr, pp = _pairs(raw.records), _pairs(psn.records)
-    nik = dict(zip(raw.records["source"] + ":" + raw.records["record_id"], raw.records["nik"].astype(object)))
+    niks = raw.records["nik"].astype(object)
+    nik = dict(zip(raw.records["source"] + ":" + raw.records["record_id"], niks.where(niks.notna(), None)))
     only_raw = pr - pp
     same_nik = sum(1 for a, b in only_raw if isinstance(nik.get(a), str) and nik.get(a) == nik.get(b))
     recs = sum(len(s) for s in data.sources.values())

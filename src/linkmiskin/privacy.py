@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 
 _DIGITS = re.compile(r"\D")
-#: a NIK or KK inside text: any run of 15 or more digits
-_ID_RUN = re.compile(r"\d{15,}")
+#: a NIK or KK inside text: any run of 15 or more digits (not the decimals of a number: 0.004258717061485228)
+_ID_RUN = re.compile(r"(?<!\d\.)(?<!\d)\d{15,}")
 
 
 def mask_id(value: object) -> str:
@@ -64,6 +64,7 @@ def mask_series(values: pd.Series) -> pd.Series:
 
 def mask_text(text: Any) -> str:
     """Mask every run of 15 or more digits (a NIK or KK) inside free text, e.g. an error message.
+    The decimals of a number (``0.004258717061485228``) are left alone.
 
     >>> mask_text("kolom 3216064508850003 tidak dipakai")
     'kolom 3216********0003 tidak dipakai'
