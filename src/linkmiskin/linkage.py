@@ -157,6 +157,9 @@ class LinkResult:
         The column mapping used for each source.
     threshold:
         The person match threshold used, and ``threshold_source`` says how it was chosen.
+    metadata:
+        Facts about the inputs: ``metadata["pseudonymised_sources"]`` lists the sources whose NIK/KK were
+        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality.
     """
 
     records: pd.DataFrame
@@ -469,7 +472,13 @@ class Linker:
     def load(cls, path: str | os.PathLike, sources: dict[str, TableLike] | None = None,
              columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
              **kwargs: Any) -> Linker:
-        """Load a model saved by :meth:`save_model`; it scores data without retraining."""
+        """Load a model saved by :meth:`save_model`; it scores data without retraining.
+
+        The file's SQL is never run: the model is rebuilt from linkmiskin's own comparisons, and a level
+        whose SQL condition (or any setting) is not what linkmiskin writes is rejected with a
+        :class:`LinkError` naming the comparison and level (:func:`linkmiskin.model_file.checked_model`).
+        Only the m/u probabilities, the prior and the threshold come from the file. Load only trusted
+        model files."""
         p = Path(path)
         payload = read_model_file(p)
         if payload.get("engine", "duckdb") != "duckdb":
@@ -717,13 +726,15 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     ----------
     sources:
         ``{source_name: DataFrame or file path}``; files may be CSV (any common separator and encoding),
-        Excel or Parquet.
+        Excel or Parquet. NIK/KK columns may hold keyed pseudonyms made by :func:`linkmiskin.pseudonymise`
+        (with one key for all lists): equal tokens count as the same NIK/KK.
     columns:
         ``{source_name: {canonical_field: source_column}}``; fields left out are auto-detected.
     region:
         Kemendagri code of the kabupaten/kota (``"32.16"`` = Kabupaten Bekasi); scopes desa/kecamatan names.
     threshold:
-        Person match probability threshold; by default the model chooses it (maximum expected F1).
+        Person match probability threshold, a number strictly between 0 and 1; by default the model
+        chooses it (maximum expected F1).
 
     Returns
     -------
