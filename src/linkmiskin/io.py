@@ -86,14 +86,14 @@ codecs.register_error("linkmiskin-cp1252", _cp1252_fallback)
 def _decode_mixed(raw: bytes) -> tuple[str, int, int] | None:
     """A UTF-8 file with a few Windows-1252 bytes (a row pasted from another file): ``(text, bad bytes,
     line of the first)``, or None when the file has no UTF-8 characters at all (then it is cp1252)."""
-    if not _UTF8_MULTI.search(raw):
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # a BOM alone does not make a file UTF-8
+    if not _UTF8_MULTI.search(body):
         return None
     try:
         raw.decode("utf-8")
         return None
     except UnicodeDecodeError as e:
         first_line = raw[:e.start].count(b"\n") + 1
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     text = body.decode("utf-8", errors="linkmiskin-cp1252")
     non_ascii = sum(1 for b in body if b >= 0x80)
     in_utf8 = sum(len(m) for m in _UTF8_MULTI.findall(body))
