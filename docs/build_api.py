@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 
 #: Names importable from ``linkmiskin`` itself (shown without a module prefix).
 TOP_LEVEL = ("link", "Linker", "LinkResult", "read_table", "detect_columns", "standardize", "evaluate",
-             "Evaluation", "mask_id")
+             "Evaluation", "mask_id", "pseudonymise")
 API_MD = HERE / "api.md"
 
 #: (section title, module, names: a list, None for the module's ``__all__`` or "comparison-creators" for its
@@ -50,7 +50,13 @@ SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Cannot-link rules: `linkmiskin.cannot_link`", "linkmiskin.cannot_link",
      ["rules_table", "cannot_link", "CannotLinkRule", "PairEvidence"], True),
     ("Splink comparisons: `linkmiskin.comparisons`", "linkmiskin.comparisons", "comparison-creators", True),
-    ("Privacy: `linkmiskin.privacy`", "linkmiskin.privacy", ["mask_id", "mask_series", "mask_text"], True),
+    ("Privacy: `linkmiskin.privacy`", "linkmiskin.privacy",
+     ["mask_id", "mask_series", "mask_text", "MaskedError", "MaskingFilter"], True),
+    ("Keyed pseudonyms: `linkmiskin.pseudonym`", "linkmiskin.pseudonym", ["pseudonymise", "is_token"], True),
+    ("Formula-safe spreadsheet cells: `linkmiskin.safe_cells`", "linkmiskin.safe_cells",
+     ["csv_text", "safe_frame_for_csv", "write_csv", "write_xlsx"], True),
+    ("Model files: `linkmiskin.model_file`", "linkmiskin.model_file",
+     ["read_model_file", "checked_model", "check_threshold"], True),
     ("HTML report: `linkmiskin.report`", "linkmiskin.report", ["write_report", "programme_reach", "bar_chart_svg"],
      True),
 ]

@@ -7,7 +7,7 @@ Quick start::
     result.records.head()
 
 The public API is small: :func:`read_table`, :func:`standardize`, :func:`link`, :class:`Linker`,
-:func:`evaluate`, and the modules :mod:`linkmiskin.names`, :mod:`linkmiskin.nik`, :mod:`linkmiskin.dates`,
+:func:`evaluate`, :func:`pseudonymise` (keyed NIK/KK tokens for sharing lists), and the modules :mod:`linkmiskin.names`, :mod:`linkmiskin.nik`, :mod:`linkmiskin.dates`,
 :mod:`linkmiskin.address`, :mod:`linkmiskin.synthetic` and :mod:`linkmiskin.calibration`.
 """
 
@@ -27,6 +27,7 @@ _LAZY = {
     "evaluate": ("linkmiskin.evaluation", "evaluate"),
     "Evaluation": ("linkmiskin.evaluation", "Evaluation"),
     "mask_id": ("linkmiskin.privacy", "mask_id"),
+    "pseudonymise": ("linkmiskin.pseudonym", "pseudonymise"),
 }
 
 __all__ = sorted([*_LAZY, "standardize", "__version__"])

@@ -112,7 +112,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .privacy import mask_series, mask_text
+from .privacy import MaskedError, mask_series, mask_text, warn
 
 __all__ = [
     "LABELS",
@@ -167,7 +167,7 @@ _REVIEW_ID_COLUMNS = {"source_A": "source_l", "record_id_A": "record_id_l",
                       "source_B": "source_r", "record_id_B": "record_id_r"}
 
 
-class ReviewError(ValueError):
+class ReviewError(MaskedError):
     """A review workbook or labelled sample that cannot be used; the message says where and why."""
 
 
@@ -395,8 +395,8 @@ def _record_fields(result: Any, sample: pd.DataFrame, show_ids: bool) -> tuple[p
             left, right = mask_series(left), mask_series(right)
         elif name not in _ID_FIELDS:
             # free text could hold a NIK typed into the wrong column
-            left = left.str.replace(r"\d{15,16}", lambda m: mask_text(m.group(0)), regex=True)
-            right = right.str.replace(r"\d{15,16}", lambda m: mask_text(m.group(0)), regex=True)
+            left = left.str.replace(r"\d{15,}", lambda m: mask_text(m.group(0)), regex=True)
+            right = right.str.replace(r"\d{15,}", lambda m: mask_text(m.group(0)), regex=True)
         out[f"{name}_l"] = left.fillna("").to_numpy(dtype=object)
         out[f"{name}_r"] = right.fillna("").to_numpy(dtype=object)
         out[f"differs_{name}"] = status
@@ -544,11 +544,19 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from .safe_cells import neutralise_sheet
+
     design = design_of(sample)
     if design is None:
         raise ReviewError("the sample has no review design in .attrs: make it with review_sample()")
     fields = list(design["info"].get("fields", []))
     show_ids = bool(design["info"].get("show_ids", False))
+
+    def rid(v: Any) -> str:
+        # a record id that is a NIK or KK (many lists have no other id) is masked like the NIK column;
+        # read_review matches rows by review_id, and read_review(path, sample=...) gives the full ids back
+        return str(v) if show_ids else mask_text(str(v))
+
     wb = Workbook()
     ws = wb.active
     ws.title = "review"
@@ -572,7 +580,7 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     for i, r in enumerate(sample.itertuples(index=False), start=2):
         rd = r._asdict()
         row = [int(rd["review_id"]), rd.get("label") or None, rd.get("note") or None, rd["source_l"],
-               str(rd["record_id_l"]), rd["source_r"], str(rd["record_id_r"])]
+               rid(rd["record_id_l"]), rd["source_r"], rid(rd["record_id_r"])]
         for f in fields:
             row += [rd.get(f"{f}_l") or None, rd.get(f"{f}_r") or None]
         if show_scores:
@@ -622,7 +630,7 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     meta = wb.create_sheet("meta")
     meta.append(list(_META_COLUMNS))
     for r in sample[list(_META_COLUMNS)].itertuples(index=False):
-        meta.append([int(r.review_id), r.source_l, str(r.record_id_l), r.source_r, str(r.record_id_r),
+        meta.append([int(r.review_id), r.source_l, rid(r.record_id_l), r.source_r, rid(r.record_id_r),
                      int(r.stratum), float(r.stratum_weight), float(r.match_probability), float(r.match_weight)])
     des = wb.create_sheet("design")
     des.append(["stratum", "mw_low", "mw_high", "band", "population_pairs", "sampled_pairs", "mean_probability",
@@ -645,6 +653,8 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     for sheet in (meta, des):
         sheet.sheet_state = "hidden"
         sheet.protection.sheet = True
+    for sheet in wb.worksheets:  # a name, id or source starting with = + - @ is text, never a formula
+        neutralise_sheet(sheet)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     wb.save(p)
@@ -692,13 +702,18 @@ def _norm_label(v: Any) -> str | None:
     return s
 
 
-def read_review(path: str | os.PathLike) -> pd.DataFrame:
+def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read a filled-in review workbook back, checking it thoroughly.
 
     Returns one row per reviewed pair (``review_id, source_l, record_id_l, source_r, record_id_r, stratum,
     stratum_weight, match_probability, match_weight, label, note``), ``label`` one of ``match``,
     ``non-match``, ``unsure`` or ``None`` (blank), with the design in ``.attrs`` for
     :func:`estimate_from_labels`. Rows may have been sorted or filtered in Excel.
+
+    Labels are matched to pairs by ``review_id``. Record ids that are NIK or KK numbers are masked in the
+    workbook (unless it was made with ``show_ids=True``), so they come back masked; pass the ``sample``
+    that :func:`review_sample` returned to get the full record ids back (its review ids must be the
+    workbook's).
 
     Raises :class:`ReviewError` naming the sheet, row and column when the workbook is not a review
     workbook, a required sheet or column is missing, a label is not one of the allowed values, or the
@@ -813,12 +828,36 @@ def read_review(path: str | os.PathLike) -> pd.DataFrame:
         raise ReviewError(f"{p}: the review workbook has {len(errors)} problem(s):\n  - "
                           + "\n  - ".join(shown) + more)
     out = meta.copy()
+    if sample is not None:
+        out = _restore_ids(out, sample, p)
     out["label"] = pd.Series([labels.get(int(i)) for i in out["review_id"]], dtype=object)
     out["note"] = pd.Series([notes.get(int(i)) for i in out["review_id"]], dtype=object)
     out = out.sort_values("review_id").reset_index(drop=True)
     design = _read_design(wb, p) if "design" in wb.sheetnames else None
     if design is not None:
         _set_design(out, design)
+    return out
+
+
+def _restore_ids(meta: pd.DataFrame, sample: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """The full record ids of ``sample`` in place of the (masked) ids read from the workbook."""
+    need = ("review_id", *_REVIEW_ID_COLUMNS.values())
+    if not isinstance(sample, pd.DataFrame) or any(c not in sample.columns for c in need):
+        raise ReviewError("sample must be the DataFrame that review_sample() returned")
+    s = sample.set_index(sample["review_id"].astype(np.int64))
+    missing = sorted(set(meta["review_id"]) - set(s.index))
+    if missing or len(s) != len(meta):
+        raise ReviewError(f"{p}: the workbook's review ids do not belong to this sample "
+                          f"(e.g. review id(s) {missing[:5]} are not in it)")
+    out = meta.copy()
+    for c in ("record_id_l", "record_id_r"):
+        full = _id_str(s[c].reindex(out["review_id"]).to_numpy())
+        shown = np.array([mask_text(v) for v in full], dtype=object)
+        ok = (shown == out[c].to_numpy(dtype=object)) | (full == out[c].to_numpy(dtype=object))
+        if not ok.all():
+            bad = int(out["review_id"].to_numpy()[~ok][0])
+            raise ReviewError(f"{p}: review id {bad} was drawn for another pair than in this sample")
+        out[c] = full
     return out
 
 
@@ -1042,8 +1081,8 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
     x_be = x_h[None, :] - x_ab
     empty = n_h == 0
     if empty.any():
-        warnings.warn(f"strata {list(hs[empty])} have no labelled pairs: their match rate is taken from the "
-                      f"model's mean probability, with a flat prior for the interval", stacklevel=2)
+        warn(f"strata {list(hs[empty])} have no labelled pairs: their match rate is taken from the "
+             f"model's mean probability, with a flat prior for the interval", stacklevel=2)
     pooled = np.where(empty, strata["mean_probability"].to_numpy(dtype=float), x_h / np.maximum(n_h, 1))
 
     def rate(x: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .privacy import mask_text
+
 __all__ = ["SvgChart", "threshold_selection_chart", "error_tradeoff_chart", "precision_recall_chart",
            "match_weight_histogram", "line_chart"]
 
@@ -41,8 +43,8 @@ class SvgChart:
     """An SVG chart that renders offline: in Jupyter, in the HTML report (``.svg``) and in any browser."""
 
     def __init__(self, svg: str, title: str = "") -> None:
-        self.svg = svg
-        self.title = title
+        self.svg = mask_text(svg)  # the masking pass: no NIK/KK in any chart
+        self.title = mask_text(title)
 
     def _repr_svg_(self) -> str:
         return self.svg
@@ -105,7 +107,7 @@ def _fmt(v: float) -> str:
 
 
 def _esc(s: Any) -> str:
-    return html.escape(str(s), quote=True)
+    return html.escape(mask_text(s), quote=True)
 
 
 class _Canvas:

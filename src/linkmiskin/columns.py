@@ -25,6 +25,8 @@ from importlib import resources
 
 import pandas as pd
 
+from .privacy import MaskedError, mask_text
+
 log = logging.getLogger("linkmiskin")
 
 #: Canonical fields in output order.
@@ -36,7 +38,7 @@ CANONICAL_FIELDS = (
 IDENTIFYING_FIELDS = ("name", "nik")
 
 
-class ColumnMappingError(ValueError):
+class ColumnMappingError(MaskedError):
     """A missing, ambiguous or unknown column; the message names the source and the column."""
 
 
@@ -81,7 +83,7 @@ class ColumnMapping:
 
     def __repr__(self) -> str:
         parts = [f"{k} <- {v!r}{' (user)' if k in self.user else ''}" for k, v in self.mapping.items()]
-        return f"ColumnMapping({self.source!r}: " + ", ".join(parts) + ")"
+        return mask_text(f"ColumnMapping({self.source!r}: " + ", ".join(parts) + ")")
 
     def report(self) -> str:
         lines = [f"Columns for source {self.source!r}:"]
@@ -89,7 +91,7 @@ class ColumnMapping:
             lines.append(f"  {k:<12} <- {v}{'   (given by you)' if k in self.user else ''}")
         if self.unmapped:
             lines.append("  not used: " + ", ".join(self.unmapped))
-        return "\n".join(lines)
+        return mask_text("\n".join(lines))
 
 
 def detect_columns(df: pd.DataFrame, mapping: dict[str, str] | None = None, *, source: str = "data") -> ColumnMapping:

@@ -13,17 +13,21 @@ were numeric so that :mod:`linkmiskin.nik` can flag them as ``excel_damaged``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
 import io as _io
 import logging
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .privacy import MaskedError, warn
 
 log = logging.getLogger("linkmiskin")
 
@@ -33,7 +37,7 @@ _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _SEPARATORS = (",", ";", "\t", "|")
 
 
-class SourceError(ValueError):
+class SourceError(MaskedError):
     """A problem with one input source, named in the message."""
 
 
@@ -66,11 +70,48 @@ def _sniff_separator(sample: str) -> str:
         return best if counts[best] > 0 else ","
 
 
-def _decode(raw: bytes, encoding: str | None) -> tuple[str, str]:
+#: a valid multi-byte UTF-8 character
+_UTF8_MULTI = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes that are not UTF-8 as Windows-1252 (latin-1 for its five undefined bytes)."""
+    chunk = err.object[err.start:err.end]  # type: ignore[attr-defined]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in chunk), err.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("linkmiskin-cp1252", _cp1252_fallback)
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, int, int] | None:
+    """A UTF-8 file with a few Windows-1252 bytes (a row pasted from another file): ``(text, bad bytes,
+    line of the first)``, or None when the file has no UTF-8 characters at all (then it is cp1252)."""
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # a BOM alone does not make a file UTF-8
+    if not _UTF8_MULTI.search(body):
+        return None
+    try:
+        raw.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        first_line = raw[:e.start].count(b"\n") + 1
+    text = body.decode("utf-8", errors="linkmiskin-cp1252")
+    non_ascii = sum(1 for b in body if b >= 0x80)
+    in_utf8 = sum(len(m) for m in _UTF8_MULTI.findall(body))
+    return text, non_ascii - in_utf8, first_line
+
+
+def _decode(raw: bytes, encoding: str | None, source: str = "data", name: str = "") -> tuple[str, str]:
     if encoding:
         return raw.decode(encoding), encoding
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text": UTF-16 with a BOM
         return raw.decode("utf-16"), "utf-16"
+    mixed = _decode_mixed(raw)
+    if mixed is not None:
+        text, bad, line = mixed
+        warn(f"source {source!r}: {name} is UTF-8 but {bad} byte(s) are not (the first on line {line}); "
+             "those were read as Windows-1252 (cp1252), the rest as UTF-8. Check those rows, or pass "
+             "encoding= to read the whole file one way", stacklevel=5)
+        return text, "utf-8+cp1252"
     for enc in _ENCODINGS:
         try:
             return raw.decode(enc), enc
@@ -98,7 +139,7 @@ def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None) ->
     if not raw.strip():
         raise SourceError(f"source {source!r}: file {path.name} is empty")
     try:
-        text, used = _decode(raw, encoding)
+        text, used = _decode(raw, encoding, source, path.name)
     except (UnicodeDecodeError, LookupError) as e:
         raise SourceError(f"source {source!r}: cannot decode {path.name} as {encoding}: {e}") from None
     text = text.lstrip("\ufeff")
@@ -106,7 +147,7 @@ def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None) ->
         text = text[3:]
     if not text.strip():
         raise SourceError(f"source {source!r}: file {path.name} is empty")
-    if used not in ("utf-8-sig", "utf-8"):
+    if used not in ("utf-8-sig", "utf-8", "utf-8+cp1252"):
         log.info("source %r: %s decoded as %s", source, path.name, used)
     sep = sep or _sniff_separator(text[:20000])
     try:
@@ -207,6 +248,19 @@ def _column_to_text(s: pd.Series, empty_to_none: bool = False) -> tuple[np.ndarr
     return out, rows
 
 
+def _sheet_has_data(xf: pd.ExcelFile, name: str) -> bool:
+    """Whether a sheet holds more than an empty first cell (Excel's default "Sheet2" does not)."""
+    try:
+        ws = xf.book[name]
+        if hasattr(ws, "max_row"):  # openpyxl (read-only sheets report their stored dimensions)
+            if (ws.max_row or 0) > 1 or (ws.max_column or 0) > 1:
+                return True
+            return any(v is not None for row in ws.iter_rows(max_row=1, max_col=1, values_only=True) for v in row)
+        return getattr(ws, "nrows", 1) > 0  # xlrd
+    except Exception:  # an engine without a book: count the sheet
+        return True
+
+
 def _read_excel(path: Path, source: str, sheet: str | int | None) -> pd.DataFrame:
     try:
         xf = pd.ExcelFile(path)
@@ -222,6 +276,13 @@ def _read_excel(path: Path, source: str, sheet: str | int | None) -> pd.DataFram
         if not known:
             raise SourceError(f"source {source!r}: {path.name} has no sheet {sheet!r}; "
                               f"sheets are: {', '.join(map(repr, names))}")
+        if sheet is None and len(names) > 1:
+            others = [n for n in names[1:] if _sheet_has_data(xf, n)]
+            if others:
+                warn(f"source {source!r}: {path.name} has {len(names)} sheets ({', '.join(map(repr, names))}); "
+                     f"only the first, {names[0]!r}, is read. To read another: "
+                     f"lm.read_table({path.name!r}, sheet={others[0]!r}) and pass the DataFrame as the source",
+                     stacklevel=5)
         try:
             df = xf.parse(sheet_name=want, header=None, dtype=object)
         except Exception as e:  # pragma: no cover - a damaged sheet inside a readable workbook

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,8 @@ from .columns import ColumnMapping
 from .households import household_clusters
 from .io import SourceError, TableLike
 from .model import MODEL_COLUMNS, model_table, settings, train
-from .privacy import mask_text
+from .model_file import check_threshold, checked_model, read_model_file
+from .privacy import MaskedError, mask_text
 
 log = logging.getLogger("linkmiskin")
 
@@ -45,7 +47,7 @@ log = logging.getLogger("linkmiskin")
 MIN_KEPT_PROBABILITY = 0.001
 
 
-class LinkError(ValueError):
+class LinkError(MaskedError):
     """Input that cannot be linked; the message names the source."""
 
 
@@ -80,6 +82,8 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
+    if columns is not None and not isinstance(columns, dict):
+        raise LinkError(f"columns must be a dict {{source_name: {{field: column}}}}, got {type(columns).__name__}")
     columns = columns or {}
     unknown = set(columns) - set(sources)
     if unknown:
@@ -88,6 +92,14 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     for name, src in sources.items():
         if not isinstance(name, str) or not name or "'" in name:
             raise LinkError(f"source name {name!r} must be a non-empty string without apostrophes")
+        if not isinstance(src, (pd.DataFrame, str, os.PathLike)):
+            raise LinkError(f"source {name!r} is {'None' if src is None else 'a ' + type(src).__name__}: "
+                            "give a DataFrame or the path of a CSV, Excel or Parquet file")
+        cols = columns.get(name)
+        if cols is not None and (not isinstance(cols, dict) or not all(
+                isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in cols.items())):
+            raise LinkError(f"columns for source {name!r} must be a dict {{field: column heading}} such as "
+                            f"{{'name': 'NAMA_KRT'}}, got {cols!r}")
         if isinstance(src, pd.DataFrame) and len(src) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
         std = standardize(src, columns.get(name), region, source=name)
@@ -147,6 +159,9 @@ class LinkResult:
         The column mapping used for each source.
     threshold:
         The person match threshold used, and ``threshold_source`` says how it was chosen.
+    metadata:
+        Facts about the inputs: ``metadata["pseudonymised_sources"]`` lists the sources whose NIK/KK were
+        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality.
     """
 
     records: pd.DataFrame
@@ -160,7 +175,8 @@ class LinkResult:
     #: how the threshold was calibrated (set by :func:`linkmiskin.calibration.recluster`), saved with the result
     calibration: dict | None = None
     #: how the result was made: ``row_order`` (per source and list-order rule: used, the share that proved
-    #: it, why), ``cannot_link_off`` (rules switched off); saved with the result
+    #: it, why), ``cannot_link_off`` (rules switched off), ``pseudonymised_sources`` (sources whose NIK/KK
+    #: were keyed pseudonyms, :func:`linkmiskin.pseudonymise`, linked on exact token equality); saved
     metadata: dict = field(default_factory=dict)
     _linker: Any = field(default=None, repr=False, compare=False)
 
@@ -191,32 +207,58 @@ class LinkResult:
             "households": r.groupby("source")["household_id"].nunique(),
         })
 
-    def save(self, directory: str | os.PathLike, *, formats: tuple[str, ...] = ("parquet", "csv")) -> Path:
-        """Write records, pairs and households (Parquet and CSV), the column mapping, the model and
-        metadata (threshold and how it was chosen) to ``directory``."""
+    def save(self, directory: str | os.PathLike, *, formats: tuple[str, ...] = ("parquet", "csv"),
+             mask_ids: bool = False) -> Path:
+        """Write records, pairs and households, the column mapping, the model and metadata (threshold and
+        how it was chosen) to ``directory``.
+
+        ``formats``: any of ``"parquet"``, ``"csv"`` and ``"xlsx"`` (one workbook per table; a table longer
+        than an Excel sheet is an error). CSV and Excel cells that start with ``=``, ``+``, ``-`` or ``@``
+        are written as text (:mod:`linkmiskin.safe_cells`). The files hold **full NIK and KK** numbers
+        unless ``mask_ids=True``, which masks the NIK/KK columns and every run of 15+ digits (a record id
+        that is a NIK, a heading) in every file written.
+
+        The folder may already hold an earlier result: files that an earlier ``save`` wrote (listed in its
+        ``linkmiskin_files.json``) and this one does not rewrite are removed, so no stale table stays
+        beside the new ones; other files are left alone, with a warning naming them.
+        """
+        formats = _check_formats(formats)
         d = Path(directory)
+        if d.exists() and not d.is_dir():
+            raise LinkError(f"cannot save into {d}: it is a file, not a folder")
         d.mkdir(parents=True, exist_ok=True)
+        tables = {}
         for name, df in (("records", self.records), ("pairs", self.pairs), ("households", self.households)):
             out = df.copy()
             for c in out.columns:
                 if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
                     out[c] = out[c].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
-            if "parquet" in formats:
-                out.to_parquet(d / f"{name}.parquet", index=False)
-            if "csv" in formats:
-                out.to_csv(d / f"{name}.csv", index=False)
+            tables[name] = _masked_table(out) if mask_ids else out
+        if "xlsx" in formats:
+            from .safe_cells import EXCEL_MAX_ROWS
+            big = [f"{k} ({len(v):,} rows)" for k, v in tables.items() if len(v) >= EXCEL_MAX_ROWS]
+            if big:
+                raise LinkError(f"cannot save as xlsx: {', '.join(big)} do not fit in an Excel sheet; "
+                                "use formats=('parquet', 'csv')")
+        written = _save_tables(tables, d, formats)
+        mapping = {k: v.mapping for k, v in self.column_mapping.items()}
         meta = {
             "linkmiskin_version": __version__,
             "threshold": self.threshold,
             "threshold_source": self.threshold_source,
             "timings_seconds": self.timings,
             "calibration": self.calibration,
-            "column_mapping": {k: v.mapping for k, v in self.column_mapping.items()},
-            "metadata": self.metadata,
+            "column_mapping": json.loads(mask_text(json.dumps(mapping))) if mask_ids else mapping,
+            "ids_masked": bool(mask_ids),
+            "pseudonymised_sources": self.metadata.get("pseudonymised_sources", []),
+            "metadata": json.loads(mask_text(json.dumps(self.metadata, default=str))) if mask_ids else self.metadata,
         }
         (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        written.append("metadata.json")
         if self.model is not None:
             (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
+            written.append("model.json")
+        _tidy_folder(d, written)
         return d
 
 
@@ -264,6 +306,10 @@ class Linker:
         self.model: dict | None = None
         self.threshold: float | None = None
         self.threshold_source = "model"
+        #: the threshold of a loaded model file (cluster() without a threshold uses it)
+        self._saved_threshold: float | None = None
+        #: facts about the inputs that the result carries (e.g. which sources were pseudonymised)
+        self.metadata: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._std: pd.DataFrame | None = None
         self._table: pd.DataFrame | None = None
@@ -278,8 +324,11 @@ class Linker:
     def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones)."""
         t0 = time.perf_counter()
+        from .pseudonym import model_ids, pseudonymised_sources
+
         self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
-        self._table = model_table(self._std)
+        self._table = model_ids(self._std, model_table(self._std))  # pseudonymised NIKs: exact-only evidence
+        self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std)}
         self._pairs = None
         self._connect()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
@@ -296,11 +345,11 @@ class Linker:
             con.execute(f"SET threads={int(threads)}").fetchall()
         # keep DuckDB's working memory bounded (it spills to a temporary folder beyond this); a Kabupaten
         # of 200,000 households then stays within ~4 GB in all. LINKMISKIN_DUCKDB_MEMORY overrides it.
-        self._memory_limit = os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB")
+        self._memory_limit = _memory_setting(os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB"))
         con.execute(f"SET memory_limit='{self._memory_limit}'").fetchall()
         con.execute("SET preserve_insertion_order=false").fetchall()
         import tempfile
-        con.execute(f"SET temp_directory='{tempfile.gettempdir()}/linkmiskin_duckdb'").fetchall()
+        con.execute(f"SET temp_directory={_sql_string(Path(tempfile.gettempdir()) / 'linkmiskin_duckdb')}").fetchall()
         con.register("__lm_records_df", self._table)
         con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
         con.unregister("__lm_records_df")
@@ -406,12 +455,15 @@ class Linker:
         assert pairs is not None and self._std is not None and self._table is not None
         t0 = time.perf_counter()
         if threshold is None:
-            threshold = self.threshold if self.threshold is not None else choose_threshold(pairs["match_probability"])
-            source = threshold_source or ("saved model" if self.threshold is not None else
-                                          "model: maximises expected F1 from the model's own probabilities")
+            # the model's own threshold (a loaded file's, else the expected-F1 choice), never the one an
+            # earlier cluster(0.99) call used
+            if self._saved_threshold is not None:
+                threshold, source = self._saved_threshold, threshold_source or "saved model"
+            else:
+                threshold = choose_threshold(pairs["match_probability"])
+                source = threshold_source or "model: maximises expected F1 from the model's own probabilities"
         else:
-            if not 0 < threshold < 1:
-                raise LinkError(f"threshold must be a probability between 0 and 1, got {threshold}")
+            threshold = check_threshold(threshold)
             source = threshold_source or "user"
         self.threshold, self.threshold_source = float(threshold), source
         t = self._table
@@ -435,7 +487,8 @@ class Linker:
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self,
-                          metadata={"row_order": hh.attrs.get("row_order", {}), "use_row_order": self.use_row_order,
+                          metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
+                                    "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(self.cannot_link_off)})
 
     # persistence -------------------------------------------------------------------------------------
@@ -453,22 +506,131 @@ class Linker:
     def load(cls, path: str | os.PathLike, sources: dict[str, TableLike] | None = None,
              columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
              **kwargs: Any) -> Linker:
-        """Load a model saved by :meth:`save_model`; it scores data without retraining."""
+        """Load a model saved by :meth:`save_model`; it scores data without retraining.
+
+        The file's SQL is never run: the model is rebuilt from linkmiskin's own comparisons, and a level
+        whose SQL condition (or any setting) is not what linkmiskin writes is rejected with a
+        :class:`LinkError` naming the comparison and level (:func:`linkmiskin.model_file.checked_model`).
+        Only the m/u probabilities, the prior and the threshold come from the file. Load only trusted
+        model files."""
         p = Path(path)
-        if not p.exists():
-            raise LinkError(f"model file not found: {p}")
-        payload = json.loads(p.read_text(encoding="utf-8"))
-        if "splink_model" not in payload:
-            raise LinkError(f"{p} is not a linkmiskin model file")
+        payload = read_model_file(p)
         if payload.get("engine", "duckdb") != "duckdb":
-            raise LinkError("this model was trained on another SQL engine; retrain it on DuckDB")
-        obj = cls(None, columns, region if region is not None else payload.get("region"), **kwargs)
-        obj.model = payload["splink_model"]
-        obj.threshold = payload.get("threshold")
-        obj.threshold_source = payload.get("threshold_source") or "saved model"
+            raise LinkError(f"{p}: this model was trained on another SQL engine; retrain it on DuckDB")
+        threshold = payload.get("threshold")
+        if threshold is not None:
+            threshold = check_threshold(threshold, f"{p}: threshold")
+        saved_region = payload.get("region")
+        if saved_region is not None and not isinstance(saved_region, str):
+            raise LinkError(f"{p}: region must be a Kemendagri code such as '32.16', got {saved_region!r}")
+        obj = cls(None, columns, region if region is not None else saved_region, **kwargs)
+        # only the comparisons linkmiskin writes, with the stored m/u: the file's SQL is never run
+        obj.model = checked_model(payload["splink_model"], p)
+        obj.threshold = obj._saved_threshold = threshold
+        obj.threshold_source = "saved model"
         if sources is not None:
             obj.set_sources(sources, columns)
         return obj
+
+
+_MEMORY = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
+
+
+def _memory_setting(text: str) -> str:
+    """``LINKMISKIN_DUCKDB_MEMORY`` checked before it reaches SQL: ``1.5GB``, ``800MB``, ``4GiB``."""
+    t = str(text).strip()
+    if not _MEMORY.fullmatch(t):
+        raise LinkError(f"LINKMISKIN_DUCKDB_MEMORY must be an amount of memory such as 1.5GB, 800MB or 4GiB, "
+                        f"got {t!r}")
+    return t
+
+
+def _sql_string(value: object) -> str:
+    """A SQL string literal: ``it's`` -> ``'it''s'``."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+SAVE_FORMATS = ("parquet", "csv", "xlsx")
+#: the list of files a LinkResult.save wrote, so that the next save into the folder can remove stale ones
+MANIFEST = "linkmiskin_files.json"
+_ID_COLUMNS = ("nik", "kk", "nik_prefix15", "nik_digits", "nik_serial", "kk_prefix15", "kk_digits", "kk_serial")
+
+
+def _check_formats(formats: object) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = (formats,)
+    try:
+        fm = tuple(str(f).lower().lstrip(".") for f in formats)  # type: ignore[union-attr]
+    except TypeError:
+        fm = ()
+    bad = [f for f in fm if f not in SAVE_FORMATS]
+    if not fm or bad:
+        raise LinkError(f"formats must name one or more of {', '.join(SAVE_FORMATS)}, got {formats!r}")
+    return fm
+
+
+def _masked_table(df: pd.DataFrame) -> pd.DataFrame:
+    """NIK/KK columns masked (:func:`mask_series`), and every run of 15+ digits in other text masked."""
+    from .privacy import mask_series
+
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if c in _ID_COLUMNS:
+            out[c] = mask_series(s).where(s.notna(), None).astype(object)
+        elif s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            text = s.astype("string")
+            has = text.str.contains(r"\d{15,}", regex=True).fillna(False).to_numpy(dtype=bool)
+            if has.any():
+                vals = s.to_numpy(dtype=object).copy()
+                vals[has] = [mask_text(v) for v in vals[has]]
+                out[c] = vals
+    out.columns = [mask_text(c) for c in out.columns]
+    return out
+
+
+def _save_tables(tables: dict[str, pd.DataFrame], d: Path, formats: tuple[str, ...]) -> list[str]:
+    from .safe_cells import write_csv, write_xlsx
+
+    written = []
+    for name, out in tables.items():
+        if "parquet" in formats:
+            out.to_parquet(d / f"{name}.parquet", index=False)
+            written.append(f"{name}.parquet")
+        if "csv" in formats:
+            write_csv(out, d / f"{name}.csv")
+            written.append(f"{name}.csv")
+        if "xlsx" in formats:
+            write_xlsx({name: out}, d / f"{name}.xlsx")
+            written.append(f"{name}.xlsx")
+    return written
+
+
+def _tidy_folder(d: Path, written: list[str]) -> None:
+    """Remove what an earlier save wrote and this one did not; warn about files linkmiskin did not write."""
+    from .privacy import warn
+
+    manifest = d / MANIFEST
+    earlier: list[str] = []
+    if manifest.exists():
+        try:
+            earlier = [str(f) for f in json.loads(manifest.read_text(encoding="utf-8")).get("files", [])]
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            earlier = []
+    keep = set(written) | {MANIFEST}
+    for f in earlier:
+        p = d / f
+        # only plain names that linkmiskin writes, never a path that leads out of the folder
+        if f not in keep and Path(f).name == f and p.is_file():
+            p.unlink()
+            log.info("removed %s from an earlier save in %s", f, d)
+    others = sorted(p.name for p in d.iterdir() if p.name not in keep)
+    if others:
+        shown = ", ".join(others[:8]) + (" ..." if len(others) > 8 else "")
+        warn(f"{d} also holds {len(others)} file(s) that this save did not write: {shown}. They are not "
+             "part of this result; save into an empty folder to keep results apart", stacklevel=3)
+    manifest.write_text(json.dumps({"linkmiskin_version": __version__, "files": sorted(written)}, indent=1),
+                        encoding="utf-8")
 
 
 def _has_lambda_setting(con: duckdb.DuckDBPyConnection) -> bool:
@@ -644,13 +806,15 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     ----------
     sources:
         ``{source_name: DataFrame or file path}``; files may be CSV (any common separator and encoding),
-        Excel or Parquet.
+        Excel or Parquet. NIK/KK columns may hold keyed pseudonyms made by :func:`linkmiskin.pseudonymise`
+        (with one key for all lists): equal tokens count as the same NIK/KK.
     columns:
         ``{source_name: {canonical_field: source_column}}``; fields left out are auto-detected.
     region:
         Kemendagri code of the kabupaten/kota (``"32.16"`` = Kabupaten Bekasi); scopes desa/kecamatan names.
     threshold:
-        Person match probability threshold; by default the model chooses it (maximum expected F1).
+        Person match probability threshold, a number strictly between 0 and 1; by default the model
+        chooses it (maximum expected F1).
     cannot_link_off:
         Names of cannot-link rules to switch off (see :func:`linkmiskin.cannot_link.rules_table`);
         ``result.pairs.cannot_link_rule`` names the rule that kept each pair apart.
@@ -663,6 +827,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
     t0 = time.perf_counter()
+    if threshold is not None:
+        threshold = check_threshold(threshold)  # before the minutes of training, not after
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,

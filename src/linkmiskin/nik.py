@@ -629,6 +629,13 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
     raw = raw.cast(_STR)  # pandas keeps ArrowStringArray data as large_string
     n = len(raw)
 
+    # pseudonym tokens (linkmiskin.pseudonymise): kept as they are, never cleaned or "repaired"
+    tok = _flag(pc.starts_with(pc.utf8_trim_whitespace(raw), "PSN-")) if n else np.zeros(0, dtype=bool)
+    if tok.any():
+        tok &= _flag(pc.match_substring_regex(pc.utf8_trim_whitespace(raw), f"^{_TOKEN_PATTERN}$"))
+        if tok.any():
+            raw = _where(~tok, raw)  # classified as missing here, then filled in by _put_tokens
+
     c = _clean_all(raw)
     floaty = (cell_type == _FLOAT) | c.numeric_text | bool(from_number)  # went through a double
     numeric = floaty | (cell_type == _INT)
@@ -744,7 +751,44 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
     shown = _where(exact, digits)
     shown = shown.slice(0, len(s)) if codes is None else pc.take(shown, pa.array(rows))
     out[f"{kind}_digits"] = pd.arrays.ArrowStringArray(shown)
-    return pd.DataFrame(out, index=s.index, copy=False), is_scalar
+    df = pd.DataFrame(out, index=s.index, copy=False)
+    if tok.any():
+        _put_tokens(df, s, tok[rows], kind, reference_year)
+    return df, is_scalar
+
+
+#: a pseudonymised NIK/KK (:func:`linkmiskin.pseudonymise`): ``PSN-``, optional clear region ``R321606-``
+#: and birth code ``B450885-``, 32 hex digits of a keyed HMAC
+_TOKEN_PATTERN = r"PSN-(?:R(\d{6})-)?(?:B(\d{6})-)?[0-9a-f]{32}"
+
+
+def _put_tokens(df: pd.DataFrame, s: pd.Series, rows: np.ndarray, kind: str, reference_year: int | None) -> None:
+    """Rows holding a pseudonym: the token is the ``kind`` value with status ``valid`` (it stands for a valid
+    NIK/KK); the region and birth date are filled only from the parts kept in clear. No serial, 15-digit
+    prefix or digits: a token is compared only as a whole."""
+    idx = np.flatnonzero(rows)
+    toks = pd.Series(s.iloc[idx].astype(str).str.strip().to_numpy(), dtype=object)
+    parts = toks.str.extract(f"^{_TOKEN_PATTERN}$")
+    region, birth = parts[0], parts[1]
+    # decode the clear parts through the ordinary parser: region + birth code + a dummy serial
+    fake = region.fillna("321601") + birth.fillna("010170") + "0001"
+    dec = _parse_core(fake.reset_index(drop=True), kind=kind, from_number=False,
+                      reference_year=reference_year)[0]
+    cols = list(df.columns)
+    new = {c: df[c].astype(object).to_numpy() for c in cols}
+    for c in cols:
+        new[c][idx] = None
+    new[kind][idx] = toks.to_numpy(dtype=object)
+    new[f"{kind}_status"][idx] = "valid"
+    have_r, have_b = region.notna().to_numpy(), birth.notna().to_numpy()
+    for c in (f"{kind}_region", f"{kind}_province", f"{kind}_kabupaten", f"{kind}_kecamatan",
+              f"{kind}_kecamatan_known"):
+        new[c][idx[have_r]] = dec[c].astype(object).to_numpy()[have_r]
+    date_col = f"{kind}_{'birth_date' if kind == 'nik' else 'date'}"
+    for c in [date_col] + ([f"{kind}_sex"] if kind == "nik" else []):
+        new[c][idx[have_b]] = dec[c].astype(object).to_numpy()[have_b]
+    for c in cols:
+        df[c] = pd.array(new[c], dtype=df[c].dtype)
 
 
 def _first_row(df: pd.DataFrame) -> dict[str, Any]:
