@@ -241,7 +241,8 @@ def _empty_lists(n: int) -> np.ndarray:
 
 
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
-                source: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+                source: str | None = None, sheet: str | int | None = None,
+                header: int | None = None) -> pd.DataFrame:
     """Standardise one agency list.
 
     Parameters
@@ -259,6 +260,9 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         The source's name (defaults to the file name, or ``"data"``).
     sheet:
         Excel sheet name or position (first sheet by default).
+    header:
+        The heading row's number in a CSV or Excel file (1 = first row); found by default, see
+        :func:`linkmiskin.io.read_table`.
 
     Returns
     -------
@@ -297,7 +301,10 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         name = Path(df).stem
     name = name or "data"
     # a DataFrame is only read here, so its text columns need not be copied
-    raw = _from_frame(df, name, copy=False) if isinstance(df, pd.DataFrame) else read_table(df, source=name, sheet=sheet)
+    if isinstance(df, pd.DataFrame):
+        raw = _from_frame(df, name, copy=False)
+    else:
+        raw = read_table(df, source=name, sheet=sheet, header=header)
     cm = detect_columns(raw, mapping, source=name)
     n = len(raw)
     cols: dict[str, Any] = {"source": _const(n, name)}
