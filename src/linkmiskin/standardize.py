@@ -292,7 +292,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     from . import names as _names
     from . import nik as _nik
     from . import regions as _regions
-    from .household_roles import relationship_frame, sex_frame
+    from .household_roles import detect_relationship_scheme, relationship_frame, sex_frame
 
     if region is not None:
         region = _regions.validate_region(region)
@@ -385,7 +385,18 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     if col is not None:
         flags.append(_status_flag("sex", p["sex_status"], ("ok", "missing")))
     col = _col(raw, cm, "relationship")
-    p = relationship_frame(col if col is not None else _none_series(n))
+    scheme = None
+    if col is not None:
+        family = cols["kk"]
+        hk_col = _col(raw, cm, "household_key")
+        if hk_col is not None and pd.isna(np.asarray(family, dtype=object)).all():
+            family = hk_col.to_numpy(dtype=object)
+        scheme, why = detect_relationship_scheme(col, family)
+        if scheme is not None:
+            log.info("source %r: relationship column %r holds BPS/DTKS codes (1 kepala, 2 istri/suami, 3 anak, "
+                     "4 menantu, 5 cucu, 6 orang tua/mertua, 7 famili lain, 8 pembantu, 9 lainnya): %s",
+                     name, cm.mapping["relationship"], why)
+    p = relationship_frame(col if col is not None else _none_series(n), scheme=scheme)
     cols["relationship"] = p["relationship"].to_numpy()
     cols["relationship_status"] = p["relationship_status"].to_numpy()
     if col is not None:
@@ -486,4 +497,5 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     out = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     out.attrs["column_mapping"] = cm
     out.attrs["source"] = name
+    out.attrs["relationship_scheme"] = scheme
     return out
