@@ -420,3 +420,33 @@ def test_bps_codes_need_one_head_per_kk_and_enough_rows() -> None:
     assert scheme == "bps" and "code 3 (anak)" in why
     rel = relationship_frame(pd.Series(["1", "4", "KEPALA", "03", None]), scheme="bps")
     assert rel["relationship"].tolist() == ["KEPALA", "MENANTU", "KEPALA", "ANAK", None]
+
+
+# --------------------------------------------------------------------------------------------------------
+# NY. / NYONYA: a married woman under her husband's name
+# --------------------------------------------------------------------------------------------------------
+def test_nyonya_name_is_kept_as_spouse_name_and_not_compared_as_hers() -> None:
+    df = pd.DataFrame({
+        "NIK": [NIK_B, None, None, None, None, None],
+        "NAMA": ["NY. ADITYA PRATAMA", "Nyonya Budi", "NY BUDI SANTOSO", "NYOMAN SUARDANA", "SITI AMINAH",
+                 "BAYI NY. SITI"],
+        "NAMA_IBU": ["NY. SLAMET", None, None, None, None, None],
+    })
+    out = standardize(df)
+    assert out["name_status"].tolist() == ["spouse_name", "spouse_name", "spouse_name", "ok", "ok", "missing"]
+    assert out["name"].tolist()[:3] == [None, None, None]
+    assert out["name_tokens"].tolist()[:3] == [[], [], []]
+    assert out["name_phonetic"].tolist()[:3] == [[], [], []]
+    assert out["spouse_name"].tolist() == ["ADITYA PRATAMA", "BUDI", "BUDI SANTOSO", None, None, None]
+    assert out["spouse_name_tokens"].tolist() == [["ADITYA", "PRATAMA"], ["BUDI"], ["BUDI", "SANTOSO"],
+                                                  [], [], []]
+    assert out["name"].tolist()[3:5] == ["NYOMAN SUARDANA", "SITI AMINAH"]   # the Balinese given name
+    assert out["name_raw"].tolist()[0] == "NY. ADITYA PRATAMA"
+    assert out["flags"].tolist()[0] == "name:spouse_name"
+    assert out["mother_name"].tolist()[0] == "SLAMET"   # other people's name columns are unchanged
+
+
+def test_spouse_name_column_is_present_when_nobody_is_listed_so() -> None:
+    out = standardize(pd.DataFrame({"NAMA": ["A B", "C D"]}))
+    assert out["spouse_name"].tolist() == [None, None]
+    assert out["spouse_name_tokens"].tolist() == [[], []]

@@ -234,6 +234,16 @@ def _record_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _keep_unchanged(arr, before, a), dup
 
 
+def _names_column(values: Any, n: int) -> np.ndarray:
+    """A list column as a writable object array of length ``n`` (the lists themselves are shared)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values.copy()
+    out = np.empty(n, dtype=object)
+    for i, v in enumerate(values):  # element by element: lists of one length would broadcast
+        out[i] = v
+    return out
+
+
 def _empty_lists(n: int) -> np.ndarray:
     one = np.empty(1, dtype=object)
     one[0] = []
@@ -273,6 +283,12 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     ``birth_year/month/day``, ``rt``, ``rw`` and ``decile`` are nullable ``Int64``; the NIK/KK and date
     columns keep the pandas string dtype of :mod:`linkmiskin.nik` and :mod:`linkmiskin.dates`.
     ``result.attrs["column_mapping"]`` holds the :class:`~linkmiskin.columns.ColumnMapping`.
+
+    A name written ``NY. ADITYA PRATAMA`` / ``NYONYA BUDI`` is a married woman listed under her husband's
+    name: her ``name`` (and its tokens) is left missing with ``name_status`` ``"spouse_name"``, and the
+    husband's name goes to ``spouse_name`` / ``spouse_name_tokens`` (``None`` / ``[]`` on other rows).
+    A relationship column of bare BPS/DTKS codes (1 kepala ... 9 lainnya) is read as such when the data
+    prove that scheme; ``result.attrs["relationship_scheme"]`` is then ``"bps"``.
 
     Separate RT, RW, RT/RW, desa and kecamatan columns win over what the address text says (an RT column
     holding ``003/014`` gives RT 3 and RW 14); where a desa column cannot be resolved but the address text
@@ -352,8 +368,28 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     parsed = _names.parse_name(col if col is not None else _none_series(n))
     for c in parsed.columns:
         cols[c] = _arr(parsed[c])
+    # "NY. ADITYA PRATAMA": a married woman under her husband's name. The name is his: keep it as
+    # spouse_name (for households) and leave hers missing, so that it is never compared as her own
+    cols["spouse_name"] = np.full(n, None, dtype=object)
+    cols["spouse_name_tokens"] = _empty_lists(n)
     if col is not None:
-        flags.append(_status_flag("name", parsed["name_status"], ("ok",)))
+        wife = _names.spouse_name_form(col) & pd.notna(cols["name"])
+        if wife.any():
+            idx = np.flatnonzero(wife)
+            cols["spouse_name"][idx] = np.asarray(cols["name"], dtype=object)[idx]
+            cols["spouse_name_tokens"] = _names_column(cols["name_tokens"], n)
+            cols["spouse_name_tokens"][~wife] = _empty_lists(int((~wife).sum()))
+            for c in ("name", "name_father"):
+                cols[c] = np.asarray(cols[c], dtype=object).copy()
+                cols[c][idx] = None
+            for c in ("name_tokens", "name_phonetic", "name_nicknames"):
+                cols[c] = _names_column(cols[c], n)
+                cols[c][idx] = _empty_lists(len(idx))
+            cols["name_status"] = np.asarray(cols["name_status"], dtype=object).copy()
+            cols["name_status"][idx] = "spouse_name"
+            log.info("source %r: %d name(s) written as NY./NYONYA + a name (a wife under her husband's name): "
+                     "kept as spouse_name, her own name left missing", name, len(idx))
+        flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
         col = _col(raw, cm, fld)
