@@ -127,7 +127,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key"]
+__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key",
+           "spouse_name_form"]
 
 #: Columns returned by :func:`parse_name`, in order.
 NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nicknames", "name_status",

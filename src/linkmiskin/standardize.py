@@ -234,6 +234,23 @@ def _record_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _keep_unchanged(arr, before, a), dup
 
 
+def _list_dates(raw: pd.DataFrame, cm: ColumnMapping, n: int, list_date: Any, source: str) -> Any:
+    """The date each row's age was taken on: the list-date column, else ``list_date``, else today."""
+    from . import dates as _dates
+
+    fallback = list_date if list_date is not None else pd.Timestamp.today().strftime("%Y-%m-%d")
+    col = _col(raw, cm, "list_date")
+    if col is None:
+        if list_date is None:
+            log.info("source %r: ages are read as of today (%s); pass list_date= for the date the list was "
+                     "made", source, fallback)
+        return fallback
+    d = pd.Series(_dates.parse_date(col)["date"].astype(object).to_numpy(), dtype=object)
+    if isinstance(fallback, (int, np.integer)):
+        fallback = f"{int(fallback)}-07-01"
+    return d.where(d.notna(), str(fallback))
+
+
 def _names_column(values: Any, n: int) -> np.ndarray:
     """A list column as a writable object array of length ``n`` (the lists themselves are shared)."""
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
@@ -252,7 +269,7 @@ def _empty_lists(n: int) -> np.ndarray:
 
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
                 source: str | None = None, sheet: str | int | None = None,
-                header: int | None = None) -> pd.DataFrame:
+                header: int | None = None, list_date: Any = None) -> pd.DataFrame:
     """Standardise one agency list.
 
     Parameters
@@ -273,6 +290,10 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     header:
         The heading row's number in a CSV or Excel file (1 = first row); found by default, see
         :func:`linkmiskin.io.read_table`.
+    list_date:
+        The date (``"2025-03-01"``) or year (``2025``) the list's ages were taken on, for a list with an
+        age column (UMUR, USIA) and no visit-date column (TGL_KUNJUNGAN, TGL_PENDATAAN...); today when
+        neither is known (logged).
 
     Returns
     -------
@@ -283,6 +304,11 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     ``birth_year/month/day``, ``rt``, ``rw`` and ``decile`` are nullable ``Int64``; the NIK/KK and date
     columns keep the pandas string dtype of :mod:`linkmiskin.nik` and :mod:`linkmiskin.dates`.
     ``result.attrs["column_mapping"]`` holds the :class:`~linkmiskin.columns.ColumnMapping`.
+
+    An age column (``34 TH``, ``34 THN``, ``34``, ``7 BLN``) gives ``age_years``, ``age_status`` and
+    ``birth_year_approx`` (the list or visit date's year minus the age, ± 1 year); a record without a birth
+    date gets that year as ``birth_year``, with ``birth_year_approx_from_age`` True and the flag
+    ``birth_year:approx_from_age``.
 
     A name written ``NY. ADITYA PRATAMA`` / ``NYONYA BUDI`` is a married woman listed under her husband's
     name: her ``name`` (and its tokens) is left missing with ``name_status`` ``"spouse_name"``, and the
@@ -304,6 +330,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     A field whose column the source does not have is never flagged.
     """
     from . import address as _address
+    from . import ages as _ages
     from . import dates as _dates
     from . import names as _names
     from . import nik as _nik
@@ -412,6 +439,31 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     cols["birth_date_placeholder"] = p["date_placeholder"].fillna(False).astype(bool).to_numpy()
     if col is not None:
         flags.append(_status_flag("birth_date", p["date_status"], ("ok", "placeholder")))
+
+    # age instead of a birth date ("34 TH", "7 BLN"): an approximate birth year (± 1) from the list date
+    col = _col(raw, cm, "age")
+    cols["birth_year_approx_from_age"] = np.zeros(n, dtype=bool)
+    if col is None:
+        cols["age_years"] = np.full(n, np.nan)
+        cols["age_status"] = np.full(n, None, dtype=object)
+        cols["birth_year_approx"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
+    else:
+        on: Any = _list_dates(raw, cm, n, list_date, name)
+        a = _ages.parse_age(col, on)
+        cols["age_years"] = a["age_years"].to_numpy()
+        cols["age_status"] = a["age_status"].to_numpy(dtype=object)
+        cols["birth_year_approx"] = a["birth_year_approx"].array
+        fill = (pd.isna(np.asarray(cols["birth_date"], dtype=object))
+                & pd.isna(cols["birth_year"]).astype(bool) & a["birth_year_approx"].notna().to_numpy(dtype=bool))
+        if fill.any():
+            by = pd.array(cols["birth_year"], dtype="Int64").copy()
+            by[fill] = a["birth_year_approx"].array[fill]
+            cols["birth_year"] = by
+            cols["birth_year_approx_from_age"] = fill
+            log.info("source %r: %d record(s) without a birth date get birth_year from their age (± 1 year)",
+                     name, int(fill.sum()))
+        flags.append(_status_flag("age", a["age_status"], ("ok", "missing")))
+        flags.append(_mask_flag(fill, "birth_year:approx_from_age"))
 
     # sex, relationship ------------------------------------------------------------------------------
     col = _col(raw, cm, "sex")
