@@ -413,3 +413,10 @@ def test_excel_title_rows_keep_the_number_cell_record(tmp_path: Path, caplog) ->
     assert std["nik_status"].tolist()[1:] == ["valid", "excel_damaged"]  # a number cell ending in 0
     forced = read_table(path, header=4)
     assert _numeric(forced)["NIK"] == [0, 2]
+
+
+def test_a_heading_row_with_many_blank_headings_is_still_the_header(tmp_path: Path) -> None:
+    text = f"NIK,NAMA,RT,,,,,,,\n{NIK_A},BUDI,3,a,b,c,d,e,f,g\n{NIK_B},SITI,4,a,b,c,d,e,f,g\n"
+    df = read_table(_write(tmp_path / "x.csv", text))
+    assert list(df.columns)[:4] == ["NIK", "NAMA", "RT", "column_4"]
+    assert df["NIK"].tolist() == [NIK_A, NIK_B]

@@ -71,14 +71,15 @@ def _find_header(rows: list[list[Any]]) -> int:
 
     Titles above a table ("DATA PENERIMA BANTUAN KABUPATEN ... 2025", "KECAMATAN: ...") and blank rows
     fill one or two cells of the table's width; the heading row is the first of the first
-    :data:`_HEADER_SCAN_ROWS` rows that fills at least half of the table's width (and two cells), the width
-    being the most cells any of the first 50 rows fills. A table without such a row keeps its first row.
+    :data:`_HEADER_SCAN_ROWS` rows that fills at least half of the table's width or three cells (and two),
+    the width being the most cells any of the first 50 rows fills (so a heading row with many blank
+    headings is still taken). A table without such a row keeps its first row.
     """
     counts = [sum(_filled(c) for c in r) for r in rows[:50]]
     if not counts:
         return 0
     width = max(counts)
-    need = max(min(2, width), -(-width // 2))
+    need = max(min(2, width), min(-(-width // 2), 3))
     for i, k in enumerate(counts[:_HEADER_SCAN_ROWS]):
         if k >= need:
             return i
@@ -415,7 +416,7 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
         The heading row's number as the spreadsheet or text editor shows it (1 = first row), for CSV and
         Excel. By default it is found: government spreadsheets often carry a title ("DATA ... KABUPATEN
         ... 2025") and blank rows above the headings, so the first row among the first 15 that fills at
-        least half of the table's width (and two cells) is taken as the heading row, and what was skipped
+        least half of the table's width or three cells (and two) is taken as the heading row, and what was skipped
         is logged at INFO ("header found on row 3; rows 1-2 are a title or blank"). Rows above it are
         dropped; Excel number cells are still recorded for the rows below it.
 
