@@ -41,6 +41,7 @@ SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Names: `linkmiskin.names`", "linkmiskin.names", None, True),
     ("NIK and KK: `linkmiskin.nik`", "linkmiskin.nik", None, True),
     ("Dates: `linkmiskin.dates`", "linkmiskin.dates", None, True),
+    ("Ages: `linkmiskin.ages`", "linkmiskin.ages", ["parse_age"], True),
     ("Addresses: `linkmiskin.address`", "linkmiskin.address", None, True),
     ("Regions: `linkmiskin.regions`", "linkmiskin.regions", None, True),
     ("Synthetic data: `linkmiskin.synthetic`", "linkmiskin.synthetic", None, True),

@@ -342,3 +342,81 @@ def test_dataframe_with_float_nik_column_is_flagged() -> None:
 def test_empty_dataframe_has_no_rows_but_keeps_columns() -> None:
     df = read_table(pd.DataFrame({"NIK": pd.Series([], dtype=object)}))
     assert list(df.columns) == ["NIK"] and len(df) == 0
+
+
+# --------------------------------------------------------------------------------------------------------
+# Title rows above the headings
+# --------------------------------------------------------------------------------------------------------
+def test_csv_title_rows_above_the_header_are_found_and_logged(tmp_path: Path, caplog) -> None:
+    text = ("DATA PENERIMA BANTUAN SOSIAL KABUPATEN BEKASI TAHUN 2025;;;;\n"
+            "KECAMATAN TARUMAJAYA;;;;\n"
+            ";;;;\n"
+            "NO;NIK;NAMA;RT;RW\n"
+            f"1;{NIK_A};BUDI, S.PD;003;005\n"
+            f"2;{NIK_B};SITI;003;005\n")
+    with caplog.at_level(logging.INFO, logger="linkmiskin"):
+        df = read_table(_write(tmp_path / "bansos.csv", text))
+    assert list(df.columns) == ["NO", "NIK", "NAMA", "RT", "RW"]
+    assert df["NIK"].tolist() == [NIK_A, NIK_B]
+    assert df["NAMA"].tolist() == ["BUDI, S.PD", "SITI"]
+    assert "header found on row 4; rows 1-3 are a title" in caplog.text
+
+
+def test_csv_title_line_with_one_field_and_a_comma_in_it(tmp_path: Path) -> None:
+    # the title has fewer fields than the table (pandas would refuse the table's lines) and a comma
+    text = (f"\"REKAP DTKS DESA SETIA ASIH, KAB. BEKASI\"\n\nNIK;NAMA;ALAMAT\n{NIK_A};BUDI;KP. CIUDIK\n"
+            f"{NIK_B};SITI;KP. CIUDIK\n")
+    df = read_table(_write(tmp_path / "rekap.csv", text))
+    assert list(df.columns) == ["NIK", "NAMA", "ALAMAT"]
+    assert len(df) == 2
+
+
+def test_first_row_header_is_unchanged_and_not_logged(tmp_path: Path, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="linkmiskin"):
+        df = read_table(_write(tmp_path / "x.csv", f"NIK,NAMA\n{NIK_A},BUDI\n"))
+    assert list(df.columns) == ["NIK", "NAMA"]
+    assert "header found" not in caplog.text
+
+
+def test_header_parameter_overrides_detection(tmp_path: Path, caplog) -> None:
+    # a sub-heading row that fills the width: detection would take row 2, the user says row 3
+    text = (f"DATA 2025,,\nIDENTITAS,IDENTITAS,ALAMAT\nNIK,NAMA,ALAMAT\n{NIK_A},BUDI,KP. CIUDIK\n")
+    path = _write(tmp_path / "x.csv", text)
+    assert list(read_table(path).columns)[0] == "IDENTITAS"
+    with caplog.at_level(logging.INFO, logger="linkmiskin"):
+        df = read_table(path, header=3)
+    assert list(df.columns) == ["NIK", "NAMA", "ALAMAT"]
+    assert df["NIK"].tolist() == [NIK_A]
+    assert "header on row 3, as given" in caplog.text
+    with pytest.raises(SourceError, match="row number"):
+        read_table(path, header=0)
+
+
+def test_excel_title_rows_keep_the_number_cell_record(tmp_path: Path, caplog) -> None:
+    path = _xlsx(tmp_path / "dtks.xlsx", {"DTKS": [
+        [None, None, None],
+        ["DATA TERPADU KESEJAHTERAAN SOSIAL KABUPATEN BEKASI 2025", None, None],
+        [None, None, None],
+        ["NIK", "NAMA", "RT"],
+        [int(NIK_A), "BUDI", 3],
+        [NIK_B, "SITI", "003"],
+        [3216011504780010, "ANI", 4],
+    ]}, text_columns=(0,))
+    with caplog.at_level(logging.INFO, logger="linkmiskin"):
+        df = read_table(path)
+    assert list(df.columns) == ["NIK", "NAMA", "RT"]
+    assert df["NIK"].tolist() == [NIK_A, NIK_B, "3216011504780010"]
+    assert _numeric(df)["NIK"] == [0, 2]  # rows of the table, not of the sheet
+    assert "header found on row 4; rows 1-3 are a title" in caplog.text
+    std = standardize(path)
+    assert std["name"].tolist() == ["BUDI", "SITI", "ANI"]
+    assert std["nik_status"].tolist()[1:] == ["valid", "excel_damaged"]  # a number cell ending in 0
+    forced = read_table(path, header=4)
+    assert _numeric(forced)["NIK"] == [0, 2]
+
+
+def test_a_heading_row_with_many_blank_headings_is_still_the_header(tmp_path: Path) -> None:
+    text = f"NIK,NAMA,RT,,,,,,,\n{NIK_A},BUDI,3,a,b,c,d,e,f,g\n{NIK_B},SITI,4,a,b,c,d,e,f,g\n"
+    df = read_table(_write(tmp_path / "x.csv", text))
+    assert list(df.columns)[:4] == ["NIK", "NAMA", "RT", "column_4"]
+    assert df["NIK"].tolist() == [NIK_A, NIK_B]

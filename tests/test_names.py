@@ -649,3 +649,11 @@ def test_micro_benchmark_prints_timing():
     print(f"\nnames: {len(values):,} rows / {len(distinct):,} distinct: normalize_name {t1 - t0:.2f}s, "
           f"parse_name {t2 - t1:.2f}s")
     assert norm.notna().all() and (parsed["name_status"] == "ok").all()
+
+
+def test_spouse_name_form() -> None:
+    from linkmiskin.names import spouse_name_form
+    assert spouse_name_form("NY. ADITYA PRATAMA") and spouse_name_form("ny.budi") and spouse_name_form("NYONYA BUDI")
+    assert not spouse_name_form("NYOMAN") and not spouse_name_form("BAYI NY. SITI") and not spouse_name_form(None)
+    got = spouse_name_form(pd.Series(["NY BUDI", None, "NYI AGEUNG", "NY BUDI"], dtype=object))
+    assert got.tolist() == [True, False, False, True]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.household_roles import normalize_relationship, normalize_sex, relationship_frame, sex_frame
+from linkmiskin.household_roles import (
+    detect_relationship_scheme,
+    normalize_relationship,
+    normalize_sex,
+    relationship_frame,
+    sex_frame,
+)
 from linkmiskin.standardize import standardize
 from linkmiskin.synthetic import generate
 
@@ -362,3 +370,83 @@ def test_the_records_own_kk_in_the_nik_column_is_not_a_nik():
     std = standardize(df, source="dtks")
     assert std["nik_status"].tolist() == ["kk_number", "valid"]
     assert "nik:kk_number" in std["flags"].iloc[0]
+
+
+# --------------------------------------------------------------------------------------------------------
+# BPS / DTKS numeric relationship codes
+# --------------------------------------------------------------------------------------------------------
+def _coded_families(codes_per_family: list[list[str]]) -> pd.DataFrame:
+    rows = []
+    for f, codes in enumerate(codes_per_family, start=1):
+        kk = f"32160117091400{f:02d}"
+        for j, code in enumerate(codes, start=1):
+            rows.append({"NO_KK": kk, "NAMA": f"ORANG {f} {j}", "HUB_KRT": code})
+    return pd.DataFrame(rows)
+
+
+# head, spouse, children; one with a menantu and a grandchild, one with a parent-in-law and a maid
+BPS_FAMILIES = [["1", "2", "3", "3"], ["1", "2", "3"], ["01", "02", "03", "04", "05"], ["1", "3", "3"],
+                ["1", "2", "3", "6", "8"], ["1", "2", "3", "3", "3", "7", "9"]]
+
+
+def test_bps_relationship_codes_are_recognised_and_mapped(caplog) -> None:
+    df = _coded_families(BPS_FAMILIES)
+    with caplog.at_level(logging.INFO, logger="linkmiskin"):
+        out = standardize(df, source="dtks")
+    assert out.attrs["relationship_scheme"] == "bps"
+    got = dict(zip(df["HUB_KRT"].str.lstrip("0"), out["relationship"], strict=True))
+    assert got == {"1": "KEPALA", "2": "PASANGAN", "3": "ANAK", "4": "MENANTU", "5": "CUCU",
+                   "6": "ORANG_TUA", "7": "FAMILI", "8": "PEMBANTU", "9": "LAINNYA"}
+    assert set(out["relationship_status"]) == {"ok"}
+    assert out["flags"].isna().all()
+    assert "holds BPS/DTKS codes" in caplog.text
+
+
+def test_dukcapil_shdk_codes_are_not_read_as_bps() -> None:
+    # Dukcapil SHDK: 1 kepala keluarga, 2 suami, 3 istri, 4 anak: 4 outnumbers 3
+    shdk = [["1", "3", "4", "4"], ["1", "3", "4"], ["1", "3", "4", "4", "4"], ["1", "4", "4"], ["1", "3"]]
+    out = standardize(_coded_families(shdk))
+    assert out.attrs["relationship_scheme"] is None
+    assert set(out.loc[out["relationship"].isna(), "relationship_status"]) == {"numeric_code_unknown_scheme"}
+    assert (out.loc[out["relationship"].notna(), "relationship"] == "KEPALA").all()
+
+
+def test_bps_codes_need_one_head_per_kk_and_enough_rows() -> None:
+    two_heads = [["1", "1", "3", "3"], ["1", "1", "3"], ["1", "1", "3", "3"], ["1", "2", "3"]]
+    assert standardize(_coded_families(two_heads)).attrs["relationship_scheme"] is None
+    assert standardize(_coded_families([["1", "2", "3"]])).attrs["relationship_scheme"] is None  # 3 rows
+    assert detect_relationship_scheme(["1", "2", "3", "3", "12"] * 3)[0] is None  # 12 is outside 1..9
+    scheme, why = detect_relationship_scheme(pd.Series(["1", "2", "3", "3", "3.0"] * 3))
+    assert scheme == "bps" and "code 3 (anak)" in why
+    rel = relationship_frame(pd.Series(["1", "4", "KEPALA", "03", None]), scheme="bps")
+    assert rel["relationship"].tolist() == ["KEPALA", "MENANTU", "KEPALA", "ANAK", None]
+
+
+# --------------------------------------------------------------------------------------------------------
+# NY. / NYONYA: a married woman under her husband's name
+# --------------------------------------------------------------------------------------------------------
+def test_nyonya_name_is_kept_as_spouse_name_and_not_compared_as_hers() -> None:
+    df = pd.DataFrame({
+        "NIK": [NIK_B, None, None, None, None, None],
+        "NAMA": ["NY. ADITYA PRATAMA", "Nyonya Budi", "NY BUDI SANTOSO", "NYOMAN SUARDANA", "SITI AMINAH",
+                 "BAYI NY. SITI"],
+        "NAMA_IBU": ["NY. SLAMET", None, None, None, None, None],
+    })
+    out = standardize(df)
+    assert out["name_status"].tolist() == ["spouse_name", "spouse_name", "spouse_name", "ok", "ok", "missing"]
+    assert out["name"].tolist()[:3] == [None, None, None]
+    assert out["name_tokens"].tolist()[:3] == [[], [], []]
+    assert out["name_phonetic"].tolist()[:3] == [[], [], []]
+    assert out["spouse_name"].tolist() == ["ADITYA PRATAMA", "BUDI", "BUDI SANTOSO", None, None, None]
+    assert out["spouse_name_tokens"].tolist() == [["ADITYA", "PRATAMA"], ["BUDI"], ["BUDI", "SANTOSO"],
+                                                  [], [], []]
+    assert out["name"].tolist()[3:5] == ["NYOMAN SUARDANA", "SITI AMINAH"]   # the Balinese given name
+    assert out["name_raw"].tolist()[0] == "NY. ADITYA PRATAMA"
+    assert out["flags"].tolist()[0] == "name:spouse_name"
+    assert out["mother_name"].tolist()[0] == "SLAMET"   # other people's name columns are unchanged
+
+
+def test_spouse_name_column_is_present_when_nobody_is_listed_so() -> None:
+    out = standardize(pd.DataFrame({"NAMA": ["A B", "C D"]}))
+    assert out["spouse_name"].tolist() == [None, None]
+    assert out["spouse_name_tokens"].tolist() == [[], []]

@@ -31,8 +31,8 @@ log = logging.getLogger("linkmiskin")
 
 #: Canonical fields in output order.
 CANONICAL_FIELDS = (
-    "record_id", "nik", "kk", "name", "birth_date", "sex", "relationship", "address", "rt", "rw", "rt_rw",
-    "desa", "kecamatan", "kabupaten", "mother_name", "father_name", "decile", "household_key",
+    "record_id", "nik", "kk", "name", "birth_date", "age", "sex", "relationship", "address", "rt", "rw", "rt_rw",
+    "desa", "kecamatan", "kabupaten", "mother_name", "father_name", "decile", "household_key", "list_date",
 )
 #: A source must have at least one of these to be linkable by person.
 IDENTIFYING_FIELDS = ("name", "nik")

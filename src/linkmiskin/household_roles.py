@@ -71,21 +71,84 @@ def sex_frame(values: pd.Series) -> pd.DataFrame:
     return _expand(codes, _index_of(values), sex=sex_arr, sex_status=status)
 
 
-def relationship_frame(values: pd.Series) -> pd.DataFrame:
+#: the fewest bare codes from which a column's numbering scheme is judged
+_SCHEME_MIN_CODES = 10
+
+
+def _bare_codes(values: object) -> pd.Series:
+    """Each value as an integer when it is a bare number (``3``, ``03``, ``3.0``), else ``<NA>``."""
+    codes, u = _uniques(values)
+    key = u.str.replace(r"\.0$", "", regex=True)
+    num = pd.to_numeric(key.where(key.str.fullmatch(r"\d{1,3}").fillna(False)), errors="coerce")
+    return pd.Series(num.astype("Int64").array.take(codes, allow_fill=False))
+
+
+def detect_relationship_scheme(values: object, family: object = None) -> tuple[str | None, str]:
+    """Which numbering a column of bare relationship codes follows: ``"bps"`` or ``None``, and why.
+
+    Only code 1 (the head) means the same in every scheme. The BPS/DTKS/Regsosek codes (``1`` kepala,
+    ``2`` istri/suami, ``3`` anak, ``4`` menantu, ``5`` cucu, ``6`` orang tua/mertua, ``7`` famili lain,
+    ``8`` pembantu, ``9`` lainnya; ``data/relationship_codes_bps.csv``) are taken as proven when at least
+    ten cells are bare codes and make up nine in ten of the filled cells, every code is within 1..9, code 3
+    (anak) is more common than code 4 and at least as common as code 2 (under Dukcapil SHDK, 4 is anak and
+    3 istri, so 4 outnumbers 3), and, where ``family`` (the KK number or household id per row) is given,
+    code 1 occurs at most once in nine families in ten and no more often than there are families.
+    """
+    num = _bare_codes(values)
+    s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    ucodes, u = _uniques(s)
+    filled = int((~_missing(u))[ucodes].sum())
+    coded = num[num.notna() & (num != 0)]
+    if len(coded) < _SCHEME_MIN_CODES:
+        return None, f"only {len(coded)} bare codes"
+    if len(coded) < 0.9 * filled:
+        return None, f"only {len(coded)} of {filled} filled cells are bare codes"
+    if coded.max() > 9:
+        return None, f"code {int(coded.max())} is outside 1..9"
+    c = coded.value_counts()
+    n1, n2, n3, n4 = (int(c.get(k, 0)) for k in (1, 2, 3, 4))
+    if not (n3 > n4 and n3 >= n2 and n1 > 0):
+        return None, f"codes 1/2/3/4 occur {n1}/{n2}/{n3}/{n4} times, not the BPS pattern (3 = anak most common)"
+    why = f"{len(coded)} bare codes within 1..9; code 3 (anak) {n3} times, 2 {n2}, 4 {n4}"
+    if family is not None:
+        fam = pd.Series(np.asarray(family, dtype=object), dtype=object)
+        fam = fam.where(fam.notna() & (fam.astype(str).str.strip() != ""))
+        heads = pd.Series((num == 1).fillna(False).to_numpy(dtype=bool))
+        known = fam.notna().to_numpy(dtype=bool)
+        if known.sum() >= _SCHEME_MIN_CODES:
+            per = heads[known].groupby(fam[known].to_numpy()).sum()
+            if (per <= 1).mean() < 0.9 or per.sum() > len(per):
+                return None, (f"code 1 is not about once per family ({int(per.sum())} in {len(per)} families, "
+                              f"{int((per > 1).sum())} with more than one)")
+            why += f"; code 1 in {int((per == 1).sum())} of {len(per)} families, never twice in most"
+    return "bps", why
+
+
+def relationship_frame(values: pd.Series, scheme: str | None = None) -> pd.DataFrame:
     """Vectorised relationship normalisation: ``relationship`` and ``relationship_status``.
 
     Statuses: ``ok``, ``missing``, ``unknown`` (text not in ``data/relationship_codes.csv``) and
     ``numeric_code_unknown_scheme`` (a bare code other than 1: Dukcapil SHDK and BDT/DTKS number the roles
-    differently). Works once per distinct value.
+    differently). With ``scheme="bps"`` (see :func:`detect_relationship_scheme`) bare codes 1..9 are read
+    with ``data/relationship_codes_bps.csv``. Works once per distinct value.
     """
+    if scheme not in (None, "bps"):
+        raise ValueError(f"unknown relationship code scheme {scheme!r}; known: 'bps'")
     codes, u = _uniques(values)
     key = u.str.upper().str.replace(r"\.0$", "", regex=True)
+    if scheme == "bps":
+        bps = {str(int(k)): v for k, v in _table("relationship_codes_bps.csv").items()}
+        bare = key.str.fullmatch(r"\d{1,3}").fillna(False)
+        key = key.where(~bare, key.str.lstrip("0").map(lambda k: f"#BPS{k}"))
+        table = {**_table("relationship_codes.csv"), **{f"#BPS{k}": v for k, v in bps.items()}}
+    else:
+        table = _table("relationship_codes.csv")
     key = key.str.replace(r"^\d+\s*(?:[.):\-]\s*|\s+)(?=\D)", "", regex=True)  # "1. KEPALA", "03 ANAK"
     key = key.str.replace(r"\s*/\s*", "/", regex=True).str.replace(r"[\s_]+", " ", regex=True)
     key = key.str.strip(" .")
-    rel = key.map(_table("relationship_codes.csv")).astype(object)
+    rel = key.map(table).astype(object)
     rel = rel.where(rel.notna(), None)
-    numeric = key.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    numeric = key.str.fullmatch(r"\d+|#BPS\d*").fillna(False).to_numpy(dtype=bool)
     unknown = rel.isna().to_numpy()
     status = np.where(unknown, "unknown", "ok").astype(object)
     status[unknown & numeric] = "numeric_code_unknown_scheme"

@@ -58,6 +58,55 @@ def _dedupe_headers(columns: list[Any], source: str) -> list[str]:
     return out
 
 
+#: how many rows from the top are searched for the heading row (titles and blank rows sit above it)
+_HEADER_SCAN_ROWS = 15
+
+
+def _filled(cell: Any) -> bool:
+    if cell is None or cell is pd.NA or cell is pd.NaT:
+        return False
+    if isinstance(cell, float) and np.isnan(cell):
+        return False
+    return not (isinstance(cell, str) and not cell.strip())
+
+
+def _find_header(rows: list[list[Any]]) -> int:
+    """Position of the heading row among the first rows of a sheet or CSV (0 when it is the first row).
+
+    Titles above a table ("DATA PENERIMA BANTUAN KABUPATEN ... 2025", "KECAMATAN: ...") and blank rows
+    fill one or two cells of the table's width; the heading row is the first of the first
+    :data:`_HEADER_SCAN_ROWS` rows that fills at least half of the table's width or three cells (and two),
+    the width being the most cells any of the first 50 rows fills (so a heading row with many blank
+    headings is still taken). A table without such a row keeps its first row.
+    """
+    counts = [sum(_filled(c) for c in r) for r in rows[:50]]
+    if not counts:
+        return 0
+    width = max(counts)
+    need = max(min(2, width), min(-(-width // 2), 3))
+    for i, k in enumerate(counts[:_HEADER_SCAN_ROWS]):
+        if k >= need:
+            return i
+    return next((i for i, k in enumerate(counts) if k), 0)
+
+
+def _log_header(source: str, row: int, given: bool) -> None:
+    """``row`` is the heading's 1-based row (line) number in the file."""
+    if given:
+        log.info("source %r: header on row %d, as given (header=%d)", source, row, row)
+    elif row > 1:
+        above = "row 1 is" if row == 2 else f"rows 1-{row - 1} are"
+        log.info("source %r: header found on row %d; %s a title or blank and skipped "
+                 "(pass header= to choose another row)", source, row, above)
+
+
+def _check_header(header: int | None, source: str) -> None:
+    if header is not None and (isinstance(header, bool) or not isinstance(header, (int, np.integer))
+                               or header < 1):
+        raise SourceError(f"source {source!r}: header={header!r} must be the heading's row number as the "
+                          "spreadsheet shows it (1 for the first row)")
+
+
 def _sniff_separator(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
     if not lines:
@@ -134,7 +183,57 @@ def _drop_blank_rows(df: pd.DataFrame, source: str) -> pd.DataFrame:
     return df.loc[~blank].reset_index(drop=True)
 
 
-def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None) -> pd.DataFrame:
+def _skip_lines(text: str, k: int) -> str:
+    """``text`` without its first ``k`` lines."""
+    pos = 0
+    for _ in range(k):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return ""
+        pos = nxt + 1
+    return text[pos:]
+
+
+def _records(text: str, sep: str, limit: int = 50) -> tuple[list[list[str]], list[int]]:
+    """The first ``limit`` CSV records of ``text`` and the physical lines read after each."""
+    reader = csv.reader(_io.StringIO(text[:200000]), delimiter=sep)
+    rows: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for rec in reader:
+            rows.append(rec)
+            ends.append(reader.line_num)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows, ends
+
+
+def _table_separator(text: str, sniffed: str) -> str:
+    """The sniffed separator, unless it splits no line (a title line with a comma misleads the sniffer)
+    while another separator splits most lines into the same number (two or more) of fields."""
+    def fit(sep: str) -> tuple[int, int]:
+        counts = Counter(len(r) for r in _records(text, sep)[0] if any(c.strip() for c in r))
+        wide = [(n, k) for k, n in counts.items() if k >= 2]
+        return max(wide) if wide else (0, 1)
+    if fit(sniffed)[0]:
+        return sniffed
+    best = max(_SEPARATORS, key=fit)
+    return best if fit(best)[0] >= 2 else sniffed
+
+
+def _csv_header_lines(text: str, sep: str, source: str, header: int | None) -> int:
+    """How many physical lines come before the heading row (found, or ``header - 1`` when given)."""
+    if header is not None:
+        return header - 1
+    rows, ends = _records(text, sep)
+    h = _find_header(rows)
+    return ends[h - 1] if h > 0 else 0
+
+
+def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None,
+              header: int | None = None) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceError(f"source {source!r}: file {path.name} is empty")
@@ -149,7 +248,22 @@ def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None) ->
         raise SourceError(f"source {source!r}: file {path.name} is empty")
     if used not in ("utf-8-sig", "utf-8", "utf-8+cp1252"):
         log.info("source %r: %s decoded as %s", source, path.name, used)
+    given_sep = sep
     sep = sep or _sniff_separator(text[:20000])
+    if not given_sep:
+        sep = _table_separator(text, sep)
+    skip = _csv_header_lines(text, sep, source, header)
+    if skip and not given_sep:
+        # the separator was sniffed with the title lines in the sample: sniff the table alone
+        table_sep = _sniff_separator(_skip_lines(text[:40000], skip)[:20000])
+        if table_sep != sep:
+            sep = table_sep
+            skip = _csv_header_lines(text, sep, source, header)
+    _log_header(source, skip + 1, header is not None)
+    if skip:
+        text = _skip_lines(text, skip)
+        if not text.strip():
+            raise SourceError(f"source {source!r}: {path.name} has nothing from row {skip + 1} on")
     try:
         df = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                          header=None, skip_blank_lines=True, engine="c")
@@ -261,7 +375,7 @@ def _sheet_has_data(xf: pd.ExcelFile, name: str) -> bool:
         return True
 
 
-def _read_excel(path: Path, source: str, sheet: str | int | None) -> pd.DataFrame:
+def _read_excel(path: Path, source: str, sheet: str | int | None, header: int | None = None) -> pd.DataFrame:
     try:
         xf = pd.ExcelFile(path)
     except ImportError as e:
@@ -287,9 +401,16 @@ def _read_excel(path: Path, source: str, sheet: str | int | None) -> pd.DataFram
             df = xf.parse(sheet_name=want, header=None, dtype=object)
         except Exception as e:  # pragma: no cover - a damaged sheet inside a readable workbook
             raise SourceError(f"source {source!r}: cannot read sheet {sheet!r} of {path.name}: {e}") from None
-    df = _drop_blank_rows(df, source)
+    if header is None:
+        top = df.iloc[:50].to_numpy(dtype=object).tolist()
+        h = _find_header(top)
+    else:
+        h = header - 1
+    _log_header(source, h + 1, header is not None)
+    df = _drop_blank_rows(df.iloc[h:], source)
     if df.empty:
-        raise SourceError(f"source {source!r}: sheet {sheet if sheet is not None else 1} of {path.name} is empty")
+        raise SourceError(f"source {source!r}: sheet {sheet if sheet is not None else 1} of {path.name} is empty"
+                          + (f" from row {h + 1} on" if h else ""))
     header = _dedupe_headers(list(df.iloc[0]), source)
     body = df.iloc[1:].reset_index(drop=True)
     numeric: dict[str, np.ndarray] = {}
@@ -338,7 +459,7 @@ def _from_frame(src: pd.DataFrame, name: str, copy: bool = True) -> pd.DataFrame
 
 
 def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source: str | None = None,
-               sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+               sep: str | None = None, encoding: str | None = None, header: int | None = None) -> pd.DataFrame:
     """Read an agency list as text.
 
     Parameters
@@ -352,6 +473,13 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
         The source's name, used in messages (defaults to the file name).
     sep, encoding:
         Override CSV separator and encoding detection.
+    header:
+        The heading row's number as the spreadsheet or text editor shows it (1 = first row), for CSV and
+        Excel. By default it is found: government spreadsheets often carry a title ("DATA ... KABUPATEN
+        ... 2025") and blank rows above the headings, so the first row among the first 15 that fills at
+        least half of the table's width or three cells (and two) is taken as the heading row, and what was skipped
+        is logged at INFO ("header found on row 3; rows 1-2 are a title or blank"). Rows above it are
+        dropped; Excel number cells are still recorded for the rows below it.
 
     Returns
     -------
@@ -378,16 +506,17 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
 
     path = Path(path_or_df)
     name = source or path.stem
+    _check_header(header, name)
     if not path.exists():
         raise SourceError(f"source {name!r}: file not found: {path}")
     if path.is_dir():
         raise SourceError(f"source {name!r}: {path} is a folder, not a file")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        df = _read_csv(path, name, sep or ("\t" if suffix == ".tsv" else None), encoding)
+        df = _read_csv(path, name, sep or ("\t" if suffix == ".tsv" else None), encoding, header)
         df.attrs = {"numeric_cells": {}}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
-        df = _read_excel(path, name, sheet)
+        df = _read_excel(path, name, sheet, header)
     elif suffix in (".parquet", ".pq"):
         try:
             table = pd.read_parquet(path)

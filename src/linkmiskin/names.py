@@ -127,7 +127,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key"]
+__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key",
+           "spouse_name_form"]
 
 #: Columns returned by :func:`parse_name`, in order.
 NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nicknames", "name_status",
@@ -692,6 +693,28 @@ def normalize_name(x: Any) -> Any:
         std = _standardise(uniques)
     out = std.name.take(std.index.take(codes))
     return pd.Series(out, index=s.index, name=s.name, dtype=object)
+
+
+#: a married woman written under her husband's name: ``NY. ADITYA PRATAMA``, ``NYONYA BUDI``, ``NY BUDI``
+#: (but not the Balinese given name NYOMAN, nor ``BAYI NY. SITI``, an unnamed baby)
+_SPOUSE_FORM = re.compile(r"^\s*(?:NY\s*\.|NY\s|NYONYA(?:[\s.]|$))", re.IGNORECASE)
+
+
+def spouse_name_form(values: Any) -> Any:
+    """True where a name is written as ``NY.``/``NYONYA`` + a name: in Indonesian lists that is a married
+    woman listed under her **husband's** name (Mrs Aditya Pratama), so the name that follows is his, not
+    hers. For one value a bool; for a Series (or list) a boolean numpy array, computed once per distinct value.
+
+    >>> spouse_name_form("NY. ADITYA PRATAMA"), spouse_name_form("Nyonya Budi"), spouse_name_form("NYOMAN")
+    (True, True, False)
+    """
+    if isinstance(values, str) or values is None:
+        return bool(isinstance(values, str) and _SPOUSE_FORM.match(values))
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    hit = np.fromiter((isinstance(u, str) and bool(_SPOUSE_FORM.match(u)) for u in uniques), dtype=bool,
+                      count=len(uniques))
+    return np.append(hit, False).take(np.where(codes < 0, len(uniques), codes))
 
 
 def parse_name(x: Any) -> Any:

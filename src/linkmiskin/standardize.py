@@ -234,6 +234,33 @@ def _record_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _keep_unchanged(arr, before, a), dup
 
 
+def _list_dates(raw: pd.DataFrame, cm: ColumnMapping, n: int, list_date: Any, source: str) -> Any:
+    """The date each row's age was taken on: the list-date column, else ``list_date``, else today."""
+    from . import dates as _dates
+
+    fallback = list_date if list_date is not None else pd.Timestamp.today().strftime("%Y-%m-%d")
+    col = _col(raw, cm, "list_date")
+    if col is None:
+        if list_date is None:
+            log.info("source %r: ages are read as of today (%s); pass list_date= for the date the list was "
+                     "made", source, fallback)
+        return fallback
+    d = pd.Series(_dates.parse_date(col)["date"].astype(object).to_numpy(), dtype=object)
+    if isinstance(fallback, (int, np.integer)):
+        fallback = f"{int(fallback)}-07-01"
+    return d.where(d.notna(), str(fallback))
+
+
+def _names_column(values: Any, n: int) -> np.ndarray:
+    """A list column as a writable object array of length ``n`` (the lists themselves are shared)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values.copy()
+    out = np.empty(n, dtype=object)
+    for i, v in enumerate(values):  # element by element: lists of one length would broadcast
+        out[i] = v
+    return out
+
+
 def _empty_lists(n: int) -> np.ndarray:
     one = np.empty(1, dtype=object)
     one[0] = []
@@ -241,7 +268,8 @@ def _empty_lists(n: int) -> np.ndarray:
 
 
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
-                source: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+                source: str | None = None, sheet: str | int | None = None,
+                header: int | None = None, list_date: Any = None) -> pd.DataFrame:
     """Standardise one agency list.
 
     Parameters
@@ -259,6 +287,13 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         The source's name (defaults to the file name, or ``"data"``).
     sheet:
         Excel sheet name or position (first sheet by default).
+    header:
+        The heading row's number in a CSV or Excel file (1 = first row); found by default, see
+        :func:`linkmiskin.io.read_table`.
+    list_date:
+        The date (``"2025-03-01"``) or year (``2025``) the list's ages were taken on, for a list with an
+        age column (UMUR, USIA) and no visit-date column (TGL_KUNJUNGAN, TGL_PENDATAAN...); today when
+        neither is known (logged).
 
     Returns
     -------
@@ -269,6 +304,17 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     ``birth_year/month/day``, ``rt``, ``rw`` and ``decile`` are nullable ``Int64``; the NIK/KK and date
     columns keep the pandas string dtype of :mod:`linkmiskin.nik` and :mod:`linkmiskin.dates`.
     ``result.attrs["column_mapping"]`` holds the :class:`~linkmiskin.columns.ColumnMapping`.
+
+    An age column (``34 TH``, ``34 THN``, ``34``, ``7 BLN``) gives ``age_years``, ``age_status`` and
+    ``birth_year_approx`` (the list or visit date's year minus the age, ± 1 year); a record without a birth
+    date gets that year as ``birth_year``, with ``birth_year_approx_from_age`` True and the flag
+    ``birth_year:approx_from_age``.
+
+    A name written ``NY. ADITYA PRATAMA`` / ``NYONYA BUDI`` is a married woman listed under her husband's
+    name: her ``name`` (and its tokens) is left missing with ``name_status`` ``"spouse_name"``, and the
+    husband's name goes to ``spouse_name`` / ``spouse_name_tokens`` (``None`` / ``[]`` on other rows).
+    A relationship column of bare BPS/DTKS codes (1 kepala ... 9 lainnya) is read as such when the data
+    prove that scheme; ``result.attrs["relationship_scheme"]`` is then ``"bps"``.
 
     Separate RT, RW, RT/RW, desa and kecamatan columns win over what the address text says (an RT column
     holding ``003/014`` gives RT 3 and RW 14); where a desa column cannot be resolved but the address text
@@ -284,11 +330,12 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     A field whose column the source does not have is never flagged.
     """
     from . import address as _address
+    from . import ages as _ages
     from . import dates as _dates
     from . import names as _names
     from . import nik as _nik
     from . import regions as _regions
-    from .household_roles import relationship_frame, sex_frame
+    from .household_roles import detect_relationship_scheme, relationship_frame, sex_frame
 
     if region is not None:
         region = _regions.validate_region(region)
@@ -297,7 +344,10 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         name = Path(df).stem
     name = name or "data"
     # a DataFrame is only read here, so its text columns need not be copied
-    raw = _from_frame(df, name, copy=False) if isinstance(df, pd.DataFrame) else read_table(df, source=name, sheet=sheet)
+    if isinstance(df, pd.DataFrame):
+        raw = _from_frame(df, name, copy=False)
+    else:
+        raw = read_table(df, source=name, sheet=sheet, header=header)
     cm = detect_columns(raw, mapping, source=name)
     n = len(raw)
     cols: dict[str, Any] = {"source": _const(n, name)}
@@ -345,8 +395,28 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     parsed = _names.parse_name(col if col is not None else _none_series(n))
     for c in parsed.columns:
         cols[c] = _arr(parsed[c])
+    # "NY. ADITYA PRATAMA": a married woman under her husband's name. The name is his: keep it as
+    # spouse_name (for households) and leave hers missing, so that it is never compared as her own
+    cols["spouse_name"] = np.full(n, None, dtype=object)
+    cols["spouse_name_tokens"] = _empty_lists(n)
     if col is not None:
-        flags.append(_status_flag("name", parsed["name_status"], ("ok",)))
+        wife = _names.spouse_name_form(col) & pd.notna(cols["name"])
+        if wife.any():
+            idx = np.flatnonzero(wife)
+            cols["spouse_name"][idx] = np.asarray(cols["name"], dtype=object)[idx]
+            cols["spouse_name_tokens"] = _names_column(cols["name_tokens"], n)
+            cols["spouse_name_tokens"][~wife] = _empty_lists(int((~wife).sum()))
+            for c in ("name", "name_father"):
+                cols[c] = np.asarray(cols[c], dtype=object).copy()
+                cols[c][idx] = None
+            for c in ("name_tokens", "name_phonetic", "name_nicknames"):
+                cols[c] = _names_column(cols[c], n)
+                cols[c][idx] = _empty_lists(len(idx))
+            cols["name_status"] = np.asarray(cols["name_status"], dtype=object).copy()
+            cols["name_status"][idx] = "spouse_name"
+            log.info("source %r: %d name(s) written as NY./NYONYA + a name (a wife under her husband's name): "
+                     "kept as spouse_name, her own name left missing", name, len(idx))
+        flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
         col = _col(raw, cm, fld)
@@ -370,6 +440,31 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     if col is not None:
         flags.append(_status_flag("birth_date", p["date_status"], ("ok", "placeholder")))
 
+    # age instead of a birth date ("34 TH", "7 BLN"): an approximate birth year (± 1) from the list date
+    col = _col(raw, cm, "age")
+    cols["birth_year_approx_from_age"] = np.zeros(n, dtype=bool)
+    if col is None:
+        cols["age_years"] = np.full(n, np.nan)
+        cols["age_status"] = np.full(n, None, dtype=object)
+        cols["birth_year_approx"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
+    else:
+        on: Any = _list_dates(raw, cm, n, list_date, name)
+        a = _ages.parse_age(col, on)
+        cols["age_years"] = a["age_years"].to_numpy()
+        cols["age_status"] = a["age_status"].to_numpy(dtype=object)
+        cols["birth_year_approx"] = a["birth_year_approx"].array
+        fill = (pd.isna(np.asarray(cols["birth_date"], dtype=object))
+                & pd.isna(cols["birth_year"]).astype(bool) & a["birth_year_approx"].notna().to_numpy(dtype=bool))
+        if fill.any():
+            by = pd.array(cols["birth_year"], dtype="Int64").copy()
+            by[fill] = a["birth_year_approx"].array[fill]
+            cols["birth_year"] = by
+            cols["birth_year_approx_from_age"] = fill
+            log.info("source %r: %d record(s) without a birth date get birth_year from their age (± 1 year)",
+                     name, int(fill.sum()))
+        flags.append(_status_flag("age", a["age_status"], ("ok", "missing")))
+        flags.append(_mask_flag(fill, "birth_year:approx_from_age"))
+
     # sex, relationship ------------------------------------------------------------------------------
     col = _col(raw, cm, "sex")
     p = sex_frame(col if col is not None else _none_series(n))
@@ -378,7 +473,18 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     if col is not None:
         flags.append(_status_flag("sex", p["sex_status"], ("ok", "missing")))
     col = _col(raw, cm, "relationship")
-    p = relationship_frame(col if col is not None else _none_series(n))
+    scheme = None
+    if col is not None:
+        family = cols["kk"]
+        hk_col = _col(raw, cm, "household_key")
+        if hk_col is not None and pd.isna(np.asarray(family, dtype=object)).all():
+            family = hk_col.to_numpy(dtype=object)
+        scheme, why = detect_relationship_scheme(col, family)
+        if scheme is not None:
+            log.info("source %r: relationship column %r holds BPS/DTKS codes (1 kepala, 2 istri/suami, 3 anak, "
+                     "4 menantu, 5 cucu, 6 orang tua/mertua, 7 famili lain, 8 pembantu, 9 lainnya): %s",
+                     name, cm.mapping["relationship"], why)
+    p = relationship_frame(col if col is not None else _none_series(n), scheme=scheme)
     cols["relationship"] = p["relationship"].to_numpy()
     cols["relationship_status"] = p["relationship_status"].to_numpy()
     if col is not None:
@@ -479,4 +585,5 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     out = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     out.attrs["column_mapping"] = cm
     out.attrs["source"] = name
+    out.attrs["relationship_scheme"] = scheme
     return out
