@@ -158,6 +158,43 @@ class LinkResult:
     #: how the threshold was calibrated (set by :func:`linkmiskin.calibration.recluster`), saved with the result
     calibration: dict | None = None
     _linker: Any = field(default=None, repr=False, compare=False)
+    #: kabupaten/kota code the lists were linked for
+    region: str | None = None
+    #: snapshot date of each list (``{"dtks": "2025-01-31"}``), used by the survivorship rules
+    snapshots: dict | None = None
+    #: one golden row per person (see :mod:`linkmiskin.golden`); computed when the result is made
+    persons: pd.DataFrame | None = field(default=None, repr=False)
+    #: after an update (``link(..., previous=...)``): one row per id that changed (see :mod:`linkmiskin.updates`)
+    changes: pd.DataFrame | None = field(default=None, repr=False)
+    #: every person and household id ever issued, with its status (saved with the result)
+    id_registry: pd.DataFrame | None = field(default=None, repr=False)
+    #: how many links made these ids (1 for a first link, +1 per update)
+    run: int = 1
+
+    def __post_init__(self) -> None:
+        from . import golden
+
+        if self.persons is None:
+            self.persons = golden.persons_table(self.records, snapshots=self.snapshots)
+        if "head_person_id" not in self.households.columns:
+            self.households = golden.households_table(self.records, self.persons, self.households,
+                                                      snapshots=self.snapshots)
+        if self.id_registry is None:
+            from .updates import new_registry
+            self.id_registry = new_registry(self.records["person_id"], self.records["household_id"], self.run)
+
+    def crosswalk(self, source: str, table: TableLike | None = None) -> pd.DataFrame:
+        """The agency's own rows of ``source`` (all its columns, in its order) with ``person_id``,
+        ``household_id`` and ``person_confidence`` appended. ``table`` is the list itself, needed only for a
+        result loaded from a folder (the linked file is re-read otherwise)."""
+        from .exports import crosswalk
+        return crosswalk(self, source, table)
+
+    def to_excel(self, path: str | os.PathLike, *, by: str = "desa", mask_ids: bool = True) -> Path:
+        """Verification workbook(s) for village officers: households with their members, one sheet per desa
+        (``by="desa"``); NIK and KK are masked unless ``mask_ids=False``."""
+        from .exports import to_excel
+        return to_excel(self, path, by=by, mask_ids=mask_ids)
 
     def __repr__(self) -> str:
         n = len(self.records)
@@ -198,6 +235,8 @@ class LinkResult:
         (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
         if self.model is not None:
             (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
+        from .exports import save_extras
+        save_extras(self, d, formats=formats)
         return d
 
 
@@ -242,6 +281,7 @@ class Linker:
     def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones)."""
         t0 = time.perf_counter()
+        self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
         self._table = model_table(self._std)
         self._pairs = None
@@ -554,9 +594,19 @@ def _households_table(records: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _replace_ids(res: LinkResult, records: pd.DataFrame, changes: pd.DataFrame | None,
+                 registry: pd.DataFrame | None, run: int) -> LinkResult:
+    """The result with carried-over ids: households and golden records rebuilt on the final ids."""
+    import dataclasses
+
+    return dataclasses.replace(res, records=records, households=_households_table(records), persons=None,
+                               changes=changes, id_registry=registry, run=run)
+
+
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
-         seed: int = 42) -> LinkResult:
+         seed: int = 42, previous: Any = None, retrain: bool = False,
+         snapshots: dict[str, str] | None = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -570,22 +620,55 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         Kemendagri code of the kabupaten/kota (``"32.16"`` = Kabupaten Bekasi); scopes desa/kecamatan names.
     threshold:
         Person match probability threshold; by default the model chooses it (maximum expected F1).
+    previous:
+        A :class:`LinkResult` or a folder written by :meth:`LinkResult.save` of the same region: its ids
+        carry over to these lists (see :mod:`linkmiskin.updates`) and ``result.changes`` lists what
+        changed. Its model and threshold are reused (no training) unless ``retrain=True``.
+    retrain:
+        With ``previous``: train a new model on these lists instead of reusing the previous one.
+    snapshots:
+        Snapshot date of each list (``{"dtks": "2025-01-31"}``) for the golden records' recency rule.
 
     Returns
     -------
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
     t0 = time.perf_counter()
+    prev = None
+    if previous is not None:
+        from .regions import validate_region
+        from .updates import UpdateError, as_previous, check_region
+        prev = as_previous(previous)
+        check_region(prev, validate_region(region) if region is not None else None)
+        if region is None:
+            region = prev.region
+        if not retrain and not prev.model:
+            raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed)
         lk.set_sources(sources, columns)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
-        lk.train()
-        prog.step("trained the model")
+        if prev is not None:
+            from .updates import check_record_ids
+            check_record_ids(prev, lk.standardized)
+        if prev is not None and not retrain:
+            lk.model = prev.model
+            lk.threshold = prev.threshold if threshold is None else None
+            prog.step("reused the previous model (no training)")
+        else:
+            lk.train()
+            prog.step("trained the model")
         lk.predict()
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
         res = lk.cluster(threshold)
+        res.region, res.snapshots = lk.region, snapshots
+        if prev is not None:
+            from .updates import apply_previous
+            records, changes, registry, run = apply_previous(res.records, prev)
+            res = _replace_ids(res, records, changes, registry, run)
+        elif snapshots:
+            res = _replace_ids(res, res.records, None, res.id_registry, res.run)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)
