@@ -200,3 +200,8 @@ def test_docs_rule_tables_match_code():
         assert m, f"{doc}: no generated golden-rules block"
         assert m.group(1).strip() == golden.rules_markdown().strip(), \
             f"{doc} is out of date: run python docs/build_api.py"
+
+
+def test_adult_man_prefers_adult_men():
+    c = _cand(adult_man=[False, True])
+    assert np.argmax(golden.adult_man(c)) == 1

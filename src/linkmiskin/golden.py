@@ -92,6 +92,11 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
     return c["head_votes"].to_numpy(dtype=np.int64)
 
 
+def adult_man(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a man of at least 17 (a KK names the husband as head when there is one)."""
+    return c["adult_man"].to_numpy(dtype=np.int64)
+
+
 def eldest(c: pd.DataFrame) -> np.ndarray:
     """Prefer the eldest member (earliest golden birth date)."""
     return -c["birth_days"].to_numpy(dtype=np.int64)
@@ -106,7 +111,7 @@ def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray)
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, fullest_name, head_votes, eldest)}
+    not_placeholder, fullest_name, head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -127,7 +132,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "rw": _ADDRESS,
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
-    "head_person_id": ("head_votes", "eldest"),
+    "head_person_id": ("head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -472,12 +477,16 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     is_head_vote = (rel == "KEPALA") | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
     pers = persons.set_index("person_id")
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
-    hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object), "head_votes": is_head_vote.astype(np.int64),
-                       "birth_days": bdays})
-    c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"))
+    sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
+    adult = bdays <= int((pd.Timestamp.today().normalize() - pd.Timestamp("1970-01-01")).days) - int(17 * 365.25)
+    hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
+                       "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
+                       "adult_man": (sex == "L") & adult})
+    c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
+                                              adult_man=("adult_man", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {"head_votes": c["head_votes"].to_numpy(), "birth_days": c["birth_days"].to_numpy()},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
