@@ -271,3 +271,14 @@ def test_repr_and_changes_never_show_full_nik(world):
     _, _, _, upd = world
     assert not re.search(r"\d{15,16}", repr(upd))
     assert not re.search(r"\d{15,16}", upd.changes.to_string())
+
+
+def test_docs_update_rule_tables_match_code():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for doc in ("golden_records_and_updates.md", "golden_records_and_updates_id.md"):
+        text = (root / "docs" / doc).read_text(encoding="utf-8")
+        m = re.search(r"<!-- update-rules:begin -->\n(.*?)\n<!-- update-rules:end -->", text, re.S)
+        assert m, f"{doc}: no generated update-rules block"
+        assert m.group(1).strip() == updates.rules_markdown().strip(), f"{doc}: run python docs/build_api.py"

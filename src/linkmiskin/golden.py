@@ -545,7 +545,7 @@ def rules_table() -> pd.DataFrame:
 def rules_markdown() -> str:
     """Markdown tables of the survivorship rules and named conflicts (docs are generated from this)."""
     lines = ["| rule | what it prefers |", "|---|---|"]
-    for name, f in RULES.items():
+    for name, f in {**RULES, "from_household": from_household}.items():
         lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
     lines += ["", "| field | rules, in order |", "|---|---|"]
     for field_, names in FIELD_RULES.items():
@@ -563,7 +563,11 @@ def golden_accuracy(result, data) -> pd.DataFrame:
     """Share of golden values equal to the truth, for generated data (``data`` from
     :func:`linkmiskin.synthetic.generate`): ``nik``, ``birth_date``, ``name`` (canonical), ``desa_code``
     per person (each true person's golden row is that of the predicted person holding most of its
-    records), and ``head_name`` per household. Only persons that have the value in the truth count."""
+    records), and ``head_name`` per household. Only persons that have the value in the truth count.
+
+    ``accuracy`` is over all of them; ``accuracy_when_available`` over those whose true value is written on
+    at least one of their linked records (for ``head_name``: is the golden name of a member), which is
+    what survivorship can at best pick: the rest is damage or linkage, not the choice of value."""
     from .names import normalize_name
 
     rec = result.records[["source", "record_id", "person_id", "household_id"]]
@@ -583,12 +587,18 @@ def golden_accuracy(result, data) -> pd.DataFrame:
         "name": normalize_name(pop["name"].reindex(b.index)),
         "desa_code": pop["desa_code"].reindex(b.index),
     }
+    rmap = pd.DataFrame({"true_person": b.index, "person_id": b.to_numpy()})
     for f, t in truth_vals.items():
         got = g[f].reindex(b.to_numpy()).to_numpy(dtype=object)
         ok = t.notna().to_numpy()
         eq = (got.astype(str) == t.astype(str).to_numpy()) & ok
+        # is the true value on any record of the predicted person? (the best survivorship can do)
+        vals = rmap.merge(result.records[["person_id", f]], on="person_id")
+        vals["hit"] = vals[f].astype(str).to_numpy() == t.astype(str).reindex(vals["true_person"]).to_numpy()
+        avail = vals.groupby("true_person")["hit"].any().reindex(b.index, fill_value=False).to_numpy(dtype=bool) & ok
         rows.append({"field": f, "level": "person", "n": int(ok.sum()), "correct": int(eq.sum()),
-                     "accuracy": float(eq.sum() / max(ok.sum(), 1))})
+                     "accuracy": float(eq.sum() / max(ok.sum(), 1)), "n_available": int(avail.sum()),
+                     "accuracy_when_available": float((eq & avail).sum() / max(avail.sum(), 1))})
     # households: true household -> predicted household holding most of its records
     hb = (j.groupby(["true_household", "household_id"]).size().rename("c").reset_index()
           .sort_values(["true_household", "c", "household_id"], ascending=[True, False, True])
@@ -600,6 +610,12 @@ def golden_accuracy(result, data) -> pd.DataFrame:
     got = hh["head_name"].reindex(hb.to_numpy()).to_numpy(dtype=object)
     ok = t.notna().to_numpy()
     eq = (got.astype(str) == t.astype(str).to_numpy()) & ok
+    # available: the true head's name is the golden name of some person of the predicted household
+    names = result.persons[["household_id", "name"]].rename(columns={"household_id": "pred"})
+    hm = pd.DataFrame({"true_household": hb.index, "pred": hb.to_numpy()}).merge(names, on="pred")
+    hm["hit"] = hm["name"].astype(str).to_numpy() == t.astype(str).reindex(hm["true_household"]).to_numpy()
+    avail = hm.groupby("true_household")["hit"].any().reindex(hb.index, fill_value=False).to_numpy(dtype=bool) & ok
     rows.append({"field": "head_name", "level": "household", "n": int(ok.sum()), "correct": int(eq.sum()),
-                 "accuracy": float(eq.sum() / max(ok.sum(), 1))})
+                 "accuracy": float(eq.sum() / max(ok.sum(), 1)), "n_available": int(avail.sum()),
+                 "accuracy_when_available": float((eq & avail).sum() / max(avail.sum(), 1))})
     return pd.DataFrame(rows)
