@@ -174,6 +174,8 @@ class LinkResult:
     def __post_init__(self) -> None:
         from . import golden
 
+        if getattr(self._linker, "_defer_golden", False):   # link() replaces the ids first
+            return
         if self.persons is None:
             self.persons = golden.persons_table(self.records, snapshots=self.snapshots)
         if "head_person_id" not in self.households.columns:
@@ -600,7 +602,7 @@ def _replace_ids(res: LinkResult, records: pd.DataFrame, changes: pd.DataFrame |
     import dataclasses
 
     return dataclasses.replace(res, records=records, households=_households_table(records), persons=None,
-                               changes=changes, id_registry=registry, run=run)
+                               changes=changes, id_registry=registry, run=run)  # __post_init__: golden records
 
 
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
@@ -661,7 +663,9 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
             prog.step("trained the model")
         lk.predict()
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
+        lk._defer_golden = prev is not None or bool(snapshots)
         res = lk.cluster(threshold)
+        lk._defer_golden = False
         res.region, res.snapshots = lk.region, snapshots
         if prev is not None:
             from .updates import apply_previous

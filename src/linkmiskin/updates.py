@@ -156,7 +156,9 @@ def carry_over(old: pd.DataFrame, new: pd.DataFrame, *, prefix: str, issued: set
     final[winners.index] = winners.to_numpy()
     # 3. fresh ids for the rest, never one issued before
     rest = final.index[final.isna()]
-    seeds = new.assign(key=new["key"].astype(str)).groupby("label")["key"].min().reindex(rest)
+    sub = new[new["label"].isin(set(rest))]
+    sub = sub.assign(key=sub["key"].astype(str)).sort_values(["label", "key"], kind="stable")
+    seeds = sub.drop_duplicates("label").set_index("label")["key"].reindex(rest)
     minted = never_reuse(prefix, seeds, issued | set(winners.to_numpy()))
     final[rest] = minted.to_numpy()
     # change rows
