@@ -141,12 +141,23 @@ def carry_over(old: pd.DataFrame, new: pd.DataFrame, *, prefix: str, issued: set
     ``old``: ``key, id`` (one row per previous record); ``new``: ``key, label`` (one row per new record,
     ``label`` the fresh cluster label); ``issued``: every id ever issued at this level.
     """
-    o = old[["key", "id"]].rename(columns={"id": "old"})
-    nw = new[["key", "label"]].rename(columns={"label": "new"})
-    j = nw.merge(o, on="key", how="inner")
-    t = j.groupby(["new", "old"], sort=True).size().rename("n").reset_index()
-    size_new = nw.groupby("new").size()
-    size_old = o.groupby("old").size()
+    # integer codes (sorted, so code order = id order) instead of joining and grouping strings
+    kc, _ = pd.factorize(np.concatenate([old["key"].to_numpy(dtype=object), new["key"].to_numpy(dtype=object)]))
+    ko, kn = kc[:len(old)], kc[len(old):]
+    oc, ou = pd.factorize(old["id"], sort=True)
+    nc, nu = pd.factorize(new["label"], sort=True)
+    ou, nu = np.asarray(ou, dtype=object), np.asarray(nu, dtype=object)
+    old_of_key = np.full(int(kc.max()) + 1 if len(kc) else 0, -1, dtype=np.int64)
+    old_of_key[ko] = oc
+    jo = old_of_key[kn] if len(kn) else np.array([], dtype=np.int64)
+    m = jo >= 0
+    n_o = max(len(ou), 1)
+    pair, cnt = np.unique(nc[m].astype(np.int64) * n_o + jo[m], return_counts=True)
+    t = pd.DataFrame({"new": nu[pair // n_o] if len(pair) else np.array([], dtype=object),
+                      "old": ou[pair % n_o] if len(pair) else np.array([], dtype=object), "n": cnt})
+    size_new = pd.Series(np.bincount(nc, minlength=len(nu)), index=pd.Index(nu, dtype=object))
+    size_old = pd.Series(np.bincount(oc, minlength=len(ou)), index=pd.Index(ou, dtype=object))
+    o = pd.DataFrame({"old": ou})
     # 1. each new cluster's majority old id; 2. an old id claimed by several new clusters goes to one
     claim = majority_of_records(t).rename("old").reset_index()
     claim = claim.merge(t, on=["new", "old"])
