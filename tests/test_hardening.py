@@ -114,7 +114,7 @@ def test_no_full_nik_in_any_output(data, tmp_path, caplog):
     outputs += [repr(res), str(res.summary()), repr(res.column_mapping), res.column_mapping["dtks"].report(),
                 str(back), (tmp_path / "report.html").read_text(encoding="utf-8")]
     outputs += [c.svg + c.to_html() + repr(c) for c in charts]
-    files = sorted((tmp_path / "out").iterdir()) + [tmp_path / "review.xlsx"]
+    files = sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file()) + [tmp_path / "review.xlsx"]
     for f in files:
         if f.suffix == ".xlsx":
             wb = load_workbook(f)
@@ -428,5 +428,8 @@ def test_saving_again_removes_stale_files_and_warns_about_foreign_ones(linked, t
         res.save(d, formats=("parquet",))
     assert not (d / "records.csv").exists() and (d / "records.parquet").exists()
     assert (d / "catatan.txt").exists()
-    assert json.loads((d / "linkmiskin_files.json").read_text())["files"] == sorted(
-        ["households.parquet", "metadata.json", "model.json", "pairs.parquet", "records.parquet"])
+    files = json.loads((d / "linkmiskin_files.json").read_text())["files"]
+    assert {"households.parquet", "metadata.json", "model.json", "pairs.parquet", "records.parquet",
+            "persons.parquet"} <= set(files)
+    assert not {"records.csv", "pairs.csv", "households.csv", "persons.csv", "catatan.txt"} & set(files)
+    assert not (d / "persons.csv").exists()

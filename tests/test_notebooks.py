@@ -86,7 +86,7 @@ def _output_texts(nb) -> list[tuple[int, str]]:
 def test_there_are_notebooks():
     names = [p.name for p in NOTEBOOKS]
     assert {"01_quickstart.ipynb", "02_calibrate_thresholds.ipynb",
-            "03_households_and_programmes.ipynb"} <= set(names), names
+            "03_households_and_programmes.ipynb", "04_update_the_register.ipynb"} <= set(names), names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -179,6 +179,45 @@ class LinkResult:
     #: were keyed pseudonyms, :func:`linkmiskin.pseudonymise`, linked on exact token equality); saved
     metadata: dict = field(default_factory=dict)
     _linker: Any = field(default=None, repr=False, compare=False)
+    #: kabupaten/kota code the lists were linked for
+    region: str | None = None
+    #: snapshot date of each list (``{"dtks": "2025-01-31"}``), used by the survivorship rules
+    snapshots: dict | None = None
+    #: one golden row per person (see :mod:`linkmiskin.golden`); computed when the result is made
+    persons: pd.DataFrame | None = field(default=None, repr=False)
+    #: after an update (``link(..., previous=...)``): one row per id that changed (see :mod:`linkmiskin.updates`)
+    changes: pd.DataFrame | None = field(default=None, repr=False)
+    #: every person and household id ever issued, with its status (saved with the result)
+    id_registry: pd.DataFrame | None = field(default=None, repr=False)
+    #: how many links made these ids (1 for a first link, +1 per update)
+    run: int = 1
+
+    def __post_init__(self) -> None:
+        from . import golden
+
+        if getattr(self._linker, "_defer_golden", False):   # link() replaces the ids first
+            return
+        if self.persons is None:
+            self.persons = golden.persons_table(self.records, snapshots=self.snapshots)
+        if "head_person_id" not in self.households.columns:
+            self.households = golden.households_table(self.records, self.persons, self.households,
+                                                      snapshots=self.snapshots)
+        if self.id_registry is None:
+            from .updates import new_registry
+            self.id_registry = new_registry(self.records["person_id"], self.records["household_id"], self.run)
+
+    def crosswalk(self, source: str, table: TableLike | None = None) -> pd.DataFrame:
+        """The agency's own rows of ``source`` (all its columns, in its order) with ``person_id``,
+        ``household_id`` and ``person_confidence`` appended. ``table`` is the list itself, needed only for a
+        result loaded from a folder (the linked file is re-read otherwise)."""
+        from .exports import crosswalk
+        return crosswalk(self, source, table)
+
+    def to_excel(self, path: str | os.PathLike, *, by: str = "desa", mask_ids: bool = True) -> Path:
+        """Verification workbook(s) for village officers: households with their members, one sheet per desa
+        (``by="desa"``); NIK and KK are masked unless ``mask_ids=False``."""
+        from .exports import to_excel
+        return to_excel(self, path, by=by, mask_ids=mask_ids)
 
     def __repr__(self) -> str:
         n = len(self.records)
@@ -258,6 +297,8 @@ class LinkResult:
         if self.model is not None:
             (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
             written.append("model.json")
+        from .exports import save_extras
+        written += [f for f in save_extras(self, d, formats=formats, mask_ids=mask_ids) if f not in written]
         _tidy_folder(d, written)
         return d
 
@@ -326,6 +367,7 @@ class Linker:
         t0 = time.perf_counter()
         from .pseudonym import model_ids, pseudonymised_sources
 
+        self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
         self._table = model_ids(self._std, model_table(self._std))  # pseudonymised NIKs: exact-only evidence
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std)}
@@ -796,10 +838,20 @@ def _households_table(records: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _replace_ids(res: LinkResult, records: pd.DataFrame, changes: pd.DataFrame | None,
+                 registry: pd.DataFrame | None, run: int) -> LinkResult:
+    """The result with carried-over ids: households and golden records rebuilt on the final ids."""
+    import dataclasses
+
+    return dataclasses.replace(res, records=records, households=_households_table(records), persons=None,
+                               changes=changes, id_registry=registry, run=run)  # __post_init__: golden records
+
+
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
-         use_row_order: str | bool = "auto") -> LinkResult:
+         use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
+         snapshots: dict[str, str] | None = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -821,6 +873,14 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     use_row_order:
         ``"auto"``, ``True`` or ``False``: whether household rules may read the lists' row order (see
         :class:`Linker`); ``result.metadata["row_order"]`` says per list which rule was used and why.
+    previous:
+        A :class:`LinkResult` or a folder written by :meth:`LinkResult.save` of the same region: its ids
+        carry over to these lists (see :mod:`linkmiskin.updates`) and ``result.changes`` lists what
+        changed. Its model and threshold are reused (no training) unless ``retrain=True``.
+    retrain:
+        With ``previous``: train a new model on these lists instead of reusing the previous one.
+    snapshots:
+        Snapshot date of each list (``{"dtks": "2025-01-31"}``) for the golden records' recency rule.
 
     Returns
     -------
@@ -829,17 +889,44 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after
+    prev = None
+    if previous is not None:
+        from .regions import validate_region
+        from .updates import UpdateError, as_previous, check_region
+        prev = as_previous(previous)
+        check_region(prev, validate_region(region) if region is not None else None)
+        if region is None:
+            region = prev.region
+        if not retrain and not prev.model:
+            raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order)
         lk.set_sources(sources, columns)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
-        lk.train()
-        prog.step("trained the model")
+        if prev is not None:
+            from .updates import check_record_ids
+            check_record_ids(prev, lk.standardized)
+        if prev is not None and not retrain:
+            lk.model = prev.model
+            lk.threshold = prev.threshold if threshold is None else None
+            prog.step("reused the previous model (no training)")
+        else:
+            lk.train()
+            prog.step("trained the model")
         lk.predict()
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
+        lk._defer_golden = prev is not None or bool(snapshots)
         res = lk.cluster(threshold)
+        lk._defer_golden = False
+        res.region, res.snapshots = lk.region, snapshots
+        if prev is not None:
+            from .updates import apply_previous
+            records, changes, registry, run = apply_previous(res.records, prev)
+            res = _replace_ids(res, records, changes, registry, run)
+        elif snapshots:
+            res = _replace_ids(res, res.records, None, res.id_registry, res.run)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)

@@ -47,8 +47,8 @@ def csv_text(value: Any) -> Any:
 def safe_frame_for_csv(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells cannot run as formulas (number columns are left alone)."""
     out = df.copy()
-    for c in out.columns:
-        s = out[c]
+    for i in range(out.shape[1]):  # by position: an agency's own headings may repeat
+        s = out.iloc[:, i]
         if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
             continue
         text = s.astype("string")
@@ -57,7 +57,7 @@ def safe_frame_for_csv(df: pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             vals = s.to_numpy(dtype=object).copy()
             vals[bad] = ["'" + v for v in vals[bad]]
-            out[c] = pd.Series(vals, index=s.index, dtype=object)
+            out.isetitem(i, pd.Series(vals, index=s.index, dtype=object))
     safe_header = [csv_text(str(c)) for c in out.columns]
     out.columns = safe_header
     return out

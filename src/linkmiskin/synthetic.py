@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCES", "DamageRates", "SyntheticData", "generate", "nik_is_valid_structure"]
+__all__ = ["SOURCES", "DamageRates", "SyntheticData", "generate", "later", "nik_is_valid_structure"]
 
 SOURCES: tuple[str, ...] = ("dtks", "p3ke", "bpjs_pbi", "blt_dd", "posyandu")
 
@@ -1823,6 +1823,11 @@ class SyntheticData:
     region: str = "32.16"
     seed: int = 0
     households: int = 0
+    #: for a snapshot made by :func:`later`: one row per record of the earlier or the later lists,
+    #: ``source, record_id, event`` with event in {kept, removed, corrected, household_updated, added}
+    events: pd.DataFrame | None = None
+    #: months after the first snapshot (0 for :func:`generate`)
+    months_later: int = 0
 
     #: how each list is handed over: (format, CSV separator)
     NATIVE_FORMAT = {"dtks": ("xlsx", ","), "p3ke": ("csv", ";"), "bpjs_pbi": ("csv", ","),
@@ -1832,8 +1837,9 @@ class SyntheticData:
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v):,}" for k, v in self.sources.items())
+        when = f", months_later={self.months_later}" if self.months_later else ""
         return (f"SyntheticData(region={self.region!r}, seed={self.seed}, households={self.households:,}, "
-                f"persons={len(self.population):,}, records: {sizes})")
+                f"persons={len(self.population):,}{when}, records: {sizes})")
 
     def write(self, directory: str | Path, formats: tuple[str, ...] | list[str] = ("csv", "xlsx"),
               include_population: bool = False) -> dict[str, Path]:
@@ -2065,3 +2071,143 @@ def generate(households: int = 2000, seed: int = 0, region: str = "32.16",
     return SyntheticData(sources=sources, truth=truth, population=_population_frame(pop, geo), rates=rates,
                          damage=damage, region=geo.kab_code, seed=int(seed), households=int(households))
 
+
+
+# ============================================================================================== later
+
+#: record id column of each list
+RECORD_ID_COLUMN = {"dtks": "ID_DTKS", "p3ke": "ID_P3KE", "bpjs_pbi": "NO_KARTU", "blt_dd": "NO", "posyandu": "NO"}
+
+
+def _next_ids(rng: np.random.Generator, existing: pd.Series, n: int) -> np.ndarray:
+    """``n`` record ids after the largest existing one, in the same shape (prefix, width, or integers)."""
+    if n == 0:
+        return np.array([], dtype=existing.dtype if existing.dtype != object else object)
+    if pd.api.types.is_integer_dtype(existing):
+        return int(existing.max()) + np.arange(1, n + 1)
+    parts = existing.astype(str).str.extract(r"^(.*\D)?(\d+)$")
+    num = pd.to_numeric(parts[1], errors="coerce")
+    i = int(num.idxmax())
+    prefix, width = ("" if pd.isna(parts.loc[i, 0]) else str(parts.loc[i, 0])), len(str(parts.loc[i, 1]))
+    seq = int(num.max()) + np.cumsum(rng.integers(1, 40, n))
+    return _fixed(seq, width, prefix)
+
+
+def later(data: SyntheticData, months: int = 3, seed: int = 1, *, remove: float = 0.01, add: float = 0.02,
+          correct: float = 0.02, household_update: float = 0.03) -> SyntheticData:
+    """The same world's lists ``months`` later: the next version of each agency file.
+
+    Rates are per 3 months (scaled by ``months / 3``) and per list:
+
+    * ``remove``: records dropped (a person who died, moved away or graduated from the programme; half of
+      them whole households);
+    * ``add``: new records of people of the same population who were not on the list (new record ids,
+      after the list's largest one);
+    * ``correct``: records with damage (a mistyped NIK, a misspelt name...) rewritten by the agency, mostly
+      correctly (the fresh row has a third of the usual damage);
+    * ``household_update``: households whose rows are rewritten as they are now: the household moved
+      (another RT, desa or kecamatan), got a new KK, or a married child's family split off into its own KK.
+
+    Kept records keep their record id and their row (apart from the rewrites above); the list order is kept
+    and added rows come last. ``events`` says what happened to each record; ``truth`` is that of the later
+    lists. Deterministic for given ``data`` and ``(months, seed)``; vectorised per list.
+    """
+    if months < 0:
+        raise ValueError("months must be >= 0")
+    f = months / 3.0
+    rates = data.rates
+    geo = _geo(data.region)
+    rng0 = np.random.default_rng([int(data.seed), 20240630])
+    pop = _make_population(rng0, int(data.households), geo, rates)
+    fresh_rates = dataclasses.replace(rates.scaled(1 / 3), new_state={k: 1.0 for k in rates.new_state})
+    sources, truths, logs, events = {}, [], [], []
+    for k, src in enumerate(SOURCES):
+        if src not in data.sources:
+            continue
+        old = data.sources[src].reset_index(drop=True)
+        otr = data.truth[data.truth["source"] == src].reset_index(drop=True)
+        rid_col = RECORD_ID_COLUMN[src]
+        rng = np.random.default_rng([int(data.seed), 20240630, k + 1, 7919, int(seed), int(months)])
+        fdf, ftr, flog = _build_source(rng, pop, geo, fresh_rates, src)
+        fdf = fdf.reset_index(drop=True)
+        n = len(old)
+        # fresh row of each person (first occurrence)
+        fpos = pd.Series(np.arange(len(ftr)), index=ftr["person_id"].to_numpy())
+        fpos = fpos[~fpos.index.duplicated()]
+        frow = fpos.reindex(otr["person_id"].to_numpy()).to_numpy()
+        has_fresh = ~np.isnan(frow)
+        # removals: whole households and single records
+        hh_drop = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, remove * f / 2),
+                                                                     random_state=int(rng.integers(2**31))))
+        drop = otr["household_id"].isin(hh_drop).to_numpy() | (rng.random(n) < remove * f / 2)
+        # household rewrites
+        hh_upd = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, household_update * f),
+                                                                    random_state=int(rng.integers(2**31))))
+        upd = otr["household_id"].isin(hh_upd).to_numpy() & has_fresh & ~drop
+        damaged = np.isin(otr["record_id"].to_numpy(), data.damage.loc[data.damage["source"] == src, "record_id"].to_numpy())
+        cor = damaged & (rng.random(n) < correct * f) & has_fresh & ~drop & ~upd
+        rewrite = upd | cor
+        new = old.copy()
+        ntr = otr.copy()
+        rows = frow[rewrite].astype(np.int64)
+        cols = [c for c in old.columns if c != rid_col]
+        for c in cols:
+            vals = new[c].to_numpy(dtype=object).copy()
+            vals[rewrite] = fdf[c].to_numpy(dtype=object)[rows]
+            new[c] = pd.Series(vals).infer_objects() if new[c].dtype != object else vals
+        ntr.loc[rewrite, "household_id"] = ftr["household_id"].to_numpy()[rows]
+        # added records: fresh rows of people not on the old list
+        absent = ~ftr["person_id"].isin(set(otr["person_id"])).to_numpy()
+        cand = np.flatnonzero(absent)
+        n_add = min(len(cand), int(round(add * f * n)))
+        pick = np.sort(rng.choice(cand, size=n_add, replace=False)) if n_add else np.array([], dtype=np.int64)
+        add_df = fdf.iloc[pick].copy()
+        new_ids = _next_ids(rng, old[rid_col], n_add)
+        add_df[rid_col] = new_ids
+        add_tr = ftr.iloc[pick].copy()
+        add_tr["record_id"] = pd.Series(new_ids).astype(str).to_numpy(dtype=object)
+        # a list's own family id (P3KE): a household already on the list keeps its family id
+        if "ID_KELUARGA_P3KE" in old.columns:
+            fam_of = pd.Series(old["ID_KELUARGA_P3KE"].to_numpy(), index=otr["household_id"].to_numpy())
+            fam_of = fam_of[fam_of.notna()]
+            fam_of = fam_of[~fam_of.index.duplicated()]
+            for frame, tr_ in ((new, ntr), (add_df, add_tr)):
+                touched = rewrite if frame is new else np.ones(len(frame), dtype=bool)
+                known = pd.Series(tr_["household_id"].to_numpy()).map(fam_of).to_numpy(dtype=object)
+                cur = frame["ID_KELUARGA_P3KE"].to_numpy(dtype=object).copy()
+                has = pd.notna(cur) & touched
+                take = has & pd.notna(known)
+                cur[take] = known[take]
+                # a household new to the list gets a family id that the list never used
+                newh = has & pd.isna(known)
+                if newh.any():
+                    labs = pd.Series(tr_["household_id"].to_numpy()[newh])
+                    u = labs.unique()
+                    ids = _next_ids(rng, pd.Series(old["ID_KELUARGA_P3KE"].dropna().to_numpy()), len(u))
+                    cur[newh] = labs.map(dict(zip(u, ids))).to_numpy(dtype=object)
+                frame["ID_KELUARGA_P3KE"] = cur
+        keep = ~drop
+        out = pd.concat([new.loc[keep], add_df], ignore_index=True)
+        if src in ("blt_dd", "posyandu") and pd.api.types.is_integer_dtype(old[rid_col]):
+            out[rid_col] = out[rid_col].astype(np.int64)
+        sources[src] = out
+        parts = [x.astype({"hard_negative_group": object}) for x in (ntr.loc[keep], add_tr) if len(x)]
+        truths.append(pd.concat(parts, ignore_index=True))
+        ev = np.where(drop, "removed", np.where(upd, "household_updated", np.where(cor, "corrected", "kept")))
+        events.append(pd.DataFrame({"source": src, "record_id": otr["record_id"].to_numpy(), "event": ev}))
+        events.append(pd.DataFrame({"source": src, "record_id": add_tr["record_id"].to_numpy(), "event": "added"}))
+        # damage: the old log for rows kept as they were, the fresh log for rewritten and added rows
+        old_log = data.damage[(data.damage["source"] == src)]
+        kept_same = set(otr["record_id"].to_numpy()[keep & ~rewrite])
+        fresh_ids = ftr["record_id"].to_numpy()
+        rid_map = dict(zip(fresh_ids[rows], otr["record_id"].to_numpy()[rewrite]))
+        rid_map.update(zip(fresh_ids[pick], add_tr["record_id"].to_numpy()))
+        fl = flog[flog["record_id"].isin(rid_map.keys())].copy()
+        fl["record_id"] = fl["record_id"].map(rid_map)
+        logs.append(pd.concat([old_log[old_log["record_id"].isin(kept_same)], fl], ignore_index=True))
+    truth = pd.concat(truths, ignore_index=True)
+    truth["hard_negative_group"] = truth["hard_negative_group"].astype("string")
+    return SyntheticData(sources=sources, truth=truth, population=data.population, rates=rates,
+                         damage=pd.concat(logs, ignore_index=True), region=data.region, seed=data.seed,
+                         households=data.households, events=pd.concat(events, ignore_index=True),
+                         months_later=data.months_later + int(months))

@@ -1,0 +1,128 @@
+"""Golden-record accuracy and id stability across an update, on generated lists.
+
+    python benchmarks/bench_update.py [--households 50000] [--months 3] [--seed 11]
+
+1. Generates a world (``synthetic.generate``) and links its lists; prints the share of golden values equal
+   to the truth (``golden.golden_accuracy``): per person ``nik``, ``birth_date``, ``name`` (canonical),
+   ``desa_code``; per household ``head_name``. Each is shown over all true persons (households) and over
+   those whose linked records carry the true value somewhere (what survivorship can at best pick).
+2. Makes the same world ``--months`` later (``synthetic.later``: records added, removed, corrected,
+   households moved or split), updates the first result with ``link(new, previous=first)`` (model reused,
+   no training) and links the new lists from scratch; prints
+   * the share of persons (households) whose records are all still present and that are correctly linked
+     in both runs (the cluster is exactly the true person's records) that keep their id;
+   * person and household pairwise F1 of the update and of the fresh link;
+   * whether any id was reused for another cluster (minted ids that were issued before, kept ids that
+     were retired);
+   * the time of the update and of the fresh link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import pandas as pd
+
+import linkmiskin as lm
+from linkmiskin import golden, synthetic
+
+
+def _exact(rec: pd.DataFrame, truth: pd.DataFrame, pred_col: str, true_col: str) -> pd.Series:
+    """True clusters (by ``true_col``) whose records form exactly one predicted cluster: label -> pred id."""
+    j = rec[["source", "record_id", pred_col]].rename(columns={pred_col: "p"}).merge(
+        truth[["source", "record_id", true_col]].rename(columns={true_col: "t"}).astype({"record_id": str}),
+        on=["source", "record_id"])
+    t_n = j.groupby("t").size()
+    p_n = j.groupby("p").size()
+    cell = j.groupby(["t", "p"]).size().rename("n").reset_index()
+    cell = cell[(cell["n"].to_numpy() == t_n.reindex(cell["t"]).to_numpy())
+                & (cell["n"].to_numpy() == p_n.reindex(cell["p"]).to_numpy())]
+    return cell.set_index("t")["p"]
+
+
+def stability(old_data, new_data, r_old, r_new, true_col: str, pred_col: str) -> dict:
+    ev = new_data.events
+    removed = ev[ev["event"] == "removed"][["source", "record_id"]]
+    t_old = old_data.truth.astype({"record_id": str})
+    lost = t_old.merge(removed, on=["source", "record_id"])[true_col].unique()
+    # the true cluster's records (old) are all still present, and the true label is unchanged
+    new_labels = new_data.truth.astype({"record_id": str}).merge(
+        t_old[["source", "record_id", true_col]], on=["source", "record_id"], suffixes=("", "_old"))
+    relabeled = new_labels.loc[new_labels[true_col] != new_labels[f"{true_col}_old"], f"{true_col}_old"].unique()
+    a = _exact(r_old.records, old_data.truth, pred_col, true_col)
+    b = _exact(r_new.records, new_data.truth, pred_col, true_col)
+    elig = a.index.intersection(b.index).difference(pd.Index(lost)).difference(pd.Index(relabeled))
+    kept = (a[elig].to_numpy() == b[elig].to_numpy())
+    return {"eligible": len(elig), "kept": int(kept.sum()), "share": float(kept.mean()) if len(elig) else float("nan")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--households", type=int, default=50000)
+    ap.add_argument("--months", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--skip-fresh", action="store_true", help="do not link the later lists from scratch")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    t0 = time.perf_counter()
+    data = synthetic.generate(households=args.households, seed=args.seed)
+    print(f"generated {args.households:,} households, {sum(map(len, data.sources.values())):,} records "
+          f"({time.perf_counter() - t0:.1f}s)")
+    t0 = time.perf_counter()
+    first = lm.link(data.sources, region=data.region, progress=False, snapshots=synthetic.SNAPSHOT)
+    t_first = time.perf_counter() - t0
+    print(f"first link {t_first:.1f}s: {first}")
+
+    acc = golden.golden_accuracy(first, data)
+    print("\nGolden-record accuracy (share equal to the truth)")
+    print(acc.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+
+    new = synthetic.later(data, months=args.months, seed=args.seed + 1)
+    ev = new.events["event"].value_counts()
+    n_old = sum(map(len, data.sources.values()))
+    changed = int(ev.drop("kept", errors="ignore").sum())
+    print(f"\n{args.months} months later: " + ", ".join(f"{k} {v:,}" for k, v in ev.items())
+          + f" ({changed / n_old:.1%} of the first lists' records changed, removed or added)")
+
+    t0 = time.perf_counter()
+    upd = lm.link(new.sources, region=data.region, previous=first, progress=False, snapshots=synthetic.SNAPSHOT)
+    t_upd = time.perf_counter() - t0
+    print(f"update (model reused) {t_upd:.1f}s: {upd}")
+    print(upd.changes.groupby(["level", "change"]).size().to_string())
+
+    rows = []
+    for level, tcol, pcol in (("person", "person_id", "person_id"), ("household", "household_id", "household_id")):
+        s = stability(data, new, first, upd, tcol, pcol)
+        rows.append({"level": level, **s})
+    print("\nId stability: entities all of whose records are still present, correctly linked in both runs")
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+
+    reg_old = first.id_registry
+    reg_new = upd.id_registry
+    minted = reg_new.loc[reg_new["issued_in_run"] == upd.run, "id"]
+    reused = set(minted) & set(reg_old["id"])
+    retired = set(reg_new.loc[reg_new["status"] == "retired", "id"])
+    live_retired = retired & (set(upd.records["person_id"]) | set(upd.records["household_id"]))
+    print(f"ids minted in the update {len(minted):,}; of those issued before: {len(reused)}; "
+          f"retired ids still in use: {len(live_retired)}; registry rows unique: {reg_new['id'].is_unique}")
+
+    e_upd = lm.evaluate(upd, new.truth)
+    line = (f"\naccuracy after the update: person F1 {e_upd.person['pairwise_f1']:.4f}, "
+            f"household F1 {e_upd.household['pairwise_f1']:.4f}")
+    if not args.skip_fresh:
+        t0 = time.perf_counter()
+        fresh = lm.link(new.sources, region=data.region, progress=False)
+        t_fresh = time.perf_counter() - t0
+        e_fr = lm.evaluate(fresh, new.truth)
+        line += (f"; fresh link: person F1 {e_fr.person['pairwise_f1']:.4f}, household F1 "
+                 f"{e_fr.household['pairwise_f1']:.4f} (difference {e_upd.person['pairwise_f1'] - e_fr.person['pairwise_f1']:+.4f})")
+        line += f"\ntime: update {t_upd:.1f}s, fresh link {t_fresh:.1f}s (ratio {t_upd / t_fresh:.2f})"
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""Golden records: every survivorship rule on its own, the rule engine, persons and households tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkmiskin import golden
+from linkmiskin.golden import choose
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cand(**cols) -> pd.DataFrame:
+    return pd.DataFrame(cols)
+
+
+# ------------------------------------------------------------------------------ each rule on its own
+
+
+def test_valid_value_prefers_valid():
+    c = _cand(valid=[True, False])
+    assert list(golden.valid_value(c)) == [1, 0]
+
+
+def test_consistent_with_birth_date_prefers_consistent_nik():
+    c = _cand(consistent=[False, True])
+    assert list(golden.consistent_with_birth_date(c)) == [0, 1]
+
+
+def test_most_frequent_prefers_more_records():
+    c = _cand(n=[3, 1])
+    assert np.argmax(golden.most_frequent(c)) == 0
+
+
+def test_most_recent_snapshot_prefers_latest():
+    c = _cand(snapshot=[19000, 19500, -1])
+    assert np.argmax(golden.most_recent_snapshot(c)) == 1
+
+
+def test_trusted_source_prefers_lower_rank():
+    c = _cand(trust=[3, 0, 5])
+    assert np.argmax(golden.trusted_source(c)) == 1
+
+
+def test_not_placeholder_prefers_real_date():
+    c = _cand(placeholder=[True, False])
+    assert np.argmax(golden.not_placeholder(c)) == 1
+
+
+def test_fullest_name_prefers_more_words():
+    c = _cand(words=[2, 3])
+    assert np.argmax(golden.fullest_name(c)) == 1
+
+
+def test_head_votes_prefers_most_votes():
+    c = _cand(head_votes=[0, 2, 1])
+    assert np.argmax(golden.head_votes(c)) == 1
+
+
+def test_eldest_prefers_earliest_birth():
+    c = _cand(birth_days=[5000, -3000, 100])
+    assert np.argmax(golden.eldest(c)) == 1
+
+
+def test_from_household_fills_only_missing():
+    v, r = golden.from_household(np.array([None, "32.16.01.2001"], dtype=object), np.array(["no_value", "only_value"]),
+                                 np.array(["32.16.02.2002", "32.16.02.2002"], dtype=object))
+    assert list(v) == ["32.16.02.2002", "32.16.01.2001"]
+    assert list(r) == ["from_household", "only_value"]
+
+
+def test_every_rule_has_a_one_sentence_docstring_and_is_used():
+    used = {r for rules in golden.FIELD_RULES.values() for r in rules}
+    assert used == set(golden.RULES)
+    for name, f in golden.RULES.items():
+        doc = " ".join((f.__doc__ or "").split())
+        assert doc.endswith(".") and doc.count(". ") == 0, name
+
+
+# ------------------------------------------------------------------------------ engine
+
+
+def test_choose_records_the_deciding_rule():
+    # entity 0: two values, the valid one wins; entity 1: one value; entity 2: tie on all -> smallest value;
+    # entity 3: nothing
+    e = np.array([0, 0, 0, 1, 2, 2])
+    v = np.array(["A", "B", "B", "X", "M", "K"], dtype=object)
+    attrs = {"valid": np.array([True, False, False, True, True, True]), "snapshot": np.zeros(6, int),
+             "trust": np.zeros(6, int)}
+    ch = choose(e, 4, v, attrs, ("valid_value", "most_frequent", "trusted_source"))
+    assert list(ch.value) == ["A", "X", "K", None]
+    assert list(ch.rule) == ["valid_value", "only_value", "smallest_value", "no_value"]
+
+
+def test_choose_most_frequent_after_validity():
+    e = np.array([0, 0, 0])
+    v = np.array(["B", "A", "B"], dtype=object)
+    ch = choose(e, 1, v, {"valid": np.ones(3, bool)}, ("valid_value", "most_frequent"))
+    assert ch.value[0] == "B" and ch.rule[0] == "most_frequent"
+
+
+# ------------------------------------------------------------------------------ persons and households
+
+
+def _records() -> pd.DataFrame:
+    """Three records of one person (two lists) and one of another, in one household."""
+    return pd.DataFrame({
+        "source": ["dtks", "bpjs_pbi", "p3ke", "blt_dd"],
+        "record_id": ["1", "2", "3", "4"],
+        "person_id": ["P1", "P1", "P1", "P2"],
+        "household_id": ["H1", "H1", "H1", "H1"],
+        "person_confidence": [0.99, 0.95, 0.97, 1.0],
+        "nik": ["3216011203800001", "3216011203800001", "3216011203800009", "3216014506820002"],
+        "nik_status": ["valid", "valid", "valid", "valid"],
+        "nik_birth_date": ["1980-03-12", "1980-03-12", "1980-03-12", "1982-06-05"],
+        "nik_sex": ["L", "L", "L", "P"],
+        "kk": ["3216010101100001", None, None, None],
+        "kk_status": ["valid", "missing", "missing", "missing"],
+        "name": ["ASEP SUNANDAR", "ASEP SUNANDAR", "ASEP SUNANDAR", "SITI AMINAH"],
+        "name_status": ["ok"] * 4,
+        "name_phonetic": [["ASP", "SNNTR"]] * 3 + [["ST", "AMN"]],
+        "birth_date": ["1980-03-12", "1980-03-12", "1980-07-01", "1982-06-05"],
+        "birth_date_status": ["ok", "ok", "placeholder", "ok"],
+        "birth_date_placeholder": [False, False, True, False],
+        "sex": ["L", "L", "P", "P"],
+        "sex_status": ["ok"] * 4,
+        "relationship": ["KEPALA", None, "KEPALA", None],
+        "relationship_status": ["ok", "missing", "ok", "missing"],
+        "desa_code": ["32.16.01.2001", None, "32.16.01.2001", "32.16.01.2002"],
+        "desa_name": ["Satu", None, "Satu", "Dua"],
+        "kecamatan_code": ["32.16.01", None, "32.16.01", "32.16.01"],
+        "kecamatan_name": ["Kec", None, "Kec", "Kec"],
+        "region_status": ["resolved", "missing", "resolved", "resolved"],
+        "rt": pd.array([1, None, 1, 4], dtype="Int64"),
+        "rw": pd.array([2, None, 2, 5], dtype="Int64"),
+        "place": ["KP SATU", None, "KP SATU", "KP DUA"],
+        "decile": pd.array([None, None, 2, None], dtype="Int64"),
+    })
+
+
+def test_persons_table_fields_rules_and_conflicts():
+    p = golden.persons_table(_records()).set_index("person_id")
+    a = p.loc["P1"]
+    assert a["nik"] == "3216011203800001" and a["nik_rule"] == "most_frequent"
+    assert a["birth_date"] == "1980-03-12" and a["birth_date_rule"] == "most_frequent"
+    assert a["sex"] == "L" and a["sex_rule"] == "most_frequent"
+    assert a["sources"] == "bpjs_pbi, dtks, p3ke" and a["n_records"] == 3
+    assert a["person_confidence"] == pytest.approx(0.95)
+    assert "several_valid_niks" in a["conflicts"] and "several_sexes" in a["conflicts"]
+    assert "several_real_birth_dates" not in a["conflicts"]      # the other date is a placeholder
+    # P2 has a desa of its own: it keeps it (and it is in another desa than the household's)
+    assert p.loc["P2", "desa_code"] == "32.16.01.2002"
+    assert set(p.reset_index().columns) >= set(golden.PERSON_COLUMNS)
+
+
+def test_person_without_address_takes_household_address():
+    r = _records()
+    r.loc[3, ["desa_code", "desa_name", "place"]] = None
+    r.loc[3, "region_status"] = "missing"
+    r["rt"] = r["rt"].where(r.index != 3, pd.NA)
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P2", "desa_code"] == "32.16.01.2001"
+    assert p.loc["P2", "desa_code_rule"] == "from_household" and p.loc["P2", "place_rule"] == "from_household"
+    assert p.loc["P2", "desa_name"] == "Satu"
+
+
+def test_households_table_head_and_address():
+    r = _records()
+    p = golden.persons_table(r)
+    h = golden.households_table(r, p).set_index("household_id").loc["H1"]
+    # P1 is KEPALA on two records, P2 is the BLT-DD recipient once
+    assert h["head_person_id"] == "P1" and h["head_person_id_rule"] == "head_votes"
+    assert h["head_name"] == "ASEP SUNANDAR"
+    assert h["kk"] == "3216010101100001"
+    assert h["n_persons"] == 2 and h["programmes"] == ["blt_dd", "bpjs_pbi", "dtks", "p3ke"]
+    assert h["decile"] == 2
+    assert "several_desas" in h["conflicts"]
+    assert sorted(h["member_roles"])[0].startswith("P1:KEPALA")
+
+
+def test_most_recent_snapshot_decides_address_when_dates_given():
+    r = _records()
+    r.loc[0, ["desa_code", "place"]] = ["32.16.01.2003", "KP TIGA"]   # dtks says another desa
+    snaps = {"dtks": "2025-03-31", "p3ke": "2024-01-31"}
+    p = golden.persons_table(r, snapshots=snaps).set_index("person_id")
+    assert p.loc["P1", "desa_code"] == "32.16.01.2003" and p.loc["P1", "desa_code_rule"] == "most_recent_snapshot"
+    p2 = golden.persons_table(r, snapshots={"dtks": "2023-03-31", "p3ke": "2024-01-31"}).set_index("person_id")
+    assert p2.loc["P1", "desa_code"] == "32.16.01.2001"
+
+
+def test_docs_rule_tables_match_code():
+    for doc in ("golden_records_and_updates.md", "golden_records_and_updates_id.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        m = re.search(r"<!-- golden-rules:begin -->\n(.*?)\n<!-- golden-rules:end -->", text, re.S)
+        assert m, f"{doc}: no generated golden-rules block"
+        assert m.group(1).strip() == golden.rules_markdown().strip(), \
+            f"{doc} is out of date: run python docs/build_api.py"
+
+
+def test_adult_man_prefers_adult_men():
+    c = _cand(adult_man=[False, True])
+    assert np.argmax(golden.adult_man(c)) == 1

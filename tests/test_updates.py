@@ -1,0 +1,284 @@
+"""Stable ids: each carry-over rule, split/merge/removal/no-change on hand-built lists, and updates end to end
+(from the object and from a saved folder), crosswalks and bad ``previous`` input."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import linkmiskin as lm
+from linkmiskin import synthetic, updates
+from linkmiskin.updates import PreviousRun, UpdateError, apply_previous, carry_over
+
+ISSUED = {"Pold00000000a", "Pold00000000b", "Pold00000000c"}
+
+
+def _old(pairs: dict[str, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame([(k, i) for i, ks in pairs.items() for k in ks], columns=["key", "id"])
+
+
+def _new(pairs: dict[str, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame([(k, lab) for lab, ks in pairs.items() for k in ks], columns=["key", "label"])
+
+
+# -------------------------------------------------------------------------------- rules on their own
+
+
+def test_majority_of_records():
+    t = pd.DataFrame({"new": ["n1", "n1", "n2"], "old": ["A", "B", "B"], "n": [1, 3, 2]})
+    assert updates.majority_of_records(t).to_dict() == {"n1": "B", "n2": "B"}
+
+
+def test_largest_part_keeps_id():
+    claims = pd.DataFrame({"new": ["n1", "n2"], "old": ["A", "A"], "n": [1, 3], "size": [5, 3]})
+    assert updates.largest_part_keeps_id(claims).to_dict() == {"n2": "A"}
+
+
+def test_merged_into_larger():
+    t = pd.DataFrame({"new": ["n1", "n1"], "old": ["A", "B"], "n": [3, 1]})
+    out = updates.merged_into_larger(t, {"A"}, pd.Series({"n1": "A"}))
+    assert out[["old_id", "new_id", "change"]].values.tolist() == [["B", "A", "merged_into"]]
+
+
+def test_all_records_removed():
+    out = updates.all_records_removed(pd.Series(["A", "A", "B"]), {"A"})
+    assert out["old_id"].tolist() == ["B"] and out["change"].tolist() == ["removed"]
+
+
+def test_new_records_only():
+    assert updates.new_records_only(np.array(["n1", "n2"], dtype=object), {"n1"}).tolist() == [False, True]
+
+
+def test_never_reuse_redraws_issued_ids():
+    seeds = pd.Series(["dtks:1", "dtks:2"], index=["n1", "n2"])
+    first = updates.never_reuse("P", seeds, set())
+    again = updates.never_reuse("P", seeds, {first["n1"]})
+    assert again["n1"] != first["n1"] and again["n2"] == first["n2"]
+    assert re.fullmatch(r"P[0-9a-f]{12}", again["n1"])
+
+
+def test_moved_household():
+    old = pd.DataFrame({"person_id": ["P1", "P2"], "household_id": ["H1", "H1"]})
+    new = pd.DataFrame({"person_id": ["P1", "P2"], "household_id": ["H1", "H2"]})
+    out = updates.moved_household(old, new)
+    assert out["old_id"].tolist() == ["P2"] and out["new_household_id"].tolist() == ["H2"]
+
+
+def test_every_carry_over_rule_has_a_one_sentence_docstring():
+    for name, f in updates.CHANGE_RULES.items():
+        doc = " ".join((f.__doc__ or "").split())
+        assert doc and doc.count(". ") <= 1 and doc.endswith("."), name
+
+
+# -------------------------------------------------------------------------------- hand-built cases
+
+
+def test_no_change_keeps_every_id():
+    old = _old({"A": ["s:1", "s:2"], "B": ["s:3"]})
+    new = _new({"x": ["s:1", "s:2"], "y": ["s:3"]})
+    co = carry_over(old, new, prefix="P", issued={"A", "B"})
+    assert co.ids.to_dict() == {"x": "A", "y": "B"}
+    assert co.changes.empty and co.issued == []
+
+
+def test_split_largest_part_keeps_id_other_gets_new():
+    old = _old({"A": ["s:1", "s:2", "s:3"]})
+    new = _new({"x": ["s:1"], "y": ["s:2", "s:3"]})
+    co = carry_over(old, new, prefix="P", issued={"A"})
+    assert co.ids["y"] == "A" and co.ids["x"] not in {"A"}
+    ch = co.changes.set_index("change")
+    assert ch.loc["split_from", "old_id"] == "A" and ch.loc["split_from", "new_id"] == co.ids["x"]
+    assert ch.loc["split_from", "rule"] == "largest_part_keeps_id"
+
+
+def test_merge_keeps_larger_id_and_retires_other():
+    old = _old({"A": ["s:1", "s:2"], "B": ["s:3"]})
+    new = _new({"x": ["s:1", "s:2", "s:3"]})
+    co = carry_over(old, new, prefix="P", issued={"A", "B"})
+    assert co.ids["x"] == "A"
+    row = co.changes.iloc[0]
+    assert (row["change"], row["old_id"], row["new_id"], row["rule"]) == ("merged_into", "B", "A", "merged_into_larger")
+
+
+def test_removal_and_new():
+    old = _old({"A": ["s:1"], "B": ["s:2"]})
+    new = _new({"x": ["s:1"], "z": ["s:9"]})
+    co = carry_over(old, new, prefix="P", issued={"A", "B"})
+    ch = co.changes.set_index("change")
+    assert co.ids["x"] == "A"
+    assert ch.loc["removed", "old_id"] == "B" and ch.loc["removed", "rule"] == "all_records_removed"
+    assert ch.loc["new", "new_id"] == co.ids["z"] and pd.isna(ch.loc["new", "old_id"])
+    assert ch.loc["new", "rule"] == "new_records_only"
+
+
+def test_retired_id_is_never_reissued():
+    # run 2: B merges into A and is retired; run 3: the record that was B's comes back alone, with the same
+    # smallest key that once gave B its hash: it must get a fresh id, not B
+    b = updates.never_reuse("P", pd.Series(["s:3"], index=["q"]), set())["q"]
+    reg = updates.new_registry(pd.Series(["Paaaaaaaaaaaa", b]), pd.Series(["Hx", "Hx"]))
+    prev = PreviousRun(pd.DataFrame({"source": ["s", "s", "s"], "record_id": ["1", "2", "3"],
+                                     "person_id": ["Paaaaaaaaaaaa", "Paaaaaaaaaaaa", b],
+                                     "household_id": ["Hx", "Hx", "Hx"]}),
+                       None, 0.9, "32.16", reg, 1, {"s": "digits"}, "test")
+    merged = pd.DataFrame({"source": ["s"] * 3, "record_id": ["1", "2", "3"], "person_id": ["n", "n", "n"],
+                           "household_id": ["h", "h", "h"]})
+    rec2, ch2, reg2, run2 = apply_previous(merged, prev)
+    assert set(rec2["person_id"]) == {"Paaaaaaaaaaaa"}
+    assert reg2.set_index("id").loc[b, "status"] == "retired"
+    prev2 = PreviousRun(rec2, None, 0.9, "32.16", reg2, run2, {"s": "digits"}, "test")
+    split = merged.assign(person_id=["n", "n", "m"])
+    rec3, ch3, reg3, _ = apply_previous(split, prev2)
+    again = rec3.loc[rec3["record_id"] == "3", "person_id"].iloc[0]
+    assert again != b and again != "Paaaaaaaaaaaa"
+    assert reg3["id"].is_unique
+
+
+# -------------------------------------------------------------------------------- end to end
+
+
+@pytest.fixture(scope="module")
+def world():
+    data = synthetic.generate(households=500, seed=8)
+    first = lm.link(data.sources, region="32.16", progress=False)
+    later = synthetic.later(data, months=3, seed=2)
+    upd = lm.link(later.sources, region="32.16", previous=first, progress=False)
+    return data, first, later, upd
+
+
+def test_later_snapshot_events_and_truth(world):
+    data, _, later, _ = world
+    ev = later.events["event"].value_counts()
+    assert {"kept", "removed", "added"} <= set(ev.index)
+    for name, df in later.sources.items():
+        t = later.truth[later.truth["source"] == name]
+        assert len(t) == len(df)
+        rid = synthetic.RECORD_ID_COLUMN[name]
+        assert df[rid].astype(str).is_unique
+        old_ids = set(data.sources[name][rid].astype(str))
+        kept = set(later.events.query("source == @name and event != 'added' and event != 'removed'")["record_id"])
+        assert kept <= old_ids and kept <= set(df[rid].astype(str))
+
+
+def test_update_keeps_most_ids_and_reports_changes(world):
+    _, first, later, upd = world
+    assert upd.run == 2 and upd.changes is not None
+    assert set(upd.changes["change"]) <= set(updates.CHANGE_KINDS)
+    assert set(upd.changes["rule"]) <= set(updates.CHANGE_RULES)
+    kept = set(first.records["person_id"]) & set(upd.records["person_id"])
+    assert len(kept) >= 0.95 * upd.records["person_id"].nunique()
+    # every removed or merged id is retired and never in use
+    retired = set(upd.id_registry.loc[upd.id_registry["status"] == "retired", "id"])
+    assert not retired & set(upd.records["person_id"]) and not retired & set(upd.records["household_id"])
+    gone = upd.changes[upd.changes["change"].isin(["removed", "merged_into"])]["old_id"]
+    assert set(gone) <= retired
+    assert upd.id_registry["id"].is_unique
+    # every input record exactly once
+    assert len(upd.records) == sum(map(len, later.sources.values()))
+    assert not upd.records.duplicated(["source", "record_id"]).any()
+    assert upd.timings.get("train") is None     # model reused
+
+
+def test_update_from_saved_folder_equals_update_from_object(world, tmp_path):
+    _, first, later, upd = world
+    first.save(tmp_path / "hasil")
+    again = lm.link(later.sources, region="32.16", previous=tmp_path / "hasil", progress=False)
+    assert (again.records["person_id"].to_numpy() == upd.records["person_id"].to_numpy()).all()
+    assert (again.records["household_id"].to_numpy() == upd.records["household_id"].to_numpy()).all()
+    pd.testing.assert_frame_equal(again.changes, upd.changes)
+
+
+def test_bad_previous_errors(world, tmp_path):
+    data, first, later, _ = world
+    with pytest.raises(UpdateError, match="not found"):
+        lm.link(later.sources, region="32.16", previous=tmp_path / "missing", progress=False)
+    with pytest.raises(UpdateError, match="region 32.16.*32.75|32.75.*32.16"):
+        lm.link(later.sources, region="32.75", previous=first, progress=False)
+    d = first.save(tmp_path / "old")
+    state = json.loads((d / "update_state.json").read_text())
+    state["format"] = 99
+    (d / "update_state.json").write_text(json.dumps(state))
+    with pytest.raises(UpdateError, match="format 99"):
+        lm.link(later.sources, region="32.16", previous=d, progress=False)
+    d2 = tmp_path / "noupd"
+    shutil.copytree(tmp_path / "old", d2)
+    (d2 / "update_state.json").unlink()
+    with pytest.raises(UpdateError, match="without stable ids"):
+        lm.link(later.sources, region="32.16", previous=d2, progress=False)
+    with pytest.raises(UpdateError, match="LinkResult or a folder"):
+        lm.link(later.sources, region="32.16", previous=42, progress=False)
+    changed = dict(later.sources)
+    changed["dtks"] = changed["dtks"].assign(ID_DTKS="DT-" + changed["dtks"]["ID_DTKS"].astype(str))
+    with pytest.raises(UpdateError, match="'dtks'.*digits before, text now"):
+        lm.link(changed, region="32.16", previous=first, progress=False)
+
+
+def test_crosswalk_returns_the_agency_rows_in_order(world):
+    data, first, _, _ = world
+    for name, src in data.sources.items():
+        cw = first.crosswalk(name)
+        assert list(cw.columns) == list(src.columns) + ["person_id", "household_id", "person_confidence"]
+        assert len(cw) == len(src)
+        rid = synthetic.RECORD_ID_COLUMN[name]
+        assert (cw[rid].astype(str).to_numpy() == src[rid].astype(str).to_numpy()).all()
+        rec = first.records[first.records["source"] == name].set_index("record_id")
+        assert (cw["person_id"].to_numpy() == rec.loc[src[rid].astype(str), "person_id"].to_numpy()).all()
+    with pytest.raises(ValueError, match="no source 'nope'"):
+        first.crosswalk("nope")
+
+
+def test_save_writes_one_crosswalk_per_source_in_its_format(world, tmp_path):
+    data, _, _, _ = world
+    files = data.write(tmp_path / "in")
+    paths = {k: str(v) for k, v in files.items() if k in data.sources}
+    res = lm.link(paths, region="32.16", progress=False)
+    out = res.save(tmp_path / "out")
+    for name, p in paths.items():
+        suffix = p.rsplit(".", 1)[1]
+        cw_path = out / "crosswalk" / f"{name}.{suffix}"
+        assert cw_path.exists(), cw_path
+        back = lm.read_table(cw_path)
+        orig = lm.read_table(p)
+        assert list(back.columns) == list(orig.columns) + ["person_id", "household_id", "person_confidence"]
+        assert (back[orig.columns[0]].to_numpy() == orig[orig.columns[0]].to_numpy()).all()
+    # a CSV keeps its separator
+    assert (out / "crosswalk" / "p3ke.csv").read_text(encoding="utf-8-sig").splitlines()[0].count(";") > 3
+
+
+def test_to_excel_by_desa_masks_nik(world, tmp_path):
+    _, first, _, _ = world
+    import openpyxl
+
+    path = first.to_excel(tmp_path / "verifikasi.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    n_rows, text = 0, []
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        n_rows += len(rows) - 1
+        text += [str(v) for r in rows for v in r if v is not None]
+    assert n_rows == len(first.persons)                      # every person exactly once
+    assert not any(re.fullmatch(r"\d{15,16}", t) for t in text)
+    assert len(wb.worksheets) == first.persons["desa_code"].fillna("-").nunique() or len(wb.worksheets) > 1
+    folder = first.to_excel(tmp_path / "per_desa")
+    assert len(list(folder.glob("*.xlsx"))) == len(wb.worksheets)
+
+
+def test_repr_and_changes_never_show_full_nik(world):
+    _, _, _, upd = world
+    assert not re.search(r"\d{15,16}", repr(upd))
+    assert not re.search(r"\d{15,16}", upd.changes.to_string())
+
+
+def test_docs_update_rule_tables_match_code():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for doc in ("golden_records_and_updates.md", "golden_records_and_updates_id.md"):
+        text = (root / "docs" / doc).read_text(encoding="utf-8")
+        m = re.search(r"<!-- update-rules:begin -->\n(.*?)\n<!-- update-rules:end -->", text, re.S)
+        assert m, f"{doc}: no generated update-rules block"
+        assert m.group(1).strip() == updates.rules_markdown().strip(), f"{doc}: run python docs/build_api.py"
