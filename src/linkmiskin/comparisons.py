@@ -34,12 +34,46 @@ def _q(col: str, side: str) -> str:
     return f'"{col}_{side}"'
 
 
-def _lvl(sql: str, label: str) -> ComparisonLevelCreator:
-    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D)
+#: attribute of a level creator holding its stable key (see :func:`level_keys`)
+_KEY_ATTR = "_linkmiskin_key"
 
 
-def _null_level(sql: str, label: str) -> ComparisonLevelCreator:
-    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D).configure(is_null_level=True)
+def keyed(level: ComparisonLevelCreator, key: str) -> ComparisonLevelCreator:
+    """Give a comparison level a stable key: code refers to levels by key, never by label, gamma or position."""
+    setattr(level, _KEY_ATTR, key)
+    return level
+
+
+def _lvl(sql: str, label: str, key: str | None = None) -> ComparisonLevelCreator:
+    level = cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D)
+    return keyed(level, key) if key else level
+
+
+def _null_level(sql: str, label: str, key: str = "null") -> ComparisonLevelCreator:
+    level = cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D).configure(is_null_level=True)
+    return keyed(level, key)
+
+
+def level_keys(comparison: ComparisonCreator) -> list[str | None]:
+    """Stable keys of a comparison's levels in Splink's order (null levels included; None where unkeyed).
+
+    Splink numbers the non-null levels from the last (gamma 0) upwards; :func:`gamma_of` does that count, so
+    no caller needs to know a level's position or label.
+    """
+    return [getattr(lv, _KEY_ATTR, None) for lv in comparison.create_comparison_levels()]
+
+
+def gamma_of(comparison: ComparisonCreator, key: str) -> int:
+    """Splink's comparison-vector value (gamma) of the level with stable key ``key``; -1 for a null level."""
+    levels = comparison.create_comparison_levels()
+    keys = [getattr(lv, _KEY_ATTR, None) for lv in levels]
+    if key not in keys:
+        raise KeyError(f"{type(comparison).__name__} has no level {key!r}; its levels are {keys}")
+    i = keys.index(key)
+    if getattr(levels[i], "is_null_level", False) is True:
+        return -1
+    non_null = [j for j, lv in enumerate(levels) if getattr(lv, "is_null_level", False) is not True]
+    return len(non_null) - 1 - non_null.index(i)
 
 
 class NikComparison(ComparisonCreator):
