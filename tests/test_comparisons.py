@@ -297,3 +297,27 @@ def test_family_rule_spares_a_year_typo_under_one_kk():
     recs = _recs([row | {"dob": "1978-04-05", "dob_year": 1978},
                   row | {"dob": "1983-04-05", "dob_year": 1983, "nik": None, "nik15": None}])
     assert len(cannot_link(recs, np.array([0, 0]))) == 1
+
+
+def test_every_level_has_a_unique_stable_key():
+    from linkmiskin.comparisons import gamma_of, level_keys
+    from linkmiskin.model import comparisons
+
+    for c in comparisons():
+        keys = level_keys(c)
+        assert None not in keys, c.create_output_column_name()
+        non_null = [k for k in keys if k not in ("null", "counted_by_nik")]
+        assert len(non_null) == len(set(non_null)), keys
+        # Splink numbers the non-null levels downwards from the first; "else" is always gamma 0
+        assert gamma_of(c, "else") == 0
+        assert gamma_of(c, non_null[0]) == len(non_null) - 1
+        assert gamma_of(c, "null") == -1
+
+
+def test_gamma_of_an_unknown_key_names_the_levels():
+    import pytest
+
+    from linkmiskin.comparisons import NikComparison, gamma_of
+
+    with pytest.raises(KeyError, match="exact_consistent"):
+        gamma_of(NikComparison("nik"), "no_such_level")

@@ -128,15 +128,15 @@ class NikComparison(ComparisonCreator):
         ]
         if cons:
             cl_, cr_ = _q(cons, "l"), _q(cons, "r")
-            levels.append(_lvl(f"{nl} = {nr} AND {cl_} AND {cr_}", "Exact NIK, consistent with both records"))
-            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK, but it disagrees with a record's birth date/sex"))
+            levels.append(_lvl(f"{nl} = {nr} AND {cl_} AND {cr_}", "Exact NIK, consistent with both records", key="exact_consistent"))
+            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK, but it disagrees with a record's birth date/sex", key="exact_inconsistent"))
         else:
-            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK"))
+            levels.append(_lvl(f"{nl} = {nr}", "Exact NIK", key="exact"))
         if p15:
             levels.append(_lvl(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL)",
-                               "First 15 digits equal, one side damaged by Excel"))
+                               "First 15 digits equal, one side damaged by Excel", key="excel_15_digits"))
         levels.append(_lvl(f"substr({kl}, 1, 12) = substr({kr}, 1, 12)",
-                           "Same region and birth code, different serial"))
+                           "Same region and birth code, different serial", key="same_birth_code_other_serial"))
         # hamming() is cheap; the costly Damerau-Levenshtein only runs when at most two digits differ
         # on the full 16 digits when both sides have them (3216091412970002 / 3216041412970001 are two
         # edits apart, not one); on the first 15 only when a side lost its last digit in Excel
@@ -152,9 +152,9 @@ class NikComparison(ComparisonCreator):
             # a clerk's typo in the birth code makes that NIK disagree with its record's date; two NIKs that
             # each spell out their own record's (different) real birth date are two people born days apart
             levels.append(_lvl(f"{ol} AND {or_} AND substr({kl}, 7, 6) <> substr({kr}, 7, 6) AND {cond}",
-                               "One digit apart, but each NIK codes its own record's different birth date"))
-        levels.append(_lvl(cond, "One typo or transposition in region/birth part"))
-        levels.append(cll.ElseLevel())
+                               "One digit apart, but each NIK codes its own record's different birth date", key="own_dates_one_digit_apart"))
+        levels.append(_lvl(cond, "One typo or transposition in region/birth part", key="typo"))
+        levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
     def create_output_column_name(self) -> str:
@@ -235,7 +235,7 @@ class IndonesianNameComparison(ComparisonCreator):
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
         n, t, p = self._names["name"], self._names["tokens"], self._names["phon"]
         nl, nr, tl, tr, pl, pr = _q(n, "l"), _q(n, "r"), _q(t, "l"), _q(t, "r"), _q(p, "l"), _q(p, "r")
-        exact = cll.ExactMatchLevel(n).configure(label_for_charts="Exact canonical name")
+        exact = keyed(cll.ExactMatchLevel(n).configure(label_for_charts="Exact canonical name"), "exact")
         if self.tf:
             exact = exact.configure(tf_adjustment_column=n, tf_adjustment_weight=1.0)
         mask = self._names.get("mask")
@@ -251,15 +251,15 @@ class IndonesianNameComparison(ComparisonCreator):
         levels: list[ComparisonLevelCreator] = [
             _null_level(f"{nl} IS NULL OR {nr} IS NULL", "Name missing"),
             exact,
-            _lvl(f"{pl} = {pr}", "Same phonetic key (spelling variant or reordered)"),
+            _lvl(f"{pl} = {pr}", "Same phonetic key (spelling variant or reordered)", key="same_sound"),
         ]
         rarity = self._names.get("rarity")
         if rarity:
             rl, rr = _q(rarity, "l"), _q(rarity, "r")
             shorter_rarity = f"(CASE WHEN len({tl}) <= len({tr}) THEN {rl} ELSE {rr} END)"
             levels.append(_lvl(f"{shorter_rarity} < {self.rare_threshold} AND {contained}",
-                               "One name inside the other, with a rare token"))
-        inside = _lvl(contained, "One name inside the other")
+                               "One name inside the other, with a rare token", key="inside_rare"))
+        inside = _lvl(contained, "One name inside the other", key="inside")
         if self.tf:
             # the shorter name is the more frequent one: MUHAMMAD RIZKI inside MUHAMMAD RIZKI PRATAMA says
             # little, since many people are called MUHAMMAD RIZKI (Splink uses the larger of the two name
@@ -276,18 +276,18 @@ class IndonesianNameComparison(ComparisonCreator):
                 gate = f"(({xl} & {xr}) = {xl} OR ({xl} & {xr}) = {xr})"
             levels.append(_lvl(f"CASE WHEN NOT {gate} THEN false WHEN len({al}) <= len({ar}) "
                                f"THEN list_has_all({ar}, {al}) ELSE list_has_all({al}, {ar}) END",
-                               "One name inside the other, by sound (spelling variants)"))
+                               "One name inside the other, by sound (spelling variants)", key="inside_by_sound"))
         # a typo: close by Jaro-Winkler AND at most two edits (Jaro-Winkler alone rewards a shared start:
         # DIMAS FARHAN AKBAR / DIMAS FARHAN SAPUTRA)
         levels.append(_lvl(f"CASE WHEN jaro_winkler_similarity({nl}, {nr}) >= {self.jw} "
                            f"THEN damerau_levenshtein({nl}, {nr}) <= 2 ELSE false END",
-                           f"Typo: Jaro-Winkler >= {self.jw} and at most 2 edits"))
+                           f"Typo: Jaro-Winkler >= {self.jw} and at most 2 edits", key="typo_jaro_winkler"))
         # a typo that Jaro-Winkler misses: short names (NOVI / OOVI) and typos in the first letters
         # (RAFA YLHAM / RAPA ILHAM); one edit for names of up to five letters, two for longer ones
         levels.append(_lvl(f"CASE WHEN abs(length({nl}) - length({nr})) > 2 THEN false "
                            f"ELSE damerau_levenshtein({nl}, {nr}) <= "
                            f"CASE WHEN least(length({nl}), length({nr})) <= 5 THEN 1 ELSE 2 END END",
-                           "Typo anywhere: one edit (names up to 5 letters) or two edits"))
+                           "Typo anywhere: one edit (names up to 5 letters) or two edits", key="typo_anywhere"))
         # one name inside the other with a typo in a word (HASANUDKN / HASANUDIN HASAN): every word of the
         # shorter name is a word of the other, or one edit from one when it has five letters or more
         # (one edit leaves the lengths within one and, in words of five letters, the first two or the last
@@ -301,7 +301,7 @@ class IndonesianNameComparison(ComparisonCreator):
         levels.append(_lvl(f"CASE WHEN len({tl}) = 0 OR len({tr}) = 0 THEN false "
                            f"WHEN len({tl}) <= len({tr}) THEN {inside_with_typo(tl, tr)} "
                            f"ELSE {inside_with_typo(tr, tl)} END",
-                           "One name inside the other, with a typo"))
+                           "One name inside the other, with a typo", key="inside_with_typo"))
         nick = self._names.get("nick")
         if nick:
             kl, kr = _q(nick, "l"), _q(nick, "r")
@@ -313,11 +313,11 @@ class IndonesianNameComparison(ComparisonCreator):
                 left = f"({left} OR list_has_any({ql}, {ar}))"
                 right = f"({right} OR list_has_any({qr}, {al}))"
             levels.append(_lvl(f"(len({kl}) > 0 AND {left}) OR (len({kr}) > 0 AND {right})",
-                               "Nickname of the other's name"))
+                               "Nickname of the other's name", key="nickname"))
         levels.append(_lvl(f"{shares} AND jaro_winkler_similarity({nl}, {nr}) >= 0.8",
-                           "Share a token, and Jaro-Winkler >= 0.8"))
-        levels.append(_lvl(shares, "Share a token"))
-        levels.append(cll.ElseLevel())
+                           "Share a token, and Jaro-Winkler >= 0.8", key="share_token_close"))
+        levels.append(_lvl(shares, "Share a token", key="share_token"))
+        levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
     def create_output_column_name(self) -> str:
@@ -385,12 +385,12 @@ class BirthDateComparison(ComparisonCreator):
                 levels.append(_null_level(
                     f"{both_nik} AND {ndl} = {ndr} AND ({dl} IS NULL OR {dr} IS NULL OR "
                     f"substr({dl}, 1, 4) = substr({dr}, 1, 4))",
-                    "Already counted by the NIK"))
+                    "Already counted by the NIK", key="counted_by_nik"))
         else:
             levels.append(_null_level(f"{dl} IS NULL OR {dr} IS NULL", "No birth date"))
-        exact_real = _lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date")
-        exact_any = cll.ExactMatchLevel(d).configure(
-            label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)")
+        exact_real = _lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date", key="exact_real")
+        exact_any = keyed(cll.ExactMatchLevel(d).configure(
+            label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"), "exact_placeholder")
         if self.tf:
             # a date shared by many records (1 July 1970; the birth years of a baby boom) says less
             exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
@@ -399,10 +399,10 @@ class BirthDateComparison(ComparisonCreator):
         levels.append(exact_any)
         if nd:
             levels.append(_lvl(f"NOT {both_nik} AND ({ndl} = {dr} OR {dl} = {ndr})",
-                               "Recorded date equals the date coded in the other's NIK"))
+                               "Recorded date equals the date coded in the other's NIK", key="others_nik_date"))
         levels.append(_lvl(
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) AND substr({dl}, 6, 2) = substr({dr}, 9, 2) "
-            f"AND substr({dl}, 9, 2) = substr({dr}, 6, 2)", "Day and month swapped"))
+            f"AND substr({dl}, 9, 2) = substr({dr}, 6, 2)", "Day and month swapped", key="day_month_swapped"))
         # a mistyped year on a real date: same day and month, the years one apart, one digit apart
         # (1985 / 1995) or with the last two digits swapped (1973 / 1937)
         phr = _q(ph, "r")
@@ -411,13 +411,13 @@ class BirthDateComparison(ComparisonCreator):
             f"substr({dl}, 6, 5) = substr({dr}, 6, 5) AND NOT coalesce({phl}, false) AND NOT coalesce({phr}, false) "
             f"AND (abs(try_cast({yl} AS INTEGER) - try_cast({yr} AS INTEGER)) <= 1 OR hamming({yl}, {yr}) = 1 "
             f"OR (substr({dl}, 3, 1) = substr({dr}, 4, 1) AND substr({dl}, 4, 1) = substr({dr}, 3, 1)))",
-            "Same day and month, year mistyped"))
-        levels.append(_lvl(f"substr({dl}, 1, 7) = substr({dr}, 1, 7)", "Same year and month"))
+            "Same day and month, year mistyped", key="year_mistyped"))
+        levels.append(_lvl(f"substr({dl}, 1, 7) = substr({dr}, 1, 7)", "Same year and month", key="same_year_month"))
         levels.append(_lvl(
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) OR (substr({dl}, 6, 5) = substr({dr}, 6, 5) AND "
             f"abs(try_cast(substr({dl}, 1, 4) AS INTEGER) - try_cast(substr({dr}, 1, 4) AS INTEGER)) <= 1)",
-            "Same year, or same day and month one year apart"))
-        levels.append(cll.ElseLevel())
+            "Same year, or same day and month one year apart", key="same_year"))
+        levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
     def create_output_column_name(self) -> str:
@@ -451,9 +451,9 @@ class SexComparison(ComparisonCreator):
             kl, kr = _q(self._names["nik"], "l"), _q(self._names["nik"], "r")
             xl, xr = _q(self._names["niksex"], "l"), _q(self._names["niksex"], "r")
             levels.append(_null_level(f"{kl} IS NOT NULL AND {kr} IS NOT NULL AND {xl} = {xr} AND {sl} = {sr}",
-                                      "Already counted by the NIK"))
-        levels.append(_lvl(f"{sl} = {sr}", "Same sex"))
-        levels.append(cll.ElseLevel())
+                                      "Already counted by the NIK", key="counted_by_nik"))
+        levels.append(_lvl(f"{sl} = {sr}", "Same sex", key="same"))
+        levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
     def create_output_column_name(self) -> str:
@@ -496,20 +496,20 @@ class IndonesianAddressComparison(ComparisonCreator):
         levels: list[ComparisonLevelCreator] = [
             _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
                         "No desa or kecamatan"),
-            _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW"),
+            _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW", key="desa_rt_rw"),
         ]
         if "place" in q:
             pl, pr = q["place"]
-            levels.append(_lvl(f"{dl} = {dr} AND {pl} = {pr}", "Same desa and place"))
+            levels.append(_lvl(f"{dl} = {dr} AND {pl} = {pr}", "Same desa and place", key="desa_place"))
         levels += [
-            _lvl(f"{dl} = {dr} AND {wl} = {wr}", "Same desa and RW"),
-            _lvl(f"{dl} = {dr}", "Same desa"),
-            _lvl(f"{kl} = {kr}", "Same kecamatan"),
+            _lvl(f"{dl} = {dr} AND {wl} = {wr}", "Same desa and RW", key="desa_rw"),
+            _lvl(f"{dl} = {dr}", "Same desa", key="desa"),
+            _lvl(f"{kl} = {kr}", "Same kecamatan", key="kecamatan"),
         ]
         if "nik_kec" in q:
             nl, nr = q["nik_kec"]
-            levels.append(_lvl(f"{nl} = {kr} OR {nr} = {kl}", "Another kecamatan, but a NIK issued in the other's"))
-        levels.append(cll.ElseLevel())
+            levels.append(_lvl(f"{nl} = {kr} OR {nr} = {kl}", "Another kecamatan, but a NIK issued in the other's", key="nik_issued_in_others_kecamatan"))
+        levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
     def create_output_column_name(self) -> str:
@@ -535,9 +535,9 @@ class RelationshipComparison(ComparisonCreator):
         rl, rr = _q(self._col, "l"), _q(self._col, "r")
         return [
             _null_level(f"{rl} IS NULL OR {rr} IS NULL", "Relationship unknown"),
-            _lvl(f"{rl} = {rr}", "Same relationship"),
-            _lvl(f"{rl} IN ('KEPALA', 'PASANGAN') AND {rr} IN ('KEPALA', 'PASANGAN')", "Head / spouse"),
-            cll.ElseLevel(),
+            _lvl(f"{rl} = {rr}", "Same relationship", key="same"),
+            _lvl(f"{rl} IN ('KEPALA', 'PASANGAN') AND {rr} IN ('KEPALA', 'PASANGAN')", "Head / spouse", key="head_spouse"),
+            keyed(cll.ElseLevel(), "else"),
         ]
 
     def create_output_column_name(self) -> str:
@@ -573,9 +573,9 @@ class MotherNameComparison(ComparisonCreator):
                      f"(len({tr}) < len({tl}) AND list_has_all({tl}, {tr})))")
         return [
             _null_level(f"{ml} IS NULL OR {mr} IS NULL", "Mother's name missing"),
-            cll.ExactMatchLevel(m).configure(label_for_charts="Same mother's name"),
-            _lvl(close, "Mother's name close or contained"),
-            cll.ElseLevel(),
+            keyed(cll.ExactMatchLevel(m).configure(label_for_charts="Same mother's name"), "exact"),
+            _lvl(close, "Mother's name close or contained", key="close"),
+            keyed(cll.ElseLevel(), "else"),
         ]
 
     def create_output_column_name(self) -> str:
