@@ -286,6 +286,64 @@ ANCHOR_SAME_PERSON_BY_NAME = (
 )
 
 
+#: deterministic rules whose pairs are taken as matches when estimating the prior (lambda), in order: the
+#: first rule set that finds any pair is used; each assumed to find ``PRIOR_RECALL`` of the true matches
+PRIOR_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("same_nik_or_name_dob_desa", (ANCHOR_SAME_PERSON_BY_NIK, "l.name = r.name AND l.dob = r.dob AND l.desa_code = r.desa_code")),
+)
+PRIOR_RECALL = 0.85
+#: the prior when there are no record pairs at all (a single record)
+DEFAULT_PRIOR = 1e-5
+
+
+def count_rule_pairs(con: Any, table: str, conditions: tuple[str, ...]) -> int:
+    """Number of distinct record pairs that satisfy any of ``conditions`` (SQL on ``l.`` and ``r.``)."""
+    union = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM {table} l JOIN {table} r "
+        f"ON ({c}) AND l.unique_id < r.unique_id" for c in conditions)
+    return int(con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
+
+
+def estimate_prior(con: Any, table: str, rules: tuple[tuple[str, tuple[str, ...]], ...] = PRIOR_RULES,
+                   recall: float = PRIOR_RECALL) -> dict[str, Any]:
+    """The probability that two random records are the same person (lambda), never zero.
+
+    The pairs found by the first rule set of ``rules`` that finds any, divided by ``recall``, over all
+    pairs. When no rule finds a pair the count is floored at half a pair (lists without duplicates are
+    normal: their records then stay apart), and when there are no pairs at all (one record)
+    ``DEFAULT_PRIOR`` is used. Never above 0.5.
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT range AS unique_id, range % 5 AS k FROM range(10)")
+    >>> estimate_prior(con, "t", (("same_k", ("l.k = r.k",)),), recall=1.0)["probability"]
+    0.1111111111111111
+    """
+    n = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    total = n * (n - 1) / 2
+    if total <= 0:
+        return {"probability": DEFAULT_PRIOR, "method": "default", "rule": None, "pairs": 0}
+    found, used = 0, None
+    for name, conditions in rules:
+        found = count_rule_pairs(con, table, conditions)
+        if found > 0:
+            used = name
+            break
+    expected = max(float(found), 0.5) / recall
+    return {"probability": min(expected / total, 0.5), "method": "rules" if used else "floor",
+            "rule": used, "pairs": found}
+
+
+def warn_no_duplicates(con: Any, table: str) -> None:
+    """Warn, naming the sources, that no two records agree on strong evidence: each will be its own person."""
+    from .privacy import warn
+
+    names = [r[0] for r in con.execute(f"SELECT DISTINCT source FROM {table} ORDER BY source").fetchall()]
+    warn(f"no two records in {', '.join(repr(n) for n in names)} share strong evidence of being one person "
+         "(the same NIK or id, or the same name and birth date): the lists look free of duplicates, so each "
+         "record is likely its own person. The model's prior is floored at half a pair", stacklevel=3)
+
+
 def _anchor_pairs(con: Any, table: str, condition: str, limit: int, seed: int) -> pd.DataFrame:
     # equi-join part of the condition lets DuckDB use a hash join
     sql = f"""
@@ -354,10 +412,12 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
     table_name = sdf.physical_name
     # 1. u from random pairs, lambda from deterministic rules -------------------------------------------
     linker = Linker(sdf, settings(), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [ANCHOR_SAME_PERSON_BY_NIK, block_on("name", "dob", "desa_code")], recall=0.85)
+    prior = estimate_prior(con, table_name, PRIOR_RULES)
+    if prior["method"] != "rules":
+        warn_no_duplicates(con, table_name)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     main = linker.misc.save_model_to_json()
+    main["probability_two_random_records_match"] = prior["probability"]
     # 2. m from anchors -------------------------------------------------------------------------------
     anchors_nik = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed)
     anchors_name = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed)
