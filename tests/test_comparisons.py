@@ -276,17 +276,12 @@ def test_birth_date_year_mistyped_level():
 def test_date_m_combines_the_full_and_recorded_only_anchor_estimates():
     from linkmiskin.model import _combine_date_m
 
-    def model(levels):
-        return {"comparisons": [{}, {}, {"comparison_levels": [{"label_for_charts": k, "m_probability": v}
-                                                              for k, v in levels]}]}
-
-    full = model([("Exact date", 0.80), ("Recorded date equals the date coded in the other's NIK", 0.15),
-                  ("Same day and month, year mistyped", 0.0), ("All other comparisons", 0.05)])
-    rec = model([("Exact date", 0.80), ("Same day and month, year mistyped", 0.10), ("All other comparisons", 0.10)])
-    m = _combine_date_m(full, rec, 2)
-    assert m[:2] == [0.80, 0.15]
-    assert m[2] == pytest.approx(0.025)  # half of the remaining 0.05, as on the recorded-only anchors
-    assert m[3] == pytest.approx(0.05)   # never below the full estimate
+    full = {"exact_real": 0.80, "others_nik_date": 0.15, "year_mistyped": 0.0, "else": 0.05}
+    rec = {"exact_real": 0.80, "year_mistyped": 0.10, "else": 0.10}
+    m = _combine_date_m(full, rec)
+    assert (m["exact_real"], m["others_nik_date"]) == (0.80, 0.15)
+    assert m["year_mistyped"] == pytest.approx(0.025)  # half of the remaining 0.05, as on the recorded-only anchors
+    assert m["else"] == pytest.approx(0.05)   # never below the full estimate
 
 
 def test_family_rule_spares_a_year_typo_under_one_kk():

@@ -580,3 +580,100 @@ class MotherNameComparison(ComparisonCreator):
 
     def create_output_column_name(self) -> str:
         return self._names["mother"]
+
+
+class PlainIdComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "id_plain", *, output_column_name: str = "nik",
+                 term_frequency_adjustments: bool = True):
+        """Compare an identifier that is not a valid NIK (a school number, a foreign id, a NIK column that
+        holds something else) as a plain identifier: no region, birth date or serial is read from it.
+
+        Chosen by :func:`linkmiskin.model.choose_comparisons` when the id column holds ids but (almost) no
+        valid NIK. The comparison levels are (key in brackets):
+
+        - Null: the id is missing on either side
+        - Exact match, term-frequency adjusted: an id shared by many records says less  (``exact``)
+        - One typo or transposition (Damerau-Levenshtein 1), on ids of four or more characters  (``typo``)
+        - All other  (``else``)
+
+        Args:
+            col_name: the cleaned plain id column (digits only, null when missing).
+            output_column_name: the name the comparison has in the model (``nik``: it takes the NIK's place).
+            term_frequency_adjustments: adjust the exact level for how often each id occurs.
+
+        >>> [lv.label_for_charts for lv in PlainIdComparison("id_plain").create_comparison_levels()][1:3]
+        ['Exact id', 'One typo in the id']
+        """
+        self._col = col_name
+        self._out = output_column_name
+        self.tf = term_frequency_adjustments
+        super().__init__(col_name)
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        il, ir = _q(self._col, "l"), _q(self._col, "r")
+        exact = keyed(cll.ExactMatchLevel(self._col).configure(label_for_charts="Exact id"), "exact")
+        if self.tf:
+            exact = exact.configure(tf_adjustment_column=self._col, tf_adjustment_weight=1.0)
+        return [
+            _null_level(f"{il} IS NULL OR {ir} IS NULL", "Id missing"),
+            exact,
+            _lvl(f"least(length({il}), length({ir})) >= 4 AND damerau_levenshtein({il}, {ir}) <= 1",
+                 "One typo in the id", key="typo"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._out
+
+
+class AddressTextComparison(ComparisonCreator):
+    def __init__(self, text_col_name: str = "addr_text", *, tokens_col_name: str = "addr_tokens",
+                 postcode_col_name: str = "addr_post", output_column_name: str = "address",
+                 close_threshold: float = 0.5):
+        """Compare addresses as text when no desa code resolves (a region outside the bundled tables,
+        desa names that do not resolve, a list from abroad).
+
+        Chosen by :func:`linkmiskin.model.choose_comparisons` instead of
+        :class:`IndonesianAddressComparison` when the address text is there but (almost) no desa or kecamatan
+        code. The comparison levels are (key in brackets):
+
+        - Null: no address text on either side
+        - The same address text  (``text_exact``)
+        - The same postcode-like token and close text (token Jaccard >= ``close_threshold``)
+          (``postcode_text_close``)
+        - Close text (token Jaccard >= ``close_threshold``, or Jaro-Winkler >= 0.9)  (``text_close``)
+        - The same postcode-like token  (``postcode``)
+        - All other  (``else``)
+
+        Args:
+            text_col_name: the cleaned address text.
+            tokens_col_name: list column of the text's words.
+            postcode_col_name: the address's postcode-like token (its last group of 4-6 digits), or null.
+            output_column_name: the name the comparison has in the model (``address``).
+            close_threshold: share of distinct words in common for "close text".
+
+        >>> [lv.label_for_charts for lv in AddressTextComparison().create_comparison_levels()][1]
+        'Same address text'
+        """
+        self._names = {"text": text_col_name, "tokens": tokens_col_name, "post": postcode_col_name}
+        self._out = output_column_name
+        self.close = close_threshold
+        super().__init__(dict(self._names))
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        (al, ar), (tl, tr), (pl, pr) = ((_q(v, "l"), _q(v, "r")) for v in self._names.values())
+        jaccard = (f"(len(list_intersect({tl}, {tr}))::DOUBLE / "
+                   f"greatest(len(list_distinct(list_concat({tl}, {tr}))), 1))")
+        close = f"({jaccard} >= {self.close} OR jaro_winkler_similarity({al}, {ar}) >= 0.9)"
+        return [
+            _null_level(f"{al} IS NULL OR {ar} IS NULL", "No address text"),
+            _lvl(f"{al} = {ar}", "Same address text", key="text_exact"),
+            _lvl(f"{pl} = {pr} AND {jaccard} >= {self.close}", "Same postcode and close address text",
+                 key="postcode_text_close"),
+            _lvl(close, "Close address text", key="text_close"),
+            _lvl(f"{pl} = {pr}", "Same postcode", key="postcode"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._out

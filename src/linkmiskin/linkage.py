@@ -37,7 +37,7 @@ from .clustering import person_clusters
 from .columns import ColumnMapping
 from .households import household_clusters
 from .io import SourceError, TableLike
-from .model import MODEL_COLUMNS, model_table, settings, train
+from .model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
 from .model_file import check_threshold, checked_model, read_model_file
 from .privacy import MaskedError, mask_text
 
@@ -162,6 +162,8 @@ class LinkResult:
     metadata:
         Facts about the inputs: ``metadata["pseudonymised_sources"]`` lists the sources whose NIK/KK were
         keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality.
+        ``metadata["training"]`` says how the model was trained: the comparisons chosen for the data, the
+        prior, and per comparison ``anchors`` (which rule), ``em`` or ``prior`` (``docs/training.md``).
     """
 
     records: pd.DataFrame
@@ -370,7 +372,8 @@ class Linker:
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
         self._table = model_ids(self._std, model_table(self._std))  # pseudonymised NIKs: exact-only evidence
-        self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std)}
+        self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
+                         **{k: v for k, v in self.metadata.items() if k == "training"}}
         self._pairs = None
         self._connect()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
@@ -423,7 +426,8 @@ class Linker:
         self._require_data()
         t0 = time.perf_counter()
         self._duckdb_working(True)
-        self.model = train(self._db_api, self._con, self._sdf, seed=self.seed)
+        self.model, training = train_with_report(self._db_api, self._con, self._sdf, seed=self.seed)
+        self.metadata["training"] = training  # how each comparison was trained (docs/training.md)
         self.timings["train"] = round(time.perf_counter() - t0, 2)
         return self
 
@@ -570,6 +574,7 @@ class Linker:
         obj.model = checked_model(payload["splink_model"], p)
         obj.threshold = obj._saved_threshold = threshold
         obj.threshold_source = "saved model"
+        obj.metadata["training"] = {"method": "loaded", "path": str(p), "kinds": kinds_of_model(obj.model)}
         if sources is not None:
             obj.set_sources(sources, columns)
         return obj
@@ -716,17 +721,23 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
 
 def _pair_flags(model: dict | None, df: pd.DataFrame) -> dict[str, np.ndarray]:
     """The level flags the cannot-link rules read, from the ``gamma_*`` columns of scored pairs:
-    ``name_weak`` (names loosely related at best), ``nik_same`` (the same NIK, or its first 15 digits),
-    ``name_alike`` (the same name, or the same by sound)."""
-    labels = _level_labels(model)
+    ``name_weak`` (names loosely related at best), ``nik_same`` (the same NIK or plain id, or the NIK's first
+    15 digits), ``name_alike`` (the same name, or the same by sound). Levels are found by their stable keys."""
+    from .comparisons import gamma_of, level_keys
+    from .model import comparisons, kinds_of_model
+
+    comps = {c.create_output_column_name(): c for c in comparisons(kinds_of_model(model or {}))}
+
+    def gammas(name: str, keys: tuple[str, ...]) -> list[int]:
+        c = comps.get(name)
+        return [gamma_of(c, k) for k in keys if c is not None and k in level_keys(c)]
+
     n = len(df)
-    g = df["gamma_name"].astype(int).to_numpy() if "gamma_name" in df else np.full(n, 99)
-    nik_lab = labels.get("nik", {})
-    same_nik = [k for k, lab in nik_lab.items() if lab.startswith(("Exact NIK", "First 15 digits"))]
-    name_lab = labels.get("name", {})
-    alike = [k for k, lab in name_lab.items() if lab.startswith(("Exact canonical name", "Same phonetic key"))]
+    weak = gammas("name", ("else", "share_token", "share_token_close"))
+    same_nik = gammas("nik", ("exact_consistent", "exact_inconsistent", "exact", "excel_15_digits"))
+    alike = gammas("name", ("exact", "same_sound"))
     return {
-        "name_weak": (g >= 0) & (g <= 2),
+        "name_weak": df["gamma_name"].isin(weak).to_numpy() if "gamma_name" in df else np.zeros(n, bool),
         "nik_same": df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else np.zeros(n, bool),
         "name_alike": df["gamma_name"].isin(alike).to_numpy() if "gamma_name" in df else np.zeros(n, bool),
     }

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,13 +38,16 @@ from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 
 from .comparisons import (
+    AddressTextComparison,
     BirthDateComparison,
     IndonesianAddressComparison,
     IndonesianNameComparison,
     MotherNameComparison,
     NikComparison,
+    PlainIdComparison,
     RelationshipComparison,
     SexComparison,
+    level_keys,
 )
 
 log = logging.getLogger("linkmiskin")
@@ -55,7 +58,7 @@ MODEL_COLUMNS = [
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
-    "relationship", "kk", "mother_name", "mother_tokens",
+    "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post",
 ]
 
 _NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
@@ -121,6 +124,24 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         t[col] = values[codes]
 
 
+def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
+    """Columns for data without Indonesian structure: the id's digits as a plain identifier (``id_plain``;
+    not for a single repeated digit or fewer than four digits) and the address text with its words and its
+    postcode-like token (the last group of 4-6 digits)."""
+    n = len(std)
+    digits = std["nik_digits"] if "nik_digits" in std else pd.Series([None] * n, index=std.index)
+    d = digits.astype("string").str.strip()
+    usable = d.str.len().ge(4).fillna(False) & ~d.str.fullmatch(r"(\d)\1*").fillna(False)
+    t["id_plain"] = d.where(usable).astype(object).where(lambda s: s.notna(), None).to_numpy()
+    text = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
+    text = text.astype("string").str.strip().replace("", pd.NA)
+    t["addr_text"] = text.astype(object).where(text.notna(), None).to_numpy()
+    words = text.str.split()
+    t["addr_tokens"] = _list_col(words.astype(object).where(words.notna(), None)).to_numpy()
+    post = text.str.findall(r"\b\d{4,6}\b").str[-1]
+    t["addr_post"] = post.astype(object).where(post.notna(), None).to_numpy()
+
+
 def model_table(std: pd.DataFrame) -> pd.DataFrame:
     """Build the table the model scores from standardised records (all sources concatenated).
 
@@ -158,6 +179,8 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
     t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
 
+    _plain_columns(std, t)
+
     # does each NIK agree with its own record's recorded birth date and sex?
     nd = pd.Series(t["nik_dob"], dtype=object)
     d = pd.Series(t["dob"], dtype=object)
@@ -186,61 +209,130 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     return t[MODEL_COLUMNS]
 
 
-def comparisons() -> list[Any]:
-    """The linkmiskin comparisons, in model order."""
+#: the comparisons linkmiskin can use for the NIK and the address; :func:`choose_comparisons` picks one each
+COMPARISON_KINDS = {"nik": ("nik", "plain_id"), "address": ("desa", "text")}
+DEFAULT_KINDS = {"nik": "nik", "address": "desa"}
+#: below this share of valid NIKs among the ids (or of resolved desa/kecamatan codes among the address
+#: texts) the data is taken to have no Indonesian structure, and the plain comparison is used
+MIN_STRUCTURED_SHARE = 0.05
+
+
+def data_profile(con: Any, table: str) -> dict[str, int]:
+    """How many records hold each piece of evidence (non-null values per model column group)."""
+    row = con.execute(f"""
+        SELECT count(*), count(nik15), count(id_plain), count(name), count(dob) FILTER (WHERE NOT dob_placeholder),
+               count(sex), count(coalesce(desa_code, kecamatan_code)), count(addr_text), count(relationship),
+               count(mother_name)
+        FROM {table}""").fetchall()[0]
+    keys = ("records", "nik", "id", "name", "dob", "sex", "desa", "address_text", "relationship", "mother_name")
+    return {k: int(v) for k, v in zip(keys, row, strict=True)}
+
+
+def choose_comparisons(profile: dict[str, int]) -> dict[str, str]:
+    """Which NIK and address comparisons suit the data: the plain ones when it has no Indonesian structure.
+
+    ``plain_id`` (:class:`~linkmiskin.comparisons.PlainIdComparison`) when the id column holds ids but almost
+    no valid NIK; ``text`` (:class:`~linkmiskin.comparisons.AddressTextComparison`) when there is address
+    text but almost no desa or kecamatan code resolves.
+
+    >>> choose_comparisons({"nik": 0, "id": 500, "desa": 0, "address_text": 500})
+    {'nik': 'plain_id', 'address': 'text'}
+    >>> choose_comparisons({"nik": 480, "id": 500, "desa": 450, "address_text": 500})
+    {'nik': 'nik', 'address': 'desa'}
+    """
+    plain_id = profile["id"] > 0 and profile["nik"] < MIN_STRUCTURED_SHARE * profile["id"]
+    text = profile["address_text"] > 0 and profile["desa"] < MIN_STRUCTURED_SHARE * profile["address_text"]
+    return {"nik": "plain_id" if plain_id else "nik", "address": "text" if text else "desa"}
+
+
+def kinds_of_model(model: Any) -> dict[str, str]:
+    """The comparison kinds a saved Splink model dict was built with (by each comparison's class name)."""
+    kinds = dict(DEFAULT_KINDS)
+    comps = model.get("comparisons") if isinstance(model, dict) else None
+    for c in comps if isinstance(comps, list) else []:
+        desc = c.get("comparison_description") if isinstance(c, dict) else None
+        if desc == PlainIdComparison.__name__:
+            kinds["nik"] = "plain_id"
+        elif desc == AddressTextComparison.__name__:
+            kinds["address"] = "text"
+    return kinds
+
+
+def _id_comparison(kinds: dict[str, str]) -> Any:
+    if kinds.get("nik") == "plain_id":
+        return PlainIdComparison("id_plain", output_column_name="nik")
+    return NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
+                         own_date_col_name="nik_own_date")
+
+
+def _address_comparison(kinds: dict[str, str]) -> Any:
+    if kinds.get("address") == "text":
+        return AddressTextComparison("addr_text", output_column_name="address")
+    return IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
+
+
+def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
+    """The linkmiskin comparisons, in model order (``kinds`` from :func:`choose_comparisons`)."""
+    kinds = kinds or DEFAULT_KINDS
     return [
-        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
-                      own_date_col_name="nik_own_date"),
+        _id_comparison(kinds),
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
-        IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
+        _address_comparison(kinds),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
     ]
 
 
-def _anchor_comparisons(recorded_dates_only: bool = False) -> list[Any]:
+def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only: bool = False) -> list[Any]:
     """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors.
     ``recorded_dates_only``: the birth-date comparison without the "other's NIK date" level, so that its
     other levels see the recorded-date differences that this level would take first on NIK anchors."""
+    kinds = kinds or DEFAULT_KINDS
     return [
-        NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
-                      own_date_col_name="nik_own_date"),
+        _id_comparison(kinds),
         IndonesianNameComparison("name"),
         BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None),
         SexComparison("sex", nik_col_name=None),
-        IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
+        _address_comparison(kinds),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
     ]
 
 
-#: m probabilities (share of true matches at each non-null level, in level order) used when the data hold
-#: too few anchor pairs to learn them (fewer than ``MIN_ANCHORS``), e.g. a small desa list. They are priors
-#: from how Indonesian registers usually differ for the same person, not fitted to any data set.
-PRIOR_M = {
-    # exact+consistent, exact+inconsistent, Excel 15 digits, same region+date other serial,
-    # one digit apart but each codes its own date, one typo, other
-    "nik": [0.84, 0.02, 0.02, 0.01, 0.002, 0.06, 0.05],
-    # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, contained with a
-    # typo, nickname, share+JW, share, other
-    "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.005, 0.02, 0.01, 0.01, 0.005],
-    # exact, exact placeholder, other's NIK date, swapped, year mistyped, same year-month, same year, other
-    "dob": [0.78, 0.06, 0.05, 0.02, 0.02, 0.02, 0.02, 0.03],
-    "sex": [0.98, 0.02],
-    # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other kecamatan but NIK issued there, other
-    "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.04, 0.06],
-    "relationship": [0.85, 0.05, 0.10],
-    "mother_name": [0.85, 0.10, 0.05],
+#: m probabilities (share of true matches at each level, by the level's stable key) used when the data
+#: hold neither anchor pairs nor enough pairs for EM to learn them, e.g. a small desa list. They are priors
+#: from how Indonesian registers usually differ for the same person, not fitted to any data set. A level
+#: without a prior gets a small floor.
+PRIOR_M: dict[str, dict[str, float]] = {
+    "nik": {"exact_consistent": 0.84, "exact_inconsistent": 0.02, "excel_15_digits": 0.02,
+            "same_birth_code_other_serial": 0.01, "own_dates_one_digit_apart": 0.002, "typo": 0.06,
+            "else": 0.05,
+            # a plain id (PlainIdComparison) and a NIK compared without the consistency check
+            "exact": 0.86},
+    "name": {"exact": 0.70, "same_sound": 0.10, "inside_rare": 0.03, "inside": 0.05, "inside_by_sound": 0.02,
+             "typo_jaro_winkler": 0.04, "typo_anywhere": 0.01, "inside_with_typo": 0.005, "nickname": 0.02,
+             "share_token_close": 0.01, "share_token": 0.01, "else": 0.005},
+    "dob": {"exact_real": 0.78, "exact_placeholder": 0.06, "others_nik_date": 0.05, "day_month_swapped": 0.02,
+            "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02, "else": 0.03},
+    "sex": {"same": 0.98, "else": 0.02},
+    "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan": 0.20,
+                "nik_issued_in_others_kecamatan": 0.04, "else": 0.06,
+                # address text (AddressTextComparison)
+                "text_exact": 0.60, "postcode_text_close": 0.15, "text_close": 0.08, "postcode": 0.05},
+    "relationship": {"same": 0.85, "head_spouse": 0.05, "else": 0.10},
+    "mother_name": {"exact": 0.85, "close": 0.10, "else": 0.05},
 }
 #: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
 #: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people
 #: who share those (twins, neighbours) also share other evidence, and the uncorrected u keeps their
 #: weights modest.
 UNIQUE_IDENTIFIERS = ("nik",)
-#: below this many anchor pairs the m probabilities come from ``PRIOR_M``.
+#: below this many anchor pairs the m probabilities come from the next way in the fallback order.
 MIN_ANCHORS = 20
+#: comparisons whose m always comes from ``PRIOR_M`` (few lists record a mother's name)
+PRIOR_ONLY = ("mother_name",)
 
 
 def blocking_rules() -> list[Any]:
@@ -263,11 +355,29 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def settings(prior: float = 1e-5, comps: list[Any] | None = None) -> SettingsCreator:
+def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
+    """Extra blocking rules for data without Indonesian structure (plain ids, address text), added after
+    :func:`blocking_rules`: without NIKs and desa codes those rules miss pairs whose name or date has a typo."""
+    kinds = kinds or DEFAULT_KINDS
+    rules: list[Any] = []
+    if kinds.get("nik") == "plain_id":
+        rules.append(block_on("id_plain"))
+    if kinds.get("address") == "text":
+        rules += [block_on("addr_post", "name_first"), block_on("addr_post", "name_last"),
+                  block_on("addr_post", "dob"), block_on("addr_text")]
+    if kinds != DEFAULT_KINDS:
+        rules += [block_on("name_first", "name_last"), block_on("name_first", "dob_year"),
+                  block_on("name_last", "dob_year")]
+    return rules
+
+
+def settings(prior: float = 1e-5, comps: list[Any] | None = None,
+             kinds: dict[str, str] | None = None) -> SettingsCreator:
+    """Splink settings of the linkmiskin model (``kinds`` from :func:`choose_comparisons`)."""
     return SettingsCreator(
         link_type="dedupe_only",
-        comparisons=comps or comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comps or comparisons(kinds),
+        blocking_rules_to_generate_predictions=blocking_rules() + fallback_blocking_rules(kinds),
         probability_two_random_records_match=prior,
         # (Splink keeps the comparison levels only together with the compared values; linkmiskin fetches
         # just ids, scores and levels from DuckDB, see Linker.predict)
@@ -284,12 +394,55 @@ ANCHOR_SAME_PERSON_BY_NAME = (
     "l.name = r.name AND l.dob = r.dob AND NOT l.dob_placeholder AND l.desa_code = r.desa_code "
     "AND l.nik15 IS NOT NULL AND r.nik15 IS NOT NULL AND len(l.name_tokens) >= 2"
 )
+_FULL_NAME = "l.name = r.name AND len(l.name_tokens) >= 2"
+_REAL_DOB = "l.dob = r.dob AND NOT l.dob_placeholder"
+_SAME_ID = "l.id_plain = r.id_plain"
+_SAME_ADDRESS_TEXT = "l.addr_text = r.addr_text"
+_SAME_DESA_RT_RW = "l.desa_code = r.desa_code AND l.rt = r.rt AND l.rw = r.rw"
+
+
+class AnchorRule(NamedTuple):
+    """Pairs taken as the same person on strong evidence, to learn m of the comparisons it does not use.
+
+    ``conditions`` are alternatives (their pairs are united); ``fields`` the comparisons it involves.
+    """
+    name: str
+    conditions: tuple[str, ...]
+    fields: frozenset[str]
+
+
+#: anchor rules in the order they are tried for each comparison: the first that does not involve the
+#: comparison and finds at least ``MIN_ANCHORS`` pairs trains it. The first two are linkmiskin's own
+#: (valid NIKs, desa codes); the others are the fallbacks for data without them.
+ANCHOR_RULES: tuple[AnchorRule, ...] = (
+    AnchorRule("same_nik", (ANCHOR_SAME_PERSON_BY_NIK,), frozenset({"nik"})),
+    AnchorRule("same_name_dob_desa", (ANCHOR_SAME_PERSON_BY_NAME,), frozenset({"name", "dob", "address"})),
+    AnchorRule("same_id_name", (f"{_SAME_ID} AND {_FULL_NAME}",), frozenset({"nik", "name"})),
+    AnchorRule("same_id_dob", (f"{_SAME_ID} AND {_REAL_DOB}",), frozenset({"nik", "dob"})),
+    AnchorRule("same_name_dob_address", (f"{_FULL_NAME} AND {_REAL_DOB} AND {_SAME_ADDRESS_TEXT}",
+                                         f"{_FULL_NAME} AND {_REAL_DOB} AND l.desa_code = r.desa_code"),
+               frozenset({"name", "dob", "address"})),
+    AnchorRule("same_name_dob", (f"{_FULL_NAME} AND {_REAL_DOB}",), frozenset({"name", "dob"})),
+    AnchorRule("same_name_address", (f"{_FULL_NAME} AND {_SAME_ADDRESS_TEXT}", f"{_FULL_NAME} AND {_SAME_DESA_RT_RW}"),
+               frozenset({"name", "address"})),
+    AnchorRule("same_dob_address", (f"{_REAL_DOB} AND {_SAME_ADDRESS_TEXT}", f"{_REAL_DOB} AND {_SAME_DESA_RT_RW}"),
+               frozenset({"dob", "address"})),
+)
+#: blocking rules for Splink's EM when no anchor rule trains a comparison: the first that does not involve
+#: the comparison and gives between ``MIN_EM_PAIRS`` and ``MAX_EM_PAIRS`` pairs is used.
+EM_RULES: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("same_dob", "dob", frozenset({"dob"})),
+    ("same_name", "name", frozenset({"name"})),
+)
+MIN_EM_PAIRS = 100
+MAX_EM_PAIRS = 20_000_000
 
 
 #: deterministic rules whose pairs are taken as matches when estimating the prior (lambda), in order: the
 #: first rule set that finds any pair is used; each assumed to find ``PRIOR_RECALL`` of the true matches
 PRIOR_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("same_nik_or_name_dob_desa", (ANCHOR_SAME_PERSON_BY_NIK, "l.name = r.name AND l.dob = r.dob AND l.desa_code = r.desa_code")),
+    ("same_id_or_name_dob", (_SAME_ID, f"{_FULL_NAME} AND {_REAL_DOB}")),
 )
 PRIOR_RECALL = 0.85
 #: the prior when there are no record pairs at all (a single record)
@@ -344,43 +497,50 @@ def warn_no_duplicates(con: Any, table: str) -> None:
          "record is likely its own person. The model's prior is floored at half a pair", stacklevel=3)
 
 
-def _anchor_pairs(con: Any, table: str, condition: str, limit: int, seed: int) -> pd.DataFrame:
-    # equi-join part of the condition lets DuckDB use a hash join
-    sql = f"""
-        SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r
-        FROM {table} l JOIN {table} r ON {condition} AND l.unique_id < r.unique_id
-        USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE ({int(seed)})
-    """
+def _anchor_pairs(con: Any, table: str, conditions: tuple[str, ...], limit: int, seed: int) -> pd.DataFrame:
+    """A sample of at most ``limit`` distinct pairs satisfying any of ``conditions``."""
+    # one equi-join per alternative lets DuckDB use hash joins (an OR would compare every pair)
+    union = " UNION ".join(
+        f"SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r FROM {table} l JOIN {table} r "
+        f"ON ({c}) AND l.unique_id < r.unique_id" for c in conditions)
+    sql = f"SELECT * FROM ({union}) USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE ({int(seed)})"
     return con.execute(sql).df()
 
 
-def _m_from_model(model: dict, idx: int) -> list[float | None]:
-    levels = model["comparisons"][idx]["comparison_levels"]
-    return [lv.get("m_probability") for lv in levels if not lv.get("is_null_level")]
+def _comparison_dict(model: dict, name: str) -> dict:
+    """The comparison of a Splink model dict with output column ``name``."""
+    for comp in model["comparisons"]:
+        if comp.get("output_column_name") == name:
+            return comp
+    raise KeyError(f"the model has no comparison {name!r}")
 
 
-def _u_from_model(model: dict, idx: int) -> list[float | None]:
-    levels = model["comparisons"][idx]["comparison_levels"]
-    return [lv.get("u_probability") for lv in levels if not lv.get("is_null_level")]
+def _keyed(model: dict, comparison: Any, field: str) -> dict[str, float | None]:
+    """``field`` (m_probability / u_probability) of each non-null level of ``comparison`` in ``model``, by
+    the level's stable key."""
+    levels = _comparison_dict(model, comparison.create_output_column_name())["comparison_levels"]
+    keys = level_keys(comparison)
+    if len(keys) != len(levels):
+        raise ValueError(f"{type(comparison).__name__}: {len(keys)} levels, the model has {len(levels)}")
+    return {k: lv.get(field) for k, lv in zip(keys, levels, strict=True)
+            if not lv.get("is_null_level") and k is not None}
 
 
-def _labelled_m(model: dict, idx: int) -> dict[str, float]:
-    levels = model["comparisons"][idx]["comparison_levels"]
-    return {lv["label_for_charts"]: float(lv.get("m_probability") or 0.0) for lv in levels
-            if not lv.get("is_null_level")}
+#: birth-date levels whose m the NIK anchors estimate directly (see :func:`_combine_date_m`)
+_DATE_FIRST_KEYS = ("exact_real", "exact_placeholder", "others_nik_date")
 
 
-def _combine_date_m(full: dict, recorded: dict, idx: int) -> list[float]:
-    """m of the birth-date levels: the exact levels and the "other's NIK date" level from ``full``; each
-    other level gets its share of the remaining probability in the proportions that ``recorded`` (the
+def _combine_date_m(full: dict[str, float | None], recorded: dict[str, float | None]) -> dict[str, float]:
+    """m of the birth-date levels (by key): the exact levels and the "other's NIK date" level from ``full``;
+    each other level gets its share of the remaining probability in the proportions that ``recorded`` (the
     comparison without the NIK-date level) finds, or what ``full`` found when that is more."""
-    mf, mr = _labelled_m(full, idx), _labelled_m(recorded, idx)
-    first = [lab for lab in mf if lab.startswith(("Exact", "Recorded date equals"))]
-    rest_f = max(1.0 - sum(mf[lab] for lab in first), 0.0)
-    rest_r = sum(v for lab, v in mr.items() if lab not in first)
+    mf = {k: float(v or 0.0) for k, v in full.items()}
+    mr = {k: float(v or 0.0) for k, v in recorded.items()}
+    first = [k for k in mf if k in _DATE_FIRST_KEYS]
+    rest_f = max(1.0 - sum(mf[k] for k in first), 0.0)
+    rest_r = sum(v for k, v in mr.items() if k not in first)
     # never below what the full comparison found (it is renormalised afterwards)
-    return [mf[lab] if lab in first or rest_r <= 0 else max(mf[lab], mr.get(lab, 0.0) * rest_f / rest_r)
-            for lab in mf]
+    return {k: mf[k] if k in first or rest_r <= 0 else max(mf[k], mr.get(k, 0.0) * rest_f / rest_r) for k in mf}
 
 
 def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
@@ -404,65 +564,180 @@ def _u_without_matches(u: list[float], m: list[float], prior: float, floor: floa
     return [v / total for v in vals]
 
 
-def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
-          anchor_limit: int = 200_000) -> dict:
-    """Train the model on a registered table and return the Splink model dict (with m, u and lambda)."""
+#: the model column group (:func:`data_profile`) each comparison reads, per comparison kind
+def _profile_key(name: str, kinds: dict[str, str]) -> str:
+    if name == "nik":
+        return "id" if kinds.get("nik") == "plain_id" else "nik"
+    if name == "address":
+        return "address_text" if kinds.get("address") == "text" else "desa"
+    return name
+
+
+class _Trainer:
+    """One training run: the m of each comparison by the first way of the fallback order that works
+    (anchors, then EM, then ``PRIOR_M``), and a record of which way each took."""
+
+    def __init__(self, db_api: Any, con: Any, sdf: Any, kinds: dict[str, str], seed: int, anchor_limit: int):
+        self.db_api, self.con, self.sdf, self.kinds = db_api, con, sdf, kinds
+        self.table = sdf.physical_name
+        self.seed, self.anchor_limit = seed, anchor_limit
+        self._pairs: dict[str, pd.DataFrame] = {}
+        self._models: dict[tuple[str, bool], dict] = {}
+
+    def _splink(self, comps: list[Any], prior: float = 1e-5) -> Any:
+        from splink import Linker
+
+        return Linker(self.sdf, settings(prior=prior, comps=comps, kinds=self.kinds), log_level=logging.WARNING)
+
+    def anchor_pairs(self, rule: AnchorRule) -> pd.DataFrame:
+        if rule.name not in self._pairs:
+            self._pairs[rule.name] = _anchor_pairs(self.con, self.table, rule.conditions, self.anchor_limit,
+                                                   self.seed)
+        return self._pairs[rule.name]
+
+    def anchor_model(self, rule: AnchorRule, recorded_dates_only: bool = False) -> dict:
+        """The anchor comparisons with m estimated from ``rule``'s pairs as labelled matches."""
+        key = (rule.name, recorded_dates_only)
+        if key not in self._models:
+            lab = self.anchor_pairs(rule).assign(source_dataset_l="records", source_dataset_r="records",
+                                                 clerical_match_score=1.0)
+            linker = self._splink(_anchor_comparisons(self.kinds, recorded_dates_only))
+            tag = "_dates" if recorded_dates_only else ""
+            linker.training.estimate_m_from_pairwise_labels(
+                self.db_api.register(lab, table_name=f"__lm_anchor_{rule.name}{tag}"))
+            self._models[key] = linker.misc.save_model_to_json()
+        return self._models[key]
+
+    def m_from_anchors(self, index: int, name: str) -> tuple[dict | None, dict]:
+        """m of comparison ``index`` from the first anchor rule that does not involve it, or None."""
+        tried = []
+        for rule in ANCHOR_RULES:
+            if name in rule.fields:
+                continue
+            n = len(self.anchor_pairs(rule))
+            tried.append(f"{rule.name}: {n}")
+            if n < MIN_ANCHORS:
+                continue
+            comp = _anchor_comparisons(self.kinds)[index]
+            m = _keyed(self.anchor_model(rule), comp, "m_probability")
+            if name == "dob" and rule.name == "same_nik":
+                # the birth date's recorded-date levels (a swapped day and month, a mistyped year...) are
+                # hidden on NIK anchors behind the "other's NIK date" level: learn their shape without it
+                rec = _anchor_comparisons(self.kinds, recorded_dates_only=True)[index]
+                m = _combine_date_m(m, _keyed(self.anchor_model(rule, True), rec, "m_probability"))
+            return m, {"method": "anchors", "anchors": rule.name, "pairs": n}
+        return None, {"anchors_tried": tried}
+
+    def m_from_em(self, comps_todo: dict[str, Any], main: dict) -> dict[str, tuple[dict, dict]]:
+        """m of the comparisons in ``comps_todo`` from Splink's EM, each on the first blocking rule of
+        ``EM_RULES`` that does not involve it and gives a workable number of pairs."""
+        from splink import Linker
+
+        out: dict[str, tuple[dict, dict]] = {}
+        for rule_name, column, fields in EM_RULES:
+            todo = {n: c for n, c in comps_todo.items() if n not in out and n not in fields}
+            if not todo:
+                continue
+            n_pairs = count_rule_pairs(self.con, self.table, (f"l.{column} = r.{column}",))
+            if not MIN_EM_PAIRS <= n_pairs <= MAX_EM_PAIRS:
+                continue
+            try:
+                linker = Linker(self.sdf, main, log_level=logging.WARNING)
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(column), fix_u_probabilities=True,
+                    populate_probability_two_random_records_match_from_trained_values=False)
+                em = linker.misc.save_model_to_json()
+            except Exception as e:  # noqa: BLE001 - EM failing on odd data falls back to the priors
+                log.info("EM on %s failed (%s): those comparisons use the priors", rule_name, type(e).__name__)
+                continue
+            for n, c in todo.items():
+                out[n] = (_keyed(em, c, "m_probability"), {"method": "em", "blocking": rule_name, "pairs": n_pairs})
+        return out
+
+
+def _little_to_learn(profile: dict[str, int], how: dict[str, dict]) -> str | None:
+    """A plain warning naming what the data lacks, when some comparison could not learn from anchors."""
+    weak = [n for n, h in how.items() if h["method"] != "anchors" and n not in PRIOR_ONLY and h.get("reason") != "no data"]
+    if not weak:
+        return None
+    missing = [what for key, what in (("nik", "valid NIKs"), ("id", "ids"), ("name", "names"),
+                                      ("dob", "real birth dates"), ("desa", "desa codes"),
+                                      ("address_text", "address text"))
+               if profile.get(key, 0) == 0]
+    ways = ", ".join(f"{n} ({how[n]['method']})" for n in weak)
+    lacking = f"the lists have no {', '.join(missing)}" if missing else "too few record pairs agree on strong evidence"
+    return (f"little to learn from: {lacking}. These comparisons were not trained on anchor pairs: {ways}. "
+            "Check the links (result.metadata['training'] says how each comparison was trained)")
+
+
+def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+                      anchor_limit: int = 200_000) -> tuple[dict, dict]:
+    """Train the model on a registered table: the Splink model dict (with m, u and lambda) and a report of
+    how it was trained (the comparisons chosen, the prior, and per comparison ``anchors`` / ``em`` /
+    ``prior``). The order is documented in ``docs/training.md``."""
     from splink import Linker
 
+    from .privacy import warn
+
     table_name = sdf.physical_name
+    profile = data_profile(con, table_name)
+    kinds = choose_comparisons(profile)
+    comps = comparisons(kinds)
     # 1. u from random pairs, lambda from deterministic rules -------------------------------------------
-    linker = Linker(sdf, settings(), log_level=logging.WARNING)
     prior = estimate_prior(con, table_name, PRIOR_RULES)
     if prior["method"] != "rules":
         warn_no_duplicates(con, table_name)
+    linker = Linker(sdf, settings(comps=comps, kinds=kinds), log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     main = linker.misc.save_model_to_json()
     main["probability_two_random_records_match"] = prior["probability"]
-    # 2. m from anchors -------------------------------------------------------------------------------
-    anchors_nik = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed)
-    anchors_name = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed)
-    log.info("anchor pairs: %d by NIK, %d by name+date+desa", len(anchors_nik), len(anchors_name))
-    m_lists: dict[int, list[float]] = {}
-    if len(anchors_nik) >= MIN_ANCHORS:
-        a_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
-        lab = anchors_nik.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
-        a_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_nik"))
-        a_model = a_linker.misc.save_model_to_json()
-        for i in range(1, 6):
-            m_lists[i] = _m_from_model(a_model, i)
-        # the birth date's recorded-date levels (a swapped day and month, a mistyped year...) are hidden on
-        # NIK anchors behind the "other's NIK date" level: learn their shape without it
-        r_linker = Linker(sdf, settings(comps=_anchor_comparisons(recorded_dates_only=True)),
-                          log_level=logging.WARNING)
-        r_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_nik_dates"))
-        m_lists[2] = _combine_date_m(a_model, r_linker.misc.save_model_to_json(), 2)
-    if len(anchors_name) >= MIN_ANCHORS:
-        lab = anchors_name.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
-        n_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
-        n_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_name"))
-        n_model = n_linker.misc.save_model_to_json()
-        m_lists[0] = _m_from_model(n_model, 0)
-        for i in range(1, 6):
-            m_lists.setdefault(i, _m_from_model(n_model, i))
-    # 3. assemble the final model: u from the main model, m from the anchors ---------------------------
-    comps = comparisons()
-    configured = []
+    # 2. m: anchors, else EM, else the priors ---------------------------------------------------------------
+    trainer = _Trainer(db_api, con, sdf, kinds, seed, anchor_limit)
+    m: dict[str, dict] = {}
+    how: dict[str, dict] = {}
     for i, c in enumerate(comps):
         name = c.create_output_column_name()
-        n_levels = len(_u_from_model(main, i))
-        if name in PRIOR_M and i not in m_lists and len(PRIOR_M[name]) == n_levels:
-            m_lists[i] = PRIOR_M[name]
-        u = _smooth(_u_from_model(main, i), floor=0.5 / u_max_pairs)
-        m_src = m_lists.get(i)
-        if m_src is not None:
-            m = _smooth(m_src)
-            if len(m) != len(u):  # anchor comparison had no "already counted" null level: same non-null levels
-                m = _smooth(m[: len(u)])
+        if name in PRIOR_ONLY:
+            how[name] = {"method": "prior", "reason": "always (PRIOR_ONLY)"}
+        elif profile.get(_profile_key(name, kinds), 0) == 0:
+            how[name] = {"method": "prior", "reason": "no data"}
+        elif prior["method"] != "rules":
+            how[name] = {"method": "prior", "reason": "no pair agrees on strong evidence"}
         else:
-            m = _smooth(_m_from_model(main, i))
+            got, how[name] = trainer.m_from_anchors(i, name)
+            if got is not None:
+                m[name] = got
+    todo = {n: c for c, n in ((c, c.create_output_column_name()) for c in comps)
+            if n not in m and n not in PRIOR_ONLY and how[n].get("reason") is None}
+    for n, (got, h) in trainer.m_from_em(todo, main).items():
+        m[n], how[n] = got, {**how[n], **h}
+    for n in todo:
+        if n not in m:
+            how[n] = {**how[n], "method": "prior"}
+    log.info("training: %s", {n: h["method"] for n, h in how.items()})
+    # 3. assemble the final model: u from the main model, m as trained ------------------------------------
+    configured = []
+    for c in comps:
+        name = c.create_output_column_name()
+        keys = list(_keyed(main, c, "u_probability"))
+        u_by_key = _keyed(main, c, "u_probability")
+        m_by_key = m.get(name) or PRIOR_M.get(name, {})
+        u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
+        mm = _smooth([m_by_key.get(k) for k in keys])
         if name in UNIQUE_IDENTIFIERS:
-            u = _u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
-        configured.append(c.configure(m_probabilities=m, u_probabilities=u))
-    final = Linker(sdf, settings(prior=main["probability_two_random_records_match"], comps=configured),
-                   log_level=logging.WARNING)
-    return final.misc.save_model_to_json()
+            u = _u_without_matches(u, mm, prior["probability"], floor=0.5 / u_max_pairs)
+        configured.append(c.configure(m_probabilities=mm, u_probabilities=u))
+    final = Linker(sdf, settings(prior=prior["probability"], comps=configured, kinds=kinds), log_level=logging.WARNING)
+    message = _little_to_learn(profile, how)
+    if message:
+        warn(message, stacklevel=3)
+    report = {"comparisons": {c.create_output_column_name(): type(c).__name__ for c in comps},
+              "kinds": kinds, "records_with": profile, "prior": prior, "m": how, "u": "random_sampling"}
+    return final.misc.save_model_to_json(), report
+
+
+def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+          anchor_limit: int = 200_000) -> dict:
+    """Train the model on a registered table and return the Splink model dict (with m, u and lambda);
+    :func:`train_with_report` also says how each comparison was trained."""
+    return train_with_report(db_api, con, sdf, seed=seed, u_max_pairs=u_max_pairs, anchor_limit=anchor_limit)[0]

@@ -82,12 +82,13 @@ def _level_name(comp: dict, k: int, level: dict) -> str:
 def checked_model(stored: dict, path: str | os.PathLike = "model file") -> dict:
     """The model linkmiskin itself builds, with the stored m/u probabilities and prior; an error naming the
     comparison and level for any SQL or setting that is not what linkmiskin writes."""
-    from .model import settings
+    from .model import kinds_of_model, settings
 
     p = str(path)
     if not isinstance(stored, dict):
         raise _error(f"{p}: 'splink_model' must be an object")
-    ref = settings().get_settings("duckdb").as_dict()
+    # the comparisons linkmiskin chose for the data the model was trained on (NIK or plain id, desa or text)
+    ref = settings(kinds=kinds_of_model(stored)).get_settings("duckdb").as_dict()
     for key in sorted(set(stored) | set(ref)):
         if key in _FROM_FILE:
             continue
