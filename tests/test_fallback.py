@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 
 import duckdb
+import pandas as pd
 import pytest
 
 import linkmiskin as lm
@@ -71,3 +72,144 @@ def test_prior_never_zero():
     # two records that are surely one person: capped at 0.5, not above 1
     con.execute("CREATE TABLE two AS SELECT range AS unique_id, 1 AS k FROM range(2)").fetchall()
     assert M.estimate_prior(con, "two", rules)["probability"] == 0.5
+
+
+# --- issue 15: lists without NIKs, with ids that are not NIKs, without addresses ----------------------------
+
+#: eight people; list B has six of them (with a name typo, rewritten addresses, a mistyped id) and two
+#: others: SITI RAHAYU's brother (same family name and address, another name and date) and a stranger
+PEOPLE = [
+    # key, name, birth date, address, id
+    ("p1", "Ahmad Fauzi", "1980-03-12", "Jl. Melati 12 Cibitung 17520", "58213904"),
+    ("p2", "Siti Rahayu", "1985-07-21", "Jl. Mawar 3 Tambun 17510", "30917462"),
+    ("p3", "Budi Santoso", "1972-11-02", "Kp. Bojong 5 Setu 17320", "84420175"),
+    ("p4", "Dewi Lestari", "1990-01-30", "Perum Griya Asri Blok C2 Cikarang 17530", "12659038"),
+    ("p5", "Joko Widodo Saputra", "1968-05-05", "Jl. Kenanga 40 Babelan 17610", "67301289"),
+    ("p6", "Rina Marlina", "2001-09-14", "Jl. Anggrek 7 Tarumajaya 17215", "95128740"),
+    ("p7", "Hendra Gunawan", "1978-12-25", "Jl. Dahlia 21 Cibarusah 17340", "46872513"),
+    ("p8", "Yuni Kartika", "1995-04-08", "Jl. Flamboyan 9 Karangbahagia 17535", "21094867"),
+]
+LIST_B = [
+    ("p1", "Ahmad Fauzi", "1980-03-12", "Jl Melati No 12, Cibitung 17520", "58213904"),
+    ("p2", "Siti Rahayu", "1985-07-21", "Jl. Mawar 3 Tambun 17510", "30917426"),       # id digits swapped
+    ("p3", "Budi Santosa", "1972-11-02", "Kp Bojong 5 Setu 17320", "84420175"),       # name typo
+    ("p4", "Dewi Lestari", "1990-01-30", "Griya Asri C2 Cikarang 17530", "12659038"),
+    ("p5", "Joko Widodo Saputra", "1968-05-05", "Jl. Kenanga 40 Babelan 17610", "67301289"),
+    ("p7", "Hendra Gunawan", "1978-12-25", "Jl. Dahlia 21 Cibarusah 17340", "46872513"),
+    ("q1", "Agus Rahayu", "1983-02-17", "Jl. Mawar 3 Tambun 17510", "73650241"),
+    ("q2", "Lukman Hakim", "1964-06-30", "Jl. Cempaka 2 Serang Baru 17330", "39482016"),
+]
+
+
+def _lists(*, with_id: bool, with_address: bool = True, id_col: str = "NIK"):
+    out = {}
+    for src, rows in (("a", PEOPLE), ("b", LIST_B)):
+        df = pd.DataFrame(rows, columns=["KEY", "NAMA", "TGL_LAHIR", "ALAMAT", id_col])
+        df.insert(0, "NO", [f"{src}{i}" for i in range(1, len(df) + 1)])
+        drop = ["KEY"] + ([] if with_id else [id_col]) + ([] if with_address else ["ALAMAT"])
+        out[src] = df.drop(columns=drop)
+    return out
+
+
+def _truth_groups() -> set[frozenset[tuple[str, str]]]:
+    groups: dict[str, set[tuple[str, str]]] = {}
+    for src, rows in (("a", PEOPLE), ("b", LIST_B)):
+        for i, row in enumerate(rows, start=1):
+            groups.setdefault(row[0], set()).add((src, f"{src}{i}"))
+    return {frozenset(g) for g in groups.values()}
+
+
+def _groups(res) -> set[frozenset[tuple[str, str]]]:
+    r = res.records
+    return {frozenset(zip(g["source"], g["record_id"], strict=True)) for _, g in r.groupby("person_id")}
+
+
+def _columns(with_id: bool, with_address: bool = True) -> dict[str, dict[str, str]]:
+    cols = {"record_id": "NO", "name": "NAMA", "birth_date": "TGL_LAHIR"}
+    if with_address:
+        cols["address"] = "ALAMAT"
+    if with_id:
+        cols["nik"] = "NIK"
+    return {"a": cols, "b": cols}
+
+
+def test_no_nik_column_links_by_name_date_and_address_text():
+    res, msgs = _link(_lists(with_id=False), columns=_columns(False), region=None)
+    assert _groups(res) == _truth_groups()
+    tr = res.metadata["training"]
+    assert tr["comparisons"]["address"] == "AddressTextComparison"
+    assert tr["m"]["nik"] == {"method": "prior", "reason": "no data"}
+    assert tr["m"]["name"]["method"] == "prior"          # 16 records: too few anchors and pairs for EM
+    assert any("little to learn from" in m and "valid NIKs" in m for m in msgs)
+
+
+def test_ids_that_are_not_niks_are_plain_identifiers():
+    res, _ = _link(_lists(with_id=True), columns=_columns(True), region=None)
+    assert _groups(res) == _truth_groups()
+    tr = res.metadata["training"]
+    assert tr["kinds"] == {"nik": "plain_id", "address": "text"}
+    assert tr["comparisons"]["nik"] == "PlainIdComparison"
+    levels = res.pairs.set_index(["record_id_l", "record_id_r"])["nik_level"]
+    assert levels[("a2", "b2")] == "One typo in the id"   # 30917462 / 30917426: a transposition
+
+
+def test_no_address_and_no_desa():
+    res, msgs = _link(_lists(with_id=True, with_address=False), columns=_columns(True, False), region=None)
+    assert _groups(res) == _truth_groups()
+    assert res.metadata["training"]["m"]["address"] == {"method": "prior", "reason": "no data"}
+
+
+@pytest.fixture(scope="module")
+def without_nik(data):
+    """The generated lists with every NIK column dropped and no region (desa names do not resolve)."""
+    return {s: df.drop(columns=[c for c in df.columns if c in ("NIK", "NO_KK", "ID_KELUARGA_P3KE")])
+            for s, df in data.sources.items()}
+
+
+def test_generated_lists_without_niks_train_on_fallback_anchors(data, without_nik):
+    res, _ = _link(without_nik, region=None)
+    tr = res.metadata["training"]
+    assert tr["records_with"]["nik"] == 0
+    assert tr["prior"]["rule"] == "same_nik_or_name_dob_desa"    # its name+date+desa half
+    m = tr["m"]
+    assert m["nik"] == {"method": "prior", "reason": "no data"}
+    # each of the three ways of the fallback order is taken by some comparison
+    assert m["name"] == {"method": "anchors", "anchors": "same_dob_address", "pairs": 21}
+    assert (m["address"]["method"], m["address"]["anchors"]) == ("anchors", "same_name_dob")
+    assert (m["dob"]["method"], m["dob"]["blocking"]) == ("em", "same_name")
+    assert m["mother_name"]["method"] == "prior"
+    ev = lm.evaluate(res.records, data.truth, level="person").person
+    assert ev["pairwise_precision"] >= 0.95 and ev["pairwise_f1"] > 0.6
+
+
+def test_training_metadata_is_saved(tmp_path, without_nik):
+    import json
+
+    res, _ = _link({"a": _lists(with_id=True)["a"], "b": _lists(with_id=True)["b"]}, columns=_columns(True),
+                   region=None)
+    res.save(tmp_path / "out")
+    meta = json.loads((tmp_path / "out" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["metadata"]["training"]["comparisons"]["nik"] == "PlainIdComparison"
+    assert meta["metadata"]["training"]["m"]["name"]["method"] == "prior"
+
+
+def test_plain_model_file_loads_back(tmp_path):
+    lk = lm.Linker(_lists(with_id=True), columns=_columns(True), region=None, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lk.train()
+        path = lk.save_model(tmp_path / "model.json")
+    again = lm.Linker.load(path, sources=_lists(with_id=True), columns=_columns(True))
+    assert again.metadata["training"]["kinds"] == {"nik": "plain_id", "address": "text"}
+    assert again.model["comparisons"][0]["comparison_description"] == "PlainIdComparison"
+
+
+def test_every_level_of_the_plain_comparisons_has_a_key():
+    from linkmiskin.comparisons import gamma_of, level_keys
+
+    for c in M.comparisons({"nik": "plain_id", "address": "text"}):
+        keys = level_keys(c)
+        assert None not in keys
+        assert gamma_of(c, "else") == 0
+        name = c.create_output_column_name()
+        assert all(k in M.PRIOR_M[name] for k in keys if k not in ("null", "counted_by_nik")), name

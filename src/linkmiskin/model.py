@@ -564,7 +564,25 @@ def _u_without_matches(u: list[float], m: list[float], prior: float, floor: floa
     return [v / total for v in vals]
 
 
-#: the model column group (:func:`data_profile`) each comparison reads, per comparison kind
+#: exact levels that Splink's term-frequency adjustment divides by (its "exact match" level on the column),
+#: with the level whose u stands in when the random sample never saw them
+_TF_EXACT_STAND_IN = {"dob": ("exact_placeholder", "exact_real")}
+
+
+def _u_for_unseen_exact_levels(name: str, u: dict[str, float | None]) -> dict[str, float | None]:
+    """u of the exact placeholder-date level, when no random pair had one, taken from the exact real-date
+    level: Splink adjusts both exact levels for term frequency by dividing by this u, so a floor value
+    (one in millions) would make every exact date count strongly against a match (lists without
+    placeholder dates, small lists)."""
+    if name not in _TF_EXACT_STAND_IN:
+        return u
+    unseen, stand_in = _TF_EXACT_STAND_IN[name]
+    v = u.get(unseen)
+    if unseen in u and (v is None or not v > 0):
+        return {**u, unseen: u.get(stand_in)}
+    return u
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     if name == "nik":
         return "id" if kinds.get("nik") == "plain_id" else "nik"
@@ -641,8 +659,12 @@ class _Trainer:
             n_pairs = count_rule_pairs(self.con, self.table, (f"l.{column} = r.{column}",))
             if not MIN_EM_PAIRS <= n_pairs <= MAX_EM_PAIRS:
                 continue
+            splink_log = logging.getLogger("splink")
+            level = splink_log.level
             try:
-                linker = Linker(self.sdf, main, log_level=logging.WARNING)
+                # (Splink warns for every level EM cannot see; the report says how each comparison was trained)
+                splink_log.setLevel(logging.ERROR)
+                linker = Linker(self.sdf, main, log_level=logging.ERROR)
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(column), fix_u_probabilities=True,
                     populate_probability_two_random_records_match_from_trained_values=False)
@@ -650,6 +672,8 @@ class _Trainer:
             except Exception as e:  # noqa: BLE001 - EM failing on odd data falls back to the priors
                 log.info("EM on %s failed (%s): those comparisons use the priors", rule_name, type(e).__name__)
                 continue
+            finally:
+                splink_log.setLevel(level)
             for n, c in todo.items():
                 out[n] = (_keyed(em, c, "m_probability"), {"method": "em", "blocking": rule_name, "pairs": n_pairs})
         return out
@@ -720,7 +744,7 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     for c in comps:
         name = c.create_output_column_name()
         keys = list(_keyed(main, c, "u_probability"))
-        u_by_key = _keyed(main, c, "u_probability")
+        u_by_key = _u_for_unseen_exact_levels(name, _keyed(main, c, "u_probability"))
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
