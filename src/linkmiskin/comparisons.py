@@ -393,8 +393,13 @@ class BirthDateComparison(ComparisonCreator):
             label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"), "exact_placeholder")
         if self.tf:
             # a date shared by many records (1 July 1970; the birth years of a baby boom) says less
-            exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
-            exact_any = exact_any.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
+            # each level is adjusted from its own u: Splink would otherwise take the u of the
+            # ExactMatchLevel (placeholder dates) for the real-date level too, which can be thousands of
+            # times smaller and sinks every exact real date on small lists
+            exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0,
+                                              disable_tf_exact_match_detection=True)
+            exact_any = exact_any.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0,
+                                            disable_tf_exact_match_detection=True)
         levels.append(exact_real)
         levels.append(exact_any)
         if nd:
@@ -468,12 +473,13 @@ class IndonesianAddressComparison(ComparisonCreator):
 
         The comparison levels are:
 
-        - Null: neither desa nor kecamatan known on one side
+        - Null: neither desa nor kecamatan known on one side, or one side's desa unknown and the
+          kecamatan the same (the kecamatan alone says little, and anchors rarely lack a desa)
         - Same desa, RT and RW
         - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
         - Same desa and RW
         - Same desa
-        - Same kecamatan (one side may only know the kecamatan)
+        - Same kecamatan, different desa
         - Another kecamatan, but one record's NIK was issued in the other record's kecamatan (a family that
           moved)  *(only with ``nik_kecamatan_col_name``)*
         - All other (a different kecamatan: moved, or a different person)
@@ -494,8 +500,11 @@ class IndonesianAddressComparison(ComparisonCreator):
         q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
         (dl, dr), (kl, kr), (tl, tr), (wl, wr) = q["desa"], q["kec"], q["rt"], q["rw"]
         levels: list[ComparisonLevelCreator] = [
-            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
-                        "No desa or kecamatan"),
+            # one side knows only the kecamatan and it is the same: no evidence either way (the kecamatan
+            # level means two different desa of one kecamatan, which true matches rarely show)
+            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL) "
+                        f"OR (({dl} IS NULL OR {dr} IS NULL) AND {kl} = {kr})",
+                        "No desa or kecamatan, or one desa unknown in the same kecamatan"),
             _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW", key="desa_rt_rw"),
         ]
         if "place" in q:

@@ -55,8 +55,13 @@ MODEL_COLUMNS = [
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
-    "relationship", "kk", "mother_name", "mother_tokens",
+    "relationship", "kk", "mother_name", "mother_tokens", "fingerprint",
 ]
+
+#: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
+#: of them share a :func:`fingerprint`
+FINGERPRINT_COLUMNS = ("nik", "nik15", "name", "dob", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+                       "relationship", "mother_name")
 
 _NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
 _NIK15_TRUSTED = _NIK_TRUSTED | {"excel_damaged"}
@@ -183,7 +188,23 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
+    t["fingerprint"] = fingerprint(t)
     return t[MODEL_COLUMNS]
+
+
+def fingerprint(t: pd.DataFrame) -> pd.array:
+    """A 64-bit hash of every compared field (:data:`FINGERPRINT_COLUMNS`), null for a record with neither
+    a name nor a NIK (nothing to link on), so that records identical on every field share one value.
+
+    >>> t = pd.DataFrame({c: [None, None, None] for c in FINGERPRINT_COLUMNS}).assign(name=["ANI", "ANI", None])
+    >>> fp = fingerprint(t)
+    >>> bool(fp[0] == fp[1]), bool(pd.isna(fp[2]))
+    (True, True)
+    """
+    cols = pd.DataFrame({c: t[c].astype(object).where(t[c].notna(), None) for c in FINGERPRINT_COLUMNS})
+    h = pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+    has_ident = (t["name"].notna() | t["nik15"].notna() | t["nik"].notna()).to_numpy(dtype=bool)
+    return pd.arrays.IntegerArray(h, ~has_ident)
 
 
 def comparisons() -> list[Any]:
@@ -260,6 +281,8 @@ def blocking_rules() -> list[Any]:
         block_on("substr(nik15, 1, 12)", "name_first"),
         # the same name, day and month in one kecamatan: a mistyped birth year
         block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
+        # records identical on every compared field are always compared, whatever they lack
+        block_on("fingerprint"),
     ]
 
 
