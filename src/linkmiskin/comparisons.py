@@ -473,13 +473,12 @@ class IndonesianAddressComparison(ComparisonCreator):
 
         The comparison levels are:
 
-        - Null: neither desa nor kecamatan known on one side, or one side's desa unknown and the
-          kecamatan the same (the kecamatan alone says little, and anchors rarely lack a desa)
+        - Null: neither desa nor kecamatan known on one side
         - Same desa, RT and RW
         - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
         - Same desa and RW
         - Same desa
-        - Same kecamatan, different desa
+        - Same kecamatan (one side may only know the kecamatan)
         - Another kecamatan, but one record's NIK was issued in the other record's kecamatan (a family that
           moved)  *(only with ``nik_kecamatan_col_name``)*
         - All other (a different kecamatan: moved, or a different person)
@@ -500,11 +499,8 @@ class IndonesianAddressComparison(ComparisonCreator):
         q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
         (dl, dr), (kl, kr), (tl, tr), (wl, wr) = q["desa"], q["kec"], q["rt"], q["rw"]
         levels: list[ComparisonLevelCreator] = [
-            # one side knows only the kecamatan and it is the same: no evidence either way (the kecamatan
-            # level means two different desa of one kecamatan, which true matches rarely show)
-            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL) "
-                        f"OR (({dl} IS NULL OR {dr} IS NULL) AND {kl} = {kr})",
-                        "No desa or kecamatan, or one desa unknown in the same kecamatan"),
+            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
+                        "No desa or kecamatan"),
             _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW", key="desa_rt_rw"),
         ]
         if "place" in q:

@@ -354,6 +354,18 @@ def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
     return [v / total for v in vals]
 
 
+def m_with_prior(m: list[float], prior: list[float], n: int, weight: int = MIN_ANCHORS) -> list[float]:
+    """m learnt from ``n`` anchor pairs, with ``PRIOR_M`` counted as ``weight`` more pairs: a level that few
+    anchors can show (one side knows only the kecamatan, on a small list) keeps a plausible m instead of the
+    floor, which would make it strong evidence against. On a kabupaten (thousands of anchors) it is
+    invisible.
+
+    >>> [round(v, 2) for v in m_with_prior([1.0, 0.0], [0.5, 0.5], n=20)]
+    [0.75, 0.25]
+    """
+    return _smooth([(n * mi + weight * pi) / (n + weight) for mi, pi in zip(m, prior, strict=True)])
+
+
 def _u_without_matches(u: list[float], m: list[float], prior: float, floor: float) -> list[float]:
     """Remove the true matches that a random sample of pairs contains from its u estimates.
 
@@ -386,6 +398,7 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
     anchors_name = _anchor_pairs(con, table_name, ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed)
     log.info("anchor pairs: %d by NIK, %d by name+date+desa", len(anchors_nik), len(anchors_name))
     m_lists: dict[int, list[float]] = {}
+    n_anchors: dict[int, int] = {}   # how many anchor pairs each learnt m rests on
     if len(anchors_nik) >= MIN_ANCHORS:
         a_linker = Linker(sdf, settings(comps=_anchor_comparisons()), log_level=logging.WARNING)
         lab = anchors_nik.assign(source_dataset_l="records", source_dataset_r="records", clerical_match_score=1.0)
@@ -393,6 +406,7 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
         a_model = a_linker.misc.save_model_to_json()
         for i in range(1, 6):
             m_lists[i] = _m_from_model(a_model, i)
+            n_anchors[i] = len(anchors_nik)
         # the birth date's recorded-date levels (a swapped day and month, a mistyped year...) are hidden on
         # NIK anchors behind the "other's NIK date" level: learn their shape without it
         r_linker = Linker(sdf, settings(comps=_anchor_comparisons(recorded_dates_only=True)),
@@ -405,8 +419,10 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
         n_linker.training.estimate_m_from_pairwise_labels(db_api.register(lab, table_name="__lm_anchor_name"))
         n_model = n_linker.misc.save_model_to_json()
         m_lists[0] = _m_from_model(n_model, 0)
+        n_anchors[0] = len(anchors_name)
         for i in range(1, 6):
             m_lists.setdefault(i, _m_from_model(n_model, i))
+            n_anchors.setdefault(i, len(anchors_name))
     # 3. assemble the final model: u from the main model, m from the anchors ---------------------------
     comps = comparisons()
     configured = []
@@ -421,6 +437,8 @@ def train(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_pairs: float
             m = _smooth(m_src)
             if len(m) != len(u):  # anchor comparison had no "already counted" null level: same non-null levels
                 m = _smooth(m[: len(u)])
+            if i in n_anchors and len(PRIOR_M.get(name, ())) == len(m):
+                m = m_with_prior(m, PRIOR_M[name], n_anchors[i])
         else:
             m = _smooth(_m_from_model(main, i))
         if name in UNIQUE_IDENTIFIERS:
