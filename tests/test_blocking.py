@@ -74,3 +74,48 @@ def test_real_date_tf_adjustment_uses_its_own_level(copies):
     tf_levels = [lv for lv in levels if lv._tf_adjustment_input_column is not None]
     assert len(tf_levels) == 2 and all(lv._disable_tf_exact_match_detection for lv in tf_levels)
     assert gamma_of(comp, "exact_real") is not None
+
+
+def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
+    from linkmiskin.model import block_sizes
+
+    out = t.copy()
+    out.loc[rows, "nik15"] = nik15
+    for col, sizes in block_sizes(out).items():
+        out[col] = sizes
+    return out
+
+
+def test_an_over_large_block_is_left_to_its_tighter_rule(copies):
+    """A dummy NIK on more records than BLOCK_CAP: its records are compared only where the first name
+    agrees too, while a small NIK block is compared whole."""
+    from linkmiskin.model import BLOCK_CAP
+
+    _, res = copies
+    t = res._linker._table
+    t = t[t["name_first"].notna()].reset_index(drop=True)
+    a = t.index[t["name_first"] == t.at[0, "name_first"]][:2].tolist()        # two records, one first name
+    b = int(t.index[t["name_first"] != t.at[0, "name_first"]][0])               # and one with another
+    others = [i for i in t.index if i not in a + [b]][: BLOCK_CAP]
+    big = _with_nik15(t, a + [b] + others, "321600000000000")
+    assert int(big.at[a[0], "block_nik15"]) == BLOCK_CAP + 3
+    nik_rule = f'l.nik15 = r.nik15 AND l.block_nik15 <= {BLOCK_CAP}'
+    cover = '(l."nik15" = r."nik15") AND (l."name_first" = r."name_first")'
+    assert nik_rule not in _rules_matching(big, a[0], b) and cover not in _rules_matching(big, a[0], b)
+    assert cover in _rules_matching(big, a[0], a[1])
+    small = _with_nik15(t, [a[0], b], "321600000000000")
+    assert nik_rule in _rules_matching(small, a[0], b)
+
+
+def test_duckdb_memory_limit_follows_the_machine(monkeypatch):
+    from linkmiskin import linkage
+
+    monkeypatch.delenv("LINKMISKIN_DUCKDB_MEMORY", raising=False)
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 10 * 2**30)
+    assert linkage.duckdb_memory_limit() == "4.0GiB"          # 40 % of 10 GiB
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 2 * 2**30)
+    assert linkage.duckdb_memory_limit() == "1.0GiB"          # never below 1 GiB
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: None)
+    assert linkage.duckdb_memory_limit() == "1.5GB"           # memory unknown
+    monkeypatch.setenv("LINKMISKIN_DUCKDB_MEMORY", "800MB")
+    assert linkage.duckdb_memory_limit() == "800MB"           # the variable wins

@@ -56,7 +56,21 @@ MODEL_COLUMNS = [
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "fingerprint",
+    "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
 ]
+
+#: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
+#: pairs would grow with the square of the density (a common name in one kecamatan, a dummy NIK such as
+#: 3216000000000000). A tighter rule covers it (:func:`blocking_rules`).
+BLOCK_CAP = 20
+#: the loose blocking keys whose block sizes the model table counts: column -> key fields
+CAPPED_BLOCKS = {
+    "block_nik15": ("nik15",),
+    "block_dob_kec": ("dob", "kecamatan_code"),
+    "block_first_dob": ("name_first", "dob"),
+    "block_phon_desa": ("name_phon_key", "desa_code"),
+    "block_last_kec": ("name_last", "kecamatan_code", "dob_year", "sex"),
+}
 
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
 #: of them share a :func:`fingerprint`
@@ -189,7 +203,23 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
     t["fingerprint"] = fingerprint(t)
+    for col, sizes in block_sizes(t).items():
+        t[col] = sizes
     return t[MODEL_COLUMNS]
+
+
+def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per record, how many records share its key of each capped blocking rule (:data:`CAPPED_BLOCKS`).
+
+    >>> t = pd.DataFrame({"nik15": ["1", "1", "2", None]})
+    >>> block_sizes(t.assign(**{c: None for k in CAPPED_BLOCKS.values() for c in k if c != "nik15"}))["block_nik15"].tolist()
+    [2, 2, 1, 1]
+    """
+    out = {}
+    for col, keys in CAPPED_BLOCKS.items():
+        g = t.groupby(list(keys), dropna=False, sort=False).ngroup().to_numpy()
+        out[col] = np.bincount(g)[g].astype(np.int64) if len(g) else np.zeros(0, dtype=np.int64)
+    return out
 
 
 def fingerprint(t: pd.DataFrame) -> pd.array:
@@ -268,21 +298,34 @@ def blocking_rules() -> list[Any]:
     """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
     comparing every pair of people who share a common name or a placeholder birth date."""
     real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
+
+    def capped(condition: str, column: str) -> CustomRule:
+        # both records share the key, so they share the block size
+        return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
+
     return [
-        block_on("nik15"),
+        capped("l.nik15 = r.nik15", "block_nik15"),
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
-        CustomRule(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}"),
-        CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}"),
+        capped(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}", "block_dob_kec"),
+        capped(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}", "block_first_dob"),
         CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
-        block_on("name_phon_key", "desa_code"),
-        block_on("name_last", "kecamatan_code", "dob_year", "sex"),
+        capped("l.name_phon_key = r.name_phon_key AND l.desa_code = r.desa_code", "block_phon_desa"),
+        capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
+               "AND l.sex = r.sex", "block_last_kec"),
         block_on("substr(nik15, 1, 12)", "name_first"),
         # the same name, day and month in one kecamatan: a mistyped birth year
         block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
         # records identical on every compared field are always compared, whatever they lack
         block_on("fingerprint"),
+        # blocks over BLOCK_CAP of the capped rules above, covered by the same key tightened
+        block_on("nik15", "name_first"),
+        CustomRule(f"l.dob = r.dob AND l.desa_code = r.desa_code AND {real_dob}"),
+        CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code "
+                   f"AND {real_dob}"),
+        block_on("name_phon_key", "desa_code", "rw"),
+        block_on("name_last", "desa_code", "dob_year", "sex"),
     ]
 
 
@@ -310,11 +353,12 @@ ANCHOR_SAME_PERSON_BY_NAME = (
 
 
 def _anchor_pairs(con: Any, table: str, condition: str, limit: int, seed: int) -> pd.DataFrame:
-    # equi-join part of the condition lets DuckDB use a hash join
+    # equi-join part of the condition lets DuckDB use a hash join; the sample is the pairs with the smallest
+    # hash of their (canonical) ids, so it does not depend on the order in which the join yields them
     sql = f"""
         SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r
         FROM {table} l JOIN {table} r ON {condition} AND l.unique_id < r.unique_id
-        USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE ({int(seed)})
+        ORDER BY hash(l.unique_id, r.unique_id, {int(seed)}), l.unique_id, r.unique_id LIMIT {int(limit)}
     """
     return con.execute(sql).df()
 
