@@ -393,8 +393,13 @@ class BirthDateComparison(ComparisonCreator):
             label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"), "exact_placeholder")
         if self.tf:
             # a date shared by many records (1 July 1970; the birth years of a baby boom) says less
-            exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
-            exact_any = exact_any.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0)
+            # each level is adjusted from its own u: Splink would otherwise take the u of the
+            # ExactMatchLevel (placeholder dates) for the real-date level too, which can be thousands of
+            # times smaller and sinks every exact real date on small lists
+            exact_real = exact_real.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0,
+                                              disable_tf_exact_match_detection=True)
+            exact_any = exact_any.configure(tf_adjustment_column=d, tf_adjustment_weight=1.0,
+                                            disable_tf_exact_match_detection=True)
         levels.append(exact_real)
         levels.append(exact_any)
         if nd:

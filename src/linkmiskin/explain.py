@@ -184,8 +184,9 @@ def explain(result: Any, record_a: Any, record_b: Any) -> Explanation:
     m = m.assign(scored=True, **{k: v for k, v in flags.items()})
     chosen = [r for n, r in RULES.items() if n not in set(lk.cannot_link_off)]
     rule = str(first_rule(PairEvidence(m), chosen)[0])
-    rec = result.records
-    ra, rb = rec.iloc[ia], rec.iloc[ib]
+    rec = result.records   # in input order; the linker's table is in its canonical order
+    order = getattr(lk, "_input_order", None)
+    ra, rb = (rec.iloc[order[ia]], rec.iloc[order[ib]]) if order is not None and len(order) else (rec.iloc[ia], rec.iloc[ib])
     same_person = ra["person_id"] == rb["person_id"]
     same_hh = ra["household_id"] == rb["household_id"]
     hh_decision = (f"one household ({ra['household_evidence'] or 'same person'})" if same_hh else

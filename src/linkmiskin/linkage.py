@@ -119,6 +119,36 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     return allstd, mappings
 
 
+def canonical_order(table: pd.DataFrame) -> np.ndarray:
+    """A content-derived order of the model table's records: the input positions sorted by a hash of each
+    record's source and compared fields, then by source and record id. Shuffling a list's rows or the
+    order of the sources gives the same order, so the model and the clusters do not depend on them.
+
+    >>> t = pd.DataFrame({"unique_id": [0, 1], "source": ["b", "a"], "record_id": ["1", "1"], "name": ["X", "X"]})
+    >>> canonical_order(t).tolist() == canonical_order(t.iloc[::-1].reset_index(drop=True))[::-1].tolist()
+    True
+    """
+    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
+    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
+    key = pd.DataFrame({"h": pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64),
+                        "s": table["source"].astype(str).to_numpy(), "r": table["record_id"].astype(str).to_numpy()})
+    return key.sort_values(["h", "s", "r"], kind="stable").index.to_numpy(dtype=np.int64)
+
+
+def _holds_lists(s: pd.Series) -> bool:
+    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column."""
+    first = s.dropna().iloc[:1]
+    return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
+
+
+def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """``df`` rows in ``order`` with ``unique_id`` renumbered 0..n-1 in that order."""
+    out = df.iloc[order].reset_index(drop=True)
+    out["unique_id"] = np.arange(len(out), dtype=np.int64)
+    out.attrs = dict(df.attrs)
+    return out
+
+
 def choose_threshold(p: np.ndarray, *, floor: float = 0.5, ceiling: float = 0.99) -> float:
     """The threshold that maximises the model's own expected F1 (label-free), kept in [floor, ceiling].
 
@@ -355,6 +385,8 @@ class Linker:
         self.metadata: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._std: pd.DataFrame | None = None
+        #: input position of each record of ``_std``/``_table`` (which are in :func:`canonical_order`)
+        self._input_order = np.zeros(0, dtype=np.int64)
         self._table: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -370,8 +402,12 @@ class Linker:
         from .pseudonym import model_ids, pseudonymised_sources
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
-        self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
-        self._table = model_ids(self._std, model_table(self._std))  # pseudonymised NIKs: exact-only evidence
+        std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
+        table = model_ids(std, model_table(std))  # pseudonymised NIKs: exact-only evidence
+        # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
+        # then follow the records' content, not the order of the rows or of the sources
+        self._input_order = canonical_order(table)
+        self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
         self._pairs = None
@@ -388,9 +424,9 @@ class Linker:
         threads = os.environ.get("LINKMISKIN_THREADS")
         if threads:
             con.execute(f"SET threads={int(threads)}").fetchall()
-        # keep DuckDB's working memory bounded (it spills to a temporary folder beyond this); a Kabupaten
-        # of 200,000 households then stays within ~4 GB in all. LINKMISKIN_DUCKDB_MEMORY overrides it.
-        self._memory_limit = _memory_setting(os.environ.get("LINKMISKIN_DUCKDB_MEMORY", "1.5GB"))
+        # keep DuckDB's working memory bounded (it spills to a temporary folder beyond this): a share of the
+        # machine's memory, or LINKMISKIN_DUCKDB_MEMORY
+        self._memory_limit = duckdb_memory_limit()
         con.execute(f"SET memory_limit='{self._memory_limit}'").fetchall()
         con.execute("SET preserve_insertion_order=false").fetchall()
         import tempfile
@@ -416,9 +452,16 @@ class Linker:
 
     @property
     def standardized(self) -> pd.DataFrame:
-        """The standardised records of all sources (one row per input record)."""
+        """The standardised records of all sources (one row per input record, in input order; ``unique_id``
+        is the record's place in the canonical order the model uses, see :func:`canonical_order`)."""
         self._require_data()
-        return self._std  # type: ignore[return-value]
+        return self._std.iloc[self._input_rank()].reset_index(drop=True)  # type: ignore[union-attr]
+
+    def _input_rank(self) -> np.ndarray:
+        """For each input record (sources in dict order, rows in file order), its canonical position."""
+        rank = np.empty(len(self._input_order), dtype=np.int64)
+        rank[self._input_order] = np.arange(len(self._input_order), dtype=np.int64)
+        return rank
 
     # model -----------------------------------------------------------------------------------------
     def train(self) -> Linker:
@@ -528,6 +571,7 @@ class Linker:
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
+        records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
         households = _households_table(records)
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
@@ -590,6 +634,48 @@ def _memory_setting(text: str) -> str:
         raise LinkError(f"LINKMISKIN_DUCKDB_MEMORY must be an amount of memory such as 1.5GB, 800MB or 4GiB, "
                         f"got {t!r}")
     return t
+
+
+#: share of the machine's memory (or of the container's limit) that DuckDB may use for training and scoring
+DUCKDB_MEMORY_SHARE = 0.4
+
+
+def _machine_memory() -> int | None:
+    """Bytes of memory this process may use: the RAM, or the container's (cgroup) limit when lower."""
+    total = None
+    try:
+        import psutil  # optional
+        total = int(psutil.virtual_memory().total)
+    except Exception:
+        try:
+            total = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+        except (ValueError, OSError, AttributeError):
+            total = None
+    for f in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(f).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and (total is None or int(text) < total):
+            total = int(text)
+    return total
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for training and scoring: ``LINKMISKIN_DUCKDB_MEMORY`` when set (``1.5GB``,
+    ``800MB``, ``4GiB``), else :data:`DUCKDB_MEMORY_SHARE` of the machine's memory (at least 1 GiB; 1.5 GB
+    when the machine's memory cannot be read).
+
+    >>> duckdb_memory_limit()          # doctest: +SKIP
+    '9.6GiB'
+    """
+    env = os.environ.get("LINKMISKIN_DUCKDB_MEMORY")
+    if env:
+        return _memory_setting(env)
+    total = _machine_memory()
+    if not total:
+        return "1.5GB"
+    return f"{max(1.0, DUCKDB_MEMORY_SHARE * total / 2**30):.1f}GiB"
 
 
 def _sql_string(value: object) -> str:
@@ -915,7 +1001,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order)
         lk.set_sources(sources, columns)
-        prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
+        prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
         if prev is not None:
             from .updates import check_record_ids
             check_record_ids(prev, lk.standardized)

@@ -59,7 +59,26 @@ MODEL_COLUMNS = [
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post",
+    "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
 ]
+
+#: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
+#: pairs would grow with the square of the density (a common name in one kecamatan, a dummy NIK such as
+#: 3216000000000000). A tighter rule covers it (:func:`blocking_rules`).
+BLOCK_CAP = 20
+#: the loose blocking keys whose block sizes the model table counts: column -> key fields
+CAPPED_BLOCKS = {
+    "block_nik15": ("nik15",),
+    "block_dob_kec": ("dob", "kecamatan_code"),
+    "block_first_dob": ("name_first", "dob"),
+    "block_phon_desa": ("name_phon_key", "desa_code"),
+    "block_last_kec": ("name_last", "kecamatan_code", "dob_year", "sex"),
+}
+
+#: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
+#: of them share a :func:`fingerprint`
+FINGERPRINT_COLUMNS = ("nik", "nik15", "name", "dob", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+                       "relationship", "mother_name")
 
 _NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
 _NIK15_TRUSTED = _NIK_TRUSTED | {"excel_damaged"}
@@ -206,7 +225,39 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
+    t["fingerprint"] = fingerprint(t)
+    for col, sizes in block_sizes(t).items():
+        t[col] = sizes
     return t[MODEL_COLUMNS]
+
+
+def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per record, how many records share its key of each capped blocking rule (:data:`CAPPED_BLOCKS`).
+
+    >>> t = pd.DataFrame({"nik15": ["1", "1", "2", None]})
+    >>> block_sizes(t.assign(**{c: None for k in CAPPED_BLOCKS.values() for c in k if c != "nik15"}))["block_nik15"].tolist()
+    [2, 2, 1, 1]
+    """
+    out = {}
+    for col, keys in CAPPED_BLOCKS.items():
+        g = t.groupby(list(keys), dropna=False, sort=False).ngroup().to_numpy()
+        out[col] = np.bincount(g)[g].astype(np.int64) if len(g) else np.zeros(0, dtype=np.int64)
+    return out
+
+
+def fingerprint(t: pd.DataFrame) -> pd.array:
+    """A 64-bit hash of every compared field (:data:`FINGERPRINT_COLUMNS`), null for a record with neither
+    a name nor a NIK (nothing to link on), so that records identical on every field share one value.
+
+    >>> t = pd.DataFrame({c: [None, None, None] for c in FINGERPRINT_COLUMNS}).assign(name=["ANI", "ANI", None])
+    >>> fp = fingerprint(t)
+    >>> bool(fp[0] == fp[1]), bool(pd.isna(fp[2]))
+    (True, True)
+    """
+    cols = pd.DataFrame({c: t[c].astype(object).where(t[c].notna(), None) for c in FINGERPRINT_COLUMNS})
+    h = pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+    has_ident = (t["name"].notna() | t["nik15"].notna() | t["nik"].notna()).to_numpy(dtype=bool)
+    return pd.arrays.IntegerArray(h, ~has_ident)
 
 
 #: the comparisons linkmiskin can use for the NIK and the address; :func:`choose_comparisons` picks one each
@@ -339,19 +390,34 @@ def blocking_rules() -> list[Any]:
     """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
     comparing every pair of people who share a common name or a placeholder birth date."""
     real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
+
+    def capped(condition: str, column: str) -> CustomRule:
+        # both records share the key, so they share the block size
+        return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
+
     return [
-        block_on("nik15"),
+        capped("l.nik15 = r.nik15", "block_nik15"),
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
-        CustomRule(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}"),
-        CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}"),
+        capped(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}", "block_dob_kec"),
+        capped(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}", "block_first_dob"),
         CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
-        block_on("name_phon_key", "desa_code"),
-        block_on("name_last", "kecamatan_code", "dob_year", "sex"),
+        capped("l.name_phon_key = r.name_phon_key AND l.desa_code = r.desa_code", "block_phon_desa"),
+        capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
+               "AND l.sex = r.sex", "block_last_kec"),
         block_on("substr(nik15, 1, 12)", "name_first"),
         # the same name, day and month in one kecamatan: a mistyped birth year
         block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
+        # records identical on every compared field are always compared, whatever they lack
+        block_on("fingerprint"),
+        # blocks over BLOCK_CAP of the capped rules above, covered by the same key tightened
+        block_on("nik15", "name_first"),
+        CustomRule(f"l.dob = r.dob AND l.desa_code = r.desa_code AND {real_dob}"),
+        CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code "
+                   f"AND {real_dob}"),
+        block_on("name_phon_key", "desa_code", "rw"),
+        block_on("name_last", "desa_code", "dob_year", "sex"),
     ]
 
 
@@ -503,7 +569,10 @@ def _anchor_pairs(con: Any, table: str, conditions: tuple[str, ...], limit: int,
     union = " UNION ".join(
         f"SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r FROM {table} l JOIN {table} r "
         f"ON ({c}) AND l.unique_id < r.unique_id" for c in conditions)
-    sql = f"SELECT * FROM ({union}) USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE ({int(seed)})"
+    # the sample is the pairs with the smallest hash of their (canonical) ids, so it does not depend on the
+    # order in which the join yields them (issue 14: results independent of row and source order)
+    sql = (f"SELECT * FROM ({union}) ORDER BY hash(unique_id_l, unique_id_r, {int(seed)}), unique_id_l, "
+           f"unique_id_r LIMIT {int(limit)}")
     return con.execute(sql).df()
 
 
@@ -547,6 +616,18 @@ def _smooth(ps: list[float | None], floor: float = 1e-4) -> list[float]:
     vals = [floor if (p is None or (isinstance(p, float) and math.isnan(p)) or p <= 0) else float(p) for p in ps]
     total = sum(vals)
     return [v / total for v in vals]
+
+
+def m_with_prior(m: list[float], prior: list[float], n: int, weight: int = MIN_ANCHORS) -> list[float]:
+    """m learnt from ``n`` anchor pairs, with ``PRIOR_M`` counted as ``weight`` more pairs: a level that few
+    anchors can show (one side knows only the kecamatan, on a small list) keeps a plausible m instead of the
+    floor, which would make it strong evidence against. On a kabupaten (thousands of anchors) it is
+    invisible.
+
+    >>> [round(v, 2) for v in m_with_prior([1.0, 0.0], [0.5, 0.5], n=20)]
+    [0.75, 0.25]
+    """
+    return _smooth([(n * mi + weight * pi) / (n + weight) for mi, pi in zip(m, prior, strict=True)])
 
 
 def _u_without_matches(u: list[float], m: list[float], prior: float, floor: float) -> list[float]:
@@ -748,6 +829,10 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
+        prior_m = PRIOR_M.get(name, {})
+        if how.get(name, {}).get("method") == "anchors" and all(k in prior_m for k in keys):
+            # few anchors cannot show every level: PRIOR_M counts as MIN_ANCHORS more pairs
+            mm = m_with_prior(mm, _smooth([prior_m[k] for k in keys]), int(how[name]["pairs"]))
         if name in UNIQUE_IDENTIFIERS:
             u = _u_without_matches(u, mm, prior["probability"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=mm, u_probabilities=u))

@@ -1,0 +1,133 @@
+"""Candidate pairs per blocking rule as the data grow, and the recall of true pairs (issue 11, item 1).
+
+For each size it generates Bekasi-like lists (linkmiskin.synthetic, one kabupaten: the same desa and
+kecamatan get denser as the households grow), standardises them into the model table and counts, in
+DuckDB, per prediction blocking rule (:func:`linkmiskin.model.blocking_rules`):
+
+* ``pairs``: the pairs the rule proposes on its own;
+* ``new``: the pairs it adds to the rules before it (Splink's marginal count; their sum is what is scored);
+* ``largest``: the largest block (records sharing the rule's key);
+* ``true``: the true pairs (same person in the generated truth) it proposes, and ``only``: those no other
+  rule proposes (what dropping the rule would lose).
+
+A rule whose pairs grow with the square of the records (x4 pairs for x2 records) is the superlinear part.
+
+    python benchmarks/bench_blocking.py                          # 20,000 50,000 100,000 households
+    python benchmarks/bench_blocking.py --households 2000 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+
+def _rule_sql() -> list[str]:
+    from linkmiskin.model import blocking_rules
+
+    return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()]
+
+
+def _equi_keys(sql: str) -> list[str]:
+    """The left-hand expressions of a rule's equality conditions (its block key)."""
+    import re
+
+    keys = []
+    for part in re.split(r"\bAND\b", sql, flags=re.IGNORECASE):
+        m = re.fullmatch(r"\s*\(?\s*(.+?)\s*=\s*(.+?)\s*\)?\s*", part)
+        if m and "l." in m.group(1) and "r." in m.group(2):
+            keys.append(m.group(1).replace("l.", "t."))
+    return keys
+
+
+def _largest_block(con, sql: str) -> int:
+    keys = _equi_keys(sql)
+    if not keys:
+        return 0
+    notnull = " AND ".join(f"({k}) IS NOT NULL" for k in keys)
+    q = f"SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM lm_records t WHERE {notnull} GROUP BY {', '.join(keys)})"
+    return int(con.execute(q).fetchone()[0])
+
+
+def measure(households: int, seed: int = 1) -> tuple[pd.DataFrame, dict]:
+    """Pairs per rule and recall of true pairs at one size."""
+    import linkmiskin as lm
+    from linkmiskin.linkage import Linker
+
+    t0 = time.perf_counter()
+    data = lm.synthetic.generate(households=households, seed=seed)
+    t_gen = time.perf_counter() - t0
+    lk = Linker(data.sources, region="32.16", progress=False)
+    con = lk._con
+    t = lk._table
+    # true pairs: records of one person, as unique ids of the model table
+    key = pd.Series(np.arange(len(t)), index=pd.MultiIndex.from_arrays([t["source"], t["record_id"].astype(str)]))
+    tr = data.truth.assign(record_id=data.truth["record_id"].astype(str))
+    uid = key.reindex(pd.MultiIndex.from_arrays([tr["source"], tr["record_id"]])).to_numpy()
+    g = pd.DataFrame({"uid": uid, "person": tr["person_id"].to_numpy()}).dropna()
+    m = g.merge(g, on="person")
+    m = m[m["uid_x"] < m["uid_y"]]
+    con.register("__true_df", pd.DataFrame({"a": m["uid_x"].astype(np.int64), "b": m["uid_y"].astype(np.int64)}))
+    con.execute("CREATE OR REPLACE TABLE true_pairs AS SELECT * FROM __true_df").fetchall()
+    rules = _rule_sql()
+    rows = []
+    earlier: list[str] = []
+    hit_cols = []
+    for i, sql in enumerate(rules):
+        cond = f"coalesce(({sql}), false)"
+        pairs = con.execute(f"SELECT count(*) FROM lm_records l JOIN lm_records r ON {sql} "
+                            "AND l.unique_id < r.unique_id").fetchone()[0]
+        not_before = " AND ".join(f"NOT coalesce(({e}), false)" for e in earlier) or "true"
+        new = con.execute(f"SELECT count(*) FROM lm_records l JOIN lm_records r ON {sql} "
+                          f"AND l.unique_id < r.unique_id WHERE {not_before}").fetchone()[0]
+        rows.append({"rule": i, "sql": " ".join(sql.split()), "pairs": int(pairs), "new": int(new),
+                     "largest": _largest_block(con, sql)})
+        earlier.append(sql)
+        hit_cols.append(f"{cond} AS r{i}")
+    hits = con.execute(f"SELECT {', '.join(hit_cols)} FROM true_pairs p JOIN lm_records l ON l.unique_id = p.a "
+                       "JOIN lm_records r ON r.unique_id = p.b").df().to_numpy(dtype=bool)
+    any_hit = hits.any(axis=1)
+    for i, row in enumerate(rows):
+        others = np.delete(hits, i, axis=1).any(axis=1)
+        row["true"] = int(hits[:, i].sum())
+        row["only"] = int((hits[:, i] & ~others).sum())
+    info = {"households": households, "records": len(t), "true_pairs": len(hits),
+            "recall": float(any_hit.mean()) if len(hits) else 1.0,
+            "scored_pairs": int(sum(r["new"] for r in rows)), "generate_s": round(t_gen, 1),
+            "standardise_s": lk.timings.get("standardise")}
+    return pd.DataFrame(rows), info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--households", type=int, nargs="+", default=[20_000, 50_000, 100_000])
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    tables, infos = [], []
+    for n in args.households:
+        tab, info = measure(n, args.seed)
+        tables.append(tab)
+        infos.append(info)
+        print(f"{n:,} households: {info['records']:,} records, {info['scored_pairs']:,} candidate pairs, "
+              f"recall of true pairs {info['recall']:.4f} ({info['true_pairs']:,} true pairs)", flush=True)
+    print()
+    print("rule  " + "  ".join(f"{'pairs@' + format(i['households'], ','):>16} {'new':>11} {'largest':>8}"
+                              for i in infos) + "  growth  true_only@last  sql")
+    base = tables[0]
+    for k in range(len(base)):
+        cells = "  ".join(f"{t.at[k, 'pairs']:>16,} {t.at[k, 'new']:>11,} {t.at[k, 'largest']:>8,}" for t in tables)
+        # growth exponent: pairs ~ records^e between the first and the last size (1 linear, 2 quadratic)
+        r0, r1 = infos[0]["records"], infos[-1]["records"]
+        p0, p1 = tables[0].at[k, "pairs"], tables[-1].at[k, "pairs"]
+        e = np.log(max(p1, 1) / max(p0, 1)) / np.log(r1 / r0) if r1 > r0 else float("nan")
+        print(f"{k:>4}  {cells}  {e:6.2f}  {tables[-1].at[k, 'only']:>14,}  {base.at[k, 'sql'][:90]}")
+    print()
+    for i in infos:
+        print(i)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Blocking: records identical on every compared field are always compared, and then linked."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+import linkmiskin as lm
+from linkmiskin.model import FINGERPRINT_COLUMNS, blocking_rules, fingerprint
+
+
+def _rules_matching(t: pd.DataFrame, i: int, j: int) -> list[str]:
+    """The SQL of every prediction blocking rule that proposes the pair of rows ``i`` and ``j`` of ``t``."""
+    con = duckdb.connect()
+    scalar = [c for c in t.columns if not t[c].map(lambda v: isinstance(v, list)).any()]
+    con.register("l_df", t.iloc[[i]][scalar])
+    con.register("r_df", t.iloc[[j]][scalar])
+    out = []
+    for rule in blocking_rules():
+        sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+        if con.execute(f"SELECT count(*) FROM l_df AS l, r_df AS r WHERE {sql}").fetchone()[0]:
+            out.append(sql)
+    return out
+
+
+def test_fingerprint_equal_for_identical_records_and_null_without_name_or_nik():
+    t = pd.DataFrame({c: [None] * 4 for c in FINGERPRINT_COLUMNS})
+    t["name"] = ["ANI SUSANTI", "ANI SUSANTI", "ANI SUSANTI", None]
+    t["kecamatan_code"] = ["32.16.18", "32.16.18", "32.16.19", "32.16.18"]
+    fp = fingerprint(t)
+    assert fp[0] == fp[1]
+    assert fp[0] != fp[2]          # one field differs: another fingerprint
+    assert pd.isna(fp[3])          # nothing to link on: no block of all empty records
+
+
+@pytest.fixture(scope="module")
+def copies():
+    d = lm.synthetic.generate(households=60, seed=1)
+    dt = d.sources["dtks"]
+    return dt, lm.link({"a": dt, "b": dt.copy()}, region="32.16", progress=False)
+
+
+def test_only_the_fingerprint_rule_compares_a_record_without_nik_date_or_desa(copies):
+    _, res = copies
+    t = res._linker._table
+    i = int(t.index[(t["source"] == "a") & t["nik"].isna() & t["desa_code"].isna()][0])
+    j = int(t.index[(t["source"] == "b") & (t["record_id"] == t.at[i, "record_id"])][0])
+    bare = t.copy()
+    for c in ("dob", "dob_year", "nik15", "nik"):
+        bare.loc[[i, j], c] = None
+    bare["fingerprint"] = fingerprint(bare)
+    assert _rules_matching(bare, i, j) == ['l."fingerprint" = r."fingerprint"']
+
+
+def test_every_record_links_with_its_identical_copy(copies):
+    dt, res = copies
+    r = res.records
+    a = r[r["source"] == "a"].set_index("record_id")["person_id"]
+    b = r[r["source"] == "b"].set_index("record_id")["person_id"]
+    assert len(a) == len(dt) and (a == b.loc[a.index]).all(), a.index[a != b.loc[a.index]].tolist()
+    # the case of issue 14 item 5: no NIK and no desa code, yet linked to its copy
+    t = res._linker._table
+    bare = t[(t["source"] == "a") & t["nik"].isna() & t["desa_code"].isna()]["record_id"]
+    assert len(bare) >= 1 and (a.loc[bare] == b.loc[bare]).all()
+
+
+def test_real_date_tf_adjustment_uses_its_own_level(copies):
+    """Splink's exact-match detection would adjust the real-date level by the placeholder level's u."""
+    from linkmiskin.comparisons import BirthDateComparison, gamma_of
+
+    comp = BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15")
+    levels = comp.get_comparison("duckdb").comparison_levels
+    tf_levels = [lv for lv in levels if lv._tf_adjustment_input_column is not None]
+    assert len(tf_levels) == 2 and all(lv._disable_tf_exact_match_detection for lv in tf_levels)
+    assert gamma_of(comp, "exact_real") is not None
+
+
+def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
+    from linkmiskin.model import block_sizes
+
+    out = t.copy()
+    out.loc[rows, "nik15"] = nik15
+    for col, sizes in block_sizes(out).items():
+        out[col] = sizes
+    return out
+
+
+def test_an_over_large_block_is_left_to_its_tighter_rule(copies):
+    """A dummy NIK on more records than BLOCK_CAP: its records are compared only where the first name
+    agrees too, while a small NIK block is compared whole."""
+    from linkmiskin.model import BLOCK_CAP
+
+    _, res = copies
+    t = res._linker._table
+    t = t[t["name_first"].notna()].reset_index(drop=True)
+    a = t.index[t["name_first"] == t.at[0, "name_first"]][:2].tolist()        # two records, one first name
+    b = int(t.index[t["name_first"] != t.at[0, "name_first"]][0])               # and one with another
+    others = [i for i in t.index if i not in a + [b]][: BLOCK_CAP]
+    big = _with_nik15(t, a + [b] + others, "321600000000000")
+    assert int(big.at[a[0], "block_nik15"]) == BLOCK_CAP + 3
+    nik_rule = f'l.nik15 = r.nik15 AND l.block_nik15 <= {BLOCK_CAP}'
+    cover = '(l."nik15" = r."nik15") AND (l."name_first" = r."name_first")'
+    assert nik_rule not in _rules_matching(big, a[0], b) and cover not in _rules_matching(big, a[0], b)
+    assert cover in _rules_matching(big, a[0], a[1])
+    small = _with_nik15(t, [a[0], b], "321600000000000")
+    assert nik_rule in _rules_matching(small, a[0], b)
+
+
+def test_duckdb_memory_limit_follows_the_machine(monkeypatch):
+    from linkmiskin import linkage
+
+    monkeypatch.delenv("LINKMISKIN_DUCKDB_MEMORY", raising=False)
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 10 * 2**30)
+    assert linkage.duckdb_memory_limit() == "4.0GiB"          # 40 % of 10 GiB
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 2 * 2**30)
+    assert linkage.duckdb_memory_limit() == "1.0GiB"          # never below 1 GiB
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: None)
+    assert linkage.duckdb_memory_limit() == "1.5GB"           # memory unknown
+    monkeypatch.setenv("LINKMISKIN_DUCKDB_MEMORY", "800MB")
+    assert linkage.duckdb_memory_limit() == "800MB"           # the variable wins
