@@ -1,21 +1,41 @@
 """Shared facts: the small definitions that several steps of the pipeline must agree on.
 
-One home for each: what "a typo" of a number is, what "one vowel apart" is for two names, which NIK
-statuses are trusted, and union-find. Import them from here; never restate them.
+One home for each: the cell values that mean "missing" (:data:`MISSING_TOKENS`, from
+``data/missing_tokens.csv``), what "a typo" of a number is, what "one vowel apart" is for two names, and
+union-find with a veto (:class:`UnionFind`). Import them from here; never restate them. (The trusted NIK
+and KK statuses live beside the NIK parser: :data:`linkmiskin.nik.TRUSTED_NIK_STATUSES`.)
 
 >>> import pandas as pd
 >>> differ_beyond_typo(pd.Series(["3216010101900001"]), pd.Series(["3216010101900010"])).tolist()
 [False]
 >>> one_vowel_apart(pd.Series(["PUTRA"]), pd.Series(["PUTRI"])).tolist()
 [True]
+>>> "BELUM ADA" in MISSING_TOKENS, "0" in MISSING_TOKENS - ZERO_TOKENS
+(True, False)
 """
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["differ_beyond_typo", "one_vowel_apart"]
+__all__ = ["MISSING_TOKENS", "ZERO_TOKENS", "differ_beyond_typo", "one_vowel_apart"]
+
+
+def _missing_tokens() -> pd.DataFrame:
+    with resources.files("linkmiskin").joinpath("data/missing_tokens.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f, comment="#", dtype=str, keep_default_na=False)
+
+
+_TOKENS = _missing_tokens()
+#: Cell values that mean "no value" (compared after trimming and upper-casing): "", "-", "0", "BELUM ADA",
+#: "TIDAK ADA", "NULL", "N/A"... (``data/missing_tokens.csv``). Every standardiser uses this one set.
+MISSING_TOKENS: frozenset[str] = frozenset(_TOKENS["token"])
+#: The missing tokens that are a number zero ("0", "00"): not missing in a field where 0 is a real value
+#: (an age of a baby), which uses ``MISSING_TOKENS - ZERO_TOKENS``.
+ZERO_TOKENS: frozenset[str] = frozenset(_TOKENS.loc[_TOKENS["kind"] == "zero", "token"])
 
 
 def differ_beyond_typo(a: pd.Series, b: pd.Series) -> np.ndarray:

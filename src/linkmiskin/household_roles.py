@@ -17,7 +17,9 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-_MISSING = {"", "-", "0", "NAN", "NONE", "NULL", "N/A", "NA", "BELUM ADA", "TIDAK ADA", "TDK ADA", "?"}
+from .facts import MISSING_TOKENS
+
+_MISSING = MISSING_TOKENS
 
 
 @cache

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .clustering import components
 from .names import names_close
+from .nik import TRUSTED_KK_STATUSES
 
 #: No household built from person links or a mother's name may hold more people than this.
 MAX_PERSONS = 20
@@ -100,7 +101,7 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
                         use_row_order: str | bool) -> pd.DataFrame:
     n = len(std)
     src = std["source"].astype(str).to_numpy()
-    kk_ok = std["kk_status"].astype(str).isin(["valid", "unknown_region"]).to_numpy()
+    kk_ok = std["kk_status"].astype(str).isin(TRUSTED_KK_STATUSES).to_numpy()
     kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     person = persons["person_node"].to_numpy()
     pconf = persons["person_confidence"].to_numpy(dtype=float)

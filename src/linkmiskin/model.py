@@ -46,6 +46,8 @@ from .comparisons import (
     RelationshipComparison,
     SexComparison,
 )
+from .nik import TRUSTED_NIK15_STATUSES as _NIK15_TRUSTED
+from .nik import TRUSTED_NIK_STATUSES as _NIK_TRUSTED
 
 log = logging.getLogger("linkmiskin")
 
@@ -57,9 +59,6 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens",
 ]
-
-_NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
-_NIK15_TRUSTED = _NIK_TRUSTED | {"excel_damaged"}
 
 
 def _list_col(s: pd.Series) -> pd.Series:
