@@ -21,6 +21,23 @@ from .facts import MISSING_TOKENS
 
 _MISSING = MISSING_TOKENS
 
+#: The canonical role of the household head (kepala keluarga / KRT), as ``data/relationship_codes.csv``
+#: writes it. Code compares with these constants, never with the literal.
+HEAD = "KEPALA"
+#: The canonical role of the head's spouse (istri / suami).
+SPOUSE = "PASANGAN"
+#: The canonical role of a child of the head.
+CHILD = "ANAK"
+
+
+def sql_in_roles(column: str, roles: tuple[str, ...]) -> str:
+    """A SQL condition ``column IN ('KEPALA', 'PASANGAN')`` built from the role constants.
+
+    >>> sql_in_roles("l.relationship", (HEAD, SPOUSE))
+    "l.relationship IN ('KEPALA', 'PASANGAN')"
+    """
+    return f"{column} IN (" + ", ".join("'" + r.replace("'", "''") + "'" for r in roles) + ")"
+
 
 @cache
 def _table(name: str) -> dict[str, str]:

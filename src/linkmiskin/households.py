@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 
 from .clustering import components
+from .facts import UnionFind, one_typo_apart
+from .household_roles import HEAD
 from .names import names_close
 from .nik import TRUSTED_KK_STATUSES
 
@@ -348,7 +350,7 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         look = pd.MultiIndex.from_arrays([src[dmg], p15[dmg]])
         got = uniq.reindex(look).to_numpy()
         kk[np.flatnonzero(dmg)] = got
-    # one-digit typos at one address
+    # KKs one typo apart at one address (:func:`linkmiskin.facts.one_typo_apart`)
     d = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw})[pd.notna(kk)].dropna()
     d = d.drop_duplicates(["src", "kk", "desa", "rt", "rw"])
     if len(d) > 1:
@@ -356,10 +358,8 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         m = m[m["kk_x"] < m["kk_y"]]
         if len(m):
             m = m[(m["kk_x"].str.len() == 16) & (m["kk_y"].str.len() == 16)]
-            a = np.frombuffer("".join(m["kk_x"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
-            b = np.frombuffer("".join(m["kk_y"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
             if len(m):
-                one = (a != b).sum(axis=1) == 1
+                one = one_typo_apart(m["kk_x"], m["kk_y"])
                 # KKs of neighbours registered days apart differ in one digit too (3216222506130001 /
                 # 3216222706130001): only a KK written on a single record is taken for a typo of a KK that
                 # several records of the source carry
@@ -443,7 +443,7 @@ def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray, m
     okq = (q < n) & (src[np.minimum(q, n - 1)] == src[miss]) & have[np.minimum(q, n - 1)]
     okq[okq] = same_place(miss[okq], q[okq])
     nxt[okq] = key[q[okq]]
-    head = rel[miss] == "KEPALA"
+    head = rel[miss] == HEAD
     first = np.where(head, nxt, prev)
     second = np.where(head, prev, nxt)
     key[miss] = np.where(pd.notna(first), first, second)
@@ -491,7 +491,7 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
         eq = np.zeros(n - 1, dtype=bool)
         eq[ok] = a[1:][ok] == a[:-1][ok]
         same[1:] &= eq
-    head = rel == "KEPALA"
+    head = rel == HEAD
     block = np.cumsum(~same | head)
     shares: dict[str, float] = {}
     for s in cand:
@@ -576,7 +576,7 @@ def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarr
     addr = np.full(n_units, "", dtype=object)
     addr[mode["unit"].to_numpy()] = mode["key"].to_numpy()
     rel = _col(std, "relationship").to_numpy()
-    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == "KEPALA"]
+    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == HEAD]
     heads = heads.drop_duplicates("unit")
     head = np.full(n_units, -1, dtype=np.int64)
     head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
@@ -613,14 +613,8 @@ def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: 
     persons: dict[int, set[int]] = {int(c): set() for c in involved}
     for c, q in zip(pp["c"].to_numpy(), pp["p"].to_numpy()):
         persons[int(c)].add(int(q))
-    parent = {int(c): int(c) for c in involved}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = UnionFind(involved.tolist())
+    find = uf.find
     for a, b in zip(a0.tolist(), b0.tolist()):
         ra, rb = find(a), find(b)
         if ra == rb:
@@ -632,12 +626,12 @@ def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: 
             continue
         if len(persons[ra]) < len(persons[rb]):
             ra, rb = rb, ra
-        parent[rb] = ra
+        uf.union(ra, rb)
         heads[ra] = ha | hb
         persons[ra] |= persons.pop(rb)
         heads.pop(rb, None)
     out = comp.copy()
-    out[inv] = np.array([find(int(c)) for c in comp[inv]], dtype=np.int64)
+    out[inv] = uf.labels(comp[inv].tolist())
     return out
 
 

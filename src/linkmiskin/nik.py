@@ -217,8 +217,9 @@ KK_COLUMNS = (
     "kk_date", "kk_serial", "kk_prefix15", "kk_digits",
 )
 
-# Cell contents meaning "no number" (compared after NFKC, trimming and upper-casing).
-_MISSING_TOKENS = tuple(sorted(MISSING_TOKENS))
+# Cell contents meaning "no number" (compared after NFKC, trimming and upper-casing): the shared missing
+# tokens, except "00", which a NIK column reports as a placeholder number (typed zeros), like "000000".
+_MISSING_TOKENS = tuple(sorted(MISSING_TOKENS - {"00"}))
 
 # Provinces split after NIKs were first issued (UU 20/2012 Kalimantan Utara; UU 14, 15, 16 and 29/2022
 # Papua Selatan, Papua Tengah, Papua Pegunungan, Papua Barat Daya): parent -> new provinces.
