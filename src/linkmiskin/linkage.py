@@ -151,7 +151,8 @@ class LinkResult:
         record from a record it scored above the threshold with), the standardised fields and their flags.
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
-        match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...), and
+        match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...) and its
+        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.levels`), and
         ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
