@@ -982,6 +982,100 @@ def _labels_array(sample: pd.DataFrame, unsure: str) -> tuple[np.ndarray, np.nda
     return is_lab, is_match, counts
 
 
+def _population_above(design: Any, hs: np.ndarray, st: np.ndarray, sw: np.ndarray, Nh: np.ndarray,
+                      tw: np.ndarray) -> np.ndarray:
+    """Population pairs above each threshold weight ``tw``, per stratum ``hs`` (T x H): counted exactly from
+    the design's population bins, or estimated from the sampled share above t."""
+    nT, H = len(tw), len(hs)
+    N_above = np.zeros((nT, H))
+    if design.exact:
+        for i, h in enumerate(hs):
+            m = design.pop_stratum == h
+            wv, cv = design.pop_weight[m], design.pop_pairs[m]
+            order = np.argsort(wv)
+            wv, cv = wv[order], cv[order]
+            tail = np.concatenate([np.cumsum(cv[::-1])[::-1], [0.0]])
+            # bins are rounded to 0.01: a bin counts as above t when its value >= t rounded the same way
+            pos = np.searchsorted(wv, np.round(tw, _MW_DECIMALS) - 1e-9, side="left")
+            N_above[:, i] = tail[pos]
+    else:  # estimate each cell's size from the sampled share above t (all sampled pairs, labelled or not)
+        for i, h in enumerate(hs):
+            m = st == h
+            if m.sum():
+                N_above[:, i] = Nh[i] * (sw[m][None, :] >= tw[:, None]).mean(axis=1)
+    return N_above
+
+
+def _labelled_cells(lst: np.ndarray, lw: np.ndarray, lmatch: np.ndarray, hidx: dict[int, int], H: int,
+                    tw: np.ndarray, exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labelled pairs (stratum ``lst``, weight ``lw``, match ``lmatch``) counted per threshold and stratum:
+    ``n_ab, x_ab`` (labelled / matches above t, T x H) and ``n_h, x_h`` (per stratum)."""
+    li = np.array([hidx[int(h)] for h in lst], dtype=np.int64)
+    ly = lmatch.astype(float)
+    if exact:  # compare on the same 0.01 grid as the population counts, so the cells agree
+        above = np.round(lw, _MW_DECIMALS)[None, :] >= np.round(tw, _MW_DECIMALS)[:, None] - 1e-9
+    else:
+        above = lw[None, :] >= tw[:, None]              # (T, L)
+    onehot = np.zeros((len(li), H))
+    onehot[np.arange(len(li)), li] = 1.0
+    n_ab = above.astype(float) @ onehot                 # (T, H)
+    x_ab = (above * ly[None, :]) @ onehot
+    n_h = onehot.sum(axis=0)
+    x_h = (ly[:, None] * onehot).sum(axis=0)
+    return n_ab, x_ab, n_h, x_h
+
+
+def _interval_sets(method: str, prior: float, rng: np.random.Generator, D: int,
+                   above: tuple[np.ndarray, np.ndarray, np.ndarray], below: tuple[np.ndarray, np.ndarray, np.ndarray],
+                   x_h: np.ndarray, n_h: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``D`` draws of the matches above and below each threshold (summed over strata) for the optimistic
+    (``"high"``) and pessimistic (``"low"``) bounds; ``above``/``below`` are each (matches, labelled,
+    population) per cell (T x H)."""
+    shape = above[1].shape
+
+    def cell_params(x: np.ndarray, n: np.ndarray, Ncell: np.ndarray) -> np.ndarray:
+        # cells without labels borrow the stratum's labels (or a flat prior if the stratum has none)
+        use_pool = n <= 0
+        xx = np.where(use_pool, x_h[None, :], x)
+        nn = np.where(use_pool, n_h[None, :], n)
+        seen_n = np.where(use_pool, 0.0, np.minimum(n, Ncell))
+        seen_x = np.where(use_pool, 0.0, np.minimum(x, seen_n))
+        rest = np.maximum(Ncell - seen_n, 0).round()
+        return np.stack([xx, nn, seen_x, rest], axis=-1).reshape(-1, 4)
+
+    def draw(u: np.ndarray, a_add: float, b_add: float) -> np.ndarray:
+        """Matches in each unique cell: the labelled ones plus a binomial draw for the unlabelled ones,
+        the rate from Beta(x + a_add, n - x + b_add) (a zero parameter is a point mass at 0 or 1)."""
+        x, n = u[:, 0:1], u[:, 1:2]
+        a = np.where(n > 0, x + a_add, 1.0)
+        b = np.where(n > 0, n - x + b_add, 1.0)
+        pi = rng.beta(np.maximum(a, 1e-12), np.maximum(b, 1e-12), size=(len(u), D))
+        pi = np.where(a <= 0, 0.0, np.where(b <= 0, 1.0, pi))
+        return u[:, 2:3] + rng.binomial(u[:, 3:4].astype(np.int64), pi)
+
+    # identical cells (whole strata above or below many thresholds) share one set of draws
+    params = np.concatenate([cell_params(*above), cell_params(*below)])
+    uniq, inv = np.unique(params, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    if method == "midp":
+        up = rng.random((len(uniq), D)) < 0.5
+        c = np.where(up, draw(uniq, 1.0, 0.0), draw(uniq, 0.0, 1.0))[inv].reshape(2, *shape, D)
+        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
+        sets["high"] = sets["low"]
+    elif method == "jeffreys":
+        c = draw(uniq, prior, prior)[inv].reshape(2, *shape, D)
+        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
+        sets["high"] = sets["low"]
+    else:
+        # Clopper-Pearson-type bounds (Fay's beta-product procedure): the optimistic set draws the rates
+        # of cells above t from Beta(x+1, n-x) and below t from Beta(x, n-x+1); the pessimistic the reverse
+        hi_rate = draw(uniq, 1.0, 0.0)[inv].reshape(2, *shape, D)
+        lo_rate = draw(uniq, 0.0, 1.0)[inv].reshape(2, *shape, D)
+        sets = {"high": (hi_rate[0].sum(axis=1), lo_rate[1].sum(axis=1)),
+                "low": (lo_rate[0].sum(axis=1), hi_rate[1].sum(axis=1))}
+    return sets
+
+
 def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = None, confidence: float = 0.95, *,
                          draws: int = 2000, seed: int = 0, unsure: str = "exclude",
                          method: str = "exact", prior: float = 0.5) -> pd.DataFrame:
@@ -1043,40 +1137,12 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
     else:
         T = _thresholds(thresholds)
     tw = probability_to_weight(T)
-    nT = len(T)
     hidx = {int(h): i for i, h in enumerate(hs)}
     # --- population cells: N above t per stratum
-    N_above = np.zeros((nT, H))
-    if design.exact:
-        for i, h in enumerate(hs):
-            m = design.pop_stratum == h
-            wv, cv = design.pop_weight[m], design.pop_pairs[m]
-            order = np.argsort(wv)
-            wv, cv = wv[order], cv[order]
-            tail = np.concatenate([np.cumsum(cv[::-1])[::-1], [0.0]])
-            # bins are rounded to 0.01: a bin counts as above t when its value >= t rounded the same way
-            pos = np.searchsorted(wv, np.round(tw, _MW_DECIMALS) - 1e-9, side="left")
-            N_above[:, i] = tail[pos]
-    else:  # estimate each cell's size from the sampled share above t (all sampled pairs, labelled or not)
-        for i, h in enumerate(hs):
-            m = st == h
-            if m.sum():
-                N_above[:, i] = Nh[i] * (sw[m][None, :] >= tw[:, None]).mean(axis=1)
+    N_above = _population_above(design, hs, st, sw, Nh, tw)
     N_below = Nh[None, :] - N_above
     # --- labelled cells
-    li = np.array([hidx[int(h)] for h in st[is_lab]], dtype=np.int64)
-    lw = sw[is_lab]
-    ly = is_match[is_lab].astype(float)
-    if design.exact:  # compare on the same 0.01 grid as the population counts, so the cells agree
-        above = np.round(lw, _MW_DECIMALS)[None, :] >= np.round(tw, _MW_DECIMALS)[:, None] - 1e-9
-    else:
-        above = lw[None, :] >= tw[:, None]              # (T, L)
-    onehot = np.zeros((len(li), H))
-    onehot[np.arange(len(li)), li] = 1.0
-    n_ab = above.astype(float) @ onehot                 # (T, H)
-    x_ab = (above * ly[None, :]) @ onehot
-    n_h = onehot.sum(axis=0)
-    x_h = (ly[:, None] * onehot).sum(axis=0)
+    n_ab, x_ab, n_h, x_h = _labelled_cells(st[is_lab], sw[is_lab], is_match[is_lab], hidx, H, tw, design.exact)
     n_be = n_h[None, :] - n_ab
     x_be = x_h[None, :] - x_ab
     empty = n_h == 0
@@ -1098,49 +1164,8 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
     f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), np.nan)
 
     # --- intervals: posterior predictive of each cell's number of matches
-    rng = np.random.default_rng(int(seed))
-    D = int(draws)
-
-    def cell_params(x: np.ndarray, n: np.ndarray, Ncell: np.ndarray) -> np.ndarray:
-        # cells without labels borrow the stratum's labels (or a flat prior if the stratum has none)
-        use_pool = n <= 0
-        xx = np.where(use_pool, x_h[None, :], x)
-        nn = np.where(use_pool, n_h[None, :], n)
-        seen_n = np.where(use_pool, 0.0, np.minimum(n, Ncell))
-        seen_x = np.where(use_pool, 0.0, np.minimum(x, seen_n))
-        rest = np.maximum(Ncell - seen_n, 0).round()
-        return np.stack([xx, nn, seen_x, rest], axis=-1).reshape(-1, 4)
-
-    def draw(u: np.ndarray, a_add: float, b_add: float) -> np.ndarray:
-        """Matches in each unique cell: the labelled ones plus a binomial draw for the unlabelled ones,
-        the rate from Beta(x + a_add, n - x + b_add) (a zero parameter is a point mass at 0 or 1)."""
-        x, n = u[:, 0:1], u[:, 1:2]
-        a = np.where(n > 0, x + a_add, 1.0)
-        b = np.where(n > 0, n - x + b_add, 1.0)
-        pi = rng.beta(np.maximum(a, 1e-12), np.maximum(b, 1e-12), size=(len(u), D))
-        pi = np.where(a <= 0, 0.0, np.where(b <= 0, 1.0, pi))
-        return u[:, 2:3] + rng.binomial(u[:, 3:4].astype(np.int64), pi)
-
-    # identical cells (whole strata above or below many thresholds) share one set of draws
-    params = np.concatenate([cell_params(x_ab, n_ab, N_above), cell_params(x_be, n_be, N_below)])
-    uniq, inv = np.unique(params, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    if method == "midp":
-        up = rng.random((len(uniq), D)) < 0.5
-        c = np.where(up, draw(uniq, 1.0, 0.0), draw(uniq, 0.0, 1.0))[inv].reshape(2, nT, H, D)
-        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
-        sets["high"] = sets["low"]
-    elif method == "jeffreys":
-        c = draw(uniq, prior, prior)[inv].reshape(2, nT, H, D)
-        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
-        sets["high"] = sets["low"]
-    else:
-        # Clopper-Pearson-type bounds (Fay's beta-product procedure): the optimistic set draws the rates
-        # of cells above t from Beta(x+1, n-x) and below t from Beta(x, n-x+1); the pessimistic the reverse
-        hi_rate = draw(uniq, 1.0, 0.0)[inv].reshape(2, nT, H, D)
-        lo_rate = draw(uniq, 0.0, 1.0)[inv].reshape(2, nT, H, D)
-        sets = {"high": (hi_rate[0].sum(axis=1), lo_rate[1].sum(axis=1)),
-                "low": (lo_rate[0].sum(axis=1), hi_rate[1].sum(axis=1))}
+    sets = _interval_sets(method, prior, np.random.default_rng(int(seed)), int(draws), (x_ab, n_ab, N_above),
+                          (x_be, n_be, N_below), x_h, n_h)
 
     def metrics(tp_d: np.ndarray, fn_d: np.ndarray) -> dict[str, np.ndarray]:
         fp_d = n_above_t[:, None] - tp_d
