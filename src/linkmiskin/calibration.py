@@ -105,6 +105,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -540,9 +541,6 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     strata and the population's match weights) from which :func:`read_review` rebuilds the design.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     from .safe_cells import neutralise_sheet
 
@@ -558,6 +556,24 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
         return str(v) if show_ids else mask_text(str(v))
 
     wb = Workbook()
+    _review_sheet(wb, sample, fields, show_scores, rid)
+    _instructions_sheet(wb, sample, design, show_ids)
+    _design_sheets(wb, sample, design, rid)
+    for sheet in wb.worksheets:  # a name, id or source starting with = + - @ is text, never a formula
+        neutralise_sheet(sheet)
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(p)
+    return p
+
+
+def _review_sheet(wb: Any, sample: pd.DataFrame, fields: list[str], show_scores: bool,
+                  rid: Callable[[Any], str]) -> None:
+    """The ``review`` sheet: one row per pair, the label drop-down, differing fields coloured."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     ws = wb.active
     ws.title = "review"
     header = ["review_id", "label", "note", "source_A", "record_id_A", "source_B", "record_id_B"]
@@ -614,6 +630,12 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
         wdt = widths.get(h, 30 if base in ("name", "address", "mother_name", "father_name") else 16)
         ws.column_dimensions[get_column_letter(j)].width = wdt
 
+
+def _instructions_sheet(wb: Any, sample: pd.DataFrame, design: dict, show_ids: bool) -> None:
+    """The ``instructions`` sheet (Bahasa Indonesia and English), with a warning when ids are shown in full."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     ins = wb.create_sheet("instructions")
     lines = list(_INSTRUCTIONS)
     if show_ids:
@@ -627,6 +649,10 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     ins.append([])
     ins.append([f"{len(sample)} pasangan / pairs; dibuat / created {design['info'].get('created', '')}"])
 
+
+def _design_sheets(wb: Any, sample: pd.DataFrame, design: dict, rid: Callable[[Any], str]) -> None:
+    """The hidden, protected ``meta`` (sample ids, strata, weights) and ``design`` (strata and the
+    population's match weights) sheets that :func:`read_review` rebuilds the design from."""
     meta = wb.create_sheet("meta")
     meta.append(list(_META_COLUMNS))
     for r in sample[list(_META_COLUMNS)].itertuples(index=False):
@@ -653,12 +679,9 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     for sheet in (meta, des):
         sheet.sheet_state = "hidden"
         sheet.protection.sheet = True
-    for sheet in wb.worksheets:  # a name, id or source starting with = + - @ is text, never a formula
-        neutralise_sheet(sheet)
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(p)
-    return p
+    for sheet in (meta, des):
+        sheet.sheet_state = "hidden"
+        sheet.protection.sheet = True
 
 
 def _inf_str(x: float) -> Any:
