@@ -742,9 +742,26 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
     workbook, a required sheet or column is missing, a label is not one of the allowed values, or the
     pair ids were edited, deleted, duplicated or added.
     """
+    p = Path(path)
+    wb = _open_review_workbook(p)
+    meta = _read_meta_sheet(wb, p)
+    labels, notes = _read_review_sheet(wb, p, meta)
+    out = meta.copy()
+    if sample is not None:
+        out = _restore_ids(out, sample, p)
+    out["label"] = pd.Series([labels.get(int(i)) for i in out["review_id"]], dtype=object)
+    out["note"] = pd.Series([notes.get(int(i)) for i in out["review_id"]], dtype=object)
+    out = out.sort_values("review_id").reset_index(drop=True)
+    design = _read_design(wb, p) if "design" in wb.sheetnames else None
+    if design is not None:
+        _set_design(out, design)
+    return out
+
+
+def _open_review_workbook(p: Path) -> Any:
+    """The workbook at ``p``, with its ``review`` and ``meta`` sheets; a :class:`ReviewError` otherwise."""
     from openpyxl import load_workbook
 
-    p = Path(path)
     if not p.exists():
         raise ReviewError(f"review workbook not found: {p}")
     try:
@@ -755,7 +772,11 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         if name not in wb.sheetnames:
             raise ReviewError(f"{p}: sheet {name!r} is missing (sheets: {wb.sheetnames}); "
                               f"use a workbook written by review_sample(path=...)")
-    # --- meta: the sample as drawn
+    return wb
+
+
+def _read_meta_sheet(wb: Any, p: Path) -> pd.DataFrame:
+    """The sample as drawn, from the hidden ``meta`` sheet (one row per pair, typed)."""
     mws = wb["meta"]
     mrows = list(mws.iter_rows(values_only=True))
     if not mrows:
@@ -778,6 +799,12 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         meta[c] = _id_str(meta[c])
     for c in ("source_l", "source_r"):
         meta[c] = meta[c].astype(str)
+    return meta
+
+
+def _read_review_sheet(wb: Any, p: Path, meta: pd.DataFrame) -> tuple[dict[int, str | None], dict[int, Any]]:
+    """Labels and notes by review id from the ``review`` sheet, checked against ``meta``; one
+    :class:`ReviewError` listing every problem (edited, added, copied or deleted rows, unknown labels)."""
     by_id = {int(r): i for i, r in enumerate(meta["review_id"])}
     # --- review sheet
     ws = wb["review"]
@@ -850,16 +877,7 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         more = f"\n... and {len(errors) - len(shown)} more problem(s)" if len(errors) > len(shown) else ""
         raise ReviewError(f"{p}: the review workbook has {len(errors)} problem(s):\n  - "
                           + "\n  - ".join(shown) + more)
-    out = meta.copy()
-    if sample is not None:
-        out = _restore_ids(out, sample, p)
-    out["label"] = pd.Series([labels.get(int(i)) for i in out["review_id"]], dtype=object)
-    out["note"] = pd.Series([notes.get(int(i)) for i in out["review_id"]], dtype=object)
-    out = out.sort_values("review_id").reset_index(drop=True)
-    design = _read_design(wb, p) if "design" in wb.sheetnames else None
-    if design is not None:
-        _set_design(out, design)
-    return out
+    return labels, notes
 
 
 def _restore_ids(meta: pd.DataFrame, sample: pd.DataFrame, p: Path) -> pd.DataFrame:
