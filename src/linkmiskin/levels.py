@@ -85,23 +85,30 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
 
 
 @cache
-def _creators() -> dict[str, Any]:
-    """linkmiskin's comparison creators by output column name (``nik``, ``name``, ``dob``...)."""
+def _default_creators() -> dict[str, Any]:
     from .model import comparisons
 
     return {c.create_output_column_name(): c for c in comparisons()}
 
 
-def gammas(comparison: str, *keys: str) -> list[int]:
+def _creators(model: dict | None = None) -> dict[str, Any]:
+    """linkmiskin's comparison creators of a trained model (its default comparisons without one), by output
+    column name (``nik``, ``name``, ``dob``...). The one place that knows which creators built a model."""
+    return _default_creators()
+
+
+def gammas(comparison: str, *keys: str, model: dict | None = None) -> list[int]:
     """Splink's gamma values of the levels with stable ``keys`` in linkmiskin's comparison ``comparison``
-    (its output column name). A key the comparison does not build (an optional level) is left out.
+    (its output column name) of ``model``. A key the comparison does not build (an optional level) is left
+    out.
 
     >>> gammas("nik", "exact_consistent", "exact", "excel_15_digits")
     [6, 4]
     """
-    creator = _creators().get(comparison)
+    creators = _creators(model)
+    creator = creators.get(comparison)
     if creator is None:
-        raise KeyError(f"no comparison {comparison!r}; comparisons are {sorted(_creators())}")
+        raise KeyError(f"no comparison {comparison!r}; comparisons are {sorted(creators)}")
     have = set(level_keys(creator))
     return [gamma_of(creator, k) for k in keys if k in have]
 
@@ -116,10 +123,11 @@ def levels_by_gamma(model: dict) -> dict[str, dict[int, dict]]:
     ('exact', 'null')
     """
     out: dict[str, dict[int, dict]] = {}
+    creators = _creators(model)
     for comp in model.get("comparisons", []):
         name = comp["output_column_name"]
         levels = comp["comparison_levels"]
-        creator = _creators().get(name)
+        creator = creators.get(name)
         keys = level_keys(creator) if creator is not None else []
         if len(keys) != len(levels):
             raise ValueError(f"comparison {name!r} of this model has {len(levels)} levels, linkmiskin builds "

@@ -729,7 +729,7 @@ def _pair_flags(model: dict | None, df: pd.DataFrame) -> dict[str, np.ndarray]:
     out = {}
     for flag, (comparison, keys) in PAIR_FLAG_LEVELS.items():
         col = f"gamma_{comparison}"
-        out[flag] = (df[col].isin(gammas(comparison, *keys)).to_numpy() if col in df
+        out[flag] = (df[col].isin(gammas(comparison, *keys, model=model)).to_numpy() if col in df
                      else np.zeros(n, dtype=bool))
     return out
 
