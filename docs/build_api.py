@@ -56,6 +56,8 @@ SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Cannot-link rules: `linkmiskin.cannot_link`", "linkmiskin.cannot_link",
      ["rules_table", "cannot_link", "CannotLinkRule", "PairEvidence"], True),
     ("Splink comparisons: `linkmiskin.comparisons`", "linkmiskin.comparisons", "comparison-creators", True),
+    ("Comparison levels by stable key: `linkmiskin.levels`", "linkmiskin.levels", None, True),
+    ("Shared facts: `linkmiskin.facts`", "linkmiskin.facts", None, True),
     ("Privacy: `linkmiskin.privacy`", "linkmiskin.privacy",
      ["mask_id", "mask_series", "mask_text", "MaskedError", "MaskingFilter"], True),
     ("Keyed pseudonyms: `linkmiskin.pseudonym`", "linkmiskin.pseudonym", ["pseudonymise", "is_token"], True),
@@ -444,44 +446,17 @@ def build() -> str:
     return text.rstrip("\n") + "\n"
 
 
-#: pages with rule tables generated from the code: (file, marker, function giving the Markdown)
-RULE_PAGES = [(HERE / page, marker, func) for page in ("golden_records_and_updates.md",
-                                                       "golden_records_and_updates_id.md")
-              for marker, func in (("golden-rules", "linkmiskin.golden:rules_markdown"),
-                                   ("update-rules", "linkmiskin.updates:rules_markdown"))]
-
-
-def rule_pages() -> dict[Path, str]:
-    """The rule pages with their generated blocks filled in from the code."""
-    out: dict[Path, str] = {}
-    for path, marker, func in RULE_PAGES:
-        text = out.get(path) or path.read_text(encoding="utf-8")
-        modname, fname = func.split(":")
-        table = getattr(importlib.import_module(modname), fname)()
-        pat = re.compile(rf"(<!-- {marker}:begin -->\n).*?(<!-- {marker}:end -->)", re.S)
-        text = pat.sub(lambda m, table=table: m.group(1) + table + "\n" + m.group(2), text)
-        out[path] = text
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if docs/api.md is out of date")
     args = ap.parse_args(argv)
     text = build()
-    pages = rule_pages()
     if args.check:
         current = API_MD.read_text(encoding="utf-8") if API_MD.exists() else ""
         if current != text:
             print("docs/api.md is out of date: run `python docs/build_api.py`", file=sys.stderr)
             return 1
-        stale = [p.name for p, t in pages.items() if p.read_text(encoding="utf-8") != t]
-        if stale:
-            print(f"{', '.join(stale)} out of date: run `python docs/build_api.py`", file=sys.stderr)
-            return 1
         return 0
-    for p, t in pages.items():
-        p.write_text(t, encoding="utf-8")
     API_MD.write_text(text, encoding="utf-8")
     print(f"wrote {API_MD} ({len(text.splitlines()):,} lines)")
     return 0

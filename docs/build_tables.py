@@ -1,4 +1,5 @@
-"""Rewrite the tables of rules in ``docs/*.md`` from the rule registries in the code.
+"""Rewrite the generated tables in ``docs/*.md`` from the registries in the code: the one generator of
+tables in the docs (cannot-link rules, comparison levels, golden-record and update rules).
 
     python docs/build_tables.py            # rewrite the generated tables
     python docs/build_tables.py --check    # exit 1 if a table is out of date (tests/test_docs.py)
@@ -36,9 +37,33 @@ def _cannot_link_rules() -> str:
     return _markdown(rules_table())
 
 
+def _comparison_levels() -> str:
+    """Every level of every comparison: its stable key, its label and what it means."""
+    from linkmiskin.levels import level_table
+
+    t = level_table()
+    t["key"] = t["comparison"] + "." + t["key"].astype(str)
+    return _markdown(t[["key", "label", "meaning"]])
+
+
+def _golden_rules() -> str:
+    from linkmiskin.golden import rules_markdown
+
+    return rules_markdown() + "\n"
+
+
+def _update_rules() -> str:
+    from linkmiskin.updates import rules_markdown
+
+    return rules_markdown() + "\n"
+
+
 #: generated table name -> function giving its Markdown
 TABLES: dict[str, Callable[[], str]] = {
     "cannot_link_rules": _cannot_link_rules,
+    "comparison_levels": _comparison_levels,
+    "golden_rules": _golden_rules,
+    "update_rules": _update_rules,
 }
 
 

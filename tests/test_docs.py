@@ -98,3 +98,32 @@ def test_generated_rule_tables_match_the_code():
     concepts = (DOCS / "concepts.md").read_text(encoding="utf-8")
     for name in RULES:
         assert f"`{name}`" in concepts
+
+
+def test_one_generator_of_tables():
+    """Every generated block in the docs uses the one marker of docs/build_tables.py, and its table is built
+    there: no page keeps another marker style, and build_api.py writes only api.md."""
+    spec = importlib.util.spec_from_file_location("linkmiskin_build_tables", DOCS / "build_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    names = set()
+    for p in DOCS.glob("*.md"):
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r"<!-- [\w-]+:(?:begin|end) -->", text), f"docs/{p.name} has an old table marker"
+        names |= set(re.findall(r"<!-- generated: ([\w.]+) -->", text))
+    assert names == set(module.TABLES), (names, set(module.TABLES))
+    assert {p.name for p in module.pages()} >= {"concepts.md", "golden_records_and_updates.md",
+                                                "golden_records_and_updates_id.md"}
+    assert "generated:" not in (DOCS / "build_api.py").read_text(encoding="utf-8")
+
+
+def test_comparison_level_table_lists_every_key():
+    from linkmiskin.levels import level_table
+
+    concepts = (DOCS / "concepts.md").read_text(encoding="utf-8")
+    block = concepts.split("<!-- generated: comparison_levels -->", 1)[1].split("<!-- /generated -->", 1)[0]
+    t = level_table()
+    assert len(block.strip().splitlines()) == len(t) + 2
+    for comp, key in zip(t["comparison"], t["key"]):
+        assert f"| `{comp}.{key}` |" in block

@@ -26,13 +26,15 @@ def _no_full_nik(text: str) -> bool:
 
 def test_explain_a_linked_pair_adds_up_to_the_pairs_score(result):
     pr = result.pairs
-    row = pr[(pr["match_probability"] >= result.threshold) & (pr["nik_level"].str.startswith("Exact NIK"))].iloc[0]
+    row = pr[(pr["match_probability"] >= result.threshold) & (pr["nik_level_key"] == "exact_consistent")].iloc[0]
     ex = result.explain(_key(row, "l"), _key(row, "r"))
     assert ex.match_probability == pytest.approx(row["match_probability"], abs=1e-9)
     comps = ex.table[ex.table["step"] == "comparison"]
     assert ex.table["match_weight"].iloc[:-1].sum() == pytest.approx(ex.match_weight, abs=1e-6)
     assert set(comps["comparison"]) >= {"nik", "name", "dob", "address"}
     assert comps.set_index("comparison").loc["name", "level"] == row["name_level"]
+    assert comps.set_index("comparison").loc["nik", "level_key"] == "exact_consistent"
+    assert comps.set_index("comparison").loc["name", "level_key"] == row["name_level_key"]
     assert ex.candidate and ex.in_pairs and ex.same_person and ex.cannot_link_rule == ""
     assert "one person" in ex.person_decision
     text = ex.summary() + ex.table.to_string()

@@ -196,10 +196,10 @@ def test_most_recent_snapshot_decides_address_when_dates_given():
 def test_docs_rule_tables_match_code():
     for doc in ("golden_records_and_updates.md", "golden_records_and_updates_id.md"):
         text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
-        m = re.search(r"<!-- golden-rules:begin -->\n(.*?)\n<!-- golden-rules:end -->", text, re.S)
+        m = re.search(r"<!-- generated: golden_rules -->\n(.*?)\n<!-- /generated -->", text, re.S)
         assert m, f"{doc}: no generated golden-rules block"
         assert m.group(1).strip() == golden.rules_markdown().strip(), \
-            f"{doc} is out of date: run python docs/build_api.py"
+            f"{doc} is out of date: run python docs/build_tables.py"
 
 
 def test_adult_man_prefers_adult_men():

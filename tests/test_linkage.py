@@ -67,14 +67,15 @@ def test_every_record_exactly_once(result, data):
 def test_pairs_and_households_tables(result):
     p = result.pairs
     for c in ("source_l", "record_id_l", "source_r", "record_id_r", "match_probability", "match_weight",
-              "nik_level", "name_level", "dob_level", "address_level", "agreeing_evidence"):
+              "nik_level", "name_level", "dob_level", "address_level", "agreeing_evidence",
+              "nik_level_key", "name_level_key", "dob_level_key", "address_level_key"):
         assert c in p.columns, c
     assert p["match_probability"].between(0, 1).all()
     # the evidence that agreed, named after the comparisons, in the model's order
-    exact_nik = p[p["nik_level"] == "Exact NIK, consistent with both records"]
+    exact_nik = p[p["nik_level_key"] == "exact_consistent"]
     assert len(exact_nik) and exact_nik["agreeing_evidence"].str.split(",").str[0].eq("nik").all()
     assert not p["agreeing_evidence"].str.contains(",,|^,|,$", regex=True).any()
-    weak = p[(p["nik_level"] == "All other comparisons") & (p["name_level"] == "All other comparisons")]
+    weak = p[(p["nik_level_key"] == "else") & (p["name_level_key"] == "else")]
     assert not weak["agreeing_evidence"].str.contains("(?:^|,)(?:nik|name)(?:,|$)", regex=True).any()
     hh = result.households
     assert hh["household_id"].is_unique

@@ -106,7 +106,7 @@ def test_linking_pseudonymised_lists(data, both):
     assert psn.metadata["pseudonymised_sources"] == ["blt_dd", "bpjs_pbi", "dtks", "p3ke"]   # posyandu has none
     assert len(psn.records) == len(raw.records)
     # equal tokens are NIK evidence: the exact-NIK level applies to pairs of one token
-    assert psn.pairs["nik_level"].astype(str).str.startswith("Exact NIK").sum() > 0
+    assert psn.pairs["nik_level_key"].isin(["exact_consistent", "exact_inconsistent"]).sum() > 0
     e_raw = lm.evaluate(raw, data.truth).person
     e_psn = lm.evaluate(psn, data.truth).person
     assert e_psn["pairwise_precision"] >= 0.98

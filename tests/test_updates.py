@@ -279,6 +279,6 @@ def test_docs_update_rule_tables_match_code():
     root = Path(__file__).resolve().parents[1]
     for doc in ("golden_records_and_updates.md", "golden_records_and_updates_id.md"):
         text = (root / "docs" / doc).read_text(encoding="utf-8")
-        m = re.search(r"<!-- update-rules:begin -->\n(.*?)\n<!-- update-rules:end -->", text, re.S)
+        m = re.search(r"<!-- generated: update_rules -->\n(.*?)\n<!-- /generated -->", text, re.S)
         assert m, f"{doc}: no generated update-rules block"
-        assert m.group(1).strip() == updates.rules_markdown().strip(), f"{doc}: run python docs/build_api.py"
+        assert m.group(1).strip() == updates.rules_markdown().strip(), f"{doc}: run python docs/build_tables.py"

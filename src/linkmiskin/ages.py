@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .facts import MISSING_TOKENS, ZERO_TOKENS
+
 #: unit words -> years per unit
 _UNITS = {
     "TAHUN": 1.0, "THN": 1.0, "TH": 1.0, "T": 1.0, "THUN": 1.0, "YR": 1.0, "YRS": 1.0, "YEARS": 1.0, "Y": 1.0,
@@ -27,7 +29,8 @@ _UNITS = {
     "HARI": 1 / 365.25, "HR": 1 / 365.25, "H": 1 / 365.25,
 }
 _PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([A-Z]*)\.?")
-_MISSING = {"", "-", "--", "NAN", "NONE", "NULL", "N/A", "NA", "<NA>", "?", "BELUM ADA", "TIDAK ADA", "TDK ADA"}
+#: missing cells of an age column: the shared missing tokens, except zero (a baby's age is 0)
+_MISSING = MISSING_TOKENS - ZERO_TOKENS
 #: the oldest age read as real
 MAX_AGE = 120
 

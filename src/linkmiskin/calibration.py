@@ -105,6 +105,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -540,9 +541,6 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     strata and the population's match weights) from which :func:`read_review` rebuilds the design.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     from .safe_cells import neutralise_sheet
 
@@ -558,6 +556,24 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
         return str(v) if show_ids else mask_text(str(v))
 
     wb = Workbook()
+    _review_sheet(wb, sample, fields, show_scores, rid)
+    _instructions_sheet(wb, sample, design, show_ids)
+    _design_sheets(wb, sample, design, rid)
+    for sheet in wb.worksheets:  # a name, id or source starting with = + - @ is text, never a formula
+        neutralise_sheet(sheet)
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(p)
+    return p
+
+
+def _review_sheet(wb: Any, sample: pd.DataFrame, fields: list[str], show_scores: bool,
+                  rid: Callable[[Any], str]) -> None:
+    """The ``review`` sheet: one row per pair, the label drop-down, differing fields coloured."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     ws = wb.active
     ws.title = "review"
     header = ["review_id", "label", "note", "source_A", "record_id_A", "source_B", "record_id_B"]
@@ -614,6 +630,12 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
         wdt = widths.get(h, 30 if base in ("name", "address", "mother_name", "father_name") else 16)
         ws.column_dimensions[get_column_letter(j)].width = wdt
 
+
+def _instructions_sheet(wb: Any, sample: pd.DataFrame, design: dict, show_ids: bool) -> None:
+    """The ``instructions`` sheet (Bahasa Indonesia and English), with a warning when ids are shown in full."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     ins = wb.create_sheet("instructions")
     lines = list(_INSTRUCTIONS)
     if show_ids:
@@ -627,6 +649,10 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     ins.append([])
     ins.append([f"{len(sample)} pasangan / pairs; dibuat / created {design['info'].get('created', '')}"])
 
+
+def _design_sheets(wb: Any, sample: pd.DataFrame, design: dict, rid: Callable[[Any], str]) -> None:
+    """The hidden, protected ``meta`` (sample ids, strata, weights) and ``design`` (strata and the
+    population's match weights) sheets that :func:`read_review` rebuilds the design from."""
     meta = wb.create_sheet("meta")
     meta.append(list(_META_COLUMNS))
     for r in sample[list(_META_COLUMNS)].itertuples(index=False):
@@ -653,12 +679,9 @@ def write_review_workbook(sample: pd.DataFrame, path: str | os.PathLike, *, show
     for sheet in (meta, des):
         sheet.sheet_state = "hidden"
         sheet.protection.sheet = True
-    for sheet in wb.worksheets:  # a name, id or source starting with = + - @ is text, never a formula
-        neutralise_sheet(sheet)
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(p)
-    return p
+    for sheet in (meta, des):
+        sheet.sheet_state = "hidden"
+        sheet.protection.sheet = True
 
 
 def _inf_str(x: float) -> Any:
@@ -719,9 +742,26 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
     workbook, a required sheet or column is missing, a label is not one of the allowed values, or the
     pair ids were edited, deleted, duplicated or added.
     """
+    p = Path(path)
+    wb = _open_review_workbook(p)
+    meta = _read_meta_sheet(wb, p)
+    labels, notes = _read_review_sheet(wb, p, meta)
+    out = meta.copy()
+    if sample is not None:
+        out = _restore_ids(out, sample, p)
+    out["label"] = pd.Series([labels.get(int(i)) for i in out["review_id"]], dtype=object)
+    out["note"] = pd.Series([notes.get(int(i)) for i in out["review_id"]], dtype=object)
+    out = out.sort_values("review_id").reset_index(drop=True)
+    design = _read_design(wb, p) if "design" in wb.sheetnames else None
+    if design is not None:
+        _set_design(out, design)
+    return out
+
+
+def _open_review_workbook(p: Path) -> Any:
+    """The workbook at ``p``, with its ``review`` and ``meta`` sheets; a :class:`ReviewError` otherwise."""
     from openpyxl import load_workbook
 
-    p = Path(path)
     if not p.exists():
         raise ReviewError(f"review workbook not found: {p}")
     try:
@@ -732,7 +772,11 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         if name not in wb.sheetnames:
             raise ReviewError(f"{p}: sheet {name!r} is missing (sheets: {wb.sheetnames}); "
                               f"use a workbook written by review_sample(path=...)")
-    # --- meta: the sample as drawn
+    return wb
+
+
+def _read_meta_sheet(wb: Any, p: Path) -> pd.DataFrame:
+    """The sample as drawn, from the hidden ``meta`` sheet (one row per pair, typed)."""
     mws = wb["meta"]
     mrows = list(mws.iter_rows(values_only=True))
     if not mrows:
@@ -755,6 +799,12 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         meta[c] = _id_str(meta[c])
     for c in ("source_l", "source_r"):
         meta[c] = meta[c].astype(str)
+    return meta
+
+
+def _read_review_sheet(wb: Any, p: Path, meta: pd.DataFrame) -> tuple[dict[int, str | None], dict[int, Any]]:
+    """Labels and notes by review id from the ``review`` sheet, checked against ``meta``; one
+    :class:`ReviewError` listing every problem (edited, added, copied or deleted rows, unknown labels)."""
     by_id = {int(r): i for i, r in enumerate(meta["review_id"])}
     # --- review sheet
     ws = wb["review"]
@@ -827,16 +877,7 @@ def read_review(path: str | os.PathLike, sample: pd.DataFrame | None = None) -> 
         more = f"\n... and {len(errors) - len(shown)} more problem(s)" if len(errors) > len(shown) else ""
         raise ReviewError(f"{p}: the review workbook has {len(errors)} problem(s):\n  - "
                           + "\n  - ".join(shown) + more)
-    out = meta.copy()
-    if sample is not None:
-        out = _restore_ids(out, sample, p)
-    out["label"] = pd.Series([labels.get(int(i)) for i in out["review_id"]], dtype=object)
-    out["note"] = pd.Series([notes.get(int(i)) for i in out["review_id"]], dtype=object)
-    out = out.sort_values("review_id").reset_index(drop=True)
-    design = _read_design(wb, p) if "design" in wb.sheetnames else None
-    if design is not None:
-        _set_design(out, design)
-    return out
+    return labels, notes
 
 
 def _restore_ids(meta: pd.DataFrame, sample: pd.DataFrame, p: Path) -> pd.DataFrame:
@@ -982,6 +1023,100 @@ def _labels_array(sample: pd.DataFrame, unsure: str) -> tuple[np.ndarray, np.nda
     return is_lab, is_match, counts
 
 
+def _population_above(design: Any, hs: np.ndarray, st: np.ndarray, sw: np.ndarray, Nh: np.ndarray,
+                      tw: np.ndarray) -> np.ndarray:
+    """Population pairs above each threshold weight ``tw``, per stratum ``hs`` (T x H): counted exactly from
+    the design's population bins, or estimated from the sampled share above t."""
+    nT, H = len(tw), len(hs)
+    N_above = np.zeros((nT, H))
+    if design.exact:
+        for i, h in enumerate(hs):
+            m = design.pop_stratum == h
+            wv, cv = design.pop_weight[m], design.pop_pairs[m]
+            order = np.argsort(wv)
+            wv, cv = wv[order], cv[order]
+            tail = np.concatenate([np.cumsum(cv[::-1])[::-1], [0.0]])
+            # bins are rounded to 0.01: a bin counts as above t when its value >= t rounded the same way
+            pos = np.searchsorted(wv, np.round(tw, _MW_DECIMALS) - 1e-9, side="left")
+            N_above[:, i] = tail[pos]
+    else:  # estimate each cell's size from the sampled share above t (all sampled pairs, labelled or not)
+        for i, h in enumerate(hs):
+            m = st == h
+            if m.sum():
+                N_above[:, i] = Nh[i] * (sw[m][None, :] >= tw[:, None]).mean(axis=1)
+    return N_above
+
+
+def _labelled_cells(lst: np.ndarray, lw: np.ndarray, lmatch: np.ndarray, hidx: dict[int, int], H: int,
+                    tw: np.ndarray, exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labelled pairs (stratum ``lst``, weight ``lw``, match ``lmatch``) counted per threshold and stratum:
+    ``n_ab, x_ab`` (labelled / matches above t, T x H) and ``n_h, x_h`` (per stratum)."""
+    li = np.array([hidx[int(h)] for h in lst], dtype=np.int64)
+    ly = lmatch.astype(float)
+    if exact:  # compare on the same 0.01 grid as the population counts, so the cells agree
+        above = np.round(lw, _MW_DECIMALS)[None, :] >= np.round(tw, _MW_DECIMALS)[:, None] - 1e-9
+    else:
+        above = lw[None, :] >= tw[:, None]              # (T, L)
+    onehot = np.zeros((len(li), H))
+    onehot[np.arange(len(li)), li] = 1.0
+    n_ab = above.astype(float) @ onehot                 # (T, H)
+    x_ab = (above * ly[None, :]) @ onehot
+    n_h = onehot.sum(axis=0)
+    x_h = (ly[:, None] * onehot).sum(axis=0)
+    return n_ab, x_ab, n_h, x_h
+
+
+def _interval_sets(method: str, prior: float, rng: np.random.Generator, D: int,
+                   above: tuple[np.ndarray, np.ndarray, np.ndarray], below: tuple[np.ndarray, np.ndarray, np.ndarray],
+                   x_h: np.ndarray, n_h: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``D`` draws of the matches above and below each threshold (summed over strata) for the optimistic
+    (``"high"``) and pessimistic (``"low"``) bounds; ``above``/``below`` are each (matches, labelled,
+    population) per cell (T x H)."""
+    shape = above[1].shape
+
+    def cell_params(x: np.ndarray, n: np.ndarray, Ncell: np.ndarray) -> np.ndarray:
+        # cells without labels borrow the stratum's labels (or a flat prior if the stratum has none)
+        use_pool = n <= 0
+        xx = np.where(use_pool, x_h[None, :], x)
+        nn = np.where(use_pool, n_h[None, :], n)
+        seen_n = np.where(use_pool, 0.0, np.minimum(n, Ncell))
+        seen_x = np.where(use_pool, 0.0, np.minimum(x, seen_n))
+        rest = np.maximum(Ncell - seen_n, 0).round()
+        return np.stack([xx, nn, seen_x, rest], axis=-1).reshape(-1, 4)
+
+    def draw(u: np.ndarray, a_add: float, b_add: float) -> np.ndarray:
+        """Matches in each unique cell: the labelled ones plus a binomial draw for the unlabelled ones,
+        the rate from Beta(x + a_add, n - x + b_add) (a zero parameter is a point mass at 0 or 1)."""
+        x, n = u[:, 0:1], u[:, 1:2]
+        a = np.where(n > 0, x + a_add, 1.0)
+        b = np.where(n > 0, n - x + b_add, 1.0)
+        pi = rng.beta(np.maximum(a, 1e-12), np.maximum(b, 1e-12), size=(len(u), D))
+        pi = np.where(a <= 0, 0.0, np.where(b <= 0, 1.0, pi))
+        return u[:, 2:3] + rng.binomial(u[:, 3:4].astype(np.int64), pi)
+
+    # identical cells (whole strata above or below many thresholds) share one set of draws
+    params = np.concatenate([cell_params(*above), cell_params(*below)])
+    uniq, inv = np.unique(params, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    if method == "midp":
+        up = rng.random((len(uniq), D)) < 0.5
+        c = np.where(up, draw(uniq, 1.0, 0.0), draw(uniq, 0.0, 1.0))[inv].reshape(2, *shape, D)
+        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
+        sets["high"] = sets["low"]
+    elif method == "jeffreys":
+        c = draw(uniq, prior, prior)[inv].reshape(2, *shape, D)
+        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
+        sets["high"] = sets["low"]
+    else:
+        # Clopper-Pearson-type bounds (Fay's beta-product procedure): the optimistic set draws the rates
+        # of cells above t from Beta(x+1, n-x) and below t from Beta(x, n-x+1); the pessimistic the reverse
+        hi_rate = draw(uniq, 1.0, 0.0)[inv].reshape(2, *shape, D)
+        lo_rate = draw(uniq, 0.0, 1.0)[inv].reshape(2, *shape, D)
+        sets = {"high": (hi_rate[0].sum(axis=1), lo_rate[1].sum(axis=1)),
+                "low": (lo_rate[0].sum(axis=1), hi_rate[1].sum(axis=1))}
+    return sets
+
+
 def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = None, confidence: float = 0.95, *,
                          draws: int = 2000, seed: int = 0, unsure: str = "exclude",
                          method: str = "exact", prior: float = 0.5) -> pd.DataFrame:
@@ -1043,40 +1178,12 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
     else:
         T = _thresholds(thresholds)
     tw = probability_to_weight(T)
-    nT = len(T)
     hidx = {int(h): i for i, h in enumerate(hs)}
     # --- population cells: N above t per stratum
-    N_above = np.zeros((nT, H))
-    if design.exact:
-        for i, h in enumerate(hs):
-            m = design.pop_stratum == h
-            wv, cv = design.pop_weight[m], design.pop_pairs[m]
-            order = np.argsort(wv)
-            wv, cv = wv[order], cv[order]
-            tail = np.concatenate([np.cumsum(cv[::-1])[::-1], [0.0]])
-            # bins are rounded to 0.01: a bin counts as above t when its value >= t rounded the same way
-            pos = np.searchsorted(wv, np.round(tw, _MW_DECIMALS) - 1e-9, side="left")
-            N_above[:, i] = tail[pos]
-    else:  # estimate each cell's size from the sampled share above t (all sampled pairs, labelled or not)
-        for i, h in enumerate(hs):
-            m = st == h
-            if m.sum():
-                N_above[:, i] = Nh[i] * (sw[m][None, :] >= tw[:, None]).mean(axis=1)
+    N_above = _population_above(design, hs, st, sw, Nh, tw)
     N_below = Nh[None, :] - N_above
     # --- labelled cells
-    li = np.array([hidx[int(h)] for h in st[is_lab]], dtype=np.int64)
-    lw = sw[is_lab]
-    ly = is_match[is_lab].astype(float)
-    if design.exact:  # compare on the same 0.01 grid as the population counts, so the cells agree
-        above = np.round(lw, _MW_DECIMALS)[None, :] >= np.round(tw, _MW_DECIMALS)[:, None] - 1e-9
-    else:
-        above = lw[None, :] >= tw[:, None]              # (T, L)
-    onehot = np.zeros((len(li), H))
-    onehot[np.arange(len(li)), li] = 1.0
-    n_ab = above.astype(float) @ onehot                 # (T, H)
-    x_ab = (above * ly[None, :]) @ onehot
-    n_h = onehot.sum(axis=0)
-    x_h = (ly[:, None] * onehot).sum(axis=0)
+    n_ab, x_ab, n_h, x_h = _labelled_cells(st[is_lab], sw[is_lab], is_match[is_lab], hidx, H, tw, design.exact)
     n_be = n_h[None, :] - n_ab
     x_be = x_h[None, :] - x_ab
     empty = n_h == 0
@@ -1098,49 +1205,8 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
     f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), np.nan)
 
     # --- intervals: posterior predictive of each cell's number of matches
-    rng = np.random.default_rng(int(seed))
-    D = int(draws)
-
-    def cell_params(x: np.ndarray, n: np.ndarray, Ncell: np.ndarray) -> np.ndarray:
-        # cells without labels borrow the stratum's labels (or a flat prior if the stratum has none)
-        use_pool = n <= 0
-        xx = np.where(use_pool, x_h[None, :], x)
-        nn = np.where(use_pool, n_h[None, :], n)
-        seen_n = np.where(use_pool, 0.0, np.minimum(n, Ncell))
-        seen_x = np.where(use_pool, 0.0, np.minimum(x, seen_n))
-        rest = np.maximum(Ncell - seen_n, 0).round()
-        return np.stack([xx, nn, seen_x, rest], axis=-1).reshape(-1, 4)
-
-    def draw(u: np.ndarray, a_add: float, b_add: float) -> np.ndarray:
-        """Matches in each unique cell: the labelled ones plus a binomial draw for the unlabelled ones,
-        the rate from Beta(x + a_add, n - x + b_add) (a zero parameter is a point mass at 0 or 1)."""
-        x, n = u[:, 0:1], u[:, 1:2]
-        a = np.where(n > 0, x + a_add, 1.0)
-        b = np.where(n > 0, n - x + b_add, 1.0)
-        pi = rng.beta(np.maximum(a, 1e-12), np.maximum(b, 1e-12), size=(len(u), D))
-        pi = np.where(a <= 0, 0.0, np.where(b <= 0, 1.0, pi))
-        return u[:, 2:3] + rng.binomial(u[:, 3:4].astype(np.int64), pi)
-
-    # identical cells (whole strata above or below many thresholds) share one set of draws
-    params = np.concatenate([cell_params(x_ab, n_ab, N_above), cell_params(x_be, n_be, N_below)])
-    uniq, inv = np.unique(params, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    if method == "midp":
-        up = rng.random((len(uniq), D)) < 0.5
-        c = np.where(up, draw(uniq, 1.0, 0.0), draw(uniq, 0.0, 1.0))[inv].reshape(2, nT, H, D)
-        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
-        sets["high"] = sets["low"]
-    elif method == "jeffreys":
-        c = draw(uniq, prior, prior)[inv].reshape(2, nT, H, D)
-        sets = {"low": (c[0].sum(axis=1), c[1].sum(axis=1))}
-        sets["high"] = sets["low"]
-    else:
-        # Clopper-Pearson-type bounds (Fay's beta-product procedure): the optimistic set draws the rates
-        # of cells above t from Beta(x+1, n-x) and below t from Beta(x, n-x+1); the pessimistic the reverse
-        hi_rate = draw(uniq, 1.0, 0.0)[inv].reshape(2, nT, H, D)
-        lo_rate = draw(uniq, 0.0, 1.0)[inv].reshape(2, nT, H, D)
-        sets = {"high": (hi_rate[0].sum(axis=1), lo_rate[1].sum(axis=1)),
-                "low": (lo_rate[0].sum(axis=1), hi_rate[1].sum(axis=1))}
+    sets = _interval_sets(method, prior, np.random.default_rng(int(seed)), int(draws), (x_ab, n_ab, N_above),
+                          (x_be, n_be, N_below), x_h, n_h)
 
     def metrics(tp_d: np.ndarray, fn_d: np.ndarray) -> dict[str, np.ndarray]:
         fp_d = n_above_t[:, None] - tp_d

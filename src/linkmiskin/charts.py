@@ -340,6 +340,16 @@ def _y_floor(values: list[np.ndarray], floor: float | None) -> float:
     return max(0.0, math.floor(lo / step - 1e-9) * step)
 
 
+def _estimate_frames(labelled: pd.DataFrame | None, label_free: pd.DataFrame | None,
+                     weight_range: tuple[float, float] | None) -> tuple[Any, Any, list[pd.DataFrame]]:
+    """The labelled and label-free estimates limited to ``weight_range``, and those given, as a list; an
+    error when neither is given."""
+    if labelled is None and label_free is None:
+        raise ValueError("give labelled and/or label_free estimates")
+    labelled, label_free = _restrict(labelled, weight_range), _restrict(label_free, weight_range)
+    return labelled, label_free, [f for f in (labelled, label_free) if f is not None]
+
+
 def threshold_selection_chart(labelled: pd.DataFrame | None = None, label_free: pd.DataFrame | None = None, *,
                               metrics: Sequence[str] = ("precision", "recall", "f1"), chosen: float | None = None,
                               y_min: float | None = None,
@@ -353,10 +363,7 @@ def threshold_selection_chart(labelled: pd.DataFrame | None = None, label_free: 
     ``chosen`` (a probability) is marked with a vertical line. ``weight_range`` limits the x-axis (default
     match weight -7 to 10, probability 0.008 to 0.999; ``None`` for all thresholds).
     """
-    if labelled is None and label_free is None:
-        raise ValueError("give labelled and/or label_free estimates")
-    labelled, label_free = _restrict(labelled, weight_range), _restrict(label_free, weight_range)
-    frames = [f for f in (labelled, label_free) if f is not None]
+    labelled, label_free, frames = _estimate_frames(labelled, label_free, weight_range)
     xw = np.concatenate([_tw(f) for f in frames])
     xr = (float(np.nanmin(xw)), float(np.nanmax(xw)))
     vals = [f[m].to_numpy(dtype=float) for f in frames for m in metrics if m in f]
@@ -373,18 +380,10 @@ def threshold_selection_chart(labelled: pd.DataFrame | None = None, label_free: 
             if f"{m}_low" in labelled:
                 c.band(x, labelled[f"{m}_low"], labelled[f"{m}_high"], _COLORS[m], f"{_LABELS[m]} {conf:.0%} interval")
     for m in metrics:
-        if labelled is not None and m in labelled:
-            c.polyline(_tw(labelled), labelled[m], _COLORS[m], label=f"{_LABELS[m]} (labels)")
-            items.append((f"{_LABELS[m]} (labels)", _COLORS[m], "solid"))
-        if label_free is not None and m in label_free:
-            c.polyline(_tw(label_free), label_free[m], _COLORS[m], dash=True, label=f"{_LABELS[m]} (model)")
-            items.append((f"{_LABELS[m]} (model, no labels)", _COLORS[m], "dashed"))
+        items += _estimate_lines(c, labelled, label_free, m, "(model, no labels)")
     if labelled is not None and any(f"{m}_low" in labelled for m in metrics):
         items.append((f"{conf:.0%} interval", "#888", "band"))
-    if chosen is not None:
-        c.vline(_to_weight(chosen), _chosen_label(chosen))
-    c.legend(items)
-    return SvgChart(c.done(), title)
+    return _finished(c, items, chosen, title)
 
 
 def error_tradeoff_chart(labelled: pd.DataFrame | None = None, label_free: pd.DataFrame | None = None, *,
@@ -395,10 +394,7 @@ def error_tradeoff_chart(labelled: pd.DataFrame | None = None, label_free: pd.Da
                          ) -> SvgChart:
     """Estimated wrong merges (false-match pairs) and missed links (missed-match pairs) against the
     threshold: what each threshold buys. Labelled estimates solid with bands, label-free dashed."""
-    if labelled is None and label_free is None:
-        raise ValueError("give labelled and/or label_free estimates")
-    labelled, label_free = _restrict(labelled, weight_range), _restrict(label_free, weight_range)
-    frames = [f for f in (labelled, label_free) if f is not None]
+    labelled, label_free, frames = _estimate_frames(labelled, label_free, weight_range)
     xw = np.concatenate([_tw(f) for f in frames])
     xr = (float(np.nanmin(xw)), float(np.nanmax(xw)))
     ymax = max(float(np.nanmax(f[m].to_numpy(dtype=float))) for f in frames for m in ("fp", "fn") if m in f)
@@ -413,14 +409,28 @@ def error_tradeoff_chart(labelled: pd.DataFrame | None = None, label_free: pd.Da
            [(v, _fmt(v)) for v in _nice_ticks(0.0, ymax * 1.05)])
     items: list[tuple[str, str, str]] = []
     for m in ("fp", "fn"):
-        if labelled is not None and m in labelled:
-            if f"{m}_low" in labelled:
-                c.band(_tw(labelled), labelled[f"{m}_low"], labelled[f"{m}_high"], _COLORS[m])
-            c.polyline(_tw(labelled), labelled[m], _COLORS[m], label=f"{_LABELS[m]} (labels)")
-            items.append((f"{_LABELS[m]} (labels)", _COLORS[m], "solid"))
-        if label_free is not None and m in label_free:
-            c.polyline(_tw(label_free), label_free[m], _COLORS[m], dash=True, label=f"{_LABELS[m]} (model)")
-            items.append((f"{_LABELS[m]} (model)", _COLORS[m], "dashed"))
+        if labelled is not None and m in labelled and f"{m}_low" in labelled:
+            c.band(_tw(labelled), labelled[f"{m}_low"], labelled[f"{m}_high"], _COLORS[m])
+        items += _estimate_lines(c, labelled, label_free, m, "(model)")
+    return _finished(c, items, chosen, title)
+
+
+def _estimate_lines(c: _Canvas, labelled: pd.DataFrame | None, label_free: pd.DataFrame | None, m: str,
+                    model_legend: str) -> list[tuple[str, str, str]]:
+    """Draw metric ``m`` against the threshold: solid from the labelled estimates, dashed from the
+    label-free ones; returns their legend items."""
+    items = []
+    if labelled is not None and m in labelled:
+        c.polyline(_tw(labelled), labelled[m], _COLORS[m], label=f"{_LABELS[m]} (labels)")
+        items.append((f"{_LABELS[m]} (labels)", _COLORS[m], "solid"))
+    if label_free is not None and m in label_free:
+        c.polyline(_tw(label_free), label_free[m], _COLORS[m], dash=True, label=f"{_LABELS[m]} (model)")
+        items.append((f"{_LABELS[m]} {model_legend}", _COLORS[m], "dashed"))
+    return items
+
+
+def _finished(c: _Canvas, items: list[tuple[str, str, str]], chosen: float | None, title: str) -> SvgChart:
+    """Mark the chosen threshold, draw the legend and close the chart."""
     if chosen is not None:
         c.vline(_to_weight(chosen), _chosen_label(chosen))
     c.legend(items)
@@ -434,10 +444,7 @@ def precision_recall_chart(labelled: pd.DataFrame | None = None, label_free: pd.
                            title: str = "Precision against recall") -> SvgChart:
     """Precision (y) against recall (x) as the threshold moves; ``chosen`` marked with a dot (and the
     labelled confidence intervals there as cross-hairs)."""
-    if labelled is None and label_free is None:
-        raise ValueError("give labelled and/or label_free estimates")
-    labelled, label_free = _restrict(labelled, weight_range), _restrict(label_free, weight_range)
-    frames = [f for f in (labelled, label_free) if f is not None]
+    labelled, label_free, frames = _estimate_frames(labelled, label_free, weight_range)
     rec = np.concatenate([f["recall"].to_numpy(dtype=float) for f in frames])
     pre = np.concatenate([f["precision"].to_numpy(dtype=float) for f in frames])
     x0 = _y_floor([rec], None)

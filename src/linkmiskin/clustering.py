@@ -35,6 +35,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .cannot_link import cannot_link
+from .facts import UnionFind
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -58,15 +59,9 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
     ``el, er, ep``: every scored pair inside the component (any probability), sorted by descending
     probability. ``cannot``: pairs that must not end up together.
     """
-    parent = {x: x for x in nodes}
+    uf = UnionFind(nodes)
+    find = uf.find
     members: dict[int, list[int]] = {x: [x] for x in nodes}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     # cross evidence between current clusters: ev[a][b] = [sum of p, number of scored pairs]
     ev: dict[int, dict[int, list[float]]] = {x: {} for x in nodes}
     for a, b, p in zip(el, er, ep):
@@ -90,7 +85,7 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
-        parent[rb] = ra
+        uf.union(ra, rb)
         members[ra].extend(members.pop(rb))
         if bb:
             bad.setdefault(ra, set()).update(bb)
@@ -104,7 +99,7 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
             back.pop(rb, None)
             back[ra] = [cur[0], cur[1]]
         ev[ra].pop(rb, None)
-    return {x: find(x) for x in nodes}
+    return dict(zip(nodes, uf.labels(nodes).tolist()))
 
 
 def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, *,

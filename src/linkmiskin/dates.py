@@ -110,6 +110,8 @@ import pyarrow.compute as pc
 # Shared vectorised helpers (factorize to unique texts, arrow masking, calendar arithmetic).
 from linkmiskin.nik import _STR, _as_series, _flag, _iso_dates, _real_date, _unique_text
 
+from .facts import MISSING_TOKENS
+
 __all__ = ["DATE_COLUMNS", "DATE_STATUSES", "PLACEHOLDER_DAY_MONTHS", "is_placeholder", "month_names", "parse_date"]
 
 DATE_STATUSES = ("ok", "missing", "placeholder", "impossible_day", "year_only", "unparseable", "out_of_range")
@@ -120,10 +122,7 @@ PLACEHOLDER_DAY_MONTHS = ((1, 1), (1, 7), (31, 12))
 #: Day used when only the month of birth is known (Permendagri 19/2010).
 PLACEHOLDER_DAY = 15
 
-_MISSING_TOKENS = (
-    "", "-", "--", "0", "BELUM ADA", "TIDAK ADA", "TDK ADA", "NULL", "NAN", "NAT", "N/A", "NA", "NONE", "<NA>",
-    "TIDAK TAHU", "TDK TAHU", "TIDAK DIKETAHUI", "TDK DIKETAHUI", "?",
-)
+_MISSING_TOKENS = tuple(sorted(MISSING_TOKENS))
 
 _TIME = (
     r"(?:T|\s)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?[AP]M)?"

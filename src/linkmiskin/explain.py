@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .cannot_link import RULES, PairEvidence, first_rule, pair_frame
+from .levels import levels_by_gamma
 from .privacy import mask_series, mask_text
 
 __all__ = ["Explanation", "explain"]
@@ -38,8 +39,9 @@ _ID_COLUMNS = ("nik", "nik15", "kk", "nik_digits")
 class Explanation:
     """The account of one record pair, returned by :meth:`LinkResult.explain`.
 
-    ``table`` has one row per step (``step, comparison, level, value_a, value_b, m_probability,
-    u_probability, match_weight, cumulative_weight``): the prior first, then each comparison, then the
+    ``table`` has one row per step (``step, comparison, level, level_key, value_a, value_b, m_probability,
+    u_probability, match_weight, cumulative_weight``; ``level_key`` is the level's stable key,
+    :mod:`linkmiskin.levels`): the prior first, then each comparison, then the
     total. The other attributes give the verdict.
     """
 
@@ -98,18 +100,6 @@ def _locate(table: pd.DataFrame, record: Any, which: str) -> int:
     return int(hit[0])
 
 
-def _levels(model: dict) -> dict[str, dict[int, dict]]:
-    """Each comparison's levels by gamma value (Splink numbers the non-null levels from the last, 0)."""
-    out: dict[str, dict[int, dict]] = {}
-    for comp in model.get("comparisons", []):
-        non_null = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
-        by_gamma = {len(non_null) - 1 - i: lv for i, lv in enumerate(non_null)}
-        nulls = [lv.get("label_for_charts", "") for lv in comp["comparison_levels"] if lv.get("is_null_level")]
-        by_gamma[-1] = {"label_for_charts": "no evidence (" + " / ".join(n for n in nulls if n) + ")"}
-        out[comp["output_column_name"]] = by_gamma
-    return out
-
-
 def _shown(v: Any, col: str) -> Any:
     if isinstance(v, list | np.ndarray):
         return " ".join(map(str, v))
@@ -121,20 +111,23 @@ def _shown(v: Any, col: str) -> Any:
 def _waterfall_table(scored: pd.Series, model: dict) -> pd.DataFrame:
     prior = float(model.get("probability_two_random_records_match", 1e-6))
     prior_w = math.log2(prior / (1 - prior))
-    rows = [{"step": "prior", "comparison": "", "level": "prior (two random records match)", "value_a": None,
+    rows = [{"step": "prior", "comparison": "", "level": "prior (two random records match)", "level_key": "",
+             "value_a": None,
              "value_b": None, "m_probability": None, "u_probability": None, "match_weight": prior_w}]
-    for comp, levels in _levels(model).items():
+    for comp, levels in levels_by_gamma(model).items():
         g = int(scored.get(f"gamma_{comp}", -1))
         lv = levels.get(g, {})
         w = float(scored.get(f"mw_{comp}", 0.0) or 0.0) + float(scored.get(f"mw_tf_adj_{comp}", 0.0) or 0.0)
         rows.append({"step": "comparison", "comparison": comp, "level": lv.get("label_for_charts", str(g)),
+                     "level_key": lv.get("key"),
                      "value_a": _shown(scored.get(f"{comp}_l"), comp),
                      "value_b": _shown(scored.get(f"{comp}_r"), comp),
                      "m_probability": lv.get("m_probability"), "u_probability": lv.get("u_probability"),
                      "match_weight": w})
     t = pd.DataFrame(rows)
     t["cumulative_weight"] = t["match_weight"].cumsum()
-    total = {"step": "total", "comparison": "", "level": "final match weight", "value_a": None, "value_b": None,
+    total = {"step": "total", "comparison": "", "level": "final match weight", "level_key": "", "value_a": None,
+             "value_b": None,
              "m_probability": None, "u_probability": None, "match_weight": float(scored["match_weight"]),
              "cumulative_weight": float(scored["match_weight"])}
     return pd.concat([t, pd.DataFrame([total])], ignore_index=True)

@@ -17,7 +17,26 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-_MISSING = {"", "-", "0", "NAN", "NONE", "NULL", "N/A", "NA", "BELUM ADA", "TIDAK ADA", "TDK ADA", "?"}
+from .facts import MISSING_TOKENS
+
+_MISSING = MISSING_TOKENS
+
+#: The canonical role of the household head (kepala keluarga / KRT), as ``data/relationship_codes.csv``
+#: writes it. Code compares with these constants, never with the literal.
+HEAD = "KEPALA"
+#: The canonical role of the head's spouse (istri / suami).
+SPOUSE = "PASANGAN"
+#: The canonical role of a child of the head.
+CHILD = "ANAK"
+
+
+def sql_in_roles(column: str, roles: tuple[str, ...]) -> str:
+    """A SQL condition ``column IN ('KEPALA', 'PASANGAN')`` built from the role constants.
+
+    >>> sql_in_roles("l.relationship", (HEAD, SPOUSE))
+    "l.relationship IN ('KEPALA', 'PASANGAN')"
+    """
+    return f"{column} IN (" + ", ".join("'" + r.replace("'", "''") + "'" for r in roles) + ")"
 
 
 @cache

@@ -40,11 +40,16 @@ because several women of the mother's name qualify, the person confidence divide
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from .clustering import components
+from .facts import UnionFind, one_typo_apart
+from .household_roles import HEAD
 from .names import names_close
+from .nik import TRUSTED_KK_STATUSES
 
 #: No household built from person links or a mother's name may hold more people than this.
 MAX_PERSONS = 20
@@ -98,16 +103,51 @@ def _renumber(pairs: pd.DataFrame, inv: np.ndarray) -> pd.DataFrame:
 
 def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None,
                         use_row_order: str | bool) -> pd.DataFrame:
+    """The household steps of the module docstring, in order, on records in list order."""
     n = len(std)
     src = std["source"].astype(str).to_numpy()
-    kk_ok = std["kk_status"].astype(str).isin(["valid", "unknown_region"]).to_numpy()
-    kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     person = persons["person_node"].to_numpy()
     pconf = persons["person_confidence"].to_numpy(dtype=float)
     evidence = np.array(["alone"] * n, dtype=object)
     report: dict[str, dict[str, dict]] = {}
+    # 1. raw units: same source and KK or family id; every other record alone
+    units = _raw_units(std, src, person, use_row_order, report, evidence)
+    # 2. lists without KK: same address *and* a household-level attribute
+    el, er = _no_kk_links(std, src, units.raw, units.kk_ok, evidence)
+    unit = components(len(units.raw_keys), _cat(el), _cat(er))[units.raw]
+    # 3. same KK across sources, 4. shared persons
+    hh = _join_units(std, unit, units.kk, units.kk_ok, person)[unit]
+    unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
+    joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
+    evidence[joined] = "same person or KK in another list"
+    conf = _unit_confidence(pconf, evidence, src, units.block_share)
+    # 5. mother's name: a child's household joins the household of its mother
+    hh = _mother_links(std, hh, person, pconf, conf, evidence)
+    out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
+                        "household_evidence": evidence})
+    out.attrs["row_order"] = report
+    return out
 
-    # 1. raw units: same source and KK; every other record alone ---------------------------------------
+
+@dataclass
+class _Units:
+    """Step 1's result: each record's raw unit (``raw`` into ``raw_keys``), the repaired KK numbers, and per
+    source the share that proved a list-order rule (``block_share``)."""
+
+    raw: np.ndarray
+    raw_keys: pd.Index
+    kk: np.ndarray
+    kk_ok: np.ndarray
+    block_share: dict[str, float]
+
+
+def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_order: str | bool,
+               report: dict, evidence: np.ndarray) -> _Units:
+    """Step 1: records of one source with one (repaired) KK or one family id form a unit; every other
+    record is a unit of its own. Writes the unit evidence into ``evidence``."""
+    n = len(std)
+    kk_ok = std["kk_status"].astype(str).isin(TRUSTED_KK_STATUSES).to_numpy()
+    kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     kk = _repair_kk(std, src, kk, kk_ok)
     kk = _fill_from_neighbours(std, src, kk, use_row_order, report)
     kk_ok = pd.notna(kk)
@@ -138,8 +178,13 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
+    return _Units(raw, raw_keys, kk, kk_ok, block_share)
 
-    # 2. lists without KK: same address *and* a household-level attribute ------------------------------
+
+def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.ndarray,
+                 evidence: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Step 2: links between raw units of a list without KK (fewer than half its records carry one):
+    siblings by their mother's name at one address, and the same address down to block and house."""
     el: list[np.ndarray] = []
     er: list[np.ndarray] = []
     share = pd.Series(kk_ok).groupby(src).mean()
@@ -174,14 +219,18 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
             er.append(first)
             idx = k.index.to_numpy()[joined | (k.groupby(keys, sort=False)["raw"].transform("size").to_numpy() > 1)]
             evidence[idx] = np.where(evidence[idx] == "alone", "same address in list", evidence[idx])
-    unit = components(len(raw_keys), _cat(el), _cat(er))[raw]
-    n_units = int(unit.max()) + 1 if n else 0
+    return el, er
 
-    # 3. same KK across sources, 4. shared persons ------------------------------------------------------
+
+def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
+                person: np.ndarray) -> np.ndarray:
+    """Steps 3 and 4: the household of each unit, from the same KK across sources and from shared persons
+    (never two different heads, never more than ``MAX_PERSONS``); a free unit (one person, no KK) joins
+    the household that holds most records of its person."""
+    n_units = int(unit.max()) + 1 if len(unit) else 0
     kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
     kk_l = kdf["unit"].to_numpy()
     kk_r = kdf.groupby("kk")["unit"].transform("first").to_numpy()
-    el, er = [], []
     up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
     unit_persons = np.bincount(up["unit"].to_numpy(), minlength=n_units)
     # a unit of one person and no KK (a head-only list, a list without KK) has no household evidence of its
@@ -230,19 +279,28 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
         first = fu.groupby("person")["unit"].transform("min")
         hh_of_unit[fu["unit"].to_numpy()] = np.where(t.notna(), t.fillna(-1).to_numpy(np.int64),
                                                      hh_of_unit[first.to_numpy()])
-    hh = hh_of_unit[unit]
-    unit_size = np.bincount(unit, minlength=n_units)
-    hsize = np.bincount(hh)
-    joined = (hsize[hh] > unit_size[unit]) & (evidence == "alone")
-    evidence[joined] = "same person or KK in another list"
+    return hh_of_unit
+
+
+def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
+                     block_share: dict[str, float]) -> np.ndarray:
+    """Household confidence before the mother's-name step: 1 for a shared KK or family id in a source, at
+    most the proved share for a family block in list order, else the person confidence."""
     conf = pconf.copy()
     conf[np.isin(evidence, ["same KK or family id in source"])] = 1.0
     # a family block is as sure as the list's order proved to be
     for s_, share_ in block_share.items():
         sel = (evidence == "family rows in list order") & (src == s_)
         conf[sel] = np.minimum(pconf[sel], share_)
+    return conf
 
-    # 5. mother's name: a child's household joins the household of its mother ---------------------------
+
+def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: np.ndarray,
+                  conf: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """Step 5: a child whose household holds no woman with its mother's name joins the household of the one
+    woman of that name at its desa (and RT/RW when known); with several candidates it stays alone and its
+    confidence is divided by their number. Updates ``conf`` and ``evidence``; returns the households."""
+    n = len(std)
     mother = _col(std, "mother_name")
     if mother.notna().any():
         sex = _col(std, "sex").where(_col(std, "sex").notna(), _col(std, "nik_sex"))
@@ -281,10 +339,7 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
         amb = cand.index[cand > 1].to_numpy()
         if len(amb):
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
-    out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
-                        "household_evidence": evidence})
-    out.attrs["row_order"] = report
-    return out
+    return hh
 
 
 def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
@@ -347,7 +402,7 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         look = pd.MultiIndex.from_arrays([src[dmg], p15[dmg]])
         got = uniq.reindex(look).to_numpy()
         kk[np.flatnonzero(dmg)] = got
-    # one-digit typos at one address
+    # KKs one typo apart at one address (:func:`linkmiskin.facts.one_typo_apart`)
     d = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw})[pd.notna(kk)].dropna()
     d = d.drop_duplicates(["src", "kk", "desa", "rt", "rw"])
     if len(d) > 1:
@@ -355,10 +410,8 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         m = m[m["kk_x"] < m["kk_y"]]
         if len(m):
             m = m[(m["kk_x"].str.len() == 16) & (m["kk_y"].str.len() == 16)]
-            a = np.frombuffer("".join(m["kk_x"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
-            b = np.frombuffer("".join(m["kk_y"]).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
             if len(m):
-                one = (a != b).sum(axis=1) == 1
+                one = one_typo_apart(m["kk_x"], m["kk_y"])
                 # KKs of neighbours registered days apart differ in one digit too (3216222506130001 /
                 # 3216222706130001): only a KK written on a single record is taken for a typo of a KK that
                 # several records of the source carry
@@ -442,7 +495,7 @@ def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray, m
     okq = (q < n) & (src[np.minimum(q, n - 1)] == src[miss]) & have[np.minimum(q, n - 1)]
     okq[okq] = same_place(miss[okq], q[okq])
     nxt[okq] = key[q[okq]]
-    head = rel[miss] == "KEPALA"
+    head = rel[miss] == HEAD
     first = np.where(head, nxt, prev)
     second = np.where(head, prev, nxt)
     key[miss] = np.where(pd.notna(first), first, second)
@@ -490,7 +543,7 @@ def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.
         eq = np.zeros(n - 1, dtype=bool)
         eq[ok] = a[1:][ok] == a[:-1][ok]
         same[1:] &= eq
-    head = rel == "KEPALA"
+    head = rel == HEAD
     block = np.cumsum(~same | head)
     shares: dict[str, float] = {}
     for s in cand:
@@ -575,7 +628,7 @@ def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarr
     addr = np.full(n_units, "", dtype=object)
     addr[mode["unit"].to_numpy()] = mode["key"].to_numpy()
     rel = _col(std, "relationship").to_numpy()
-    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == "KEPALA"]
+    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == HEAD]
     heads = heads.drop_duplicates("unit")
     head = np.full(n_units, -1, dtype=np.int64)
     head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
@@ -612,14 +665,8 @@ def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: 
     persons: dict[int, set[int]] = {int(c): set() for c in involved}
     for c, q in zip(pp["c"].to_numpy(), pp["p"].to_numpy()):
         persons[int(c)].add(int(q))
-    parent = {int(c): int(c) for c in involved}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = UnionFind(involved.tolist())
+    find = uf.find
     for a, b in zip(a0.tolist(), b0.tolist()):
         ra, rb = find(a), find(b)
         if ra == rb:
@@ -631,12 +678,12 @@ def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: 
             continue
         if len(persons[ra]) < len(persons[rb]):
             ra, rb = rb, ra
-        parent[rb] = ra
+        uf.union(ra, rb)
         heads[ra] = ha | hb
         persons[ra] |= persons.pop(rb)
         heads.pop(rb, None)
     out = comp.copy()
-    out[inv] = np.array([find(int(c)) for c in comp[inv]], dtype=np.int64)
+    out[inv] = uf.labels(comp[inv].tolist())
     return out
 
 

