@@ -335,11 +335,13 @@ def write_state(result, directory: Path) -> None:
              "run": int(result.run), "record_id_kinds": _kinds(result.records),
              "snapshots": result.snapshots}
     (directory / "update_state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+    from .safe_cells import write_csv
+
     reg = result.id_registry
     reg.to_parquet(directory / "id_registry.parquet", index=False)
-    reg.to_csv(directory / "id_registry.csv", index=False)
+    write_csv(reg, directory / "id_registry.csv")   # formula-looking cells as text, like every CSV we write
     if result.changes is not None:
-        result.changes.to_csv(directory / "changes.csv", index=False)
+        write_csv(result.changes, directory / "changes.csv")
 
 
 # ============================================================================================= apply
