@@ -263,3 +263,29 @@ def test_golden_accuracy_counts_all_and_recoverable_persons():
     for col in ("accuracy", "accuracy_recoverable", "accuracy_when_available"):
         assert acc[col].between(0, 1).all()
     assert acc.loc["nik", "accuracy_recoverable"] >= acc.loc["nik", "accuracy"]
+
+
+def test_common_spelling_prefers_more_common_rarest_word():
+    c = _cand(commonness=[1, 40])
+    assert np.argmax(golden.common_spelling(c)) == 1
+
+
+def test_word_commonness_is_the_count_of_the_rarest_word():
+    rec = pd.DataFrame({"name_tokens": [["ZAHRA", "AMELIA"], ["ZAHAR", "AMELIA"], ["ZAHRA"], None]})
+    got = golden._word_commonness(rec, np.array([True, True, True, False]))
+    assert list(got) == [2, 1, 2, 0]
+
+
+def test_name_typo_loses_to_the_common_spelling():
+    r = _records()
+    r["name_tokens"] = [["ASEP", "SUNANDAR"]] * 3 + [["SITI", "AMINAH"]]
+    # P1: two records disagree on one word's spelling (same sound); SUNANDAR is also written on the third
+    r.loc[0, "name"], r.at[0, "name_tokens"] = "ASEP SUNANDR", ["ASEP", "SUNANDR"]
+    r.loc[2, "name"] = "ASEP SUNANDAR"
+    r = pd.concat([r, r.iloc[[3]].assign(record_id="5", person_id="P3", name="ASEP SUNANDAR")], ignore_index=True)
+    r.at[4, "name_tokens"] = ["ASEP", "SUNANDAR"]
+    r.loc[1, "name"], r.at[1, "name_tokens"] = "ASEP SUNANDR", ["ASEP", "SUNANDR"]
+    r.loc[2, "name"], r.at[2, "name_tokens"] = "ASEP SUNANDAR", ["ASEP", "SUNANDAR"]
+    r = r[r["record_id"] != "2"].reset_index(drop=True)   # P1: one SUNANDR, one SUNANDAR record
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"

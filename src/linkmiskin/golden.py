@@ -87,6 +87,11 @@ def word_consensus(c: pd.DataFrame) -> np.ndarray:
     return c["consensus"].to_numpy(dtype=np.int64)
 
 
+def common_spelling(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose rarest word is written most often across all the lists (a typo makes a rare word)."""
+    return c["commonness"].to_numpy(dtype=np.int64)
+
+
 def fullest_name(c: pd.DataFrame) -> np.ndarray:
     """Prefer the name with the most words (an abbreviated or truncated name loses words)."""
     return c["words"].to_numpy(dtype=np.int64)
@@ -116,7 +121,7 @@ def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray)
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, fullest_name, head_votes, adult_man, eldest)}
+    not_placeholder, word_consensus, common_spelling, fullest_name, head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -127,8 +132,8 @@ _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequ
 #: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
 FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
-    "name": ("valid_value", "word_consensus", "most_frequent", "trusted_source", "fullest_name",
-             "most_recent_snapshot"),
+    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
+             "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
     "sex": _IDENTITY,
     "relationship": ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent"),
@@ -361,6 +366,24 @@ def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) ->
     return out + np.bincount(d["r"].to_numpy(), weights=score, minlength=len(rec)).astype(np.int64)
 
 
+def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """Per record: how many records of the whole table carry its rarest name word (0 without a name)."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx):
+        return out
+    words = rec["name_tokens"].iloc[idx] if "name_tokens" in rec else pd.Series(_col(rec, "name")[idx]).str.split()
+    words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
+    if not len(words):
+        return out
+    d = pd.DataFrame({"r": words.index.to_numpy(dtype=np.int64), "t": words.to_numpy(dtype=object)})
+    d = d.drop_duplicates()
+    freq = d["t"].map(d["t"].value_counts()).to_numpy(dtype=np.int64)
+    rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(rarest, d["r"].to_numpy(), freq)
+    return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
+
+
 def _reference_days(snapshots: dict[str, str] | None) -> int:
     """The day ages are counted at: the newest list's snapshot date, or today when no dates are given."""
     dates = [pd.Timestamp(d) for d in (snapshots or {}).values()]
@@ -446,6 +469,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     # name: word sounds shared by most of the person's records; then birth date and sex
     v, a = _field_inputs(rec, "name", ctx)
     a["consensus"] = _word_consensus(codes, rec, pd.notna(v))
+    a["commonness"] = _word_commonness(rec, pd.notna(v))
     for f, ch in (("name", choose(codes, n, v, a, FIELD_RULES["name"])),
                   *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
         chosen[f], rules[f] = ch.value, ch.rule
