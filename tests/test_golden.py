@@ -224,7 +224,7 @@ def test_word_consensus_scores_words_most_records_share():
 
 def test_name_keeps_the_word_most_records_share_then_the_fuller_name():
     r = _records()
-    r.loc[2, ["name", "name_phonetic"]] = pd.Series({"name": "ASEP", "name_phonetic": ["ASP"]})
+    r.loc[2, "name"] = "ASEP"
     r.at[2, "name_phonetic"] = ["ASP"]
     r.loc[1, "name"] = "ASEP SUNANDAR SAPUTRA"
     r.at[1, "name_phonetic"] = ["ASP", "SNNTR", "SPTR"]
@@ -277,15 +277,13 @@ def test_word_commonness_is_the_count_of_the_rarest_word():
 
 
 def test_name_typo_loses_to_the_common_spelling():
+    # P1 has two records that spell one word differently (same sound); SUNANDAR is also P3's name, SUNANDR
+    # is written nowhere else
     r = _records()
-    r["name_tokens"] = [["ASEP", "SUNANDAR"]] * 3 + [["SITI", "AMINAH"]]
-    # P1: two records disagree on one word's spelling (same sound); SUNANDAR is also written on the third
-    r.loc[0, "name"], r.at[0, "name_tokens"] = "ASEP SUNANDR", ["ASEP", "SUNANDR"]
-    r.loc[2, "name"] = "ASEP SUNANDAR"
     r = pd.concat([r, r.iloc[[3]].assign(record_id="5", person_id="P3", name="ASEP SUNANDAR")], ignore_index=True)
-    r.at[4, "name_tokens"] = ["ASEP", "SUNANDAR"]
-    r.loc[1, "name"], r.at[1, "name_tokens"] = "ASEP SUNANDR", ["ASEP", "SUNANDR"]
-    r.loc[2, "name"], r.at[2, "name_tokens"] = "ASEP SUNANDAR", ["ASEP", "SUNANDAR"]
-    r = r[r["record_id"] != "2"].reset_index(drop=True)   # P1: one SUNANDR, one SUNANDAR record
+    r["name_tokens"] = [["ASEP", "SUNANDR"], ["ASEP", "SUNANDAR"], ["ASEP", "SUNANDAR"], ["SITI", "AMINAH"],
+                        ["ASEP", "SUNANDAR"]]
+    r.loc[0, "name"] = "ASEP SUNANDR"
+    r = r[r["record_id"] != "2"].reset_index(drop=True)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"
