@@ -214,14 +214,20 @@ def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[s
     out_r = np.full(n_entities, NO_VALUE, dtype=object)
     if not present.any():
         return Choice(out_v, out_r)
-    df = pd.DataFrame({"e": entity[present], "v": value[present]})
-    for k, a in attrs.items():
-        df[k] = np.asarray(a)[present]
-    agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
-    g = df.groupby(["e", "v"], sort=True)
-    c = g.agg(agg) if agg else pd.DataFrame(index=g.size().index)
-    c["n"] = g.size()
-    c = c.reset_index()
+    # candidates = distinct (entity, value), as integer codes sorted by entity then value (values are
+    # sorted once, among the distinct ones, not row by row)
+    vcode, uniq = pd.factorize(value[present], sort=True)
+    nv = max(len(uniq), 1)
+    ukey, inv, cnt = np.unique(np.asarray(entity)[present].astype(np.int64) * nv + vcode,
+                               return_inverse=True, return_counts=True)
+    c = pd.DataFrame({"e": ukey // nv, "v": np.asarray(uniq, dtype=object)[ukey % nv]})
+    if attrs:
+        agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
+        df = pd.DataFrame({k: np.asarray(a)[present] for k, a in attrs.items()})
+        aggd = df.groupby(inv.ravel(), sort=True).agg(agg)
+        for k in attrs:
+            c[k] = aggd[k].to_numpy()
+    c["n"] = cnt
     e = c["e"].to_numpy()
     alive = np.ones(len(c), dtype=bool)
     n_cand = np.bincount(e, minlength=n_entities)
