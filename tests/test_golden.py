@@ -287,3 +287,14 @@ def test_name_typo_loses_to_the_common_spelling():
     r = r[r["record_id"] != "2"].reset_index(drop=True)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"
+
+
+def test_person_without_any_desa_keeps_own_kecamatan():
+    r = _records()
+    # a BPJS-PBI person alone in a household: no desa anywhere, the record gives the kecamatan
+    extra = r.iloc[[1]].assign(record_id="9", person_id="P9", household_id="H9", kecamatan_code="32.16.05",
+                               kecamatan_name="Kec Lima")
+    p = golden.persons_table(pd.concat([r, extra], ignore_index=True)).set_index("person_id")
+    assert pd.isna(p.loc["P9", "desa_code"]) and p.loc["P9", "kecamatan_code"] == "32.16.05"
+    assert p.loc["P9", "kecamatan_name"] == "Kec Lima" and p.loc["P9", "kecamatan_code_rule"] == "only_value"
+    assert p.loc["P1", "kecamatan_code"] == "32.16.01" and p.loc["P1", "kecamatan_code_rule"] == "of_desa"

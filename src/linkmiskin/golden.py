@@ -125,6 +125,8 @@ RULES: dict[str, Rule] = {f.__name__: f for f in (
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
+#: a person's kecamatan is that of the golden desa when there is one
+OF_DESA = "of_desa"
 
 _IDENTITY = ("valid_value", "most_frequent", "most_recent_snapshot", "trusted_source")
 _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent")
@@ -143,11 +145,12 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "rw": _ADDRESS,
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
+    "kecamatan_code": _ADDRESS,
     "head_person_id": ("head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
-_FIELD_KIND = {"nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
+_FIELD_KIND = {"kecamatan_code": "address", "nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
                "relationship": "address", "kk": "address", "desa_code": "address", "rt": "address",
                "rw": "address", "place": "address", "decile": "address", "head_person_id": "address"}
 
@@ -344,7 +347,7 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
     elif field == "desa_code":
         v = _col(rec, "desa_code")
         attrs["valid"] = (rec["region_status"] == "resolved").to_numpy(dtype=bool)
-    elif field in ("rt", "rw", "place", "decile"):
+    elif field in ("rt", "rw", "place", "decile", "kecamatan_code"):
         v = _col(rec, field)
         attrs["valid"] = pd.notna(v)
     else:  # pragma: no cover - programming error
@@ -457,6 +460,26 @@ def _region_lookup(rec: pd.DataFrame) -> pd.DataFrame:
     return d.drop_duplicates("desa_code").set_index("desa_code")
 
 
+def _own_kecamatan(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                   out: pd.DataFrame, rules: dict[str, np.ndarray]) -> None:
+    """A person with no golden desa keeps the kecamatan their own records give (BPJS-PBI lists only the
+    kecamatan), chosen by the ``kecamatan_code`` rules; in place on ``out`` and ``rules``."""
+    if "kecamatan_code" not in rec:
+        return
+    v, a = _field_inputs(rec, "kecamatan_code", ctx)
+    ch = choose(codes, n, v, a, FIELD_RULES["kecamatan_code"])
+    no_desa = pd.isna(out["desa_code"]).to_numpy() & pd.notna(ch.value)
+    if not no_desa.any():
+        return
+    out["kecamatan_code"] = np.where(no_desa, ch.value, out["kecamatan_code"].to_numpy(dtype=object))
+    if "kecamatan_name" in rec:
+        names = rec.loc[rec["kecamatan_code"].notna() & rec["kecamatan_name"].notna(),
+                        ["kecamatan_code", "kecamatan_name"]].drop_duplicates("kecamatan_code")
+        named = out["kecamatan_code"].map(names.set_index("kecamatan_code")["kecamatan_name"]).to_numpy(dtype=object)
+        out["kecamatan_name"] = np.where(no_desa, named, out["kecamatan_name"].to_numpy(dtype=object))
+    rules["kecamatan_code"] = np.where(no_desa, ch.rule, rules["kecamatan_code"])
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
@@ -508,6 +531,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     look = _region_lookup(rec)
     for c in ("desa_name", "kecamatan_code", "kecamatan_name"):
         out[c] = out["desa_code"].map(look[c]) if c in look else None
+    rules["kecamatan_code"] = np.where(pd.notna(out["desa_code"]), OF_DESA, NO_VALUE).astype(object)
+    _own_kecamatan(rec, codes, n, ctx, out, rules)
     out["sources"] = _source_sets(codes, n, rec["source"].to_numpy(dtype=object), ", ")
     out["n_records"] = np.bincount(codes, minlength=n)
     conf = rec["person_confidence"].to_numpy(dtype=float)
@@ -527,7 +552,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     out["conflicts"] = _conflict_text(parts, n)
     for f in _PERSON_FIELDS:
         out[f"{f}_rule"] = rules[f]
-    out = out[PERSON_COLUMNS + [f"{f}_rule" for f in _PERSON_FIELDS]]
+    out["kecamatan_code_rule"] = rules["kecamatan_code"]
+    out = out[PERSON_COLUMNS + [f"{f}_rule" for f in (*_PERSON_FIELDS, "kecamatan_code")]]
     return out.sort_values("person_id", kind="stable").reset_index(drop=True)
 
 
