@@ -148,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         line += (f"; fresh link: person F1 {e_fr.person['pairwise_f1']:.4f}, household F1 "
                  f"{e_fr.household['pairwise_f1']:.4f} (difference {e_upd.person['pairwise_f1'] - e_fr.person['pairwise_f1']:+.4f})")
         line += f"\ntime: update {t_upd:.1f}s, fresh link {t_fresh:.1f}s (ratio {t_upd / t_fresh:.2f})"
-        line += f"\n  update steps (s): {upd.timings}\n  fresh steps (s):  {fresh.timings}"
+        for name, res in (("update", upd), ("fresh", fresh)):
+            steps = {k: v for k, v in res.timings.items() if k != "total"}
+            rest = res.timings.get("total", 0) - sum(steps.values())
+            line += (f"\n  {name} steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+                     + f", ids, households and golden records {rest:.1f}")
     print(line)
     if args.world_b:
         t0 = time.perf_counter()
