@@ -205,3 +205,96 @@ def test_docs_rule_tables_match_code():
 def test_adult_man_prefers_adult_men():
     c = _cand(adult_man=[False, True])
     assert np.argmax(golden.adult_man(c)) == 1
+
+
+def test_word_consensus_prefers_higher_consensus():
+    c = _cand(consensus=[2, 4, -1])
+    assert np.argmax(golden.word_consensus(c)) == 1
+
+
+def test_word_consensus_scores_words_most_records_share():
+    # P1: "WULAN SAFITRI" and "WULAN" -> both score 2 (SAFITRI on half the records adds 0); P2: "ADE NABILA
+    # AISYA", "NABILA AISYAH", "NABILA AISYA" by sound NBL/AS on all three, ADE on one -> ADE's name scores less
+    rec = pd.DataFrame({"name_phonetic": [["WLN", "SPTR"], ["WLN"], ["AT", "NBL", "AS"], ["NBL", "AS"], ["NBL", "AS"],
+                                          None]})
+    e = np.array([0, 0, 1, 1, 1, 1])
+    got = golden._word_consensus(e, rec, np.array([True] * 5 + [False]))
+    assert list(got) == [2, 2, 5, 6, 6, 0]
+
+
+def test_name_keeps_the_word_most_records_share_then_the_fuller_name():
+    r = _records()
+    r.loc[2, "name"] = "ASEP"
+    r.at[2, "name_phonetic"] = ["ASP"]
+    r.loc[1, "name"] = "ASEP SUNANDAR SAPUTRA"
+    r.at[1, "name_phonetic"] = ["ASP", "SNNTR", "SPTR"]
+    # ASP on 3/3 (+3), SNNTR on 2/3 (+1), SPTR on 1/3 (-1): "ASEP SUNANDAR" scores 4, the others 3
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "word_consensus"
+
+
+def test_adult_man_counts_age_at_newest_snapshot():
+    # a son born 2008 is 16 on 2024-06-30 (not an adult man) but 17+ today: with snapshots the mother heads
+    r = _records().iloc[[1, 3]].reset_index(drop=True)
+    r["source"] = ["bpjs_pbi", "bpjs_pbi"]
+    r["relationship"] = [None, None]
+    r["person_id"] = ["P1", "P2"]
+    r["birth_date"] = ["2008-01-05", "1980-06-05"]
+    r["sex"] = ["L", "P"]
+    snaps = {"bpjs_pbi": "2024-06-30"}
+    p = golden.persons_table(r, snapshots=snaps)
+    h = golden.households_table(r, p, snapshots=snaps).iloc[0]
+    assert h["head_person_id"] == "P2" and h["head_person_id_rule"] == "eldest"
+    assert golden._reference_days(snaps) == (pd.Timestamp("2024-06-30") - pd.Timestamp("1970-01-01")).days
+
+
+def test_golden_accuracy_counts_all_and_recoverable_persons():
+    import linkmiskin as lm
+    from linkmiskin import synthetic
+
+    data = synthetic.generate(households=60, seed=1)
+    res = lm.link(data.sources, region=data.region, progress=False, snapshots=synthetic.SNAPSHOT)
+    acc = golden.golden_accuracy(res, data).set_index("field")
+    assert list(acc.index) == ["nik", "birth_date", "name", "desa_code", "head_name", "head_person"]
+    assert (acc["n_recoverable"] <= acc["n"]).all() and (acc["n_available"] <= acc["n"]).all()
+    assert (acc["correct"] <= acc["n"]).all()
+    # a person with no record carrying the true NIK counts in n but not in n_recoverable
+    assert acc.loc["nik", "n_recoverable"] < acc.loc["nik", "n"]
+    for col in ("accuracy", "accuracy_recoverable", "accuracy_when_available"):
+        assert acc[col].between(0, 1).all()
+    assert acc.loc["nik", "accuracy_recoverable"] >= acc.loc["nik", "accuracy"]
+
+
+def test_common_spelling_prefers_more_common_rarest_word():
+    c = _cand(commonness=[1, 40])
+    assert np.argmax(golden.common_spelling(c)) == 1
+
+
+def test_word_commonness_is_the_count_of_the_rarest_word():
+    rec = pd.DataFrame({"name_tokens": [["ZAHRA", "AMELIA"], ["ZAHAR", "AMELIA"], ["ZAHRA"], None]})
+    got = golden._word_commonness(rec, np.array([True, True, True, False]))
+    assert list(got) == [2, 1, 2, 0]
+
+
+def test_name_typo_loses_to_the_common_spelling():
+    # P1 has two records that spell one word differently (same sound); SUNANDAR is also P3's name, SUNANDR
+    # is written nowhere else
+    r = _records()
+    r = pd.concat([r, r.iloc[[3]].assign(record_id="5", person_id="P3", name="ASEP SUNANDAR")], ignore_index=True)
+    r["name_tokens"] = [["ASEP", "SUNANDR"], ["ASEP", "SUNANDAR"], ["ASEP", "SUNANDAR"], ["SITI", "AMINAH"],
+                        ["ASEP", "SUNANDAR"]]
+    r.loc[0, "name"] = "ASEP SUNANDR"
+    r = r[r["record_id"] != "2"].reset_index(drop=True)
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"
+
+
+def test_person_without_any_desa_keeps_own_kecamatan():
+    r = _records()
+    # a BPJS-PBI person alone in a household: no desa anywhere, the record gives the kecamatan
+    extra = r.iloc[[1]].assign(record_id="9", person_id="P9", household_id="H9", kecamatan_code="32.16.05",
+                               kecamatan_name="Kec Lima")
+    p = golden.persons_table(pd.concat([r, extra], ignore_index=True)).set_index("person_id")
+    assert pd.isna(p.loc["P9", "desa_code"]) and p.loc["P9", "kecamatan_code"] == "32.16.05"
+    assert p.loc["P9", "kecamatan_name"] == "Kec Lima" and p.loc["P9", "kecamatan_code_rule"] == "only_value"
+    assert p.loc["P1", "kecamatan_code"] == "32.16.01" and p.loc["P1", "kecamatan_code_rule"] == "of_desa"

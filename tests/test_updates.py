@@ -282,3 +282,29 @@ def test_docs_update_rule_tables_match_code():
         m = re.search(r"<!-- generated: update_rules -->\n(.*?)\n<!-- /generated -->", text, re.S)
         assert m, f"{doc}: no generated update-rules block"
         assert m.group(1).strip() == updates.rules_markdown().strip(), f"{doc}: run python docs/build_tables.py"
+
+
+def test_mask_ids_in_text_matches_mask_text_cell_by_cell():
+    from linkmiskin.exports import _mask_all_ids, mask_ids_in_text
+    from linkmiskin.privacy import mask_text
+
+    s = pd.Series(["NIK 3216064508850003", None, 7, "321606450885000", "a 32160645088500031 b 3216064508850003",
+                   "0.0042587170614852289", "tanpa nomor"], dtype=object)
+    want = [mask_text(v) if isinstance(v, str) else v for v in s]
+    assert mask_ids_in_text(s).tolist() == want
+    assert want[0] == "NIK 3216********0003" and want[2] == 7 and want[5] == "0.0042587170614852289"
+    df = pd.DataFrame({"3216064508850003": s, "n": range(len(s))})
+    out = _mask_all_ids(df)
+    assert list(out.columns) == ["3216********0003", "n"] and out.iloc[:, 0].tolist() == want
+
+
+def test_write_state_writes_formula_like_cells_as_text(tmp_path):
+    from types import SimpleNamespace
+
+    reg = updates.new_registry(pd.Series(["=1+1"]), pd.Series(["H1"]))
+    ch = pd.DataFrame({"level": ["person"], "change": ["new"], "old_id": [None], "new_id": ["@SUM(A1)"]})
+    res = SimpleNamespace(region="32.16", run=1, records=pd.DataFrame({"source": ["a"], "record_id": ["1"]}),
+                          snapshots=None, id_registry=reg, changes=ch)
+    updates.write_state(res, tmp_path)
+    assert (tmp_path / "id_registry.csv").read_text(encoding="utf-8").splitlines()[1].startswith("'=1+1,")
+    assert "'@SUM(A1)" in (tmp_path / "changes.csv").read_text(encoding="utf-8")

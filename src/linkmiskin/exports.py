@@ -107,18 +107,45 @@ def _write_xlsx_text(df: pd.DataFrame, path: Path, sheet: str) -> None:
     _write_xlsx(text, path, sheet, text_columns=tuple(str(c) for c in df.columns))
 
 
+#: a NIK/KK inside text, as :data:`linkmiskin.privacy._ID_RUN`, split into the kept head and tail
+_ID16 = r"(?<!\d\.)(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)"
+
+
+def mask_ids_in_text(s: pd.Series) -> pd.Series:
+    """:func:`linkmiskin.privacy.mask_text` on every text cell of ``s``, vectorised: only the cells that hold
+    a run of 15+ digits are touched; a 16-digit run (NIK, KK) is masked by one regular expression over the
+    column, other lengths (rare) by ``mask_text``. Non-text cells are returned unchanged.
+
+    >>> mask_ids_in_text(pd.Series(["NIK 3216064508850003", None, 7])).tolist()
+    ['NIK 3216********0003', None, 7]
+    """
+    from .privacy import _ID_RUN, mask_text
+
+    text = s.astype("string")
+    hit = text.str.contains(_ID_RUN.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    vals = s.to_numpy(dtype=object).copy()
+    cand = np.flatnonzero(hit)   # only text cells are masked (a number cell stays a number), as mask_text
+    hit[cand] = np.fromiter((isinstance(v, str) for v in vals[cand]), dtype=bool, count=len(cand))
+    if not hit.any():
+        return s
+    sub = text[hit].str.replace(_ID16, r"\1********\2", regex=True)
+    left = sub.str.contains(_ID_RUN.pattern, regex=True).to_numpy(dtype=bool)
+    if left.any():   # runs of 15 or 17+ digits
+        sub[left] = sub[left].map(mask_text)
+    vals[hit] = sub.to_numpy(dtype=object)
+    return pd.Series(vals, index=s.index, dtype=object)
+
+
 def _mask_all_ids(df: pd.DataFrame) -> pd.DataFrame:
     """Every heading and text cell with a NIK/KK-like number masked (an agency's columns may hold ids
     anywhere, and its headings may even be NIKs)."""
     from .privacy import mask_text
 
     out = df.copy()
-    for i in range(out.shape[1]):
+    for i in range(out.shape[1]):   # by position: an agency's own headings may repeat
         s = out.iloc[:, i]
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            codes, uniq = pd.factorize(s, use_na_sentinel=True)
-            masked = np.array([mask_text(v) if isinstance(v, str) else v for v in uniq] + [None], dtype=object)
-            out.isetitem(i, pd.Series(masked[codes], index=s.index, dtype=object))
+            out.isetitem(i, mask_ids_in_text(s))
     out.columns = [mask_text(str(c)) for c in out.columns]
     return out
 

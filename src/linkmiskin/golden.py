@@ -82,6 +82,16 @@ def not_placeholder(c: pd.DataFrame) -> np.ndarray:
     return (~c["placeholder"].to_numpy(dtype=bool)).astype(np.int64)
 
 
+def word_consensus(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose words (by sound) most of the person's records share, without words most lack."""
+    return c["consensus"].to_numpy(dtype=np.int64)
+
+
+def common_spelling(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose rarest word is written most often across all the lists (a typo makes a rare word)."""
+    return c["commonness"].to_numpy(dtype=np.int64)
+
+
 def fullest_name(c: pd.DataFrame) -> np.ndarray:
     """Prefer the name with the most words (an abbreviated or truncated name loses words)."""
     return c["words"].to_numpy(dtype=np.int64)
@@ -93,7 +103,7 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
 
 
 def adult_man(c: pd.DataFrame) -> np.ndarray:
-    """Prefer a man of at least 17 (a KK names the husband as head when there is one)."""
+    """Prefer a man of at least 17 on the newest list's date (a KK names the husband as head when there is one)."""
     return c["adult_man"].to_numpy(dtype=np.int64)
 
 
@@ -111,10 +121,12 @@ def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray)
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, fullest_name, head_votes, adult_man, eldest)}
+    not_placeholder, word_consensus, common_spelling, fullest_name, head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
+#: a person's kecamatan is that of the golden desa when there is one
+OF_DESA = "of_desa"
 
 _IDENTITY = ("valid_value", "most_frequent", "most_recent_snapshot", "trusted_source")
 _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent")
@@ -122,7 +134,8 @@ _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequ
 #: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
 FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
-    "name": ("valid_value", "most_frequent", "most_recent_snapshot", "trusted_source", "fullest_name"),
+    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
+             "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
     "sex": _IDENTITY,
     "relationship": ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent"),
@@ -132,11 +145,12 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "rw": _ADDRESS,
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
+    "kecamatan_code": _ADDRESS,
     "head_person_id": ("head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
-_FIELD_KIND = {"nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
+_FIELD_KIND = {"kecamatan_code": "address", "nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
                "relationship": "address", "kk": "address", "desa_code": "address", "rt": "address",
                "rw": "address", "place": "address", "decile": "address", "head_person_id": "address"}
 
@@ -203,14 +217,20 @@ def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[s
     out_r = np.full(n_entities, NO_VALUE, dtype=object)
     if not present.any():
         return Choice(out_v, out_r)
-    df = pd.DataFrame({"e": entity[present], "v": value[present]})
-    for k, a in attrs.items():
-        df[k] = np.asarray(a)[present]
-    agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
-    g = df.groupby(["e", "v"], sort=True)
-    c = g.agg(agg) if agg else pd.DataFrame(index=g.size().index)
-    c["n"] = g.size()
-    c = c.reset_index()
+    # candidates = distinct (entity, value), as integer codes sorted by entity then value (values are
+    # sorted once, among the distinct ones, not row by row)
+    vcode, uniq = pd.factorize(value[present], sort=True)
+    nv = max(len(uniq), 1)
+    ukey, inv, cnt = np.unique(np.asarray(entity)[present].astype(np.int64) * nv + vcode,
+                               return_inverse=True, return_counts=True)
+    c = pd.DataFrame({"e": ukey // nv, "v": np.asarray(uniq, dtype=object)[ukey % nv]})
+    if attrs:
+        agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
+        df = pd.DataFrame({k: np.asarray(a)[present] for k, a in attrs.items()})
+        aggd = df.groupby(inv.ravel(), sort=True).agg(agg)
+        for k in attrs:
+            c[k] = aggd[k].to_numpy()
+    c["n"] = cnt
     e = c["e"].to_numpy()
     alive = np.ones(len(c), dtype=bool)
     n_cand = np.bincount(e, minlength=n_entities)
@@ -327,7 +347,7 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
     elif field == "desa_code":
         v = _col(rec, "desa_code")
         attrs["valid"] = (rec["region_status"] == "resolved").to_numpy(dtype=bool)
-    elif field in ("rt", "rw", "place", "decile"):
+    elif field in ("rt", "rw", "place", "decile", "kecamatan_code"):
         v = _col(rec, field)
         attrs["valid"] = pd.notna(v)
     else:  # pragma: no cover - programming error
@@ -335,10 +355,78 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
     return v, attrs
 
 
+def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """Per record: the sum, over its distinct word sounds, of 2 × (the person's records with that sound)
+    − (the person's records with a name); a word on most records adds, a word on few subtracts."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx):
+        return out
+    col = "name_phonetic" if "name_phonetic" in rec else "name_tokens" if "name_tokens" in rec else None
+    words = rec[col].iloc[idx] if col else pd.Series(_col(rec, "name")[idx]).str.split()
+    words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
+    if not len(words):
+        return out
+    r = words.index.to_numpy(dtype=np.int64)
+    d = pd.DataFrame({"r": r, "e": entity[r], "t": words.to_numpy(dtype=object)}).drop_duplicates(["r", "t"])
+    support = d.groupby(["e", "t"])["r"].transform("size").to_numpy(dtype=np.int64)
+    n_named = np.bincount(entity[idx], minlength=int(entity.max()) + 1 if len(entity) else 0)
+    score = 2 * support - n_named[d["e"].to_numpy()]
+    return out + np.bincount(d["r"].to_numpy(), weights=score, minlength=len(rec)).astype(np.int64)
+
+
+def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """Per record: how many records of the whole table carry its rarest name word (0 without a name)."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx):
+        return out
+    words = rec["name_tokens"].iloc[idx] if "name_tokens" in rec else pd.Series(_col(rec, "name")[idx]).str.split()
+    words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
+    if not len(words):
+        return out
+    d = pd.DataFrame({"r": words.index.to_numpy(dtype=np.int64), "t": words.to_numpy(dtype=object)})
+    d = d.drop_duplicates()
+    freq = d["t"].map(d["t"].value_counts()).to_numpy(dtype=np.int64)
+    rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(rarest, d["r"].to_numpy(), freq)
+    return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
+
+
+def _reference_days(snapshots: dict[str, str] | None) -> int:
+    """The day ages are counted at: the newest list's snapshot date, or today when no dates are given."""
+    dates = [pd.Timestamp(d) for d in (snapshots or {}).values()]
+    ref = max(dates) if dates else pd.Timestamp.today().normalize()
+    return int((ref - pd.Timestamp("1970-01-01")).days)
+
+
 def _nik_consistency(nik_birth: np.ndarray, nik_sex: np.ndarray, dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
     same_date = (nik_birth == dob) & pd.notna(dob)
     same_sex = (nik_sex == sex) | pd.isna(sex)
     return (same_date & same_sex).astype(bool)
+
+
+def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                   fields: tuple[str, ...]) -> dict[str, Choice]:
+    """Each of ``fields`` chosen per entity (``codes``) by its own rules (``FIELD_RULES``)."""
+    out = {}
+    for f in fields:
+        v, at = _field_inputs(rec, f, ctx)
+        out[f] = choose(codes, n, v, at, FIELD_RULES[f])
+    return out
+
+
+def _choose_in_desa(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                    desa: np.ndarray) -> dict[str, Choice]:
+    """RT, RW and place chosen only from the records in the entity's chosen desa (``desa[code]``), so that
+    an address is never mixed from two desa."""
+    chosen = desa[codes]
+    in_desa = (_col(rec, "desa_code") == chosen) | pd.isna(chosen)
+    out = {}
+    for f in ("rt", "rw", "place"):
+        v, at = _field_inputs(rec, f, ctx)
+        out[f] = choose(codes, n, np.where(in_desa, v, None), at, FIELD_RULES[f])
+    return out
 
 
 def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
@@ -348,16 +436,10 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
     n = len(hids)
     ctx = _record_context(rec, snapshots, trust)
     out = pd.DataFrame(index=pd.Index(np.asarray(hids, dtype=object), name="household_id"))
-    for f in ("kk", "desa_code", "decile"):
-        v, at = _field_inputs(rec, f, ctx)
-        ch = choose(codes, n, v, at, FIELD_RULES[f])
-        out[f], out[f"{f}_rule"] = ch.value, ch.rule
-    chosen = out["desa_code"].to_numpy(dtype=object)[codes]
-    in_desa = (_col(rec, "desa_code") == chosen) | pd.isna(chosen)
-    for f in ("rt", "rw", "place"):
-        v, at = _field_inputs(rec, f, ctx)
-        ch = choose(codes, n, np.where(in_desa, v, None), at, FIELD_RULES[f])
-        out[f], out[f"{f}_rule"] = ch.value, ch.rule
+    ch = _choose_fields(rec, codes, n, ctx, ("kk", "desa_code", "decile"))
+    ch.update(_choose_in_desa(rec, codes, n, ctx, ch["desa_code"].value))
+    for f, c in ch.items():
+        out[f], out[f"{f}_rule"] = c.value, c.rule
     return out
 
 
@@ -378,6 +460,26 @@ def _region_lookup(rec: pd.DataFrame) -> pd.DataFrame:
     return d.drop_duplicates("desa_code").set_index("desa_code")
 
 
+def _own_kecamatan(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                   out: pd.DataFrame, rules: dict[str, np.ndarray]) -> None:
+    """A person with no golden desa keeps the kecamatan their own records give (BPJS-PBI lists only the
+    kecamatan), chosen by the ``kecamatan_code`` rules; in place on ``out`` and ``rules``."""
+    if "kecamatan_code" not in rec:
+        return
+    v, a = _field_inputs(rec, "kecamatan_code", ctx)
+    ch = choose(codes, n, v, a, FIELD_RULES["kecamatan_code"])
+    no_desa = pd.isna(out["desa_code"]).to_numpy() & pd.notna(ch.value)
+    if not no_desa.any():
+        return
+    out["kecamatan_code"] = np.where(no_desa, ch.value, out["kecamatan_code"].to_numpy(dtype=object))
+    if "kecamatan_name" in rec:
+        names = rec.loc[rec["kecamatan_code"].notna() & rec["kecamatan_name"].notna(),
+                        ["kecamatan_code", "kecamatan_name"]].drop_duplicates("kecamatan_code")
+        named = out["kecamatan_code"].map(names.set_index("kecamatan_code")["kecamatan_name"]).to_numpy(dtype=object)
+        out["kecamatan_name"] = np.where(no_desa, named, out["kecamatan_name"].to_numpy(dtype=object))
+    rules["kecamatan_code"] = np.where(no_desa, ch.rule, rules["kecamatan_code"])
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
@@ -393,9 +495,12 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     out = pd.DataFrame({"person_id": np.asarray(pids, dtype=object)})
     rules: dict[str, np.ndarray] = {}
     chosen: dict[str, np.ndarray] = {}
-    for f in ("name", "birth_date", "sex"):
-        v, a = _field_inputs(rec, f, ctx)
-        ch = choose(codes, n, v, a, FIELD_RULES[f])
+    # name: word sounds shared by most of the person's records; then birth date and sex
+    v, a = _field_inputs(rec, "name", ctx)
+    a["consensus"] = _word_consensus(codes, rec, pd.notna(v))
+    a["commonness"] = _word_commonness(rec, pd.notna(v))
+    for f, ch in (("name", choose(codes, n, v, a, FIELD_RULES["name"])),
+                  *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
         chosen[f], rules[f] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
     v, a = _field_inputs(rec, "nik", ctx)
@@ -404,16 +509,9 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     a["consistent"] = _nik_consistency(nb, ns, chosen["birth_date"][codes], chosen["sex"][codes])
     ch = choose(codes, n, v, a, FIELD_RULES["nik"])
     chosen["nik"], rules["nik"] = ch.value, ch.rule
-    for f in ("kk", "relationship", "desa_code"):
-        v, a = _field_inputs(rec, f, ctx)
-        ch = choose(codes, n, v, a, FIELD_RULES[f])
-        chosen[f], rules[f] = ch.value, ch.rule
-    # RT, RW and place come from the records in the chosen desa (an address is not mixed from two desa)
-    in_desa = (_col(rec, "desa_code") == chosen["desa_code"][codes]) | pd.isna(chosen["desa_code"][codes])
-    for f in ("rt", "rw", "place"):
-        v, a = _field_inputs(rec, f, ctx)
-        v = np.where(in_desa, v, None)
-        ch = choose(codes, n, v, a, FIELD_RULES[f])
+    more = _choose_fields(rec, codes, n, ctx, ("kk", "relationship", "desa_code"))
+    more.update(_choose_in_desa(rec, codes, n, ctx, more["desa_code"].value))
+    for f, ch in more.items():
         chosen[f], rules[f] = ch.value, ch.rule
     # household: the household of most of the person's records (ties: the smallest id)
     hh = pd.DataFrame({"e": codes, "h": rec["household_id"].to_numpy(dtype=object)})
@@ -433,6 +531,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     look = _region_lookup(rec)
     for c in ("desa_name", "kecamatan_code", "kecamatan_name"):
         out[c] = out["desa_code"].map(look[c]) if c in look else None
+    rules["kecamatan_code"] = np.where(pd.notna(out["desa_code"]), OF_DESA, NO_VALUE).astype(object)
+    _own_kecamatan(rec, codes, n, ctx, out, rules)
     out["sources"] = _source_sets(codes, n, rec["source"].to_numpy(dtype=object), ", ")
     out["n_records"] = np.bincount(codes, minlength=n)
     conf = rec["person_confidence"].to_numpy(dtype=float)
@@ -452,7 +552,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     out["conflicts"] = _conflict_text(parts, n)
     for f in _PERSON_FIELDS:
         out[f"{f}_rule"] = rules[f]
-    out = out[PERSON_COLUMNS + [f"{f}_rule" for f in _PERSON_FIELDS]]
+    out["kecamatan_code_rule"] = rules["kecamatan_code"]
+    out = out[PERSON_COLUMNS + [f"{f}_rule" for f in (*_PERSON_FIELDS, "kecamatan_code")]]
     return out.sort_values("person_id", kind="stable").reset_index(drop=True)
 
 
@@ -478,7 +579,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     pers = persons.set_index("person_id")
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
     sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
-    adult = bdays <= int((pd.Timestamp.today().normalize() - pd.Timestamp("1970-01-01")).days) - int(17 * 365.25)
+    adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
     hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
                        "adult_man": (sex == "L") & adult})
@@ -559,63 +660,94 @@ def rules_markdown() -> str:
 # ========================================================================================= accuracy
 
 
+def _majority(j: pd.DataFrame, by: str, of: str) -> pd.Series:
+    """For each ``by`` label, the ``of`` label holding most of its records (ties: the smallest)."""
+    c = j.groupby([by, of]).size().rename("c").reset_index()
+    c = c.sort_values([by, "c", of], ascending=[True, False, True]).drop_duplicates(by)
+    return c.set_index(by)[of]
+
+
+def _holds(pairs: pd.DataFrame, values: pd.DataFrame, key: str, col: str) -> np.ndarray:
+    """Per row of ``pairs`` (``key``, ``truth``): is ``truth`` among the ``col`` values of the ``key``'s rows
+    in ``values``?"""
+    m = pairs.reset_index().merge(values[[key, col]], on=key)
+    hit = m[col].astype(str).to_numpy() == m["truth"].astype(str).to_numpy()
+    return pd.Series(hit).groupby(m["index"].to_numpy()).any().reindex(range(len(pairs)), fill_value=False).to_numpy()
+
+
+def _accuracy_row(field_: str, level: str, ok: np.ndarray, eq: np.ndarray, recoverable: np.ndarray,
+                  available: np.ndarray) -> dict:
+    eq, rec, av = eq & ok, recoverable & ok, available & ok
+    return {"field": field_, "level": level, "n": int(ok.sum()), "correct": int(eq.sum()),
+            "accuracy": float(eq.sum() / max(ok.sum(), 1)),
+            "n_recoverable": int(rec.sum()), "accuracy_recoverable": float((eq & rec).sum() / max(rec.sum(), 1)),
+            "n_available": int(av.sum()), "accuracy_when_available": float((eq & av).sum() / max(av.sum(), 1))}
+
+
 def golden_accuracy(result, data) -> pd.DataFrame:
     """Share of golden values equal to the truth, for generated data (``data`` from
-    :func:`linkmiskin.synthetic.generate`): ``nik``, ``birth_date``, ``name`` (canonical), ``desa_code``
-    per person (each true person's golden row is that of the predicted person holding most of its
-    records), and ``head_name`` per household. Only persons that have the value in the truth count.
+    :func:`linkmiskin.synthetic.generate`).
 
-    ``accuracy`` is over all of them; ``accuracy_when_available`` over those whose true value is written on
-    at least one of their linked records (for ``head_name``: is the golden name of a member), which is
-    what survivorship can at best pick: the rest is damage or linkage, not the choice of value."""
+    Rows: ``nik``, ``birth_date``, ``name`` (canonical), ``desa_code`` per true person (its golden row is
+    that of the predicted person holding most of its records); ``head_name`` (the golden head's name is the
+    true head's) and ``head_person`` (the golden head is the true head) per true household (its golden row
+    is that of the predicted household holding most of its records). Only entities that have the value in
+    the truth count. Three denominators:
+
+    * ``accuracy``: all of them;
+    * ``accuracy_recoverable``: those whose true value is written on at least one of their own records
+      (``desa_code``: or on a record of their true household, which a person without an address takes;
+      heads: the true head is on some list). A value no record carries cannot be right;
+    * ``accuracy_when_available``: those whose true value is on a record of the *predicted* person
+      (household), which is what survivorship can at best pick: the rest is damage or linkage.
+
+    >>> acc = golden_accuracy(lm.link(data.sources, region=data.region), data)   # doctest: +SKIP
+    """
     from .names import normalize_name
 
-    rec = result.records[["source", "record_id", "person_id", "household_id"]]
+    rec = result.records
     tr = data.truth[["source", "record_id", "person_id", "household_id"]].rename(
         columns={"person_id": "true_person", "household_id": "true_household"})
     j = rec.merge(tr.astype({"record_id": str}), on=["source", "record_id"], how="inner")
-    best = (j.groupby(["true_person", "person_id"]).size().rename("c").reset_index()
-            .sort_values(["true_person", "c", "person_id"], ascending=[True, False, True])
-            .drop_duplicates("true_person"))
+    best = _majority(j, "true_person", "person_id")
     pop = data.population.set_index("person_id")
     g = result.persons.set_index("person_id")
-    b = best.set_index("true_person")["person_id"]
+    own = j.rename(columns={"true_person": "key"})
+    pred = rec.rename(columns={"person_id": "key"})
+    hh_of = pop["household_id"]
     rows = []
-    truth_vals = {
-        "nik": pop["nik"].reindex(b.index),
-        "birth_date": pop["birth_date"].reindex(b.index),
-        "name": normalize_name(pop["name"].reindex(b.index)),
-        "desa_code": pop["desa_code"].reindex(b.index),
-    }
-    rmap = pd.DataFrame({"true_person": b.index, "person_id": b.to_numpy()})
-    for f, t in truth_vals.items():
-        got = g[f].reindex(b.to_numpy()).to_numpy(dtype=object)
+    for f in ("nik", "birth_date", "name", "desa_code"):
+        t = (normalize_name(pop["name"]) if f == "name" else pop[f]).reindex(best.index)
         ok = t.notna().to_numpy()
-        eq = (got.astype(str) == t.astype(str).to_numpy()) & ok
-        # is the true value on any record of the predicted person? (the best survivorship can do)
-        vals = rmap.merge(result.records[["person_id", f]], on="person_id")
-        vals["hit"] = vals[f].astype(str).to_numpy() == t.astype(str).reindex(vals["true_person"]).to_numpy()
-        avail = vals.groupby("true_person")["hit"].any().reindex(b.index, fill_value=False).to_numpy(dtype=bool) & ok
-        rows.append({"field": f, "level": "person", "n": int(ok.sum()), "correct": int(eq.sum()),
-                     "accuracy": float(eq.sum() / max(ok.sum(), 1)), "n_available": int(avail.sum()),
-                     "accuracy_when_available": float((eq & avail).sum() / max(avail.sum(), 1))})
+        got = g[f].reindex(best.to_numpy()).to_numpy(dtype=object)
+        eq = got.astype(str) == t.astype(str).to_numpy()
+        pairs = pd.DataFrame({"key": best.index, "truth": t.to_numpy()})
+        recoverable = _holds(pairs, own, "key", f)
+        available = _holds(pairs.assign(key=best.to_numpy()), pred, "key", f)
+        if f == "desa_code":   # a person without an address of their own takes the household's
+            hrec = j.rename(columns={"true_household": "key"})
+            recoverable |= _holds(pairs.assign(key=hh_of.reindex(best.index).to_numpy()), hrec, "key", f)
+            prec = rec.rename(columns={"household_id": "key"})
+            available |= _holds(pairs.assign(key=g["household_id"].reindex(best.to_numpy()).to_numpy()),
+                                prec, "key", f)
+        rows.append(_accuracy_row(f, "person", ok, eq, recoverable, available))
     # households: true household -> predicted household holding most of its records
-    hb = (j.groupby(["true_household", "household_id"]).size().rename("c").reset_index()
-          .sort_values(["true_household", "c", "household_id"], ascending=[True, False, True])
-          .drop_duplicates("true_household").set_index("true_household")["household_id"])
+    hb = _majority(j, "true_household", "household_id")
     heads = data.population[data.population["relationship"] == "KEPALA KELUARGA"].drop_duplicates("household_id")
-    heads = normalize_name(heads.set_index("household_id")["name"])
+    heads = heads.set_index("household_id")
+    t_name = normalize_name(heads["name"]).reindex(hb.index)
+    t_pers = heads["person_id"].reindex(hb.index)
+    ok = t_pers.notna().to_numpy()
     hh = result.households.set_index("household_id")
-    t = heads.reindex(hb.index)
-    got = hh["head_name"].reindex(hb.to_numpy()).to_numpy(dtype=object)
-    ok = t.notna().to_numpy()
-    eq = (got.astype(str) == t.astype(str).to_numpy()) & ok
-    # available: the true head's name is the golden name of some person of the predicted household
-    names = result.persons[["household_id", "name"]].rename(columns={"household_id": "pred"})
-    hm = pd.DataFrame({"true_household": hb.index, "pred": hb.to_numpy()}).merge(names, on="pred")
-    hm["hit"] = hm["name"].astype(str).to_numpy() == t.astype(str).reindex(hm["true_household"]).to_numpy()
-    avail = hm.groupby("true_household")["hit"].any().reindex(hb.index, fill_value=False).to_numpy(dtype=bool) & ok
-    rows.append({"field": "head_name", "level": "household", "n": int(ok.sum()), "correct": int(eq.sum()),
-                 "accuracy": float(eq.sum() / max(ok.sum(), 1)), "n_available": int(avail.sum()),
-                 "accuracy_when_available": float((eq & avail).sum() / max(avail.sum(), 1))})
+    got_name = hh["head_name"].reindex(hb.to_numpy()).to_numpy(dtype=object)
+    got_head = hh["head_person_id"].reindex(hb.to_numpy()).to_numpy(dtype=object)
+    true_of_pred = _majority(j, "person_id", "true_person")
+    listed = t_pers.isin(set(j["true_person"])).to_numpy()
+    # available: the true head has a record in the predicted household
+    in_pred = pd.MultiIndex.from_arrays([hb.to_numpy(), t_pers.to_numpy()]).isin(
+        pd.MultiIndex.from_frame(j[["household_id", "true_person"]]))
+    eq_name = got_name.astype(str) == t_name.astype(str).to_numpy()
+    eq_head = true_of_pred.reindex(got_head).to_numpy(dtype=object).astype(str) == t_pers.astype(str).to_numpy()
+    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed, in_pred))
+    rows.append(_accuracy_row("head_person", "household", ok, eq_head, listed, in_pred))
     return pd.DataFrame(rows)

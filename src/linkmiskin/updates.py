@@ -139,10 +139,15 @@ def carry_over(old: pd.DataFrame, new: pd.DataFrame, *, prefix: str, issued: set
     """Carry old ids over to new clusters.
 
     ``old``: ``key, id`` (one row per previous record); ``new``: ``key, label`` (one row per new record,
-    ``label`` the fresh cluster label); ``issued``: every id ever issued at this level.
+    ``label`` the fresh cluster label) and optionally ``seed`` (the record key text a minted id is hashed
+    from, when ``key`` holds integer codes); ``issued``: every id ever issued at this level.
     """
     # integer codes (sorted, so code order = id order) instead of joining and grouping strings
-    kc, _ = pd.factorize(np.concatenate([old["key"].to_numpy(dtype=object), new["key"].to_numpy(dtype=object)]))
+    ok_, nk_ = old["key"].to_numpy(), new["key"].to_numpy()
+    if ok_.dtype.kind in "iu" and nk_.dtype.kind in "iu":   # already integer codes (apply_previous)
+        kc = np.concatenate([ok_, nk_]).astype(np.int64)
+    else:
+        kc, _ = pd.factorize(np.concatenate([ok_.astype(object), nk_.astype(object)]))
     ko, kn = kc[:len(old)], kc[len(old):]
     oc, ou = pd.factorize(old["id"], sort=True)
     nc, nu = pd.factorize(new["label"], sort=True)
@@ -168,7 +173,8 @@ def carry_over(old: pd.DataFrame, new: pd.DataFrame, *, prefix: str, issued: set
     # 3. fresh ids for the rest, never one issued before
     rest = final.index[final.isna()]
     sub = new[new["label"].isin(set(rest))]
-    sub = sub.assign(key=sub["key"].astype(str)).sort_values(["label", "key"], kind="stable")
+    sub = sub.assign(key=(sub["seed"] if "seed" in sub else sub["key"]).astype(str))
+    sub = sub.sort_values(["label", "key"], kind="stable")
     seeds = sub.drop_duplicates("label").set_index("label")["key"].reindex(rest)
     minted = never_reuse(prefix, seeds, issued | set(winners.to_numpy()))
     final[rest] = minted.to_numpy()
@@ -335,11 +341,13 @@ def write_state(result, directory: Path) -> None:
              "run": int(result.run), "record_id_kinds": _kinds(result.records),
              "snapshots": result.snapshots}
     (directory / "update_state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+    from .safe_cells import write_csv
+
     reg = result.id_registry
     reg.to_parquet(directory / "id_registry.parquet", index=False)
-    reg.to_csv(directory / "id_registry.csv", index=False)
+    write_csv(reg, directory / "id_registry.csv")   # formula-looking cells as text, like every CSV we write
     if result.changes is not None:
-        result.changes.to_csv(directory / "changes.csv", index=False)
+        write_csv(result.changes, directory / "changes.csv")
 
 
 # ============================================================================================= apply
@@ -355,15 +363,18 @@ def apply_previous(records: pd.DataFrame, prev: PreviousRun) -> tuple[pd.DataFra
     Returns (records with stable ``person_id``/``household_id``, changes, registry, run number)."""
     run = prev.run + 1
     old = prev.records
-    okey = _keys(old)
-    nkey = _keys(records)
+    # one integer per (source, record_id), shared by both levels (joining strings twice costs more)
+    nkey_text = _keys(records)
+    kc, _ = pd.factorize(pd.concat([_keys(old), nkey_text], ignore_index=True))
+    okey, nkey = kc[:len(old)], kc[len(old):]
     reg = prev.registry
-    out = records.copy()
+    out = records.copy(deep=False)   # only the two id columns are replaced
     tables = []
     for level, col, prefix in (("person", "person_id", "P"), ("household", "household_id", "H")):
         issued = set(reg.loc[reg["level"] == level, "id"])
         co = carry_over(pd.DataFrame({"key": okey, "id": old[col].to_numpy()}),
-                        pd.DataFrame({"key": nkey, "label": records[col].to_numpy()}),
+                        pd.DataFrame({"key": nkey, "label": records[col].to_numpy(),
+                                      "seed": nkey_text.to_numpy()}),
                         prefix=prefix, issued=issued)
         out[col] = co.ids.reindex(records[col].to_numpy()).to_numpy()
         reg = _update_registry(reg, level, co.issued, co.changes, set(out[col]), run)
