@@ -327,7 +327,7 @@ class IndonesianNameComparison(ComparisonCreator):
 class BirthDateComparison(ComparisonCreator):
     def __init__(self, col_name: str = "dob", *, placeholder_col_name: str = "dob_placeholder",
                  nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15",
-                 term_frequency_adjustments: bool = True):
+                 approx_year_col_name: str | None = None, term_frequency_adjustments: bool = True):
         """Compare birth dates (ISO ``YYYY-MM-DD`` strings), aware of placeholder dates and the NIK.
 
         The exact levels are term-frequency adjusted: agreeing on a date that many records share (a
@@ -349,15 +349,27 @@ class BirthDateComparison(ComparisonCreator):
           or its last two digits swapped (1973 / 1937)
         - Same year and month
         - Same year, or same day and month one year apart (placeholder dates)
+        - Approximate birth years within ±1: one record gives an age instead of a date (health and school
+          lists) and the birth years agree within one year *(only with an approximate-year column)*
         - All other
+
+        A record with only an approximate birth year is not "no birth date": it reaches the approximate-year
+        level, and an age that is years off falls into "All other".
+
+        Example::
+
+            BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
 
         Args:
             col_name: recorded birth date, ISO string.
             placeholder_col_name: boolean column, true for placeholder dates.
             nik_date_col_name: birth date coded in the NIK, ISO string.
             nik_col_name: NIK (or its first 15 digits); used only to detect that both NIKs are present.
+            approx_year_col_name: integer birth year from an age (± 1), null where the record has a date.
         """
         cols = {"dob": col_name, "ph": placeholder_col_name}
+        if approx_year_col_name:
+            cols["approx"] = approx_year_col_name
         self.tf = term_frequency_adjustments
         if nik_date_col_name:
             cols["nikdob"] = nik_date_col_name
@@ -371,11 +383,15 @@ class BirthDateComparison(ComparisonCreator):
         dl, dr, phl = _q(d, "l"), _q(d, "r"), _q(ph, "l")
         nd = self._names.get("nikdob")
         nk = self._names.get("nik")
+        ap = self._names.get("approx")
         levels: list[ComparisonLevelCreator] = []
         both_nik = "false"
+        no_l, no_r = f"{dl} IS NULL", f"{dr} IS NULL"
+        if ap:
+            no_l, no_r = f"{no_l} AND {_q(ap, 'l')} IS NULL", f"{no_r} AND {_q(ap, 'r')} IS NULL"
         if nd:
             ndl, ndr = _q(nd, "l"), _q(nd, "r")
-            levels.append(_null_level(f"({dl} IS NULL AND {ndl} IS NULL) OR ({dr} IS NULL AND {ndr} IS NULL)",
+            levels.append(_null_level(f"({no_l} AND {ndl} IS NULL) OR ({no_r} AND {ndr} IS NULL)",
                                       "No birth date"))
             if nk:
                 kl, kr = _q(nk, "l"), _q(nk, "r")
@@ -387,7 +403,7 @@ class BirthDateComparison(ComparisonCreator):
                     f"substr({dl}, 1, 4) = substr({dr}, 1, 4))",
                     "Already counted by the NIK", key="counted_by_nik"))
         else:
-            levels.append(_null_level(f"{dl} IS NULL OR {dr} IS NULL", "No birth date"))
+            levels.append(_null_level(f"({no_l}) OR ({no_r})", "No birth date"))
         exact_real = _lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date", key="exact_real")
         exact_any = keyed(cll.ExactMatchLevel(d).configure(
             label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"), "exact_placeholder")
@@ -417,8 +433,24 @@ class BirthDateComparison(ComparisonCreator):
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) OR (substr({dl}, 6, 5) = substr({dr}, 6, 5) AND "
             f"abs(try_cast(substr({dl}, 1, 4) AS INTEGER) - try_cast(substr({dr}, 1, 4) AS INTEGER)) <= 1)",
             "Same year, or same day and month one year apart", key="same_year"))
+        if ap:
+            levels.append(self._approx_year_level(ap, nd))
         levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
+
+    def _approx_year_level(self, ap: str, nd: str | None) -> ComparisonLevelCreator:
+        """Approximate birth years within ±1: an age on one side, a year (date, NIK date or age) on the other."""
+        d = self._names["dob"]
+
+        def year(side: str) -> str:
+            parts = [_q(ap, side), f"try_cast(substr({_q(d, side)}, 1, 4) AS INTEGER)"]
+            if nd:
+                parts.append(f"try_cast(substr({_q(nd, side)}, 1, 4) AS INTEGER)")
+            return f"coalesce({', '.join(parts)})"
+
+        return _lvl(f"({_q(ap, 'l')} IS NOT NULL OR {_q(ap, 'r')} IS NOT NULL) "
+                    f"AND abs({year('l')} - {year('r')}) <= 1",
+                    "Approximate birth years within ±1 (an age, not a date)", key="approx_year")
 
     def create_output_column_name(self) -> str:
         return self._names["dob"]

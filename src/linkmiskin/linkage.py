@@ -76,8 +76,21 @@ def _progress(enabled: bool):
     return _P()
 
 
+def _per_source(value: Any, name: str) -> Any:
+    """The value of a per-source option (one value for all sources, or ``{source: value}``) for ``name``."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return value
+
+
+def _check_per_source(value: Any, sources: dict, what: str) -> None:
+    if isinstance(value, dict) and set(value) - set(sources):
+        raise LinkError(f"{what}= names sources that are not in sources: {sorted(set(value) - set(sources))}")
+
+
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
-                         region: str | None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+                         region: str | None, *, list_date: Any = None,
+                         header: Any = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
     from .standardize import standardize
 
     if not isinstance(sources, dict) or not sources:
@@ -88,6 +101,8 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     unknown = set(columns) - set(sources)
     if unknown:
         raise LinkError(f"columns= names sources that are not in sources: {sorted(unknown)}")
+    _check_per_source(list_date, sources, "list_date")
+    _check_per_source(header, sources, "header")
     frames, mappings = [], {}
     for name, src in sources.items():
         if not isinstance(name, str) or not name or "'" in name:
@@ -102,7 +117,9 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                             f"{{'name': 'NAMA_KRT'}}, got {cols!r}")
         if isinstance(src, pd.DataFrame) and len(src) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
-        std = standardize(src, columns.get(name), region, source=name)
+        std = standardize(src, columns.get(name), region, source=name,
+                          list_date=_per_source(list_date, name),
+                          header=None if isinstance(src, pd.DataFrame) else _per_source(header, name))
         if len(std) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
         dup = std["record_id_status"].eq("duplicate")
@@ -362,13 +379,19 @@ class Linker:
             self.set_sources(sources, columns)
 
     # data ------------------------------------------------------------------------------------------
-    def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None) -> Linker:
-        """Read and standardise the sources (replacing any earlier ones)."""
+    def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None, *,
+                    list_date: Any = None, header: Any = None) -> Linker:
+        """Read and standardise the sources (replacing any earlier ones).
+
+        ``list_date`` and ``header`` are :func:`linkmiskin.standardize`'s options, one value for every source
+        or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
+        """
         t0 = time.perf_counter()
         from .pseudonym import model_ids, pseudonymised_sources
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
-        self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
+        self._std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
+                                                              list_date=list_date, header=header)
         self._table = model_ids(self._std, model_table(self._std))  # pseudonymised NIKs: exact-only evidence
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std)}
         self._pairs = None
@@ -851,7 +874,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
          use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
-         snapshots: dict[str, str] | None = None) -> LinkResult:
+         snapshots: dict[str, str] | None = None, list_date: Any = None, header: Any = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -881,6 +904,12 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         With ``previous``: train a new model on these lists instead of reusing the previous one.
     snapshots:
         Snapshot date of each list (``{"dtks": "2025-01-31"}``) for the golden records' recency rule.
+    list_date:
+        The date (or year) the ages of a list with an age column (UMUR 34 TH) were taken on: one value for
+        every source or ``{"posyandu": "2025-03-01"}``; a visit-date column wins, today when neither is known.
+    header:
+        The heading row's number (1 = first row) of CSV/Excel sources whose heading is not found by itself:
+        one value or ``{"sekolah": 3}``.
 
     Returns
     -------
@@ -903,7 +932,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order)
-        lk.set_sources(sources, columns)
+        lk.set_sources(sources, columns, list_date=list_date, header=header)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
             from .updates import check_record_ids

@@ -54,7 +54,8 @@ MODEL_COLUMNS = [
     "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "nik_sex",
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
-    "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+    "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code",
+    "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens",
 ]
 
@@ -121,6 +122,16 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         t[col] = values[codes]
 
 
+def _approx_year(std: pd.DataFrame) -> pd.arrays.IntegerArray:
+    """The birth year an age gives (± 1), on records without a birth date; null elsewhere."""
+    n = len(std)
+    if "birth_year_approx_from_age" not in std.columns:
+        return pd.array(np.full(n, None, dtype=object), dtype="Int64")
+    from_age = std["birth_year_approx_from_age"].fillna(False).astype(bool).to_numpy()
+    year = pd.array(std["birth_year"], dtype="Int64").astype(object)
+    return pd.array(np.where(from_age, year, None), dtype="Int64")
+
+
 def model_table(std: pd.DataFrame) -> pd.DataFrame:
     """Build the table the model scores from standardised records (all sources concatenated).
 
@@ -145,6 +156,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["dob"] = std["birth_date"].astype(object).where(std["birth_date"].notna(), None).to_numpy()
     t["dob_year"] = pd.array(std["birth_year"], dtype="Int64")
     t["dob_placeholder"] = std["birth_date_placeholder"].fillna(False).astype(bool).to_numpy()
+    t["dob_approx_year"] = _approx_year(std)
     sex = std["sex"].where(std["sex"].notna(), t["nik_sex"].to_numpy())
     t["sex"] = sex.astype(object).where(sex.notna(), None).to_numpy()
     for c in ("desa_code", "kecamatan_code", "relationship"):
@@ -176,7 +188,9 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     # (a recorded sex that disagrees with the NIK is left to the sex comparison: sex is often mistyped)
     cons = date_ok
     # the same NIK on several records of one source with different birth years: someone's NIK was copied
+    # (a birth year from an age is ± 1: not a different birth year)
     k = pd.DataFrame({"s": t["source"], "n": t["nik"], "y": t["dob_year"]})
+    k["y"] = k["y"].where(pd.isna(t["dob_approx_year"]))
     k = k[k["n"].notna()]
     ny = k.groupby(["s", "n"])["y"].transform("nunique")
     shared = pd.Series(False, index=t.index)
@@ -192,7 +206,8 @@ def comparisons() -> list[Any]:
         NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
                       own_date_col_name="nik_own_date"),
         IndonesianNameComparison("name"),
-        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
+        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15",
+                            approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
         IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
         RelationshipComparison("relationship"),
@@ -208,7 +223,8 @@ def _anchor_comparisons(recorded_dates_only: bool = False) -> list[Any]:
         NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
                       own_date_col_name="nik_own_date"),
         IndonesianNameComparison("name"),
-        BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None),
+        BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None,
+                            approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name=None),
         IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec"),
         RelationshipComparison("relationship"),
@@ -226,8 +242,9 @@ PRIOR_M = {
     # exact, phonetic, contained+rare, contained, contained by sound, typo, typo anywhere, contained with a
     # typo, nickname, share+JW, share, other
     "name": [0.70, 0.10, 0.03, 0.05, 0.02, 0.04, 0.01, 0.005, 0.02, 0.01, 0.01, 0.005],
-    # exact, exact placeholder, other's NIK date, swapped, year mistyped, same year-month, same year, other
-    "dob": [0.78, 0.06, 0.05, 0.02, 0.02, 0.02, 0.02, 0.03],
+    # exact, exact placeholder, other's NIK date, swapped, year mistyped, same year-month, same year,
+    # approximate years within ±1 (an age), other
+    "dob": [0.78, 0.06, 0.05, 0.02, 0.02, 0.02, 0.02, 0.01, 0.03],
     "sex": [0.98, 0.02],
     # desa+RT+RW, desa+place, desa+RW, desa, kecamatan, other kecamatan but NIK issued there, other
     "address": [0.50, 0.05, 0.05, 0.10, 0.20, 0.04, 0.06],

@@ -1,0 +1,87 @@
+"""Lists never seen before: ages instead of birth dates, BPS desa codes, role headings, heaped dates.
+
+All rows are hand-made (no generator)."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from linkmiskin.comparisons import BirthDateComparison, gamma_of
+from linkmiskin.linkage import Linker, LinkError
+from linkmiskin.model import model_table
+from linkmiskin.standardize import standardize
+
+
+def _level(creator, left: dict, right: dict) -> str:
+    """Key-free: label of the first level whose SQL holds for the pair."""
+    comp = creator.get_comparison("duckdb")
+    df = pd.DataFrame({f"{k}_l": [v] for k, v in left.items()} | {f"{k}_r": [v] for k, v in right.items()})
+    con = duckdb.connect()
+    con.register("p", df)
+    for lvl in comp.comparison_levels:
+        if lvl.sql_condition.strip().upper() == "ELSE":
+            return lvl.label_for_charts
+        if con.execute(f"SELECT COALESCE(({lvl.sql_condition}), false) FROM p").fetchone()[0]:
+            return lvl.label_for_charts
+    raise AssertionError("no level matched")
+
+
+# --- item 6: an age instead of a birth date ------------------------------------------------------------
+
+def _dob_rec(dob=None, approx=None, nik_dob=None, nik=None) -> dict:
+    return {"dob": dob, "dob_placeholder": False, "dob_approx_year": approx, "nik_dob": nik_dob, "nik15": nik}
+
+
+def test_approx_year_level_between_an_age_and_a_date() -> None:
+    creator = BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
+    approx = "Approximate birth years within ±1 (an age, not a date)"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1991-05-02")) == approx
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(approx=1989)) == approx
+    # the year coded in the other's NIK counts as its year
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(nik_dob="1989-12-30", nik="321601701289000")) == approx
+    # an age years off is evidence against, not "no birth date"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1995-05-02")) == "All other comparisons"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec()) == "No birth date"
+    # two real dates never reach it
+    assert _level(creator, _dob_rec(dob="1990-05-02"), _dob_rec(dob="1991-08-09")) == "All other comparisons"
+
+
+def test_approx_year_level_is_keyed_after_the_date_levels_and_optional() -> None:
+    with_age = BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
+    keys = [k for k in (getattr(lv, "_linkmiskin_key", None) for lv in with_age.create_comparison_levels())]
+    assert keys[-3:] == ["same_year", "approx_year", "else"]
+    assert gamma_of(with_age, "approx_year") == 1
+    assert "approx_year" not in [getattr(lv, "_linkmiskin_key", None)
+                                 for lv in BirthDateComparison("dob").create_comparison_levels()]
+
+
+def _posyandu() -> pd.DataFrame:
+    return pd.DataFrame({"NIK": ["3216015505900003", "3216015505900003", "3216014101850002"],
+                         "NAMA": ["SITI AMINAH", "SITI AMINAH", "DEDI"],
+                         "TGL_LAHIR": ["1990-05-15", None, None],
+                         "UMUR": [None, "34 TH", "40"]})
+
+
+def test_model_table_carries_the_approximate_year_and_ignores_it_for_copied_niks() -> None:
+    std = standardize(_posyandu(), source="posyandu", list_date="2025-03-01")
+    std.insert(0, "unique_id", range(len(std)))
+    t = model_table(std)
+    assert t["dob_approx_year"].tolist()[0] is pd.NA
+    assert t["dob_approx_year"].tolist()[1:] == [1990, 1984]
+    # 1990 (date) and 1990±1 (age) under one NIK on one list: not a NIK copied to another person
+    assert t["nik_consistent"].tolist() == [True, True, True]
+
+
+def test_link_passes_list_date_and_header_per_source(tmp_path) -> None:
+    path = tmp_path / "sekolah.csv"
+    path.write_text("DATA SISWA 2025\nNAMA;UMUR\nBUDI;10\n", encoding="utf-8")
+    lk = Linker(progress=False)
+    lk.set_sources({"posyandu": _posyandu(), "sekolah": str(path)},
+                   list_date={"posyandu": "2025-03-01", "sekolah": 2020}, header={"sekolah": 2})
+    std = lk.standardized
+    assert std["birth_year_approx"].astype(str).tolist() == ["<NA>", "1990", "1984", "2009"]
+    assert std.loc[3, "name"] == "BUDI"
+    with pytest.raises(LinkError, match="list_date= names sources that are not in sources"):
+        Linker(progress=False).set_sources({"posyandu": _posyandu()}, list_date={"pkh": 2020})
