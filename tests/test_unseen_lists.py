@@ -8,23 +8,23 @@ import duckdb
 import pandas as pd
 import pytest
 
-from linkmiskin.comparisons import BirthDateComparison, gamma_of
+from linkmiskin.comparisons import BirthDateComparison, gamma_of, level_keys
 from linkmiskin.linkage import Linker, LinkError
 from linkmiskin.model import model_table
 from linkmiskin.standardize import standardize
 
 
 def _level(creator, left: dict, right: dict) -> str:
-    """Key-free: label of the first level whose SQL holds for the pair."""
+    """Stable key of the first level whose SQL holds for the pair."""
     comp = creator.get_comparison("duckdb")
     df = pd.DataFrame({f"{k}_l": [v] for k, v in left.items()} | {f"{k}_r": [v] for k, v in right.items()})
     con = duckdb.connect()
     con.register("p", df)
-    for lvl in comp.comparison_levels:
+    for lvl, key in zip(comp.comparison_levels, level_keys(creator), strict=True):
         if lvl.sql_condition.strip().upper() == "ELSE":
-            return lvl.label_for_charts
+            return key
         if con.execute(f"SELECT COALESCE(({lvl.sql_condition}), false) FROM p").fetchone()[0]:
-            return lvl.label_for_charts
+            return key
     raise AssertionError("no level matched")
 
 
@@ -36,25 +36,24 @@ def _dob_rec(dob=None, approx=None, nik_dob=None, nik=None) -> dict:
 
 def test_approx_year_level_between_an_age_and_a_date() -> None:
     creator = BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
-    approx = "Approximate birth years within ±1 (an age, not a date)"
+    approx = "approx_year"
     assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1991-05-02")) == approx
     assert _level(creator, _dob_rec(approx=1990), _dob_rec(approx=1989)) == approx
     # the year coded in the other's NIK counts as its year
     assert _level(creator, _dob_rec(approx=1990), _dob_rec(nik_dob="1989-12-30", nik="321601701289000")) == approx
     # an age years off is evidence against, not "no birth date"
-    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1995-05-02")) == "All other comparisons"
-    assert _level(creator, _dob_rec(approx=1990), _dob_rec()) == "No birth date"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1995-05-02")) == "else"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec()) == "null"
     # two real dates never reach it
-    assert _level(creator, _dob_rec(dob="1990-05-02"), _dob_rec(dob="1991-08-09")) == "All other comparisons"
+    assert _level(creator, _dob_rec(dob="1990-05-02"), _dob_rec(dob="1991-08-09")) == "else"
 
 
 def test_approx_year_level_is_keyed_after_the_date_levels_and_optional() -> None:
     with_age = BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
-    keys = [k for k in (getattr(lv, "_linkmiskin_key", None) for lv in with_age.create_comparison_levels())]
+    keys = level_keys(with_age)
     assert keys[-3:] == ["same_year", "approx_year", "else"]
     assert gamma_of(with_age, "approx_year") == 1
-    assert "approx_year" not in [getattr(lv, "_linkmiskin_key", None)
-                                 for lv in BirthDateComparison("dob").create_comparison_levels()]
+    assert "approx_year" not in level_keys(BirthDateComparison("dob"))
 
 
 def _posyandu() -> pd.DataFrame:
@@ -85,3 +84,32 @@ def test_link_passes_list_date_and_header_per_source(tmp_path) -> None:
     assert std.loc[3, "name"] == "BUDI"
     with pytest.raises(LinkError, match="list_date= names sources that are not in sources"):
         Linker(progress=False).set_sources({"posyandu": _posyandu()}, list_date={"pkh": 2020})
+
+
+# --- item 4: a region given as a 10-digit BPS desa code -----------------------------------------------
+
+def test_bps_desa_codes_are_desa_keys_that_records_share() -> None:
+    df = pd.DataFrame({"NAMA": ["ANI", "ANI", "BUDI", "CICI"],
+                       "KODE_DESA": ["3216010005", "3216010005.0", "3216010006", "3216099001"],
+                       "RT": ["1", "1", "2", "3"], "RW": ["2", "2", "2", "4"]})
+    std = standardize(df, {"desa": "KODE_DESA"}, "32.16", source="posyandu")
+    assert std["desa_code"].tolist() == ["BPS:3216010005", "BPS:3216010005", "BPS:3216010006", "BPS:3216099001"]
+    # BPS kecamatan 3216010 is Setu (32.16.18) in the bundled bridge; 3216099 is unknown and kept as a key
+    assert std["kecamatan_code"].tolist() == ["32.16.18", "32.16.18", "32.16.18", "BPS:3216099"]
+    assert std["region_status"].tolist() == ["bps_desa_code"] * 4
+    assert all("region:bps_desa_code" in f for f in std["flags"])
+
+
+def test_bps_desa_key_reaches_the_same_desa_level() -> None:
+    from linkmiskin.comparisons import IndonesianAddressComparison
+
+    creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name=None)
+    rec = {"desa_code": "BPS:3216010005", "kecamatan_code": "32.16.18", "rt": 1, "rw": 2, "place": None}
+    assert _level(creator, rec, rec) == "desa_rt_rw"
+    assert _level(creator, rec, rec | {"desa_code": "BPS:3216010006"}) == "kecamatan"
+
+
+def test_a_column_of_kemendagri_codes_is_not_read_as_bps() -> None:
+    std = standardize(pd.DataFrame({"NAMA": ["A", "B"], "DESA": ["3216071001", "3216070001"]}), region="32.16")
+    assert std["desa_code"].tolist() == ["32.16.07.1001", None]
+    assert std["region_status"].tolist() == ["resolved", "unresolved"]
