@@ -113,3 +113,58 @@ def test_a_column_of_kemendagri_codes_is_not_read_as_bps() -> None:
     std = standardize(pd.DataFrame({"NAMA": ["A", "B"], "DESA": ["3216071001", "3216070001"]}), region="32.16")
     assert std["desa_code"].tolist() == ["32.16.07.1001", None]
     assert std["region_status"].tolist() == ["resolved", "unresolved"]
+
+
+# --- item 1: the role a heading gives its column ------------------------------------------------------
+
+def _cm(headings: list[str], mapping: dict | None = None):
+    from linkmiskin.columns import detect_columns
+
+    return detect_columns(pd.DataFrame(columns=headings), mapping, source="posyandu")
+
+
+def test_a_child_list_maps_the_child_to_the_person_and_the_parents_to_their_fields() -> None:
+    cm = _cm(["NAMA_ANAK", "TGL_LAHIR_ANAK", "JK", "NAMA_IBU", "NIK_IBU", "NAMA_AYAH", "NIK_AYAH"])
+    assert cm.mapping == {"name": "NAMA_ANAK", "birth_date": "TGL_LAHIR_ANAK", "sex": "JK",
+                          "mother_name": "NAMA_IBU", "father_name": "NAMA_AYAH", "mother_nik": "NIK_IBU",
+                          "father_nik": "NIK_AYAH"}
+    assert cm.subject == "child"
+    assert cm.roles["NIK_IBU"] == "the mother's nik (IBU) -> mother_nik"
+    assert cm.roles["TGL_LAHIR_ANAK"] == "the child's birth_date (ANAK) -> birth_date (the list's own person)"
+    assert "the list is about: child" in cm.report()
+
+
+def test_the_recipients_nik_on_member_rows_is_not_the_members() -> None:
+    cm = _cm(["NAMA", "NO_KK", "NIK_PENGURUS", "HUB_KEL"])
+    assert "nik" not in cm.mapping and cm.subject == "self"
+    assert cm.roles["NIK_PENGURUS"] == "the recipient's nik (PENGURUS): not this list's person, not used"
+    assert cm.unmapped == ["NIK_PENGURUS"]
+    # a list of recipients only: the recipient is the subject
+    assert _cm(["NIK_PENGURUS", "NAMA_PENGURUS"]).mapping == {"nik": "NIK_PENGURUS", "name": "NAMA_PENGURUS"}
+
+
+def test_a_list_of_mothers_with_the_husbands_name() -> None:
+    cm = _cm(["NAMA_IBU", "NIK_IBU", "UMUR_IBU", "SUAMI"])
+    assert cm.mapping == {"nik": "NIK_IBU", "name": "NAMA_IBU", "age": "UMUR_IBU", "spouse_name": "SUAMI"}
+    std = standardize(pd.DataFrame({"NAMA_IBU": ["SITI AMINAH", "NY. JOKO"], "NIK_IBU": [None, None],
+                                    "UMUR_IBU": ["30", "25"], "SUAMI": ["AHMAD", "JOKO"]}),
+                      source="bumil", list_date=2025)
+    assert std["name"].tolist() == ["SITI AMINAH", None]
+    assert std["spouse_name"].tolist() == ["AHMAD", "JOKO"]
+    assert [list(t) for t in std["spouse_name_tokens"]] == [["AHMAD"], ["JOKO"]]
+
+
+def test_other_persons_niks_are_kept_apart_from_the_persons_nik() -> None:
+    std = standardize(pd.DataFrame({"NAMA_ANAK": ["BUDI"], "NIK_ANAK": [None], "NIK_IBU": ["3216015505900003"],
+                                    "NIK_AYAH": ["12345"]}), source="sekolah")
+    assert std["nik"].isna().all()
+    assert std["mother_nik"].tolist() == ["3216015505900003"] and std["father_nik"].tolist() == [None]
+
+
+def test_user_mapping_and_unmarked_headings_keep_working() -> None:
+    # the user says the mother's name column is the person's name: the user wins
+    assert _cm(["NAMA_IBU", "NIK"], {"name": "NAMA_IBU"}).mapping == {"nik": "NIK", "name": "NAMA_IBU"}
+    # JUMLAH_ART / ANAK_KE name no person field: not reported, not used
+    cm = _cm(["NIK", "NAMA", "JUMLAH_ART", "ANAK_KE", "NAMA_IBU_KANDUNG_ART"])
+    assert cm.mapping == {"nik": "NIK", "name": "NAMA", "mother_name": "NAMA_IBU_KANDUNG_ART"}
+    assert list(cm.roles) == ["NAMA_IBU_KANDUNG_ART"]

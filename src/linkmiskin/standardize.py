@@ -267,6 +267,31 @@ def _empty_lists(n: int) -> np.ndarray:
     return one.take(np.zeros(n, dtype=np.int64))
 
 
+def _other_persons(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int) -> None:
+    """The spouse's name from its own column (SUAMI, NAMA_ISTRI) where no NY. form gave it, and the NIKs of
+    the mother, father and spouse (NIK_IBU...) as 16 digits (``None`` unless valid)."""
+    from . import names as _names
+    from . import nik as _nik
+
+    col = _col(raw, cm, "spouse_name")
+    if col is not None:
+        p = _names.parse_name(col)
+        have = pd.notna(np.asarray(cols["spouse_name"], dtype=object))
+        take = ~have & p["name"].notna().to_numpy(dtype=bool)
+        cols["spouse_name"] = np.where(take, p["name"].to_numpy(dtype=object), cols["spouse_name"])
+        tokens = _names_column(cols["spouse_name_tokens"], n)
+        tokens[take] = _names_column(_arr(p["name_tokens"]), n)[take]
+        cols["spouse_name_tokens"] = tokens
+    for fld in ("mother_nik", "father_nik", "spouse_nik"):
+        col = _col(raw, cm, fld)
+        if col is None:
+            cols[fld] = np.full(n, None, dtype=object)
+            continue
+        p = _nik.parse_nik(col)
+        ok = p["nik_status"].astype(str).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+        cols[fld] = np.where(ok, p["nik"].astype(object).to_numpy(), None)
+
+
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
                 source: str | None = None, sheet: str | int | None = None,
                 header: int | None = None, list_date: Any = None) -> pd.DataFrame:
@@ -427,6 +452,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         p = _names.parse_name(col)
         cols[fld] = _arr(p["name"])
         cols[f"{fld}_tokens"] = _arr(p["name_tokens"])
+    _other_persons(raw, cm, cols, n)
 
     # birth date -------------------------------------------------------------------------------------
     col = _col(raw, cm, "birth_date")
