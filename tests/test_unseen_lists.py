@@ -168,3 +168,50 @@ def test_user_mapping_and_unmarked_headings_keep_working() -> None:
     cm = _cm(["NIK", "NAMA", "JUMLAH_ART", "ANAK_KE", "NAMA_IBU_KANDUNG_ART"])
     assert cm.mapping == {"nik": "NIK", "name": "NAMA", "mother_name": "NAMA_IBU_KANDUNG_ART"}
     assert list(cm.roles) == ["NAMA_IBU_KANDUNG_ART"]
+
+
+# --- item 8: placeholder birth dates learnt from the data at hand -------------------------------------
+
+def _spread(year: int = 1980) -> list[str]:
+    """36 dates over every month and days 2..28, no date repeated: a list without heaps."""
+    return [f"{year}-{i % 12 + 1:02d}-{(i * 7) % 27 + 2:02d}" for i in range(36)]
+
+
+def test_a_day_heaped_far_above_its_neighbours_is_a_placeholder() -> None:
+    from linkmiskin.dates import heaped_dates
+
+    dates = ["1975-08-17"] * 10 + _spread() + _spread(1981)
+    h = heaped_dates(pd.Series(dates))
+    assert h[:10].all() and not h[10:].any()
+    # the same day in another kabupaten of the list, with only two records there, is not heaped
+    groups = ["32.16"] * 10 + ["33.01"] * 38
+    dates2 = ["1975-08-17"] * 10 + ["1975-08-17"] * 2 + _spread()
+    h2 = heaped_dates(pd.Series(dates2), pd.Series(groups))
+    assert h2[:10].all() and not h2[10:].any()
+
+
+def test_a_small_coincidence_is_not_a_heap() -> None:
+    from linkmiskin.dates import heaped_dates
+
+    # seven people on one day (below HEAP_MIN_COUNT) is not enough evidence
+    assert not heaped_dates(pd.Series(["1990-03-04"] * 7 + _spread())).any()
+    assert not heaped_dates(pd.Series(["1990-03-04", "bukan tanggal", None])).any()
+
+
+def test_every_first_of_the_month_heaped() -> None:
+    from linkmiskin.dates import heaped_dates
+
+    firsts = [f"{y}-{m:02d}-01" for y in (1970, 1971, 1972) for m in range(1, 13)]  # 36 on the 1st
+    dates = firsts + _spread(1970) + _spread(1975) + _spread(1985)
+    h = heaped_dates(pd.Series(dates))
+    assert h[:36].all() and not h[36:].any()
+
+
+def test_standardize_flags_learnt_placeholders_beside_the_fixed_list() -> None:
+    dates = ["17-08-1975"] * 10 + ["01-07-1960"] + [f"{d[8:10]}-{d[5:7]}-{d[:4]}" for d in _spread()]
+    std = standardize(pd.DataFrame({"NAMA": [f"ORANG {i}" for i in range(len(dates))], "TGL_LAHIR": dates}),
+                      source="sekolah")
+    assert std["birth_date_placeholder"].tolist()[:11] == [True] * 11
+    assert std["birth_date_placeholder"].sum() == 11 + sum(d[8:10] == "15" for d in _spread())
+    heaped = std["flags"].fillna("").str.contains("birth_date:heaped")
+    assert heaped.tolist() == [True] * 10 + [False] * 37   # 1 July is the fixed list's, not learnt

@@ -267,6 +267,21 @@ def _empty_lists(n: int) -> np.ndarray:
     return one.take(np.zeros(n, dtype=np.int64))
 
 
+def _learn_placeholder_dates(cols: dict[str, Any], flags: list[_Flag], source: str) -> None:
+    """Birth dates heaped in this list (per kabupaten) are placeholders too, beside the fixed Dukcapil list;
+    the records they add are flagged ``birth_date:heaped``."""
+    from . import dates as _dates
+
+    fixed = np.asarray(cols["birth_date_placeholder"], dtype=bool)
+    heaped = _dates.heaped_dates(pd.Series(cols["birth_date"], dtype=object),
+                                 pd.Series(cols["kabupaten_code"], dtype=object)) & ~fixed
+    if heaped.any():
+        cols["birth_date_placeholder"] = fixed | heaped
+        log.info("source %r: %d birth date(s) on days heaped far above their neighbours are read as "
+                 "placeholders", source, int(heaped.sum()))
+    flags.append(_mask_flag(heaped, "birth_date:heaped"))
+
+
 def _other_persons(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int) -> None:
     """The spouse's name from its own column (SUAMI, NAMA_ISTRI) where no NY. form gave it, and the NIKs of
     the mother, father and spouse (NIK_IBU...) as 16 digits (``None`` unless valid)."""
@@ -351,7 +366,9 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     this order: ``record_id:duplicate``, ``nik:<status>`` and ``kk:<status>`` (not for valid/missing),
     ``name:<status>``, ``birth_date:<status>`` (not for ok/placeholder), ``sex:unknown``,
     ``relationship:unknown`` / ``relationship:numeric_code_unknown_scheme``, ``rw:invalid``,
-    ``rt:invalid``, ``region:<status>`` (not for resolved/fuzzy) and ``decile:invalid`` (not 1..10).
+    ``rt:invalid``, ``region:<status>`` (not for resolved/fuzzy), ``birth_date:heaped`` (a date on a day
+    this list heaps far above its neighbours, see :func:`linkmiskin.dates.heaped_dates`: a placeholder
+    like 1 July) and ``decile:invalid`` (not 1..10).
     A field whose column the source does not have is never flagged.
     """
     from . import address as _address
@@ -589,6 +606,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     cols["address_status"] = addr_status
     if any(c is not None for c in (addr_col, desa_in, kec_in, kab_in)):
         flags.append(_status_flag("region", cols["region_status"], ("resolved", "fuzzy")))
+    _learn_placeholder_dates(cols, flags, name)
 
     col = _col(raw, cm, "decile")
     if col is not None:
