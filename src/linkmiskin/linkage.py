@@ -178,7 +178,10 @@ class LinkResult:
         The person match threshold used, and ``threshold_source`` says how it was chosen.
     metadata:
         Facts about the inputs: ``metadata["pseudonymised_sources"]`` lists the sources whose NIK/KK were
-        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality.
+        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality;
+        ``metadata["diagnostics"]`` lists where the data look unlike what the model assumes (damaged NIKs,
+        names that repeat, empty mapped columns, few anchor pairs, unresolved desa), each also warned in
+        plain words (see :mod:`linkmiskin.diagnostics`).
     """
 
     records: pd.DataFrame
@@ -548,13 +551,18 @@ class Linker:
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         households = _households_table(records)
+        from .diagnostics import (
+            diagnose,  # plain-words warnings when the data look unlike the model's assumptions
+        )
+        diagnostics = diagnose(self._std, self._table, self.column_mapping)
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self,
                           metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
                                     "use_row_order": self.use_row_order,
-                                    "cannot_link_off": list(self.cannot_link_off)})
+                                    "cannot_link_off": list(self.cannot_link_off),
+                                    "diagnostics": diagnostics})
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
