@@ -5,6 +5,7 @@ All rows are hand-made (no generator)."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -215,3 +216,65 @@ def test_standardize_flags_learnt_placeholders_beside_the_fixed_list() -> None:
     assert std["birth_date_placeholder"].sum() == 11 + sum(d[8:10] == "15" for d in _spread())
     heaped = std["flags"].fillna("").str.contains("birth_date:heaped")
     assert heaped.tolist() == [True] * 10 + [False] * 37   # 1 July is the fixed list's, not learnt
+
+
+# --- item 7: migrants (NIK issued in another kabupaten or province) ----------------------------------
+
+_KK_A, _KK_B, _KK_C = "3216012003150007", "3216011105050003", "3216010802000011"
+_DTKS = pd.DataFrame({
+    "NIK": ["3374011203800005", "3374015406820003", "3216010907100002",   # migrants from Semarang + a child
+            "3216011001750001", "3216014502780002", "3216010305990004", "3216014708010006"],
+    "NO_KK": [_KK_A] * 3 + [_KK_B] * 2 + [_KK_C] * 2,
+    "NAMA": ["AGUS SANTOSO", "SRI WAHYUNI", "DIMAS PRASETYO", "BUDI HARTONO", "RINI ASTUTI", "EKO SAPUTRA",
+             "DEWI LESTARI"],
+    "TGL_LAHIR": ["12-03-1980", "14-06-1982", "09-07-2010", "10-01-1975", "05-02-1978", "03-05-1999",
+                  "07-08-2001"],
+    "JK": ["L", "P", "L", "L", "P", "L", "P"],
+    "HUB_KELUARGA": ["KEPALA KELUARGA", "ISTRI", "ANAK", "KEPALA KELUARGA", "ISTRI", "KEPALA KELUARGA", "ISTRI"],
+    "ALAMAT": ["KP. BOJONG RT 01 RW 02"] * 3 + ["KP. CIBEBER RT 03 RW 04"] * 2 + ["PERUM MAWAR RT 05 RW 06"] * 2,
+    "DESA": ["SETIA ASIH"] * 7,
+})
+_BPJS = pd.DataFrame({
+    "NIK": ["3374011203800005", "3374015406820003", "3216011001750001", "3216010305990004"],
+    "NAMA": ["AGUS SANTOSO", "SRI WAHYUNI", "BUDI HARTONO", "EKO SAPUTRA"],
+    "TGL_LAHIR": ["1980-03-12", "1982-06-14", "1975-01-10", "1999-05-03"],
+    "JK": ["L", "P", "L", "L"],
+    "ALAMAT": ["KP BOJONG RT 1 RW 2 SETIA ASIH"] * 2 + ["KP CIBEBER RT 3 RW 4 SETIA ASIH",
+                                                      "PERUM MAWAR RT 5 RW 6 SETIA ASIH"],
+})
+
+
+def test_a_migrants_address_keeps_its_evidence() -> None:
+    from linkmiskin.comparisons import IndonesianAddressComparison
+
+    creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
+    rec = {"desa_code": "32.16.01.1007", "kecamatan_code": "32.16.01", "rt": 1, "rw": 2, "place": "BOJONG",
+           "nik_kec": "33.74.01"}
+    assert _level(creator, rec, rec) == "desa_rt_rw"
+    assert _level(creator, rec, rec | {"nik_kec": None}) == "desa_rt_rw"
+
+
+def test_no_cannot_link_rule_assumes_the_nik_region_is_the_address() -> None:
+    from linkmiskin.cannot_link import RULES, PairEvidence, pair_frame
+
+    stds = [standardize(df, region="32.16", source=s) for s, df in (("dtks", _DTKS), ("bpjs", _BPJS))]
+    std = pd.concat(stds, ignore_index=True)
+    std.insert(0, "unique_id", range(len(std)))
+    t = model_table(std)
+    assert t["nik_kec"].tolist()[:2] == ["33.74.01", "33.74.01"]
+    assert t["nik_consistent"].all()
+    # the migrants' own records across the lists: no rule keeps them apart
+    m = pair_frame(t.assign(name_mask=1), np.array([0, 1]), np.array([7, 8]))
+    fired = {name: rule(PairEvidence(m)).tolist() for name, rule in RULES.items()}
+    assert {name: hits for name, hits in fired.items() if any(hits)} == {}
+
+
+def test_migrants_link_across_lists_and_stay_one_household() -> None:
+    import linkmiskin as lm
+
+    res = lm.link({"dtks": _DTKS, "bpjs": _BPJS}, region="32.16", progress=False)
+    r = res.records.set_index(["source", "record_id"])
+    for dtks_row, bpjs_row in (("1", "1"), ("2", "2")):
+        assert r.loc[("dtks", dtks_row), "person_id"] == r.loc[("bpjs", bpjs_row), "person_id"], dtks_row
+    assert r.loc[[("dtks", "1"), ("dtks", "2"), ("dtks", "3")], "household_id"].nunique() == 1
+    assert r.loc[[("dtks", "1"), ("dtks", "4"), ("dtks", "6")], "household_id"].nunique() == 3
