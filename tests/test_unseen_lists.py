@@ -108,6 +108,13 @@ def test_bps_desa_key_reaches_the_same_desa_level() -> None:
     rec = {"desa_code": "BPS:3216010005", "kecamatan_code": "32.16.18", "rt": 1, "rw": 2, "place": None}
     assert _level(creator, rec, rec) == "desa_rt_rw"
     assert _level(creator, rec, rec | {"desa_code": "BPS:3216010006"}) == "kecamatan"
+    # a BPS key beside a Kemendagri code: the bridged kecamatan still compares; an unbridged one is unknown
+    kemendagri = rec | {"desa_code": "32.16.18.2001"}
+    assert _level(creator, rec, kemendagri) == "kecamatan"
+    assert _level(creator, rec, kemendagri | {"kecamatan_code": "32.16.01"}) == "else"
+    unbridged = {"desa_code": "BPS:3216099001", "kecamatan_code": "BPS:3216099", "rt": 1, "rw": 2, "place": None}
+    assert _level(creator, unbridged, kemendagri) == "null"
+    assert _level(creator, unbridged, unbridged) == "desa_rt_rw"
 
 
 def test_a_column_of_kemendagri_codes_is_not_read_as_bps() -> None:

@@ -500,7 +500,8 @@ class IndonesianAddressComparison(ComparisonCreator):
 
         The comparison levels are:
 
-        - Null: neither desa nor kecamatan known on one side
+        - Null: neither desa nor kecamatan known on one side, or one kecamatan known only by an unbridged BPS
+          code (``BPS:3216099``) and the other by a Kemendagri code
         - Same desa, RT and RW
         - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
         - Same desa and RW
@@ -526,7 +527,10 @@ class IndonesianAddressComparison(ComparisonCreator):
         q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
         (dl, dr), (kl, kr), (tl, tr), (wl, wr) = q["desa"], q["kec"], q["rt"], q["rw"]
         levels: list[ComparisonLevelCreator] = [
-            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
+            # (a kecamatan known only by a BPS code that no bridge maps, ``BPS:<digits>``, cannot be compared
+            # with a Kemendagri code: see linkmiskin.regions.bps_desa_keys)
+            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL) "
+                        f"OR (({kl} LIKE 'BPS:%') <> ({kr} LIKE 'BPS:%'))",
                         "No desa or kecamatan"),
             _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW", key="desa_rt_rw"),
         ]
