@@ -42,8 +42,9 @@ def test_approx_year_level_between_an_age_and_a_date() -> None:
     assert _level(creator, _dob_rec(approx=1990), _dob_rec(approx=1989)) == approx
     # the year coded in the other's NIK counts as its year
     assert _level(creator, _dob_rec(approx=1990), _dob_rec(nik_dob="1989-12-30", nik="321601701289000")) == approx
-    # an age years off is evidence against, not "no birth date"
-    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1995-05-02")) == "else"
+    # an age two or three years off is no evidence; further off is evidence against
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1992-05-02")) == "approx_year_unsure"
+    assert _level(creator, _dob_rec(approx=1990), _dob_rec(dob="1994-05-02")) == "else"
     assert _level(creator, _dob_rec(approx=1990), _dob_rec()) == "null"
     # two real dates never reach it
     assert _level(creator, _dob_rec(dob="1990-05-02"), _dob_rec(dob="1991-08-09")) == "else"
@@ -52,8 +53,8 @@ def test_approx_year_level_between_an_age_and_a_date() -> None:
 def test_approx_year_level_is_keyed_after_the_date_levels_and_optional() -> None:
     with_age = BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
     keys = level_keys(with_age)
-    assert keys[-3:] == ["same_year", "approx_year", "else"]
-    assert gamma_of(with_age, "approx_year") == 1
+    assert keys[-4:] == ["same_year", "approx_year", "approx_year_unsure", "else"]
+    assert gamma_of(with_age, "approx_year") == 1 and gamma_of(with_age, "approx_year_unsure") == -1
     assert "approx_year" not in level_keys(BirthDateComparison("dob"))
 
 

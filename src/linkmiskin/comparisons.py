@@ -324,6 +324,10 @@ class IndonesianNameComparison(ComparisonCreator):
         return self._names["name"]
 
 
+#: an age's birth year this many years (or fewer, but more than one) from the other's is no evidence
+APPROX_YEAR_UNSURE = 3
+
+
 class BirthDateComparison(ComparisonCreator):
     def __init__(self, col_name: str = "dob", *, placeholder_col_name: str = "dob_placeholder",
                  nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15",
@@ -351,10 +355,12 @@ class BirthDateComparison(ComparisonCreator):
         - Same year, or same day and month one year apart (placeholder dates)
         - Approximate birth years within ±1: one record gives an age instead of a date (health and school
           lists) and the birth years agree within one year *(only with an approximate-year column)*
+        - Approximate birth years 2 to 3 years apart: a null level (an age is often a year or two off, or
+          taken on a date the list does not give) *(only with an approximate-year column)*
         - All other
 
         A record with only an approximate birth year is not "no birth date": it reaches the approximate-year
-        level, and an age that is years off falls into "All other".
+        levels, and an age more than ``APPROX_YEAR_UNSURE`` years off falls into "All other".
 
         Example::
 
@@ -434,12 +440,15 @@ class BirthDateComparison(ComparisonCreator):
             f"abs(try_cast(substr({dl}, 1, 4) AS INTEGER) - try_cast(substr({dr}, 1, 4) AS INTEGER)) <= 1)",
             "Same year, or same day and month one year apart", key="same_year"))
         if ap:
-            levels.append(self._approx_year_level(ap, nd))
+            levels += self._approx_year_levels(ap, nd)
         levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
 
-    def _approx_year_level(self, ap: str, nd: str | None) -> ComparisonLevelCreator:
-        """Approximate birth years within ±1: an age on one side, a year (date, NIK date or age) on the other."""
+    def _approx_year_levels(self, ap: str, nd: str | None) -> list[ComparisonLevelCreator]:
+        """Approximate birth years within ±1 (an age on one side, a year from a date, a NIK or an age on the
+        other), and a null level for years 2 to ``APPROX_YEAR_UNSURE`` apart: an age is often a year or two
+        off (said loosely, or taken on a date the list does not give), so that gap is no evidence either way.
+        """
         d = self._names["dob"]
 
         def year(side: str) -> str:
@@ -448,9 +457,13 @@ class BirthDateComparison(ComparisonCreator):
                 parts.append(f"try_cast(substr({_q(nd, side)}, 1, 4) AS INTEGER)")
             return f"coalesce({', '.join(parts)})"
 
-        return _lvl(f"({_q(ap, 'l')} IS NOT NULL OR {_q(ap, 'r')} IS NOT NULL) "
-                    f"AND abs({year('l')} - {year('r')}) <= 1",
-                    "Approximate birth years within ±1 (an age, not a date)", key="approx_year")
+        either = f"({_q(ap, 'l')} IS NOT NULL OR {_q(ap, 'r')} IS NOT NULL)"
+        gap = f"abs({year('l')} - {year('r')})"
+        return [_lvl(f"{either} AND {gap} <= 1", "Approximate birth years within ±1 (an age, not a date)",
+                     key="approx_year"),
+                _null_level(f"{either} AND {gap} <= {APPROX_YEAR_UNSURE}",
+                            "Approximate birth years a few years apart (an age: no evidence)",
+                            key="approx_year_unsure")]
 
     def create_output_column_name(self) -> str:
         return self._names["dob"]
