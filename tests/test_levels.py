@@ -12,8 +12,10 @@ from linkmiskin.model import comparisons, settings
 
 def test_every_level_of_every_comparison_has_a_key_and_a_meaning():
     t = level_table()
-    n_levels = sum(len(level_keys(c)) for c in comparisons())
-    assert len(t) == n_levels
+    # the default comparisons and the plain ones chosen for data without NIKs or desa codes
+    plain = comparisons({"nik": "plain_id", "address": "text"})
+    built = {(c.create_output_column_name(), k) for c in [*comparisons(), *plain] for k in level_keys(c)}
+    assert len(t) == len(built) and set(zip(t["comparison"], t["key"])) == built
     assert t["key"].notna().all()
     missing = t[t["meaning"] == ""]
     assert missing.empty, f"levels without a meaning in LEVEL_MEANINGS: {missing[['comparison', 'key']].values}"
@@ -23,8 +25,7 @@ def test_every_level_of_every_comparison_has_a_key_and_a_meaning():
 def test_meanings_name_only_levels_that_exist():
     t = level_table()
     built = set(zip(t["comparison"], t["key"]))
-    optional = {("nik", "exact")}  # built only without the NIK-consistency column
-    assert set(LEVEL_MEANINGS) - built == optional
+    assert set(LEVEL_MEANINGS) - built == set()
 
 
 def test_gammas_count_from_the_last_level():

@@ -365,8 +365,10 @@ def test_coded_desa_values(value, code):
 
 
 def test_bad_codes_are_unresolved_not_errors():
-    for value in ("32.16.07.9999", "32.16.7.1001", "3216070001", "1234567890123456"):
+    for value in ("32.16.07.9999", "32.16.7.1001", "1234567890123456", "3216070000"):
         assert one(desa=value)["region_status"] == "unresolved", value
+    # an undotted 10-digit code that is no Kemendagri desa is read as a BPS desa code (PPKKCCCDDD)
+    assert one(desa="3216070001")["region_status"] == "bps_desa_code"
 
 
 def test_desa_typos():

@@ -33,7 +33,16 @@ log = logging.getLogger("linkmiskin")
 CANONICAL_FIELDS = (
     "record_id", "nik", "kk", "name", "birth_date", "age", "sex", "relationship", "address", "rt", "rw", "rt_rw",
     "desa", "kecamatan", "kabupaten", "mother_name", "father_name", "decile", "household_key", "list_date",
+    "mother_nik", "father_nik", "spouse_name", "spouse_nik",
 )
+#: fields a heading's role word can move to the subject of the list (TGL_LAHIR_ANAK -> birth_date)
+ROLE_BASE_FIELDS = ("nik", "name", "birth_date", "age", "sex")
+#: where the name and NIK of a person other than the list's subject go (NAMA_IBU -> mother_name)
+ROLE_FIELDS = {
+    ("mother", "name"): "mother_name", ("mother", "nik"): "mother_nik",
+    ("father", "name"): "father_name", ("father", "nik"): "father_nik",
+    ("spouse", "name"): "spouse_name", ("spouse", "nik"): "spouse_nik",
+}
 #: A source must have at least one of these to be linkable by person.
 IDENTIFYING_FIELDS = ("name", "nik")
 
@@ -71,15 +80,134 @@ def _aliases() -> pd.DataFrame:
     return df
 
 
+@lru_cache(maxsize=1)
+def _role_words() -> pd.DataFrame:
+    with resources.files("linkmiskin").joinpath("data/column_roles.csv").open(encoding="utf-8") as f:
+        df = pd.read_csv(f, comment="#", dtype=str)
+    df["parts"] = df["word"].map(lambda w: tuple(heading_key(w).split("_")))
+    df["subject_order"] = df["subject_order"].astype(int)
+    return df.sort_values("parts", key=lambda p: -p.map(len), kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class HeadingRole:
+    """Whose field a heading is: ``role`` (child, mother...), the role ``word`` and the field it names."""
+
+    role: str
+    word: str
+    field: str | None
+    base: str = ""
+
+
+def heading_role(heading: str) -> HeadingRole | None:
+    """The role a heading's words give it (``NAMA_ANAK``: child's name), or None for an unmarked heading.
+
+    The leftmost role word decides (``NAMA_IBU_KANDUNG_ART`` is the mother's name); the words before it name
+    the field (a bare role word, ``SUAMI``, is that person's name).
+
+    >>> heading_role("TGL LAHIR ANAK"), heading_role("NIK")
+    (HeadingRole(role='child', word='ANAK', field='birth_date', base='TGL_LAHIR'), None)
+    >>> heading_role("SUAMI").field, heading_role("NIK_PENGURUS").role
+    ('name', 'recipient')
+    """
+    base = re.fullmatch(r"(.+?)__\d+", heading)
+    tokens = heading_key(base.group(1) if base else heading).split("_")
+    words = _role_words()
+    for start in range(len(tokens)):
+        for role, word, parts in zip(words["role"], words["word"], words["parts"], strict=True):
+            if tuple(tokens[start:start + len(parts)]) == parts:
+                before = "_".join(tokens[:start])
+                after = [t for t in tokens[start + len(parts):] if (t,) not in set(words["parts"])]
+                rest = before or "_".join(after)
+                return HeadingRole(role, word, _base_field(rest) if rest else "name", rest)
+    return None
+
+
+def _base_field(key: str) -> str | None:
+    """The person field a heading key (without its role word) names, e.g. ``TGL_LAHIR`` -> birth_date."""
+    a = _aliases()
+    hit = a[(a["key"] == key) & a["field"].isin(ROLE_BASE_FIELDS)]
+    return str(hit.sort_values("priority")["field"].iloc[0]) if len(hit) else None
+
+
+#: roles from this subject order on (mother, father, spouse, guardian) are the list's subject only when no
+#: unmarked heading holds a name or NIK
+_RELATIVE_ORDER = 5
+
+
+def _subject(roles: dict[str, HeadingRole | None], unmarked: set[str]) -> str:
+    """The role whose person the list is about (see ``data/column_roles.csv``): names first, then NIKs;
+    ``unmarked``: the fields (name, nik) that headings without a role word hold."""
+    order = _role_words().drop_duplicates("role").set_index("role")["subject_order"].to_dict()
+    for relatives in (False, True):
+        if relatives and unmarked:
+            break
+        for fld in ("name", "nik"):
+            if fld in unmarked:
+                return "self"
+            with_it = {r.role for r in roles.values() if r is not None and r.field == fld
+                       and (order.get(r.role, 99) >= _RELATIVE_ORDER) == relatives}
+            if with_it:
+                return min(with_it, key=lambda r: order.get(r, 99))
+    return "self"
+
+
+def _apply_roles(columns: list[str], keys: dict[str, tuple[set[str], set[str]]], mapping: dict[str, str | None],
+                 taken: set[str], detected: dict[str, str]) -> tuple[str, dict[str, HeadingRole]]:
+    """Read whose field each heading is: the subject's headings are also looked up without their role word,
+    other people's name/NIK go to the mother_/father_/spouse_ fields, and the rest are set aside."""
+    # a role word in a heading that names no person field (HUBUNGAN_DENGAN_KEPALA_KELUARGA, JUMLAH_ART)
+    # leaves the heading unmarked
+    roles = {c: r if r is not None and r.field is not None else None for c, r in
+             ((c, heading_role(c)) for c in columns)}
+    marked = {c: r for c, r in roles.items() if r is not None}
+    if not marked:
+        return "self", {}
+    a = _aliases()
+    unmarked = {f for f in ("name", "nik") if any(
+        r is None and keys[c][0] & set(a.loc[a["field"] == f, "key"]) for c, r in roles.items())}
+    subject = _subject(roles, unmarked)
+    for c, r in marked.items():
+        if r.role in ("self", subject):
+            if r.base:
+                keys[c][0].add(r.base)
+            continue
+        taken.add(c)
+        target = ROLE_FIELDS.get((r.role, r.field or ""))
+        if target and target not in mapping and target not in detected and c not in mapping.values():
+            detected[target] = c
+    return subject, marked
+
+
+def _role_notes(marked: dict[str, HeadingRole], subject: str, final: dict[str, str]) -> dict[str, str]:
+    """What was done with each heading that has a role word, in words for the mapping report."""
+    by_col = {c: f for f, c in final.items()}
+    notes = {}
+    for c, r in marked.items():
+        whose = "the person's own" if r.role == "self" else f"the {r.role}'s"
+        what = f"{whose} {r.field or 'field'} ({r.word})"
+        if c in by_col:
+            notes[c] = f"{what} -> {by_col[c]}" + (" (the list's own person)" if r.role in ("self", subject) else "")
+        else:
+            notes[c] = f"{what}: not this list's person, not used"
+    return notes
+
+
 @dataclass
 class ColumnMapping:
-    """The columns chosen for one source."""
+    """The columns chosen for one source.
+
+    ``subject`` is whose list it is (``self``, or ``child`` for NAMA_ANAK...); ``roles`` says for each
+    heading with a role word what was done with it (``NIK_IBU: the mother's NIK -> mother_nik``).
+    """
 
     source: str
     mapping: dict[str, str]
     detected: dict[str, str] = field(default_factory=dict)
     user: dict[str, str] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
+    subject: str = "self"
+    roles: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         parts = [f"{k} <- {v!r}{' (user)' if k in self.user else ''}" for k, v in self.mapping.items()]
@@ -89,6 +217,9 @@ class ColumnMapping:
         lines = [f"Columns for source {self.source!r}:"]
         for k, v in self.mapping.items():
             lines.append(f"  {k:<12} <- {v}{'   (given by you)' if k in self.user else ''}")
+        if self.roles:
+            lines.append(f"  the list is about: {self.subject}; headings that say whose field they are:")
+            lines += [f"    {col}: {what}" for col, what in self.roles.items()]
         if self.unmapped:
             lines.append("  not used: " + ", ".join(self.unmapped))
         return mask_text("\n".join(lines))
@@ -129,8 +260,9 @@ def detect_columns(df: pd.DataFrame, mapping: dict[str, str] | None = None, *, s
     keys = {c: _heading_keys(c) for c in columns}
     taken = {c for c in mapping.values() if c is not None}
     detected: dict[str, str] = {}
+    subject, marked = _apply_roles(columns, keys, mapping, taken, detected)
     for fld in CANONICAL_FIELDS:
-        if fld in mapping:
+        if fld in mapping or fld in detected:
             continue
         cand = aliases[aliases["field"] == fld]
         for prio in sorted(cand["priority"].unique()):
@@ -158,6 +290,7 @@ def detect_columns(df: pd.DataFrame, mapping: dict[str, str] | None = None, *, s
             f"Map one with columns={{{source!r}: {{'name': '<column>'}}}}")
     cm = ColumnMapping(source=source, mapping=final, detected=detected,
                        user={k: v for k, v in mapping.items() if v is not None},
-                       unmapped=[c for c in columns if c not in final.values()])
+                       unmapped=[c for c in columns if c not in final.values()],
+                       subject=subject, roles=_role_notes(marked, subject, final))
     log.info("%s", cm.report())
     return cm

@@ -324,10 +324,14 @@ class IndonesianNameComparison(ComparisonCreator):
         return self._names["name"]
 
 
+#: an age's birth year this many years (or fewer, but more than one) from the other's is no evidence
+APPROX_YEAR_UNSURE = 3
+
+
 class BirthDateComparison(ComparisonCreator):
     def __init__(self, col_name: str = "dob", *, placeholder_col_name: str = "dob_placeholder",
                  nik_date_col_name: str | None = "nik_dob", nik_col_name: str | None = "nik15",
-                 term_frequency_adjustments: bool = True):
+                 approx_year_col_name: str | None = None, term_frequency_adjustments: bool = True):
         """Compare birth dates (ISO ``YYYY-MM-DD`` strings), aware of placeholder dates and the NIK.
 
         The exact levels are term-frequency adjusted: agreeing on a date that many records share (a
@@ -349,15 +353,29 @@ class BirthDateComparison(ComparisonCreator):
           or its last two digits swapped (1973 / 1937)
         - Same year and month
         - Same year, or same day and month one year apart (placeholder dates)
+        - Approximate birth years within ±1: one record gives an age instead of a date (health and school
+          lists) and the birth years agree within one year *(only with an approximate-year column)*
+        - Approximate birth years 2 to 3 years apart: a null level (an age is often a year or two off, or
+          taken on a date the list does not give) *(only with an approximate-year column)*
         - All other
+
+        A record with only an approximate birth year is not "no birth date": it reaches the approximate-year
+        levels, and an age more than ``APPROX_YEAR_UNSURE`` years off falls into "All other".
+
+        Example::
+
+            BirthDateComparison("dob", approx_year_col_name="dob_approx_year")
 
         Args:
             col_name: recorded birth date, ISO string.
             placeholder_col_name: boolean column, true for placeholder dates.
             nik_date_col_name: birth date coded in the NIK, ISO string.
             nik_col_name: NIK (or its first 15 digits); used only to detect that both NIKs are present.
+            approx_year_col_name: integer birth year from an age (± 1), null where the record has a date.
         """
         cols = {"dob": col_name, "ph": placeholder_col_name}
+        if approx_year_col_name:
+            cols["approx"] = approx_year_col_name
         self.tf = term_frequency_adjustments
         if nik_date_col_name:
             cols["nikdob"] = nik_date_col_name
@@ -371,11 +389,15 @@ class BirthDateComparison(ComparisonCreator):
         dl, dr, phl = _q(d, "l"), _q(d, "r"), _q(ph, "l")
         nd = self._names.get("nikdob")
         nk = self._names.get("nik")
+        ap = self._names.get("approx")
         levels: list[ComparisonLevelCreator] = []
         both_nik = "false"
+        no_l, no_r = f"{dl} IS NULL", f"{dr} IS NULL"
+        if ap:
+            no_l, no_r = f"{no_l} AND {_q(ap, 'l')} IS NULL", f"{no_r} AND {_q(ap, 'r')} IS NULL"
         if nd:
             ndl, ndr = _q(nd, "l"), _q(nd, "r")
-            levels.append(_null_level(f"({dl} IS NULL AND {ndl} IS NULL) OR ({dr} IS NULL AND {ndr} IS NULL)",
+            levels.append(_null_level(f"({no_l} AND {ndl} IS NULL) OR ({no_r} AND {ndr} IS NULL)",
                                       "No birth date"))
             if nk:
                 kl, kr = _q(nk, "l"), _q(nk, "r")
@@ -387,7 +409,7 @@ class BirthDateComparison(ComparisonCreator):
                     f"substr({dl}, 1, 4) = substr({dr}, 1, 4))",
                     "Already counted by the NIK", key="counted_by_nik"))
         else:
-            levels.append(_null_level(f"{dl} IS NULL OR {dr} IS NULL", "No birth date"))
+            levels.append(_null_level(f"({no_l}) OR ({no_r})", "No birth date"))
         exact_real = _lvl(f"{dl} = {dr} AND NOT coalesce({phl}, false)", "Exact date", key="exact_real")
         exact_any = keyed(cll.ExactMatchLevel(d).configure(
             label_for_charts="Exact placeholder date (1 Jan, 1 Jul, 31 Dec, 15th)"), "exact_placeholder")
@@ -422,8 +444,31 @@ class BirthDateComparison(ComparisonCreator):
             f"substr({dl}, 1, 4) = substr({dr}, 1, 4) OR (substr({dl}, 6, 5) = substr({dr}, 6, 5) AND "
             f"abs(try_cast(substr({dl}, 1, 4) AS INTEGER) - try_cast(substr({dr}, 1, 4) AS INTEGER)) <= 1)",
             "Same year, or same day and month one year apart", key="same_year"))
+        if ap:
+            levels += self._approx_year_levels(ap, nd)
         levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
+
+    def _approx_year_levels(self, ap: str, nd: str | None) -> list[ComparisonLevelCreator]:
+        """Approximate birth years within ±1 (an age on one side, a year from a date, a NIK or an age on the
+        other), and a null level for years 2 to ``APPROX_YEAR_UNSURE`` apart: an age is often a year or two
+        off (said loosely, or taken on a date the list does not give), so that gap is no evidence either way.
+        """
+        d = self._names["dob"]
+
+        def year(side: str) -> str:
+            parts = [_q(ap, side), f"try_cast(substr({_q(d, side)}, 1, 4) AS INTEGER)"]
+            if nd:
+                parts.append(f"try_cast(substr({_q(nd, side)}, 1, 4) AS INTEGER)")
+            return f"coalesce({', '.join(parts)})"
+
+        either = f"({_q(ap, 'l')} IS NOT NULL OR {_q(ap, 'r')} IS NOT NULL)"
+        gap = f"abs({year('l')} - {year('r')})"
+        return [_lvl(f"{either} AND {gap} <= 1", "Approximate birth years within ±1 (an age, not a date)",
+                     key="approx_year"),
+                _null_level(f"{either} AND {gap} <= {APPROX_YEAR_UNSURE}",
+                            "Approximate birth years a few years apart (an age: no evidence)",
+                            key="approx_year_unsure")]
 
     def create_output_column_name(self) -> str:
         return self._names["dob"]
@@ -473,7 +518,8 @@ class IndonesianAddressComparison(ComparisonCreator):
 
         The comparison levels are:
 
-        - Null: neither desa nor kecamatan known on one side
+        - Null: neither desa nor kecamatan known on one side, or one kecamatan known only by an unbridged BPS
+          code (``BPS:3216099``) and the other by a Kemendagri code
         - Same desa, RT and RW
         - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
         - Same desa and RW
@@ -499,7 +545,10 @@ class IndonesianAddressComparison(ComparisonCreator):
         q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
         (dl, dr), (kl, kr), (tl, tr), (wl, wr) = q["desa"], q["kec"], q["rt"], q["rw"]
         levels: list[ComparisonLevelCreator] = [
-            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL)",
+            # (a kecamatan known only by a BPS code that no bridge maps, ``BPS:<digits>``, cannot be compared
+            # with a Kemendagri code: see linkmiskin.regions.bps_desa_keys)
+            _null_level(f"({dl} IS NULL AND {kl} IS NULL) OR ({dr} IS NULL AND {kr} IS NULL) "
+                        f"OR (({kl} LIKE 'BPS:%') <> ({kr} LIKE 'BPS:%'))",
                         "No desa or kecamatan"),
             _lvl(f"{dl} = {dr} AND {tl} = {tr} AND {wl} = {wr}", "Same desa, RT and RW", key="desa_rt_rw"),
         ]

@@ -112,7 +112,8 @@ from linkmiskin.nik import _STR, _as_series, _flag, _iso_dates, _real_date, _uni
 
 from .facts import MISSING_TOKENS
 
-__all__ = ["DATE_COLUMNS", "DATE_STATUSES", "PLACEHOLDER_DAY_MONTHS", "is_placeholder", "month_names", "parse_date"]
+__all__ = ["DATE_COLUMNS", "DATE_STATUSES", "PLACEHOLDER_DAY_MONTHS", "heaped_dates", "is_placeholder", "month_names",
+           "parse_date"]
 
 DATE_STATUSES = ("ok", "missing", "placeholder", "impossible_day", "year_only", "unparseable", "out_of_range")
 DATE_COLUMNS = ("date", "year", "month", "day", "date_status", "date_placeholder")
@@ -164,6 +165,82 @@ def is_placeholder(month: Any, day: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return (d, m) in PLACEHOLDER_DAY_MONTHS or d == PLACEHOLDER_DAY
+
+
+#: a day of the year is heaped when it holds this many times the typical count of its neighbours ...
+HEAP_RATIO = 4.0
+#: ... and at least this many records (so that a small list's chance coincidences are not heaps)
+HEAP_MIN_COUNT = 8
+#: a day of the month (every 1st, every 15th) is heaped at this ratio to the other days and this count
+DAY_HEAP_RATIO = 2.5
+DAY_HEAP_MIN_COUNT = 30
+#: neighbours looked at on each side of a day of the year
+HEAP_WINDOW = 15
+_MONTH_START = np.array([0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335])  # leap-year day of year
+
+
+def _day_month_heaps(g: np.ndarray, doy: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per record: its day of the year is far more frequent in its group than the neighbouring days."""
+    counts = np.bincount(g * 366 + doy, minlength=n_groups * 366).reshape(n_groups, 366).astype(float)
+    w = HEAP_WINDOW
+    padded = np.concatenate([counts[:, -w:], counts, counts[:, :w]], axis=1)      # the year wraps around
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1, axis=1)  # (groups, 366, 2w+1)
+    neighbours = np.delete(windows, w, axis=2)
+    typical = np.maximum(np.median(neighbours, axis=2), neighbours.mean(axis=2) / 2)
+    heap = (counts >= HEAP_MIN_COUNT) & (counts >= HEAP_RATIO * np.maximum(typical, 0.5))
+    return heap[g, doy]
+
+
+def _day_of_month_heaps(g: np.ndarray, day: np.ndarray, month: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per record: its day of the month (every 1st...) is far more frequent in its group than the other days,
+    month by month (the median over the months, so one heaped day of the year does not make a monthly heap)."""
+    counts = np.bincount((g * 12 + month - 1) * 31 + day - 1, minlength=n_groups * 372).reshape(n_groups, 12, 31)
+    exists = np.arange(31)[None, :] < np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[:, None]
+    per_month = np.where(exists[None], counts.astype(float), np.nan)
+    rate = np.nanmedian(per_month, axis=1)                       # (groups, 31): a typical month's count
+    typical = np.median(rate, axis=1, keepdims=True)
+    total = counts.sum(axis=1)
+    heap = (total >= DAY_HEAP_MIN_COUNT) & (rate >= DAY_HEAP_RATIO * np.maximum(typical, 0.5))
+    return heap[g, day - 1]
+
+
+def heaped_dates(dates: Any, groups: Any = None) -> np.ndarray:
+    """True for dates that are placeholders in *this* data: heaps far above their neighbours.
+
+    Lists where the birth day was unknown pile people on one day (1 January, 1 July, 31 December, 17 August,
+    or the 1st or 15th of every month), and how much depends on the region and the agency. Within each
+    group (a source's kabupaten, say), a day of the year is heaped when it holds at least
+    ``HEAP_MIN_COUNT`` records and ``HEAP_RATIO`` times the typical (median) count of the
+    ``HEAP_WINDOW`` days on either side; a day of the month is heaped when it holds ``DAY_HEAP_RATIO``
+    times the typical day's share (per month that has it) and ``DAY_HEAP_MIN_COUNT`` records. The fixed
+    Dukcapil list (``date_placeholder`` of :func:`parse_date`) stays as the prior; this adds to it.
+
+    ``dates``: ISO ``YYYY-MM-DD`` strings (others are never heaped); ``groups``: a label per date (None:
+    one group).
+
+    >>> d = pd.Series(["1980-07-01"] * 9 + [f"1980-{m:02d}-{x:02d}" for m in range(1, 13) for x in (3, 9, 20)])
+    >>> h = heaped_dates(d)
+    >>> bool(h[0]), bool(h[-1])
+    (True, False)
+    """
+    s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
+    n = len(s)
+    if groups is not None and len(groups) != n:
+        raise ValueError(f"heaped_dates: {len(groups)} group labels for {n} dates")
+    out = np.zeros(n, dtype=bool)
+    iso = s.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    if not iso.any():
+        return out
+    text = s[iso].astype(str)
+    month = text.str[5:7].astype(int).to_numpy()
+    day = text.str[8:10].astype(int).to_numpy()
+    grp = np.zeros(n, dtype=np.int64) if groups is None else pd.factorize(
+        pd.Series(groups, dtype=object).fillna("").to_numpy(dtype=object))[0]
+    g = grp[iso]
+    n_groups = int(g.max()) + 1
+    doy = _MONTH_START[month - 1] + day - 1
+    out[iso] = _day_month_heaps(g, doy, n_groups) | _day_of_month_heaps(g, day, month, n_groups)
+    return out
 
 
 def _reference(reference_date: Any) -> _dt.date:

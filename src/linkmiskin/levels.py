@@ -59,6 +59,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("dob", "year_mistyped"): "the same day and month, the year mistyped",
     ("dob", "same_year_month"): "the same year and month",
     ("dob", "same_year"): "the same year",
+    ("dob", "approx_year"): "birth years from an age (or a date and an age) within one year: weaker than a date",
+    ("dob", "approx_year_unsure"): "birth years from an age two or three years apart: an age is often a year "
+                                   "or two off, so no evidence",
     ("dob", "else"): "any other pair of dates",
     ("sex", "null"): "a sex is unknown: no evidence",
     ("sex", "counted_by_nik"): "both NIKs code the same sex: already counted by the NIK",
@@ -73,6 +76,10 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("address", "nik_issued_in_others_kecamatan"): "another kecamatan, but a NIK issued in the other's "
                                                    "(the person moved)",
     ("address", "else"): "any other pair of addresses",
+    ("address", "text_exact"): "the same address text (lists without desa codes)",
+    ("address", "postcode_text_close"): "the same postcode-like token and close address text",
+    ("address", "text_close"): "close address text (shared words, or Jaro-Winkler 0.9 or more)",
+    ("address", "postcode"): "the same postcode-like token",
     ("relationship", "null"): "a relationship is unknown: no evidence",
     ("relationship", "same"): "the same relationship to the head",
     ("relationship", "head_spouse"): "one is the head and the other the spouse (lists swap them)",
@@ -155,10 +162,19 @@ def level_table() -> pd.DataFrame:
     >>> level_table().iloc[1][["comparison", "key"]].tolist()
     ['nik', 'exact_consistent']
     """
+    from .model import COMPARISON_KINDS, DEFAULT_KINDS
+
     rows = []
-    for name, creator in _creators().items():
-        for lv, key in zip(creator.create_comparison_levels(), level_keys(creator), strict=True):
-            label = getattr(lv, "label_for_charts", None) or lv.create_label_for_charts()
-            rows.append({"comparison": name, "key": key, "label": label,
-                         "meaning": LEVEL_MEANINGS.get((name, str(key)), "")})
+    seen: set[tuple[str, str]] = set()
+    # the default comparisons, then the plain ones chosen for data without NIKs or desa codes
+    plain = {field: kinds[-1] for field, kinds in COMPARISON_KINDS.items()}
+    for kinds in (DEFAULT_KINDS, plain):
+        for name, creator in _creators_of_kinds(tuple(sorted(kinds.items()))).items():
+            for lv, key in zip(creator.create_comparison_levels(), level_keys(creator), strict=True):
+                if (name, str(key)) in seen:
+                    continue
+                seen.add((name, str(key)))
+                label = getattr(lv, "label_for_charts", None) or lv.create_label_for_charts()
+                rows.append({"comparison": name, "key": key, "label": label,
+                             "meaning": LEVEL_MEANINGS.get((name, str(key)), "")})
     return pd.DataFrame(rows, columns=["comparison", "key", "label", "meaning"])

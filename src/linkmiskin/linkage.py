@@ -77,8 +77,21 @@ def _progress(enabled: bool):
     return _P()
 
 
+def _per_source(value: Any, name: str) -> Any:
+    """The value of a per-source option (one value for all sources, or ``{source: value}``) for ``name``."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return value
+
+
+def _check_per_source(value: Any, sources: dict, what: str) -> None:
+    if isinstance(value, dict) and set(value) - set(sources):
+        raise LinkError(f"{what}= names sources that are not in sources: {sorted(set(value) - set(sources))}")
+
+
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
-                         region: str | None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+                         region: str | None, *, list_date: Any = None,
+                         header: Any = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
     from .standardize import standardize
 
     if not isinstance(sources, dict) or not sources:
@@ -89,6 +102,8 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     unknown = set(columns) - set(sources)
     if unknown:
         raise LinkError(f"columns= names sources that are not in sources: {sorted(unknown)}")
+    _check_per_source(list_date, sources, "list_date")
+    _check_per_source(header, sources, "header")
     frames, mappings = [], {}
     for name, src in sources.items():
         if not isinstance(name, str) or not name or "'" in name:
@@ -103,7 +118,9 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                             f"{{'name': 'NAMA_KRT'}}, got {cols!r}")
         if isinstance(src, pd.DataFrame) and len(src) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
-        std = standardize(src, columns.get(name), region, source=name)
+        std = standardize(src, columns.get(name), region, source=name,
+                          list_date=_per_source(list_date, name),
+                          header=None if isinstance(src, pd.DataFrame) else _per_source(header, name))
         if len(std) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
         dup = std["record_id_status"].eq("duplicate")
@@ -193,9 +210,12 @@ class LinkResult:
         The person match threshold used, and ``threshold_source`` says how it was chosen.
     metadata:
         Facts about the inputs: ``metadata["pseudonymised_sources"]`` lists the sources whose NIK/KK were
-        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality.
+        keyed pseudonyms (:func:`linkmiskin.pseudonymise`), linked on exact token equality;
         ``metadata["training"]`` says how the model was trained: the comparisons chosen for the data, the
         prior, and per comparison ``anchors`` (which rule), ``em`` or ``prior`` (``docs/training.md``).
+        ``metadata["diagnostics"]`` lists where the data look unlike what the model assumes (damaged NIKs,
+        names that repeat, empty mapped columns, few anchor pairs, unresolved desa), each also warned in
+        plain words (see :mod:`linkmiskin.diagnostics`).
     """
 
     records: pd.DataFrame
@@ -398,13 +418,19 @@ class Linker:
             self.set_sources(sources, columns)
 
     # data ------------------------------------------------------------------------------------------
-    def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None) -> Linker:
-        """Read and standardise the sources (replacing any earlier ones)."""
+    def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None, *,
+                    list_date: Any = None, header: Any = None) -> Linker:
+        """Read and standardise the sources (replacing any earlier ones).
+
+        ``list_date`` and ``header`` are :func:`linkmiskin.standardize`'s options, one value for every source
+        or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
+        """
         t0 = time.perf_counter()
         from .pseudonym import model_ids, pseudonymised_sources
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
-        std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region)
+        std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
+                                                          list_date=list_date, header=header)
         table = model_ids(std, model_table(std))  # pseudonymised NIKs: exact-only evidence
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
@@ -577,13 +603,18 @@ class Linker:
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
         households = _households_table(records)
+        from .diagnostics import (
+            diagnose,  # plain-words warnings when the data look unlike the model's assumptions
+        )
+        diagnostics = diagnose(self._std, self._table, self.column_mapping)
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self,
                           metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
                                     "use_row_order": self.use_row_order,
-                                    "cannot_link_off": list(self.cannot_link_off)})
+                                    "cannot_link_off": list(self.cannot_link_off),
+                                    "diagnostics": diagnostics})
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -944,7 +975,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
          use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
-         snapshots: dict[str, str] | None = None) -> LinkResult:
+         snapshots: dict[str, str] | None = None, list_date: Any = None, header: Any = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -974,6 +1005,12 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         With ``previous``: train a new model on these lists instead of reusing the previous one.
     snapshots:
         Snapshot date of each list (``{"dtks": "2025-01-31"}``) for the golden records' recency rule.
+    list_date:
+        The date (or year) the ages of a list with an age column (UMUR 34 TH) were taken on: one value for
+        every source or ``{"posyandu": "2025-03-01"}``; a visit-date column wins, today when neither is known.
+    header:
+        The heading row's number (1 = first row) of CSV/Excel sources whose heading is not found by itself:
+        one value or ``{"sekolah": 3}``.
 
     Returns
     -------
@@ -996,8 +1033,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order)
-        lk.set_sources(sources, columns)
-        prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
+        lk.set_sources(sources, columns, list_date=list_date, header=header)
+        prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
             from .updates import check_record_ids
             check_record_ids(prev, lk.standardized)

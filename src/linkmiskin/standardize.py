@@ -267,6 +267,46 @@ def _empty_lists(n: int) -> np.ndarray:
     return one.take(np.zeros(n, dtype=np.int64))
 
 
+def _learn_placeholder_dates(cols: dict[str, Any], flags: list[_Flag], source: str) -> None:
+    """Birth dates heaped in this list (per kabupaten) are placeholders too, beside the fixed Dukcapil list;
+    the records they add are flagged ``birth_date:heaped``."""
+    from . import dates as _dates
+
+    fixed = np.asarray(cols["birth_date_placeholder"], dtype=bool)
+    heaped = _dates.heaped_dates(pd.Series(cols["birth_date"], dtype=object),
+                                 pd.Series(cols["kabupaten_code"], dtype=object)) & ~fixed
+    if heaped.any():
+        cols["birth_date_placeholder"] = fixed | heaped
+        log.info("source %r: %d birth date(s) on days heaped far above their neighbours are read as "
+                 "placeholders", source, int(heaped.sum()))
+    flags.append(_mask_flag(heaped, "birth_date:heaped"))
+
+
+def _other_persons(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int) -> None:
+    """The spouse's name from its own column (SUAMI, NAMA_ISTRI) where no NY. form gave it, and the NIKs of
+    the mother, father and spouse (NIK_IBU...) as 16 digits (``None`` unless valid)."""
+    from . import names as _names
+    from . import nik as _nik
+
+    col = _col(raw, cm, "spouse_name")
+    if col is not None:
+        p = _names.parse_name(col)
+        have = pd.notna(np.asarray(cols["spouse_name"], dtype=object))
+        take = ~have & p["name"].notna().to_numpy(dtype=bool)
+        cols["spouse_name"] = np.where(take, p["name"].to_numpy(dtype=object), cols["spouse_name"])
+        tokens = _names_column(cols["spouse_name_tokens"], n)
+        tokens[take] = _names_column(_arr(p["name_tokens"]), n)[take]
+        cols["spouse_name_tokens"] = tokens
+    for fld in ("mother_nik", "father_nik", "spouse_nik"):
+        col = _col(raw, cm, fld)
+        if col is None:
+            cols[fld] = np.full(n, None, dtype=object)
+            continue
+        p = _nik.parse_nik(col)
+        ok = p["nik_status"].astype(str).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+        cols[fld] = np.where(ok, p["nik"].astype(object).to_numpy(), None)
+
+
 def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: str | None = None, *,
                 source: str | None = None, sheet: str | int | None = None,
                 header: int | None = None, list_date: Any = None) -> pd.DataFrame:
@@ -326,7 +366,9 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     this order: ``record_id:duplicate``, ``nik:<status>`` and ``kk:<status>`` (not for valid/missing),
     ``name:<status>``, ``birth_date:<status>`` (not for ok/placeholder), ``sex:unknown``,
     ``relationship:unknown`` / ``relationship:numeric_code_unknown_scheme``, ``rw:invalid``,
-    ``rt:invalid``, ``region:<status>`` (not for resolved/fuzzy) and ``decile:invalid`` (not 1..10).
+    ``rt:invalid``, ``region:<status>`` (not for resolved/fuzzy), ``birth_date:heaped`` (a date on a day
+    this list heaps far above its neighbours, see :func:`linkmiskin.dates.heaped_dates`: a placeholder
+    like 1 July) and ``decile:invalid`` (not 1..10).
     A field whose column the source does not have is never flagged.
     """
     from . import address as _address
@@ -427,6 +469,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         p = _names.parse_name(col)
         cols[fld] = _arr(p["name"])
         cols[f"{fld}_tokens"] = _arr(p["name_tokens"])
+    _other_persons(raw, cm, cols, n)
 
     # birth date -------------------------------------------------------------------------------------
     col = _col(raw, cm, "birth_date")
@@ -563,6 +606,7 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     cols["address_status"] = addr_status
     if any(c is not None for c in (addr_col, desa_in, kec_in, kab_in)):
         flags.append(_status_flag("region", cols["region_status"], ("resolved", "fuzzy")))
+    _learn_placeholder_dates(cols, flags, name)
 
     col = _col(raw, cm, "decile")
     if col is not None:
