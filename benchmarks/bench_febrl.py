@@ -87,6 +87,7 @@ def run_linkmiskin(a: pd.DataFrame, b: pd.DataFrame, truth: set, with_id: bool,
     out = scores(cross_pairs(res.records), truth)
     tr = res.metadata.get("training", {})
     out.update({"wall_s": round(time.perf_counter() - t0, 1), "threshold": round(res.threshold, 3),
+                "timings": res.timings,
                 "comparisons": tr.get("comparisons"),
                 "training": {k: v.get("method") + (f":{v.get('anchors') or v.get('blocking')}"
                                                    if v.get("anchors") or v.get("blocking") else "")
@@ -148,7 +149,8 @@ def main() -> None:
             print(f"{tool:>15} {what:<23} P={r['precision']:.4f} R={r['recall']:.4f} F1={r['f1']:.4f} "
                   f"({r['predicted']} predicted, {r['true']} true, {r['wall_s']} s)", flush=True)
             if tool.startswith("linkmiskin"):
-                print(f"{'':>15} comparisons {r['comparisons']}\n{'':>15} training {r['training']}")
+                print(f"{'':>15} comparisons {r['comparisons']}\n{'':>15} training {r['training']}\n"
+                      f"{'':>15} timings {r['timings']}")
                 for w in r["warnings"]:
                     print(f"{'':>15} warning: {w}")
     print(f"linkmiskin*: cannot_link_off={INDONESIAN_RULES}")

@@ -114,6 +114,17 @@ def test_a_generation_apart():
     assert not fires("a_generation_apart", {"dob_year": 1981}, {"dob_year": 1991, "source": "b"})
 
 
+def test_a_plain_id_shared_by_both_sides_overrides_the_date_rules():
+    father = {"dob_year": 1965, "name": "BUDI", "trusted_id": "5012345"}
+    son = {"dob_year": 1992, "name": "BUDI", "source": "b", "trusted_id": "5012345"}
+    # the same id where the ids are plain identifiers: corrupted years do not keep the records apart
+    assert not fires("a_generation_apart", father, son)
+    assert fires("a_generation_apart", father, son | {"trusted_id": "5012346"})
+    assert not fires("loose_names_unconfirmed", {"dob": "1990-01-02", "trusted_id": "77"},
+                     {"dob": "1991-03-02", "source": "b", "trusted_id": "77"},
+                     {"name_weak": True, "nik_same": False, "name_alike": False})
+
+
 def test_different_niks_loose_names():
     a = _nik("3216011505800001")
     b = _nik("3216012208750004") | {"source": "b"}

@@ -213,3 +213,41 @@ def test_every_level_of_the_plain_comparisons_has_a_key():
         assert gamma_of(c, "else") == 0
         name = c.create_output_column_name()
         assert all(k in M.PRIOR_M[name] for k in keys if gamma_of(c, k) != -1), name  # null levels carry no m
+
+
+def test_choose_comparisons_from_what_the_data_holds():
+    base = {"nik": 0, "id": 0, "desa": 0, "address_text": 0}
+    assert M.choose_comparisons(base) == M.DEFAULT_KINDS                        # nothing: the defaults
+    assert M.choose_comparisons({**base, "id": 100, "nik": 4})["nik"] == "plain_id"   # 4% valid NIKs
+    assert M.choose_comparisons({**base, "id": 100, "nik": 5})["nik"] == "nik"        # 5%: Indonesian
+    assert M.choose_comparisons({**base, "address_text": 100, "desa": 4})["address"] == "text"
+    assert M.choose_comparisons({**base, "address_text": 100, "desa": 60})["address"] == "desa"
+
+
+def test_kinds_round_trip_through_a_model_dict():
+    for kinds in ({"nik": "plain_id", "address": "text"}, {"nik": "nik", "address": "text"}, M.DEFAULT_KINDS):
+        model = M.settings(kinds=kinds).get_settings("duckdb").as_dict()
+        assert M.kinds_of_model(model) == kinds
+    assert M.kinds_of_model({"comparisons": "junk"}) == M.DEFAULT_KINDS
+
+
+def test_unseen_placeholder_date_level_borrows_the_exact_date_u():
+    u = {"exact_real": 0.02, "exact_placeholder": None, "else": 0.9}
+    assert M._u_for_unseen_exact_levels("dob", u)["exact_placeholder"] == 0.02
+    seen = {**u, "exact_placeholder": 0.001}
+    assert M._u_for_unseen_exact_levels("dob", seen) == seen
+    assert M._u_for_unseen_exact_levels("name", u) == u
+
+
+def test_anchor_rules_name_only_known_comparisons_and_never_train_their_own():
+    names = {c.create_output_column_name() for c in M.comparisons()}
+    for rule in M.ANCHOR_RULES:
+        assert rule.fields <= names, rule.name
+    # the first two rules are the Indonesian ones, unchanged
+    assert [r.name for r in M.ANCHOR_RULES[:2]] == ["same_nik", "same_name_dob_desa"]
+    assert M.ANCHOR_RULES[0].conditions == (M.ANCHOR_SAME_PERSON_BY_NIK,)
+
+
+def test_plain_blocking_rules_only_for_plain_data():
+    assert M.fallback_blocking_rules(M.DEFAULT_KINDS) == []
+    assert len(M.fallback_blocking_rules({"nik": "plain_id", "address": "text"})) == 10

@@ -108,8 +108,11 @@ class PairEvidence:
 
     @cached_property
     def same_trusted_nik(self) -> np.ndarray:
+        """The same trusted NIK on both sides, or the same plain id where the lists' ids are not NIKs (the
+        model then compares them as plain identifiers and ``trusted_id`` holds them)."""
         a, b = self.trusted_nik
-        return _arr(a.notna() & b.notna() & (a == b))
+        ia, ib = self.col("trusted_id", "a"), self.col("trusted_id", "b")
+        return _arr((a.notna() & b.notna() & (a == b)) | (ia.notna() & ib.notna() & (ia == ib)))
 
     @cached_property
     def serial_only(self) -> np.ndarray:
@@ -374,7 +377,8 @@ def rules_table() -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------- evaluation
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
-                   "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw")
+                   "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
+                   "trusted_id")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 

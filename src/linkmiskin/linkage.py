@@ -586,7 +586,10 @@ class Linker:
             source = threshold_source or "user"
         self.threshold, self.threshold_source = float(threshold), source
         t = self._table
-        recs = t.assign(node=np.arange(len(t)))
+        # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
+        # only when the model compared them as plain identifiers
+        plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
+        recs = t.assign(node=np.arange(len(t)), trusted_id=t["id_plain"] if plain else None)
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_weak": pairs["name_weak"].to_numpy(),

@@ -20,7 +20,14 @@ Training stays sane on dense registers:
   - for the NIK: pairs with the same canonical name, the same real (non-placeholder) birth date and the
     same desa.
 
-* **lambda** (the share of pairs that match) from deterministic rules with an assumed recall.
+* **lambda** (the share of pairs that match) from deterministic rules with an assumed recall
+  (:func:`estimate_prior`), never zero.
+
+When anchors are missing or too few (lists without NIKs or desa codes), each comparison falls back to
+anchors from other strong evidence (``ANCHOR_RULES``), then Splink's EM on a blocking rule that does not
+involve it (``EM_RULES``), then the documented priors (``PRIOR_M``); lists without Indonesian structure get
+the plain id and address-text comparisons (:func:`choose_comparisons`). :func:`train_with_report` says
+which way each comparison took (``docs/training.md``).
 
 The birth date and sex coded in a NIK are counted once: when both NIKs code the same date, the birth-date
 comparison falls into a null level ("already counted by the NIK").
@@ -447,8 +454,10 @@ def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
         rules += [block_on("addr_post", "name_first"), block_on("addr_post", "name_last"),
                   block_on("addr_post", "dob"), block_on("addr_text")]
     if kinds != DEFAULT_KINDS:
+        # without desa codes a real birth date alone is a selective key (names with typos, swapped names)
         rules += [block_on("name_first", "name_last"), block_on("name_first", "dob_year"),
-                  block_on("name_last", "dob_year")]
+                  block_on("name_last", "dob_year"), block_on("name_phon_key", "dob_year"),
+                  CustomRule("l.dob = r.dob AND NOT l.dob_placeholder AND NOT r.dob_placeholder")]
     return rules
 
 
@@ -591,6 +600,14 @@ def _anchor_pairs(con: Any, table: str, conditions: tuple[str, ...], limit: int,
     return con.execute(sql).df()
 
 
+def by_output_name(comps: list[Any], name: str) -> Any:
+    """The comparison creator of ``comps`` whose output column is ``name`` (never found by position)."""
+    for c in comps:
+        if c.create_output_column_name() == name:
+            return c
+    raise KeyError(f"no comparison {name!r}")
+
+
 def _comparison_dict(model: dict, name: str) -> dict:
     """The comparison of a Splink model dict with output column ``name``."""
     for comp in model["comparisons"]:
@@ -680,6 +697,7 @@ def _u_for_unseen_exact_levels(name: str, u: dict[str, float | None]) -> dict[st
 
 
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
+    """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
         return "id" if kinds.get("nik") == "plain_id" else "nik"
     if name == "address":
@@ -722,8 +740,8 @@ class _Trainer:
             self._models[key] = linker.misc.save_model_to_json()
         return self._models[key]
 
-    def m_from_anchors(self, index: int, name: str) -> tuple[dict | None, dict]:
-        """m of comparison ``index`` from the first anchor rule that does not involve it, or None."""
+    def m_from_anchors(self, name: str) -> tuple[dict | None, dict]:
+        """m of the comparison named ``name`` from the first anchor rule that does not involve it, or None."""
         tried = []
         for rule in ANCHOR_RULES:
             if name in rule.fields:
@@ -732,12 +750,12 @@ class _Trainer:
             tried.append(f"{rule.name}: {n}")
             if n < MIN_ANCHORS:
                 continue
-            comp = _anchor_comparisons(self.kinds)[index]
+            comp = by_output_name(_anchor_comparisons(self.kinds), name)
             m = _keyed(self.anchor_model(rule), comp, "m_probability")
             if name == "dob" and rule.name == "same_nik":
                 # the birth date's recorded-date levels (a swapped day and month, a mistyped year...) are
                 # hidden on NIK anchors behind the "other's NIK date" level: learn their shape without it
-                rec = _anchor_comparisons(self.kinds, recorded_dates_only=True)[index]
+                rec = by_output_name(_anchor_comparisons(self.kinds, recorded_dates_only=True), name)
                 m = _combine_date_m(m, _keyed(self.anchor_model(rule, True), rec, "m_probability"))
             return m, {"method": "anchors", "anchors": rule.name, "pairs": n}
         return None, {"anchors_tried": tried}
@@ -815,7 +833,7 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     trainer = _Trainer(db_api, con, sdf, kinds, seed, anchor_limit)
     m: dict[str, dict] = {}
     how: dict[str, dict] = {}
-    for i, c in enumerate(comps):
+    for c in comps:
         name = c.create_output_column_name()
         if name in PRIOR_ONLY:
             how[name] = {"method": "prior", "reason": "always (PRIOR_ONLY)"}
@@ -824,7 +842,7 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         elif prior["method"] != "rules":
             how[name] = {"method": "prior", "reason": "no pair agrees on strong evidence"}
         else:
-            got, how[name] = trainer.m_from_anchors(i, name)
+            got, how[name] = trainer.m_from_anchors(name)
             if got is not None:
                 m[name] = got
     todo = {n: c for c, n in ((c, c.create_output_column_name()) for c in comps)
