@@ -251,3 +251,33 @@ def test_anchor_rules_name_only_known_comparisons_and_never_train_their_own():
 def test_plain_blocking_rules_only_for_plain_data():
     assert M.fallback_blocking_rules(M.DEFAULT_KINDS) == []
     assert len(M.fallback_blocking_rules({"nik": "plain_id", "address": "text"})) == 10
+
+
+def test_an_age_level_the_anchors_never_show_gets_its_documented_bayes_factor():
+    keys, u = ["exact_real", "approx_year", "else"], [0.01, 0.02, 0.97]
+    m = M.m_for_unshown_levels("dob", keys, [0.9, 0.0001, 0.0999], u, learned={"approx_year": 0.0})
+    assert m[1] == 0.02 * M.UNSHOWN_LEVEL_BAYES_FACTOR["dob"]["approx_year"]
+    assert abs(sum(m) - 1) < 1e-12 and m[0] / m[2] == 0.9 / 0.0999
+    # a level the anchors did show keeps its learnt m
+    assert M.m_for_unshown_levels("dob", keys, [0.9, 0.05, 0.05], u, learned={"approx_year": 0.05}) == [0.9, 0.05, 0.05]
+
+
+def test_an_age_list_without_niks_links_to_the_dated_register():
+    """A posyandu-like list with ages and no NIK: its people link to their register rows by name, age and
+    address, although no NIK anchor pair can show the age level."""
+    import linkmiskin as lm
+
+    d = lm.synthetic.generate(households=150, seed=5)
+    dtks = d.sources["dtks"]
+    adults = dtks[dtks["TGL_LAHIR"].astype(str).str.match(r"^\d\d-\d\d-19[5-8]\d$", na=False)]
+    adults = adults.drop_duplicates("ID_DTKS").head(40)
+    years = adults["TGL_LAHIR"].str[-4:].astype(int)
+    # a health list: name, sex, age and desa only
+    ages = adults[["ID_DTKS", "NAMA", "JENIS_KELAMIN", "DESA_KELURAHAN", "KECAMATAN"]].assign(
+        UMUR=(2024 - years).astype(str) + " TH", ID_DTKS="U" + adults["ID_DTKS"].astype(str))
+    res = lm.link({"dtks": dtks, "umur": ages}, region="32.16", progress=False,
+                  columns={"umur": {"record_id": "ID_DTKS", "age": "UMUR"}}, list_date={"umur": "2024-06-30"})
+    r = res.records
+    pid = r.set_index(["source", "record_id"])["person_id"]
+    same = [pid[("dtks", str(i))] == pid[("umur", "U" + str(i))] for i in adults["ID_DTKS"]]
+    assert sum(same) >= 0.7 * len(same), f"{sum(same)} of {len(same)} age records linked to their register row"

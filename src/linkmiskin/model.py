@@ -696,6 +696,34 @@ def _u_for_unseen_exact_levels(name: str, u: dict[str, float | None]) -> dict[st
     return u
 
 
+#: Bayes factors (m / u) of levels that anchor pairs may be unable to show, by comparison and level key. An
+#: age stands in for a birth date mostly on lists without NIKs (posyandu, school lists), so NIK anchors
+#: rarely hold such a pair and would leave the level at the floor, strong evidence against every age. A
+#: true match's two ages fall within a year of each other about 85% of the time, two strangers' about 5%.
+UNSHOWN_LEVEL_BAYES_FACTOR: dict[str, dict[str, float]] = {"dob": {"approx_year": 16.0}}
+
+
+def m_for_unshown_levels(name: str, keys: list[str], m: list[float], u: list[float],
+                         learned: dict[str, float | None]) -> list[float]:
+    """m of the levels in ``UNSHOWN_LEVEL_BAYES_FACTOR`` that training did not see (no learnt m above zero):
+    their u times the documented Bayes factor (at most 0.5), the other levels scaled to make room.
+
+    >>> m = m_for_unshown_levels("dob", ["exact_real", "approx_year", "else"], [0.9, 0.0001, 0.0999],
+    ...                          [0.01, 0.02, 0.97], learned={"approx_year": 0.0})
+    >>> [round(v, 4) for v in m]
+    [0.6121, 0.32, 0.0679]
+    """
+    out = list(m)
+    for key, factor in UNSHOWN_LEVEL_BAYES_FACTOR.get(name, {}).items():
+        if key not in keys or (learned.get(key) or 0.0) > 0.0:
+            continue
+        i = keys.index(key)
+        target = min(factor * u[i], 0.5)
+        rest = 1.0 - out[i]
+        out = [target if j == i else v * (1.0 - target) / rest for j, v in enumerate(out)]
+    return out
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
@@ -866,6 +894,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         if how.get(name, {}).get("method") == "anchors" and all(k in prior_m for k in keys):
             # few anchors cannot show every level: PRIOR_M counts as MIN_ANCHORS more pairs
             mm = m_with_prior(mm, _smooth([prior_m[k] for k in keys]), int(how[name]["pairs"]))
+        learned = m.get(name) or {}          # nothing learnt when the m came from PRIOR_M
+        mm = m_for_unshown_levels(name, keys, mm, u, learned)
         if name in UNIQUE_IDENTIFIERS:
             u = _u_without_matches(u, mm, prior["probability"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=mm, u_probabilities=u))
