@@ -18,12 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
-def _build_api_module():
-    spec = importlib.util.spec_from_file_location("linkmiskin_build_api", DOCS / "build_api.py")
+def _docs_script(name: str):
+    spec = importlib.util.spec_from_file_location(f"linkmiskin_{name}", DOCS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
     return module
+
+
+def _build_api_module():
+    return _docs_script("build_api")
 
 
 def test_api_md_is_up_to_date_with_the_docstrings():
@@ -83,10 +87,7 @@ def test_links_between_pages_resolve(page):
 
 
 def test_generated_rule_tables_match_the_code():
-    spec = importlib.util.spec_from_file_location("linkmiskin_build_tables", DOCS / "build_tables.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
+    module = _docs_script("build_tables")
     pages = module.pages()
     assert any(p.name == "concepts.md" for p in pages)
     for p in pages:
@@ -103,10 +104,7 @@ def test_generated_rule_tables_match_the_code():
 def test_one_generator_of_tables():
     """Every generated block in the docs uses the one marker of docs/build_tables.py, and its table is built
     there: no page keeps another marker style, and build_api.py writes only api.md."""
-    spec = importlib.util.spec_from_file_location("linkmiskin_build_tables", DOCS / "build_tables.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
+    module = _docs_script("build_tables")
     names = set()
     for p in DOCS.glob("*.md"):
         text = p.read_text(encoding="utf-8")
