@@ -31,24 +31,28 @@ def _rule_sql() -> list[str]:
     return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()]
 
 
-def _equi_keys(sql: str) -> list[str]:
-    """The left-hand expressions of a rule's equality conditions (its block key)."""
+def _key_and_filters(sql: str) -> tuple[list[str], list[str]]:
+    """The left-hand expressions of a rule's equality conditions (its block key) and its other conditions,
+    written on one record ``t``."""
     import re
 
-    keys = []
+    keys, filters = [], []
     for part in re.split(r"\bAND\b", sql, flags=re.IGNORECASE):
         m = re.fullmatch(r"\s*\(?\s*(.+?)\s*=\s*(.+?)\s*\)?\s*", part)
         if m and "l." in m.group(1) and "r." in m.group(2):
             keys.append(m.group(1).replace("l.", "t."))
-    return keys
+        else:
+            filters.append(part.replace("l.", "t.").replace("r.", "t."))
+    return keys, filters
 
 
 def _largest_block(con, sql: str) -> int:
-    keys = _equi_keys(sql)
+    """The largest block the rule compares (after its caps and filters)."""
+    keys, filters = _key_and_filters(sql)
     if not keys:
         return 0
-    notnull = " AND ".join(f"({k}) IS NOT NULL" for k in keys)
-    q = f"SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM lm_records t WHERE {notnull} GROUP BY {', '.join(keys)})"
+    where = " AND ".join([f"({k}) IS NOT NULL" for k in keys] + [f"({f})" for f in filters])
+    q = f"SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM lm_records t WHERE {where} GROUP BY {', '.join(keys)})"
     return int(con.execute(q).fetchone()[0])
 
 

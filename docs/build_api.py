@@ -33,7 +33,7 @@ API_MD = HERE / "api.md"
 #: Splink ComparisonCreator classes, show the module docstring)
 SECTIONS: list[tuple[str, str, list[str] | str | None, bool]] = [
     ("Linking: `link`, `Linker`, `LinkResult`", "linkmiskin.linkage",
-     ["link", "Linker", "LinkResult", "LinkError", "choose_threshold"], True),
+     ["link", "Linker", "LinkResult", "LinkError", "choose_threshold", "duckdb_memory_limit"], True),
     ("Reading files and detecting columns", "linkmiskin.io", ["read_table", "SourceError"], True),
     ("Column auto-detection", "linkmiskin.columns",
      ["detect_columns", "ColumnMapping", "ColumnMappingError", "heading_role"], True),

@@ -74,7 +74,7 @@ MODEL_COLUMNS = [
 #: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
 #: pairs would grow with the square of the density (a common name in one kecamatan, a dummy NIK such as
 #: 3216000000000000). A tighter rule covers it (:func:`blocking_rules`).
-BLOCK_CAP = 20
+BLOCK_CAP = 12
 #: the loose blocking keys whose block sizes the model table counts: column -> key fields
 CAPPED_BLOCKS = {
     "block_nik15": ("nik15",),
