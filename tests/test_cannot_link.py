@@ -164,3 +164,13 @@ def test_cannot_link_names_the_first_rule_and_rules_switch_off():
     assert len(cannot_link(recs, np.array([0, 0]), off=["a_generation_apart"])) == 0
     with pytest.raises(ValueError, match="unknown cannot-link rule"):
         cannot_link(recs, np.array([0, 0]), off=["no_such_rule"])
+
+
+def test_a_cannot_link_pair_stays_apart_after_both_sides_join_bigger_clusters():
+    from linkmiskin.clustering import _agglomerate
+
+    # 0 joins {1, 2} and 3 joins {4, 5}: each is the smaller side, and its cannot-link partner must follow it
+    el, er, ep = [1, 4, 0, 3, 2], [2, 5, 1, 4, 5], [0.99, 0.99, 0.98, 0.98, 0.97]
+    rep = _agglomerate(list(range(6)), el, er, ep, 0.5, cannot=[(0, 3)])
+    assert rep[0] == rep[1] == rep[2] and rep[3] == rep[4] == rep[5]
+    assert rep[0] != rep[3]

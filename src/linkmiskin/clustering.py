@@ -87,8 +87,9 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
             ra, rb = rb, ra
         uf.union(ra, rb)
         members[ra].extend(members.pop(rb))
-        if bb:
-            bad.setdefault(ra, set()).update(bb)
+        absorbed = bad.pop(rb, None)   # the absorbed cluster's cannot-link partners (after the swap above)
+        if absorbed:
+            bad.setdefault(ra, set()).update(absorbed)
         for other, (s2, c2) in ev.pop(rb).items():
             if other == ra:
                 continue
