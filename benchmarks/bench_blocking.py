@@ -1,8 +1,8 @@
 """Candidate pairs per blocking rule as the data grow, and the recall of true pairs (issue 11, item 1).
 
-For each size it generates Bekasi-like lists (linkmiskin.synthetic, one kabupaten: the same desa and
+For each size it generates Bekasi-like lists (linkmiskin.synthetic.generator, one kabupaten: the same desa and
 kecamatan get denser as the households grow), standardises them into the model table and counts, in
-DuckDB, per prediction blocking rule (:func:`linkmiskin.model.blocking_rules`):
+DuckDB, per prediction blocking rule (:func:`linkmiskin.scoring.model.blocking_rules`):
 
 * ``pairs``: the pairs the rule proposes on its own;
 * ``new``: the pairs it adds to the rules before it (Splink's marginal count; their sum is what is scored);
@@ -26,7 +26,7 @@ import pandas as pd
 
 
 def _rule_sql() -> list[str]:
-    from linkmiskin.model import blocking_rules
+    from linkmiskin.scoring.model import blocking_rules
 
     return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()]
 

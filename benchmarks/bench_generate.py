@@ -1,4 +1,4 @@
-"""Benchmark linkmiskin.synthetic.generate: wall time and peak memory for 200,000 households.
+"""Benchmark linkmiskin.synthetic.generator.generate: wall time and peak memory for 200,000 households.
 
     .venv/bin/python benchmarks/bench_generate.py [--households 200000] [--seed 0] [--region 32.16]
                                                   [--evaluate] [--write DIR]
@@ -31,7 +31,7 @@ def main() -> None:
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    from linkmiskin.synthetic import generate
+    from linkmiskin.synthetic.generator import generate
 
     generate(households=50, seed=args.seed, region=args.region)  # warm caches (region tables, data files)
     t1 = time.perf_counter()
@@ -45,7 +45,7 @@ def main() -> None:
         print(f"  {name:<10} {len(df):>9,}")
     print(f"peak memory (max RSS): {_peak_mb():,.0f} MB")
     if args.evaluate:
-        from linkmiskin.evaluation import evaluate
+        from linkmiskin.review.evaluation import evaluate
 
         t3 = time.perf_counter()
         ev = evaluate(data.truth[["source", "record_id", "person_id", "household_id"]], data.truth)

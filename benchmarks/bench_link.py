@@ -1,6 +1,6 @@
 """End-to-end linkage benchmark: linkmiskin against a competent vanilla Splink setup on the same data.
 
-For each size it generates Bekasi-like agency lists (linkmiskin.synthetic), writes them to files, and in a
+For each size it generates Bekasi-like agency lists (linkmiskin.synthetic.generator), writes them to files, and in a
 fresh process per run (so peak memory is measured per run) reads, standardises, trains, predicts and
 clusters persons and households, then prints accuracy against the generated truth, wall time and peak RSS.
 
@@ -61,7 +61,7 @@ def run_vanilla(data_dir: str) -> dict:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     import linkmiskin as lm
-    from linkmiskin.clustering import components
+    from linkmiskin.clustering.persons import components
 
     t0 = time.perf_counter()
     frames = []
@@ -135,7 +135,7 @@ def main() -> None:
         print(json.dumps(fn(args.data)))
         return
 
-    from linkmiskin import synthetic
+    from linkmiskin.synthetic import generator as synthetic
 
     for h in args.households:
         with tempfile.TemporaryDirectory() as tmp:

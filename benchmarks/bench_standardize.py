@@ -1,15 +1,15 @@
-"""Benchmark linkmiskin.standardize on 1,000,000 agency records: wall time and peak memory.
+"""Benchmark linkmiskin.standardise.records on 1,000,000 agency records: wall time and peak memory.
 
     .venv/bin/python benchmarks/bench_standardize.py [--records 1000000] [--region 32.16] [--seed 1]
                                                      [--cache DIR] [--profile]
 
-The input is built from :func:`linkmiskin.synthetic.generate` (about 290,000 households): the five agency
+The input is built from :func:`linkmiskin.synthetic.generator.generate` (about 290,000 households): the five agency
 lists (DTKS, P3KE, BPJS-PBI, BLT-DD, posyandu) are renamed to one common set of headings and stacked, so
 the frame mixes every list's date, address, NIK and sex formats, and its distinct-value ratio is that of a
 real register (one distinct NIK per person, names and addresses repeating as they do in a kabupaten). The
 frame is built in a child process and cached as Parquet, so the generator's memory does not count here.
 
-Timed: ``linkmiskin.standardize(df, region="32.16")`` on the in-memory frame (object columns, as
+Timed: ``linkmiskin.standardise.records(df, region="32.16")`` on the in-memory frame (object columns, as
 ``read_table`` or ``pd.read_excel`` would give). Peak memory is the process's maximum resident set size
 (Linux ``ru_maxrss``), which includes Python, pandas, the input frame and the region tables; the tracemalloc
 figure is the peak of Python-level allocations during the call. Target: <= 30 s and <= 2 GB on 2 cores.
@@ -60,7 +60,7 @@ def build(records: int, seed: int, region: str, path: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    from linkmiskin.synthetic import generate
+    from linkmiskin.synthetic.generator import generate
 
     households = int(records / RECORDS_PER_HOUSEHOLD * 1.02) + 1
     data = generate(households=households, seed=seed, region=region)
@@ -123,7 +123,7 @@ def main() -> None:
 
     import linkmiskin
 
-    standardize = linkmiskin.standardize
+    standardize = linkmiskin.standardise.records
 
     df = pd.read_parquet(path)
     df = df.astype(object).where(df.notna(), None)

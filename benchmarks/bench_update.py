@@ -33,7 +33,8 @@ from types import SimpleNamespace
 import pandas as pd
 
 import linkmiskin as lm
-from linkmiskin import golden, synthetic
+from linkmiskin.clustering import golden
+from linkmiskin.synthetic import generator as synthetic
 
 
 def _exact(rec: pd.DataFrame, truth: pd.DataFrame, pred_col: str, true_col: str) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Held-out benchmark: linkmiskin on world A (linkmiskin.synthetic, Bekasi) and world B (Grobogan).
+"""Held-out benchmark: linkmiskin on world A (linkmiskin.synthetic.generator, Bekasi) and world B (Grobogan).
 
 World B (``benchmarks/worlds/world_b.py``) was written independently of world A's generator, with other
 list formats, naming customs and household dynamics. Each world is generated and written to files in its
@@ -213,7 +213,7 @@ def main() -> None:
             tmp = tmp_obj.name
         t0 = time.perf_counter()
         if world == "a":
-            from linkmiskin import synthetic
+            from linkmiskin.synthetic import generator as synthetic
 
             data = synthetic.generate(households=args.households, seed=args.seed)
         else:

@@ -32,14 +32,14 @@ def _markdown(df: pd.DataFrame) -> str:
 
 
 def _cannot_link_rules() -> str:
-    from linkmiskin.cannot_link import rules_table
+    from linkmiskin.clustering.cannot_link import rules_table
 
     return _markdown(rules_table())
 
 
 def _comparison_levels() -> str:
     """Every level of every comparison: its stable key, its label and what it means."""
-    from linkmiskin.levels import level_table
+    from linkmiskin.scoring.levels import level_table
 
     t = level_table()
     t["key"] = t["comparison"] + "." + t["key"].astype(str)
@@ -47,15 +47,40 @@ def _comparison_levels() -> str:
 
 
 def _golden_rules() -> str:
-    from linkmiskin.golden import rules_markdown
+    from linkmiskin.clustering.golden import rules_markdown
 
     return rules_markdown() + "\n"
 
 
 def _update_rules() -> str:
-    from linkmiskin.updates import rules_markdown
+    from linkmiskin.clustering.updates import rules_markdown
 
     return rules_markdown() + "\n"
+
+
+#: the pipeline's packages in the order a record passes through them
+PIPELINE = ["standardise", "scoring", "clustering", "review", "report", "synthetic"]
+
+
+def _first_line(path: Path) -> str:
+    import ast
+
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return (doc.strip().splitlines() or [""])[0].replace("|", "\\|")
+
+
+def _layout() -> str:
+    """The package tree, one row per pipeline step and module, from their docstrings (README's Layout)."""
+    root = HERE.parent / "src" / "linkmiskin"
+    rows = []
+    for step in PIPELINE:
+        rows.append((f"src/linkmiskin/{step}/", "**" + _first_line(root / step / "__init__.py") + "**"))
+        rows += [(f"src/linkmiskin/{step}/{p.name}", _first_line(p))
+                 for p in sorted((root / step).glob("*.py")) if p.name != "__init__.py"]
+    rows += [(f"src/linkmiskin/{p.name}", _first_line(p)) for p in sorted(root.glob("*.py"))
+             if p.name != "__init__.py"]
+    rows.append(("src/linkmiskin/data/", "Indonesian knowledge as readable CSV files"))
+    return _markdown(pd.DataFrame(rows, columns=["path", "what"]))
 
 
 #: generated table name -> function giving its Markdown
@@ -64,6 +89,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "comparison_levels": _comparison_levels,
     "golden_rules": _golden_rules,
     "update_rules": _update_rules,
+    "layout": _layout,
 }
 
 
@@ -79,7 +105,8 @@ def build(text: str) -> str:
 
 
 def pages() -> list[Path]:
-    return sorted(p for p in HERE.glob("*.md") if "<!-- generated:" in p.read_text(encoding="utf-8"))
+    pages = [*HERE.glob("*.md"), HERE.parent / "README.md"]
+    return sorted(p for p in pages if "<!-- generated:" in p.read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:

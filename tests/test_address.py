@@ -1,4 +1,4 @@
-"""Tests for linkmiskin.address.parse_address. All addresses are invented."""
+"""Tests for linkmiskin.standardise.address.parse_address. All addresses are invented."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin import address
-from linkmiskin.address import ADDRESS_COLUMNS, parse_address
+from linkmiskin.standardise import address
+from linkmiskin.standardise.address import ADDRESS_COLUMNS, parse_address
 
 COLUMNS = [
     "address_clean", "place_type", "place_name", "block", "house_number", "place", "rt", "rw",

@@ -6,9 +6,9 @@ import logging
 
 import pandas as pd
 
-from linkmiskin.ages import parse_age
-from linkmiskin.columns import detect_columns
-from linkmiskin.standardize import standardize
+from linkmiskin.standardise.ages import parse_age
+from linkmiskin.standardise.columns import detect_columns
+from linkmiskin.standardise.records import standardize
 
 
 def test_age_forms() -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin.model import FINGERPRINT_COLUMNS, blocking_rules, fingerprint
+from linkmiskin.scoring.model import FINGERPRINT_COLUMNS, blocking_rules, fingerprint
 
 
 def _rules_matching(t: pd.DataFrame, i: int, j: int) -> list[str]:
@@ -67,7 +67,7 @@ def test_every_record_links_with_its_identical_copy(copies):
 
 def test_real_date_tf_adjustment_uses_its_own_level(copies):
     """Splink's exact-match detection would adjust the real-date level by the placeholder level's u."""
-    from linkmiskin.comparisons import BirthDateComparison, gamma_of
+    from linkmiskin.scoring.comparisons import BirthDateComparison, gamma_of
 
     comp = BirthDateComparison("dob", nik_date_col_name="nik_dob", nik_col_name="nik15")
     levels = comp.get_comparison("duckdb").comparison_levels
@@ -77,7 +77,7 @@ def test_real_date_tf_adjustment_uses_its_own_level(copies):
 
 
 def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
-    from linkmiskin.model import block_sizes
+    from linkmiskin.scoring.model import block_sizes
 
     out = t.copy()
     out.loc[rows, "nik15"] = nik15
@@ -89,7 +89,7 @@ def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
 def test_an_over_large_block_is_left_to_its_tighter_rule(copies):
     """A dummy NIK on more records than BLOCK_CAP: its records are compared only where the first name
     agrees too, while a small NIK block is compared whole."""
-    from linkmiskin.model import BLOCK_CAP
+    from linkmiskin.scoring.model import BLOCK_CAP
 
     _, res = copies
     t = res._linker._table

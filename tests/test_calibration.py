@@ -1,4 +1,4 @@
-"""linkmiskin.calibration and linkmiskin.charts: review workbook, estimators, label-free estimates, charts."""
+"""linkmiskin.review.calibration and linkmiskin.report.charts: review workbook, estimators, label-free estimates, charts."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 import linkmiskin as lm
-from linkmiskin import calibration as cal
-from linkmiskin import charts
-from linkmiskin.synthetic import generate
+from linkmiskin.report import charts
+from linkmiskin.review import calibration as cal
+from linkmiskin.synthetic.generator import generate
 
 # ------------------------------------------------------------------------------------------ fixtures
 
@@ -467,7 +467,7 @@ def test_charts_are_offline_svg(linked, tmp_path):
     _check_svg(made[3].save(tmp_path / "h.svg").read_text(encoding="utf-8").split("\n", 1)[1])
     title, body = cal.report_section(est, free, cal.recommend_threshold(est, target_precision=0.99),
                                      result=linked.result)
-    from linkmiskin.report import write_report
+    from linkmiskin.report.html import write_report
 
     page = write_report(linked.result, tmp_path / "report.html", extra_sections=[(title, body)]).read_text("utf-8")
     assert page.count("<svg") >= 4 + 2 and "<script" not in page

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.cannot_link import RULES, PairEvidence, cannot_link, pair_frame, rules_table
+from linkmiskin.clustering.cannot_link import RULES, PairEvidence, cannot_link, pair_frame, rules_table
 
 BASE = {"nik": None, "nik15": None, "nik_consistent": True, "nik_own_date": False, "dob": None,
         "mother_name": None, "desa_code": None, "rt": None, "rw": None, "nik_dob": None,
@@ -167,7 +167,7 @@ def test_cannot_link_names_the_first_rule_and_rules_switch_off():
 
 
 def test_a_cannot_link_pair_stays_apart_after_both_sides_join_bigger_clusters():
-    from linkmiskin.clustering import _agglomerate
+    from linkmiskin.clustering.persons import _agglomerate
 
     # 0 joins {1, 2} and 3 joins {4, 5}: each is the smaller side, and its cannot-link partner must follow it
     el, er, ep = [1, 4, 0, 3, 2], [2, 5, 1, 4, 5], [0.99, 0.99, 0.98, 0.98, 0.97]

@@ -7,7 +7,7 @@ import logging
 import pandas as pd
 import pytest
 
-from linkmiskin.columns import (
+from linkmiskin.standardise.columns import (
     CANONICAL_FIELDS,
     ColumnMapping,
     ColumnMappingError,
@@ -170,7 +170,7 @@ def test_report_lists_the_chosen_mapping(caplog) -> None:
 
 
 def test_standardize_records_the_mapping() -> None:
-    from linkmiskin.standardize import standardize
+    from linkmiskin.standardise.records import standardize
 
     std = standardize(pd.DataFrame({"Nama Lengkap": ["BUDI"], "NIK KTP": ["3216012509700001"]}), source="x")
     cm = std.attrs["column_mapping"]

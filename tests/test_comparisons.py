@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.cannot_link import cannot_link
-from linkmiskin.comparisons import IndonesianNameComparison, NikComparison
-from linkmiskin.model import _u_without_matches, model_table
-from linkmiskin.standardize import standardize
+from linkmiskin.clustering.cannot_link import cannot_link
+from linkmiskin.scoring.comparisons import IndonesianNameComparison, NikComparison
+from linkmiskin.scoring.model import _u_without_matches, model_table
+from linkmiskin.standardise.records import standardize
 
 
 def level_of(creator, left: dict, right: dict) -> str:
@@ -246,7 +246,7 @@ def test_cannot_link_loose_names_leaves_one_trusted_nik_to_the_score():
 
 
 def test_address_other_kecamatan_but_nik_issued_there():
-    from linkmiskin.comparisons import IndonesianAddressComparison
+    from linkmiskin.scoring.comparisons import IndonesianAddressComparison
 
     creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
     left = {"desa_code": "32.16.19.2007", "kecamatan_code": "32.16.19", "rt": 1, "rw": 2, "place": None,
@@ -259,7 +259,7 @@ def test_address_other_kecamatan_but_nik_issued_there():
 
 
 def test_birth_date_year_mistyped_level():
-    from linkmiskin.comparisons import BirthDateComparison
+    from linkmiskin.scoring.comparisons import BirthDateComparison
 
     creator = BirthDateComparison("dob", nik_date_col_name=None, nik_col_name=None)
 
@@ -274,7 +274,7 @@ def test_birth_date_year_mistyped_level():
 
 
 def test_date_m_combines_the_full_and_recorded_only_anchor_estimates():
-    from linkmiskin.model import _combine_date_m
+    from linkmiskin.scoring.model import _combine_date_m
 
     full = {"exact_real": 0.80, "others_nik_date": 0.15, "year_mistyped": 0.0, "else": 0.05}
     rec = {"exact_real": 0.80, "year_mistyped": 0.10, "else": 0.10}
@@ -295,8 +295,8 @@ def test_family_rule_spares_a_year_typo_under_one_kk():
 
 
 def test_every_level_has_a_unique_stable_key():
-    from linkmiskin.comparisons import gamma_of, level_keys
-    from linkmiskin.model import comparisons
+    from linkmiskin.scoring.comparisons import gamma_of, level_keys
+    from linkmiskin.scoring.model import comparisons
 
     for c in comparisons():
         keys = level_keys(c)
@@ -313,7 +313,7 @@ def test_every_level_has_a_unique_stable_key():
 def test_gamma_of_an_unknown_key_names_the_levels():
     import pytest
 
-    from linkmiskin.comparisons import NikComparison, gamma_of
+    from linkmiskin.scoring.comparisons import NikComparison, gamma_of
 
     with pytest.raises(KeyError, match="exact_consistent"):
         gamma_of(NikComparison("nik"), "no_such_level")

@@ -1,4 +1,4 @@
-"""Tests for linkmiskin.dates (invented dates only)."""
+"""Tests for linkmiskin.standardise.dates (invented dates only)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.dates import DATE_COLUMNS, is_placeholder, month_names, parse_date
+from linkmiskin.standardise.dates import DATE_COLUMNS, is_placeholder, month_names, parse_date
 
 REF = "2025-06-01"  # fixed reference date: tests do not depend on today's date
 

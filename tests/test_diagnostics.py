@@ -7,8 +7,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from linkmiskin import diagnostics as dg
-from linkmiskin.columns import detect_columns
+from linkmiskin.report import diagnostics as dg
+from linkmiskin.standardise.columns import detect_columns
 
 
 def _std(source: str, n: int, **cols) -> pd.DataFrame:

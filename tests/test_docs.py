@@ -44,11 +44,11 @@ def test_api_md_documents_the_public_api():
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     for name in ("function `link`", "class `Linker`", "dataclass `LinkResult`", "function `read_table`",
                  "function `detect_columns`", "function `standardize`", "function `evaluate`",
-                 "function `names.normalize_name`", "function `nik.parse_nik`", "function `dates.parse_date`",
-                 "function `address.parse_address`", "function `regions.resolve_regions`",
-                 "function `synthetic.generate`", "function `calibration.review_sample`",
-                 "function `calibration.recommend_threshold`", "function `charts.threshold_selection_chart`",
-                 "class `comparisons.NikComparison`", "class `comparisons.IndonesianNameComparison`",
+                 "function `standardise.names.normalize_name`", "function `standardise.nik.parse_nik`", "function `standardise.dates.parse_date`",
+                 "function `standardise.address.parse_address`", "function `standardise.regions.resolve_regions`",
+                 "function `synthetic.generate`", "function `review.calibration.review_sample`",
+                 "function `review.calibration.recommend_threshold`", "function `report.charts.threshold_selection_chart`",
+                 "class `scoring.comparisons.NikComparison`", "class `scoring.comparisons.IndonesianNameComparison`",
                  "function `mask_id`"):
         assert f"### {name}" in text, name
 
@@ -94,7 +94,7 @@ def test_generated_rule_tables_match_the_code():
         text = p.read_text(encoding="utf-8")
         assert module.build(text) == text, f"docs/{p.name} is out of date; run `python docs/build_tables.py`"
     # the cannot-link table lists every rule of the registry
-    from linkmiskin.cannot_link import RULES
+    from linkmiskin.clustering.cannot_link import RULES
 
     concepts = (DOCS / "concepts.md").read_text(encoding="utf-8")
     for name in RULES:
@@ -117,7 +117,7 @@ def test_one_generator_of_tables():
 
 
 def test_comparison_level_table_lists_every_key():
-    from linkmiskin.levels import level_table
+    from linkmiskin.scoring.levels import level_table
 
     concepts = (DOCS / "concepts.md").read_text(encoding="utf-8")
     block = concepts.split("<!-- generated: comparison_levels -->", 1)[1].split("<!-- /generated -->", 1)[0]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import linkmiskin
-from linkmiskin.evaluation import Evaluation, evaluate
+from linkmiskin.review.evaluation import Evaluation, evaluate
 
 
 def _random_case(seed: int, n: int = 60):
@@ -197,7 +197,7 @@ def test_linear_time_on_many_records():
 
 
 def test_on_generated_data():
-    from linkmiskin.synthetic import generate
+    from linkmiskin.synthetic.generator import generate
 
     data = generate(households=300, seed=2)
     # link by exact (stripped) NIK only: precise but incomplete

@@ -5,8 +5,8 @@ import importlib
 import numpy as np
 import pandas as pd
 
-from linkmiskin import ages, dates, household_roles, nik, regions
 from linkmiskin.facts import MISSING_TOKENS, ZERO_TOKENS, UnionFind, differ_beyond_typo, one_typo_apart
+from linkmiskin.standardise import ages, dates, household_roles, nik, regions
 
 
 def test_missing_tokens_come_from_the_data_file_and_every_standardiser_uses_them():
@@ -15,7 +15,7 @@ def test_missing_tokens_come_from_the_data_file_and_every_standardiser_uses_them
     assert regions.MISSING_TOKENS is MISSING_TOKENS
     assert set(dates._MISSING_TOKENS) == MISSING_TOKENS
     assert set(nik._MISSING_TOKENS) == MISSING_TOKENS - {"00"}  # "00" is a placeholder number
-    standardize = importlib.import_module("linkmiskin.standardize")  # the package exports a function by that name
+    standardize = importlib.import_module("linkmiskin.standardise.records")  # the package exports a function by that name
     assert set(standardize._MISSING_TEXT) == MISSING_TOKENS
     assert household_roles._MISSING == MISSING_TOKENS
     assert ages._MISSING == MISSING_TOKENS - ZERO_TOKENS  # an age of 0 is a baby

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin import model as M
-from linkmiskin import synthetic
+from linkmiskin.scoring import model as M
+from linkmiskin.synthetic import generator as synthetic
 
 REGION = "32.16"
 
@@ -205,7 +205,7 @@ def test_plain_model_file_loads_back(tmp_path):
 
 
 def test_every_level_of_the_plain_comparisons_has_a_key():
-    from linkmiskin.comparisons import gamma_of, level_keys
+    from linkmiskin.scoring.comparisons import gamma_of, level_keys
 
     for c in M.comparisons({"nik": "plain_id", "address": "text"}):
         keys = level_keys(c)

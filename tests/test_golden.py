@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin import golden
-from linkmiskin.golden import choose
+from linkmiskin.clustering import golden
+from linkmiskin.clustering.golden import choose
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -250,7 +250,7 @@ def test_adult_man_counts_age_at_newest_snapshot():
 
 def test_golden_accuracy_counts_all_and_recoverable_persons():
     import linkmiskin as lm
-    from linkmiskin import synthetic
+    from linkmiskin.synthetic import generator as synthetic
 
     data = synthetic.generate(households=60, seed=1)
     res = lm.link(data.sources, region=data.region, progress=False, snapshots=synthetic.SNAPSHOT)

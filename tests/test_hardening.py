@@ -18,10 +18,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import linkmiskin as lm
-from linkmiskin import calibration as cal
-from linkmiskin import synthetic
-from linkmiskin.columns import ColumnMappingError
 from linkmiskin.linkage import Linker, LinkError
+from linkmiskin.review import calibration as cal
+from linkmiskin.standardise.columns import ColumnMappingError
+from linkmiskin.synthetic import generator as synthetic
 
 REGION = "32.16"
 ID_RUN = re.compile(r"(?<!\d\.)(?<!\d)\d{15,}")   # a NIK or KK (not the decimals of a float)
@@ -88,8 +88,8 @@ def _all_nik_list(data) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def test_no_full_nik_in_any_output(data, tmp_path, caplog):
-    from linkmiskin.charts import match_weight_histogram, threshold_selection_chart
-    from linkmiskin.report import write_report
+    from linkmiskin.report.charts import match_weight_histogram, threshold_selection_chart
+    from linkmiskin.report.html import write_report
 
     dt, cols = _all_nik_list(data)
     outputs: list[str] = []

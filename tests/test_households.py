@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkmiskin.households import household_clusters
-from linkmiskin.names import names_close
+from linkmiskin.clustering.households import household_clusters
+from linkmiskin.standardise.names import names_close
 
 
 def run(rows: list[dict], persons: list[int]) -> np.ndarray:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from linkmiskin.columns import ColumnMappingError, detect_columns
-from linkmiskin.io import SourceError, read_table
-from linkmiskin.standardize import standardize
+from linkmiskin.standardise.columns import ColumnMappingError, detect_columns
+from linkmiskin.standardise.read import SourceError, read_table
+from linkmiskin.standardise.records import standardize
 
 # invented, structurally valid NIKs/KKs of Kabupaten Bekasi (32.16), kecamatan Tarumajaya (01)
 NIK_A = "3216012509700001"   # man born 25-09-1970

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.comparisons import level_keys
-from linkmiskin.levels import LEVEL_MEANINGS, gammas, level_table, levels_by_gamma
 from linkmiskin.linkage import PAIR_FLAG_LEVELS, _pair_flags
-from linkmiskin.model import comparisons, settings
+from linkmiskin.scoring.comparisons import level_keys
+from linkmiskin.scoring.levels import LEVEL_MEANINGS, gammas, level_table, levels_by_gamma
+from linkmiskin.scoring.model import comparisons, settings
 
 
 def test_every_level_of_every_comparison_has_a_key_and_a_meaning():

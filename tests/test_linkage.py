@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin import synthetic
-from linkmiskin.columns import ColumnMappingError
-from linkmiskin.io import SourceError
 from linkmiskin.linkage import Linker, LinkError, choose_threshold
+from linkmiskin.standardise.columns import ColumnMappingError
+from linkmiskin.standardise.read import SourceError
+from linkmiskin.synthetic import generator as synthetic
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_recluster_without_retraining(linker):
 
 
 def test_no_full_nik_in_repr_or_report(result, data, tmp_path):
-    from linkmiskin.report import write_report
+    from linkmiskin.report.html import write_report
 
     text = repr(result) + str(result.summary())
     path = write_report(result, tmp_path / "r.html")

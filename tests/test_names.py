@@ -1,4 +1,4 @@
-"""Tests for linkmiskin.names (invented names and name-like strings only)."""
+"""Tests for linkmiskin.standardise.names (invented names and name-like strings only)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import linkmiskin.names as names_module
-from linkmiskin.names import NAME_COLUMNS, are_nicknames, normalize_name, parse_name, phonetic_key
+import linkmiskin.standardise.names as names_module
+from linkmiskin.standardise.names import NAME_COLUMNS, are_nicknames, normalize_name, parse_name, phonetic_key
 
 
 def _data_rows(filename: str) -> list[dict[str, str]]:
@@ -652,7 +652,7 @@ def test_micro_benchmark_prints_timing():
 
 
 def test_spouse_name_form() -> None:
-    from linkmiskin.names import spouse_name_form
+    from linkmiskin.standardise.names import spouse_name_form
     assert spouse_name_form("NY. ADITYA PRATAMA") and spouse_name_form("ny.budi") and spouse_name_form("NYONYA BUDI")
     assert not spouse_name_form("NYOMAN") and not spouse_name_form("BAYI NY. SITI") and not spouse_name_form(None)
     got = spouse_name_form(pd.Series(["NY BUDI", None, "NYI AGEUNG", "NY BUDI"], dtype=object))

@@ -1,4 +1,4 @@
-"""Tests for linkmiskin.nik (invented NIK/KK numbers only)."""
+"""Tests for linkmiskin.standardise.nik (invented NIK/KK numbers only)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.nik import (
+from linkmiskin.standardise.nik import (
     KK_COLUMNS,
     NIK_COLUMNS,
     known_kabupaten_codes,

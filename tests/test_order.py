@@ -8,7 +8,7 @@ import pytest
 
 import linkmiskin as lm
 from linkmiskin.linkage import canonical_order
-from linkmiskin.model import m_with_prior
+from linkmiskin.scoring.model import m_with_prior
 
 ID_COLUMN = {"dtks": "ID_DTKS", "p3ke": "ID_P3KE", "bpjs_pbi": "NO_KARTU", "blt_dd": "NO", "posyandu": "NO"}
 

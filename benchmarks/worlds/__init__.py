@@ -1,1 +1,1 @@
-"""Held-out synthetic worlds for benchmarking linkmiskin (independent of ``linkmiskin.synthetic``)."""
+"""Held-out synthetic worlds for benchmarking linkmiskin (independent of ``linkmiskin.synthetic.generator``)."""

@@ -1,6 +1,6 @@
 """World B: a held-out synthetic world in Kabupaten Grobogan (Jawa Tengah, Kemendagri 33.15).
 
-Written independently of ``linkmiskin.synthetic`` (world A, Bekasi) to test whether linkmiskin generalises.
+Written independently of ``linkmiskin.synthetic.generator`` (world A, Bekasi) to test whether linkmiskin generalises.
 It differs in structure, not only in rates:
 
 * population: Javanese naming (many mononyms such as SLAMET, PAINEM, SUPARMI; SRI/SITI/MUHAMMAD forms;

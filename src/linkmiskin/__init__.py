@@ -7,8 +7,8 @@ Quick start::
     result.records.head()
 
 The public API is small: :func:`read_table`, :func:`standardize`, :func:`link`, :class:`Linker`,
-:func:`evaluate`, :func:`pseudonymise` (keyed NIK/KK tokens for sharing lists), and the modules :mod:`linkmiskin.names`, :mod:`linkmiskin.nik`, :mod:`linkmiskin.dates`,
-:mod:`linkmiskin.address`, :mod:`linkmiskin.synthetic` and :mod:`linkmiskin.calibration`.
+:func:`evaluate`, :func:`pseudonymise` (keyed NIK/KK tokens for sharing lists), and the modules :mod:`linkmiskin.standardise.names`, :mod:`linkmiskin.standardise.nik`, :mod:`linkmiskin.standardise.dates`,
+:mod:`linkmiskin.standardise.address`, :mod:`linkmiskin.synthetic.generator` and :mod:`linkmiskin.review.calibration`.
 """
 
 from __future__ import annotations
@@ -19,29 +19,59 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "read_table": ("linkmiskin.io", "read_table"),
-    "detect_columns": ("linkmiskin.columns", "detect_columns"),
+    "read_table": ("linkmiskin.standardise.read", "read_table"),
+    "detect_columns": ("linkmiskin.standardise.columns", "detect_columns"),
     "link": ("linkmiskin.linkage", "link"),
     "Linker": ("linkmiskin.linkage", "Linker"),
     "LinkResult": ("linkmiskin.linkage", "LinkResult"),
-    "evaluate": ("linkmiskin.evaluation", "evaluate"),
-    "Evaluation": ("linkmiskin.evaluation", "Evaluation"),
+    "evaluate": ("linkmiskin.review.evaluation", "evaluate"),
+    "Evaluation": ("linkmiskin.review.evaluation", "Evaluation"),
     "mask_id": ("linkmiskin.privacy", "mask_id"),
     "pseudonymise": ("linkmiskin.pseudonym", "pseudonymise"),
+}
+
+#: ``lm.names``, ``lm.nik``...: shortcuts to the modules users call most, wherever the pipeline keeps them
+_MODULES = {
+    "columns": "standardise.columns",
+    "names": "standardise.names",
+    "nik": "standardise.nik",
+    "dates": "standardise.dates",
+    "ages": "standardise.ages",
+    "address": "standardise.address",
+    "regions": "standardise.regions",
+    "household_roles": "standardise.household_roles",
+    "comparisons": "scoring.comparisons",
+    "model": "scoring.model",
+    "model_file": "scoring.model_file",
+    "explain": "scoring.explain",
+    "levels": "scoring.levels",
+    "clustering": "clustering",
+    "cannot_link": "clustering.cannot_link",
+    "households": "clustering.households",
+    "golden": "clustering.golden",
+    "updates": "clustering.updates",
+    "calibration": "review.calibration",
+    "evaluation": "review.evaluation",
+    "report": "report",
+    "charts": "report.charts",
+    "exports": "report.exports",
+    "synthetic": "synthetic",
+    "standardise": "standardise",
+    "scoring": "scoring",
+    "review": "review",
 }
 
 __all__ = sorted([*_LAZY, "standardize", "__version__"])
 
 # ``standardize`` is both a submodule and the function it defines: bind the function eagerly, so that
 # importing the submodule elsewhere cannot shadow it.
-from .standardize import standardize  # noqa: E402, F401
+from linkmiskin.standardise.records import standardize  # noqa: E402, F401
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         return getattr(import_module(module), attr)
-    if name in {"names", "nik", "dates", "address", "regions", "synthetic", "calibration", "model", "evaluation",
-                "comparisons", "clustering", "households", "report", "charts"}:
-        return import_module(f"linkmiskin.{name}")
+    if name in _MODULES:
+        return import_module(f"linkmiskin.{_MODULES[name]}")
     raise AttributeError(f"module 'linkmiskin' has no attribute {name!r}")

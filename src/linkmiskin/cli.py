@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from linkmiskin.synthetic import generate
+    from linkmiskin.synthetic.generator import generate
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     t0 = time.perf_counter()
@@ -65,7 +65,7 @@ def _cmd_link(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import linkmiskin as lm
-    from linkmiskin.updates import change_summary
+    from linkmiskin.clustering.updates import change_summary
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if args.region is None and args.previous is None:
@@ -101,7 +101,7 @@ def _cmd_link(args: argparse.Namespace) -> int:
     book = result.to_excel(out / "verifikasi_desa.xlsx", mask_ids=True)
     print(f"written to {out}/ (records, persons, households, crosswalk/, {book.name})")
     if result.changes is not None and args.previous:
-        from linkmiskin.updates import as_previous
+        from linkmiskin.clustering.updates import as_previous
         summ = change_summary(result.changes, result.records, as_previous(args.previous).records)
         print("ids compared with the previous result:")
         print(summ.to_string())

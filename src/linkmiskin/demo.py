@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
     import linkmiskin as lm
-    from linkmiskin import synthetic
-    from linkmiskin.report import write_report
+    from linkmiskin.report.html import write_report
+    from linkmiskin.synthetic import generator as synthetic
 
     out = Path(args.out)
     files = out / "agency_files"
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     print("5. Households by number of programmes reaching them: "
           + ", ".join(f"{k}: {v:,}" for k, v in reach.items()))
     # 6. a month later: the same world's next lists, linked with previous= so that ids carry over
-    from linkmiskin.updates import change_summary
+    from linkmiskin.clustering.updates import change_summary
 
     later = synthetic.later(data, months=1, seed=args.seed + 1)
     ev = later.events["event"].value_counts()

@@ -3,7 +3,7 @@
 One home for each: the cell values that mean "missing" (:data:`MISSING_TOKENS`, from
 ``data/missing_tokens.csv``), what "a typo" of a number is, what "one vowel apart" is for two names, and
 union-find with a veto (:class:`UnionFind`). Import them from here; never restate them. (The trusted NIK
-and KK statuses live beside the NIK parser: :data:`linkmiskin.nik.TRUSTED_NIK_STATUSES`.)
+and KK statuses live beside the NIK parser: :data:`linkmiskin.standardise.nik.TRUSTED_NIK_STATUSES`.)
 
 >>> import pandas as pd
 >>> differ_beyond_typo(pd.Series(["3216010101900001"]), pd.Series(["3216010101900010"])).tolist()
@@ -113,7 +113,7 @@ def one_vowel_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
 class UnionFind:
     """Disjoint sets over integer ids, merged one link at a time (for merges that a rule may refuse, such as
     the constrained person and household merges); plain connected components use
-    :func:`linkmiskin.clustering.components` (scipy) instead.
+    :func:`linkmiskin.clustering.persons.components` (scipy) instead.
 
     >>> uf = UnionFind([1, 2, 3, 4])
     >>> uf.union(1, 2); uf.union(4, 3); uf.find(2), uf.find(3)

@@ -32,15 +32,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .clustering import person_clusters
-from .columns import ColumnMapping
-from .households import household_clusters
-from .io import SourceError, TableLike
-from .levels import gammas, levels_by_gamma
-from .model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
-from .model_file import check_threshold, checked_model, read_model_file
-from .privacy import MaskedError, mask_text
+from linkmiskin import __version__
+from linkmiskin.clustering.households import household_clusters
+from linkmiskin.clustering.persons import person_clusters
+from linkmiskin.privacy import MaskedError, mask_text
+from linkmiskin.scoring.levels import gammas, levels_by_gamma
+from linkmiskin.scoring.model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
+from linkmiskin.scoring.model_file import check_threshold, checked_model, read_model_file
+from linkmiskin.standardise.columns import ColumnMapping
+from linkmiskin.standardise.read import SourceError, TableLike
 
 log = logging.getLogger("linkmiskin")
 
@@ -92,7 +92,7 @@ def _check_per_source(value: Any, sources: dict, what: str) -> None:
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
                          region: str | None, *, list_date: Any = None,
                          header: Any = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
-    from .standardize import standardize
+    from linkmiskin.standardise.records import standardize
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
@@ -199,7 +199,7 @@ class LinkResult:
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
         match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...) and its
-        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.levels`), and
+        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.scoring.levels`), and
         ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
@@ -215,7 +215,7 @@ class LinkResult:
         prior, and per comparison ``anchors`` (which rule), ``em`` or ``prior`` (``docs/training.md``).
         ``metadata["diagnostics"]`` lists where the data look unlike what the model assumes (damaged NIKs,
         names that repeat, empty mapped columns, few anchor pairs, unresolved desa), each also warned in
-        plain words (see :mod:`linkmiskin.diagnostics`).
+        plain words (see :mod:`linkmiskin.report.diagnostics`).
     """
 
     records: pd.DataFrame
@@ -226,7 +226,7 @@ class LinkResult:
     threshold_source: str = "model"
     model: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    #: how the threshold was calibrated (set by :func:`linkmiskin.calibration.recluster`), saved with the result
+    #: how the threshold was calibrated (set by :func:`linkmiskin.review.calibration.recluster`), saved with the result
     calibration: dict | None = None
     #: how the result was made: ``row_order`` (per source and list-order rule: used, the share that proved
     #: it, why), ``cannot_link_off`` (rules switched off), ``pseudonymised_sources`` (sources whose NIK/KK
@@ -237,9 +237,9 @@ class LinkResult:
     region: str | None = None
     #: snapshot date of each list (``{"dtks": "2025-01-31"}``), used by the survivorship rules
     snapshots: dict | None = None
-    #: one golden row per person (see :mod:`linkmiskin.golden`); computed when the result is made
+    #: one golden row per person (see :mod:`linkmiskin.clustering.golden`); computed when the result is made
     persons: pd.DataFrame | None = field(default=None, repr=False)
-    #: after an update (``link(..., previous=...)``): one row per id that changed (see :mod:`linkmiskin.updates`)
+    #: after an update (``link(..., previous=...)``): one row per id that changed (see :mod:`linkmiskin.clustering.updates`)
     changes: pd.DataFrame | None = field(default=None, repr=False)
     #: every person and household id ever issued, with its status (saved with the result)
     id_registry: pd.DataFrame | None = field(default=None, repr=False)
@@ -247,7 +247,7 @@ class LinkResult:
     run: int = 1
 
     def __post_init__(self) -> None:
-        from . import golden
+        from linkmiskin.clustering import golden
 
         if getattr(self._linker, "_defer_golden", False):   # link() replaces the ids first
             return
@@ -257,20 +257,20 @@ class LinkResult:
             self.households = golden.households_table(self.records, self.persons, self.households,
                                                       snapshots=self.snapshots)
         if self.id_registry is None:
-            from .updates import new_registry
+            from linkmiskin.clustering.updates import new_registry
             self.id_registry = new_registry(self.records["person_id"], self.records["household_id"], self.run)
 
     def crosswalk(self, source: str, table: TableLike | None = None) -> pd.DataFrame:
         """The agency's own rows of ``source`` (all its columns, in its order) with ``person_id``,
         ``household_id`` and ``person_confidence`` appended. ``table`` is the list itself, needed only for a
         result loaded from a folder (the linked file is re-read otherwise)."""
-        from .exports import crosswalk
+        from linkmiskin.report.exports import crosswalk
         return crosswalk(self, source, table)
 
     def to_excel(self, path: str | os.PathLike, *, by: str = "desa", mask_ids: bool = True) -> Path:
         """Verification workbook(s) for village officers: households with their members, one sheet per desa
         (``by="desa"``); NIK and KK are masked unless ``mask_ids=False``."""
-        from .exports import to_excel
+        from linkmiskin.report.exports import to_excel
         return to_excel(self, path, by=by, mask_ids=mask_ids)
 
     def __repr__(self) -> str:
@@ -282,13 +282,13 @@ class LinkResult:
     def explain(self, record_a: tuple[str, str], record_b: tuple[str, str]) -> Any:
         """Why two records, given as ``(source, record_id)``, were or were not made one person and one
         household: every comparison's level with m, u and weight, the prior and total, the blocking rules,
-        the cannot-link rule, and the decisions. Returns a :class:`linkmiskin.explain.Explanation`
+        the cannot-link rule, and the decisions. Returns a :class:`linkmiskin.scoring.explain.Explanation`
         (``.table``, ``.summary()``, ``.chart()`` for an offline SVG waterfall).
 
         >>> ex = result.explain(("dtks", "D-0001"), ("p3ke", "P-0001"))   # doctest: +SKIP
         >>> print(ex.summary())                                          # doctest: +SKIP
         """
-        from .explain import explain
+        from linkmiskin.scoring.explain import explain
 
         return explain(self, record_a, record_b)
 
@@ -328,7 +328,7 @@ class LinkResult:
                     out[c] = out[c].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
             tables[name] = _masked_table(out) if mask_ids else out
         if "xlsx" in formats:
-            from .safe_cells import EXCEL_MAX_ROWS
+            from linkmiskin.safe_cells import EXCEL_MAX_ROWS
             big = [f"{k} ({len(v):,} rows)" for k, v in tables.items() if len(v) >= EXCEL_MAX_ROWS]
             if big:
                 raise LinkError(f"cannot save as xlsx: {', '.join(big)} do not fit in an Excel sheet; "
@@ -351,7 +351,7 @@ class LinkResult:
         if self.model is not None:
             (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
             written.append("model.json")
-        from .exports import save_extras
+        from linkmiskin.report.exports import save_extras
         written += [f for f in save_extras(self, d, formats=formats, mask_ids=mask_ids) if f not in written]
         _tidy_folder(d, written)
         return d
@@ -371,7 +371,7 @@ class Linker:
     progress:
         Show a progress bar and log each step.
     cannot_link_off:
-        Names of cannot-link rules (:data:`linkmiskin.cannot_link.RULES`) to switch off.
+        Names of cannot-link rules (:data:`linkmiskin.clustering.cannot_link.RULES`) to switch off.
     use_row_order:
         ``"auto"`` (default): the household rules that read a list's row order (a family's rows follow each
         other, head first) run on a list only when its own data proves that order; ``True`` trusts every
@@ -381,7 +381,7 @@ class Linker:
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
                  region: str | None = None, *, progress: bool = True, seed: int = 42,
                  cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto") -> None:
-        from .cannot_link import RULES
+        from linkmiskin.clustering.cannot_link import RULES
 
         if use_row_order not in ("auto", True, False):
             raise LinkError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
@@ -392,7 +392,7 @@ class Linker:
             raise LinkError(f"unknown cannot-link rule(s) {unknown}; the rules are: {', '.join(RULES)}")
         self.cannot_link_off = tuple(cannot_link_off)
         if region is not None:
-            from .regions import validate_region
+            from linkmiskin.standardise.regions import validate_region
             region = validate_region(region)
         self.region = region
         self.columns = columns
@@ -422,11 +422,11 @@ class Linker:
                     list_date: Any = None, header: Any = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones).
 
-        ``list_date`` and ``header`` are :func:`linkmiskin.standardize`'s options, one value for every source
+        ``list_date`` and ``header`` are :func:`linkmiskin.standardise.records`'s options, one value for every source
         or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
         """
         t0 = time.perf_counter()
-        from .pseudonym import model_ids, pseudonymised_sources
+        from linkmiskin.pseudonym import model_ids, pseudonymised_sources
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
@@ -606,7 +606,7 @@ class Linker:
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
         households = _households_table(records)
-        from .diagnostics import (
+        from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
         diagnostics = diagnose(self._std, self._table, self.column_mapping)
@@ -638,7 +638,7 @@ class Linker:
 
         The file's SQL is never run: the model is rebuilt from linkmiskin's own comparisons, and a level
         whose SQL condition (or any setting) is not what linkmiskin writes is rejected with a
-        :class:`LinkError` naming the comparison and level (:func:`linkmiskin.model_file.checked_model`).
+        :class:`LinkError` naming the comparison and level (:func:`linkmiskin.scoring.model_file.checked_model`).
         Only the m/u probabilities, the prior and the threshold come from the file. Load only trusted
         model files."""
         p = Path(path)
@@ -742,7 +742,7 @@ def _check_formats(formats: object) -> tuple[str, ...]:
 
 def _masked_table(df: pd.DataFrame) -> pd.DataFrame:
     """NIK/KK columns masked (:func:`mask_series`), and every run of 15+ digits in other text masked."""
-    from .privacy import mask_series
+    from linkmiskin.privacy import mask_series
 
     out = df.copy()
     for c in out.columns:
@@ -761,7 +761,7 @@ def _masked_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _save_tables(tables: dict[str, pd.DataFrame], d: Path, formats: tuple[str, ...]) -> list[str]:
-    from .safe_cells import write_csv, write_xlsx
+    from linkmiskin.safe_cells import write_csv, write_xlsx
 
     written = []
     for name, out in tables.items():
@@ -779,7 +779,7 @@ def _save_tables(tables: dict[str, pd.DataFrame], d: Path, formats: tuple[str, .
 
 def _tidy_folder(d: Path, written: list[str]) -> None:
     """Remove what an earlier save wrote and this one did not; warn about files linkmiskin did not write."""
-    from .privacy import warn
+    from linkmiskin.privacy import warn
 
     manifest = d / MANIFEST
     earlier: list[str] = []
@@ -837,7 +837,7 @@ def _level_key_names(model: dict | None) -> dict[str, dict[int, str]]:
     return {name: {g: lv["key"] for g, lv in levels.items()} for name, levels in levels_by_gamma(model or {}).items()}
 
 
-#: The comparison levels the cannot-link rules read, by stable key (:mod:`linkmiskin.comparisons`).
+#: The comparison levels the cannot-link rules read, by stable key (:mod:`linkmiskin.scoring.comparisons`).
 #: ``name_weak``: names loosely related at best; ``nik_same``: the same NIK, or its first 15 digits;
 #: ``name_alike``: the same name, or the same by sound.
 PAIR_FLAG_LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -888,7 +888,7 @@ def _rule_of_pairs(pairs: pd.DataFrame, cannot: pd.DataFrame) -> np.ndarray:
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
     """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster."""
-    from .clustering import stable_id
+    from linkmiskin.clustering.persons import stable_id
 
     codes, uniques = pd.factorize(pd.Series(keys), sort=True)   # code order = key order
     n = int(rep.max()) + 1 if len(rep) else 0
@@ -995,14 +995,14 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         Person match probability threshold, a number strictly between 0 and 1; by default the model
         chooses it (maximum expected F1).
     cannot_link_off:
-        Names of cannot-link rules to switch off (see :func:`linkmiskin.cannot_link.rules_table`);
+        Names of cannot-link rules to switch off (see :func:`linkmiskin.clustering.cannot_link.rules_table`);
         ``result.pairs.cannot_link_rule`` names the rule that kept each pair apart.
     use_row_order:
         ``"auto"``, ``True`` or ``False``: whether household rules may read the lists' row order (see
         :class:`Linker`); ``result.metadata["row_order"]`` says per list which rule was used and why.
     previous:
         A :class:`LinkResult` or a folder written by :meth:`LinkResult.save` of the same region: its ids
-        carry over to these lists (see :mod:`linkmiskin.updates`) and ``result.changes`` lists what
+        carry over to these lists (see :mod:`linkmiskin.clustering.updates`) and ``result.changes`` lists what
         changed. Its model and threshold are reused (no training) unless ``retrain=True``.
     retrain:
         With ``previous``: train a new model on these lists instead of reusing the previous one.
@@ -1024,8 +1024,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         threshold = check_threshold(threshold)  # before the minutes of training, not after
     prev = None
     if previous is not None:
-        from .regions import validate_region
-        from .updates import UpdateError, as_previous, check_region
+        from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
+        from linkmiskin.standardise.regions import validate_region
         prev = as_previous(previous)
         check_region(prev, validate_region(region) if region is not None else None)
         if region is None:
@@ -1039,7 +1039,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk.set_sources(sources, columns, list_date=list_date, header=header)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
-            from .updates import check_record_ids
+            from linkmiskin.clustering.updates import check_record_ids
             check_record_ids(prev, lk.standardized)
         if prev is not None and not retrain:
             lk.model = prev.model
@@ -1055,7 +1055,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk._defer_golden = False
         res.region, res.snapshots = lk.region, snapshots
         if prev is not None:
-            from .updates import apply_previous
+            from linkmiskin.clustering.updates import apply_previous
             records, changes, registry, run = apply_previous(res.records, prev)
             res = _replace_ids(res, records, changes, registry, run)
         elif snapshots:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .nik import TRUSTED_NIK_STATUSES
+from linkmiskin.standardise.nik import TRUSTED_NIK_STATUSES
 
 #: how linkmiskin recognises a pseudonymised NIK or KK
 TOKEN_PREFIX = "PSN-"
@@ -84,8 +84,8 @@ def _tokens(digits: np.ndarray, key: bytes, keep_region: bool, keep_birth_code: 
 def _tokenise_column(values: pd.Series, from_number: np.ndarray, kind: str, key: bytes, keep_region: bool,
                      keep_birth_code: bool) -> tuple[np.ndarray, int]:
     """The column with every NIK/KK replaced by its token; (values, number of cells emptied)."""
-    from .nik import parse_kk, parse_nik
-    from .standardize import _parse_ids
+    from linkmiskin.standardise.nik import parse_kk, parse_nik
+    from linkmiskin.standardise.records import _parse_ids
 
     s = values.reset_index(drop=True)
     already = token_mask(s)
@@ -152,9 +152,9 @@ def pseudonymise(df: pd.DataFrame, key: bytes | str, columns: list[str] | None =
     >>> out["NIK"].str.startswith("PSN-").all(), out["NAMA"].tolist()
     (True, ['SITI'])
     """
-    from .columns import detect_columns
-    from .io import _from_frame
-    from .privacy import warn
+    from linkmiskin.privacy import warn
+    from linkmiskin.standardise.columns import detect_columns
+    from linkmiskin.standardise.read import _from_frame
 
     if not isinstance(df, pd.DataFrame):
         raise TypeError("pseudonymise() takes a DataFrame; read a file with linkmiskin.read_table() first")
@@ -207,7 +207,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes | str, columns: list[str] | None =
 def model_ids(std: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Put pseudonymised NIKs into the model table as exact-only identifiers.
 
-    The model table (:func:`linkmiskin.model.model_table`) keeps only 16-digit NIKs. A token goes in as
+    The model table (:func:`linkmiskin.scoring.model.model_table`) keeps only 16-digit NIKs. A token goes in as
     16 hex digits of its HMAC (``nik``) and their first 15 (``nik15``), the same lengths as a NIK, so
     every NIK level and blocking rule works on it unchanged: equal tokens are "Exact NIK", and the
     prefix, birth-code and typo levels never fire between different tokens (they share digits only by

@@ -1,0 +1,753 @@
+"""Golden records: one row per person and per household, chosen from every linked record by named rules.
+
+A person is usually written on several lists, and the lists disagree (a damaged NIK on one, a placeholder
+birth date on another, an old address on a third). :func:`persons_table` and :func:`households_table` pick,
+for each field, one value out of the values the records of that person (household) carry, by applying
+**survivorship rules** one after another:
+
+* every rule scores each candidate value; only the candidates with the best score stay;
+* the rule after which one value is left is the rule that *decided* the field, and its name is written in
+  ``<field>_rule`` (``only_value`` when all records agree, ``no_value`` when none has a value);
+* ``smallest_value`` breaks the ties that remain, so that the choice never depends on row order.
+
+Which rules apply to which field, and in which order, is :data:`FIELD_RULES`. Identity fields (NIK, name,
+birth date, sex) trust the value most records agree on; address fields (desa, RT/RW, place, KK) trust the
+most recent list first, because a household that moved appears with its old address on older lists.
+
+Values that disagree although each is valid are *conflicts*, named in the ``conflicts`` column
+(``several_valid_niks``, ``several_real_birth_dates``, ``several_sexes``...; see :data:`CONFLICTS`), for an
+officer to look at.
+
+>>> import linkmiskin as lm                                                        # doctest: +SKIP
+>>> result = lm.link(sources, region="32.16")                                      # doctest: +SKIP
+>>> result.persons[["person_id", "name", "nik", "birth_date", "nik_rule", "conflicts"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "persons_table", "households_table",
+           "rules_table", "golden_accuracy"]
+
+# ============================================================================================ trust
+
+#: Default trust of a known list, per kind of field (lower = trusted more). Lists not named here come last.
+#: Identity: DTKS and BPJS-PBI are matched against Dukcapil; BLT-DD and posyandu are typed at the desa.
+#: Address: lists kept by the desa every month (posyandu, BLT-DD) know where a family lives now; DTKS and
+#: P3KE are updated once or twice a year. Used only when no snapshot dates are given or they tie.
+SOURCE_TRUST: dict[str, tuple[str, ...]] = {
+    "identity": ("bpjs_pbi", "dtks", "p3ke", "blt_dd", "posyandu"),
+    "address": ("posyandu", "blt_dd", "bpjs_pbi", "dtks", "p3ke"),
+}
+
+# ============================================================================================ rules
+# Each rule takes the candidate table (one row per entity and distinct value; see _candidates) and returns
+# a score per row: higher is better. The engine keeps, per entity, the rows with the best score.
+
+Rule = Callable[[pd.DataFrame], np.ndarray]
+
+
+def valid_value(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a value that passes the field's own check (a valid NIK or KK, a parsed date, a resolved desa)."""
+    return c["valid"].to_numpy(dtype=np.int64)
+
+
+def consistent_with_birth_date(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a NIK whose coded birth date and sex agree with the person's most frequent birth date and sex."""
+    return c["consistent"].to_numpy(dtype=np.int64)
+
+
+def most_frequent(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the value written on the most records."""
+    return c["n"].to_numpy(dtype=np.int64)
+
+
+def most_recent_snapshot(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the value from the list with the most recent snapshot date (lists without a date count as oldest)."""
+    return c["snapshot"].to_numpy(dtype=np.int64)
+
+
+def trusted_source(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the value from the list trusted most for this kind of field (see ``SOURCE_TRUST``)."""
+    return -c["trust"].to_numpy(dtype=np.int64)
+
+
+def not_placeholder(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a birth date that is not a Dukcapil placeholder (1 July, 31 December, 1 January)."""
+    return (~c["placeholder"].to_numpy(dtype=bool)).astype(np.int64)
+
+
+def word_consensus(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose words (by sound) most of the person's records share, without words most lack."""
+    return c["consensus"].to_numpy(dtype=np.int64)
+
+
+def common_spelling(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose rarest word is written most often across all the lists (a typo makes a rare word)."""
+    return c["commonness"].to_numpy(dtype=np.int64)
+
+
+def fullest_name(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name with the most words (an abbreviated or truncated name loses words)."""
+    return c["words"].to_numpy(dtype=np.int64)
+
+
+def head_votes(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the person the most records name as head of the household (KEPALA, or the BLT-DD recipient)."""
+    return c["head_votes"].to_numpy(dtype=np.int64)
+
+
+def adult_man(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a man of at least 17 on the newest list's date (a KK names the husband as head when there is one)."""
+    return c["adult_man"].to_numpy(dtype=np.int64)
+
+
+def eldest(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the eldest member (earliest golden birth date)."""
+    return -c["birth_days"].to_numpy(dtype=np.int64)
+
+
+def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A person none of whose records gives an address takes the golden address of the person's household."""
+    take = pd.isna(own) & pd.notna(household)
+    return np.where(take, household, own), np.where(take, "from_household", own_rule)
+
+
+#: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
+RULES: dict[str, Rule] = {f.__name__: f for f in (
+    valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
+    not_placeholder, word_consensus, common_spelling, fullest_name, head_votes, adult_man, eldest)}
+
+#: names of the pseudo-rules that mark fields no scoring rule had to decide
+ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
+#: a person's kecamatan is that of the golden desa when there is one
+OF_DESA = "of_desa"
+
+_IDENTITY = ("valid_value", "most_frequent", "most_recent_snapshot", "trusted_source")
+_ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent")
+
+#: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
+FIELD_RULES: dict[str, tuple[str, ...]] = {
+    "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
+    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
+             "trusted_source", "most_recent_snapshot"),
+    "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
+    "sex": _IDENTITY,
+    "relationship": ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent"),
+    "kk": _ADDRESS,
+    "desa_code": _ADDRESS,
+    "rt": _ADDRESS,
+    "rw": _ADDRESS,
+    "place": _ADDRESS,
+    "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
+    "kecamatan_code": _ADDRESS,
+    "head_person_id": ("head_votes", "adult_man", "eldest"),
+}
+
+#: kind of trust (``SOURCE_TRUST`` key) used by each field
+_FIELD_KIND = {"kecamatan_code": "address", "nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
+               "relationship": "address", "kk": "address", "desa_code": "address", "rt": "address",
+               "rw": "address", "place": "address", "decile": "address", "head_person_id": "address"}
+
+#: named conflicts: field -> name written in ``conflicts`` when an entity holds more than one such value
+CONFLICTS: dict[str, str] = {
+    "nik": "several_valid_niks",
+    "birth_date": "several_real_birth_dates",
+    "sex": "several_sexes",
+    "name": "several_names",
+    "kk": "several_valid_kks",
+    "desa_code": "several_desas",
+    "head_person_id": "several_heads",
+}
+
+_CONFLICT_TEXT = {
+    "several_valid_niks": "two or more valid NIKs (not damaged, not placeholders)",
+    "several_real_birth_dates": "two or more birth dates that are neither missing nor placeholders",
+    "several_sexes": "records say both L and P",
+    "several_names": "two or more names that differ in sound (not spelling variants)",
+    "several_valid_kks": "two or more valid KK numbers (a household that split or re-registered)",
+    "several_desas": "records place the household in two or more desa",
+    "several_heads": "two or more members are written as head of the household",
+}
+
+
+# =========================================================================================== engine
+
+
+@dataclass
+class Choice:
+    """The chosen value and deciding rule per entity code (``value[i]``, ``rule[i]`` for entity ``i``)."""
+
+    value: np.ndarray
+    rule: np.ndarray
+
+
+def _snapshot_days(sources: np.ndarray, snapshots: dict[str, str] | None) -> np.ndarray:
+    days = np.full(len(sources), -1, dtype=np.int64)
+    for src, date in (snapshots or {}).items():
+        ts = pd.Timestamp(date)
+        days[sources == src] = int((ts - pd.Timestamp("1970-01-01")).days)
+    return days
+
+
+def _trust_rank(sources: np.ndarray, kind: str, trust: dict[str, tuple[str, ...]] | None) -> np.ndarray:
+    order = (trust or SOURCE_TRUST).get(kind, ())
+    rank = np.full(len(sources), len(order), dtype=np.int64)
+    for i, src in enumerate(order):
+        rank[sources == src] = i
+    return rank
+
+
+def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[str, np.ndarray],
+           rules: tuple[str, ...]) -> Choice:
+    """Apply ``rules`` in order to the (entity, value) candidates built from one row per record.
+
+    ``attrs`` are per-record columns aggregated per (entity, value): ``n`` (count) is added; ``valid``,
+    ``consistent``, ``snapshot``, ``words``, ``head_votes``, ``birth_days`` take the maximum, ``trust`` the
+    minimum (best), ``placeholder`` the minimum. Null values are not candidates.
+    """
+    value = np.asarray(value, dtype=object)
+    present = pd.notna(value)
+    out_v = np.full(n_entities, None, dtype=object)
+    out_r = np.full(n_entities, NO_VALUE, dtype=object)
+    if not present.any():
+        return Choice(out_v, out_r)
+    # candidates = distinct (entity, value), as integer codes sorted by entity then value (values are
+    # sorted once, among the distinct ones, not row by row)
+    vcode, uniq = pd.factorize(value[present], sort=True)
+    nv = max(len(uniq), 1)
+    ukey, inv, cnt = np.unique(np.asarray(entity)[present].astype(np.int64) * nv + vcode,
+                               return_inverse=True, return_counts=True)
+    c = pd.DataFrame({"e": ukey // nv, "v": np.asarray(uniq, dtype=object)[ukey % nv]})
+    if attrs:
+        agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
+        df = pd.DataFrame({k: np.asarray(a)[present] for k, a in attrs.items()})
+        aggd = df.groupby(inv.ravel(), sort=True).agg(agg)
+        for k in attrs:
+            c[k] = aggd[k].to_numpy()
+    c["n"] = cnt
+    e = c["e"].to_numpy()
+    alive = np.ones(len(c), dtype=bool)
+    n_cand = np.bincount(e, minlength=n_entities)
+    decided = np.zeros(n_entities, dtype=bool)
+    has = n_cand > 0
+    rule = np.where(n_cand == 1, ONLY_VALUE, NO_VALUE).astype(object)
+    decided |= n_cand == 1
+    for name in rules:
+        s = RULES[name](c).astype(np.float64)
+        s[~alive] = -np.inf
+        best = np.full(n_entities, -np.inf)
+        np.maximum.at(best, e, s)
+        alive &= s == best[e]
+        left = np.bincount(e, weights=alive, minlength=n_entities)
+        now = (left == 1) & ~decided & has
+        rule[now] = name
+        decided |= now
+    rest = has & ~decided
+    rule[rest] = SMALLEST_VALUE
+    # first alive candidate per entity (candidates are sorted by value within entity)
+    idx = np.flatnonzero(alive)
+    first = idx[np.r_[True, e[idx][1:] != e[idx][:-1]]] if len(idx) else idx
+    out_v[e[first]] = c["v"].to_numpy(dtype=object)[first]
+    out_r[:] = rule
+    return Choice(out_v, out_r)
+
+
+def _distinct_count(entity: np.ndarray, n: int, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    m = mask & pd.notna(value)
+    if not m.any():
+        return np.zeros(n, dtype=np.int64)
+    d = pd.DataFrame({"e": entity[m], "v": value[m]}).drop_duplicates()
+    return np.bincount(d["e"].to_numpy(), minlength=n)
+
+
+def _col(rec: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in rec:
+        return np.full(len(rec), None, dtype=object)
+    s = rec[name]
+    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+
+
+def _date_days(values: np.ndarray) -> np.ndarray:
+    d = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="%Y-%m-%d")
+    out = ((d - pd.Timestamp("1970-01-01")).dt.days).fillna(10 ** 6).to_numpy(dtype=np.int64)
+    return out
+
+
+def _group_lists(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[list]]:
+    """(group keys, list of values per group) for arrays already sorted by group."""
+    if len(groups) == 0:
+        return groups, []
+    cut = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+    return groups[np.r_[0, cut]], [p.tolist() for p in np.split(values, cut)]
+
+
+def _source_sets(entity: np.ndarray, n: int, sources: np.ndarray, sep: str | None) -> np.ndarray:
+    """Sorted distinct sources per entity: a joined string (``sep``) or a list (``sep=None``).
+
+    One bit per source, OR-ed per entity; each distinct bit pattern is spelled out once."""
+    scodes, names = pd.factorize(pd.Series(sources), sort=True)
+    mask = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(mask, entity, np.left_shift(1, scodes.astype(np.int64)))
+    pats, inv = np.unique(mask, return_inverse=True)
+    spelled = [[str(names[b]) for b in range(len(names)) if p >> b & 1] for p in pats]
+    out = np.empty(len(pats), dtype=object)
+    for i, lst in enumerate(spelled):
+        out[i] = sep.join(lst) if sep is not None else lst
+    res = out[inv]
+    if sep is None:   # one list object per entity (not shared), so that callers may edit them
+        res = np.array([list(x) for x in res] + [None], dtype=object)[:-1]
+    return res
+
+
+def _conflict_text(parts: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
+    out = np.full(n, "", dtype=object)
+    for flag, name in parts:
+        out = np.where(flag, np.where(out == "", name, out + "; " + name), out)
+    return out
+
+
+def _record_context(rec: pd.DataFrame, snapshots: dict[str, str] | None,
+                    trust: dict[str, tuple[str, ...]] | None) -> dict[str, np.ndarray]:
+    src = rec["source"].to_numpy(dtype=object)
+    return {"snapshot": _snapshot_days(src, snapshots),
+            "trust_identity": _trust_rank(src, "identity", trust),
+            "trust_address": _trust_rank(src, "address", trust)}
+
+
+def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> tuple[np.ndarray, dict]:
+    """(values, attrs) of one golden field from the record table."""
+    kind = _FIELD_KIND[field]
+    attrs: dict[str, np.ndarray] = {"snapshot": ctx["snapshot"], "trust": ctx[f"trust_{kind}"]}
+    if field == "nik":
+        v = _col(rec, "nik")
+        attrs["valid"] = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
+    elif field == "kk":
+        v = _col(rec, "kk")
+        attrs["valid"] = (rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool)
+    elif field == "name":
+        v = _col(rec, "name")
+        attrs["valid"] = (rec["name_status"] == "ok").to_numpy(dtype=bool)
+        attrs["words"] = pd.Series(v, dtype=object).str.count(" ").fillna(-1).to_numpy(dtype=np.int64) + 1
+    elif field == "birth_date":
+        v = _col(rec, "birth_date")
+        attrs["valid"] = rec["birth_date_status"].isin(["ok", "placeholder"]).to_numpy(dtype=bool)
+        attrs["placeholder"] = rec["birth_date_placeholder"].fillna(False).to_numpy(dtype=bool)
+    elif field == "sex":
+        v = _col(rec, "sex")
+        attrs["valid"] = (rec["sex_status"] == "ok").to_numpy(dtype=bool)
+    elif field == "relationship":
+        v = _col(rec, "relationship")
+        attrs["valid"] = (rec["relationship_status"] == "ok").to_numpy(dtype=bool)
+    elif field == "desa_code":
+        v = _col(rec, "desa_code")
+        attrs["valid"] = (rec["region_status"] == "resolved").to_numpy(dtype=bool)
+    elif field in ("rt", "rw", "place", "decile", "kecamatan_code"):
+        v = _col(rec, field)
+        attrs["valid"] = pd.notna(v)
+    else:  # pragma: no cover - programming error
+        raise KeyError(field)
+    return v, attrs
+
+
+def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """Per record: the sum, over its distinct word sounds, of 2 × (the person's records with that sound)
+    − (the person's records with a name); a word on most records adds, a word on few subtracts."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx):
+        return out
+    col = "name_phonetic" if "name_phonetic" in rec else "name_tokens" if "name_tokens" in rec else None
+    words = rec[col].iloc[idx] if col else pd.Series(_col(rec, "name")[idx]).str.split()
+    words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
+    if not len(words):
+        return out
+    r = words.index.to_numpy(dtype=np.int64)
+    d = pd.DataFrame({"r": r, "e": entity[r], "t": words.to_numpy(dtype=object)}).drop_duplicates(["r", "t"])
+    support = d.groupby(["e", "t"])["r"].transform("size").to_numpy(dtype=np.int64)
+    n_named = np.bincount(entity[idx], minlength=int(entity.max()) + 1 if len(entity) else 0)
+    score = 2 * support - n_named[d["e"].to_numpy()]
+    return out + np.bincount(d["r"].to_numpy(), weights=score, minlength=len(rec)).astype(np.int64)
+
+
+def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
+    """Per record: how many records of the whole table carry its rarest name word (0 without a name)."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx):
+        return out
+    words = rec["name_tokens"].iloc[idx] if "name_tokens" in rec else pd.Series(_col(rec, "name")[idx]).str.split()
+    words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
+    if not len(words):
+        return out
+    d = pd.DataFrame({"r": words.index.to_numpy(dtype=np.int64), "t": words.to_numpy(dtype=object)})
+    d = d.drop_duplicates()
+    freq = d["t"].map(d["t"].value_counts()).to_numpy(dtype=np.int64)
+    rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(rarest, d["r"].to_numpy(), freq)
+    return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
+
+
+def _reference_days(snapshots: dict[str, str] | None) -> int:
+    """The day ages are counted at: the newest list's snapshot date, or today when no dates are given."""
+    dates = [pd.Timestamp(d) for d in (snapshots or {}).values()]
+    ref = max(dates) if dates else pd.Timestamp.today().normalize()
+    return int((ref - pd.Timestamp("1970-01-01")).days)
+
+
+def _nik_consistency(nik_birth: np.ndarray, nik_sex: np.ndarray, dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    same_date = (nik_birth == dob) & pd.notna(dob)
+    same_sex = (nik_sex == sex) | pd.isna(sex)
+    return (same_date & same_sex).astype(bool)
+
+
+def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                   fields: tuple[str, ...]) -> dict[str, Choice]:
+    """Each of ``fields`` chosen per entity (``codes``) by its own rules (``FIELD_RULES``)."""
+    out = {}
+    for f in fields:
+        v, at = _field_inputs(rec, f, ctx)
+        out[f] = choose(codes, n, v, at, FIELD_RULES[f])
+    return out
+
+
+def _choose_in_desa(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                    desa: np.ndarray) -> dict[str, Choice]:
+    """RT, RW and place chosen only from the records in the entity's chosen desa (``desa[code]``), so that
+    an address is never mixed from two desa."""
+    chosen = desa[codes]
+    in_desa = (_col(rec, "desa_code") == chosen) | pd.isna(chosen)
+    out = {}
+    for f in ("rt", "rw", "place"):
+        v, at = _field_inputs(rec, f, ctx)
+        out[f] = choose(codes, n, np.where(in_desa, v, None), at, FIELD_RULES[f])
+    return out
+
+
+def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
+                       trust: dict[str, tuple[str, ...]] | None) -> pd.DataFrame:
+    """Golden KK, desa, RT, RW, place and decile per household id, with the deciding rules."""
+    codes, hids = pd.factorize(rec["household_id"], sort=True)
+    n = len(hids)
+    ctx = _record_context(rec, snapshots, trust)
+    out = pd.DataFrame(index=pd.Index(np.asarray(hids, dtype=object), name="household_id"))
+    ch = _choose_fields(rec, codes, n, ctx, ("kk", "desa_code", "decile"))
+    ch.update(_choose_in_desa(rec, codes, n, ctx, ch["desa_code"].value))
+    for f, c in ch.items():
+        out[f], out[f"{f}_rule"] = c.value, c.rule
+    return out
+
+
+# ========================================================================================== persons
+
+PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
+                  "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
+                  "n_records", "person_confidence", "conflicts"]
+_PERSON_FIELDS = ("name", "birth_date", "sex", "nik", "kk", "relationship", "desa_code", "rt", "rw", "place")
+
+
+def _region_lookup(rec: pd.DataFrame) -> pd.DataFrame:
+    """desa_code -> desa_name, kecamatan_code, kecamatan_name (the most frequent spelling of each)."""
+    cols = [c for c in ("desa_name", "kecamatan_code", "kecamatan_name") if c in rec]
+    if "desa_code" not in rec:
+        return pd.DataFrame(columns=cols)
+    d = rec.loc[rec["desa_code"].notna(), ["desa_code", *cols]]
+    return d.drop_duplicates("desa_code").set_index("desa_code")
+
+
+def _own_kecamatan(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                   out: pd.DataFrame, rules: dict[str, np.ndarray]) -> None:
+    """A person with no golden desa keeps the kecamatan their own records give (BPJS-PBI lists only the
+    kecamatan), chosen by the ``kecamatan_code`` rules; in place on ``out`` and ``rules``."""
+    if "kecamatan_code" not in rec:
+        return
+    v, a = _field_inputs(rec, "kecamatan_code", ctx)
+    ch = choose(codes, n, v, a, FIELD_RULES["kecamatan_code"])
+    no_desa = pd.isna(out["desa_code"]).to_numpy() & pd.notna(ch.value)
+    if not no_desa.any():
+        return
+    out["kecamatan_code"] = np.where(no_desa, ch.value, out["kecamatan_code"].to_numpy(dtype=object))
+    if "kecamatan_name" in rec:
+        names = rec.loc[rec["kecamatan_code"].notna() & rec["kecamatan_name"].notna(),
+                        ["kecamatan_code", "kecamatan_name"]].drop_duplicates("kecamatan_code")
+        named = out["kecamatan_code"].map(names.set_index("kecamatan_code")["kecamatan_name"]).to_numpy(dtype=object)
+        out["kecamatan_name"] = np.where(no_desa, named, out["kecamatan_name"].to_numpy(dtype=object))
+    rules["kecamatan_code"] = np.where(no_desa, ch.rule, rules["kecamatan_code"])
+
+
+def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
+                  trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
+
+    ``snapshots`` gives each list's snapshot date (``{"dtks": "2025-01-31", ...}``) for the
+    ``most_recent_snapshot`` rule; ``trust`` replaces :data:`SOURCE_TRUST`. Columns: the golden fields
+    (see :data:`PERSON_COLUMNS`), ``<field>_rule`` (the rule that decided each field) and ``conflicts``.
+    """
+    rec = records
+    codes, pids = pd.factorize(rec["person_id"], sort=True)
+    n = len(pids)
+    ctx = _record_context(rec, snapshots, trust)
+    out = pd.DataFrame({"person_id": np.asarray(pids, dtype=object)})
+    rules: dict[str, np.ndarray] = {}
+    chosen: dict[str, np.ndarray] = {}
+    # name: word sounds shared by most of the person's records; then birth date and sex
+    v, a = _field_inputs(rec, "name", ctx)
+    a["consensus"] = _word_consensus(codes, rec, pd.notna(v))
+    a["commonness"] = _word_commonness(rec, pd.notna(v))
+    for f, ch in (("name", choose(codes, n, v, a, FIELD_RULES["name"])),
+                  *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
+        chosen[f], rules[f] = ch.value, ch.rule
+    # NIK: consistent with the person's chosen birth date and sex
+    v, a = _field_inputs(rec, "nik", ctx)
+    nb = _col(rec, "nik_birth_date")
+    ns = _col(rec, "nik_sex")
+    a["consistent"] = _nik_consistency(nb, ns, chosen["birth_date"][codes], chosen["sex"][codes])
+    ch = choose(codes, n, v, a, FIELD_RULES["nik"])
+    chosen["nik"], rules["nik"] = ch.value, ch.rule
+    more = _choose_fields(rec, codes, n, ctx, ("kk", "relationship", "desa_code"))
+    more.update(_choose_in_desa(rec, codes, n, ctx, more["desa_code"].value))
+    for f, ch in more.items():
+        chosen[f], rules[f] = ch.value, ch.rule
+    # household: the household of most of the person's records (ties: the smallest id)
+    hh = pd.DataFrame({"e": codes, "h": rec["household_id"].to_numpy(dtype=object)})
+    hc = hh.groupby(["e", "h"]).size().rename("c").reset_index().sort_values(["e", "c", "h"],
+                                                                              ascending=[True, False, True])
+    out["household_id"] = hc.drop_duplicates("e").set_index("e")["h"].reindex(np.arange(n)).to_numpy()
+    # a person without an address of their own takes the household's (a BPJS-PBI row has no desa)
+    haddr = _household_address(rec, snapshots, trust)
+    hdesa = haddr["desa_code"].reindex(out["household_id"]).to_numpy(dtype=object)
+    swap = pd.isna(chosen["desa_code"]) & pd.notna(hdesa)   # the whole address is taken, not mixed
+    for f in ("desa_code", "rt", "rw", "place"):
+        hv = haddr[f].reindex(out["household_id"]).to_numpy(dtype=object)
+        v, r = from_household(np.where(swap, None, chosen[f]), rules[f], np.where(swap, hv, None))
+        chosen[f], rules[f] = v, np.where(swap, "from_household", rules[f]) if f != "desa_code" else r
+    for f in _PERSON_FIELDS:
+        out[f] = chosen[f]
+    look = _region_lookup(rec)
+    for c in ("desa_name", "kecamatan_code", "kecamatan_name"):
+        out[c] = out["desa_code"].map(look[c]) if c in look else None
+    rules["kecamatan_code"] = np.where(pd.notna(out["desa_code"]), OF_DESA, NO_VALUE).astype(object)
+    _own_kecamatan(rec, codes, n, ctx, out, rules)
+    out["sources"] = _source_sets(codes, n, rec["source"].to_numpy(dtype=object), ", ")
+    out["n_records"] = np.bincount(codes, minlength=n)
+    conf = rec["person_confidence"].to_numpy(dtype=float)
+    mn = np.full(n, np.inf)
+    np.minimum.at(mn, codes, conf)
+    out["person_confidence"] = mn
+    # conflicts
+    valid_nik = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
+    real_dob = (rec["birth_date_status"] == "ok").to_numpy(dtype=bool)
+    phon = rec["name_phonetic"].str.join(" ") if "name_phonetic" in rec else pd.Series(_col(rec, "name"))
+    parts = [
+        (_distinct_count(codes, n, _col(rec, "nik"), valid_nik) > 1, CONFLICTS["nik"]),
+        (_distinct_count(codes, n, _col(rec, "birth_date"), real_dob) > 1, CONFLICTS["birth_date"]),
+        (_distinct_count(codes, n, _col(rec, "sex"), np.ones(len(rec), bool)) > 1, CONFLICTS["sex"]),
+        (_distinct_count(codes, n, phon.to_numpy(dtype=object), np.ones(len(rec), bool)) > 1, CONFLICTS["name"]),
+    ]
+    out["conflicts"] = _conflict_text(parts, n)
+    for f in _PERSON_FIELDS:
+        out[f"{f}_rule"] = rules[f]
+    out["kecamatan_code_rule"] = rules["kecamatan_code"]
+    out = out[PERSON_COLUMNS + [f"{f}_rule" for f in (*_PERSON_FIELDS, "kecamatan_code")]]
+    return out.sort_values("person_id", kind="stable").reset_index(drop=True)
+
+
+# ======================================================================================= households
+
+HOUSEHOLD_COLUMNS = ["head_person_id", "head_name", "kk", "desa_code", "desa_name", "kecamatan_name", "rt",
+                     "rw", "place", "n_persons", "member_roles", "programmes", "decile", "conflicts"]
+
+
+def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.DataFrame | None = None, *,
+                     snapshots: dict[str, str] | None = None,
+                     trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """Golden household rows: ``base`` (today's household table, if given) with the head, KK, address,
+    members with their roles, decile and conflicts added; ``<field>_rule`` names the deciding rules."""
+    rec = records
+    codes, hids = pd.factorize(rec["household_id"], sort=True)
+    n = len(hids)
+    out = pd.DataFrame({"household_id": np.asarray(hids, dtype=object)})
+    rules: dict[str, np.ndarray] = {}
+    # head: among the household's persons, the one most records call head (BLT-DD recipients count)
+    rel = _col(rec, "relationship")
+    is_head_vote = (rel == "KEPALA") | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
+    pers = persons.set_index("person_id")
+    bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
+    sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
+    adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
+    hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
+                       "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
+                       "adult_man": (sex == "L") & adult})
+    c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
+                                              adult_man=("adult_man", "max"))
+    c = c.reset_index()
+    ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man")},
+                FIELD_RULES["head_person_id"])
+    # with one row per (household, person), 'only_value' means a one-person household
+    out["head_person_id"] = ch.value
+    rules["head_person_id"] = ch.rule
+    out["head_name"] = pd.Series(ch.value).map(pers["name"]).to_numpy(dtype=object)
+    haddr = _household_address(rec, snapshots, trust).reindex(out["household_id"])
+    for f in ("kk", "desa_code", "decile", "rt", "rw", "place"):
+        out[f], rules[f] = haddr[f].to_numpy(dtype=object), haddr[f"{f}_rule"].to_numpy(dtype=object)
+    look = _region_lookup(rec)
+    out["desa_name"] = out["desa_code"].map(look["desa_name"]) if "desa_name" in look else None
+    out["kecamatan_name"] = out["desa_code"].map(look["kecamatan_name"]) if "kecamatan_name" in look else None
+    # members with roles: golden relationship of each person; the head is KEPALA
+    mem = persons[["person_id", "household_id", "relationship"]].copy()
+    mem = mem[mem["household_id"].isin(set(out["household_id"]))]
+    head_set = set(out["head_person_id"].dropna())
+    role = mem["relationship"].astype(object).where(mem["relationship"].notna(), "?")
+    role = np.where(mem["person_id"].isin(head_set), "KEPALA", np.where(role == "KEPALA", "KEPALA?", role))
+    mem = mem.assign(role=role, item=mem["person_id"] + ":" + role)
+    mem = mem.sort_values(["household_id", "person_id"])
+    hid, items = _group_lists(mem["household_id"].to_numpy(dtype=object), mem["item"].to_numpy(dtype=object))
+    out["member_roles"] = out["household_id"].map(pd.Series(items, index=hid, dtype=object))
+    # programmes and persons
+    out["programmes"] = _source_sets(codes, n, rec["source"].to_numpy(dtype=object), None)
+    npers = pd.DataFrame({"e": codes, "p": rec["person_id"].to_numpy(dtype=object)}).drop_duplicates()
+    out["n_persons"] = np.bincount(npers["e"].to_numpy(), minlength=n)
+    # conflicts
+    valid_kk = (rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool)
+    heads_written = pd.DataFrame({"e": codes, "p": rec["person_id"].to_numpy(dtype=object),
+                                  "h": rel == "KEPALA"})
+    heads_written = heads_written[heads_written["h"]].drop_duplicates(["e", "p"])
+    parts = [
+        (_distinct_count(codes, n, _col(rec, "kk"), valid_kk) > 1, CONFLICTS["kk"]),
+        (_distinct_count(codes, n, _col(rec, "desa_code"), np.ones(len(rec), bool)) > 1, CONFLICTS["desa_code"]),
+        (np.bincount(heads_written["e"].to_numpy(), minlength=n) > 1, CONFLICTS["head_person_id"]),
+    ]
+    out["conflicts"] = _conflict_text(parts, n)
+    for f in ("head_person_id", "kk", "desa_code", "rt", "rw", "place", "decile"):
+        out[f"{f}_rule"] = rules[f]
+    if base is not None:
+        keep = [c for c in out.columns if c not in base.columns or c == "household_id"]
+        merged = base.merge(out[keep], on="household_id", how="left", validate="one_to_one")
+        return merged
+    return out
+
+
+def rules_table() -> pd.DataFrame:
+    """The survivorship rules per golden field, in order, with each rule's one-sentence description."""
+    rows = []
+    for f, names in FIELD_RULES.items():
+        for i, name in enumerate(names, 1):
+            rows.append({"field": f, "order": i, "rule": name,
+                         "description": " ".join((RULES[name].__doc__ or "").split())})
+    return pd.DataFrame(rows)
+
+
+def rules_markdown() -> str:
+    """Markdown tables of the survivorship rules and named conflicts (docs are generated from this)."""
+    lines = ["| rule | what it prefers |", "|---|---|"]
+    for name, f in {**RULES, "from_household": from_household}.items():
+        lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
+    lines += ["", "| field | rules, in order |", "|---|---|"]
+    for field_, names in FIELD_RULES.items():
+        lines.append(f"| `{field_}` | " + " → ".join(f"`{n}`" for n in names) + " |")
+    lines += ["", "| conflict | meaning |", "|---|---|"]
+    for name in CONFLICTS.values():
+        lines.append(f"| `{name}` | {_CONFLICT_TEXT[name]} |")
+    return "\n".join(lines)
+
+
+# ========================================================================================= accuracy
+
+
+def _majority(j: pd.DataFrame, by: str, of: str) -> pd.Series:
+    """For each ``by`` label, the ``of`` label holding most of its records (ties: the smallest)."""
+    c = j.groupby([by, of]).size().rename("c").reset_index()
+    c = c.sort_values([by, "c", of], ascending=[True, False, True]).drop_duplicates(by)
+    return c.set_index(by)[of]
+
+
+def _holds(pairs: pd.DataFrame, values: pd.DataFrame, key: str, col: str) -> np.ndarray:
+    """Per row of ``pairs`` (``key``, ``truth``): is ``truth`` among the ``col`` values of the ``key``'s rows
+    in ``values``?"""
+    m = pairs.reset_index().merge(values[[key, col]], on=key)
+    hit = m[col].astype(str).to_numpy() == m["truth"].astype(str).to_numpy()
+    return pd.Series(hit).groupby(m["index"].to_numpy()).any().reindex(range(len(pairs)), fill_value=False).to_numpy()
+
+
+def _accuracy_row(field_: str, level: str, ok: np.ndarray, eq: np.ndarray, recoverable: np.ndarray,
+                  available: np.ndarray) -> dict:
+    eq, rec, av = eq & ok, recoverable & ok, available & ok
+    return {"field": field_, "level": level, "n": int(ok.sum()), "correct": int(eq.sum()),
+            "accuracy": float(eq.sum() / max(ok.sum(), 1)),
+            "n_recoverable": int(rec.sum()), "accuracy_recoverable": float((eq & rec).sum() / max(rec.sum(), 1)),
+            "n_available": int(av.sum()), "accuracy_when_available": float((eq & av).sum() / max(av.sum(), 1))}
+
+
+def golden_accuracy(result, data) -> pd.DataFrame:
+    """Share of golden values equal to the truth, for generated data (``data`` from
+    :func:`linkmiskin.synthetic.generator.generate`).
+
+    Rows: ``nik``, ``birth_date``, ``name`` (canonical), ``desa_code`` per true person (its golden row is
+    that of the predicted person holding most of its records); ``head_name`` (the golden head's name is the
+    true head's) and ``head_person`` (the golden head is the true head) per true household (its golden row
+    is that of the predicted household holding most of its records). Only entities that have the value in
+    the truth count. Three denominators:
+
+    * ``accuracy``: all of them;
+    * ``accuracy_recoverable``: those whose true value is written on at least one of their own records
+      (``desa_code``: or on a record of their true household, which a person without an address takes;
+      heads: the true head is on some list). A value no record carries cannot be right;
+    * ``accuracy_when_available``: those whose true value is on a record of the *predicted* person
+      (household), which is what survivorship can at best pick: the rest is damage or linkage.
+
+    >>> acc = golden_accuracy(lm.link(data.sources, region=data.region), data)   # doctest: +SKIP
+    """
+    from linkmiskin.standardise.names import normalize_name
+
+    rec = result.records
+    tr = data.truth[["source", "record_id", "person_id", "household_id"]].rename(
+        columns={"person_id": "true_person", "household_id": "true_household"})
+    j = rec.merge(tr.astype({"record_id": str}), on=["source", "record_id"], how="inner")
+    best = _majority(j, "true_person", "person_id")
+    pop = data.population.set_index("person_id")
+    g = result.persons.set_index("person_id")
+    own = j.rename(columns={"true_person": "key"})
+    pred = rec.rename(columns={"person_id": "key"})
+    hh_of = pop["household_id"]
+    rows = []
+    for f in ("nik", "birth_date", "name", "desa_code"):
+        t = (normalize_name(pop["name"]) if f == "name" else pop[f]).reindex(best.index)
+        ok = t.notna().to_numpy()
+        got = g[f].reindex(best.to_numpy()).to_numpy(dtype=object)
+        eq = got.astype(str) == t.astype(str).to_numpy()
+        pairs = pd.DataFrame({"key": best.index, "truth": t.to_numpy()})
+        recoverable = _holds(pairs, own, "key", f)
+        available = _holds(pairs.assign(key=best.to_numpy()), pred, "key", f)
+        if f == "desa_code":   # a person without an address of their own takes the household's
+            hrec = j.rename(columns={"true_household": "key"})
+            recoverable |= _holds(pairs.assign(key=hh_of.reindex(best.index).to_numpy()), hrec, "key", f)
+            prec = rec.rename(columns={"household_id": "key"})
+            available |= _holds(pairs.assign(key=g["household_id"].reindex(best.to_numpy()).to_numpy()),
+                                prec, "key", f)
+        rows.append(_accuracy_row(f, "person", ok, eq, recoverable, available))
+    # households: true household -> predicted household holding most of its records
+    hb = _majority(j, "true_household", "household_id")
+    heads = data.population[data.population["relationship"] == "KEPALA KELUARGA"].drop_duplicates("household_id")
+    heads = heads.set_index("household_id")
+    t_name = normalize_name(heads["name"]).reindex(hb.index)
+    t_pers = heads["person_id"].reindex(hb.index)
+    ok = t_pers.notna().to_numpy()
+    hh = result.households.set_index("household_id")
+    got_name = hh["head_name"].reindex(hb.to_numpy()).to_numpy(dtype=object)
+    got_head = hh["head_person_id"].reindex(hb.to_numpy()).to_numpy(dtype=object)
+    true_of_pred = _majority(j, "person_id", "true_person")
+    listed = t_pers.isin(set(j["true_person"])).to_numpy()
+    # available: the true head has a record in the predicted household
+    in_pred = pd.MultiIndex.from_arrays([hb.to_numpy(), t_pers.to_numpy()]).isin(
+        pd.MultiIndex.from_frame(j[["household_id", "true_person"]]))
+    eq_name = got_name.astype(str) == t_name.astype(str).to_numpy()
+    eq_head = true_of_pred.reindex(got_head).to_numpy(dtype=object).astype(str) == t_pers.astype(str).to_numpy()
+    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed, in_pred))
+    rows.append(_accuracy_row("head_person", "household", ok, eq_head, listed, in_pred))
+    return pd.DataFrame(rows)

@@ -1,0 +1,716 @@
+"""Household clusters from all the evidence.
+
+A household is built in steps, strongest evidence first:
+
+1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
+   that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
+   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`), and a missing KK
+   or family id is taken from the neighbouring row at the same address when the list is sorted family by
+   family (:func:`_fill_from_neighbours`; checked on the list itself). A list with neither KK nor family id
+   but with relationships and addresses is cut into family blocks, head first, when its order proves to
+   follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
+   whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
+   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`).
+2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
+   when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
+   must be the very same) with no different father's name (siblings on a posyandu list), or the same
+   address down to block and house number. Address alone is not enough: an RT holds dozens of households,
+   and a welfare decile is shared by many of them.
+3. **Same KK across sources.** Units of different sources with the same valid KK number are one household
+   (a KK is strong evidence of co-residence at the date it was printed).
+4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
+   they share two or more people (a family that moved and got a new KK) or live at the same desa + RT/RW,
+   and do not have two different heads (KEPALA): two heads sharing people are a married child who left
+   with their family to form a new KK (pecah KK), listed under the old KK on an older list. A unit of one
+   record without a KK (a head-only list such as BLT-DD, a list without KK) joins the household that holds
+   most records of its person and never bridges two households. Person links and mother links may not
+   build a household of more than ``MAX_PERSONS`` distinct persons.
+5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
+   household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
+   child's mother's name; if women of several households qualify, the child stays alone.
+6. Anything else is a household of its own.
+
+``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source (at
+most the measured share of neighbours with one KK for a family block);
+otherwise the record's person confidence (how firmly the record belongs to the person whose household it
+joins, or, for a record alone, how sure we are that it has no other record); for a child that stays alone
+because several women of the mother's name qualify, the person confidence divided by their number.
+``household_evidence`` says which rule attached the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from linkmiskin.clustering.persons import components
+from linkmiskin.facts import UnionFind, one_typo_apart
+from linkmiskin.standardise.household_roles import HEAD
+from linkmiskin.standardise.names import names_close
+from linkmiskin.standardise.nik import TRUSTED_KK_STATUSES
+
+#: No household built from person links or a mother's name may hold more people than this.
+MAX_PERSONS = 20
+
+
+def _col(std: pd.DataFrame, col: str) -> pd.Series:
+    return std[col].reset_index(drop=True) if col in std else pd.Series([None] * len(std), dtype=object)
+
+
+#: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
+ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows")
+
+
+def _list_order(std: pd.DataFrame) -> np.ndarray:
+    """The permutation that puts the records in list order: by source, then by the row number of the file."""
+    src = std["source"].astype(str).to_numpy()
+    row = (std["row_number"].to_numpy(dtype=np.int64) if "row_number" in std
+           else np.arange(len(std), dtype=np.int64))
+    return np.lexsort((row, src))
+
+
+def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None = None, *,
+                       use_row_order: str | bool = "auto") -> pd.DataFrame:
+    """Return one row per record (same order as ``std``) with ``household_node``, ``household_confidence``
+    and ``household_evidence``.
+
+    ``use_row_order``: ``"auto"`` runs the list-order rules (:data:`ROW_ORDER_RULES`) on a list only when
+    its own data proves that it is sorted family by family; ``True`` trusts every list's order; ``False``
+    never reads the order. The rules read each record's ``row_number`` (its row in its file), not its
+    position in ``std``. ``out.attrs["row_order"]`` reports, per source and rule, whether the rule was used
+    and the measured share that proved it."""
+    if use_row_order not in ("auto", True, False):
+        raise ValueError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
+    perm = _list_order(std)
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(len(perm))
+    out = _household_clusters(std.iloc[perm].reset_index(drop=True),
+                              persons.iloc[perm].reset_index(drop=True),
+                              None if pairs is None else _renumber(pairs, inv), use_row_order)
+    report = out.attrs.get("row_order", {})
+    res = out.iloc[inv].reset_index(drop=True)
+    res.attrs["row_order"] = report
+    return res
+
+
+def _renumber(pairs: pd.DataFrame, inv: np.ndarray) -> pd.DataFrame:
+    """Pairs with their node ids moved to list order."""
+    return pairs.assign(l=inv[pairs["l"].to_numpy()], r=inv[pairs["r"].to_numpy()])
+
+
+def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataFrame | None,
+                        use_row_order: str | bool) -> pd.DataFrame:
+    """The household steps of the module docstring, in order, on records in list order."""
+    n = len(std)
+    src = std["source"].astype(str).to_numpy()
+    person = persons["person_node"].to_numpy()
+    pconf = persons["person_confidence"].to_numpy(dtype=float)
+    evidence = np.array(["alone"] * n, dtype=object)
+    report: dict[str, dict[str, dict]] = {}
+    # 1. raw units: same source and KK or family id; every other record alone
+    units = _raw_units(std, src, person, use_row_order, report, evidence)
+    # 2. lists without KK: same address *and* a household-level attribute
+    el, er = _no_kk_links(std, src, units.raw, units.kk_ok, evidence)
+    unit = components(len(units.raw_keys), _cat(el), _cat(er))[units.raw]
+    # 3. same KK across sources, 4. shared persons
+    hh = _join_units(std, unit, units.kk, units.kk_ok, person)[unit]
+    unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
+    joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
+    evidence[joined] = "same person or KK in another list"
+    conf = _unit_confidence(pconf, evidence, src, units.block_share)
+    # 5. mother's name: a child's household joins the household of its mother
+    hh = _mother_links(std, hh, person, pconf, conf, evidence)
+    out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
+                        "household_evidence": evidence})
+    out.attrs["row_order"] = report
+    return out
+
+
+@dataclass
+class _Units:
+    """Step 1's result: each record's raw unit (``raw`` into ``raw_keys``), the repaired KK numbers, and per
+    source the share that proved a list-order rule (``block_share``)."""
+
+    raw: np.ndarray
+    raw_keys: pd.Index
+    kk: np.ndarray
+    kk_ok: np.ndarray
+    block_share: dict[str, float]
+
+
+def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_order: str | bool,
+               report: dict, evidence: np.ndarray) -> _Units:
+    """Step 1: records of one source with one (repaired) KK or one family id form a unit; every other
+    record is a unit of its own. Writes the unit evidence into ``evidence``."""
+    n = len(std)
+    kk_ok = std["kk_status"].astype(str).isin(TRUSTED_KK_STATUSES).to_numpy()
+    kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
+    kk = _repair_kk(std, src, kk, kk_ok)
+    kk = _fill_from_neighbours(std, src, kk, use_row_order, report)
+    kk_ok = pd.notna(kk)
+    # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
+    hkey = _fill_from_neighbours(std, src, _col(std, "household_key").to_numpy(dtype=object), use_row_order,
+                                 report, key_name="family id")
+    # lists with neither KK nor family id, sorted family by family: blocks of rows
+    kk_of = _person_kk(kk, person)  # each person's KK, from whichever list gives one
+    blocks, block_share = _family_blocks(std, src, kk, hkey, kk_of, use_row_order, report)
+    in_block = pd.notna(blocks)
+    hkey = np.where(in_block, blocks, hkey)
+    # any other list: a record without KK between two rows of one family takes that family's KK, when the
+    # list proves sorted family by family
+    lacking = pd.isna(kk) & pd.isna(hkey)
+    lack_share = pd.Series(lacking).groupby(src).mean()
+    rest = [s for s in lack_share.index[lack_share > 0] if s not in block_share]
+    between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest, use_row_order, report)
+    in_between = pd.notna(between)
+    kk = np.where(in_between, between, kk)
+    kk_ok = pd.notna(kk)
+    block_share.update(between_share)
+    own = ~kk_ok & pd.notna(hkey)
+    raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
+                       pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
+    if own.any():
+        raw_key[own] = pd.Series(src[own]).str.cat(pd.Series(hkey[own]).astype(str), sep="|hk|").to_numpy()
+    raw, raw_keys = pd.factorize(raw_key)
+    raw_size = np.bincount(raw, minlength=len(raw_keys))
+    evidence[raw_size[raw] > 1] = "same KK or family id in source"
+    evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
+    return _Units(raw, raw_keys, kk, kk_ok, block_share)
+
+
+def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.ndarray,
+                 evidence: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Step 2: links between raw units of a list without KK (fewer than half its records carry one):
+    siblings by their mother's name at one address, and the same address down to block and house."""
+    el: list[np.ndarray] = []
+    er: list[np.ndarray] = []
+    share = pd.Series(kk_ok).groupby(src).mean()
+    no_kk_src = list(share.index[share < 0.5])
+    if no_kk_src:
+        in_src = np.isin(src, no_kk_src)
+        base = pd.DataFrame({
+            "raw": raw, "src": src, "desa": _col(std, "desa_code").to_numpy(),
+            "rt": pd.array(_col(std, "rt"), dtype="Int64"), "rw": pd.array(_col(std, "rw"), dtype="Int64"),
+            "place": _col(std, "place_name").to_numpy(), "decile": pd.array(_col(std, "decile"), dtype="Int64"),
+            "house": _col(std, "house_number").to_numpy(), "block": _col(std, "block").to_numpy(),
+            "mother": _col(std, "mother_name").to_numpy()})[in_src]
+        base["father"] = _col(std, "father_name").to_numpy()[in_src]
+        # siblings: the same mother (her name written the same way, reordered, shortened or with a typo)
+        # at one desa + RT/RW, and no different father
+        sib = _sibling_pairs(base)
+        if len(sib):
+            el.append(sib[:, 0])
+            er.append(sib[:, 1])
+            idx = base.index.to_numpy()[np.isin(base["raw"].to_numpy(), sib.ravel())]
+            evidence[idx] = np.where(evidence[idx] == "alone", "same mother at one address in list", evidence[idx])
+        keysets = (
+            ["src", "desa", "rt", "rw", "place", "block", "house"],  # same address down to the house
+        )
+        for keys in keysets:
+            k = base.dropna(subset=keys)
+            if len(k) < 2:
+                continue
+            first = k.groupby(keys, sort=False)["raw"].transform("first").to_numpy()
+            joined = k["raw"].to_numpy() != first
+            el.append(k["raw"].to_numpy())
+            er.append(first)
+            idx = k.index.to_numpy()[joined | (k.groupby(keys, sort=False)["raw"].transform("size").to_numpy() > 1)]
+            evidence[idx] = np.where(evidence[idx] == "alone", "same address in list", evidence[idx])
+    return el, er
+
+
+def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
+                person: np.ndarray) -> np.ndarray:
+    """Steps 3 and 4: the household of each unit, from the same KK across sources and from shared persons
+    (never two different heads, never more than ``MAX_PERSONS``); a free unit (one person, no KK) joins
+    the household that holds most records of its person."""
+    n_units = int(unit.max()) + 1 if len(unit) else 0
+    kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
+    kk_l = kdf["unit"].to_numpy()
+    kk_r = kdf.groupby("kk")["unit"].transform("first").to_numpy()
+    up = pd.DataFrame({"unit": unit, "person": person}).drop_duplicates()
+    unit_persons = np.bincount(up["unit"].to_numpy(), minlength=n_units)
+    # a unit of one person and no KK (a head-only list, a list without KK) has no household evidence of its
+    # own: it joins a household through its person below, and never bridges two households
+    free = unit_persons <= 1
+    free[kk_l] = False
+    pu = up[~free[up["unit"].to_numpy()]]
+    pu = pu.merge(pu, on="person", suffixes=("_a", "_b"))
+    pu = pu[pu["unit_a"] < pu["unit_b"]]
+    if len(pu):
+        shared = pu.groupby(["unit_a", "unit_b"]).size().rename("shared").reset_index()
+        ua, ub = shared["unit_a"].to_numpy(), shared["unit_b"].to_numpy()
+        # two units sharing people are one household (a family that moved and got a new KK) unless they
+        # have two different heads: then a married child left with their family to form a new KK (pecah
+        # KK). Sharing a single person also needs the same desa + RT/RW (else: a person counted in two homes)
+        addr, head, head_name = _unit_address_and_head(std, unit, person, n_units)
+        same_addr = (addr[ua] == addr[ub]) & (addr[ua] != "")
+        # two heads are different people when they are different persons *and* their names are not close
+        # (one head whose records the person clustering left apart is still one head)
+        head_conflict = (head[ua] >= 0) & (head[ub] >= 0) & (head[ua] != head[ub])
+        if head_conflict.any():
+            idx = np.flatnonzero(head_conflict)
+            head_conflict[idx] = ~names_close(pd.Series(head_name[ua[idx]]), pd.Series(head_name[ub[idx]]))
+        small = (unit_persons[ua] <= 1) | (unit_persons[ub] <= 1)
+        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict
+        # the most alike units first: shared people over all their people (a new KK holding exactly the
+        # split family goes with that family, not with the parents' old KK that also lists them)
+        sh = shared["shared"].to_numpy()
+        strength = (sh / (unit_persons[ua] + unit_persons[ub] - sh) + sh * 1e-6)[ok]
+        # strongest links first; a link is refused when it would put two different heads in one household
+        # (a unit without relationships, such as BPJS-PBI, may not bridge a pecah KK) or build a household
+        # of more than MAX_PERSONS people (a wrong person merge would otherwise chain households together)
+        hh_of_unit = _head_aware_union(n_units, kk_l, kk_r, ua[ok], ub[ok], strength, head, head_name, up,
+                                       MAX_PERSONS)
+    else:
+        hh_of_unit = components(n_units, kk_l, kk_r)
+    if free.any():
+        # each free unit joins the household that holds most records of its person; the free units of a
+        # person found nowhere else form one household
+        rec_free = free[unit]
+        cnt = pd.DataFrame({"person": person[~rec_free], "hh": hh_of_unit[unit[~rec_free]]}).value_counts()
+        best = cnt.reset_index().sort_values(["person", "count", "hh"], ascending=[True, False, True])
+        target = pd.Series(best.drop_duplicates("person").set_index("person")["hh"])
+        fu = up[free[up["unit"].to_numpy()]]
+        t = fu["person"].map(target)
+        first = fu.groupby("person")["unit"].transform("min")
+        hh_of_unit[fu["unit"].to_numpy()] = np.where(t.notna(), t.fillna(-1).to_numpy(np.int64),
+                                                     hh_of_unit[first.to_numpy()])
+    return hh_of_unit
+
+
+def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
+                     block_share: dict[str, float]) -> np.ndarray:
+    """Household confidence before the mother's-name step: 1 for a shared KK or family id in a source, at
+    most the proved share for a family block in list order, else the person confidence."""
+    conf = pconf.copy()
+    conf[np.isin(evidence, ["same KK or family id in source"])] = 1.0
+    # a family block is as sure as the list's order proved to be
+    for s_, share_ in block_share.items():
+        sel = (evidence == "family rows in list order") & (src == s_)
+        conf[sel] = np.minimum(pconf[sel], share_)
+    return conf
+
+
+def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: np.ndarray,
+                  conf: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """Step 5: a child whose household holds no woman with its mother's name joins the household of the one
+    woman of that name at its desa (and RT/RW when known); with several candidates it stays alone and its
+    confidence is divided by their number. Updates ``conf`` and ``evidence``; returns the households."""
+    n = len(std)
+    mother = _col(std, "mother_name")
+    if mother.notna().any():
+        sex = _col(std, "sex").where(_col(std, "sex").notna(), _col(std, "nik_sex"))
+        names = _col(std, "name")
+        desa = _col(std, "desa_code")
+        kec = _col(std, "kecamatan_code")
+        rt = pd.array(_col(std, "rt"), dtype="Int64")
+        rw = pd.array(_col(std, "rw"), dtype="Int64")
+        kids = pd.DataFrame({"mname": mother.to_numpy(), "desa": desa.to_numpy(), "kec": kec.to_numpy(),
+                             "rt": rt, "rw": rw, "hh": hh, "kid": np.arange(n)})
+        kids = kids[kids["mname"].notna() & kids["desa"].notna() & kids["kec"].notna()]
+        # households that already hold a woman with the mother's name need nothing
+        women = pd.DataFrame({"mname": names.to_numpy(), "desa_w": desa.to_numpy(), "kec": kec.to_numpy(),
+                              "rt_w": rt, "rw_w": rw, "hh_w": hh, "sex": sex.to_numpy()})
+        women = women[(women["sex"] != "L") & women["mname"].notna() & women["kec"].notna()]
+        m = kids.merge(women, on=["mname", "kec"])
+        # the same desa (and RT/RW when both are known). A woman listed with her kecamatan only (BPJS-PBI)
+        # does not qualify: tried, and a namesake in the kecamatan is too often someone else's mother.
+        same_desa = (m["desa_w"] == m["desa"]).to_numpy()
+        rt_ok = (m["rt"].isna() | m["rt_w"].isna() | (m["rt"] == m["rt_w"])).fillna(True) & \
+                (m["rw"].isna() | m["rw_w"].isna() | (m["rw"] == m["rw_w"])).fillna(True)
+        m = m[rt_ok.to_numpy() & same_desa]
+        has_own = m[m["hh"] == m["hh_w"]]["kid"].unique()
+        m = m[~m["kid"].isin(has_own)]
+        cand = m.groupby("kid")["hh_w"].nunique()
+        sure = cand.index[cand == 1]
+        link = m[m["kid"].isin(sure)].drop_duplicates("kid")
+        if len(link):
+            n_hh = int(hh.max()) + 1
+            empty = np.zeros(0, dtype=np.int64)
+            hh2 = _capped(n_hh, empty, empty, link["hh"].to_numpy(np.int64), link["hh_w"].to_numpy(np.int64), hh,
+                          person, MAX_PERSONS)
+            hh = hh2[hh]
+            kid_idx = link["kid"].to_numpy()
+            evidence[kid_idx] = "mother's name and address"
+        amb = cand.index[cand > 1].to_numpy()
+        if len(amb):
+            conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
+    return hh
+
+
+def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
+    """Record in the row-order report whether a list-order rule was used on a list, and why."""
+    why = ("forced (use_row_order=True)" if mode is True else
+           "proved by the list's own data" if used else "the list's order did not prove it")
+    report.setdefault(str(source), {})[rule] = {"used": bool(used),
+                                                "share": None if share is None else round(float(share), 4),
+                                                "why": why}
+
+
+def _sibling_pairs(base: pd.DataFrame) -> np.ndarray:
+    """Unit pairs (raw, raw) of records of one list without KK at the same desa + RT/RW whose mothers'
+    names are close (:func:`names_close`; the very same name when either has one word only) and whose
+    fathers' names, when both are given, are close too."""
+    k = base.dropna(subset=["desa", "rt", "rw", "mother"])
+    if len(k) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = k.drop_duplicates(["raw", "mother", "father"])
+    m = k.merge(k, on=["src", "desa", "rt", "rw"], suffixes=("_a", "_b"))
+    m = m[m["raw_a"] < m["raw_b"]]
+    if not len(m):
+        return np.zeros((0, 2), dtype=np.int64)
+    ok = names_close(m["mother_a"], m["mother_b"])
+    both_f = (m["father_a"].notna() & m["father_b"].notna()).to_numpy()
+    if both_f.any():
+        f_ok = np.ones(len(m), dtype=bool)
+        f_ok[both_f] = names_close(m["father_a"][both_f], m["father_b"][both_f])
+        ok &= f_ok
+    # a one-word name (DEWI) is inside many mothers' names: with one word, only the same name counts
+    one_word = ~(m["mother_a"].str.contains(" ") & m["mother_b"].str.contains(" ")).fillna(False).to_numpy()
+    ok &= ~one_word | (m["mother_a"] == m["mother_b"]).to_numpy()
+    return m[["raw_a", "raw_b"]].to_numpy(np.int64)[ok]
+
+
+def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray) -> np.ndarray:
+    """KK numbers to group by, repaired inside one source where the evidence is unambiguous:
+
+    * an Excel-damaged KK (16th digit lost) takes the one valid KK of its source with the same first
+      15 digits;
+    * a valid KK written on one record only, at the same desa + RT/RW as a KK of the same source that
+      several records carry and one digit away from it, is that KK mistyped;
+    * a record without a KK takes the KK of its source at the same desa + RT/RW + place when exactly
+      one KK is listed there.
+    """
+    kk = kk.copy()
+    n = len(kk)
+    desa = _col(std, "desa_code").to_numpy()
+    rt = pd.array(_col(std, "rt"), dtype="Int64")
+    rw = pd.array(_col(std, "rw"), dtype="Int64")
+    place = _col(std, "place_name").to_numpy()
+    status = _col(std, "kk_status").astype(str).to_numpy()
+    p15 = _col(std, "kk_prefix15").to_numpy()
+    valid = pd.DataFrame({"src": src, "kk": kk, "p15": [k[:15] if isinstance(k, str) else None for k in kk]})[kk_ok]
+    # Excel-damaged
+    dmg = (status == "excel_damaged") & pd.notna(p15)
+    if dmg.any():
+        uniq = valid.drop_duplicates(["src", "kk"]).groupby(["src", "p15"])["kk"].agg(["first", "size"])
+        uniq = uniq[uniq["size"] == 1]["first"]
+        look = pd.MultiIndex.from_arrays([src[dmg], p15[dmg]])
+        got = uniq.reindex(look).to_numpy()
+        kk[np.flatnonzero(dmg)] = got
+    # KKs one typo apart at one address (:func:`linkmiskin.facts.one_typo_apart`)
+    d = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw})[pd.notna(kk)].dropna()
+    d = d.drop_duplicates(["src", "kk", "desa", "rt", "rw"])
+    if len(d) > 1:
+        m = d.merge(d, on=["src", "desa", "rt", "rw"])
+        m = m[m["kk_x"] < m["kk_y"]]
+        if len(m):
+            m = m[(m["kk_x"].str.len() == 16) & (m["kk_y"].str.len() == 16)]
+            if len(m):
+                one = one_typo_apart(m["kk_x"], m["kk_y"])
+                # KKs of neighbours registered days apart differ in one digit too (3216222506130001 /
+                # 3216222706130001): only a KK written on a single record is taken for a typo of a KK that
+                # several records of the source carry
+                cnt = pd.DataFrame({"src": src, "kk": kk}).dropna().value_counts()
+                nx = cnt.reindex(pd.MultiIndex.from_arrays([m["src"], m["kk_x"]])).to_numpy()
+                ny = cnt.reindex(pd.MultiIndex.from_arrays([m["src"], m["kk_y"]])).to_numpy()
+                x_typo = one & (nx == 1) & (ny >= 2)
+                y_typo = one & (ny == 1) & (nx >= 2)
+                fix = dict(zip(m["kk_y"].to_numpy()[y_typo], m["kk_x"].to_numpy()[y_typo]))
+                fix.update(zip(m["kk_x"].to_numpy()[x_typo], m["kk_y"].to_numpy()[x_typo]))
+                if fix:
+                    ks = pd.Series(kk, dtype=object)
+                    kk = ks.map(fix).fillna(ks).to_numpy(dtype=object)
+    # missing KK at an address with exactly one KK of the same source
+    miss = ~pd.notna(kk) & pd.notna(desa) & ~pd.isna(rt) & ~pd.isna(rw) & pd.notna(place)
+    if miss.any():
+        have = pd.DataFrame({"src": src, "kk": kk, "desa": desa, "rt": rt, "rw": rw, "place": place})
+        have = have[pd.notna(kk)].dropna().drop_duplicates(["src", "desa", "rt", "rw", "place", "kk"])
+        one = have.groupby(["src", "desa", "rt", "rw", "place"])["kk"].agg(["first", "size"])
+        one = one[one["size"] == 1]["first"]
+        look = pd.MultiIndex.from_arrays([src[miss], desa[miss], np.asarray(rt, dtype=object)[miss],
+                                          np.asarray(rw, dtype=object)[miss], place[miss]])
+        kk[np.flatnonzero(miss)] = one.reindex(look).to_numpy()
+    del n
+    return np.where(pd.notna(kk), kk, None).astype(object)
+
+
+#: a list is taken to be sorted family by family when at least this share of neighbouring rows that both
+#: carry a KK (or family id) carry the same one
+FAMILY_ORDER_SHARE = 0.5
+
+
+def _fill_from_neighbours(std: pd.DataFrame, src: np.ndarray, key: np.ndarray, mode: str | bool = "auto",
+                          report: dict | None = None, key_name: str = "KK") -> np.ndarray:
+    """Fill a missing KK (or family id) from the neighbouring rows of the same list, when the list is
+    sorted family by family (agency exports usually are; checked on the list itself, see
+    ``FAMILY_ORDER_SHARE``) and the neighbour is at the same desa + RT/RW (all three known). A head (KEPALA)
+    takes the KK of the row after it, anyone else that of the row before it, else the other one."""
+    key = np.asarray(key, dtype=object).copy()
+    n = len(key)
+    if n < 3 or mode is False:
+        return key
+    have = pd.notna(key)
+    if have.all() or not have.any():
+        return key
+    same_src = np.r_[src[1:] == src[:-1], False]  # row i and row i+1 are of one list
+    both = same_src & have & np.r_[have[1:], False]
+    eq = np.zeros(n, dtype=bool)
+    eq[:-1] = key[:-1] == key[1:]
+    share = pd.Series(eq[both]).groupby(src[both]).mean() if both.any() else pd.Series(dtype=float)
+    lacking_src = set(np.unique(src[~have]))
+    ordered = (lacking_src if mode is True else set(share.index[share >= FAMILY_ORDER_SHARE])) & lacking_src
+    if report is not None:
+        rule = "fill_kk_from_neighbour_rows" if key_name == "KK" else "fill_family_id_from_neighbour_rows"
+        for s_ in sorted(lacking_src & set(np.unique(src[have]))):
+            _note(report, s_, rule, s_ in ordered, share.get(s_), mode)
+    if not ordered:
+        return key
+    desa = _col(std, "desa_code").astype(object).to_numpy()
+    rt = pd.array(_col(std, "rt"), dtype="Int64").to_numpy(dtype=object, na_value=None)
+    rw = pd.array(_col(std, "rw"), dtype="Int64").to_numpy(dtype=object, na_value=None)
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+
+    def same_place(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        # the same desa, RT and RW, all known (a list without addresses gives no check, and no filling)
+        ok = np.ones(len(i), dtype=bool)
+        for a in (desa, rt, rw):
+            ai, aj = a[i], a[j]
+            ok &= pd.notna(ai) & pd.notna(aj)
+            ok[ok] = ai[ok] == aj[ok]
+        return ok
+
+    miss = np.flatnonzero(~have & np.isin(src, list(ordered)))
+    prev = np.full(len(miss), None, dtype=object)
+    nxt = np.full(len(miss), None, dtype=object)
+    p = miss - 1
+    okp = (p >= 0) & (src[np.maximum(p, 0)] == src[miss]) & have[np.maximum(p, 0)]
+    okp[okp] = same_place(miss[okp], p[okp])
+    prev[okp] = key[p[okp]]
+    q = miss + 1
+    okq = (q < n) & (src[np.minimum(q, n - 1)] == src[miss]) & have[np.minimum(q, n - 1)]
+    okq[okq] = same_place(miss[okq], q[okq])
+    nxt[okq] = key[q[okq]]
+    head = rel[miss] == HEAD
+    first = np.where(head, nxt, prev)
+    second = np.where(head, prev, nxt)
+    key[miss] = np.where(pd.notna(first), first, second)
+    return key
+
+
+#: a list without KK or family id is read as family blocks (a head, then the rows after it at the same
+#: address) when at least this share of neighbouring rows inside blocks belong to people whose KK, known
+#: from any list, is the same...
+BLOCK_SAME_KK_SHARE = 0.8
+#: ... and no more than this share of neighbouring rows across a head's row (a new block) do.
+BLOCK_ACROSS_SHARE = 0.5
+#: neighbour pairs with a known KK on both sides needed before a list's order is trusted.
+BLOCK_MIN_CHECKED = 20
+
+
+def _family_blocks(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, hkey: np.ndarray,
+                   kk_of: np.ndarray, mode: str | bool = "auto",
+                   report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """Family blocks of lists that carry neither KK nor family id but a relationship column and addresses
+    (P3KE or DTKS extracts whose id columns were dropped). Exports list a family's rows together, head
+    (KEPALA) first: a block starts at each head, at each change of desa + RT/RW (all three known), and at a
+    new list. The order is checked on the list itself: the people of neighbouring rows *inside* blocks must
+    mostly share a KK known from any list (``BLOCK_SAME_KK_SHARE``), and neighbours *across* a head's row
+    must mostly not (``BLOCK_ACROSS_SHARE``); a shuffled or address-sorted list fails and gets no blocks.
+
+    Returns a block key per record (``None`` outside trusted blocks) and the measured inside share per
+    trusted list (used as the household confidence of block members)."""
+    n = len(src)
+    keys = np.full(n, None, dtype=object)
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+    if n < 3 or not pd.notna(rel).any() or mode is False:
+        return keys, {}
+    lacking = pd.isna(kk) & pd.isna(hkey)
+    df = pd.DataFrame({"src": src, "lack": lacking, "rel": pd.notna(rel)})
+    cover = df.groupby("src")[["lack", "rel"]].mean()
+    cand = cover.index[(cover["lack"] >= 0.5) & (cover["rel"] >= 0.5)]
+    if not len(cand):
+        return keys, {}
+    same = np.zeros(n, dtype=bool)  # row i continues row i-1: same list and same desa + RT/RW, all known
+    same[1:] = src[1:] == src[:-1]
+    for c in ("desa_code", "rt", "rw"):
+        a = _col(std, c).astype(object).to_numpy()
+        ok = pd.notna(a[1:]) & pd.notna(a[:-1])
+        eq = np.zeros(n - 1, dtype=bool)
+        eq[ok] = a[1:][ok] == a[:-1][ok]
+        same[1:] &= eq
+    head = rel == HEAD
+    block = np.cumsum(~same | head)
+    shares: dict[str, float] = {}
+    for s in cand:
+        rows = np.flatnonzero((src == s) & same)
+        checked = pd.notna(kk_of[rows]) & pd.notna(kk_of[rows - 1])
+        agree = np.zeros(len(rows), dtype=bool)
+        agree[checked] = kk_of[rows][checked] == kk_of[rows - 1][checked]
+        inside, across = checked & ~head[rows], checked & head[rows]
+        share_in = float(agree[inside].mean()) if inside.any() else 0.0
+        share_across = float(agree[across].mean()) if across.sum() >= BLOCK_MIN_CHECKED else 0.0
+        proved = (inside.sum() >= BLOCK_MIN_CHECKED and share_in >= BLOCK_SAME_KK_SHARE
+                  and share_across <= BLOCK_ACROSS_SHARE)
+        if report is not None:
+            _note(report, s, "family_blocks_in_list_order", proved or mode is True,
+                  share_in if inside.any() else None, mode)
+        if proved or mode is True:
+            shares[s] = share_in if proved else 1.0
+            sel = (src == s) & lacking
+            keys[sel] = pd.Series(block[sel]).astype(str).radd("blk").to_numpy(dtype=object)
+    return keys, shares
+
+
+def _person_kk(kk: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """Per record, the KK of its person: the most common valid KK over all the person's records."""
+    with_kk = pd.notna(kk)
+    pk = pd.DataFrame({"p": person[with_kk], "kk": kk[with_kk]}).value_counts().reset_index()
+    # ties go to the smallest KK, so the same input always gives the same households
+    pk = pk.sort_values(["p", "count", "kk"], ascending=[True, False, True]).drop_duplicates("p")
+    pk = pk.set_index("p")["kk"]
+    return pd.Series(person).map(pk).to_numpy(dtype=object)
+
+
+def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray, sources: list[str],
+                           mode: str | bool = "auto",
+                           report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """In any list not cut into family blocks (a BPJS-PBI extract without NO_KK and without address, a row
+    whose KK was left empty), a record without KK or family id whose person has no KK in any list takes the
+    KK of the rows around it when the nearest rows before and after it whose people have a KK agree (a
+    member listed between two rows of one family).
+
+    The rule is tried on the list itself first: on each row whose person *has* a KK, with the nearest such
+    rows before and after it agreeing, how often is its KK theirs? Only a list where this holds for at least
+    ``BLOCK_SAME_KK_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows (a list sorted family by family; in a
+    shuffled list it almost never holds) is filled. Returns the KKs found (``None`` elsewhere) and that
+    measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    if mode is False:
+        return out, shares
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        k = kk_of[rows]
+        known = np.flatnonzero(pd.notna(k))
+        kk_known = k[known]
+        prev, nxt, own = kk_known[:-2], kk_known[2:], kk_known[1:-1]
+        agree = prev == nxt
+        share = float((own[agree] == prev[agree]).mean()) if agree.any() else None
+        proved = (len(known) >= BLOCK_MIN_CHECKED + 2 and agree.sum() >= BLOCK_MIN_CHECKED
+                  and share is not None and share >= BLOCK_SAME_KK_SHARE)
+        if report is not None:
+            _note(report, s, "kk_between_neighbour_rows", proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if proved else 1.0
+        before = pd.Series(k, dtype=object).ffill().to_numpy(dtype=object)
+        after = pd.Series(k, dtype=object).bfill().to_numpy(dtype=object)
+        fill = pd.isna(k) & lacking[rows] & pd.notna(before) & (before == after)
+        out[rows[fill]] = before[fill]
+    return out, shares
+
+
+def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
+                           n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: the most common ``desa|RT|RW`` ('' when unknown) and the person who is its KEPALA (-1)."""
+    d = pd.DataFrame({"unit": unit, "desa": _col(std, "desa_code").to_numpy(),
+                      "rt": pd.array(_col(std, "rt"), dtype="Int64"), "rw": pd.array(_col(std, "rw"), dtype="Int64")})
+    d = d.dropna()
+    key = d["desa"].astype(str) + "|" + d["rt"].astype(str) + "|" + d["rw"].astype(str)
+    cnt = pd.DataFrame({"unit": d["unit"].to_numpy(), "key": key.to_numpy()}).value_counts().reset_index()
+    mode = cnt.sort_values(["unit", "count", "key"], ascending=[True, False, True]).drop_duplicates("unit")
+    addr = np.full(n_units, "", dtype=object)
+    addr[mode["unit"].to_numpy()] = mode["key"].to_numpy()
+    rel = _col(std, "relationship").to_numpy()
+    heads = pd.DataFrame({"unit": unit, "person": person, "name": _col(std, "name").to_numpy()})[rel == HEAD]
+    heads = heads.drop_duplicates("unit")
+    head = np.full(n_units, -1, dtype=np.int64)
+    head[heads["unit"].to_numpy()] = heads["person"].to_numpy()
+    head_name = np.full(n_units, None, dtype=object)
+    head_name[heads["unit"].to_numpy()] = heads["name"].to_numpy()
+    return addr, head, head_name
+
+
+def _head_aware_union(n_units: int, base_l: np.ndarray, base_r: np.ndarray, el: np.ndarray, er: np.ndarray,
+                      strength: np.ndarray, head: np.ndarray, head_name: np.ndarray, up: pd.DataFrame,
+                      cap: int) -> np.ndarray:
+    """Household label per unit: the components of the base (KK) links, then the links ``el, er`` merged
+    strongest first unless the merge would join two different heads (``head[unit]``: the head's person,
+    -1 when unknown; two heads are one when they are the same person or their names are close) or exceed
+    ``cap`` distinct persons (``up``: unit, person)."""
+    comp = components(n_units, base_l, base_r)
+    if not len(el):
+        return comp
+    a0, b0 = comp[el], comp[er]
+    keep = a0 != b0
+    a0, b0, st = a0[keep], b0[keep], strength[keep]
+    order = np.argsort(-st, kind="stable")
+    a0, b0 = a0[order], b0[order]
+    involved = np.unique(np.concatenate([a0, b0]))
+    inv = np.isin(comp, involved)
+    # heads and persons of the components that take part
+    hd = pd.DataFrame({"c": comp[inv], "h": head[inv], "n": head_name[inv]})
+    hd = hd[hd["h"] >= 0].drop_duplicates(["c", "h"])
+    heads: dict[int, set[tuple[int, str]]] = {int(c): set() for c in involved}
+    for c, h, nm in zip(hd["c"].to_numpy(), hd["h"].to_numpy(), hd["n"].to_numpy()):
+        heads[int(c)].add((int(h), str(nm)))
+    pp = pd.DataFrame({"c": comp[up["unit"].to_numpy()], "p": up["person"].to_numpy()})
+    pp = pp[np.isin(pp["c"].to_numpy(), involved)].drop_duplicates()
+    persons: dict[int, set[int]] = {int(c): set() for c in involved}
+    for c, q in zip(pp["c"].to_numpy(), pp["p"].to_numpy()):
+        persons[int(c)].add(int(q))
+    uf = UnionFind(involved.tolist())
+    find = uf.find
+    for a, b in zip(a0.tolist(), b0.tolist()):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ha, hb = heads[ra], heads[rb]
+        if ha and hb and ha != hb and not _heads_close(ha, hb):
+            continue
+        if len(persons[ra] | persons[rb]) > cap:
+            continue
+        if len(persons[ra]) < len(persons[rb]):
+            ra, rb = rb, ra
+        uf.union(ra, rb)
+        heads[ra] = ha | hb
+        persons[ra] |= persons.pop(rb)
+        heads.pop(rb, None)
+    out = comp.copy()
+    out[inv] = uf.labels(comp[inv].tolist())
+    return out
+
+
+def _heads_close(a: set[tuple[int, str]], b: set[tuple[int, str]]) -> bool:
+    """True when every head (person, name) of one set is the same person as, or has a name close to, every
+    head of the other."""
+    pairs = [(x, y) for x in a for y in b if x[0] != y[0]]
+    if not pairs:
+        return True
+    x = pd.Series([p[0][1] for p in pairs], dtype=object)
+    y = pd.Series([p[1][1] for p in pairs], dtype=object)
+    return bool(names_close(x, y).all())
+
+
+def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.ndarray, weak_r: np.ndarray,
+            node_of: np.ndarray, person: np.ndarray, cap: int) -> np.ndarray:
+    """Components of base + weak edges, except that weak edges may not build a component of more than
+    ``cap`` distinct persons (``node_of[i]`` is the node of record i, ``person[i]`` its person): inside such
+    a component only the base edges count."""
+    comp_all = components(n_nodes, _cat([base_l, weak_l]), _cat([base_r, weak_r]))
+    cp = pd.DataFrame({"c": comp_all[node_of], "p": person}).drop_duplicates()
+    heavy = np.bincount(cp["c"].to_numpy(), minlength=comp_all.max() + 1 if n_nodes else 1) > cap
+    if not heavy.any():
+        return comp_all
+    keep = ~heavy[comp_all[weak_l]] if len(weak_l) else np.zeros(0, dtype=bool)
+    return components(n_nodes, _cat([base_l, weak_l[keep]]), _cat([base_r, weak_r[keep]]))
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,182 @@
+"""Person and household clusters that resist chaining.
+
+Persons
+-------
+Connected components of the pairs scored at or above the threshold are only the first step: one wrong pair
+would chain two people (and then thousands) together. Every component that holds a cannot-link pair, a
+scored pair below the threshold, or more than 12 records is rebuilt by **constrained average-linkage
+agglomeration**:
+
+* pairs are merged strongest first;
+* two groups are never merged when they hold a *cannot-link* pair: a pair on which one of the named
+  rules of :mod:`linkmiskin.clustering.cannot_link` fires (two different trusted NIKs with different dates, two
+  members of one KK, twins named in rhyme, a father and a son a generation apart, ...);
+
+* two groups are only merged when the average match probability of all their *scored* cross pairs is at
+  least the threshold, so a weak bridge between two dense groups is cut.
+
+Households are built in :mod:`linkmiskin.clustering.households`.
+
+Confidence
+----------
+``person_confidence`` of a record = (its strongest match probability to another record of its cluster, 1 for
+a singleton) x (1 - its strongest match probability to a record *outside* its cluster). It is high when the
+record is firmly attached to its cluster and nothing outside competes for it, and it falls as either
+weakens. ``household_confidence`` is described in :mod:`linkmiskin.clustering.households`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from linkmiskin.clustering.cannot_link import cannot_link
+from linkmiskin.facts import UnionFind
+
+
+def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected component label for each of ``n`` nodes given edges (left[i], right[i])."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    g = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    return labels.astype(np.int64)
+
+
+def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
+    """Deterministic, short ids from the sorted member keys of each cluster."""
+    return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
+
+
+def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float], threshold: float,
+                 cannot: list[tuple[int, int]], min_avg: float = 0.5) -> dict[int, int]:
+    """Constrained average-linkage merge inside one component. Returns node -> representative.
+
+    ``el, er, ep``: every scored pair inside the component (any probability), sorted by descending
+    probability. ``cannot``: pairs that must not end up together.
+    """
+    uf = UnionFind(nodes)
+    find = uf.find
+    members: dict[int, list[int]] = {x: [x] for x in nodes}
+    # cross evidence between current clusters: ev[a][b] = [sum of p, number of scored pairs]
+    ev: dict[int, dict[int, list[float]]] = {x: {} for x in nodes}
+    for a, b, p in zip(el, er, ep):
+        ev[a][b] = [p, 1]
+        ev[b][a] = [p, 1]
+    bad: dict[int, set[int]] = {}
+    for a, b in cannot:
+        bad.setdefault(a, set()).add(b)
+        bad.setdefault(b, set()).add(a)
+    for a, b, p in zip(el, er, ep):
+        if p < threshold:
+            break
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ba, bb = bad.get(ra), bad.get(rb)
+        if (ba and not ba.isdisjoint(members[rb])) or (bb and not bb.isdisjoint(members[ra])):
+            continue
+        s, c = ev[ra].get(rb, (0.0, 0))
+        if c == 0 or s / c < min_avg:
+            continue
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        uf.union(ra, rb)
+        members[ra].extend(members.pop(rb))
+        absorbed = bad.pop(rb, None)   # the absorbed cluster's cannot-link partners (after the swap above)
+        if absorbed:
+            bad.setdefault(ra, set()).update(absorbed)
+        for other, (s2, c2) in ev.pop(rb).items():
+            if other == ra:
+                continue
+            cur = ev[ra].setdefault(other, [0.0, 0])
+            cur[0] += s2
+            cur[1] += c2
+            back = ev[other]
+            back.pop(rb, None)
+            back[ra] = [cur[0], cur[1]]
+        ev[ra].pop(rb, None)
+    return dict(zip(nodes, uf.labels(nodes).tolist()))
+
+
+def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, *,
+                    cannot_link_off: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Cluster records into persons.
+
+    ``records``: one row per record, positional node ids 0..n-1 in column ``node`` and the model columns.
+    ``pairs``: scored pairs with node columns ``l``, ``r``, probability ``p`` (any threshold) and the
+    level flags ``name_weak``, ``nik_same``, ``name_alike``. ``cannot_link_off`` names rules of
+    :data:`linkmiskin.clustering.cannot_link.RULES` to switch off.
+    Returns ``records`` with ``person_node`` (representative node) and ``person_confidence``; the
+    cannot-link pairs found (``a, b, rule``) are in ``out.attrs["cannot_link"]``.
+    """
+    n = len(records)
+    strong = pairs[pairs["p"] >= threshold]
+    comp = components(n, strong["l"].to_numpy(), strong["r"].to_numpy())
+    rep = comp.copy()
+    recs = records.set_index("node")
+    cannot = cannot_link(recs, comp, pairs, off=cannot_link_off)
+    # components to rebuild: those with a conflict, or with a weak scored pair inside
+    cl = pairs["l"].to_numpy()
+    cr = pairs["r"].to_numpy()
+    inner = comp[cl] == comp[cr]
+    weak_inner = inner & (pairs["p"].to_numpy() < threshold)
+    size = np.bincount(comp)
+    suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
+    suspicious |= set(np.flatnonzero(size > 12))
+    if suspicious:
+        sus = np.array(sorted(suspicious), dtype=np.int64)
+        in_sus = np.isin(comp, sus)
+        sel = inner & in_sus[cl]
+        ec = comp[cl[sel]]
+        ep = pairs["p"].to_numpy(dtype=float)[sel]
+        order = np.lexsort((-ep, ec))
+        ec, el_, er_, ep = ec[order], cl[sel][order], cr[sel][order], ep[order]
+        ca = cannot["a"].to_numpy(np.int64)
+        cb = cannot["b"].to_numpy(np.int64)
+        cc = comp[ca]
+        co = np.argsort(cc, kind="stable")
+        cc, ca, cb = cc[co], ca[co], cb[co]
+        nodes_all = np.flatnonzero(in_sus)
+        nc = comp[nodes_all]
+        no = np.argsort(nc, kind="stable")
+        nodes_all, nc = nodes_all[no], nc[no]
+        for c in sus:
+            n0, n1 = np.searchsorted(nc, [c, c + 1])
+            e0, e1 = np.searchsorted(ec, [c, c + 1])
+            c0, c1 = np.searchsorted(cc, [c, c + 1])
+            mapping = _agglomerate(nodes_all[n0:n1].tolist(), el_[e0:e1].tolist(), er_[e0:e1].tolist(),
+                                   ep[e0:e1].tolist(), threshold, list(zip(ca[c0:c1].tolist(), cb[c0:c1].tolist())),
+                                   min_avg=threshold)
+            for node, r in mapping.items():
+                rep[node] = r + n  # representatives of rebuilt clusters live above n
+    # make representatives compact and deterministic (smallest member node)
+    rep_series = pd.Series(np.arange(n)).groupby(rep).transform("min").to_numpy()
+    out = records.copy()
+    out["person_node"] = rep_series
+    out["person_confidence"] = confidence(n, rep_series, pairs)
+    out.attrs["cannot_link"] = cannot
+    return out
+
+
+def confidence(n: int, rep: np.ndarray, pairs: pd.DataFrame) -> np.ndarray:
+    """(strongest tie inside the cluster, 1 for singletons) x (1 - strongest tie outside)."""
+    if len(pairs) == 0:
+        return np.ones(n)
+    l_ = pairs["l"].to_numpy()
+    r_ = pairs["r"].to_numpy()
+    p = pairs["p"].to_numpy(dtype=float)
+    same = rep[l_] == rep[r_]
+    best_in = np.zeros(n)
+    best_out = np.zeros(n)
+    np.maximum.at(best_in, l_[same], p[same])
+    np.maximum.at(best_in, r_[same], p[same])
+    np.maximum.at(best_out, l_[~same], p[~same])
+    np.maximum.at(best_out, r_[~same], p[~same])
+    size = np.bincount(rep, minlength=n)[rep]
+    best_in = np.where(size <= 1, 1.0, best_in)
+    return np.round(best_in * (1.0 - best_out), 6)

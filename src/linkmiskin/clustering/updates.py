@@ -1,0 +1,410 @@
+"""Stable person and household ids across updates of the lists.
+
+``lm.link(new_sources, region=..., previous=old)`` links the new lists (reusing the old model unless
+``retrain=True``) and then carries the old ids over to the new clusters by the rules below, matching
+records by ``(source, record_id)``. Each rule is a small function; its name is written in the ``rule``
+column of ``result.changes`` for the ids it decided.
+
+* ``majority_of_records``: a new cluster takes the old id that gives it most of its records;
+* ``largest_part_keeps_id``: when an old cluster's records end up in several new clusters, the part that
+  holds most of them keeps the id and the other parts get new ids (``split_from``);
+* ``merged_into_larger``: when old clusters merge, the merged cluster keeps the id of the one that gives it
+  most records; the other ids are retired (``merged_into``);
+* ``all_records_removed``: an old id none of whose records is in the new lists is retired (``removed``);
+* ``new_records_only``: a cluster made only of records that were not there before gets a new id (``new``);
+* ``never_reuse``: a new id is never one issued before (the registry of every id ever issued is saved with
+  the result; a hash that was issued before is drawn again with a counter);
+* ``moved_household``: a person who keeps the id but now belongs to another household is reported as
+  ``unchanged_but_moved_household``.
+
+Ids keep their shape (``P`` or ``H`` and 12 hex digits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PreviousRun", "load_previous", "carry_over", "CHANGE_RULES", "UpdateError", "STATE_FORMAT",
+           "apply_previous", "new_registry", "check_record_ids", "rules_markdown"]
+
+#: version of the update state written next to a saved result (``update_state.json``)
+STATE_FORMAT = 1
+
+CHANGE_KINDS = ("new", "merged_into", "split_from", "removed", "unchanged_but_moved_household")
+
+
+class UpdateError(ValueError):
+    """A ``previous`` result that cannot be used for an update; the message says what is wrong."""
+
+
+# ============================================================================================== rules
+
+
+def majority_of_records(t: pd.DataFrame) -> pd.Series:
+    """A new cluster takes the old id that gives it most of its records (ties: the smallest old id)."""
+    best = t.sort_values(["new", "n", "old"], ascending=[True, False, True], kind="stable")
+    return best.drop_duplicates("new").set_index("new")["old"]
+
+
+def largest_part_keeps_id(claims: pd.DataFrame) -> pd.Series:
+    """When several new clusters claim one old id, the one holding most of its old records keeps it
+    (ties: the larger new cluster, then the smallest new label); the others get new ids."""
+    c = claims.sort_values(["old", "n", "size", "new"], ascending=[True, False, False, True], kind="stable")
+    return c.drop_duplicates("old").set_index("new")["old"]
+
+
+def merged_into_larger(t: pd.DataFrame, kept_old: set, final_of_new: pd.Series) -> pd.DataFrame:
+    """An old id that kept nothing but whose records live on is retired into the id of the new cluster that
+    holds most of its records."""
+    lost = t[~t["old"].isin(kept_old)]
+    best = lost.sort_values(["old", "n", "new"], ascending=[True, False, True], kind="stable").drop_duplicates("old")
+    return pd.DataFrame({"old_id": best["old"].to_numpy(), "new_id": final_of_new.reindex(best["new"]).to_numpy(),
+                         "change": "merged_into", "rule": "merged_into_larger"})
+
+
+def all_records_removed(old_ids: pd.Series, seen_old: set) -> pd.DataFrame:
+    """An old id none of whose records is in the new lists is retired as removed."""
+    gone = pd.Series(old_ids.unique())
+    gone = gone[~gone.isin(seen_old)].sort_values()
+    return pd.DataFrame({"old_id": gone.to_numpy(), "new_id": None, "change": "removed",
+                         "rule": "all_records_removed"})
+
+
+def new_records_only(labels: np.ndarray, shared_labels: set) -> np.ndarray:
+    """A new cluster none of whose records was in the previous lists is a new cluster (change ``new``)."""
+    return ~pd.Series(labels).isin(shared_labels).to_numpy()
+
+
+def never_reuse(prefix: str, seeds: pd.Series, issued: set) -> pd.Series:
+    """A minted id is a hash of the cluster's smallest record key; one that was ever issued is hashed again
+    with a counter until it is new."""
+    def h(s: str) -> str:
+        return prefix + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12]
+
+    out = seeds.map(h)
+    k = 1
+    while True:  # loops only on a clash, which practically never happens
+        clash = out.isin(issued) | out.duplicated(keep="first")
+        if not clash.any():
+            break
+        out[clash] = seeds[clash].map(lambda s, k=k: h(f"{s}#{k}"))
+        k += 1
+    return out
+
+
+def moved_household(person_old: pd.DataFrame, person_new: pd.DataFrame) -> pd.DataFrame:
+    """A person who keeps the id but whose household id changed is reported as unchanged_but_moved_household."""
+    a = person_old.drop_duplicates("person_id").set_index("person_id")["household_id"]
+    b = person_new.drop_duplicates("person_id").set_index("person_id")["household_id"]
+    both = a.index.intersection(b.index)
+    moved = both[(a[both].to_numpy() != b[both].to_numpy())]
+    return pd.DataFrame({"old_id": np.asarray(moved, dtype=object), "new_id": np.asarray(moved, dtype=object),
+                         "change": "unchanged_but_moved_household", "rule": "moved_household",
+                         "old_household_id": a[moved].to_numpy(), "new_household_id": b[moved].to_numpy()})
+
+
+#: every id carry-over rule by name
+CHANGE_RULES = {f.__name__: f for f in (majority_of_records, largest_part_keeps_id, merged_into_larger,
+                                        all_records_removed, new_records_only, never_reuse, moved_household)}
+
+
+def rules_markdown() -> str:
+    """A Markdown table of the id carry-over rules (the docs are generated from it)."""
+    lines = ["| rule | what it does |", "|---|---|"]
+    for name, f in CHANGE_RULES.items():
+        lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
+    return "\n".join(lines)
+
+
+# ============================================================================================ engine
+
+
+@dataclass
+class CarryOver:
+    """Final id per new cluster label, the change rows, and the ids issued now."""
+
+    ids: pd.Series           # new label -> final id
+    changes: pd.DataFrame    # change, old_id, new_id, rule, n_old, n_new, n_shared
+    issued: list[str]        # ids minted in this run
+
+
+def carry_over(old: pd.DataFrame, new: pd.DataFrame, *, prefix: str, issued: set) -> CarryOver:
+    """Carry old ids over to new clusters.
+
+    ``old``: ``key, id`` (one row per previous record); ``new``: ``key, label`` (one row per new record,
+    ``label`` the fresh cluster label) and optionally ``seed`` (the record key text a minted id is hashed
+    from, when ``key`` holds integer codes); ``issued``: every id ever issued at this level.
+    """
+    # integer codes (sorted, so code order = id order) instead of joining and grouping strings
+    ok_, nk_ = old["key"].to_numpy(), new["key"].to_numpy()
+    if ok_.dtype.kind in "iu" and nk_.dtype.kind in "iu":   # already integer codes (apply_previous)
+        kc = np.concatenate([ok_, nk_]).astype(np.int64)
+    else:
+        kc, _ = pd.factorize(np.concatenate([ok_.astype(object), nk_.astype(object)]))
+    ko, kn = kc[:len(old)], kc[len(old):]
+    oc, ou = pd.factorize(old["id"], sort=True)
+    nc, nu = pd.factorize(new["label"], sort=True)
+    ou, nu = np.asarray(ou, dtype=object), np.asarray(nu, dtype=object)
+    old_of_key = np.full(int(kc.max()) + 1 if len(kc) else 0, -1, dtype=np.int64)
+    old_of_key[ko] = oc
+    jo = old_of_key[kn] if len(kn) else np.array([], dtype=np.int64)
+    m = jo >= 0
+    n_o = max(len(ou), 1)
+    pair, cnt = np.unique(nc[m].astype(np.int64) * n_o + jo[m], return_counts=True)
+    t = pd.DataFrame({"new": nu[pair // n_o] if len(pair) else np.array([], dtype=object),
+                      "old": ou[pair % n_o] if len(pair) else np.array([], dtype=object), "n": cnt})
+    size_new = pd.Series(np.bincount(nc, minlength=len(nu)), index=pd.Index(nu, dtype=object))
+    size_old = pd.Series(np.bincount(oc, minlength=len(ou)), index=pd.Index(ou, dtype=object))
+    o = pd.DataFrame({"old": ou})
+    # 1. each new cluster's majority old id; 2. an old id claimed by several new clusters goes to one
+    claim = majority_of_records(t).rename("old").reset_index()
+    claim = claim.merge(t, on=["new", "old"])
+    claim["size"] = size_new.reindex(claim["new"]).to_numpy()
+    winners = largest_part_keeps_id(claim)                      # new label -> old id kept
+    final = pd.Series(pd.NA, index=size_new.index, dtype=object)
+    final[winners.index] = winners.to_numpy()
+    # 3. fresh ids for the rest, never one issued before
+    rest = final.index[final.isna()]
+    sub = new[new["label"].isin(set(rest))]
+    sub = sub.assign(key=(sub["seed"] if "seed" in sub else sub["key"]).astype(str))
+    sub = sub.sort_values(["label", "key"], kind="stable")
+    seeds = sub.drop_duplicates("label").set_index("label")["key"].reindex(rest)
+    minted = never_reuse(prefix, seeds, issued | set(winners.to_numpy()))
+    final[rest] = minted.to_numpy()
+    # change rows
+    shared_labels = set(t["new"])
+    is_new = new_records_only(np.asarray(rest, dtype=object), shared_labels)
+    rows = []
+    if len(rest):
+        split_src = claim.set_index("new")["old"].reindex(rest)
+        rows.append(pd.DataFrame({
+            "old_id": np.where(is_new, None, split_src.to_numpy(dtype=object)),
+            "new_id": minted.to_numpy(dtype=object),
+            "change": np.where(is_new, "new", "split_from"),
+            "rule": np.where(is_new, "new_records_only", "largest_part_keeps_id")}))
+    kept_old = set(winners.to_numpy())
+    rows.append(merged_into_larger(t, kept_old, final))
+    rows.append(all_records_removed(o["old"], set(t["old"])))
+    ch = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) else \
+        pd.DataFrame(columns=["old_id", "new_id", "change", "rule"])
+    shared = t.groupby("old")["n"].sum()
+    ch["n_old_records"] = size_old.reindex(ch["old_id"]).fillna(0).astype(int).to_numpy()
+    inv = pd.Series(final.index, index=final.to_numpy())
+    ch["n_new_records"] = size_new.reindex(inv.reindex(ch["new_id"]).to_numpy()).fillna(0).astype(int).to_numpy()
+    ch["n_shared_records"] = shared.reindex(ch["old_id"]).fillna(0).astype(int).to_numpy()
+    return CarryOver(ids=final, changes=ch, issued=list(minted.to_numpy()))
+
+
+# ========================================================================================= registry
+
+
+def new_registry(person_ids: pd.Series, household_ids: pd.Series, run: int = 1) -> pd.DataFrame:
+    """The id registry of a first link: every id issued, with the run that issued it."""
+    p = pd.Series(person_ids.unique())
+    h = pd.Series(household_ids.unique())
+    return pd.DataFrame({
+        "id": np.r_[p.to_numpy(dtype=object), h.to_numpy(dtype=object)],
+        "level": ["person"] * len(p) + ["household"] * len(h),
+        "issued_in_run": run, "status": "active", "retired_in_run": pd.array([pd.NA] * (len(p) + len(h)), "Int64"),
+    })
+
+
+def _update_registry(reg: pd.DataFrame, level: str, issued: list[str], changes: pd.DataFrame,
+                     active: set, run: int) -> pd.DataFrame:
+    add = pd.DataFrame({"id": issued, "level": level, "issued_in_run": run, "status": "active",
+                        "retired_in_run": pd.array([pd.NA] * len(issued), "Int64")})
+    reg = pd.concat([reg, add], ignore_index=True)
+    retired = set(changes.loc[changes["change"].isin(["merged_into", "removed"]), "old_id"])
+    m = (reg["level"] == level) & reg["id"].isin(retired) & (reg["status"] == "active")
+    reg.loc[m, "status"] = "retired"
+    reg.loc[m, "retired_in_run"] = run
+    return reg
+
+
+# ========================================================================================== previous
+
+
+@dataclass
+class PreviousRun:
+    """What an update needs from the previous result."""
+
+    records: pd.DataFrame          # source, record_id, person_id, household_id
+    model: dict | None
+    threshold: float | None
+    region: str | None
+    registry: pd.DataFrame
+    run: int
+    record_id_kinds: dict[str, str]
+    origin: str
+
+
+def record_id_kind(ids: pd.Series) -> str:
+    """``digits`` when every record id is a number, ``text`` otherwise (empty: ``digits``)."""
+    s = ids.astype(str)
+    return "digits" if s.str.fullmatch(r"\d+").all() else "text"
+
+
+def _kinds(records: pd.DataFrame) -> dict[str, str]:
+    return {str(k): record_id_kind(g) for k, g in records.groupby("source")["record_id"]}
+
+
+def from_result(result) -> PreviousRun:
+    """A :class:`PreviousRun` from a :class:`~linkmiskin.linkage.LinkResult` in memory."""
+    rec = result.records[["source", "record_id", "person_id", "household_id"]].copy()
+    reg = result.id_registry if getattr(result, "id_registry", None) is not None else \
+        new_registry(rec["person_id"], rec["household_id"])
+    run = int(getattr(result, "run", 1) or 1)
+    return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
+                       _kinds(rec), "the previous LinkResult")
+
+
+def load_previous(path: str | os.PathLike) -> PreviousRun:
+    """Read what an update needs from a folder written by ``LinkResult.save()``; errors name the problem."""
+    d = Path(path)
+    if not d.exists():
+        raise UpdateError(f"previous result folder not found: {d}")
+    if not d.is_dir():
+        raise UpdateError(f"previous={str(d)!r} is a file; pass the folder that result.save() wrote")
+    meta_p = d / "metadata.json"
+    if not meta_p.exists():
+        raise UpdateError(f"{d} is not a linkmiskin result folder (no metadata.json)")
+    state_p = d / "update_state.json"
+    if not state_p.exists():
+        raise UpdateError(f"{d} was written by a linkmiskin version without stable ids (no update_state.json); "
+                          "link those lists again with this version, save, and update from that folder")
+    meta = json.loads(meta_p.read_text(encoding="utf-8"))
+    state = json.loads(state_p.read_text(encoding="utf-8"))
+    if state.get("format") != STATE_FORMAT:
+        raise UpdateError(f"{d} was written by linkmiskin {state.get('linkmiskin_version', '?')} with update "
+                          f"format {state.get('format')!r}; this version reads format {STATE_FORMAT}")
+    if (d / "records.parquet").exists():
+        rec = pd.read_parquet(d / "records.parquet", columns=["source", "record_id", "person_id", "household_id"])
+    elif (d / "records.csv").exists():
+        rec = pd.read_csv(d / "records.csv", usecols=["source", "record_id", "person_id", "household_id"],
+                          dtype=str, keep_default_na=False)
+    else:
+        raise UpdateError(f"{d} has no records.parquet or records.csv")
+    rec["record_id"] = rec["record_id"].astype(str)
+    reg_p = d / "id_registry.parquet"
+    reg = pd.read_parquet(reg_p) if reg_p.exists() else pd.read_csv(d / "id_registry.csv") \
+        if (d / "id_registry.csv").exists() else None
+    if reg is None:
+        raise UpdateError(f"{d} has no id_registry (parquet or csv): it cannot guarantee ids are never reused")
+    model = None
+    if (d / "model.json").exists():
+        model = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
+                       state.get("record_id_kinds") or _kinds(rec), str(d))
+
+
+def as_previous(previous) -> PreviousRun:
+    """A :class:`PreviousRun` from a LinkResult, a PreviousRun or a folder path."""
+    if isinstance(previous, PreviousRun):
+        return previous
+    if isinstance(previous, (str, os.PathLike)):
+        return load_previous(previous)
+    if hasattr(previous, "records") and hasattr(previous, "model"):
+        return from_result(previous)
+    raise UpdateError(f"previous must be a LinkResult or a folder written by result.save(), "
+                      f"not {type(previous).__name__}")
+
+
+def check_region(prev: PreviousRun, region: str | None) -> None:
+    """The previous result must be of the same kabupaten/kota."""
+    if prev.region and region and prev.region != region:
+        raise UpdateError(f"previous result ({prev.origin}) is for region {prev.region}, these lists for "
+                          f"{region}: ids cannot carry over between regions")
+
+
+def check_record_ids(prev: PreviousRun, records: pd.DataFrame) -> None:
+    """A source whose record ids changed kind (numbers before, text now, or the reverse) is an error."""
+    now = _kinds(records)
+    bad = [f"{s!r} ({prev.record_id_kinds[s]} before, {k} now)" for s, k in now.items()
+           if s in prev.record_id_kinds and prev.record_id_kinds[s] != k]
+    if bad:
+        raise UpdateError("record ids changed type in source " + ", ".join(bad) + ": ids carry over by "
+                          "(source, record_id), so map the same id column as before with columns=")
+
+
+def write_state(result, directory: Path) -> None:
+    """Write ``update_state.json`` and the id registry next to a saved result."""
+    from linkmiskin import __version__
+
+    state = {"format": STATE_FORMAT, "linkmiskin_version": __version__, "region": result.region,
+             "run": int(result.run), "record_id_kinds": _kinds(result.records),
+             "snapshots": result.snapshots}
+    (directory / "update_state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+    from linkmiskin.safe_cells import write_csv
+
+    reg = result.id_registry
+    reg.to_parquet(directory / "id_registry.parquet", index=False)
+    write_csv(reg, directory / "id_registry.csv")   # formula-looking cells as text, like every CSV we write
+    if result.changes is not None:
+        write_csv(result.changes, directory / "changes.csv")
+
+
+# ============================================================================================= apply
+
+
+def _keys(df: pd.DataFrame) -> pd.Series:
+    return df["source"].astype(str) + ":" + df["record_id"].astype(str)
+
+
+def apply_previous(records: pd.DataFrame, prev: PreviousRun) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """Replace the fresh ids in ``records`` by carried-over ids.
+
+    Returns (records with stable ``person_id``/``household_id``, changes, registry, run number)."""
+    run = prev.run + 1
+    old = prev.records
+    # one integer per (source, record_id), shared by both levels (joining strings twice costs more)
+    nkey_text = _keys(records)
+    kc, _ = pd.factorize(pd.concat([_keys(old), nkey_text], ignore_index=True))
+    okey, nkey = kc[:len(old)], kc[len(old):]
+    reg = prev.registry
+    out = records.copy(deep=False)   # only the two id columns are replaced
+    tables = []
+    for level, col, prefix in (("person", "person_id", "P"), ("household", "household_id", "H")):
+        issued = set(reg.loc[reg["level"] == level, "id"])
+        co = carry_over(pd.DataFrame({"key": okey, "id": old[col].to_numpy()}),
+                        pd.DataFrame({"key": nkey, "label": records[col].to_numpy(),
+                                      "seed": nkey_text.to_numpy()}),
+                        prefix=prefix, issued=issued)
+        out[col] = co.ids.reindex(records[col].to_numpy()).to_numpy()
+        reg = _update_registry(reg, level, co.issued, co.changes, set(out[col]), run)
+        tables.append(co.changes.assign(level=level))
+    moved = moved_household(old[["person_id", "household_id"]], out[["person_id", "household_id"]])
+    tables.append(moved.assign(level="person", n_old_records=0, n_new_records=0, n_shared_records=0))
+    changes = pd.concat(tables, ignore_index=True)
+    cols = ["level", "change", "old_id", "new_id", "rule", "n_old_records", "n_new_records", "n_shared_records",
+            "old_household_id", "new_household_id"]
+    for c in cols:
+        if c not in changes:
+            changes[c] = None
+    changes = changes[cols]
+    # the number of records of a person that moved is filled from the records
+    n_new = out.groupby("person_id").size()
+    n_old = old.groupby("person_id").size()
+    mv = changes["change"] == "unchanged_but_moved_household"
+    changes.loc[mv, "n_new_records"] = n_new.reindex(changes.loc[mv, "new_id"]).to_numpy()
+    changes.loc[mv, "n_old_records"] = n_old.reindex(changes.loc[mv, "old_id"]).to_numpy()
+    return out, changes.reset_index(drop=True), reg, run
+
+
+def change_summary(changes: pd.DataFrame, records: pd.DataFrame, prev_records: pd.DataFrame) -> pd.DataFrame:
+    """Counts per level of ids kept, created (new, split_from), retired (merged_into, removed) and moved."""
+    rows = []
+    for level, col in (("person", "person_id"), ("household", "household_id")):
+        c = changes[changes["level"] == level]["change"].value_counts()
+        kept = len(set(prev_records[col]) & set(records[col]))
+        rows.append({"level": level, "kept": kept, "new": int(c.get("new", 0)),
+                     "split_from": int(c.get("split_from", 0)), "merged_into": int(c.get("merged_into", 0)),
+                     "removed": int(c.get("removed", 0)),
+                     "moved_household": int(c.get("unchanged_but_moved_household", 0))})
+    return pd.DataFrame(rows).set_index("level")

@@ -1,0 +1,21 @@
+"""Synthetic Indonesian lists with a known truth, for tests, demos and benchmarks.
+
+>>> import linkmiskin as lm
+>>> data = lm.synthetic.generate(households=100, seed=1)      # doctest: +SKIP
+>>> data.sources["dtks"].head()                               # doctest: +SKIP
+
+The generator lives in :mod:`linkmiskin.synthetic.generator`; its public names are re-exported here.
+"""
+from linkmiskin.synthetic.generator import (  # noqa: F401
+    RECORD_ID_COLUMN,
+    REFERENCE_DATE,
+    SNAPSHOT,
+    SOURCES,
+    DamageRates,
+    SyntheticData,
+    generate,
+    later,
+    nik_is_valid_structure,
+)
+
+__all__ = ["RECORD_ID_COLUMN", "REFERENCE_DATE", "SNAPSHOT", "SOURCES", "DamageRates", "SyntheticData", "generate", "later", "nik_is_valid_structure"]
