@@ -150,3 +150,16 @@ def test_duckdb_model_loaded_on_spark_untranslated_would_misscore(spark, duck_li
                                                  dataset_display_name="records_raw")
     with pytest.raises(Exception):  # noqa: B017 - any Spark analysis error will do
         SplinkLinker(sdf, duck_linker.model, log_level=logging.WARNING).inference.predict().as_pandas_dataframe()
+
+
+def test_spark_comparison_keeps_keys_and_configured_probabilities():
+    from linkmiskin.comparisons import SexComparison, gamma_of, level_keys
+    from linkmiskin.spark_backend import SparkComparison
+
+    c = SexComparison("sex").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.5, 0.5])
+    s = SparkComparison(c)
+    assert level_keys(s) == level_keys(c) == ["null", "counted_by_nik", "same", "else"]
+    assert gamma_of(s, "same") == gamma_of(c, "same") == 1
+    levels = s.get_comparison("spark").as_dict()["comparison_levels"]
+    assert [lv.get("m_probability") for lv in levels] == [None, None, 0.9, 0.1]
+    assert levels[2]["sql_condition"] == "`sex_l` = `sex_r`"

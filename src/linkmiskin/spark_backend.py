@@ -29,6 +29,9 @@ import os
 import re
 import sys
 import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,8 +162,8 @@ class SparkComparison(ComparisonCreator):
     def __init__(self, inner: ComparisonCreator) -> None:
         self._inner = inner
         super().__init__(dict(inner.col_expressions))
-        for attr in ("m_probabilities", "u_probabilities", "term_frequency_adjustments"):
-            if attr in inner.__dict__:
+        for attr in ("_m_probabilities", "_u_probabilities", "_term_frequency_adjustments"):
+            if attr in inner.__dict__:  # what inner.configure(...) set
                 setattr(self, attr, copy.deepcopy(inner.__dict__[attr]))
 
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
@@ -300,3 +303,322 @@ def to_spark_records(spark: Any, table: pd.DataFrame, schema: str | None = None)
         elif isinstance(t[c].dtype, pd.Int64Dtype):
             t[c] = t[c].astype(object).where(t[c].notna(), None)
     return spark.createDataFrame(t, schema=schema)
+
+
+# ---------------------------------------------------------------------------------------------- training
+def _spark_settings(prior: float = 1e-5, comps: list[Any] | None = None) -> Any:
+    """linkmiskin's Splink settings (:func:`linkmiskin.model.settings`) with every comparison in Spark form."""
+    from .model import comparisons, settings
+
+    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())])
+
+
+def _anchor_pairs_spark(records: Any, condition: str, limit: int, seed: int) -> Any:
+    """Spark form of :func:`linkmiskin.model._anchor_pairs`: up to ``limit`` random pairs meeting
+    ``condition`` (DuckDB SQL with ``l.``/``r.`` prefixes), as a Spark DataFrame of clerical labels."""
+    from pyspark.sql import functions as F
+
+    cond = to_spark_sql(condition)
+    pairs = (records.alias("l").join(records.alias("r"), F.expr(f"({cond}) AND l.unique_id < r.unique_id"))
+             .select(F.col("l.unique_id").alias("unique_id_l"), F.col("r.unique_id").alias("unique_id_r")))
+    return (pairs.orderBy(F.rand(seed)).limit(int(limit))
+            .withColumn("source_dataset_l", F.lit("records")).withColumn("source_dataset_r", F.lit("records"))
+            .withColumn("clerical_match_score", F.lit(1.0)))
+
+
+def _m_from_labels(db_api: Any, sdf: Any, labels: Any, name: str, comps: list[Any]) -> dict:
+    from splink import Linker as SplinkLinker
+
+    linker = SplinkLinker(sdf, _spark_settings(comps=comps), log_level=30)
+    linker.training.estimate_m_from_pairwise_labels(db_api.register(labels, table_name=name))
+    return linker.misc.save_model_to_json()
+
+
+def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+                anchor_limit: int = 200_000) -> dict:
+    """Train linkmiskin's model on Spark: the procedure of :func:`linkmiskin.model.train` (u from random
+    pairs, lambda from deterministic rules, m from anchor pairs, priors when anchors are too few), run by
+    Splink's Spark backend. ``records`` is the registered model table as a Spark DataFrame.
+
+    Returns the Splink model dict in Spark SQL (``sql_dialect="spark"``).
+
+    >>> model = train_spark(SparkAPI(spark_session=spark), sdf, records)   # doctest: +SKIP
+    """
+    from splink import Linker as SplinkLinker
+    from splink import block_on
+
+    from . import model as mdl
+
+    linker = SplinkLinker(sdf, _spark_settings(), log_level=30)
+    linker.training.estimate_probability_two_random_records_match(
+        [to_spark_sql(mdl.ANCHOR_SAME_PERSON_BY_NIK), block_on("name", "dob", "desa_code")], recall=0.85)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    main = linker.misc.save_model_to_json()
+    anchors_nik = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed).cache()
+    anchors_name = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed).cache()
+    m_lists: dict[int, list[float]] = {}
+    if anchors_nik.count() >= mdl.MIN_ANCHORS:
+        a_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik", mdl._anchor_comparisons())
+        for i in range(1, 6):
+            m_lists[i] = mdl._m_from_model(a_model, i)
+        r_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik_dates",
+                                 mdl._anchor_comparisons(recorded_dates_only=True))
+        m_lists[2] = mdl._combine_date_m(a_model, r_model, 2)
+    if anchors_name.count() >= mdl.MIN_ANCHORS:
+        n_model = _m_from_labels(db_api, sdf, anchors_name, "__lm_anchor_name", mdl._anchor_comparisons())
+        m_lists[0] = mdl._m_from_model(n_model, 0)
+        for i in range(1, 6):
+            m_lists.setdefault(i, mdl._m_from_model(n_model, i))
+    configured = []
+    for i, c in enumerate(mdl.comparisons()):
+        name = c.create_output_column_name()
+        u = mdl._smooth(mdl._u_from_model(main, i), floor=0.5 / u_max_pairs)
+        if name in mdl.PRIOR_M and i not in m_lists and len(mdl.PRIOR_M[name]) == len(u):
+            m_lists[i] = mdl.PRIOR_M[name]
+        m_src = m_lists.get(i)
+        m = mdl._smooth(m_src[: len(u)] if m_src is not None else mdl._m_from_model(main, i))
+        if name in mdl.UNIQUE_IDENTIFIERS:
+            u = mdl._u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
+        configured.append(c.configure(m_probabilities=m, u_probabilities=u))
+    final = SplinkLinker(sdf, _spark_settings(prior=main["probability_two_random_records_match"], comps=configured),
+                         log_level=30)
+    return final.misc.save_model_to_json()
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+def predict_spark(sdf: Any, model: dict, *, min_probability: float = 0.001) -> Any:
+    """Score candidate pairs on Spark with a Spark (or DuckDB, translated here) model. Returns a Spark
+    DataFrame ``unique_id_l, unique_id_r, match_probability, match_weight, gamma_*``."""
+    from splink import Linker as SplinkLinker
+
+    m = spark_model(model)
+    pred = SplinkLinker(sdf, m, log_level=30).inference.predict(threshold_match_probability=min_probability)
+    gammas = [f"gamma_{c['output_column_name']}" for c in m["comparisons"]]
+    return pred.as_spark_dataframe().select("unique_id_l", "unique_id_r", "match_probability", "match_weight",
+                                            *gammas)
+
+
+def threshold_spark(pairs: Any, *, floor: float = 0.5) -> float:
+    """:func:`linkmiskin.linkage.choose_threshold` on Spark pairs, collecting only the probabilities at or
+    above ``floor`` (the candidates) and the sum of the others (which only enters the expected total)."""
+    from pyspark.sql import functions as F
+
+    from .linkage import choose_threshold
+
+    hi = np.array([r[0] for r in pairs.where(F.col("match_probability") >= floor)
+                   .select("match_probability").collect()], dtype=float)
+    rest = pairs.where(F.col("match_probability") < floor).agg(F.sum("match_probability")).collect()[0][0] or 0.0
+    # the rest enters only the expected total: spread it over values below the floor (never candidates)
+    parts = int(np.ceil(rest / (floor * 0.99))) if rest > 0 else 0
+    filler = np.full(parts, rest / parts) if parts else np.zeros(0)
+    return choose_threshold(np.concatenate([hi, filler]), floor=floor)
+
+
+# ------------------------------------------------------------------------------------------- clustering
+def connected_components_spark(nodes: Any, edges: Any, *, max_iterations: int = 100) -> Any:
+    """Connected components on Spark by iterative min-label propagation (as Splink's Spark clustering).
+
+    ``nodes``: DataFrame with ``unique_id``; ``edges``: ``unique_id_l, unique_id_r``. Returns
+    ``unique_id, component`` where ``component`` is the smallest ``unique_id`` of the component. Each round
+    is one join; the lineage is cut with ``localCheckpoint`` so that it does not grow with the rounds.
+    """
+    from pyspark.sql import functions as F
+
+    und = (edges.select(F.col("unique_id_l").alias("a"), F.col("unique_id_r").alias("b"))
+           .union(edges.select(F.col("unique_id_r").alias("a"), F.col("unique_id_l").alias("b"))).cache())
+    labels = nodes.select("unique_id", F.col("unique_id").alias("component")).localCheckpoint()
+    for _ in range(max_iterations):
+        best = (und.join(labels, und.a == labels.unique_id).groupBy("b")
+                .agg(F.min("component").alias("candidate")))
+        new = (labels.join(best, labels.unique_id == best.b, "left")
+               .select("unique_id", F.least("component", F.coalesce("candidate", "component")).alias("component"))
+               .localCheckpoint())
+        changed = new.join(labels.withColumnRenamed("component", "old"), "unique_id").where("component <> old").count()
+        labels = new
+        if changed == 0:
+            return labels
+    raise SparkBackendError(f"connected components did not converge in {max_iterations} rounds")
+
+
+def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Arrow gives list columns as numpy arrays; linkmiskin's rules expect lists."""
+    for c in df.columns:
+        if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], np.ndarray):
+            df[c] = df[c].map(lambda v: list(v) if isinstance(v, np.ndarray) else v)
+    return df
+
+
+def _persons_in_component(recs: pd.DataFrame, pairs: pd.DataFrame, model: dict, threshold: float,
+                          cannot_link_off: tuple[str, ...]) -> pd.DataFrame:
+    """linkmiskin's person clustering (:func:`linkmiskin.clustering.person_clusters`: anti-chaining,
+    cannot-link rules) on one connected component; returns ``unique_id, person_uid`` (the smallest
+    ``unique_id`` of the record's person)."""
+    from .clustering import person_clusters
+    from .linkage import _pair_flags
+
+    recs = _as_lists(recs.sort_values("unique_id").reset_index(drop=True))
+    uid = recs["unique_id"].to_numpy(np.int64)
+    flags = _pair_flags(model, pairs)
+    e = pd.DataFrame({"l": np.searchsorted(uid, pairs["unique_id_l"].to_numpy(np.int64)),
+                      "r": np.searchsorted(uid, pairs["unique_id_r"].to_numpy(np.int64)),
+                      "p": pairs["match_probability"].to_numpy(dtype=float), **flags})
+    out = person_clusters(recs.assign(node=np.arange(len(recs))), e, threshold, cannot_link_off=cannot_link_off)
+    return pd.DataFrame({"unique_id": uid, "person_uid": uid[out["person_node"].to_numpy()]})
+
+
+def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: float, *,
+                          cannot_link_off: tuple[str, ...] | list[str] = ()) -> Any:
+    """Persons on Spark: connected components of the pairs at or above ``threshold``
+    (:func:`connected_components_spark`), then linkmiskin's anti-chaining and cannot-link rules inside each
+    component of two or more records (``applyInPandas``; components are small).
+
+    Returns ``unique_id, person_uid, person_confidence`` for every record (``person_uid``: the smallest
+    ``unique_id`` of the person; confidence as :func:`linkmiskin.clustering.confidence`).
+    """
+    from pyspark.sql import functions as F
+
+    off = tuple(cannot_link_off)
+    strong = pairs.where(F.col("match_probability") >= threshold).select("unique_id_l", "unique_id_r")
+    comp = connected_components_spark(records.select("unique_id"), strong)
+    size = comp.groupBy("component").agg(F.count("*").alias("size"))
+    comp = comp.join(size, "component")
+    multi = records.join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
+    cl = comp.select(F.col("unique_id").alias("unique_id_l"), F.col("component").alias("c_l"))
+    cr = comp.select(F.col("unique_id").alias("unique_id_r"), F.col("component").alias("c_r"))
+    inner = (pairs.join(cl, "unique_id_l").join(cr, "unique_id_r").where("c_l = c_r")
+             .withColumnRenamed("c_l", "component").drop("c_r"))
+
+    def per_component(recs: pd.DataFrame, prs: pd.DataFrame) -> pd.DataFrame:
+        return _persons_in_component(recs, prs, model, threshold, off)
+
+    rebuilt = (multi.groupBy("component").cogroup(inner.groupBy("component"))
+               .applyInPandas(per_component, schema="unique_id bigint, person_uid bigint"))
+    single = comp.where("size = 1").select("unique_id", F.col("unique_id").alias("person_uid"))
+    persons = rebuilt.unionByName(single).localCheckpoint()
+    return persons.join(_confidence_spark(persons, pairs), "unique_id")
+
+
+def _confidence_spark(persons: Any, pairs: Any) -> Any:
+    """:func:`linkmiskin.clustering.confidence` on Spark: (strongest tie inside the person, 1 alone) x
+    (1 - strongest tie outside)."""
+    from pyspark.sql import functions as F
+
+    pl = persons.select(F.col("unique_id").alias("unique_id_l"), F.col("person_uid").alias("p_l"))
+    pr = persons.select(F.col("unique_id").alias("unique_id_r"), F.col("person_uid").alias("p_r"))
+    e = pairs.select("unique_id_l", "unique_id_r", "match_probability").join(pl, "unique_id_l").join(pr, "unique_id_r")
+    ends = (e.select(F.col("unique_id_l").alias("unique_id"), "match_probability", (F.col("p_l") == F.col("p_r")).alias("same"))
+            .union(e.select(F.col("unique_id_r").alias("unique_id"), "match_probability", (F.col("p_l") == F.col("p_r")).alias("same"))))
+    best = ends.groupBy("unique_id").agg(
+        F.max(F.when(F.col("same"), F.col("match_probability"))).alias("best_in"),
+        F.max(F.when(~F.col("same"), F.col("match_probability"))).alias("best_out"))
+    size = persons.groupBy("person_uid").agg(F.count("*").alias("size"))
+    out = persons.join(size, "person_uid").join(best, "unique_id", "left")
+    best_in = F.when(F.col("size") <= 1, F.lit(1.0)).otherwise(F.coalesce("best_in", F.lit(0.0)))
+    conf = F.round(best_in * (1.0 - F.coalesce("best_out", F.lit(0.0))), 6)
+    return out.select("unique_id", conf.alias("person_confidence"))
+
+
+# ------------------------------------------------------------------------------------------- end to end
+@dataclass
+class SparkLinkResult:
+    """What ``link(..., backend="spark")`` returns: Spark DataFrames, nothing collected to the driver.
+
+    Attributes
+    ----------
+    records:
+        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``.
+    pairs:
+        Scored pairs: ``unique_id_l, unique_id_r, match_probability, match_weight`` and ``gamma_*``.
+    model:
+        The Splink model (Spark SQL) that scored them.
+    """
+
+    records: Any
+    pairs: Any
+    threshold: float
+    model: dict
+    threshold_source: str = "model"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``."""
+        d = Path(directory)
+        self.records.write.mode("overwrite").parquet(str(d / "records.parquet"))
+        self.pairs.write.mode("overwrite").parquet(str(d / "pairs.parquet"))
+        return d
+
+
+def _check_session(spark: Any) -> None:
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    if not isinstance(spark, SparkSession):
+        raise SparkBackendError("backend='spark' needs spark=<a SparkSession>, e.g. "
+                                f"linkmiskin.spark_backend.spark_session('local[2]'); got {type(spark).__name__}")
+
+
+def _driver_sources(spark: Any, sources: Any) -> dict[str, Any]:
+    """Sources as linkmiskin's standardiser takes them: paths and pandas unchanged, Spark DataFrames
+    brought to the driver (standardisation is still driver-side, see docs/spark.md)."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    if not isinstance(sources, dict):
+        return sources
+    return {k: (v.toPandas() if isinstance(v, SparkDataFrame) else v) for k, v in sources.items()}
+
+
+def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
+         threshold: float | None = None, *, spark: Any = None, seed: int = 42, model: dict | None = None,
+         cannot_link_off: tuple[str, ...] | list[str] = ()) -> SparkLinkResult:
+    """Link agency lists into persons on Spark: training, scoring and person clustering run on the cluster.
+
+    ``sources`` as for :func:`linkmiskin.link` (paths or pandas), or Spark DataFrames. ``model``: a model
+    trained elsewhere (a DuckDB one is translated, :func:`spark_model`) to score without training.
+
+    >>> spark = spark_session("local[2]")                                        # doctest: +SKIP
+    >>> res = lm.link(sources, region="32.16", backend="spark", spark=spark)      # doctest: +SKIP
+    >>> res.records.groupBy("person_id").count().show()                           # doctest: +SKIP
+    """
+    import time
+
+    from pyspark.sql import functions as F
+    from splink.backends.spark import SparkAPI
+
+    from .linkage import _standardize_sources
+    from .model import model_table
+    from .model_file import check_threshold
+    from .pseudonym import model_ids
+
+    _check_session(spark)
+    if threshold is not None:
+        threshold = check_threshold(threshold)
+    register_functions(spark)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    std, _ = _standardize_sources(_driver_sources(spark, sources), columns, region)
+    table = model_ids(std, model_table(std))
+    records = to_spark_records(spark, table).cache()
+    keys = records.select("unique_id", "source", "record_id")
+    db_api = SparkAPI(spark_session=spark)
+    sdf = db_api.register(records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}", dataset_display_name="records")
+    timings["standardise"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    model = spark_model(model) if model is not None else train_spark(db_api, sdf, records, seed=seed)
+    timings["train"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    pairs = predict_spark(sdf, model).localCheckpoint()
+    timings["predict"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    source = "user"
+    if threshold is None:
+        threshold, source = threshold_spark(pairs), "model: maximises expected F1 from the model's own probabilities"
+    persons = person_clusters_spark(records, pairs, model, float(threshold), cannot_link_off=cannot_link_off)
+    out = persons.join(keys, "unique_id")
+    key = F.concat_ws(":", "source", "record_id")
+    ids = out.groupBy("person_uid").agg(F.min(key).alias("first_key")).select(
+        "person_uid", F.concat(F.lit("P"), F.substring(F.sha1(F.col("first_key")), 1, 12)).alias("person_id"))
+    out = (out.join(ids, "person_uid")
+           .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
+    timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+    return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=model,
+                           threshold_source=source, timings=timings)
