@@ -163,3 +163,69 @@ def test_spark_comparison_keeps_keys_and_configured_probabilities():
     levels = s.get_comparison("spark").as_dict()["comparison_levels"]
     assert [lv.get("m_probability") for lv in levels] == [None, None, 0.9, 0.1]
     assert levels[2]["sql_condition"] == "`sex_l` = `sex_r`"
+
+
+def _partition(records) -> dict[str, frozenset]:
+    """Each record's ``source:record_id`` -> the set of keys of its person."""
+    keys = records["source"].astype(str) + ":" + records["record_id"].astype(str)
+    members = keys.groupby(records["person_id"].to_numpy()).agg(frozenset)
+    return dict(zip(keys, records["person_id"].map(members)))
+
+
+def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
+    """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
+    component): the same persons, with the same ids, as the DuckDB run."""
+    import linkmiskin as lm
+
+    duck = duck_linker.cluster()
+    d = lm.synthetic.generate(households=60, seed=1)
+    sl = lm.Linker(d.sources, region=d.region, backend="spark", spark=spark, model=duck_linker.model)
+    res = sl.cluster(duck.threshold)
+    got = res.records.toPandas()
+    assert len(got) == len(duck.records) and got["unique_id"].is_unique
+    want = _partition(duck.records)
+    have = _partition(got)
+    assert sum(want[k] != have[k] for k in want) == 0
+    assert set(got["person_id"]) == set(duck.records["person_id"])
+    assert got["person_id"].nunique() < len(got)  # persons were really linked across lists
+    conf = duck.records.set_index(duck.records["source"] + ":" + duck.records["record_id"].astype(str))
+    got_conf = got.set_index(got["source"] + ":" + got["record_id"].astype(str))["person_confidence"]
+    assert (conf["person_confidence"] - got_conf.reindex(conf.index)).abs().max() < 1e-9
+
+
+def test_connected_components_spark(spark):
+    import pandas as pd
+
+    from linkmiskin.spark_backend import connected_components_spark
+
+    nodes = spark.createDataFrame(pd.DataFrame({"unique_id": list(range(7))}))
+    edges = spark.createDataFrame(pd.DataFrame({"unique_id_l": [0, 1, 2, 4], "unique_id_r": [1, 2, 3, 5]}))
+    got = connected_components_spark(nodes, edges).toPandas().sort_values("unique_id")
+    assert got["component"].tolist() == [0, 0, 0, 0, 4, 4, 6]
+
+
+def test_bad_input_on_spark_gives_the_duckdb_errors(spark, tmp_path):
+    import pandas as pd
+
+    import linkmiskin as lm
+    from linkmiskin.io import SourceError
+    from linkmiskin.spark_backend import SparkBackendError
+
+    with pytest.raises(SparkBackendError, match="spark=<a SparkSession>"):
+        lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="spark")
+    with pytest.raises(lm.linkage.LinkError, match="backend must be"):
+        lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="postgres")
+    missing = str(tmp_path / "tidak_ada.csv")
+    with pytest.raises(SourceError) as duck_err:
+        lm.link({"dtks": missing}, region="32.16", progress=False)
+    with pytest.raises(SourceError) as spark_err:
+        lm.link({"dtks": missing}, region="32.16", backend="spark", spark=spark)
+    assert str(spark_err.value) == str(duck_err.value)
+    bad = pd.DataFrame({"nama": ["SITI AMINAH"], "nik": ["3216074101900001"]})
+    cols = {"dtks": {"name": "NAMA_KRT"}}
+    with pytest.raises(Exception) as duck_err:
+        lm.link({"dtks": bad}, cols, region="32.16", progress=False)
+    with pytest.raises(Exception) as spark_err:
+        lm.link({"dtks": spark.createDataFrame(bad)}, cols, region="32.16", backend="spark", spark=spark)
+    assert type(spark_err.value) is type(duck_err.value) and str(spark_err.value) == str(duck_err.value)
+    assert "NAMA_KRT" in str(duck_err.value)

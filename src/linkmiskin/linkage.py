@@ -324,10 +324,20 @@ class Linker:
         list's order; ``False`` never reads it. ``result.metadata["row_order"]`` reports each rule per list.
     """
 
+    def __new__(cls, *args: Any, backend: str = "duckdb", spark: Any = None, **kwargs: Any) -> Any:
+        if backend == "spark":  # Spark DataFrames in and out: linkmiskin.spark_backend.SparkLinker
+            from .spark_backend import SparkLinker
+            return SparkLinker(*args, spark=spark, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
                  region: str | None = None, *, progress: bool = True, seed: int = 42,
-                 cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto") -> None:
+                 cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto",
+                 backend: str = "duckdb", spark: Any = None) -> None:
         from .cannot_link import RULES
+
+        if backend not in ("duckdb", "spark"):
+            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
 
         if use_row_order not in ("auto", True, False):
             raise LinkError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
@@ -851,7 +861,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
          use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
-         snapshots: dict[str, str] | None = None) -> LinkResult:
+         snapshots: dict[str, str] | None = None, backend: str = "duckdb", spark: Any = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -881,11 +891,21 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         With ``previous``: train a new model on these lists instead of reusing the previous one.
     snapshots:
         Snapshot date of each list (``{"dtks": "2025-01-31"}``) for the golden records' recency rule.
+    backend, spark:
+        ``backend="spark"`` with ``spark=<SparkSession>`` trains, scores and clusters persons on Spark and
+        returns a :class:`linkmiskin.spark_backend.SparkLinkResult` of Spark DataFrames (docs/spark.md).
 
     Returns
     -------
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
+    if backend != "duckdb":
+        if backend != "spark":
+            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+        if previous is not None or snapshots:
+            raise LinkError("previous= and snapshots= are not supported with backend='spark' yet")
+        from .spark_backend import link as link_on_spark
+        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed, cannot_link_off=cannot_link_off)
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after

@@ -567,9 +567,108 @@ def _driver_sources(spark: Any, sources: Any) -> dict[str, Any]:
     return {k: (v.toPandas() if isinstance(v, SparkDataFrame) else v) for k, v in sources.items()}
 
 
+class SparkLinker:
+    """:class:`linkmiskin.Linker` on Spark (``lm.Linker(..., backend="spark", spark=spark)``): the same
+    steps, :meth:`train`, :meth:`predict`, :meth:`cluster`, with Spark DataFrames out.
+
+    >>> linker = lm.Linker(sources, region="32.16", backend="spark", spark=spark)   # doctest: +SKIP
+    >>> result = linker.cluster()                                                   # doctest: +SKIP
+    """
+
+    def __init__(self, sources: dict[str, Any] | None = None, columns: dict[str, dict[str, str]] | None = None,
+                 region: str | None = None, *, spark: Any = None, seed: int = 42,
+                 cannot_link_off: tuple[str, ...] | list[str] = (), model: dict | None = None,
+                 **_duckdb_only: Any) -> None:
+        _check_session(spark)
+        register_functions(spark)
+        self.spark, self.columns, self.region, self.seed = spark, columns, region, seed
+        self.cannot_link_off = tuple(cannot_link_off)
+        self.model = spark_model(model) if model is not None else None
+        self.timings: dict[str, float] = {}
+        self.records: Any = None
+        self._pairs: Any = None
+        if sources is not None:
+            self.set_sources(sources, columns)
+
+    def set_sources(self, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None) -> SparkLinker:
+        """Standardise the sources (on the driver, see docs/spark.md) and register the model table on Spark."""
+        import time
+
+        from splink.backends.spark import SparkAPI
+
+        from .linkage import _standardize_sources
+        from .model import model_table
+        from .pseudonym import model_ids
+
+        t0 = time.perf_counter()
+        std, self.column_mapping = _standardize_sources(_driver_sources(self.spark, sources),
+                                                        columns or self.columns, self.region)
+        self.records = to_spark_records(self.spark, model_ids(std, model_table(std))).cache()
+        self._db_api = SparkAPI(spark_session=self.spark)
+        self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
+                                          dataset_display_name="records")
+        self._pairs = None
+        self.timings["standardise"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def _require_data(self) -> None:
+        if self.records is None:
+            raise SparkBackendError("no sources yet: pass sources to Linker(...) or call set_sources(...)")
+
+    def train(self) -> SparkLinker:
+        """Train the model on Spark (:func:`train_spark`)."""
+        import time
+
+        self._require_data()
+        t0 = time.perf_counter()
+        self.model = train_spark(self._db_api, self._sdf, self.records, seed=self.seed)
+        self.timings["train"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def predict(self) -> Any:
+        """Score candidate pairs on Spark; returns the pairs as a Spark DataFrame."""
+        import time
+
+        self._require_data()
+        if self.model is None:
+            self.train()
+        t0 = time.perf_counter()
+        self._pairs = predict_spark(self._sdf, self.model).localCheckpoint()
+        self.timings["predict"] = round(time.perf_counter() - t0, 2)
+        return self._pairs
+
+    def cluster(self, threshold: float | None = None) -> SparkLinkResult:
+        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice)."""
+        import time
+
+        from pyspark.sql import functions as F
+
+        from .model_file import check_threshold
+
+        if self._pairs is None:
+            self.predict()
+        pairs = self._pairs
+        t0 = time.perf_counter()
+        if threshold is None:
+            threshold, source = threshold_spark(pairs), "model: maximises expected F1 from the model's own probabilities"
+        else:
+            threshold, source = check_threshold(threshold), "user"
+        persons = person_clusters_spark(self.records, pairs, self.model, float(threshold),
+                                        cannot_link_off=self.cannot_link_off)
+        out = persons.join(self.records.select("unique_id", "source", "record_id"), "unique_id")
+        key = F.concat_ws(":", "source", "record_id")
+        ids = out.groupBy("person_uid").agg(F.min(key).alias("first_key")).select(
+            "person_uid", F.concat(F.lit("P"), F.substring(F.sha1(F.col("first_key")), 1, 12)).alias("person_id"))
+        out = (out.join(ids, "person_uid")
+               .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
+        self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+        return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
+                               threshold_source=source, timings=dict(self.timings))
+
+
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
          threshold: float | None = None, *, spark: Any = None, seed: int = 42, model: dict | None = None,
-         cannot_link_off: tuple[str, ...] | list[str] = ()) -> SparkLinkResult:
+         cannot_link_off: tuple[str, ...] | list[str] = (), **_duckdb_only: Any) -> SparkLinkResult:
     """Link agency lists into persons on Spark: training, scoring and person clustering run on the cluster.
 
     ``sources`` as for :func:`linkmiskin.link` (paths or pandas), or Spark DataFrames. ``model``: a model
@@ -579,46 +678,11 @@ def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = No
     >>> res = lm.link(sources, region="32.16", backend="spark", spark=spark)      # doctest: +SKIP
     >>> res.records.groupBy("person_id").count().show()                           # doctest: +SKIP
     """
-    import time
-
-    from pyspark.sql import functions as F
-    from splink.backends.spark import SparkAPI
-
-    from .linkage import _standardize_sources
-    from .model import model_table
     from .model_file import check_threshold
-    from .pseudonym import model_ids
 
-    _check_session(spark)
     if threshold is not None:
         threshold = check_threshold(threshold)
-    register_functions(spark)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    std, _ = _standardize_sources(_driver_sources(spark, sources), columns, region)
-    table = model_ids(std, model_table(std))
-    records = to_spark_records(spark, table).cache()
-    keys = records.select("unique_id", "source", "record_id")
-    db_api = SparkAPI(spark_session=spark)
-    sdf = db_api.register(records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}", dataset_display_name="records")
-    timings["standardise"] = round(time.perf_counter() - t0, 2)
-    t0 = time.perf_counter()
-    model = spark_model(model) if model is not None else train_spark(db_api, sdf, records, seed=seed)
-    timings["train"] = round(time.perf_counter() - t0, 2)
-    t0 = time.perf_counter()
-    pairs = predict_spark(sdf, model).localCheckpoint()
-    timings["predict"] = round(time.perf_counter() - t0, 2)
-    t0 = time.perf_counter()
-    source = "user"
-    if threshold is None:
-        threshold, source = threshold_spark(pairs), "model: maximises expected F1 from the model's own probabilities"
-    persons = person_clusters_spark(records, pairs, model, float(threshold), cannot_link_off=cannot_link_off)
-    out = persons.join(keys, "unique_id")
-    key = F.concat_ws(":", "source", "record_id")
-    ids = out.groupBy("person_uid").agg(F.min(key).alias("first_key")).select(
-        "person_uid", F.concat(F.lit("P"), F.substring(F.sha1(F.col("first_key")), 1, 12)).alias("person_id"))
-    out = (out.join(ids, "person_uid")
-           .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
-    timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
-    return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=model,
-                           threshold_source=source, timings=timings)
+    _check_session(spark)
+    linker = SparkLinker(sources, columns, region, spark=spark, seed=seed, cannot_link_off=cannot_link_off,
+                         model=model)
+    return linker.cluster(threshold)
