@@ -83,7 +83,8 @@ def spark():
         pytest.skip("Java is not installed: the Spark tests need Java 17+")
     from linkmiskin.spark_backend import spark_session
 
-    s = spark_session("local[1]")
+    # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates
+    s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1"})
     yield s
 
 

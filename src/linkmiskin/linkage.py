@@ -19,6 +19,7 @@ Step by step, with a saved model::
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -322,6 +323,9 @@ class Linker:
         ``"auto"`` (default): the household rules that read a list's row order (a family's rows follow each
         other, head first) run on a list only when its own data proves that order; ``True`` trusts every
         list's order; ``False`` never reads it. ``result.metadata["row_order"]`` reports each rule per list.
+    backend, spark:
+        ``backend="spark"`` with ``spark=<SparkSession>`` gives a :class:`linkmiskin.spark_backend.SparkLinker`
+        (train, predict and person clustering on Spark; docs/spark.md).
     """
 
     def __new__(cls, *args: Any, backend: str = "duckdb", spark: Any = None, **kwargs: Any) -> Any:
@@ -583,6 +587,11 @@ class Linker:
         if sources is not None:
             obj.set_sources(sources, columns)
         return obj
+
+
+# the signature users see (``__new__`` only routes ``backend="spark"`` to linkmiskin.spark_backend.SparkLinker)
+Linker.__signature__ = inspect.signature(Linker.__init__).replace(  # type: ignore[attr-defined]
+    parameters=list(inspect.signature(Linker.__init__).parameters.values())[1:])
 
 
 _MEMORY = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
