@@ -4,7 +4,7 @@ end up in a different person.
     python benchmarks/bench_spark.py                         # 2,000 households, Spark local[2]
     python benchmarks/bench_spark.py --households 5000 --master "local[2]"
 
-Three runs on the same lists (written to Parquet files first, so both backends read files):
+Three runs on the same lists (written to CSV files first, as the agencies hand them over):
 
 1. DuckDB: ``lm.link(files)``;
 2. Spark, scoring with the DuckDB-trained model (``Linker(..., backend="spark", model=...)``): the
@@ -47,12 +47,10 @@ def main() -> None:
 
     data = lm.synthetic.generate(households=args.households, seed=args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench_spark_"))
-    files = {}
-    for name, df in data.sources.items():
-        files[name] = str(tmp / f"{name}.parquet")
-        df.to_parquet(files[name], index=False)
+    written = data.write(tmp, formats=("csv",))
+    files = {name: str(path) for name, path in written.items() if name in data.sources}
     n = sum(len(df) for df in data.sources.values())
-    print(f"{args.households} households, {n} records in {len(files)} Parquet files")
+    print(f"{args.households} households, {n} records in {len(files)} CSV files")
 
     t0 = time.perf_counter()
     duck = lm.link(files, region=data.region, progress=False)
