@@ -451,8 +451,8 @@ def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
 def _persons_in_component(recs: pd.DataFrame, pairs: pd.DataFrame, model: dict, threshold: float,
                           cannot_link_off: tuple[str, ...]) -> pd.DataFrame:
     """linkmiskin's person clustering (:func:`linkmiskin.clustering.person_clusters`: anti-chaining,
-    cannot-link rules) on one connected component; returns ``unique_id, person_uid`` (the smallest
-    ``unique_id`` of the record's person)."""
+    cannot-link rules) on whole connected components (one or many, with all their inner pairs); returns
+    ``unique_id, person_uid`` (the smallest ``unique_id`` of the record's person)."""
     from .clustering import person_clusters
     from .linkage import _pair_flags
 
@@ -470,7 +470,7 @@ def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: floa
                           cannot_link_off: tuple[str, ...] | list[str] = ()) -> Any:
     """Persons on Spark: connected components of the pairs at or above ``threshold``
     (:func:`connected_components_spark`), then linkmiskin's anti-chaining and cannot-link rules inside each
-    component of two or more records (``applyInPandas``; components are small).
+    component of two or more records (``cogroup().applyInPandas`` over buckets of whole components).
 
     Returns ``unique_id, person_uid, person_confidence`` for every record (``person_uid``: the smallest
     ``unique_id`` of the person; confidence as :func:`linkmiskin.clustering.confidence`).
@@ -482,17 +482,21 @@ def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: floa
     comp = connected_components_spark(records.select("unique_id"), strong)
     size = comp.groupBy("component").agg(F.count("*").alias("size"))
     comp = comp.join(size, "component")
-    multi = records.join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
+    # whole components go to buckets, one pandas call per bucket: person_clusters keeps components apart
+    # itself, and a call per component would pay Python's overhead thousands of times
+    buckets = max(1, int(records.sparkSession.conf.get("spark.sql.shuffle.partitions")))
+    multi = (records.join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
+             .withColumn("bucket", F.pmod(F.col("component"), F.lit(buckets))))
     cl = comp.select(F.col("unique_id").alias("unique_id_l"), F.col("component").alias("c_l"))
     cr = comp.select(F.col("unique_id").alias("unique_id_r"), F.col("component").alias("c_r"))
     inner = (pairs.join(cl, "unique_id_l").join(cr, "unique_id_r").where("c_l = c_r")
-             .withColumnRenamed("c_l", "component").drop("c_r"))
+             .withColumn("bucket", F.pmod(F.col("c_l"), F.lit(buckets))).drop("c_l", "c_r"))
 
-    def per_component(recs: pd.DataFrame, prs: pd.DataFrame) -> pd.DataFrame:
+    def per_bucket(recs: pd.DataFrame, prs: pd.DataFrame) -> pd.DataFrame:
         return _persons_in_component(recs, prs, model, threshold, off)
 
-    rebuilt = (multi.groupBy("component").cogroup(inner.groupBy("component"))
-               .applyInPandas(per_component, schema="unique_id bigint, person_uid bigint"))
+    rebuilt = (multi.groupBy("bucket").cogroup(inner.groupBy("bucket"))
+               .applyInPandas(per_bucket, schema="unique_id bigint, person_uid bigint"))
     single = comp.where("size = 1").select("unique_id", F.col("unique_id").alias("person_uid"))
     persons = rebuilt.unionByName(single).localCheckpoint()
     return persons.join(_confidence_spark(persons, pairs), "unique_id")
