@@ -19,6 +19,7 @@ Step by step, with a saved model::
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -376,12 +377,25 @@ class Linker:
         ``"auto"`` (default): the household rules that read a list's row order (a family's rows follow each
         other, head first) run on a list only when its own data proves that order; ``True`` trusts every
         list's order; ``False`` never reads it. ``result.metadata["row_order"]`` reports each rule per list.
+    backend, spark:
+        ``backend="spark"`` with ``spark=<SparkSession>`` gives a :class:`linkmiskin.spark_backend.SparkLinker`
+        (train, predict and person clustering on Spark; docs/spark.md).
     """
+
+    def __new__(cls, *args: Any, backend: str = "duckdb", spark: Any = None, **kwargs: Any) -> Any:
+        if backend == "spark":  # Spark DataFrames in and out: linkmiskin.spark_backend.SparkLinker
+            from linkmiskin.spark_backend import SparkLinker
+            return SparkLinker(*args, spark=spark, **kwargs)
+        return super().__new__(cls)
 
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
                  region: str | None = None, *, progress: bool = True, seed: int = 42,
-                 cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto") -> None:
+                 cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto",
+                 backend: str = "duckdb", spark: Any = None) -> None:
         from linkmiskin.clustering.cannot_link import RULES
+
+        if backend not in ("duckdb", "spark"):
+            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
 
         if use_row_order not in ("auto", True, False):
             raise LinkError(f"use_row_order must be 'auto', True or False, got {use_row_order!r}")
@@ -660,6 +674,11 @@ class Linker:
         if sources is not None:
             obj.set_sources(sources, columns)
         return obj
+
+
+# the signature users see (``__new__`` only routes ``backend="spark"`` to linkmiskin.spark_backend.SparkLinker)
+Linker.__signature__ = inspect.signature(Linker.__init__).replace(  # type: ignore[attr-defined]
+    parameters=list(inspect.signature(Linker.__init__).parameters.values())[1:])
 
 
 _MEMORY = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
@@ -978,7 +997,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
          region: str | None = None, threshold: float | None = None, *, progress: bool = True,
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
          use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
-         snapshots: dict[str, str] | None = None, list_date: Any = None, header: Any = None) -> LinkResult:
+         snapshots: dict[str, str] | None = None, list_date: Any = None, header: Any = None,
+         backend: str = "duckdb", spark: Any = None) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -1014,11 +1034,21 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     header:
         The heading row's number (1 = first row) of CSV/Excel sources whose heading is not found by itself:
         one value or ``{"sekolah": 3}``.
+    backend, spark:
+        ``backend="spark"`` with ``spark=<SparkSession>`` trains, scores and clusters persons on Spark and
+        returns a :class:`linkmiskin.spark_backend.SparkLinkResult` of Spark DataFrames (docs/spark.md).
 
     Returns
     -------
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
+    if backend != "duckdb":
+        if backend != "spark":
+            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+        if previous is not None or snapshots:
+            raise LinkError("previous= and snapshots= are not supported with backend='spark' yet")
+        from linkmiskin.spark_backend import link as link_on_spark
+        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed, cannot_link_off=cannot_link_off)
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after

@@ -1,0 +1,692 @@
+"""Run linkmiskin's Splink model on Apache Spark (optional: ``pip install linkmiskin[spark]``).
+
+linkmiskin's comparisons are written in DuckDB SQL (:mod:`linkmiskin.scoring.comparisons`). This module is the one
+place that makes them run on Spark SQL:
+
+* :func:`to_spark_sql` translates a DuckDB condition to Spark SQL (sqlglot, plus the functions sqlglot does
+  not map: ``len`` of a list, ``list_has_all``, ``list_has_any``, ``list_bool_and/or`` over
+  ``list_transform``, ``hamming``, ``jaro_winkler_similarity``);
+* :func:`register_functions` registers what Spark lacks: ``lm_jaro_winkler`` (a vectorised pandas UDF over
+  jellyfish, which gives DuckDB's Jaro-Winkler to the last bit; Splink's own Spark ``jaro_winkler`` does
+  not); ``damerau_levenshtein`` comes from Splink's similarity jar (:func:`spark_session` adds it);
+* :func:`spark_model` turns a model trained on DuckDB into the same model for Spark (Splink stores SQL in
+  the model, so a DuckDB model loaded on Spark as it is scores wrongly *without an error*);
+* :func:`spark_comparison` wraps a comparison so that Splink builds its Spark SQL from the translation.
+
+>>> from linkmiskin.spark_backend import to_spark_sql
+>>> to_spark_sql('len("name_tokens_l") > 0 AND list_has_any("name_nick_l", "name_tokens_r")')
+'IF(`name_tokens_l` IS NULL, NULL, SIZE(`name_tokens_l`)) > 0 AND ARRAYS_OVERLAP(`name_nick_l`, `name_tokens_r`)'
+
+Conventions the translation relies on (kept by :mod:`linkmiskin.scoring.comparisons`): ``len(...)`` is only applied
+to lists and ``length(...)`` only to strings; ``list_bool_and``/``list_bool_or`` are applied to non-empty
+lists (DuckDB gives NULL for an empty list, Spark's ``forall`` true).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlglot
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from sqlglot import exp
+
+from linkmiskin.privacy import MaskedError
+
+#: name of the Jaro-Winkler function registered on Spark (DuckDB's ``jaro_winkler_similarity``)
+JARO_WINKLER_UDF = "lm_jaro_winkler"
+_LEN_MARK = "lm__array_len"
+
+
+class SparkBackendError(MaskedError):
+    """The Spark backend cannot run: pyspark, the session or Splink's jar is missing."""
+
+
+def require_pyspark() -> Any:
+    """Import pyspark or raise :class:`SparkBackendError` saying how to install it."""
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise SparkBackendError("backend='spark' needs pyspark and Java 17+: pip install 'linkmiskin[spark]'") from e
+    return SparkSession
+
+
+# --------------------------------------------------------------------------------------- SQL translation
+def _spark(sql: str) -> exp.Expression:
+    return sqlglot.parse_one(sql, read="spark")
+
+
+def _fn_name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).lower()
+    return node.sql_name().lower() if isinstance(node, exp.Func) else ""
+
+
+def _args(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.Anonymous):
+        return list(node.expressions)
+    return [a for a in (node.this, node.expression) if isinstance(a, exp.Expression)] + list(
+        node.expressions or [])
+
+
+def _hamming(a: str, b: str) -> str:
+    # DuckDB raises on strings of different lengths; NULL here (a NULL condition is not met)
+    return (f"CASE WHEN LENGTH({a}) <> LENGTH({b}) THEN NULL ELSE SIZE(FILTER(SEQUENCE(1, GREATEST(LENGTH({a}), 1)), "
+            f"lm_i -> SUBSTRING({a}, lm_i, 1) <> SUBSTRING({b}, lm_i, 1))) END")
+
+
+def _list_bool(node: exp.Expression, quantifier: str) -> exp.Expression:
+    (arg,) = _args(node)
+    if isinstance(arg, exp.Transform) or _fn_name(arg) in ("transform", "list_transform"):
+        lst, lam = arg.this, arg.expression
+        return exp.Anonymous(this=quantifier, expressions=[lst, lam])
+    return _spark(f"{quantifier}({arg.sql('spark')}, lm_v -> lm_v)")
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    """One node of a parsed DuckDB condition, rewritten for Spark (children first, by ``transform``)."""
+    name = _fn_name(node)
+    if isinstance(node, exp.Anonymous) and name == _LEN_MARK:
+        (a,) = node.expressions
+        s = a.sql("spark")
+        return _spark(f"IF({s} IS NULL, NULL, SIZE({s}))")
+    if isinstance(node, exp.ArrayOverlaps) or name == "list_has_any":
+        a, b = _args(node)
+        return exp.Anonymous(this="ARRAYS_OVERLAP", expressions=[a, b])
+    if name in ("list_has_all", "array_has_all") or isinstance(node, exp.ArrayContainsAll):
+        a, b = _args(node)
+        return _spark(f"FORALL({b.sql('spark')}, lm_e -> ARRAY_CONTAINS({a.sql('spark')}, lm_e))")
+    if name == "list_bool_and":
+        return _list_bool(node, "FORALL")
+    if name == "list_bool_or":
+        return _list_bool(node, "EXISTS")
+    if name == "hamming":
+        a, b = (x.sql("spark") for x in _args(node))
+        return _spark(_hamming(a, b))
+    if name in ("jaro_winkler_similarity", "jarowinkler_similarity") or isinstance(node, exp.JarowinklerSimilarity):
+        a, b = _args(node)[:2]
+        return exp.Anonymous(this=JARO_WINKLER_UDF, expressions=[a, b])
+    return node
+
+
+def to_spark_sql(duckdb_sql: str) -> str:
+    """Translate a DuckDB SQL condition (as :mod:`linkmiskin.scoring.comparisons` writes them) to Spark SQL.
+
+    >>> to_spark_sql('hamming("nik_l", "nik_r") <= 2')  # doctest: +ELLIPSIS
+    'CASE WHEN LENGTH(`nik_l`) <> LENGTH(`nik_r`) THEN NULL ELSE SIZE(FILTER(SEQUENCE(1, ...'
+    """
+    if duckdb_sql.strip().upper() == "ELSE":
+        return "ELSE"
+    marked = re.sub(r"\blen\s*\(", f"{_LEN_MARK}(", duckdb_sql, flags=re.IGNORECASE)
+    tree = sqlglot.parse_one(marked, read="duckdb")
+    out = tree.sql(dialect="spark")
+    for _ in range(20):  # a rewritten node's children are rewritten on the next pass
+        tree = tree.transform(_rewrite)
+        again = tree.sql(dialect="spark")
+        if again == out:
+            return out
+        out = again
+    raise SparkBackendError("to_spark_sql did not converge")  # pragma: no cover
+
+
+# ----------------------------------------------------------------------------------- comparisons / model
+def _spark_level(level: ComparisonLevelCreator) -> ComparisonLevelCreator:
+    """A copy of a level whose DuckDB custom SQL is translated to Spark SQL (key and settings kept)."""
+    out = copy.deepcopy(level)
+    if getattr(out, "base_dialect_str", None) == "duckdb" and hasattr(out, "sql_condition"):
+        out.sql_condition = to_spark_sql(out.sql_condition)
+        out.base_dialect_str = "spark"
+    return out
+
+
+class SparkComparison(ComparisonCreator):
+    """A linkmiskin comparison whose levels run on Spark: the same levels, keys, labels and settings, with
+    the DuckDB SQL translated by :func:`to_spark_sql`.
+
+    >>> from linkmiskin.scoring.comparisons import SexComparison
+    >>> SparkComparison(SexComparison("sex")).create_output_column_name()
+    'sex'
+    """
+
+    def __init__(self, inner: ComparisonCreator) -> None:
+        self._inner = inner
+        super().__init__(dict(inner.col_expressions))
+        for attr in ("_m_probabilities", "_u_probabilities", "_term_frequency_adjustments"):
+            if attr in inner.__dict__:  # what inner.configure(...) set
+                setattr(self, attr, copy.deepcopy(inner.__dict__[attr]))
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        return [_spark_level(lv) for lv in self._inner.create_comparison_levels()]
+
+    def create_output_column_name(self) -> str | None:
+        return self._inner.create_output_column_name()
+
+    def create_description(self) -> str:
+        return self._inner.create_description()
+
+
+def spark_comparison(comparison: ComparisonCreator) -> SparkComparison:
+    """The Spark form of a linkmiskin comparison (see :class:`SparkComparison`)."""
+    return SparkComparison(comparison)
+
+
+def spark_model(model: dict) -> dict:
+    """A Splink model dict trained on DuckDB, made to score identically on Spark.
+
+    Every level's SQL condition and every blocking rule is translated (:func:`to_spark_sql`) and the model
+    is marked ``sql_dialect="spark"``. Never load a DuckDB model file on Spark as it is: Splink then reads
+    ``"name_l" = "name_r"`` as two string literals and scores every pair wrongly, without an error.
+
+    >>> m = {"sql_dialect": "duckdb", "blocking_rules_to_generate_predictions": [
+    ...      {"blocking_rule": 'l."nik15" = r."nik15"'}], "comparisons": []}
+    >>> spark_model(m)["blocking_rules_to_generate_predictions"][0]["blocking_rule"]
+    'l.`nik15` = r.`nik15`'
+    """
+    if model.get("sql_dialect", "duckdb") not in ("duckdb", "spark"):
+        raise SparkBackendError(f"cannot move a model written for {model.get('sql_dialect')!r} to Spark")
+    out = copy.deepcopy(model)
+    if model.get("sql_dialect", "duckdb") == "spark":
+        return out
+    out["sql_dialect"] = "spark"
+    for comp in out.get("comparisons", []):
+        for lv in comp.get("comparison_levels", []):
+            lv["sql_condition"] = to_spark_sql(lv["sql_condition"])
+    for br in out.get("blocking_rules_to_generate_predictions", []):
+        if isinstance(br, dict):
+            br["blocking_rule"] = to_spark_sql(br["blocking_rule"])
+            br["sql_dialect"] = "spark"
+    return out
+
+
+# ------------------------------------------------------------------------------------- session and UDFs
+def _jaro_winkler_series(a: pd.Series, b: pd.Series) -> pd.Series:
+    """DuckDB's ``jaro_winkler_similarity`` on two string Series, computed once per distinct pair."""
+    import jellyfish
+
+    pairs = pd.DataFrame({"a": a, "b": b})
+    ok = pairs["a"].notna() & pairs["b"].notna()
+    out = pd.Series(np.nan, index=pairs.index, dtype="float64")
+    if ok.any():
+        uniq = pairs[ok].drop_duplicates()
+        vals = [jellyfish.jaro_winkler_similarity(x, y) for x, y in zip(uniq["a"], uniq["b"])]
+        sims = uniq.assign(sim=vals)
+        merged = pairs[ok].merge(sims, on=["a", "b"], how="left")
+        out[ok.to_numpy()] = merged["sim"].to_numpy()
+    return out
+
+
+def register_functions(spark: Any) -> None:
+    """Register on ``spark`` the SQL functions linkmiskin's comparisons need and Spark lacks.
+
+    ``lm_jaro_winkler`` (DuckDB's Jaro-Winkler) as a vectorised pandas UDF; checks that Splink's jar, which
+    provides ``damerau_levenshtein``, is on the session (:func:`spark_session` adds it).
+    """
+    from pyspark.sql.functions import pandas_udf
+    from splink.backends.spark import SparkAPI
+
+    spark.udf.register(JARO_WINKLER_UDF, pandas_udf(_jaro_winkler_series, "double"))
+    SparkAPI(spark_session=spark)  # registers the jar's functions (damerau_levenshtein) when it is loaded
+    try:
+        spark.sql("SELECT damerau_levenshtein('ab', 'ba') AS d").collect()
+    except Exception as e:
+        raise SparkBackendError(
+            "Spark has no damerau_levenshtein: start the session with Splink's jar, e.g. "
+            ".config('spark.jars', splink.backends.spark.similarity_jar_location()), or use "
+            "linkmiskin.spark_backend.spark_session()") from e
+
+
+def spark_session(master: str = "local[2]", *, app_name: str = "linkmiskin", checkpoint_dir: str | None = None,
+                  conf: dict[str, str] | None = None) -> Any:
+    """A Spark session ready for linkmiskin: Splink's similarity jar, a checkpoint folder, Python workers
+    on this interpreter (local mode), and linkmiskin's functions registered.
+
+    >>> spark = spark_session("local[2]")       # doctest: +SKIP
+    """
+    SparkSession = require_pyspark()
+    from splink.backends.spark import similarity_jar_location
+
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    b = (SparkSession.builder.master(master).appName(app_name)
+         .config("spark.jars", similarity_jar_location())
+         .config("spark.ui.enabled", "false")
+         .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "200"))
+    for k, v in (conf or {}).items():
+        b = b.config(k, v)
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(checkpoint_dir or tempfile.mkdtemp(prefix="linkmiskin_spark_ckpt_"))
+    register_functions(spark)
+    return spark
+
+
+# --------------------------------------------------------------------------------------- model records
+def _spark_type(s: pd.Series) -> str:
+    if s.dtype == object:
+        v = s.dropna()
+        if len(v) and isinstance(v.iloc[0], (list, tuple, np.ndarray)):
+            return "array<string>"
+        return "string"
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(s.dtype):
+        return "double"
+    return "string"
+
+
+def records_schema(table: pd.DataFrame) -> str:
+    """The Spark DDL schema of a model table (:func:`linkmiskin.scoring.model.model_table`)."""
+    return ", ".join(f"`{c}` {_spark_type(table[c])}" for c in table.columns)
+
+
+def to_spark_records(spark: Any, table: pd.DataFrame, schema: str | None = None) -> Any:
+    """A pandas model table as a Spark DataFrame with an explicit schema (lists as ``array<string>``)."""
+    schema = schema or records_schema(table)
+    t = table.copy()
+    for c in t.columns:
+        if t[c].dtype == object:
+            t[c] = t[c].map(lambda v: list(v) if isinstance(v, (tuple, np.ndarray)) else v)
+        elif isinstance(t[c].dtype, pd.Int64Dtype):
+            t[c] = t[c].astype(object).where(t[c].notna(), None)
+    return spark.createDataFrame(t, schema=schema)
+
+
+# ---------------------------------------------------------------------------------------------- training
+def _spark_settings(prior: float = 1e-5, comps: list[Any] | None = None) -> Any:
+    """linkmiskin's Splink settings (:func:`linkmiskin.scoring.model.settings`) with every comparison in Spark form."""
+    from linkmiskin.scoring.model import comparisons, settings
+
+    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())])
+
+
+def _anchor_pairs_spark(records: Any, condition: str, limit: int, seed: int) -> Any:
+    """Spark form of :func:`linkmiskin.scoring.model._anchor_pairs`: up to ``limit`` random pairs meeting
+    ``condition`` (DuckDB SQL with ``l.``/``r.`` prefixes), as a Spark DataFrame of clerical labels."""
+    from pyspark.sql import functions as F
+
+    cond = to_spark_sql(condition)
+    pairs = (records.alias("l").join(records.alias("r"), F.expr(f"({cond}) AND l.unique_id < r.unique_id"))
+             .select(F.col("l.unique_id").alias("unique_id_l"), F.col("r.unique_id").alias("unique_id_r")))
+    return (pairs.orderBy(F.rand(seed)).limit(int(limit))
+            .withColumn("source_dataset_l", F.lit("records")).withColumn("source_dataset_r", F.lit("records"))
+            .withColumn("clerical_match_score", F.lit(1.0)))
+
+
+def _m_from_labels(db_api: Any, sdf: Any, labels: Any, name: str, comps: list[Any]) -> dict:
+    from splink import Linker as SplinkLinker
+
+    linker = SplinkLinker(sdf, _spark_settings(comps=comps), log_level=30)
+    linker.training.estimate_m_from_pairwise_labels(db_api.register(labels, table_name=name))
+    return linker.misc.save_model_to_json()
+
+
+def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
+                anchor_limit: int = 200_000) -> dict:
+    """Train linkmiskin's model on Spark: the procedure of :func:`linkmiskin.scoring.model.train` (u from random
+    pairs, lambda from deterministic rules, m from anchor pairs, priors when anchors are too few), run by
+    Splink's Spark backend. ``records`` is the registered model table as a Spark DataFrame.
+
+    Returns the Splink model dict in Spark SQL (``sql_dialect="spark"``).
+
+    >>> model = train_spark(SparkAPI(spark_session=spark), sdf, records)   # doctest: +SKIP
+    """
+    from splink import Linker as SplinkLinker
+    from splink import block_on
+
+    from linkmiskin.scoring import model as mdl
+
+    linker = SplinkLinker(sdf, _spark_settings(), log_level=30)
+    linker.training.estimate_probability_two_random_records_match(
+        [to_spark_sql(mdl.ANCHOR_SAME_PERSON_BY_NIK), block_on("name", "dob", "desa_code")], recall=0.85)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    main = linker.misc.save_model_to_json()
+    anchors_nik = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed).cache()
+    anchors_name = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed).cache()
+    m_lists: dict[int, list[float]] = {}
+    if anchors_nik.count() >= mdl.MIN_ANCHORS:
+        a_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik", mdl._anchor_comparisons())
+        for i in range(1, 6):
+            m_lists[i] = mdl._m_from_model(a_model, i)
+        r_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik_dates",
+                                 mdl._anchor_comparisons(recorded_dates_only=True))
+        m_lists[2] = mdl._combine_date_m(a_model, r_model, 2)
+    if anchors_name.count() >= mdl.MIN_ANCHORS:
+        n_model = _m_from_labels(db_api, sdf, anchors_name, "__lm_anchor_name", mdl._anchor_comparisons())
+        m_lists[0] = mdl._m_from_model(n_model, 0)
+        for i in range(1, 6):
+            m_lists.setdefault(i, mdl._m_from_model(n_model, i))
+    configured = []
+    for i, c in enumerate(mdl.comparisons()):
+        name = c.create_output_column_name()
+        u = mdl._smooth(mdl._u_from_model(main, i), floor=0.5 / u_max_pairs)
+        if name in mdl.PRIOR_M and i not in m_lists and len(mdl.PRIOR_M[name]) == len(u):
+            m_lists[i] = mdl.PRIOR_M[name]
+        m_src = m_lists.get(i)
+        m = mdl._smooth(m_src[: len(u)] if m_src is not None else mdl._m_from_model(main, i))
+        if name in mdl.UNIQUE_IDENTIFIERS:
+            u = mdl._u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
+        configured.append(c.configure(m_probabilities=m, u_probabilities=u))
+    final = SplinkLinker(sdf, _spark_settings(prior=main["probability_two_random_records_match"], comps=configured),
+                         log_level=30)
+    return final.misc.save_model_to_json()
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+def predict_spark(sdf: Any, model: dict, *, min_probability: float = 0.001) -> Any:
+    """Score candidate pairs on Spark with a Spark (or DuckDB, translated here) model. Returns a Spark
+    DataFrame ``unique_id_l, unique_id_r, match_probability, match_weight, gamma_*``."""
+    from splink import Linker as SplinkLinker
+
+    m = spark_model(model)
+    pred = SplinkLinker(sdf, m, log_level=30).inference.predict(threshold_match_probability=min_probability)
+    gammas = [f"gamma_{c['output_column_name']}" for c in m["comparisons"]]
+    return pred.as_spark_dataframe().select("unique_id_l", "unique_id_r", "match_probability", "match_weight",
+                                            *gammas)
+
+
+def threshold_spark(pairs: Any, *, floor: float = 0.5) -> float:
+    """:func:`linkmiskin.linkage.choose_threshold` on Spark pairs, collecting only the probabilities at or
+    above ``floor`` (the candidates) and the sum of the others (which only enters the expected total)."""
+    from pyspark.sql import functions as F
+
+    from linkmiskin.linkage import choose_threshold
+
+    hi = np.array([r[0] for r in pairs.where(F.col("match_probability") >= floor)
+                   .select("match_probability").collect()], dtype=float)
+    rest = pairs.where(F.col("match_probability") < floor).agg(F.sum("match_probability")).collect()[0][0] or 0.0
+    # the rest enters only the expected total: spread it over values below the floor (never candidates)
+    parts = int(np.ceil(rest / (floor * 0.99))) if rest > 0 else 0
+    filler = np.full(parts, rest / parts) if parts else np.zeros(0)
+    return choose_threshold(np.concatenate([hi, filler]), floor=floor)
+
+
+# ------------------------------------------------------------------------------------------- clustering
+def connected_components_spark(nodes: Any, edges: Any, *, max_iterations: int = 100) -> Any:
+    """Connected components on Spark by iterative min-label propagation (as Splink's Spark clustering).
+
+    ``nodes``: DataFrame with ``unique_id``; ``edges``: ``unique_id_l, unique_id_r``. Returns
+    ``unique_id, component`` where ``component`` is the smallest ``unique_id`` of the component. Each round
+    is one join; the lineage is cut with ``localCheckpoint`` so that it does not grow with the rounds.
+    """
+    from pyspark.sql import functions as F
+
+    und = (edges.select(F.col("unique_id_l").alias("a"), F.col("unique_id_r").alias("b"))
+           .union(edges.select(F.col("unique_id_r").alias("a"), F.col("unique_id_l").alias("b"))).cache())
+    labels = nodes.select("unique_id", F.col("unique_id").alias("component")).localCheckpoint()
+    for _ in range(max_iterations):
+        best = (und.join(labels, und.a == labels.unique_id).groupBy("b")
+                .agg(F.min("component").alias("candidate")))
+        new = (labels.join(best, labels.unique_id == best.b, "left")
+               .select("unique_id", F.least("component", F.coalesce("candidate", "component")).alias("component"))
+               .localCheckpoint())
+        changed = new.join(labels.withColumnRenamed("component", "old"), "unique_id").where("component <> old").count()
+        labels = new
+        if changed == 0:
+            return labels
+    raise SparkBackendError(f"connected components did not converge in {max_iterations} rounds")
+
+
+def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Arrow gives list columns as numpy arrays; linkmiskin's rules expect lists."""
+    for c in df.columns:
+        if df[c].dtype == object and len(df) and isinstance(df[c].iloc[0], np.ndarray):
+            df[c] = df[c].map(lambda v: list(v) if isinstance(v, np.ndarray) else v)
+    return df
+
+
+def _persons_in_component(recs: pd.DataFrame, pairs: pd.DataFrame, model: dict, threshold: float,
+                          cannot_link_off: tuple[str, ...]) -> pd.DataFrame:
+    """linkmiskin's person clustering (:func:`linkmiskin.clustering.persons.person_clusters`: anti-chaining,
+    cannot-link rules) on whole connected components (one or many, with all their inner pairs); returns
+    ``unique_id, person_uid`` (the smallest ``unique_id`` of the record's person)."""
+    from linkmiskin.clustering.persons import person_clusters
+    from linkmiskin.linkage import _pair_flags
+
+    recs = _as_lists(recs.sort_values("unique_id").reset_index(drop=True))
+    uid = recs["unique_id"].to_numpy(np.int64)
+    flags = _pair_flags(model, pairs)
+    e = pd.DataFrame({"l": np.searchsorted(uid, pairs["unique_id_l"].to_numpy(np.int64)),
+                      "r": np.searchsorted(uid, pairs["unique_id_r"].to_numpy(np.int64)),
+                      "p": pairs["match_probability"].to_numpy(dtype=float), **flags})
+    out = person_clusters(recs.assign(node=np.arange(len(recs))), e, threshold, cannot_link_off=cannot_link_off)
+    return pd.DataFrame({"unique_id": uid, "person_uid": uid[out["person_node"].to_numpy()]})
+
+
+def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: float, *,
+                          cannot_link_off: tuple[str, ...] | list[str] = ()) -> Any:
+    """Persons on Spark: connected components of the pairs at or above ``threshold``
+    (:func:`connected_components_spark`), then linkmiskin's anti-chaining and cannot-link rules inside each
+    component of two or more records (``cogroup().applyInPandas`` over buckets of whole components).
+
+    Returns ``unique_id, person_uid, person_confidence`` for every record (``person_uid``: the smallest
+    ``unique_id`` of the person; confidence as :func:`linkmiskin.clustering.persons.confidence`).
+    """
+    from pyspark.sql import functions as F
+
+    off = tuple(cannot_link_off)
+    strong = pairs.where(F.col("match_probability") >= threshold).select("unique_id_l", "unique_id_r")
+    comp = connected_components_spark(records.select("unique_id"), strong)
+    size = comp.groupBy("component").agg(F.count("*").alias("size"))
+    comp = comp.join(size, "component")
+    # whole components go to buckets, one pandas call per bucket: person_clusters keeps components apart
+    # itself, and a call per component would pay Python's overhead thousands of times
+    buckets = max(1, int(records.sparkSession.conf.get("spark.sql.shuffle.partitions")))
+    multi = (records.join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
+             .withColumn("bucket", F.pmod(F.col("component"), F.lit(buckets))))
+    cl = comp.select(F.col("unique_id").alias("unique_id_l"), F.col("component").alias("c_l"))
+    cr = comp.select(F.col("unique_id").alias("unique_id_r"), F.col("component").alias("c_r"))
+    inner = (pairs.join(cl, "unique_id_l").join(cr, "unique_id_r").where("c_l = c_r")
+             .withColumn("bucket", F.pmod(F.col("c_l"), F.lit(buckets))).drop("c_l", "c_r"))
+
+    def per_bucket(recs: pd.DataFrame, prs: pd.DataFrame) -> pd.DataFrame:
+        return _persons_in_component(recs, prs, model, threshold, off)
+
+    rebuilt = (multi.groupBy("bucket").cogroup(inner.groupBy("bucket"))
+               .applyInPandas(per_bucket, schema="unique_id bigint, person_uid bigint"))
+    single = comp.where("size = 1").select("unique_id", F.col("unique_id").alias("person_uid"))
+    persons = rebuilt.unionByName(single).localCheckpoint()
+    return persons.join(_confidence_spark(persons, pairs), "unique_id")
+
+
+def _confidence_spark(persons: Any, pairs: Any) -> Any:
+    """:func:`linkmiskin.clustering.persons.confidence` on Spark: (strongest tie inside the person, 1 alone) x
+    (1 - strongest tie outside)."""
+    from pyspark.sql import functions as F
+
+    pl = persons.select(F.col("unique_id").alias("unique_id_l"), F.col("person_uid").alias("p_l"))
+    pr = persons.select(F.col("unique_id").alias("unique_id_r"), F.col("person_uid").alias("p_r"))
+    e = pairs.select("unique_id_l", "unique_id_r", "match_probability").join(pl, "unique_id_l").join(pr, "unique_id_r")
+    ends = (e.select(F.col("unique_id_l").alias("unique_id"), "match_probability", (F.col("p_l") == F.col("p_r")).alias("same"))
+            .union(e.select(F.col("unique_id_r").alias("unique_id"), "match_probability", (F.col("p_l") == F.col("p_r")).alias("same"))))
+    best = ends.groupBy("unique_id").agg(
+        F.max(F.when(F.col("same"), F.col("match_probability"))).alias("best_in"),
+        F.max(F.when(~F.col("same"), F.col("match_probability"))).alias("best_out"))
+    size = persons.groupBy("person_uid").agg(F.count("*").alias("size"))
+    out = persons.join(size, "person_uid").join(best, "unique_id", "left")
+    best_in = F.when(F.col("size") <= 1, F.lit(1.0)).otherwise(F.coalesce("best_in", F.lit(0.0)))
+    conf = F.round(best_in * (1.0 - F.coalesce("best_out", F.lit(0.0))), 6)
+    return out.select("unique_id", conf.alias("person_confidence"))
+
+
+# ------------------------------------------------------------------------------------------- end to end
+@dataclass
+class SparkLinkResult:
+    """What ``link(..., backend="spark")`` returns: Spark DataFrames, nothing collected to the driver.
+
+    Attributes
+    ----------
+    records:
+        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``.
+    pairs:
+        Scored pairs: ``unique_id_l, unique_id_r, match_probability, match_weight`` and ``gamma_*``.
+    model:
+        The Splink model (Spark SQL) that scored them.
+    """
+
+    records: Any
+    pairs: Any
+    threshold: float
+    model: dict
+    threshold_source: str = "model"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``."""
+        d = Path(directory)
+        self.records.write.mode("overwrite").parquet(str(d / "records.parquet"))
+        self.pairs.write.mode("overwrite").parquet(str(d / "pairs.parquet"))
+        return d
+
+
+def _check_session(spark: Any) -> None:
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    if not isinstance(spark, SparkSession):
+        raise SparkBackendError("backend='spark' needs spark=<a SparkSession>, e.g. "
+                                f"linkmiskin.spark_backend.spark_session('local[2]'); got {type(spark).__name__}")
+
+
+def _driver_sources(spark: Any, sources: Any) -> dict[str, Any]:
+    """Sources as linkmiskin's standardiser takes them: paths and pandas unchanged, Spark DataFrames
+    brought to the driver (standardisation is still driver-side, see docs/spark.md)."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    if not isinstance(sources, dict):
+        return sources
+    return {k: (v.toPandas() if isinstance(v, SparkDataFrame) else v) for k, v in sources.items()}
+
+
+class SparkLinker:
+    """:class:`linkmiskin.Linker` on Spark (``lm.Linker(..., backend="spark", spark=spark)``): the same
+    steps, :meth:`train`, :meth:`predict`, :meth:`cluster`, with Spark DataFrames out.
+
+    >>> linker = lm.Linker(sources, region="32.16", backend="spark", spark=spark)   # doctest: +SKIP
+    >>> result = linker.cluster()                                                   # doctest: +SKIP
+    """
+
+    def __init__(self, sources: dict[str, Any] | None = None, columns: dict[str, dict[str, str]] | None = None,
+                 region: str | None = None, *, spark: Any = None, seed: int = 42,
+                 cannot_link_off: tuple[str, ...] | list[str] = (), model: dict | None = None,
+                 **_duckdb_only: Any) -> None:
+        _check_session(spark)
+        register_functions(spark)
+        self.spark, self.columns, self.region, self.seed = spark, columns, region, seed
+        self.cannot_link_off = tuple(cannot_link_off)
+        self.model = spark_model(model) if model is not None else None
+        self.timings: dict[str, float] = {}
+        self.records: Any = None
+        self._pairs: Any = None
+        if sources is not None:
+            self.set_sources(sources, columns)
+
+    def set_sources(self, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None) -> SparkLinker:
+        """Standardise the sources (on the driver, see docs/spark.md) and register the model table on Spark."""
+        import time
+
+        from splink.backends.spark import SparkAPI
+
+        from linkmiskin.linkage import _standardize_sources
+        from linkmiskin.pseudonym import model_ids
+        from linkmiskin.scoring.model import model_table
+
+        t0 = time.perf_counter()
+        std, self.column_mapping = _standardize_sources(_driver_sources(self.spark, sources),
+                                                        columns or self.columns, self.region)
+        self.records = to_spark_records(self.spark, model_ids(std, model_table(std))).cache()
+        self._db_api = SparkAPI(spark_session=self.spark)
+        self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
+                                          dataset_display_name="records")
+        self._pairs = None
+        self.timings["standardise"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def _require_data(self) -> None:
+        if self.records is None:
+            raise SparkBackendError("no sources yet: pass sources to Linker(...) or call set_sources(...)")
+
+    def train(self) -> SparkLinker:
+        """Train the model on Spark (:func:`train_spark`)."""
+        import time
+
+        self._require_data()
+        t0 = time.perf_counter()
+        self.model = train_spark(self._db_api, self._sdf, self.records, seed=self.seed)
+        self.timings["train"] = round(time.perf_counter() - t0, 2)
+        return self
+
+    def predict(self) -> Any:
+        """Score candidate pairs on Spark; returns the pairs as a Spark DataFrame."""
+        import time
+
+        self._require_data()
+        if self.model is None:
+            self.train()
+        t0 = time.perf_counter()
+        self._pairs = predict_spark(self._sdf, self.model).localCheckpoint()
+        self.timings["predict"] = round(time.perf_counter() - t0, 2)
+        return self._pairs
+
+    def cluster(self, threshold: float | None = None) -> SparkLinkResult:
+        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice)."""
+        import time
+
+        from pyspark.sql import functions as F
+
+        from linkmiskin.scoring.model_file import check_threshold
+
+        if self._pairs is None:
+            self.predict()
+        pairs = self._pairs
+        t0 = time.perf_counter()
+        if threshold is None:
+            threshold, source = threshold_spark(pairs), "model: maximises expected F1 from the model's own probabilities"
+        else:
+            threshold, source = check_threshold(threshold), "user"
+        persons = person_clusters_spark(self.records, pairs, self.model, float(threshold),
+                                        cannot_link_off=self.cannot_link_off)
+        out = persons.join(self.records.select("unique_id", "source", "record_id"), "unique_id")
+        key = F.concat_ws(":", "source", "record_id")
+        ids = out.groupBy("person_uid").agg(F.min(key).alias("first_key")).select(
+            "person_uid", F.concat(F.lit("P"), F.substring(F.sha1(F.col("first_key")), 1, 12)).alias("person_id"))
+        out = (out.join(ids, "person_uid")
+               .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
+        self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+        return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
+                               threshold_source=source, timings=dict(self.timings))
+
+
+def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
+         threshold: float | None = None, *, spark: Any = None, seed: int = 42, model: dict | None = None,
+         cannot_link_off: tuple[str, ...] | list[str] = (), **_duckdb_only: Any) -> SparkLinkResult:
+    """Link agency lists into persons on Spark: training, scoring and person clustering run on the cluster.
+
+    ``sources`` as for :func:`linkmiskin.link` (paths or pandas), or Spark DataFrames. ``model``: a model
+    trained elsewhere (a DuckDB one is translated, :func:`spark_model`) to score without training.
+
+    >>> spark = spark_session("local[2]")                                        # doctest: +SKIP
+    >>> res = lm.link(sources, region="32.16", backend="spark", spark=spark)      # doctest: +SKIP
+    >>> res.records.groupBy("person_id").count().show()                           # doctest: +SKIP
+    """
+    from linkmiskin.scoring.model_file import check_threshold
+
+    if threshold is not None:
+        threshold = check_threshold(threshold)
+    _check_session(spark)
+    linker = SparkLinker(sources, columns, region, spark=spark, seed=seed, cannot_link_off=cannot_link_off,
+                         model=model)
+    return linker.cluster(threshold)

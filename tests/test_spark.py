@@ -1,0 +1,232 @@
+"""The Spark backend: DuckDB SQL translated to Spark SQL, and parity of scores between the two engines.
+
+The translation tests run everywhere (sqlglot only). The Spark tests need pyspark and Java; without them
+they are skipped with the reason shown by ``pytest -rs``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from linkmiskin.spark_backend import spark_model, to_spark_sql
+
+
+# ------------------------------------------------------------------------------ translation (no Spark)
+def test_len_of_a_list_becomes_size():
+    assert to_spark_sql('len("t_l") <= len("t_r")') == (
+        "IF(`t_l` IS NULL, NULL, SIZE(`t_l`)) <= IF(`t_r` IS NULL, NULL, SIZE(`t_r`))")
+
+
+def test_list_functions():
+    assert to_spark_sql('list_has_all("a_l", "b_r")') == "FORALL(`b_r`, lm_e -> ARRAY_CONTAINS(`a_l`, lm_e))"
+    assert to_spark_sql('list_has_any("a_l", "b_r")') == "ARRAYS_OVERLAP(`a_l`, `b_r`)"
+    assert to_spark_sql('list_contains("a_l", x)') == "ARRAY_CONTAINS(`a_l`, x)"
+
+
+def test_nested_lambdas_become_forall_and_exists():
+    sql = ('list_bool_and(list_transform("s", lambda x: list_contains("l", x) OR '
+           'list_bool_or(list_transform("l", lambda y: damerau_levenshtein(x, y) <= 1))))')
+    assert to_spark_sql(sql) == ("FORALL(`s`, x -> ARRAY_CONTAINS(`l`, x) OR "
+                                 "EXISTS(`l`, y -> DAMERAU_LEVENSHTEIN(x, y) <= 1))")
+
+
+def test_jaro_winkler_and_hamming():
+    assert to_spark_sql('jaro_winkler_similarity("n_l", "n_r") >= 0.9') == "LM_JARO_WINKLER(`n_l`, `n_r`) >= 0.9"
+    out = to_spark_sql('hamming("a", "b") = 1')
+    assert out.startswith("CASE WHEN LENGTH(`a`) <> LENGTH(`b`) THEN NULL ELSE SIZE(FILTER(")
+    assert "hamming" not in out.lower()
+
+
+def test_bit_mask_try_cast_and_else_pass_through():
+    assert to_spark_sql('("m_l" & "m_r") <> 0') == "(`m_l` & `m_r`) <> 0"
+    assert to_spark_sql('try_cast(substr("d_l", 1, 4) AS INTEGER)') == "TRY_CAST(SUBSTRING(`d_l`, 1, 4) AS INT)"
+    assert to_spark_sql("ELSE") == "ELSE"
+
+
+def test_no_duckdb_only_function_survives_in_the_model():
+    """Every level of every linkmiskin comparison translates to SQL free of DuckDB-only names."""
+    from splink.internals.dialects import SplinkDialect
+
+    from linkmiskin.scoring.model import _anchor_comparisons, comparisons
+
+    duck = SplinkDialect.from_string("duckdb")
+    banned = ("list_", "len(", "hamming", "jaro_winkler_similarity", "jarowinkler", "lambda", '"', "&&")
+    for comp in comparisons() + _anchor_comparisons():
+        for lv in comp.create_comparison_levels():
+            out = to_spark_sql(lv.create_sql(duck)).lower()
+            assert not [b for b in banned if b in out], (comp.create_output_column_name(), out)
+
+
+def test_spark_model_translates_levels_and_rules_and_marks_the_dialect():
+    model = {"sql_dialect": "duckdb",
+             "blocking_rules_to_generate_predictions": [{"blocking_rule": 'l."nik15" = r."nik15"'}],
+             "comparisons": [{"output_column_name": "name", "comparison_levels": [
+                 {"sql_condition": '"name_l" IS NULL', "is_null_level": True},
+                 {"sql_condition": 'jaro_winkler_similarity("name_l", "name_r") >= 0.9'},
+                 {"sql_condition": "ELSE"}]}]}
+    out = spark_model(model)
+    assert out["sql_dialect"] == "spark"
+    assert [lv["sql_condition"] for lv in out["comparisons"][0]["comparison_levels"]] == [
+        "`name_l` IS NULL", "LM_JARO_WINKLER(`name_l`, `name_r`) >= 0.9", "ELSE"]
+    assert out["blocking_rules_to_generate_predictions"][0]["blocking_rule"] == "l.`nik15` = r.`nik15`"
+    assert model["sql_dialect"] == "duckdb"  # the input is not changed
+
+
+# ------------------------------------------------------------------------------------ on local Spark
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'linkmiskin[spark]')")
+    if shutil.which("java") is None:  # pragma: no cover - depends on the machine
+        pytest.skip("Java is not installed: the Spark tests need Java 17+")
+    from linkmiskin.spark_backend import spark_session
+
+    # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates
+    s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1"})
+    yield s
+
+
+@pytest.fixture(scope="module")
+def duck_linker():
+    import linkmiskin as lm
+
+    d = lm.synthetic.generate(households=60, seed=1)
+    linker = lm.Linker(d.sources, region=d.region, progress=False)
+    linker.train()
+    return linker
+
+
+#: a wide blocking rule for the parity test: every pair in a kecamatan, so that every level is exercised
+_WIDE = [{"blocking_rule": 'l."kecamatan_code" = r."kecamatan_code"', "sql_dialect": "duckdb"}]
+
+
+def _gammas(model: dict) -> list[str]:
+    return [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
+
+
+def test_duckdb_trained_model_scores_identically_on_spark(spark, duck_linker):
+    """The same pairs, scored by DuckDB and by Spark: every comparison vector value and probability equal."""
+    from splink import Linker as SplinkLinker
+    from splink.backends.spark import SparkAPI
+
+    from linkmiskin.scoring.comparisons import gamma_of
+    from linkmiskin.scoring.model import comparisons
+    from linkmiskin.spark_backend import to_spark_records
+
+    model = {**duck_linker.model, "blocking_rules_to_generate_predictions": _WIDE}
+    g = _gammas(model)
+    cols = ["unique_id_l", "unique_id_r", "match_probability", *g]
+    duck = SplinkLinker(duck_linker._sdf, model, log_level=logging.WARNING).inference.predict()
+    d = duck_linker._con.sql(f"SELECT {', '.join(cols)} FROM {duck.physical_name}").df()
+
+    sdf = SparkAPI(spark_session=spark).register(to_spark_records(spark, duck_linker._table),
+                                                 dataset_display_name="records")
+    s = (SplinkLinker(sdf, spark_model(model), log_level=logging.WARNING).inference.predict()
+         .as_spark_dataframe().select(*cols).toPandas())
+
+    assert len(d) > 2000 and len(s) == len(d)
+    m = d.merge(s, on=["unique_id_l", "unique_id_r"], suffixes=("_duckdb", "_spark"), validate="1:1")
+    assert len(m) == len(d)
+    for c in g:
+        differ = m[c + "_duckdb"] != m[c + "_spark"]
+        assert int(differ.sum()) == 0, (c, m.loc[differ, [c + "_duckdb", c + "_spark"]].head())
+    assert (m["match_probability_duckdb"] - m["match_probability_spark"]).abs().max() < 1e-9
+    # the fuzzy levels that need translated functions were exercised, not just exact/else
+    name = comparisons()[1]
+    seen = set(m["gamma_name_duckdb"])
+    for key in ("typo_jaro_winkler", "share_token", "else"):
+        assert gamma_of(name, key) in seen, key
+
+
+def test_duckdb_model_loaded_on_spark_untranslated_would_misscore(spark, duck_linker):
+    """The pitfall :func:`spark_model` exists for: the DuckDB model as it is fails or scores wrongly."""
+    from splink import Linker as SplinkLinker
+    from splink.backends.spark import SparkAPI
+
+    from linkmiskin.spark_backend import to_spark_records
+
+    sdf = SparkAPI(spark_session=spark).register(to_spark_records(spark, duck_linker._table),
+                                                 dataset_display_name="records_raw")
+    with pytest.raises(Exception):  # noqa: B017 - any Spark analysis error will do
+        SplinkLinker(sdf, duck_linker.model, log_level=logging.WARNING).inference.predict().as_pandas_dataframe()
+
+
+def test_spark_comparison_keeps_keys_and_configured_probabilities():
+    from linkmiskin.scoring.comparisons import SexComparison, gamma_of, level_keys
+    from linkmiskin.spark_backend import SparkComparison
+
+    c = SexComparison("sex").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.5, 0.5])
+    s = SparkComparison(c)
+    assert level_keys(s) == level_keys(c) == ["null", "counted_by_nik", "same", "else"]
+    assert gamma_of(s, "same") == gamma_of(c, "same") == 1
+    levels = s.get_comparison("spark").as_dict()["comparison_levels"]
+    assert [lv.get("m_probability") for lv in levels] == [None, None, 0.9, 0.1]
+    assert levels[2]["sql_condition"] == "`sex_l` = `sex_r`"
+
+
+def _partition(records) -> dict[str, frozenset]:
+    """Each record's ``source:record_id`` -> the set of keys of its person."""
+    keys = records["source"].astype(str) + ":" + records["record_id"].astype(str)
+    members = keys.groupby(records["person_id"].to_numpy()).agg(frozenset)
+    return dict(zip(keys, records["person_id"].map(members)))
+
+
+def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
+    """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
+    component): the same persons, with the same ids, as the DuckDB run."""
+    import linkmiskin as lm
+
+    duck = duck_linker.cluster()
+    d = lm.synthetic.generate(households=60, seed=1)
+    sl = lm.Linker(d.sources, region=d.region, backend="spark", spark=spark, model=duck_linker.model)
+    res = sl.cluster(duck.threshold)
+    got = res.records.toPandas()
+    assert len(got) == len(duck.records) and got["unique_id"].is_unique
+    want = _partition(duck.records)
+    have = _partition(got)
+    assert sum(want[k] != have[k] for k in want) == 0
+    assert set(got["person_id"]) == set(duck.records["person_id"])
+    assert got["person_id"].nunique() < len(got)  # persons were really linked across lists
+    conf = duck.records.set_index(duck.records["source"] + ":" + duck.records["record_id"].astype(str))
+    got_conf = got.set_index(got["source"] + ":" + got["record_id"].astype(str))["person_confidence"]
+    assert (conf["person_confidence"] - got_conf.reindex(conf.index)).abs().max() < 1e-9
+
+
+def test_connected_components_spark(spark):
+    import pandas as pd
+
+    from linkmiskin.spark_backend import connected_components_spark
+
+    nodes = spark.createDataFrame(pd.DataFrame({"unique_id": list(range(7))}))
+    edges = spark.createDataFrame(pd.DataFrame({"unique_id_l": [0, 1, 2, 4], "unique_id_r": [1, 2, 3, 5]}))
+    got = connected_components_spark(nodes, edges).toPandas().sort_values("unique_id")
+    assert got["component"].tolist() == [0, 0, 0, 0, 4, 4, 6]
+
+
+def test_bad_input_on_spark_gives_the_duckdb_errors(spark, tmp_path):
+    import pandas as pd
+
+    import linkmiskin as lm
+    from linkmiskin.spark_backend import SparkBackendError
+    from linkmiskin.standardise.read import SourceError
+
+    with pytest.raises(SparkBackendError, match="spark=<a SparkSession>"):
+        lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="spark")
+    with pytest.raises(lm.linkage.LinkError, match="backend must be"):
+        lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="postgres")
+    missing = str(tmp_path / "tidak_ada.csv")
+    with pytest.raises(SourceError) as duck_err:
+        lm.link({"dtks": missing}, region="32.16", progress=False)
+    with pytest.raises(SourceError) as spark_err:
+        lm.link({"dtks": missing}, region="32.16", backend="spark", spark=spark)
+    assert str(spark_err.value) == str(duck_err.value)
+    bad = pd.DataFrame({"nama": ["SITI AMINAH"], "nik": ["3216074101900001"]})
+    cols = {"dtks": {"name": "NAMA_KRT"}}
+    with pytest.raises(Exception) as duck_err:
+        lm.link({"dtks": bad}, cols, region="32.16", progress=False)
+    with pytest.raises(Exception) as spark_err:
+        lm.link({"dtks": spark.createDataFrame(bad)}, cols, region="32.16", backend="spark", spark=spark)
+    assert type(spark_err.value) is type(duck_err.value) and str(spark_err.value) == str(duck_err.value)
+    assert "NAMA_KRT" in str(duck_err.value)
