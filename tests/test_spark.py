@@ -230,3 +230,19 @@ def test_bad_input_on_spark_gives_the_duckdb_errors(spark, tmp_path):
         lm.link({"dtks": spark.createDataFrame(bad)}, cols, region="32.16", backend="spark", spark=spark)
     assert type(spark_err.value) is type(duck_err.value) and str(spark_err.value) == str(duck_err.value)
     assert "NAMA_KRT" in str(duck_err.value)
+
+
+def test_a_model_trained_on_spark_links_like_the_duckdb_one(spark, duck_linker):
+    """Training on Spark (anchors, m by level key, priors): nearly the DuckDB persons on the same lists."""
+    import linkmiskin as lm
+
+    duck = duck_linker.cluster()
+    d = lm.synthetic.generate(households=60, seed=1)
+    sl = lm.Linker(d.sources, region=d.region, backend="spark", spark=spark)
+    res = sl.cluster()
+    got = res.records.toPandas()
+    assert len(got) == len(duck.records)
+    want, have = _partition(duck.records), _partition(got)
+    same = sum(want[k] == have[k] for k in want)
+    assert same >= 0.97 * len(want), f"{same} of {len(want)} records in the same person as on DuckDB"
+    assert set(sl.model["comparisons"][0]["comparison_levels"][1]) >= {"m_probability", "u_probability"}

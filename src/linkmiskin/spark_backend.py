@@ -334,6 +334,10 @@ def _m_from_labels(db_api: Any, sdf: Any, labels: Any, name: str, comps: list[An
     return linker.misc.save_model_to_json()
 
 
+#: comparisons whose m the NIK anchor pairs train on Spark (the NIK's own m comes from name anchors), by name
+_FROM_NIK_ANCHORS = ("name", "dob", "sex", "address", "relationship")
+
+
 def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
                 anchor_limit: int = 200_000) -> dict:
     """Train linkmiskin's model on Spark: the procedure of :func:`linkmiskin.scoring.model.train` (u from random
@@ -356,27 +360,37 @@ def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pa
     main = linker.misc.save_model_to_json()
     anchors_nik = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NIK, anchor_limit, seed).cache()
     anchors_name = _anchor_pairs_spark(records, mdl.ANCHOR_SAME_PERSON_BY_NAME, anchor_limit, seed).cache()
-    m_lists: dict[int, list[float]] = {}
-    if anchors_nik.count() >= mdl.MIN_ANCHORS:
-        a_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik", mdl._anchor_comparisons())
-        for i in range(1, 6):
-            m_lists[i] = mdl._m_from_model(a_model, i)
-        r_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik_dates",
-                                 mdl._anchor_comparisons(recorded_dates_only=True))
-        m_lists[2] = mdl._combine_date_m(a_model, r_model, 2)
-    if anchors_name.count() >= mdl.MIN_ANCHORS:
-        n_model = _m_from_labels(db_api, sdf, anchors_name, "__lm_anchor_name", mdl._anchor_comparisons())
-        m_lists[0] = mdl._m_from_model(n_model, 0)
-        for i in range(1, 6):
-            m_lists.setdefault(i, mdl._m_from_model(n_model, i))
+    anchor_comps = {c.create_output_column_name(): c for c in mdl._anchor_comparisons()}
+    m_by: dict[str, dict] = {}       # m by level key, per comparison, from anchors
+    n_by: dict[str, int] = {}        # how many anchor pairs each rests on
+    n_nik, n_name = anchors_nik.count(), anchors_name.count()
+    if n_nik >= mdl.MIN_ANCHORS:
+        a_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik", list(anchor_comps.values()))
+        for f in _FROM_NIK_ANCHORS:
+            m_by[f], n_by[f] = mdl._keyed(a_model, anchor_comps[f], "m_probability"), n_nik
+        # the recorded-date levels hide behind "other's NIK date" on NIK anchors: learn their shape without it
+        rec = mdl._anchor_comparisons(recorded_dates_only=True)
+        r_model = _m_from_labels(db_api, sdf, anchors_nik, "__lm_anchor_nik_dates", rec)
+        rec_dob = next(c for c in rec if c.create_output_column_name() == "dob")
+        m_by["dob"] = mdl._combine_date_m(m_by["dob"], mdl._keyed(r_model, rec_dob, "m_probability"))
+    if n_name >= mdl.MIN_ANCHORS:
+        n_model = _m_from_labels(db_api, sdf, anchors_name, "__lm_anchor_name", list(anchor_comps.values()))
+        m_by["nik"], n_by["nik"] = mdl._keyed(n_model, anchor_comps["nik"], "m_probability"), n_name
+        for f in _FROM_NIK_ANCHORS:
+            if f not in m_by:
+                m_by[f], n_by[f] = mdl._keyed(n_model, anchor_comps[f], "m_probability"), n_name
     configured = []
-    for i, c in enumerate(mdl.comparisons()):
+    for c in mdl.comparisons():
         name = c.create_output_column_name()
-        u = mdl._smooth(mdl._u_from_model(main, i), floor=0.5 / u_max_pairs)
-        if name in mdl.PRIOR_M and i not in m_lists and len(mdl.PRIOR_M[name]) == len(u):
-            m_lists[i] = mdl.PRIOR_M[name]
-        m_src = m_lists.get(i)
-        m = mdl._smooth(m_src[: len(u)] if m_src is not None else mdl._m_from_model(main, i))
+        keys = list(mdl._keyed(main, c, "u_probability"))
+        u_by = mdl._u_for_unseen_exact_levels(name, mdl._keyed(main, c, "u_probability"))
+        u = mdl._smooth([u_by[k] for k in keys], floor=0.5 / u_max_pairs)
+        src = m_by.get(name) or mdl.PRIOR_M.get(name, {})
+        m = mdl._smooth([src.get(k) for k in keys])
+        prior_m = mdl.PRIOR_M.get(name, {})
+        if name in n_by and all(k in prior_m for k in keys):
+            m = mdl.m_with_prior(m, mdl._smooth([prior_m[k] for k in keys]), n_by[name])
+        m = mdl.m_for_unshown_levels(name, keys, m, u, m_by.get(name) or {})
         if name in mdl.UNIQUE_IDENTIFIERS:
             u = mdl._u_without_matches(u, m, main["probability_two_random_records_match"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=m, u_probabilities=u))

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkmiskin.standardise.household_roles import HEAD
+
 __all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "persons_table", "households_table",
            "rules_table", "golden_accuracy"]
 
@@ -575,7 +577,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     rules: dict[str, np.ndarray] = {}
     # head: among the household's persons, the one most records call head (BLT-DD recipients count)
     rel = _col(rec, "relationship")
-    is_head_vote = (rel == "KEPALA") | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
+    is_head_vote = (rel == HEAD) | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
     pers = persons.set_index("person_id")
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
     sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
@@ -604,7 +606,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     mem = mem[mem["household_id"].isin(set(out["household_id"]))]
     head_set = set(out["head_person_id"].dropna())
     role = mem["relationship"].astype(object).where(mem["relationship"].notna(), "?")
-    role = np.where(mem["person_id"].isin(head_set), "KEPALA", np.where(role == "KEPALA", "KEPALA?", role))
+    role = np.where(mem["person_id"].isin(head_set), HEAD, np.where(role == HEAD, HEAD + "?", role))
     mem = mem.assign(role=role, item=mem["person_id"] + ":" + role)
     mem = mem.sort_values(["household_id", "person_id"])
     hid, items = _group_lists(mem["household_id"].to_numpy(dtype=object), mem["item"].to_numpy(dtype=object))
@@ -616,7 +618,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     # conflicts
     valid_kk = (rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     heads_written = pd.DataFrame({"e": codes, "p": rec["person_id"].to_numpy(dtype=object),
-                                  "h": rel == "KEPALA"})
+                                  "h": rel == HEAD})
     heads_written = heads_written[heads_written["h"]].drop_duplicates(["e", "p"])
     parts = [
         (_distinct_count(codes, n, _col(rec, "kk"), valid_kk) > 1, CONFLICTS["kk"]),

@@ -23,6 +23,7 @@ import pandas as pd
 
 from linkmiskin.privacy import mask_series
 from linkmiskin.safe_cells import write_csv
+from linkmiskin.standardise.household_roles import HEAD
 
 __all__ = ["crosswalk", "save_extras", "to_excel", "APPENDED"]
 
@@ -239,7 +240,7 @@ def verification_rows(result, *, mask_ids: bool = True) -> pd.DataFrame:
         "keyakinan": np.round(p["person_confidence"].to_numpy(dtype=float), 3),
         "catatan": p["conflicts"].to_numpy(dtype=object),
     })
-    rows["hubungan"] = np.where(rows["is_head"], "KEPALA", rows["hubungan"])
+    rows["hubungan"] = np.where(rows["is_head"], HEAD, rows["hubungan"])
     if mask_ids:
         rows["nik"] = mask_series(rows["nik"]).to_numpy(dtype=object)
         rows["kk"] = mask_series(rows["kk"]).to_numpy(dtype=object)

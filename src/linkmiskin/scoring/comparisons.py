@@ -27,6 +27,8 @@ from splink.internals import comparison_level_library as cll
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from linkmiskin.standardise.household_roles import HEAD, SPOUSE, sql_in_roles
+
 _D = "duckdb"
 
 
@@ -590,7 +592,8 @@ class RelationshipComparison(ComparisonCreator):
         return [
             _null_level(f"{rl} IS NULL OR {rr} IS NULL", "Relationship unknown"),
             _lvl(f"{rl} = {rr}", "Same relationship", key="same"),
-            _lvl(f"{rl} IN ('KEPALA', 'PASANGAN') AND {rr} IN ('KEPALA', 'PASANGAN')", "Head / spouse", key="head_spouse"),
+            _lvl(f"{sql_in_roles(rl, (HEAD, SPOUSE))} AND {sql_in_roles(rr, (HEAD, SPOUSE))}", "Head / spouse",
+                 key="head_spouse"),
             keyed(cll.ElseLevel(), "else"),
         ]
 
