@@ -189,8 +189,65 @@ def _fmt_long(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.where((y > 0) & (m >= 1) & (m <= 12), s, None)
 
 
-def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageRates, source: str,
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@dataclass
+class _ListDraft:
+    """One list being built: its records, damager and log, and the fields every list format starts from."""
+
+    rng: np.random.Generator
+    pop: _Pop
+    geo: _Geo
+    rates: DamageRates
+    source: str
+    rec: _Records
+    n: int
+    log: _Log
+    dmg: _Damager
+    p: np.ndarray                 # person of each record
+    us: np.ndarray                # unit state (household and address) of each record
+    kab4: str
+    snap: int                     # snapshot date (day number)
+    age: np.ndarray
+    by: np.ndarray                # birth year
+    desa: np.ndarray
+    kec: np.ndarray
+    sex: np.ndarray
+    nik_s: np.ndarray | None      # damaged NIK column (None for Posyandu, which has no NIK)
+    name: np.ndarray              # damaged name column
+
+    def sex_col(self, codes: tuple[str, str]) -> np.ndarray:
+        """The sex column in the list's codes, with ``sex_error`` of them wrong."""
+        s = self.sex.copy()
+        flip = np.flatnonzero(self.dmg.bern(self.n, self.rates.sex_error))
+        s[flip] = 1 - s[flip]
+        self.log.add(flip, "sex", "error")
+        return np.array(codes, dtype=object)[s]
+
+    def relationship(self) -> np.ndarray:
+        """The relationship to the head (role codes), with ``relationship_error`` of the non-heads wrong."""
+        rel = self.rec.role.copy()
+        err = np.flatnonzero(self.dmg.bern(self.n, self.rates.relationship_error) & (rel != R_HEAD))
+        # head (never changed), istri, suami, anak, menantu, cucu, orang tua, mertua, famili lain
+        wrong = np.array([R_HEAD, R_FAMILI, R_FAMILI, R_CUCU, R_ANAK, R_ANAK, R_FAMILI, R_ORTU, R_ANAK])
+        rel[err] = wrong[rel[err]]
+        self.log.add(err[self.rec.role[err] != rel[err]], "relationship", "error")
+        return rel
+
+    def held(self, values: np.ndarray) -> np.ndarray:
+        """``values`` where the list carries its household identifier, else empty."""
+        keep = self.rng.random(self.n) < self.rates.household_id_share.get(self.source, 0.0)
+        return np.where(keep, values, None)
+
+
+def _upper_noise(rng: np.random.Generator, a: np.ndarray) -> np.ndarray:
+    """A leading or trailing space on 1% of the values."""
+    m = rng.random(len(a)) < 0.01
+    a = a.copy()
+    a[m] = np.array([str(x) + " " if i % 2 else " " + str(x) for i, x in enumerate(a[m])], dtype=object)
+    return a
+
+
+def _draft(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageRates, source: str) -> _ListDraft:
+    """Select and order the list's records, then damage the NIK and name columns every format shares."""
     rec = _select(rng, pop, rates, source)
     o = _order(rng, pop, rec, geo, by_decile=(source == "p3ke"))
     rec = _Records(rec.person[o], rec.us[o], rec.role[o], rec.dup[o])
@@ -212,142 +269,164 @@ def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageR
     head = pop.us_head[us]
     head_nik = np.where(head >= 0, pop.nik[np.maximum(head, 0)], 0)
     sex = pop.sex[p]
-
-    def sex_col(codes: tuple[str, str]) -> np.ndarray:
-        s = sex.copy()
-        flip = np.flatnonzero(dmg.bern(n, rates.sex_error))
-        s[flip] = 1 - s[flip]
-        log.add(flip, "sex", "error")
-        return np.array(codes, dtype=object)[s]
-
-    def relationship() -> np.ndarray:
-        rel = rec.role.copy()
-        err = np.flatnonzero(dmg.bern(n, rates.relationship_error) & (rel != R_HEAD))
-        # head (never changed), istri, suami, anak, menantu, cucu, orang tua, mertua, famili lain
-        wrong = np.array([R_HEAD, R_FAMILI, R_FAMILI, R_CUCU, R_ANAK, R_ANAK, R_FAMILI, R_ORTU, R_ANAK])
-        rel[err] = wrong[rel[err]]
-        log.add(err[rec.role[err] != rel[err]], "relationship", "error")
-        return rel
-
-    def held(values: np.ndarray) -> np.ndarray:
-        """``values`` where the list carries its household identifier, else empty."""
-        keep = rng.random(n) < rates.household_id_share.get(source, 0.0)
-        return np.where(keep, values, None)
-
-    def upper_noise(a: np.ndarray) -> np.ndarray:
-        m = rng.random(len(a)) < 0.01
-        a = a.copy()
-        a[m] = np.array([str(x) + " " if i % 2 else " " + str(x) for i, x in enumerate(a[m])], dtype=object)
-        return a
-
+    nik_s = None
     if source in ("dtks", "p3ke", "bpjs_pbi", "blt_dd"):
         nik_s = dmg.nik(true_nik, head_nik, pop.us_kk[us], rec.role == R_HEAD, kab4)
-    name = upper_noise(dmg.name(pop.name[p], sex, by, age))
+    name = _upper_noise(rng, dmg.name(pop.name[p], sex, by, age))
+    return _ListDraft(rng, pop, geo, rates, source, rec, n, log, dmg, p, us, kab4, snap, age, by, desa, kec, sex,
+                      nik_s, name)
 
-    if source == "dtks":
-        y, m, d = dmg.dob(pop.birth[p])
-        kk_s = dmg.kk(pop.us_kk[us], kab4)
-        rel = relationship()
-        rt, rw = _rtrw(rng, dmg, pop, us)
-        rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=0, share=0.75)
-        desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
-        kec_s = _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant, rates.kecamatan_typo, rates.kecamatan_missing)
-        ids = _sequence_ids(rng, n, int(rng.integers(10**6, 10**7)), kab4, 9)
-        df = pd.DataFrame({
-            "ID_DTKS": ids, "NIK": nik_s, "NO_KK": kk_s, "NAMA": name, "TGL_LAHIR": _fmt_dmy(y, m, d, "-"),
-            "JENIS_KELAMIN": sex_col(("LAKI-LAKI", "PEREMPUAN")), "HUB_KELUARGA": np.array(ROLES, dtype=object)[rel],
-            "ALAMAT": _street(rng, dmg, pop, us, house=0, share=0.6), "RT": rt_s, "RW": rw_s,
-            "DESA_KELURAHAN": desa_s, "KECAMATAN": kec_s,
-        })
-    elif source == "p3ke":
-        y, m, d = dmg.dob(pop.birth[p])
-        style = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
-        tgl = np.where(style == 0, _fmt_long(y, m, d), np.where(style == 1, _fmt_iso(y, m, d), _fmt_dmy(y, m, d, "/")))
-        rt, rw = _rtrw(rng, dmg, pop, us)
-        street = _street(rng, dmg, pop, us)
-        rtrw_s, _ = _apply_templates(rng, "rtrw_text", _rtrw_values(rt, rw), n)
-        desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
-        desa_s = np.where(geo.desa_is_kel[desa], _prefixed(rng, "kel_prefix", desa_s), _prefixed(rng, "desa_prefix", desa_s))
-        kec_s = _prefixed(rng, "kec_prefix", _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant,
-                                                             rates.kecamatan_typo, rates.kecamatan_missing))
-        kab_pref = "KAB. " if geo.kab_type == "kabupaten" else "KOTA "
-        kab_s = np.where(rng.random(n) < 0.35, " " + np.array([kab_pref], dtype=object) + geo.kab_name, "")
-        sep = np.where(rng.random(n) < 0.5, ", ", " ")
-        parts = []
-        for part in (street, rtrw_s, desa_s, kec_s):
-            parts.append(np.where(pd.isna(part), "", part).astype(object))
-        swap_order = rng.random(n) < 0.1
-        a1 = np.where(swap_order, parts[0] + sep + parts[2] + sep + parts[1], parts[0] + " " + parts[1] + sep + parts[2])
-        alamat = a1 + sep + parts[3] + kab_s
-        alamat = pd.Series(alamat).str.replace(r"\s*,\s*(,\s*)+", ", ", regex=True).str.strip(" ,").to_numpy(dtype=object)
-        desil = pop.us_decile[us].copy()
-        err = np.flatnonzero(rng.random(n) < rates.desil_error)  # survey noise, not a clerk's error
-        desil[err] = np.clip(desil[err] + rng.choice([-1, 1], len(err)), 1, 10)
-        log.add(err, "desil", "off_by_one")
-        ids = _sequence_ids(rng, n, int(rng.integers(10**7, 10**8)), "P3KE" + kab4, 10)
-        units, unit_of = np.unique(us, return_inverse=True)
-        fam = _sequence_ids(rng, len(units), int(rng.integers(10**6, 10**7)), "KEL" + kab4, 9)[unit_of]
-        rel = relationship()
-        hub = np.array([r.title() for r in ROLES], dtype=object)[rel]
-        df = pd.DataFrame({"ID_P3KE": ids, "ID_KELUARGA_P3KE": held(fam), "NIK": nik_s, "NAMA_LENGKAP": name,
-                           "HUBUNGAN_DENGAN_KEPALA_KELUARGA": hub, "TANGGAL_LAHIR": tgl,
-                           "JK": sex_col(("L", "P")), "ALAMAT": alamat, "DESIL": desil})
-    elif source == "bpjs_pbi":
-        y, m, d = dmg.dob(pop.birth[p])
-        jk = sex_col(("1", "2"))
-        lp = rng.random(n) < 0.15
-        jk = np.where(lp, np.where(jk == "1", "L", "P"), jk)
-        kec_s = _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant, rates.kecamatan_typo, rates.kecamatan_missing)
-        ids = _sequence_ids(rng, n, int(rng.integers(10**9, 3 * 10**9)), "000", 10)
-        kk_s = held(dmg.kk(pop.us_kk[us], kab4))
-        df = pd.DataFrame({"NO_KARTU": ids, "NIK": nik_s, "NO_KK": kk_s, "NAMA_PESERTA": name,
-                           "TGL_LAHIR": _fmt_iso(y, m, d), "JENIS_KELAMIN": jk, "KECAMATAN": kec_s})
-    elif source == "blt_dd":
-        # NIK typed into Excel number cells: 15 significant digits kept, then a float
-        num = np.array([isinstance(v, str) and len(v) == 16 and v.isdigit() for v in nik_s], dtype=bool)
-        to_num = np.flatnonzero(num & (rng.random(n) < rates.nik_excel_number_share))
-        nik_out = nik_s.copy()
-        nik_out[to_num] = np.array([float(int(v[:15]) * 10) for v in nik_s[to_num]], dtype=object)
-        log.add(to_num, "nik", "excel_number")
-        rt, rw = _rtrw(rng, dmg, pop, us)
-        rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=1, share=0.5)
-        desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
-        df = pd.DataFrame({"NO": np.arange(1, n + 1), "NIK": nik_out, "NAMA_KPM": name,
-                           "ALAMAT": _street(rng, dmg, pop, us, house=1, share=0.5), "RT": rt_s, "RW": rw_s, "DESA": desa_s})
-    elif source == "posyandu":
-        y, m, d = dmg.dob(pop.birth[p])
-        valid = (y > 0) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(np.maximum(y, 1970), np.clip(m, 1, 12)))
-        tgl = pd.to_datetime(pd.Series(np.where(valid, _fmt_iso(y, m, d), None)), format="%Y-%m-%d", errors="coerce")
-        mother = pop.mother[p]
-        mname = np.empty(n, dtype=object)
-        has_m = mother >= 0
-        mi = np.flatnonzero(has_m)
-        mname[mi] = pop.name[mother[mi]]
-        no_m = np.flatnonzero(~has_m)
-        if len(no_m):
-            mname[no_m] = _sample_names(rng, np.ones(len(no_m), np.int64), np.full(len(no_m), 1990), pop.group[p[no_m]])
-        m_age = np.where(has_m, (snap - pop.birth[np.maximum(mother, 0)]) / 365.25, 30.0)
-        m_by = np.where(has_m, _ymd(pop.birth[np.maximum(mother, 0)])[0], 1990)
-        sub = _Damager(rng, rates, source, _Log())
-        mname = sub.name(mname, np.ones(n, np.int64), m_by, m_age, fld="mother_name")
-        for rows, k in zip(sub.log.rows, sub.log.kinds, strict=True):
-            log.add(rows, "mother_name", k)
-        father = pop.father[p]
-        fname = np.where((father >= 0) & (rng.random(n) < 0.6), pop.name[np.maximum(father, 0)], None)
-        baby = np.flatnonzero((age < 0.25) & dmg.bern(n, rates.baby_unnamed))
-        first_tok = np.array([str(s).split()[0] for s in mname[baby]], dtype=object)
-        name[baby] = np.where(rng.random(len(baby)) < 0.5, "BY. NY. ", "BY NY ") + first_tok
-        log.add(baby, "name", "baby_unnamed")
-        rt, rw = _rtrw(rng, dmg, pop, us)
-        rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=2, share=0.7)
-        desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
-        title = np.vectorize(lambda s: s.title() if isinstance(s, str) else s, otypes=[object])
-        df = pd.DataFrame({"NO": np.arange(1, n + 1), "NAMA_ANAK": title(name), "TGL_LAHIR": tgl.to_numpy(),
-                           "JK": sex_col(("L", "P")), "NAMA_IBU": title(mname), "NAMA_AYAH": title(fname),
-                           "ALAMAT": title(_street(rng, dmg, pop, us, house=0, share=0.5)), "RT": rt_s, "RW": rw_s,
-                           "DESA": title(desa_s)})
-    else:  # pragma: no cover
+
+def _dtks_list(draft: _ListDraft) -> pd.DataFrame:
+    """DTKS (Kemensos): ids, NIK, KK, name, dd-mm-yyyy date, sex and relationship in words, address columns."""
+    rng, pop, geo, rates, n, dmg, p, us, kab4, desa, kec, nik_s, name = (
+        draft.rng, draft.pop, draft.geo, draft.rates, draft.n, draft.dmg, draft.p, draft.us,
+        draft.kab4, draft.desa, draft.kec, draft.nik_s, draft.name)
+    y, m, d = dmg.dob(pop.birth[p])
+    kk_s = dmg.kk(pop.us_kk[us], kab4)
+    rel = draft.relationship()
+    rt, rw = _rtrw(rng, dmg, pop, us)
+    rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=0, share=0.75)
+    desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
+    kec_s = _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant, rates.kecamatan_typo, rates.kecamatan_missing)
+    ids = _sequence_ids(rng, n, int(rng.integers(10**6, 10**7)), kab4, 9)
+    df = pd.DataFrame({
+        "ID_DTKS": ids, "NIK": nik_s, "NO_KK": kk_s, "NAMA": name, "TGL_LAHIR": _fmt_dmy(y, m, d, "-"),
+        "JENIS_KELAMIN": draft.sex_col(("LAKI-LAKI", "PEREMPUAN")), "HUB_KELUARGA": np.array(ROLES, dtype=object)[rel],
+        "ALAMAT": _street(rng, dmg, pop, us, house=0, share=0.6), "RT": rt_s, "RW": rw_s,
+        "DESA_KELURAHAN": desa_s, "KECAMATAN": kec_s,
+    })
+    return df
+
+
+def _p3ke_list(draft: _ListDraft) -> pd.DataFrame:
+    """P3KE: ids, NIK, full name, relationship, mixed date styles, one free-text address line, DESIL."""
+    rng, pop, geo, rates, n, log, dmg, p, us, kab4, desa, kec, nik_s, name = (
+        draft.rng, draft.pop, draft.geo, draft.rates, draft.n, draft.log, draft.dmg, draft.p,
+        draft.us, draft.kab4, draft.desa, draft.kec, draft.nik_s, draft.name)
+    y, m, d = dmg.dob(pop.birth[p])
+    style = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    tgl = np.where(style == 0, _fmt_long(y, m, d), np.where(style == 1, _fmt_iso(y, m, d), _fmt_dmy(y, m, d, "/")))
+    rt, rw = _rtrw(rng, dmg, pop, us)
+    street = _street(rng, dmg, pop, us)
+    rtrw_s, _ = _apply_templates(rng, "rtrw_text", _rtrw_values(rt, rw), n)
+    desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
+    desa_s = np.where(geo.desa_is_kel[desa], _prefixed(rng, "kel_prefix", desa_s), _prefixed(rng, "desa_prefix", desa_s))
+    kec_s = _prefixed(rng, "kec_prefix", _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant,
+                                                         rates.kecamatan_typo, rates.kecamatan_missing))
+    kab_pref = "KAB. " if geo.kab_type == "kabupaten" else "KOTA "
+    kab_s = np.where(rng.random(n) < 0.35, " " + np.array([kab_pref], dtype=object) + geo.kab_name, "")
+    sep = np.where(rng.random(n) < 0.5, ", ", " ")
+    parts = []
+    for part in (street, rtrw_s, desa_s, kec_s):
+        parts.append(np.where(pd.isna(part), "", part).astype(object))
+    swap_order = rng.random(n) < 0.1
+    a1 = np.where(swap_order, parts[0] + sep + parts[2] + sep + parts[1], parts[0] + " " + parts[1] + sep + parts[2])
+    alamat = a1 + sep + parts[3] + kab_s
+    alamat = pd.Series(alamat).str.replace(r"\s*,\s*(,\s*)+", ", ", regex=True).str.strip(" ,").to_numpy(dtype=object)
+    desil = pop.us_decile[us].copy()
+    err = np.flatnonzero(rng.random(n) < rates.desil_error)  # survey noise, not a clerk's error
+    desil[err] = np.clip(desil[err] + rng.choice([-1, 1], len(err)), 1, 10)
+    log.add(err, "desil", "off_by_one")
+    ids = _sequence_ids(rng, n, int(rng.integers(10**7, 10**8)), "P3KE" + kab4, 10)
+    units, unit_of = np.unique(us, return_inverse=True)
+    fam = _sequence_ids(rng, len(units), int(rng.integers(10**6, 10**7)), "KEL" + kab4, 9)[unit_of]
+    rel = draft.relationship()
+    hub = np.array([r.title() for r in ROLES], dtype=object)[rel]
+    df = pd.DataFrame({"ID_P3KE": ids, "ID_KELUARGA_P3KE": draft.held(fam), "NIK": nik_s, "NAMA_LENGKAP": name,
+                       "HUBUNGAN_DENGAN_KEPALA_KELUARGA": hub, "TANGGAL_LAHIR": tgl,
+                       "JK": draft.sex_col(("L", "P")), "ALAMAT": alamat, "DESIL": desil})
+    return df
+
+
+def _bpjs_pbi_list(draft: _ListDraft) -> pd.DataFrame:
+    """BPJS PBI JK: card number, NIK, NO_KK (sometimes), name, ISO date, sex 1/2 or L/P, kecamatan."""
+    rng, pop, geo, rates, n, dmg, p, us, kab4, kec, nik_s, name = (
+        draft.rng, draft.pop, draft.geo, draft.rates, draft.n, draft.dmg, draft.p, draft.us,
+        draft.kab4, draft.kec, draft.nik_s, draft.name)
+    y, m, d = dmg.dob(pop.birth[p])
+    jk = draft.sex_col(("1", "2"))
+    lp = rng.random(n) < 0.15
+    jk = np.where(lp, np.where(jk == "1", "L", "P"), jk)
+    kec_s = _region_strings(rng, dmg, geo.kec_name, kec, "kec", rates.kecamatan_variant, rates.kecamatan_typo, rates.kecamatan_missing)
+    ids = _sequence_ids(rng, n, int(rng.integers(10**9, 3 * 10**9)), "000", 10)
+    kk_s = draft.held(dmg.kk(pop.us_kk[us], kab4))
+    df = pd.DataFrame({"NO_KARTU": ids, "NIK": nik_s, "NO_KK": kk_s, "NAMA_PESERTA": name,
+                       "TGL_LAHIR": _fmt_iso(y, m, d), "JENIS_KELAMIN": jk, "KECAMATAN": kec_s})
+    return df
+
+
+def _blt_dd_list(draft: _ListDraft) -> pd.DataFrame:
+    """BLT Dana Desa: running number, NIK (often an Excel number), name of the KPM, address, RT, RW, desa."""
+    rng, pop, geo, rates, n, log, dmg, us, desa, nik_s, name = (
+        draft.rng, draft.pop, draft.geo, draft.rates, draft.n, draft.log, draft.dmg, draft.us,
+        draft.desa, draft.nik_s, draft.name)
+    # NIK typed into Excel number cells: 15 significant digits kept, then a float
+    num = np.array([isinstance(v, str) and len(v) == 16 and v.isdigit() for v in nik_s], dtype=bool)
+    to_num = np.flatnonzero(num & (rng.random(n) < rates.nik_excel_number_share))
+    nik_out = nik_s.copy()
+    nik_out[to_num] = np.array([float(int(v[:15]) * 10) for v in nik_s[to_num]], dtype=object)
+    log.add(to_num, "nik", "excel_number")
+    rt, rw = _rtrw(rng, dmg, pop, us)
+    rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=1, share=0.5)
+    desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
+    df = pd.DataFrame({"NO": np.arange(1, n + 1), "NIK": nik_out, "NAMA_KPM": name,
+                       "ALAMAT": _street(rng, dmg, pop, us, house=1, share=0.5), "RT": rt_s, "RW": rw_s, "DESA": desa_s})
+    return df
+
+
+def _posyandu_list(draft: _ListDraft) -> pd.DataFrame:
+    """Posyandu: running number, child's name (unnamed babies), date, sex, mother's and father's names, address."""
+    rng, pop, geo, rates, source, n, log, dmg, p, us, snap, age, desa, name = (
+        draft.rng, draft.pop, draft.geo, draft.rates, draft.source, draft.n, draft.log, draft.dmg,
+        draft.p, draft.us, draft.snap, draft.age, draft.desa, draft.name)
+    y, m, d = dmg.dob(pop.birth[p])
+    valid = (y > 0) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= _days_in_month(np.maximum(y, 1970), np.clip(m, 1, 12)))
+    tgl = pd.to_datetime(pd.Series(np.where(valid, _fmt_iso(y, m, d), None)), format="%Y-%m-%d", errors="coerce")
+    mother = pop.mother[p]
+    mname = np.empty(n, dtype=object)
+    has_m = mother >= 0
+    mi = np.flatnonzero(has_m)
+    mname[mi] = pop.name[mother[mi]]
+    no_m = np.flatnonzero(~has_m)
+    if len(no_m):
+        mname[no_m] = _sample_names(rng, np.ones(len(no_m), np.int64), np.full(len(no_m), 1990), pop.group[p[no_m]])
+    m_age = np.where(has_m, (snap - pop.birth[np.maximum(mother, 0)]) / 365.25, 30.0)
+    m_by = np.where(has_m, _ymd(pop.birth[np.maximum(mother, 0)])[0], 1990)
+    sub = _Damager(rng, rates, source, _Log())
+    mname = sub.name(mname, np.ones(n, np.int64), m_by, m_age, fld="mother_name")
+    for rows, k in zip(sub.log.rows, sub.log.kinds, strict=True):
+        log.add(rows, "mother_name", k)
+    father = pop.father[p]
+    fname = np.where((father >= 0) & (rng.random(n) < 0.6), pop.name[np.maximum(father, 0)], None)
+    baby = np.flatnonzero((age < 0.25) & dmg.bern(n, rates.baby_unnamed))
+    first_tok = np.array([str(s).split()[0] for s in mname[baby]], dtype=object)
+    name[baby] = np.where(rng.random(len(baby)) < 0.5, "BY. NY. ", "BY NY ") + first_tok
+    log.add(baby, "name", "baby_unnamed")
+    rt, rw = _rtrw(rng, dmg, pop, us)
+    rt_s, rw_s = _rt_rw_columns(rng, rt, rw, house=2, share=0.7)
+    desa_s = _region_strings(rng, dmg, geo.desa_name, desa, "desa", rates.desa_variant, rates.desa_typo, rates.desa_missing)
+    title = np.vectorize(lambda s: s.title() if isinstance(s, str) else s, otypes=[object])
+    df = pd.DataFrame({"NO": np.arange(1, n + 1), "NAMA_ANAK": title(name), "TGL_LAHIR": tgl.to_numpy(),
+                       "JK": draft.sex_col(("L", "P")), "NAMA_IBU": title(mname), "NAMA_AYAH": title(fname),
+                       "ALAMAT": title(_street(rng, dmg, pop, us, house=0, share=0.5)), "RT": rt_s, "RW": rw_s,
+                       "DESA": title(desa_s)})
+    return df
+
+
+#: the five list formats, by source
+_LIST_FORMATS = {"dtks": _dtks_list, "p3ke": _p3ke_list, "bpjs_pbi": _bpjs_pbi_list, "blt_dd": _blt_dd_list,
+                 "posyandu": _posyandu_list}
+
+
+def _build_source(rng: np.random.Generator, pop: _Pop, geo: _Geo, rates: DamageRates, source: str,
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One agency list in its own columns and formats, its truth rows and its damage log."""
+    if source not in _LIST_FORMATS:  # pragma: no cover
         raise ValueError(source)
+    draft = _draft(rng, pop, geo, rates, source)
+    df = _LIST_FORMATS[source](draft)
+    p, us, log = draft.p, draft.us, draft.log
 
     rid_col = {"dtks": "ID_DTKS", "p3ke": "ID_P3KE", "bpjs_pbi": "NO_KARTU", "blt_dd": "NO", "posyandu": "NO"}[source]
     record_id = df[rid_col].astype(str).to_numpy(dtype=object)
