@@ -46,6 +46,79 @@ class _Log:
 # ============================================================================================= damage
 
 
+def _family_variant(s: str, u: np.ndarray) -> str:
+    """Another spelling of each name of a family (Muhammad -> Muhamad, Mochamad...)."""
+    nm, fam_cum = _names(), _family_cum()
+    toks = s.split()
+    res = []
+    for j, t in enumerate(toks):
+        f = nm.family_of.get(t)
+        if f is None:
+            res.append(t)
+            continue
+        vs, cum = fam_cum[f]
+        k = min(bisect.bisect_right(cum, (u[j % 4] + 0.37 * j) % 1.0), len(vs) - 1)
+        v = vs[k]
+        if v == t:
+            v = vs[(k + 1) % len(vs)]
+        res.append(v)
+    return " ".join(res)
+
+
+def _nickname(s: str, u: np.ndarray) -> str:
+    """One name replaced by a nickname, alone or within the full name."""
+    nm = _names()
+    toks = s.split()
+    cands = [j for j, t in enumerate(toks) if t in nm.nick]
+    j = cands[int(u[0] * len(cands))]
+    vs, p = nm.nick[toks[j]]
+    v = vs[min(int(np.searchsorted(np.cumsum(p), u[1], side="right")), len(vs) - 1)]
+    if u[2] < 0.5 or len(toks) == 1:
+        return str(v)
+    toks[j] = str(v)
+    return " ".join(toks)
+
+
+def _drop_token(s: str, u: np.ndarray) -> str:
+    """One name left out, most often the last."""
+    toks = s.split()
+    j = len(toks) - 1 if u[0] < 0.6 else (0 if u[0] < 0.9 else int(u[1] * len(toks)))
+    return " ".join(toks[:j] + toks[j + 1:])
+
+
+def _swap_tokens(s: str, u: np.ndarray) -> str:
+    """The first name moved to the end, or the order reversed."""
+    toks = s.split()
+    return " ".join(toks[1:] + toks[:1]) if u[0] < 0.7 else " ".join(toks[::-1])
+
+
+def _name_typo(s: str, u: np.ndarray) -> str:
+    """A phonetic misspelling or one letter deleted, doubled, swapped or replaced."""
+    nm = _names()
+    if u[0] < 0.5:
+        rules = [(a, b) for a, b in nm.phonetic if a in s]
+        if rules:
+            a, b = rules[int(u[1] * len(rules))]
+            idx = [i for i in range(len(s)) if s.startswith(a, i)]
+            i = idx[int(u[2] * len(idx))]
+            return s[:i] + b + s[i + len(a):]
+    letters = [i for i, c in enumerate(s) if c.isalpha()]
+    if not letters:
+        return s
+    i = letters[int(u[1] * len(letters))]
+    op = int(u[2] * 4)
+    if op == 0 and len(letters) > 3:
+        return s[:i] + s[i + 1:]
+    if op == 1:
+        return s[:i] + s[i] + s[i:]
+    if op == 2 and i + 1 < len(s) and s[i + 1].isalpha() and s[i + 1] != s[i]:
+        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+    c = "AIUEOKNRSTLMH"[int(u[3] * 13)]
+    if c == s[i]:
+        c = "Y" if c != "Y" else "I"
+    return s[:i] + c + s[i + 1:]
+
+
 class _Damager:
     def __init__(self, rng: np.random.Generator, rates: DamageRates, source: str, log: _Log):
         self.rng = rng
@@ -167,6 +240,8 @@ class _Damager:
 
     # ------------------------------------------------------------------ names
     def name(self, names: np.ndarray, sex: np.ndarray, by: np.ndarray, age: np.ndarray, fld: str = "name") -> np.ndarray:
+        """Damaged names, in this order: family spellings, nicknames, old spellings, a dropped name, an added
+        name, swapped names, typos, titles."""
         r, rng, nm = self.rates, self.rng, _names()
         out = names.copy()
         n = len(out)
@@ -190,71 +265,20 @@ class _Damager:
             out[rows] = new
             self.log.add(rows[changed], fld, kind)
 
-        fam_cum = _family_cum()
-
-        def fam(s: str, u: np.ndarray) -> str:
-            toks = s.split()
-            res = []
-            for j, t in enumerate(toks):
-                f = nm.family_of.get(t)
-                if f is None:
-                    res.append(t)
-                    continue
-                vs, cum = fam_cum[f]
-                k = min(bisect.bisect_right(cum, (u[j % 4] + 0.37 * j) % 1.0), len(vs) - 1)
-                v = vs[k]
-                if v == t:
-                    v = vs[(k + 1) % len(vs)]
-                res.append(v)
-            return " ".join(res)
-
-        def nick(s: str, u: np.ndarray) -> str:
-            toks = s.split()
-            cands = [j for j, t in enumerate(toks) if t in nm.nick]
-            j = cands[int(u[0] * len(cands))]
-            vs, p = nm.nick[toks[j]]
-            v = vs[min(int(np.searchsorted(np.cumsum(p), u[1], side="right")), len(vs) - 1)]
-            if u[2] < 0.5 or len(toks) == 1:
-                return str(v)
-            toks[j] = str(v)
-            return " ".join(toks)
-
-        def drop(s: str, u: np.ndarray) -> str:
-            toks = s.split()
-            j = len(toks) - 1 if u[0] < 0.6 else (0 if u[0] < 0.9 else int(u[1] * len(toks)))
-            return " ".join(toks[:j] + toks[j + 1:])
-
-        def swap(s: str, u: np.ndarray) -> str:
-            toks = s.split()
-            return " ".join(toks[1:] + toks[:1]) if u[0] < 0.7 else " ".join(toks[::-1])
-
-        def typo(s: str, u: np.ndarray) -> str:
-            if u[0] < 0.5:
-                rules = [(a, b) for a, b in nm.phonetic if a in s]
-                if rules:
-                    a, b = rules[int(u[1] * len(rules))]
-                    idx = [i for i in range(len(s)) if s.startswith(a, i)]
-                    i = idx[int(u[2] * len(idx))]
-                    return s[:i] + b + s[i + len(a):]
-            letters = [i for i, c in enumerate(s) if c.isalpha()]
-            if not letters:
-                return s
-            i = letters[int(u[1] * len(letters))]
-            op = int(u[2] * 4)
-            if op == 0 and len(letters) > 3:
-                return s[:i] + s[i + 1:]
-            if op == 1:
-                return s[:i] + s[i] + s[i:]
-            if op == 2 and i + 1 < len(s) and s[i + 1].isalpha() and s[i + 1] != s[i]:
-                return s[:i] + s[i + 1] + s[i] + s[i + 2:]
-            c = "AIUEOKNRSTLMH"[int(u[3] * 13)]
-            if c == s[i]:
-                c = "Y" if c != "Y" else "I"
-            return s[:i] + c + s[i + 1:]
-
         apply(flag(self.bern(n, r.name_muhammad_form), lambda ts: any(t in nm.family_of for t in ts)),
-              "muhammad_form", fam)
-        apply(flag(self.bern(n, r.name_nickname), lambda ts: any(t in nm.nick for t in ts)), "nickname", nick)
+              "muhammad_form", _family_variant)
+        apply(flag(self.bern(n, r.name_nickname), lambda ts: any(t in nm.nick for t in ts)), "nickname", _nickname)
+        self._old_spelling(out, by, fld)
+        apply(flag(self.bern(n, r.name_drop_token), lambda ts: len(ts) >= 2), "drop_token", _drop_token)
+        self._add_token(out, sex, fld)
+        apply(flag(self.bern(n, r.name_swap_tokens), lambda ts: len(ts) >= 2), "swap_tokens", _swap_tokens)
+        apply(self.bern(n, r.name_typo), "typo", _name_typo)
+        self._title(out, sex, age, fld)
+        return out
+
+    def _old_spelling(self, out: np.ndarray, by: np.ndarray, fld: str) -> None:
+        """Old (pre-1972) spellings (OE, DJ, TJ...) on names of people born before 1975, in place."""
+        r, nm, n = self.rates, _names(), len(out)
         old = self.bern(n, r.name_old_spelling) & (by < 1975)
         rows = np.flatnonzero(old)
         if len(rows):
@@ -265,7 +289,10 @@ class _Damager:
             changed = new != out[rows]
             out[rows] = new
             self.log.add(rows[changed], fld, "old_spelling")
-        apply(flag(self.bern(n, r.name_drop_token), lambda ts: len(ts) >= 2), "drop_token", drop)
+
+    def _add_token(self, out: np.ndarray, sex: np.ndarray, fld: str) -> None:
+        """A common first or last name added before or after the name, in place."""
+        r, rng, nm, n = self.rates, self.rng, _names(), len(out)
         add = np.flatnonzero(self.bern(n, r.name_add_token))
         if len(add):
             pre = rng.random(len(add)) < 0.5
@@ -280,9 +307,10 @@ class _Damager:
                 new[b] = new[b] + " " + _cat_choice(rng, l_t, l_p, len(b))
             out[add] = new
             self.log.add(add, fld, "add_token")
-        apply(flag(self.bern(n, r.name_swap_tokens), lambda ts: len(ts) >= 2), "swap_tokens", swap)
-        apply(self.bern(n, r.name_typo), "typo", typo)
-        # titles
+
+    def _title(self, out: np.ndarray, sex: np.ndarray, age: np.ndarray, fld: str) -> None:
+        """A title (H., Hj., S.Pd. ...) fitting sex and age before or after adults' names, in place."""
+        r, rng, nm, n = self.rates, self.rng, _names(), len(out)
         ti = np.flatnonzero(self.bern(n, r.name_title) & (age >= 21))
         if len(ti):
             t = nm.titles
@@ -297,7 +325,6 @@ class _Damager:
             comma = np.where(rng.random(len(ti)) < 0.6, ", ", " ")
             out[ti] = np.where(suffix, out[ti] + comma + title, title + " " + out[ti])
             self.log.add(ti, fld, "title")
-        return out
 
     # ------------------------------------------------------------------ places
     def text_typo(self, values: np.ndarray, rate: float, fld: str) -> np.ndarray:
