@@ -292,6 +292,135 @@ def _next_ids(rng: np.random.Generator, existing: pd.Series, n: int) -> np.ndarr
     return _fixed(seq, width, prefix)
 
 
+@dataclass
+class _Changes:
+    """What happens to each record of one list between two snapshots."""
+
+    drop: np.ndarray       # removed
+    upd: np.ndarray        # rewritten: household update
+    cor: np.ndarray        # rewritten: damage corrected
+    rewrite: np.ndarray    # upd | cor
+    rows: np.ndarray       # the fresh row of each rewritten record
+
+
+def _fresh_row_of(otr: pd.DataFrame, ftr: pd.DataFrame) -> np.ndarray:
+    """Row of each old record's person in the fresh list (first occurrence), NaN when not on it."""
+    fpos = pd.Series(np.arange(len(ftr)), index=ftr["person_id"].to_numpy())
+    fpos = fpos[~fpos.index.duplicated()]
+    return fpos.reindex(otr["person_id"].to_numpy()).to_numpy()
+
+
+def _choose_changes(rng: np.random.Generator, data: SyntheticData, src: str, otr: pd.DataFrame, frow: np.ndarray,
+                    n: int, f: float, remove: float, correct: float, household_update: float) -> _Changes:
+    """Records removed (whole households and single records), household rewrites and corrected records."""
+    has_fresh = ~np.isnan(frow)
+    # removals: whole households and single records
+    hh_drop = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, remove * f / 2),
+                                                                 random_state=int(rng.integers(2**31))))
+    drop = otr["household_id"].isin(hh_drop).to_numpy() | (rng.random(n) < remove * f / 2)
+    # household rewrites
+    hh_upd = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, household_update * f),
+                                                                random_state=int(rng.integers(2**31))))
+    upd = otr["household_id"].isin(hh_upd).to_numpy() & has_fresh & ~drop
+    damaged = np.isin(otr["record_id"].to_numpy(), data.damage.loc[data.damage["source"] == src, "record_id"].to_numpy())
+    cor = damaged & (rng.random(n) < correct * f) & has_fresh & ~drop & ~upd
+    rewrite = upd | cor
+    return _Changes(drop, upd, cor, rewrite, frow[rewrite].astype(np.int64))
+
+
+def _rewritten(old: pd.DataFrame, otr: pd.DataFrame, fdf: pd.DataFrame, ftr: pd.DataFrame, ch: _Changes,
+               rid_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The old list and truth with the rewritten records replaced by their fresh rows (record ids kept)."""
+    new = old.copy()
+    ntr = otr.copy()
+    cols = [c for c in old.columns if c != rid_col]
+    for c in cols:
+        vals = new[c].to_numpy(dtype=object).copy()
+        vals[ch.rewrite] = fdf[c].to_numpy(dtype=object)[ch.rows]
+        new[c] = pd.Series(vals).infer_objects() if new[c].dtype != object else vals
+    ntr.loc[ch.rewrite, "household_id"] = ftr["household_id"].to_numpy()[ch.rows]
+    return new, ntr
+
+
+def _added_records(rng: np.random.Generator, old: pd.DataFrame, otr: pd.DataFrame, fdf: pd.DataFrame,
+                   ftr: pd.DataFrame, n: int, f: float, add: float, rid_col: str,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Fresh rows of people not on the old list, with new record ids after the list's largest one."""
+    absent = ~ftr["person_id"].isin(set(otr["person_id"])).to_numpy()
+    cand = np.flatnonzero(absent)
+    n_add = min(len(cand), int(round(add * f * n)))
+    pick = np.sort(rng.choice(cand, size=n_add, replace=False)) if n_add else np.array([], dtype=np.int64)
+    add_df = fdf.iloc[pick].copy()
+    new_ids = _next_ids(rng, old[rid_col], n_add)
+    add_df[rid_col] = new_ids
+    add_tr = ftr.iloc[pick].copy()
+    add_tr["record_id"] = pd.Series(new_ids).astype(str).to_numpy(dtype=object)
+    return add_df, add_tr, pick
+
+
+def _keep_family_ids(rng: np.random.Generator, old: pd.DataFrame, otr: pd.DataFrame, new: pd.DataFrame,
+                     ntr: pd.DataFrame, add_df: pd.DataFrame, add_tr: pd.DataFrame, rewrite: np.ndarray) -> None:
+    """A list's own family id (P3KE): a household already on the list keeps it, a new one gets an unused one."""
+    fam_of = pd.Series(old["ID_KELUARGA_P3KE"].to_numpy(), index=otr["household_id"].to_numpy())
+    fam_of = fam_of[fam_of.notna()]
+    fam_of = fam_of[~fam_of.index.duplicated()]
+    for frame, tr_ in ((new, ntr), (add_df, add_tr)):
+        touched = rewrite if frame is new else np.ones(len(frame), dtype=bool)
+        known = pd.Series(tr_["household_id"].to_numpy()).map(fam_of).to_numpy(dtype=object)
+        cur = frame["ID_KELUARGA_P3KE"].to_numpy(dtype=object).copy()
+        has = pd.notna(cur) & touched
+        take = has & pd.notna(known)
+        cur[take] = known[take]
+        # a household new to the list gets a family id that the list never used
+        newh = has & pd.isna(known)
+        if newh.any():
+            labs = pd.Series(tr_["household_id"].to_numpy()[newh])
+            u = labs.unique()
+            ids = _next_ids(rng, pd.Series(old["ID_KELUARGA_P3KE"].dropna().to_numpy()), len(u))
+            cur[newh] = labs.map(dict(zip(u, ids))).to_numpy(dtype=object)
+        frame["ID_KELUARGA_P3KE"] = cur
+
+
+def _later_damage(data: SyntheticData, src: str, otr: pd.DataFrame, ftr: pd.DataFrame, flog: pd.DataFrame,
+                  ch: _Changes, add_tr: pd.DataFrame, pick: np.ndarray) -> pd.DataFrame:
+    """The damage log: the old log for rows kept as they were, the fresh log for rewritten and added rows."""
+    keep = ~ch.drop
+    old_log = data.damage[(data.damage["source"] == src)]
+    kept_same = set(otr["record_id"].to_numpy()[keep & ~ch.rewrite])
+    fresh_ids = ftr["record_id"].to_numpy()
+    rid_map = dict(zip(fresh_ids[ch.rows], otr["record_id"].to_numpy()[ch.rewrite]))
+    rid_map.update(zip(fresh_ids[pick], add_tr["record_id"].to_numpy()))
+    fl = flog[flog["record_id"].isin(rid_map.keys())].copy()
+    fl["record_id"] = fl["record_id"].map(rid_map)
+    return pd.concat([old_log[old_log["record_id"].isin(kept_same)], fl], ignore_index=True)
+
+
+def _later_list(rng: np.random.Generator, data: SyntheticData, src: str, fresh: tuple[pd.DataFrame, ...],
+                f: float, remove: float, add: float, correct: float, household_update: float,
+                ) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
+    """One list ``f`` quarters later: its rows, truth, events and damage log, from its fresh version."""
+    fdf, ftr, flog = fresh
+    old = data.sources[src].reset_index(drop=True)
+    otr = data.truth[data.truth["source"] == src].reset_index(drop=True)
+    rid_col = RECORD_ID_COLUMN[src]
+    fdf = fdf.reset_index(drop=True)
+    n = len(old)
+    ch = _choose_changes(rng, data, src, otr, _fresh_row_of(otr, ftr), n, f, remove, correct, household_update)
+    new, ntr = _rewritten(old, otr, fdf, ftr, ch, rid_col)
+    add_df, add_tr, pick = _added_records(rng, old, otr, fdf, ftr, n, f, add, rid_col)
+    if "ID_KELUARGA_P3KE" in old.columns:
+        _keep_family_ids(rng, old, otr, new, ntr, add_df, add_tr, ch.rewrite)
+    keep = ~ch.drop
+    out = pd.concat([new.loc[keep], add_df], ignore_index=True)
+    if src in ("blt_dd", "posyandu") and pd.api.types.is_integer_dtype(old[rid_col]):
+        out[rid_col] = out[rid_col].astype(np.int64)
+    parts = [x.astype({"hard_negative_group": object}) for x in (ntr.loc[keep], add_tr) if len(x)]
+    ev = np.where(ch.drop, "removed", np.where(ch.upd, "household_updated", np.where(ch.cor, "corrected", "kept")))
+    events = [pd.DataFrame({"source": src, "record_id": otr["record_id"].to_numpy(), "event": ev}),
+              pd.DataFrame({"source": src, "record_id": add_tr["record_id"].to_numpy(), "event": "added"})]
+    return out, pd.concat(parts, ignore_index=True), events, _later_damage(data, src, otr, ftr, flog, ch, add_tr, pick)
+
+
 def later(data: SyntheticData, months: int = 3, seed: int = 1, *, remove: float = 0.01, add: float = 0.02,
           correct: float = 0.02, household_update: float = 0.03) -> SyntheticData:
     """The same world's lists ``months`` later: the next version of each agency file.
@@ -323,87 +452,12 @@ def later(data: SyntheticData, months: int = 3, seed: int = 1, *, remove: float 
     for k, src in enumerate(SOURCES):
         if src not in data.sources:
             continue
-        old = data.sources[src].reset_index(drop=True)
-        otr = data.truth[data.truth["source"] == src].reset_index(drop=True)
-        rid_col = RECORD_ID_COLUMN[src]
         rng = np.random.default_rng([int(data.seed), 20240630, k + 1, 7919, int(seed), int(months)])
-        fdf, ftr, flog = _build_source(rng, pop, geo, fresh_rates, src)
-        fdf = fdf.reset_index(drop=True)
-        n = len(old)
-        # fresh row of each person (first occurrence)
-        fpos = pd.Series(np.arange(len(ftr)), index=ftr["person_id"].to_numpy())
-        fpos = fpos[~fpos.index.duplicated()]
-        frow = fpos.reindex(otr["person_id"].to_numpy()).to_numpy()
-        has_fresh = ~np.isnan(frow)
-        # removals: whole households and single records
-        hh_drop = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, remove * f / 2),
-                                                                     random_state=int(rng.integers(2**31))))
-        drop = otr["household_id"].isin(hh_drop).to_numpy() | (rng.random(n) < remove * f / 2)
-        # household rewrites
-        hh_upd = set(pd.Series(otr["household_id"].unique()).sample(frac=min(1.0, household_update * f),
-                                                                    random_state=int(rng.integers(2**31))))
-        upd = otr["household_id"].isin(hh_upd).to_numpy() & has_fresh & ~drop
-        damaged = np.isin(otr["record_id"].to_numpy(), data.damage.loc[data.damage["source"] == src, "record_id"].to_numpy())
-        cor = damaged & (rng.random(n) < correct * f) & has_fresh & ~drop & ~upd
-        rewrite = upd | cor
-        new = old.copy()
-        ntr = otr.copy()
-        rows = frow[rewrite].astype(np.int64)
-        cols = [c for c in old.columns if c != rid_col]
-        for c in cols:
-            vals = new[c].to_numpy(dtype=object).copy()
-            vals[rewrite] = fdf[c].to_numpy(dtype=object)[rows]
-            new[c] = pd.Series(vals).infer_objects() if new[c].dtype != object else vals
-        ntr.loc[rewrite, "household_id"] = ftr["household_id"].to_numpy()[rows]
-        # added records: fresh rows of people not on the old list
-        absent = ~ftr["person_id"].isin(set(otr["person_id"])).to_numpy()
-        cand = np.flatnonzero(absent)
-        n_add = min(len(cand), int(round(add * f * n)))
-        pick = np.sort(rng.choice(cand, size=n_add, replace=False)) if n_add else np.array([], dtype=np.int64)
-        add_df = fdf.iloc[pick].copy()
-        new_ids = _next_ids(rng, old[rid_col], n_add)
-        add_df[rid_col] = new_ids
-        add_tr = ftr.iloc[pick].copy()
-        add_tr["record_id"] = pd.Series(new_ids).astype(str).to_numpy(dtype=object)
-        # a list's own family id (P3KE): a household already on the list keeps its family id
-        if "ID_KELUARGA_P3KE" in old.columns:
-            fam_of = pd.Series(old["ID_KELUARGA_P3KE"].to_numpy(), index=otr["household_id"].to_numpy())
-            fam_of = fam_of[fam_of.notna()]
-            fam_of = fam_of[~fam_of.index.duplicated()]
-            for frame, tr_ in ((new, ntr), (add_df, add_tr)):
-                touched = rewrite if frame is new else np.ones(len(frame), dtype=bool)
-                known = pd.Series(tr_["household_id"].to_numpy()).map(fam_of).to_numpy(dtype=object)
-                cur = frame["ID_KELUARGA_P3KE"].to_numpy(dtype=object).copy()
-                has = pd.notna(cur) & touched
-                take = has & pd.notna(known)
-                cur[take] = known[take]
-                # a household new to the list gets a family id that the list never used
-                newh = has & pd.isna(known)
-                if newh.any():
-                    labs = pd.Series(tr_["household_id"].to_numpy()[newh])
-                    u = labs.unique()
-                    ids = _next_ids(rng, pd.Series(old["ID_KELUARGA_P3KE"].dropna().to_numpy()), len(u))
-                    cur[newh] = labs.map(dict(zip(u, ids))).to_numpy(dtype=object)
-                frame["ID_KELUARGA_P3KE"] = cur
-        keep = ~drop
-        out = pd.concat([new.loc[keep], add_df], ignore_index=True)
-        if src in ("blt_dd", "posyandu") and pd.api.types.is_integer_dtype(old[rid_col]):
-            out[rid_col] = out[rid_col].astype(np.int64)
-        sources[src] = out
-        parts = [x.astype({"hard_negative_group": object}) for x in (ntr.loc[keep], add_tr) if len(x)]
-        truths.append(pd.concat(parts, ignore_index=True))
-        ev = np.where(drop, "removed", np.where(upd, "household_updated", np.where(cor, "corrected", "kept")))
-        events.append(pd.DataFrame({"source": src, "record_id": otr["record_id"].to_numpy(), "event": ev}))
-        events.append(pd.DataFrame({"source": src, "record_id": add_tr["record_id"].to_numpy(), "event": "added"}))
-        # damage: the old log for rows kept as they were, the fresh log for rewritten and added rows
-        old_log = data.damage[(data.damage["source"] == src)]
-        kept_same = set(otr["record_id"].to_numpy()[keep & ~rewrite])
-        fresh_ids = ftr["record_id"].to_numpy()
-        rid_map = dict(zip(fresh_ids[rows], otr["record_id"].to_numpy()[rewrite]))
-        rid_map.update(zip(fresh_ids[pick], add_tr["record_id"].to_numpy()))
-        fl = flog[flog["record_id"].isin(rid_map.keys())].copy()
-        fl["record_id"] = fl["record_id"].map(rid_map)
-        logs.append(pd.concat([old_log[old_log["record_id"].isin(kept_same)], fl], ignore_index=True))
+        fresh = _build_source(rng, pop, geo, fresh_rates, src)
+        sources[src], tr, ev, log = _later_list(rng, data, src, fresh, f, remove, add, correct, household_update)
+        truths.append(tr)
+        events += ev
+        logs.append(log)
     truth = pd.concat(truths, ignore_index=True)
     truth["hard_negative_group"] = truth["hard_negative_group"].astype("string")
     return SyntheticData(sources=sources, truth=truth, population=data.population, rates=rates,
