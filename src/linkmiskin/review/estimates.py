@@ -172,6 +172,71 @@ def _interval_sets(method: str, prior: float, rng: np.random.Generator, D: int,
     return sets
 
 
+def _thresholds_for(design: _Design, sw: np.ndarray, thresholds: Any) -> np.ndarray:
+    """The thresholds asked for, or a grid up to the population's (or the sample's) highest match weight."""
+    if design.exact:
+        pop_range = (float(np.min(design.pop_weight)), float(np.max(design.pop_weight)))
+    else:
+        pop_range = (float(np.min(sw)), float(np.max(sw)))
+    if thresholds is None:
+        return threshold_grid(None, highest=min(20.0, pop_range[1]))
+    return _thresholds(thresholds)
+
+
+def _point_estimates(N_above: np.ndarray, N_below: np.ndarray, above: tuple[np.ndarray, np.ndarray],
+                     below: tuple[np.ndarray, np.ndarray], pooled: np.ndarray) -> dict[str, np.ndarray]:
+    """Estimated tp, fp, fn, tn, precision, recall and F1 per threshold: each cell's population size times
+    its labelled match share (a cell without labels takes its stratum's ``pooled`` rate)."""
+    (x_ab, n_ab), (x_be, n_be) = above, below
+
+    def rate(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+        return np.where(n > 0, x / np.maximum(n, 1), pooled[None, :])
+
+    tp = (N_above * rate(x_ab, n_ab)).sum(axis=1)
+    fn = (N_below * rate(x_be, n_be)).sum(axis=1)
+    n_above_t = N_above.sum(axis=1)
+    fp = n_above_t - tp
+    tn = N_below.sum(axis=1) - fn
+    prec = np.where(n_above_t > 0, tp / np.maximum(n_above_t, 1e-300), np.nan)
+    rec = np.where(tp + fn > 0, tp / np.maximum(tp + fn, 1e-300), np.nan)
+    f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), np.nan)
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": prec, "recall": rec, "f1": f1,
+            "pairs_above": n_above_t}
+
+
+def _add_intervals(out: pd.DataFrame, sets: dict[str, tuple[np.ndarray, np.ndarray]], pt: dict[str, np.ndarray],
+                   confidence: float) -> None:
+    """Add the equal-tailed intervals (``_low``, ``_high``) of the counts and rates, and the point rates, to
+    ``out``; a point estimate always lies inside its interval."""
+    n_above_t = pt["pairs_above"]
+
+    def metrics(tp_d: np.ndarray, fn_d: np.ndarray) -> dict[str, np.ndarray]:
+        fp_d = n_above_t[:, None] - tp_d
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {"fp": fp_d, "fn": fn_d, "precision": tp_d / n_above_t[:, None],
+                    "recall": tp_d / (tp_d + fn_d), "f1": 2 * tp_d / (2 * tp_d + fp_d + fn_d)}
+
+    m_high = metrics(*sets["high"])   # optimistic: upper bounds of the rates, lower bounds of the counts
+    m_low = metrics(*sets["low"])
+    lo_q, hi_q = (1 - confidence) / 2, 1 - (1 - confidence) / 2
+
+    def q(a: np.ndarray, level: float) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanquantile(a, level, axis=1)
+
+    for name in ("fp", "fn"):
+        point = pt[name]
+        out[f"{name}_low"] = np.fmin(q(m_high[name], lo_q), point)
+        out[f"{name}_high"] = np.fmax(q(m_low[name], hi_q), point)
+    for name in ("precision", "recall", "f1"):
+        point = pt[name]
+        out[name] = point
+        # the point estimate always lies inside its interval
+        out[f"{name}_low"] = np.fmin(q(m_low[name], lo_q), point)
+        out[f"{name}_high"] = np.fmax(q(m_high[name], hi_q), point)
+
+
 def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = None, confidence: float = 0.95, *,
                          draws: int = 2000, seed: int = 0, unsure: str = "exclude",
                          method: str = "exact", prior: float = 0.5) -> pd.DataFrame:
@@ -224,14 +289,7 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
         raise ReviewError(f"labelled pairs in stratum/strata {unknown} that the design does not have")
     H = len(hs)
     Nh = strata["population_pairs"].to_numpy(dtype=float)
-    if design.exact:
-        pop_range = (float(np.min(design.pop_weight)), float(np.max(design.pop_weight)))
-    else:
-        pop_range = (float(np.min(sw)), float(np.max(sw)))
-    if thresholds is None:
-        T = threshold_grid(None, highest=min(20.0, pop_range[1]))
-    else:
-        T = _thresholds(thresholds)
+    T = _thresholds_for(design, sw, thresholds)
     tw = probability_to_weight(T)
     hidx = {int(h): i for i, h in enumerate(hs)}
     # --- population cells: N above t per stratum
@@ -246,48 +304,17 @@ def estimate_from_labels(sample_with_labels: pd.DataFrame, thresholds: Any = Non
         warn(f"strata {list(hs[empty])} have no labelled pairs: their match rate is taken from the "
              f"model's mean probability, with a flat prior for the interval", stacklevel=2)
     pooled = np.where(empty, strata["mean_probability"].to_numpy(dtype=float), x_h / np.maximum(n_h, 1))
-
-    def rate(x: np.ndarray, n: np.ndarray) -> np.ndarray:
-        return np.where(n > 0, x / np.maximum(n, 1), pooled[None, :])
-
-    tp = (N_above * rate(x_ab, n_ab)).sum(axis=1)
-    fn = (N_below * rate(x_be, n_be)).sum(axis=1)
-    n_above_t = N_above.sum(axis=1)
-    fp = n_above_t - tp
-    tn = N_below.sum(axis=1) - fn
-    prec = np.where(n_above_t > 0, tp / np.maximum(n_above_t, 1e-300), np.nan)
-    rec = np.where(tp + fn > 0, tp / np.maximum(tp + fn, 1e-300), np.nan)
-    f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), np.nan)
+    pt = _point_estimates(N_above, N_below, (x_ab, n_ab), (x_be, n_be), pooled)
+    n_above_t = pt["pairs_above"]
 
     # --- intervals: posterior predictive of each cell's number of matches
     sets = _interval_sets(method, prior, np.random.default_rng(int(seed)), int(draws), (x_ab, n_ab, N_above),
                           (x_be, n_be, N_below), x_h, n_h)
 
-    def metrics(tp_d: np.ndarray, fn_d: np.ndarray) -> dict[str, np.ndarray]:
-        fp_d = n_above_t[:, None] - tp_d
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return {"fp": fp_d, "fn": fn_d, "precision": tp_d / n_above_t[:, None],
-                    "recall": tp_d / (tp_d + fn_d), "f1": 2 * tp_d / (2 * tp_d + fp_d + fn_d)}
-
-    m_high = metrics(*sets["high"])   # optimistic: upper bounds of the rates, lower bounds of the counts
-    m_low = metrics(*sets["low"])
-    lo_q, hi_q = (1 - confidence) / 2, 1 - (1 - confidence) / 2
-
-    def q(a: np.ndarray, level: float) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanquantile(a, level, axis=1)
-
     out = pd.DataFrame({"threshold": T, "match_weight": tw, "pairs_above": n_above_t,
-                        "labelled_above": n_ab.sum(axis=1).astype(int), "tp": tp, "fp": fp, "fn": fn, "tn": tn})
-    for name, point in (("fp", fp), ("fn", fn)):
-        out[f"{name}_low"] = np.fmin(q(m_high[name], lo_q), point)
-        out[f"{name}_high"] = np.fmax(q(m_low[name], hi_q), point)
-    for name, point in (("precision", prec), ("recall", rec), ("f1", f1)):
-        out[name] = point
-        # the point estimate always lies inside its interval
-        out[f"{name}_low"] = np.fmin(q(m_low[name], lo_q), point)
-        out[f"{name}_high"] = np.fmax(q(m_high[name], hi_q), point)
+                        "labelled_above": n_ab.sum(axis=1).astype(int), "tp": pt["tp"], "fp": pt["fp"],
+                        "fn": pt["fn"], "tn": pt["tn"]})
+    _add_intervals(out, sets, pt, confidence)
     out.attrs.update({"n_labels": int(is_lab.sum()), "label_counts": counts, "confidence": float(confidence),
                       "unsure": unsure, "method": method, "kind": "labelled", "population_pairs": float(Nh.sum()),
                       "exact_population": bool(design.exact)})

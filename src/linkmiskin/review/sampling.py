@@ -288,6 +288,43 @@ def _record_fields(result: Any, sample: pd.DataFrame, show_ids: bool) -> tuple[p
     return out, fields
 
 
+def _draw_rows(rng: np.random.Generator, stratum: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    """``alloc[h]`` pairs drawn without replacement from each stratum ``h``, then shuffled (blind order)."""
+    picked = []
+    for h in range(len(alloc)):
+        if alloc[h] == 0:
+            continue
+        idx = np.flatnonzero(stratum == h)
+        picked.append(np.sort(rng.choice(idx, size=int(alloc[h]), replace=False)))
+    rows = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    return rows[rng.permutation(len(rows))]
+
+
+def _sample_frame(pairs: pd.DataFrame, rows: np.ndarray, stratum: np.ndarray, edges: np.ndarray, N: np.ndarray,
+                  alloc: np.ndarray, w: np.ndarray) -> pd.DataFrame:
+    """The sampled pairs' ids, stratum, band, weight, scores and empty ``label``/``note`` columns."""
+    s = pairs.iloc[rows].reset_index(drop=True)
+    sh = stratum[rows]
+    out = pd.DataFrame({
+        "review_id": np.arange(1, len(rows) + 1, dtype=np.int64),
+        "stratum": sh,
+        "band": [_band_label(*(np.concatenate([[-np.inf], edges])[h], np.concatenate([edges, [np.inf]])[h]))
+                 for h in sh],
+        "stratum_weight": (N[sh] / alloc[sh]).astype(float),
+        "source_l": s["source_l"].astype(str).to_numpy() if "source_l" in s else "",
+        "record_id_l": _id_str(s["record_id_l"]) if "record_id_l" in s else "",
+        "source_r": s["source_r"].astype(str).to_numpy() if "source_r" in s else "",
+        "record_id_r": _id_str(s["record_id_r"]) if "record_id_r" in s else "",
+        "match_probability": s["match_probability"].to_numpy(dtype=float),
+        "match_weight": w[rows],
+        "label": pd.Series([None] * len(rows), dtype=object),
+        "note": pd.Series([None] * len(rows), dtype=object),
+    })
+    for c in [c for c in s.columns if c.endswith("_level")] + (["agreeing_evidence"] if "agreeing_evidence" in s else []):
+        out[c] = s[c].to_numpy()
+    return out
+
+
 def review_sample(result: Any, n: int = 300, *, seed: int = 0, bands: Any = None,
                   path: str | os.PathLike | None = None, show_ids: bool = False,
                   show_scores: bool = False) -> pd.DataFrame:
@@ -333,34 +370,8 @@ def review_sample(result: Any, n: int = 300, *, seed: int = 0, bands: Any = None
     N = np.bincount(stratum, minlength=H)
     pbar = np.bincount(stratum, weights=p, minlength=H) / np.maximum(N, 1)
     alloc = _allocate(N, pbar, int(n))
-    rng = np.random.default_rng(int(seed))
-    picked = []
-    for h in range(H):
-        if alloc[h] == 0:
-            continue
-        idx = np.flatnonzero(stratum == h)
-        picked.append(np.sort(rng.choice(idx, size=int(alloc[h]), replace=False)))
-    rows = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
-    rows = rows[rng.permutation(len(rows))]
-    s = pairs.iloc[rows].reset_index(drop=True)
-    sh = stratum[rows]
-    out = pd.DataFrame({
-        "review_id": np.arange(1, len(rows) + 1, dtype=np.int64),
-        "stratum": sh,
-        "band": [_band_label(*(np.concatenate([[-np.inf], edges])[h], np.concatenate([edges, [np.inf]])[h]))
-                 for h in sh],
-        "stratum_weight": (N[sh] / alloc[sh]).astype(float),
-        "source_l": s["source_l"].astype(str).to_numpy() if "source_l" in s else "",
-        "record_id_l": _id_str(s["record_id_l"]) if "record_id_l" in s else "",
-        "source_r": s["source_r"].astype(str).to_numpy() if "source_r" in s else "",
-        "record_id_r": _id_str(s["record_id_r"]) if "record_id_r" in s else "",
-        "match_probability": s["match_probability"].to_numpy(dtype=float),
-        "match_weight": w[rows],
-        "label": pd.Series([None] * len(rows), dtype=object),
-        "note": pd.Series([None] * len(rows), dtype=object),
-    })
-    for c in [c for c in s.columns if c.endswith("_level")] + (["agreeing_evidence"] if "agreeing_evidence" in s else []):
-        out[c] = s[c].to_numpy()
+    rows = _draw_rows(np.random.default_rng(int(seed)), stratum, alloc)
+    out = _sample_frame(pairs, rows, stratum, edges, N, alloc, w)
     fields_df, fields = _record_fields(result, out, show_ids)
     out = pd.concat([out, fields_df], axis=1)
     info = {"seed": int(seed), "n_requested": int(n), "n_sampled": int(len(out)),
