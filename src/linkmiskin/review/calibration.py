@@ -14,6 +14,11 @@ person counted twice, aid paid twice). This module gives both views and the mean
     choice = cal.recommend_threshold(est, target_precision=0.99)
     new = cal.recluster(linker, choice)                             # no retraining; choice recorded
 
+This module gathers the public names of :mod:`~linkmiskin.review.sampling` (the review sample),
+:mod:`~linkmiskin.review.workbook` (the Excel workbook and simulated labels),
+:mod:`~linkmiskin.review.estimates` (labelled and label-free estimates) and
+:mod:`~linkmiskin.review.recommend` (choosing and applying a threshold, the report section).
+
 What is counted
 ---------------
 The unit is the **scored record pair** (``result.pairs``): a pair is *declared a match* at threshold ``t``

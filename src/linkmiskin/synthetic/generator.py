@@ -75,8 +75,17 @@ import pandas as pd
 from linkmiskin.synthetic.arrays import _days_in_month, _fixed, _id16, _ostr, _ymd
 from linkmiskin.synthetic.lists import _build_source, _fmt_iso, _person_ids
 from linkmiskin.synthetic.population import _make_population, _Pop
-from linkmiskin.synthetic.rates import (  # noqa: F401
+from linkmiskin.synthetic.rates import (  # noqa: F401  (REFERENCE_DATE, SNAPSHOT and the R_* roles re-exported)
     _GROUPS,
+    R_ANAK,
+    R_CUCU,
+    R_FAMILI,
+    R_HEAD,
+    R_ISTRI,
+    R_MENANTU,
+    R_MERTUA,
+    R_ORTU,
+    R_SUAMI,
     REFERENCE_DATE,
     ROLES,
     SNAPSHOT,
