@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 import linkmiskin as lm
 from linkmiskin.report import charts
 from linkmiskin.review import calibration as cal
+from linkmiskin.review import sampling
 from linkmiskin.synthetic.generator import generate
 
 # ------------------------------------------------------------------------------------------ fixtures
@@ -108,10 +109,10 @@ def test_review_sample_design(linked):
 def test_allocation_rules():
     N = np.array([67, 75, 97, 92, 137, 389, 756, 2155])
     pbar = np.array([0.006, 0.03, 0.24, 0.78, 0.97, 0.9966, 0.9998, 0.99997])
-    a = cal._allocate(N, pbar, 300)
+    a = sampling._allocate(N, pbar, 300)
     assert a.sum() == 300 and (a <= N).all() and (a >= 9).all()
-    assert cal._allocate(N, pbar, 10_000).tolist() == N.tolist()      # census when n >= population
-    small = cal._allocate(np.array([2, 500, 500]), np.array([0.5, 0.5, 0.999]), 100)
+    assert sampling._allocate(N, pbar, 10_000).tolist() == N.tolist()      # census when n >= population
+    small = sampling._allocate(np.array([2, 500, 500]), np.array([0.5, 0.5, 0.999]), 100)
     assert small[0] == 2 and small.sum() == 100
 
 

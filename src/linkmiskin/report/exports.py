@@ -102,7 +102,7 @@ def write_table(df: pd.DataFrame, path: Path, *, sheet: str = "Sheet1", sep: str
 
 def _write_xlsx_text(df: pd.DataFrame, path: Path, sheet: str) -> None:
     """One sheet; every cell an inline string (numbers as their text), never a formula."""
-    from linkmiskin.synthetic.generator import _write_xlsx
+    from linkmiskin.synthetic.xlsx import _write_xlsx
 
     text = pd.DataFrame({c: df[c].astype("string").astype(object).where(df[c].notna(), None) for c in df.columns})
     _write_xlsx(text, path, sheet, text_columns=tuple(str(c) for c in df.columns))

@@ -4,7 +4,10 @@
 >>> data = lm.synthetic.generate(households=100, seed=1)      # doctest: +SKIP
 >>> data.sources["dtks"].head()                               # doctest: +SKIP
 
-The generator lives in :mod:`linkmiskin.synthetic.generator`; its public names are re-exported here.
+The generator lives in :mod:`linkmiskin.synthetic.generator` (its public names are re-exported here), built
+from :mod:`~linkmiskin.synthetic.rates`, :mod:`~linkmiskin.synthetic.population`,
+:mod:`~linkmiskin.synthetic.damage`, :mod:`~linkmiskin.synthetic.lists` and :mod:`~linkmiskin.synthetic.xlsx`;
+its data files are in ``synthetic/data/``.
 """
 from linkmiskin.synthetic.generator import (  # noqa: F401
     RECORD_ID_COLUMN,
