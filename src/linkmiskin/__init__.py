@@ -63,6 +63,18 @@ _MODULES = {
 
 __all__ = sorted([*_LAZY, "standardize", "__version__"])
 
+
+def lazy_submodules(package: str) -> Any:
+    """A module ``__getattr__`` for a pipeline package: ``linkmiskin.<package>.<module>`` loads on first use."""
+    def __getattr__(name: str) -> Any:
+        try:
+            return import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from exc
+
+    return __getattr__
+
+
 # ``standardize`` is both a submodule and the function it defines: bind the function eagerly, so that
 # importing the submodule elsewhere cannot shadow it.
 from linkmiskin.standardise.records import standardize  # noqa: E402, F401
