@@ -371,17 +371,29 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     like 1 July) and ``decile:invalid`` (not 1..10).
     A field whose column the source does not have is never flagged.
     """
-    from linkmiskin.standardise import address as _address
-    from linkmiskin.standardise import ages as _ages
-    from linkmiskin.standardise import dates as _dates
-    from linkmiskin.standardise import names as _names
-    from linkmiskin.standardise import nik as _nik
+    raw, cm, name, region = _read_source(df, mapping, region, source, sheet, header)
+    n = len(raw)
+    cols: dict[str, Any] = {"source": _const(n, name)}
+    flags: list[_Flag] = []
+    _record_id_step(raw, cm, cols, flags, n)
+    _id_numbers_step(raw, cm, cols, flags, n)
+    _names_step(raw, cm, cols, flags, n, name)
+    _birth_date_step(raw, cm, cols, flags, n)
+    _age_step(raw, cm, cols, flags, n, list_date, name)
+    _sex_step(raw, cm, cols, flags, n)
+    scheme = _relationship_step(raw, cm, cols, flags, n, name)
+    _address_and_region_step(raw, cm, cols, flags, n, region)
+    _learn_placeholder_dates(cols, flags, name)
+    _decile_step(raw, cm, cols, flags, n)
+    _household_key_step(raw, cm, cols, n)
+    return _assemble(cols, flags, n, cm, name, scheme)
+
+
+def _read_source(df: TableLike, mapping: dict[str, str] | None, region: str | None, source: str | None,
+                 sheet: str | int | None, header: int | None
+                 ) -> tuple[pd.DataFrame, ColumnMapping, str, str | None]:
+    """The source read as a frame, its columns mapped to canonical fields, its name and the checked region."""
     from linkmiskin.standardise import regions as _regions
-    from linkmiskin.standardise.household_roles import (
-        detect_relationship_scheme,
-        relationship_frame,
-        sex_frame,
-    )
 
     if region is not None:
         region = _regions.validate_region(region)
@@ -394,12 +406,12 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         raw = _from_frame(df, name, copy=False)
     else:
         raw = read_table(df, source=name, sheet=sheet, header=header)
-    cm = detect_columns(raw, mapping, source=name)
-    n = len(raw)
-    cols: dict[str, Any] = {"source": _const(n, name)}
-    flags: list[_Flag] = []
+    return raw, detect_columns(raw, mapping, source=name), name, region
 
-    # record id --------------------------------------------------------------------------------------
+
+def _record_id_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag],
+                    n: int) -> None:
+    """Record ids cleaned (blank ones become ``row<n>``, repeated ones flagged) and the row numbers."""
     rid = _col(raw, cm, "record_id")
     if rid is None:
         cols["record_id"] = np.arange(1, n + 1).astype(str).astype(object)
@@ -417,18 +429,26 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         flags.append(_mask_flag(dup, "record_id:duplicate"))
     cols["row_number"] = np.arange(1, n + 1)
 
-    # NIK / KK -----------------------------------------------------------------------------------------
-    parsed_ids = {}
-    for fld, parse in (("nik", _nik.parse_nik), ("kk", _nik.parse_kk)):
-        col = _col(raw, cm, fld)
-        parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
-    # the record's own KK number typed in the NIK column is a family number, not the person's
-    nik_p, kk_p = parsed_ids["nik"], parsed_ids["kk"]
+
+def _kk_typed_as_nik(nik_p: pd.DataFrame, kk_p: pd.DataFrame) -> None:
+    """A NIK equal to the record's own KK is a family number, not the person's: its status becomes ``kk_number``."""
     is_kk = (nik_p["nik"].notna() & (nik_p["nik"] == kk_p["kk"])).fillna(False).to_numpy(dtype=bool)
     if is_kk.any():
         st = nik_p["nik_status"].astype(object).to_numpy()
         st[is_kk] = "kk_number"
         nik_p["nik_status"] = pd.array(st, dtype=nik_p["nik_status"].dtype)
+
+
+def _id_numbers_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag],
+                     n: int) -> None:
+    """NIK and KK parsed and classified, with their status flags."""
+    from linkmiskin.standardise import nik as _nik
+
+    parsed_ids = {}
+    for fld, parse in (("nik", _nik.parse_nik), ("kk", _nik.parse_kk)):
+        col = _col(raw, cm, fld)
+        parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
+    _kk_typed_as_nik(parsed_ids["nik"], parsed_ids["kk"])
     for fld in ("nik", "kk"):
         parsed = parsed_ids[fld]
         for c in parsed.columns:
@@ -436,32 +456,40 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         if _col(raw, cm, fld) is not None:
             flags.append(_status_flag(fld, parsed[f"{fld}_status"], ("valid", "missing")))
 
-    # names ------------------------------------------------------------------------------------------
+
+def _wife_under_husbands_name(cols: dict[str, Any], wife: np.ndarray, n: int, source: str) -> None:
+    """A name written ``NY. ADITYA PRATAMA`` is her husband's: kept as ``spouse_name``, her own left missing."""
+    if not wife.any():
+        return
+    idx = np.flatnonzero(wife)
+    cols["spouse_name"][idx] = np.asarray(cols["name"], dtype=object)[idx]
+    cols["spouse_name_tokens"] = _names_column(cols["name_tokens"], n)
+    cols["spouse_name_tokens"][~wife] = _empty_lists(int((~wife).sum()))
+    for c in ("name", "name_father"):
+        cols[c] = np.asarray(cols[c], dtype=object).copy()
+        cols[c][idx] = None
+    for c in ("name_tokens", "name_phonetic", "name_nicknames"):
+        cols[c] = _names_column(cols[c], n)
+        cols[c][idx] = _empty_lists(len(idx))
+    cols["name_status"] = np.asarray(cols["name_status"], dtype=object).copy()
+    cols["name_status"][idx] = "spouse_name"
+    log.info("source %r: %d name(s) written as NY./NYONYA + a name (a wife under her husband's name): "
+             "kept as spouse_name, her own name left missing", source, len(idx))
+
+
+def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
+                source: str) -> None:
+    """The person's name, the spouse's, mother's and father's names, and the parents' and spouse's NIKs."""
+    from linkmiskin.standardise import names as _names
+
     col = _col(raw, cm, "name")
     parsed = _names.parse_name(col if col is not None else _none_series(n))
     for c in parsed.columns:
         cols[c] = _arr(parsed[c])
-    # "NY. ADITYA PRATAMA": a married woman under her husband's name. The name is his: keep it as
-    # spouse_name (for households) and leave hers missing, so that it is never compared as her own
     cols["spouse_name"] = np.full(n, None, dtype=object)
     cols["spouse_name_tokens"] = _empty_lists(n)
     if col is not None:
-        wife = _names.spouse_name_form(col) & pd.notna(cols["name"])
-        if wife.any():
-            idx = np.flatnonzero(wife)
-            cols["spouse_name"][idx] = np.asarray(cols["name"], dtype=object)[idx]
-            cols["spouse_name_tokens"] = _names_column(cols["name_tokens"], n)
-            cols["spouse_name_tokens"][~wife] = _empty_lists(int((~wife).sum()))
-            for c in ("name", "name_father"):
-                cols[c] = np.asarray(cols[c], dtype=object).copy()
-                cols[c][idx] = None
-            for c in ("name_tokens", "name_phonetic", "name_nicknames"):
-                cols[c] = _names_column(cols[c], n)
-                cols[c][idx] = _empty_lists(len(idx))
-            cols["name_status"] = np.asarray(cols["name_status"], dtype=object).copy()
-            cols["name_status"][idx] = "spouse_name"
-            log.info("source %r: %d name(s) written as NY./NYONYA + a name (a wife under her husband's name): "
-                     "kept as spouse_name, her own name left missing", name, len(idx))
+        _wife_under_husbands_name(cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source)
         flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
@@ -475,7 +503,12 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         cols[f"{fld}_tokens"] = _arr(p["name_tokens"])
     _other_persons(raw, cm, cols, n)
 
-    # birth date -------------------------------------------------------------------------------------
+
+def _birth_date_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag],
+                     n: int) -> None:
+    """The birth date parsed into an ISO date, year, month and day, with its status and placeholder mark."""
+    from linkmiskin.standardise import dates as _dates
+
     col = _col(raw, cm, "birth_date")
     p = _dates.parse_date(col if col is not None else _none_series(n))
     cols["birth_date"] = _arr(p["date"])
@@ -487,38 +520,54 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     if col is not None:
         flags.append(_status_flag("birth_date", p["date_status"], ("ok", "placeholder")))
 
-    # age instead of a birth date ("34 TH", "7 BLN"): an approximate birth year (± 1) from the list date
+
+def _age_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
+              list_date: Any, source: str) -> None:
+    """An age column ("34 TH", "7 BLN") read, and its approximate birth year (± 1) given where no date is."""
+    from linkmiskin.standardise import ages as _ages
+
     col = _col(raw, cm, "age")
     cols["birth_year_approx_from_age"] = np.zeros(n, dtype=bool)
     if col is None:
         cols["age_years"] = np.full(n, np.nan)
         cols["age_status"] = np.full(n, None, dtype=object)
         cols["birth_year_approx"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
-    else:
-        on: Any = _list_dates(raw, cm, n, list_date, name)
-        a = _ages.parse_age(col, on)
-        cols["age_years"] = a["age_years"].to_numpy()
-        cols["age_status"] = a["age_status"].to_numpy(dtype=object)
-        cols["birth_year_approx"] = a["birth_year_approx"].array
-        fill = (pd.isna(np.asarray(cols["birth_date"], dtype=object))
-                & pd.isna(cols["birth_year"]).astype(bool) & a["birth_year_approx"].notna().to_numpy(dtype=bool))
-        if fill.any():
-            by = pd.array(cols["birth_year"], dtype="Int64").copy()
-            by[fill] = a["birth_year_approx"].array[fill]
-            cols["birth_year"] = by
-            cols["birth_year_approx_from_age"] = fill
-            log.info("source %r: %d record(s) without a birth date get birth_year from their age (± 1 year)",
-                     name, int(fill.sum()))
-        flags.append(_status_flag("age", a["age_status"], ("ok", "missing")))
-        flags.append(_mask_flag(fill, "birth_year:approx_from_age"))
+        return
+    on: Any = _list_dates(raw, cm, n, list_date, source)
+    a = _ages.parse_age(col, on)
+    cols["age_years"] = a["age_years"].to_numpy()
+    cols["age_status"] = a["age_status"].to_numpy(dtype=object)
+    cols["birth_year_approx"] = a["birth_year_approx"].array
+    fill = (pd.isna(np.asarray(cols["birth_date"], dtype=object))
+            & pd.isna(cols["birth_year"]).astype(bool) & a["birth_year_approx"].notna().to_numpy(dtype=bool))
+    if fill.any():
+        by = pd.array(cols["birth_year"], dtype="Int64").copy()
+        by[fill] = a["birth_year_approx"].array[fill]
+        cols["birth_year"] = by
+        cols["birth_year_approx_from_age"] = fill
+        log.info("source %r: %d record(s) without a birth date get birth_year from their age (± 1 year)",
+                 source, int(fill.sum()))
+    flags.append(_status_flag("age", a["age_status"], ("ok", "missing")))
+    flags.append(_mask_flag(fill, "birth_year:approx_from_age"))
 
-    # sex, relationship ------------------------------------------------------------------------------
+
+def _sex_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int) -> None:
+    """Sex read as ``L``/``P`` with its status."""
+    from linkmiskin.standardise.household_roles import sex_frame
+
     col = _col(raw, cm, "sex")
     p = sex_frame(col if col is not None else _none_series(n))
     cols["sex"] = p["sex"].to_numpy()
     cols["sex_status"] = p["sex_status"].to_numpy()
     if col is not None:
         flags.append(_status_flag("sex", p["sex_status"], ("ok", "missing")))
+
+
+def _relationship_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
+                       source: str) -> str | None:
+    """The relationship to the head read (as BPS/DTKS codes when the data prove that scheme); the scheme."""
+    from linkmiskin.standardise.household_roles import detect_relationship_scheme, relationship_frame
+
     col = _col(raw, cm, "relationship")
     scheme = None
     if col is not None:
@@ -530,14 +579,20 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         if scheme is not None:
             log.info("source %r: relationship column %r holds BPS/DTKS codes (1 kepala, 2 istri/suami, 3 anak, "
                      "4 menantu, 5 cucu, 6 orang tua/mertua, 7 famili lain, 8 pembantu, 9 lainnya): %s",
-                     name, cm.mapping["relationship"], why)
+                     source, cm.mapping["relationship"], why)
     p = relationship_frame(col if col is not None else _none_series(n), scheme=scheme)
     cols["relationship"] = p["relationship"].to_numpy()
     cols["relationship_status"] = p["relationship_status"].to_numpy()
     if col is not None:
         flags.append(_status_flag("relationship", p["relationship_status"], ("ok", "missing")))
+    return scheme
 
-    # address and region -----------------------------------------------------------------------------
+
+def _address_text_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int, region: str | None
+                       ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The address text parsed (place, block, house number...); its result and RT/RW, an RT/RW column first."""
+    from linkmiskin.standardise import address as _address
+
     addr_col = _col(raw, cm, "address")
     addr = _address.parse_address(addr_col if addr_col is not None else _none_series(n), region=region)
     addr = _ranged(addr)
@@ -552,7 +607,12 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
         pr = _ranged(_address.parse_address(rtrw_text))
         rt = pd.Series(pr["rt"].astype("Int64").array).fillna(rt)
         rw = pd.Series(pr["rw"].astype("Int64").array).fillna(rw)
-    # separate RT and RW columns win; an RT column that holds both ("003/014") gives the RW too
+    return addr, rt, rw
+
+
+def _rt_rw_columns_step(raw: pd.DataFrame, cm: ColumnMapping, flags: list[_Flag], rt: pd.Series, rw: pd.Series
+                        ) -> tuple[pd.Series, pd.Series]:
+    """Separate RT and RW columns win over the address text; an RT column holding ``003/014`` gives the RW too."""
     rt_in, rw_in = _col(raw, cm, "rt"), _col(raw, cm, "rw")
     rw_first = rw_pair = None
     if rw_in is not None:
@@ -567,8 +627,13 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     for better_rw in (rw_pair, rw_first):  # the RW column first, then a pair in the RT column, then the rest
         if better_rw is not None:
             rw = better_rw.fillna(rw)
-    cols["rt"] = rt.array
-    cols["rw"] = rw.array
+    return rt, rw
+
+
+def _region_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], addr: pd.DataFrame,
+                 region: str | None) -> tuple[pd.Series, pd.Series]:
+    """Desa and kecamatan resolved from their own columns, falling back on the address text; their texts."""
+    from linkmiskin.standardise import regions as _regions
 
     desa_in = _col(raw, cm, "desa")
     kec_in = _col(raw, cm, "kecamatan")
@@ -601,17 +666,36 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     cols["kecamatan_text"] = kec_txt.to_numpy(dtype=object)
     for c in _REGION_COLUMNS:
         cols[c] = res[c].to_numpy(dtype=object)
+    return desa_txt, kec_txt
+
+
+def _address_status(addr: pd.DataFrame, desa_txt: pd.Series, kec_txt: pd.Series, rt: pd.Series,
+                    rw: pd.Series) -> np.ndarray:
+    """The address status, ``partial`` when any part is known and ``ok`` when a place, RT and RW all are."""
     addr_status = addr["address_status"].to_numpy(dtype=object).copy()
     has_any = (desa_txt.notna() | kec_txt.notna() | rt.notna() | rw.notna()).to_numpy(dtype=bool)
     addr_status[(addr_status == "missing") & has_any] = "partial"
     # RT and RW given in their own columns complete an address whose text had only the place
     complete = (addr["place"].notna() & rt.notna() & rw.notna()).to_numpy(dtype=bool)
     addr_status[(addr_status == "partial") & complete] = "ok"
-    cols["address_status"] = addr_status
-    if any(c is not None for c in (addr_col, desa_in, kec_in, kab_in)):
-        flags.append(_status_flag("region", cols["region_status"], ("resolved", "fuzzy")))
-    _learn_placeholder_dates(cols, flags, name)
+    return addr_status
 
+
+def _address_and_region_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag],
+                             n: int, region: str | None) -> None:
+    """The address, RT, RW, desa and kecamatan from the address text and their own columns, with flags."""
+    addr, rt, rw = _address_text_step(raw, cm, cols, n, region)
+    rt, rw = _rt_rw_columns_step(raw, cm, flags, rt, rw)
+    cols["rt"] = rt.array
+    cols["rw"] = rw.array
+    desa_txt, kec_txt = _region_step(raw, cm, cols, addr, region)
+    cols["address_status"] = _address_status(addr, desa_txt, kec_txt, rt, rw)
+    if any(_col(raw, cm, f) is not None for f in ("address", "desa", "kecamatan", "kabupaten")):
+        flags.append(_status_flag("region", cols["region_status"], ("resolved", "fuzzy")))
+
+
+def _decile_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int) -> None:
+    """The welfare decile as ``Int64``, values outside 1..10 flagged ``decile:invalid``."""
     col = _col(raw, cm, "decile")
     if col is not None:
         dec, bad = _small_int(col, 1, 10)
@@ -620,6 +704,9 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     else:
         cols["decile"] = pd.array(np.full(n, None, dtype=object), dtype="Int64")
 
+
+def _household_key_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int) -> None:
+    """The list's own family or household id, stripped and upper-cased, missing markers as None."""
     col = _col(raw, cm, "household_key")
     if col is not None:
         hk = col.astype("string").str.strip().str.upper()
@@ -628,10 +715,13 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     else:
         cols["household_key"] = np.full(n, None, dtype=object)
 
-    # flags: the record id first, then in field order ----------------------------------------------------
-    cols["flags"] = _join_flags(flags, n)
+
+def _assemble(cols: dict[str, Any], flags: list[_Flag], n: int, cm: ColumnMapping, source: str,
+              scheme: str | None) -> pd.DataFrame:
+    """The canonical frame: every column in order, the joined flags, and the mapping, source and scheme as attrs."""
+    cols["flags"] = _join_flags(flags, n)  # the record id first, then in field order
     out = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     out.attrs["column_mapping"] = cm
-    out.attrs["source"] = name
+    out.attrs["source"] = source
     out.attrs["relationship_scheme"] = scheme
     return out
