@@ -278,8 +278,11 @@ def _on_subset(mask: np.ndarray, arr: pa.Array, fn: Any) -> pa.Array:
     return pc.take(pa.concat_arrays([arr, done]), pa.array(index))
 
 
-def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.DataFrame, bool]:
-    ref = _reference(reference_date)
+_Ymd = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _unique_texts(x: Any) -> tuple[pd.Series, bool, np.ndarray, pa.Array]:
+    """The input as a Series, whether it was a scalar, each row's code and the distinct texts (datetimes as ISO)."""
     s, is_scalar = _as_series(x)
     if s.dtype.kind == "M":  # datetime64 column: its ISO text, formatted in C
         if getattr(s.dt, "tz", None) is not None:
@@ -288,9 +291,11 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
         iso = pd.Categorical.from_codes(day_codes, categories=np.datetime_as_string(uniq))
         s = pd.Series(iso, index=s.index)
     codes, raw, _ = _unique_text(s)
-    raw = raw.cast(_STR)
-    n = len(raw)
+    return s, is_scalar, codes, raw.cast(_STR)
 
+
+def _clean_date_text(raw: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The texts upper-cased and trimmed, a time of day and a ``.0`` dropped; which are missing markers."""
     text = pc.utf8_upper(pc.utf8_normalize(pc.fill_null(raw, ""), "NFKC"))
     text = pc.utf8_trim(text, characters=_TRIM)
     text = _on_subset(
@@ -303,17 +308,89 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
     )
     zeros_only = _flag(pc.match_substring_regex(text, r"^[0\s\-/.:]+$"))
     missing = _flag(pc.is_in(text, value_set=pa.array(_MISSING_TOKENS, type=_STR))) | zeros_only
+    return text, missing
 
+
+def _named_fields(name: str, parts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day and two-digit-year mark of ``17 AGUSTUS 1985`` / ``AGUSTUS 1985``; which name a month."""
     names = month_names()
-    name_set = pa.array(list(names), type=_STR)
     name_month = np.array([*names.values(), -1], dtype=np.int64)
+    word = pc.index_in(_field(parts, "w"), value_set=pa.array(list(names), type=_STR))
+    m = name_month[pc.fill_null(word, len(names)).to_numpy(zero_copy_only=False)]
+    ytxt = _field(parts, "y")
+    y = _ints(ytxt)
+    yy = _flag(pc.equal(pc.utf8_length(ytxt), 2))
+    d = np.full(len(parts), -1, dtype=np.int64) if name == "named_my" else _ints(_field(parts, "d"))
+    ok = m > 0  # "BEKASI 1985": not a month name, leave it to the year pattern
+    return ok, y, m, d, yy
 
+
+def _dmy_fields(parts: pa.Array, dayfirst: bool) -> _Ymd:
+    """Year, month, day and two-digit-year mark of ``17-08-1985``; a month above 12 means month first."""
+    a, b = _ints(_field(parts, "a")), _ints(_field(parts, "b"))
+    d, m = (a, b) if dayfirst else (b, a)
+    swap = (m > 12) & (d >= 1) & (d <= 12)  # 08-17-1985: a month-first export
+    d, m = np.where(swap, m, d), np.where(swap, d, m)
+    ytxt = _field(parts, "y")
+    return _ints(ytxt), m, d, _flag(pc.equal(pc.utf8_length(ytxt), 2))
+
+
+def _serial_fields(parts: pa.Array) -> _Ymd:
+    """Year, month and day of an Excel day number (``31236``)."""
+    when = _EXCEL_EPOCH + _ints(_field(parts, "n")).astype("timedelta64[D]")
+    y = when.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = when.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    d = (when - when.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    return y, m, d, np.zeros(len(parts), dtype=bool)
+
+
+def _digit_fields(parts: pa.Array, dayfirst: bool) -> _Ymd:
+    """Year, month and day of bare digits: 4 = year, 6 = DDMMYY, 8 = YYYYMMDD or DDMMYYYY (the real date wins)."""
+    ntxt = _field(parts, "n")
+    length = pc.utf8_length(ntxt).to_numpy(zero_copy_only=False)
+    num = _ints(ntxt)
+    none = np.full(len(parts), -1, dtype=np.int64)
+    # six digits: DDMMYY (MMDDYY when not dayfirst)
+    p6, q6 = num // 10000, num // 100 % 100
+    d6, m6 = (p6, q6) if dayfirst else (q6, p6)
+    # eight digits: YYYYMMDD, or DDMMYYYY (MMDDYYYY when not dayfirst)
+    y1, m1, d1 = num // 10000, num // 100 % 100, num % 100
+    p8, q8, y2 = num // 1000000, num // 10000 % 100, num % 10000
+    d2, m2 = (p8, q8) if dayfirst else (q8, p8)
+    real1 = (y1 >= 1800) & _real_date(y1, m1, d1)
+    real2 = (y2 >= 1800) & _real_date(y2, m2, d2)
+    plausible1 = (y1 >= 1800) & (y1 <= 2200) & (m1 >= 1) & (m1 <= 12)
+    first_way = real1 | (~real2 & plausible1)
+    y = np.select([length == 4, length == 6, first_way], [num, num % 100, y1], y2)
+    m = np.select([length == 4, length == 6, first_way], [none, m6, m1], m2)
+    d = np.select([length == 4, length == 6, first_way], [none, d6, d1], d2)
+    return y, m, d, length == 6
+
+
+def _pattern_fields(name: str, parts: pa.Array, dayfirst: bool
+                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day and two-digit-year mark read by the pattern ``name``; which rows it keeps (None: all)."""
+    if name.startswith("named"):
+        return _named_fields(name, parts)
+    if name in ("ymd", "my", "ym"):
+        y, m = _ints(_field(parts, "y")), _ints(_field(parts, "m"))
+        d = _ints(_field(parts, "d")) if name == "ymd" else np.full(len(parts), -1, dtype=np.int64)
+        return None, y, m, d, np.zeros(len(parts), dtype=bool)
+    if name == "dmy":
+        return None, *_dmy_fields(parts, dayfirst)
+    if name == "serial":
+        return None, *_serial_fields(parts)
+    return None, *_digit_fields(parts, dayfirst)
+
+
+def _match_patterns(text: pa.Array, missing: np.ndarray, dayfirst: bool) -> tuple[_Ymd, np.ndarray]:
+    """Year, month, day (-1 when absent) and two-digit-year mark from the first pattern that fits; rows none fit."""
+    n = len(text)
     year = np.full(n, -1, dtype=np.int64)
     month = np.full(n, -1, dtype=np.int64)
     day = np.full(n, -1, dtype=np.int64)
     two_digit = np.zeros(n, dtype=bool)
     todo = ~missing
-
     for name, regex in _PATTERNS:
         idx = np.flatnonzero(todo)
         if len(idx) == 0:
@@ -323,64 +400,29 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
         if len(idx) == 0:
             continue
         parts = pc.extract_regex(text.take(pa.array(idx)), regex)
-        k = len(idx)
-        none = np.full(k, -1, dtype=np.int64)
-        yy = np.zeros(k, dtype=bool)
-        if name.startswith("named"):
-            word = pc.index_in(_field(parts, "w"), value_set=name_set)
-            m = name_month[pc.fill_null(word, len(names)).to_numpy(zero_copy_only=False)]
-            ytxt = _field(parts, "y")
-            y = _ints(ytxt)
-            yy = _flag(pc.equal(pc.utf8_length(ytxt), 2))
-            d = none if name == "named_my" else _ints(_field(parts, "d"))
-            ok = m > 0  # "BEKASI 1985": not a month name, leave it to the year pattern
+        ok, y, m, d, yy = _pattern_fields(name, parts, dayfirst)
+        if ok is not None:
             idx, y, m, d, yy = idx[ok], y[ok], m[ok], d[ok], yy[ok]
-        elif name in ("ymd", "my", "ym"):
-            y, m = _ints(_field(parts, "y")), _ints(_field(parts, "m"))
-            d = _ints(_field(parts, "d")) if name == "ymd" else none
-        elif name == "dmy":
-            a, b = _ints(_field(parts, "a")), _ints(_field(parts, "b"))
-            d, m = (a, b) if dayfirst else (b, a)
-            swap = (m > 12) & (d >= 1) & (d <= 12)  # 08-17-1985: a month-first export
-            d, m = np.where(swap, m, d), np.where(swap, d, m)
-            ytxt = _field(parts, "y")
-            y = _ints(ytxt)
-            yy = _flag(pc.equal(pc.utf8_length(ytxt), 2))
-        elif name == "serial":
-            when = _EXCEL_EPOCH + _ints(_field(parts, "n")).astype("timedelta64[D]")
-            y = when.astype("datetime64[Y]").astype(np.int64) + 1970
-            m = when.astype("datetime64[M]").astype(np.int64) % 12 + 1
-            d = (when - when.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-        else:  # "digits": 4 = year, 6 = DDMMYY, 8 = YYYYMMDD or DDMMYYYY
-            ntxt = _field(parts, "n")
-            length = pc.utf8_length(ntxt).to_numpy(zero_copy_only=False)
-            num = _ints(ntxt)
-            # six digits: DDMMYY (MMDDYY when not dayfirst)
-            p6, q6 = num // 10000, num // 100 % 100
-            d6, m6 = (p6, q6) if dayfirst else (q6, p6)
-            # eight digits: YYYYMMDD, or DDMMYYYY (MMDDYYYY when not dayfirst)
-            y1, m1, d1 = num // 10000, num // 100 % 100, num % 100
-            p8, q8, y2 = num // 1000000, num // 10000 % 100, num % 10000
-            d2, m2 = (p8, q8) if dayfirst else (q8, p8)
-            real1 = (y1 >= 1800) & _real_date(y1, m1, d1)
-            real2 = (y2 >= 1800) & _real_date(y2, m2, d2)
-            plausible1 = (y1 >= 1800) & (y1 <= 2200) & (m1 >= 1) & (m1 <= 12)
-            first_way = real1 | (~real2 & plausible1)
-            y = np.select([length == 4, length == 6, first_way], [num, num % 100, y1], y2)
-            m = np.select([length == 4, length == 6, first_way], [none, m6, m1], m2)
-            d = np.select([length == 4, length == 6, first_way], [none, d6, d1], d2)
-            yy = length == 6
         year[idx], month[idx], day[idx], two_digit[idx] = y, m, d, yy
         todo[idx] = False
+    return (year, month, day, two_digit), todo
 
-    # Two-digit years: 20YY unless that is after the reference date.
+
+def _full_year(year: np.ndarray, month: np.ndarray, day: np.ndarray, two_digit: np.ndarray,
+               ref: _dt.date) -> np.ndarray:
+    """Two-digit years as 20YY unless that is after the reference date, then 19YY."""
     ref_int = ref.year * 10000 + ref.month * 100 + ref.day
     mm_for = np.where((month >= 1) & (month <= 12), month, 1)
     dd_for = np.where(day >= 1, np.minimum(day, 31), 1)
     y20 = 2000 + year
-    year = np.where(two_digit, np.where(y20 * 10000 + mm_for * 100 + dd_for <= ref_int, y20, y20 - 100), year)
+    return np.where(two_digit, np.where(y20 * 10000 + mm_for * 100 + dd_for <= ref_int, y20, y20 - 100), year)
 
-    has_year = ~todo & ~missing & (year >= 0)
+
+def _date_status(year: np.ndarray, month: np.ndarray, day: np.ndarray, found: np.ndarray, missing: np.ndarray,
+                 ref: _dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each date's status (an index into DATE_STATUSES), its placeholder mark, and which year/month/day to keep."""
+    ref_int = ref.year * 10000 + ref.month * 100 + ref.day
+    has_year = found & ~missing & (year >= 0)
     has_month = has_year & (month >= 1) & (month <= 12)
     bad_month = has_year & (month > 12)
     has_day = has_month & _real_date(year, month, day)
@@ -391,7 +433,7 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
         year * 10000 + month * 100 + day > ref_int,
         np.where(has_month, year * 100 + month > ref.year * 100 + ref.month, year > ref.year),
     )
-    placeholder_dm = np.zeros(n, dtype=bool)
+    placeholder_dm = np.zeros(len(year), dtype=bool)
     for d_, m_ in PLACEHOLDER_DAY_MONTHS:
         placeholder_dm |= (day == d_) & (month == m_)
 
@@ -410,11 +452,18 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
     )  # indexes into DATE_STATUSES
     usable = (status == 0) | (status == 2)
     flag = usable & (placeholder_dm | (day == PLACEHOLDER_DAY))
+    return status, flag, has_year, has_month & (status != 4), has_day
 
-    keep_year = has_year
-    keep_month = has_month & (status != 4)
-    keep_day = has_day
 
+def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.DataFrame, bool]:
+    """Dates parsed once per distinct text (clean, match a pattern, complete the year, classify), per row."""
+    ref = _reference(reference_date)
+    s, is_scalar, codes, raw = _unique_texts(x)
+    text, missing = _clean_date_text(raw)
+    (year, month, day, two_digit), todo = _match_patterns(text, missing, dayfirst)
+    year = _full_year(year, month, day, two_digit, ref)
+    status, flag, keep_year, keep_month, keep_day = _date_status(year, month, day, ~todo, missing, ref)
+    usable = (status == 0) | (status == 2)
     cols: dict[str, Any] = {
         "date": pd.arrays.ArrowStringArray(pc.take(_iso_dates(year, month, day, usable), pa.array(codes))),
         "year": pd.arrays.IntegerArray(year[codes], ~keep_year[codes]),
@@ -426,7 +475,6 @@ def _parse_core(x: Any, *, dayfirst: bool, reference_date: Any) -> tuple[pd.Data
         "date_placeholder": flag[codes],
     }
     return pd.DataFrame(cols, index=s.index, copy=False), is_scalar
-
 
 def parse_date(x: Any, *, dayfirst: bool = True, reference_date: Any = None) -> Any:
     """Parse dates (of birth) written in any of the forms found in Indonesian lists.
