@@ -158,7 +158,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -631,38 +631,19 @@ def _clean_all(raw: pa.Array) -> _Cleaned:
     return out
 
 
-def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | None) -> tuple[pd.DataFrame, bool]:
-    is_nik = kind == "nik"
-    ref = _reference_date(reference_year)
-    s, is_scalar = _as_series(x)
-    codes, raw, cell_type = _unique_text(s, allow_identity=True)
-    raw = raw.cast(_STR)  # pandas keeps ArrowStringArray data as large_string
+def _pseudonym_tokens(raw: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Pseudonym tokens (``PSN-...``) blanked out of the texts, so that they are never cleaned or "repaired"."""
     n = len(raw)
-
-    # pseudonym tokens (linkmiskin.pseudonymise): kept as they are, never cleaned or "repaired"
     tok = _flag(pc.starts_with(pc.utf8_trim_whitespace(raw), "PSN-")) if n else np.zeros(0, dtype=bool)
     if tok.any():
         tok &= _flag(pc.match_substring_regex(pc.utf8_trim_whitespace(raw), f"^{_TOKEN_PATTERN}$"))
         if tok.any():
             raw = _where(~tok, raw)  # classified as missing here, then filled in by _put_tokens
+    return raw, tok
 
-    c = _clean_all(raw)
-    floaty = (cell_type == _FLOAT) | c.numeric_text | bool(from_number)  # went through a double
-    numeric = floaty | (cell_type == _INT)
-    digits = c.digits
-    lengths, mat = _digit_matrix(digits)
-    len16 = lengths == 16
-    number = ~c.missing & ~c.not_number
 
-    # A 16-digit number with at most 6 significant digits (3216010000000000.0) is a rounded display value
-    # ("3.21601E+15" read back as a number): no real NIK has ten trailing zeros (day 00).
-    significant = np.where(len16, 16 - _trailing_zeros(mat), 0)
-    rounded = numeric & number & ~c.is_sci & len16 & (significant <= 6)
-    partial = c.partial | rounded
-    certain = np.where(rounded, np.maximum(significant - 1, 0), c.certain)
-    exact = number & ~partial
-
-    # Placeholders: the full checks run only on rows whose first digits could start such a pattern.
+def _placeholder_patterns(mat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Dummy numbers (one digit repeated, runs like 123456, a repeated block); full checks only on candidates."""
     step01 = (mat[:, 1] - mat[:, 0]) % 10
     same_steps = (step01 == (mat[:, 2] - mat[:, 1]) % 10) & (step01 == (mat[:, 3] - mat[:, 2]) % 10)
     maybe = (lengths <= 3) | (same_steps & ((step01 == 0) | (step01 == 1) | (step01 == 9)))
@@ -680,17 +661,31 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
     for p in (2, 3, 4):
         pattern16 |= (cm[:, p:16] == cm[:, : 16 - p]).all(1)
     pattern |= pattern16 & (cl == 16)
-    dummy = np.zeros(n, dtype=bool)
+    dummy = np.zeros(len(mat), dtype=bool)
     dummy[cand] = pattern
-    serial0 = (mat[:, 12] == 0) & (mat[:, 13] == 0) & (mat[:, 14] == 0) & (mat[:, 15] == 0)
+    return dummy
 
-    # Region.
+
+class _Coded(NamedTuple):
+    """What the digits code: whether the kabupaten/kecamatan exist, and the date (and sex for a NIK)."""
+
+    kab_known: np.ndarray
+    kec_known: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    male: np.ndarray
+    female: np.ndarray
+    date_ok: np.ndarray
+    struct_ok: np.ndarray
+
+
+def _coded_fields(mat: np.ndarray, is_nik: bool, ref: _dt.date) -> _Coded:
+    """The region (digits 1-6) looked up and the date (digits 7-12, day + 40 for women in a NIK) read."""
     kab_table, kec_table = _known_tables()
     kec6 = _num(mat, 0, 6)
     kab_known = kab_table[kec6 // 100]
     kec_known = kec_table[kec6]
-
-    # Date (digits 7-12).
     dd, mm, yy = _num(mat, 6, 8), _num(mat, 8, 10), _num(mat, 10, 12)
     if is_nik:
         female = (dd >= 41) & (dd <= 71)
@@ -700,39 +695,45 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
         date_ok = date_real & (male | female)
         struct_ok = kab_known & date_ok
     else:
-        female = male = np.zeros(n, dtype=bool)
+        female = male = np.zeros(len(mat), dtype=bool)
         day = dd
         year, date_ok = _resolve_century(yy, mm, day, ref)
         struct_ok = kab_known
+    return _Coded(kab_known, kec_known, year, mm, day, male, female, date_ok, struct_ok)
 
-    placeholder = exact & (dummy | (len16 & serial0 & ~struct_ok))
-    # A double holds every integer only up to 2**53 (9007199254740992): above it (provinces 91-96) the last
-    # digit of a number that went through a float is unreliable.
-    imprecise = floaty & (_num(mat, 0, 16) > 2**53)
-    damaged = partial | (exact & len16 & (serial0 | imprecise | (numeric & (mat[:, 15] == 0))))
-    conditions = [c.missing, placeholder, damaged, ~len16 | ~exact]
+
+def _id_status(is_nik: bool, missing: np.ndarray, placeholder: np.ndarray, damaged: np.ndarray,
+               len16: np.ndarray, exact: np.ndarray, coded: _Coded) -> np.ndarray:
+    """Each number's status (an index into NIK_STATUSES / KK_STATUSES), the first problem found winning."""
+    conditions = [missing, placeholder, damaged, ~len16 | ~exact]
     if is_nik:
-        conditions.append(~date_ok)
-    conditions.append(~kab_known)
+        conditions.append(~coded.date_ok)
+    conditions.append(~coded.kab_known)
     labels = NIK_STATUSES if is_nik else KK_STATUSES
     order = ["missing", "placeholder", "excel_damaged", "wrong_length"]
     order += ["invalid_date", "unknown_region"] if is_nik else ["unknown_region"]
-    status = np.select(conditions, [labels.index(o) for o in order], default=labels.index("valid"))
+    return np.select(conditions, [labels.index(o) for o in order], default=labels.index("valid"))
 
+
+def _id_columns(kind: str, s: pd.Series, codes: np.ndarray | None, mat: np.ndarray, digits: pa.Array,
+                coded: _Coded, status: np.ndarray, certain: np.ndarray, exact: np.ndarray, partial: np.ndarray,
+                damaged: np.ndarray) -> pd.DataFrame:
+    """The output columns per row, fixed-width ones built from the digit bytes without string kernels."""
+    is_nik = kind == "nik"
+    labels = NIK_STATUSES if is_nik else KK_STATUSES
     has_number = status != labels.index("missing")
     has_number &= status != labels.index("placeholder")
     has_number &= status != labels.index("wrong_length")
     full = has_number & ~partial
     region_ok = has_number & (certain >= 6)
 
-    # Output: fixed-width columns are built from the digit bytes, row by row, without string kernels.
     rows = np.arange(len(s)) if codes is None else codes  # codes None: one unique entry per row
     chars = (mat[:, :16] + 48).astype(np.uint8)[rows]
     dot = np.full((len(rows), 1), ord("."), dtype=np.uint8)
     province_ok = (has_number & (certain >= 2))[rows]
     kabupaten_ok = (has_number & (certain >= 4))[rows]
     region_rows = region_ok[rows]
-    date_ok_rows = (has_number & (certain >= 12) & date_ok)[rows]
+    date_ok_rows = (has_number & (certain >= 12) & coded.date_ok)[rows]
     full_rows = full[rows]
 
     def text(values: np.ndarray, ok: np.ndarray) -> pd.arrays.ArrowStringArray:
@@ -748,12 +749,13 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
         f"{kind}_province": text(chars[:, :2], province_ok),
         f"{kind}_kabupaten": text(np.hstack([chars[:, :2], dot, chars[:, 2:4]]), kabupaten_ok),
         f"{kind}_kecamatan": text(np.hstack([chars[:, :2], dot, chars[:, 2:4], dot, chars[:, 4:6]]), region_rows),
-        f"{kind}_kecamatan_known": pd.arrays.BooleanArray(kec_known[rows], ~region_rows),
+        f"{kind}_kecamatan_known": pd.arrays.BooleanArray(coded.kec_known[rows], ~region_rows),
         f"{kind}_{'birth_date' if is_nik else 'date'}": text(
-            _iso_chars(year[rows], mm[rows], day[rows]), date_ok_rows
+            _iso_chars(coded.year[rows], coded.month[rows], coded.day[rows]), date_ok_rows
         ),
     }
     if is_nik:
+        male, female = coded.male, coded.female
         sex = np.where(has_number & (certain >= 8) & (male | female), female.astype(np.int64), 2)
         out["nik_sex"] = labelled(("L", "P", None), sex)
     out[f"{kind}_serial"] = text(chars[:, 12:16], (full & ~damaged)[rows])
@@ -761,8 +763,47 @@ def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | N
     shown = _where(exact, digits)
     shown = shown.slice(0, len(s)) if codes is None else pc.take(shown, pa.array(rows))
     out[f"{kind}_digits"] = pd.arrays.ArrowStringArray(shown)
-    df = pd.DataFrame(out, index=s.index, copy=False)
+    return pd.DataFrame(out, index=s.index, copy=False)
+
+
+def _parse_core(x: Any, *, kind: str, from_number: bool, reference_year: int | None) -> tuple[pd.DataFrame, bool]:
+    """NIKs/KKs parsed once per distinct text (clean, find placeholders and damage, read the codes), per row."""
+    is_nik = kind == "nik"
+    ref = _reference_date(reference_year)
+    s, is_scalar = _as_series(x)
+    codes, raw, cell_type = _unique_text(s, allow_identity=True)
+    raw = raw.cast(_STR)  # pandas keeps ArrowStringArray data as large_string
+    # pseudonym tokens (linkmiskin.pseudonymise): kept as they are, never cleaned or "repaired"
+    raw, tok = _pseudonym_tokens(raw)
+
+    c = _clean_all(raw)
+    floaty = (cell_type == _FLOAT) | c.numeric_text | bool(from_number)  # went through a double
+    numeric = floaty | (cell_type == _INT)
+    digits = c.digits
+    lengths, mat = _digit_matrix(digits)
+    len16 = lengths == 16
+    number = ~c.missing & ~c.not_number
+
+    # A 16-digit number with at most 6 significant digits (3216010000000000.0) is a rounded display value
+    # ("3.21601E+15" read back as a number): no real NIK has ten trailing zeros (day 00).
+    significant = np.where(len16, 16 - _trailing_zeros(mat), 0)
+    rounded = numeric & number & ~c.is_sci & len16 & (significant <= 6)
+    partial = c.partial | rounded
+    certain = np.where(rounded, np.maximum(significant - 1, 0), c.certain)
+    exact = number & ~partial
+
+    dummy = _placeholder_patterns(mat, lengths)
+    serial0 = (mat[:, 12] == 0) & (mat[:, 13] == 0) & (mat[:, 14] == 0) & (mat[:, 15] == 0)
+    coded = _coded_fields(mat, is_nik, ref)
+    placeholder = exact & (dummy | (len16 & serial0 & ~coded.struct_ok))
+    # A double holds every integer only up to 2**53 (9007199254740992): above it (provinces 91-96) the last
+    # digit of a number that went through a float is unreliable.
+    imprecise = floaty & (_num(mat, 0, 16) > 2**53)
+    damaged = partial | (exact & len16 & (serial0 | imprecise | (numeric & (mat[:, 15] == 0))))
+    status = _id_status(is_nik, c.missing, placeholder, damaged, len16, exact, coded)
+    df = _id_columns(kind, s, codes, mat, digits, coded, status, certain, exact, partial, damaged)
     if tok.any():
+        rows = np.arange(len(s)) if codes is None else codes
         _put_tokens(df, s, tok[rows], kind, reference_year)
     return df, is_scalar
 
