@@ -215,13 +215,8 @@ def _missing_mask(texts: pa.Array) -> np.ndarray:
     return np.asarray(miss.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _parse_unique(texts: pa.Array, names: _NameSets) -> dict[str, Any]:
-    """Parse distinct, non-missing address strings. No region resolution yet."""
-    mapping, place_types = _abbreviations()
-    n = len(texts)
-    t = _tokens(texts, mapping)
-
-    # RT / RW: explicit forms first, a bare 003/005 only where there is none.
+def _rt_rw_parts(t: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """RT, RW and the text before and after them: explicit forms first, a bare 003/005 only where there is none."""
     ex = _extract(t, _RT_RW, keep_empty=("pre", "post"))
     rt = pc.coalesce(*(ex[f"rt{i}"] for i in range(1, 6)))
     rw = pc.coalesce(*(ex[f"rw{i}"] for i in range(1, 6)))
@@ -234,40 +229,35 @@ def _parse_unique(texts: pa.Array, names: _NameSets) -> dict[str, Any]:
         rw = pc.replace_with_mask(rw, bare_rows, bx["rw"])
         pre = pc.replace_with_mask(pre, bare_rows, bx["pre"])
         post = pc.replace_with_mask(post, bare_rows, bx["post"])
-    canon = _canonical(rt, rw)
-    pre = pc.utf8_rtrim_whitespace(pre)
-    post = pc.utf8_ltrim_whitespace(post)
-    clean = pc.coalesce(pc.binary_join_element_wise(pre, canon, post, " "), t)
-    work = pc.coalesce(pc.binary_join_element_wise(pre, "|", post, " "), t)
+    return rt, rw, pc.utf8_rtrim_whitespace(pre), pc.utf8_ltrim_whitespace(post)
 
+
+def _rt_rw_numbers(rt: pa.Array, rw: pa.Array) -> tuple[pd.arrays.IntegerArray, pd.arrays.IntegerArray, np.ndarray]:
+    """RT and RW as integers, those outside 1..999 dropped; which rows had such an invalid one."""
     rt_num = _int_array(rt)
     rw_num = _int_array(rw)
     bad_rt = np.asarray(((rt_num < 1) | (rt_num > 999)).fillna(False), dtype=bool)
     bad_rw = np.asarray(((rw_num < 1) | (rw_num > 999)).fillna(False), dtype=bool)
-    invalid = bad_rt | bad_rw
     rt_num[bad_rt] = pd.NA
     rw_num[bad_rw] = pd.NA
+    return rt_num, rw_num, bad_rt | bad_rw
 
-    clean = pc.utf8_trim(pc.replace_substring(clean, " ,", ""), characters=" ,")  # commas are tokens
-    clean = pc.if_else(pc.equal(clean, ""), _NULL, clean)
 
-    # Units anywhere in the text.
-    block = _sub(_extract(t, _BLOCK)["block"], r"[ -]", "")
-    house = _extract(t, _HOUSE)["no"]
-
-    # Segments: '|' at DESA/KEL/KEC/KAB/PROV markers, commas, RT/RW and postcodes.
+def _head_and_tail(work: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """The place part and the rest, cut at the first DESA/KEL/KEC/KAB/PROV marker, comma, RT/RW or postcode."""
     work = pc.binary_join_element_wise("", work, "| ", " ")
     for marker in ("DESA", "KEL", "KEC", "KAB", "PROV"):
         work = pc.replace_substring(work, f" {marker} ", f" |{marker} ")
     work = pc.replace_substring(work, ",", "|")
     work = _sub(work, r"(^|[^0-9])[0-9]{5}([^0-9]|$)", r"\1|\2")
     halves = pc.split_pattern(work, pattern="|", max_splits=1)
-    head = pc.utf8_trim_whitespace(pc.list_element(halves, 0))
-    tail = pc.list_element(halves, 1)
+    return pc.utf8_trim_whitespace(pc.list_element(halves, 0)), pc.list_element(halves, 1)
 
-    desa_text, kec_text, kab_text, place_from_rest = _regions_from_tails(tail, names, place_types)
 
-    # Unmarked kecamatan (and desa) names at the end of a head with no other region information.
+def _unmarked_regions(head: pa.Array, regions: tuple[np.ndarray, np.ndarray, np.ndarray], names: _NameSets,
+                      place_types: tuple[str, ...]) -> np.ndarray:
+    """Unmarked kecamatan (and desa) names cut off the end of a head with no other region information."""
+    desa_text, kec_text, kab_text = regions
     head_np = _np(head)
     if names.scoped:
         last = _np(_extract(head, r"(?P<w>[A-Z0-9]+)$")["w"])
@@ -279,7 +269,12 @@ def _parse_unique(texts: pa.Array, names: _NameSets) -> dict[str, Any]:
         if len(rows):
             cut = _split_head(head_np[rows], names, place_types)
             head_np[rows], desa_text[rows], kec_text[rows], kab_text[rows] = cut
+    return head_np
 
+
+def _place_of(head_np: np.ndarray, place_from_rest: np.ndarray, place_types: tuple[str, ...]
+              ) -> tuple[pa.Array, pa.Array]:
+    """Place type and name from the head, else from a place found after the region markers."""
     ptype, name = _place(pa.array(head_np.tolist(), type=pa.string()), place_types)
     retry = pc.and_(pc.is_null(name), pc.is_valid(pa.array(place_from_rest.tolist(), type=pa.string())))
     if pc.any(retry).as_py():
@@ -287,6 +282,30 @@ def _parse_unique(texts: pa.Array, names: _NameSets) -> dict[str, Any]:
         r_type, r_name = _place(pa.array(place_from_rest[rows].tolist(), type=pa.string()), place_types)
         ptype = pc.replace_with_mask(ptype, retry, r_type)
         name = pc.replace_with_mask(name, retry, r_name)
+    return ptype, name
+
+
+def _parse_unique(texts: pa.Array, names: _NameSets) -> dict[str, Any]:
+    """Parse distinct, non-missing address strings. No region resolution yet."""
+    mapping, place_types = _abbreviations()
+    n = len(texts)
+    t = _tokens(texts, mapping)
+
+    rt, rw, pre, post = _rt_rw_parts(t)
+    clean = pc.coalesce(pc.binary_join_element_wise(pre, _canonical(rt, rw), post, " "), t)
+    work = pc.coalesce(pc.binary_join_element_wise(pre, "|", post, " "), t)
+    rt_num, rw_num, invalid = _rt_rw_numbers(rt, rw)
+    clean = pc.utf8_trim(pc.replace_substring(clean, " ,", ""), characters=" ,")  # commas are tokens
+    clean = pc.if_else(pc.equal(clean, ""), _NULL, clean)
+
+    # Units anywhere in the text.
+    block = _sub(_extract(t, _BLOCK)["block"], r"[ -]", "")
+    house = _extract(t, _HOUSE)["no"]
+
+    head, tail = _head_and_tail(work)
+    desa_text, kec_text, kab_text, place_from_rest = _regions_from_tails(tail, names, place_types)
+    head_np = _unmarked_regions(head, (desa_text, kec_text, kab_text), names, place_types)
+    ptype, name = _place_of(head_np, place_from_rest, place_types)
     place_key = _join_present(ptype, name)
 
     has_content = (
