@@ -52,7 +52,9 @@ def _near_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarra
 
 
 def _arr(s: pd.Series) -> np.ndarray:
-    return s.fillna(False).to_numpy(dtype=bool)
+    """A boolean array, missing values as False (without pandas' object-downcasting fillna)."""
+    v = s.to_numpy(dtype=object)
+    return np.where(pd.isna(v), False, v).astype(bool)
 
 
 class PairEvidence:
