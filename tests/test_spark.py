@@ -246,3 +246,16 @@ def test_a_model_trained_on_spark_links_like_the_duckdb_one(spark, duck_linker):
     same = sum(want[k] == have[k] for k in want)
     assert same >= 0.97 * len(want), f"{same} of {len(want)} records in the same person as on DuckDB"
     assert set(sl.model["comparisons"][0]["comparison_levels"][1]) >= {"m_probability", "u_probability"}
+
+
+def test_options_the_spark_backend_lacks_are_refused_by_name():
+    import pandas as pd
+
+    import linkmiskin as lm
+    from linkmiskin.linkage import LinkError
+
+    src = {"a": pd.DataFrame({"NAMA": ["ANI"]})}
+    with pytest.raises(LinkError, match="list_date=, header= not supported with backend='spark'"):
+        lm.link(src, backend="spark", spark=object(), list_date="2025-01-01", header=2)
+    with pytest.raises(LinkError, match="use_row_order= not supported"):
+        lm.link(src, backend="spark", spark=object(), use_row_order=False)

@@ -1045,8 +1045,12 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     if backend != "duckdb":
         if backend != "spark":
             raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
-        if previous is not None or snapshots:
-            raise LinkError("previous= and snapshots= are not supported with backend='spark' yet")
+        unsupported = [name for name, value in (("previous", previous), ("snapshots", snapshots),
+                                                 ("list_date", list_date), ("header", header)) if value]
+        if unsupported or use_row_order != "auto":
+            names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
+            raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
+                            "or leave them out")
         from linkmiskin.spark_backend import link as link_on_spark
         return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed, cannot_link_off=cannot_link_off)
     t0 = time.perf_counter()
