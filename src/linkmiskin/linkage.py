@@ -230,7 +230,9 @@ class LinkResult:
     #: how the threshold was calibrated (set by :func:`linkmiskin.review.calibration.recluster`), saved with the result
     calibration: dict | None = None
     #: how the result was made: ``row_order`` (per source and list-order rule: used, the share that proved
-    #: it, why), ``cannot_link_off`` (rules switched off), ``pseudonymised_sources`` (sources whose NIK/KK
+    #: it, why), ``cannot_link_off`` (rules switched off, by the user or by the data), ``cannot_link`` (each
+    #: rule checked against reference pairs of this data: how many, how often it fired, whether it stayed
+    #: on; :func:`linkmiskin.clustering.cannot_link.check_rules`), ``pseudonymised_sources`` (sources whose NIK/KK
     #: were keyed pseudonyms, :func:`linkmiskin.pseudonymise`, linked on exact token equality); saved
     metadata: dict = field(default_factory=dict)
     _linker: Any = field(default=None, repr=False, compare=False)
@@ -373,6 +375,11 @@ class Linker:
         Show a progress bar and log each step.
     cannot_link_off:
         Names of cannot-link rules (:data:`linkmiskin.clustering.cannot_link.RULES`) to switch off.
+    cannot_link_check:
+        ``True`` (default): a rule that fires on too many pairs this data shows to be one person by other
+        evidence is switched off for the job (:func:`linkmiskin.clustering.cannot_link.check_rules`, with a
+        warning; ``result.metadata["cannot_link"]``); ``False`` keeps every rule on unless named in
+        ``cannot_link_off``.
     use_row_order:
         ``"auto"`` (default): the household rules that read a list's row order (a family's rows follow each
         other, head first) run on a list only when its own data proves that order; ``True`` trusts every
@@ -391,7 +398,7 @@ class Linker:
     def __init__(self, sources: dict[str, TableLike] | None = None, columns: dict[str, dict[str, str]] | None = None,
                  region: str | None = None, *, progress: bool = True, seed: int = 42,
                  cannot_link_off: tuple[str, ...] | list[str] = (), use_row_order: str | bool = "auto",
-                 backend: str = "duckdb", spark: Any = None) -> None:
+                 backend: str = "duckdb", spark: Any = None, cannot_link_check: bool = True) -> None:
         from linkmiskin.clustering.cannot_link import RULES
 
         if backend not in ("duckdb", "spark"):
@@ -405,6 +412,7 @@ class Linker:
         if unknown:
             raise LinkError(f"unknown cannot-link rule(s) {unknown}; the rules are: {', '.join(RULES)}")
         self.cannot_link_off = tuple(cannot_link_off)
+        self.cannot_link_check = bool(cannot_link_check)
         if region is not None:
             from linkmiskin.standardise.regions import validate_region
             region = validate_region(region)
@@ -609,7 +617,8 @@ class Linker:
                           "name_weak": pairs["name_weak"].to_numpy(),
                           "nik_same": pairs["nik_same"].to_numpy(),
                           "name_alike": pairs["name_alike"].to_numpy()})
-        persons = person_clusters(recs, e, float(threshold), cannot_link_off=self.cannot_link_off)
+        off, checked = self._cannot_link_off(recs, e)
+        persons = person_clusters(recs, e, float(threshold), cannot_link_off=off)
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
@@ -630,8 +639,20 @@ class Linker:
                           timings=dict(self.timings), _linker=self,
                           metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
                                     "use_row_order": self.use_row_order,
-                                    "cannot_link_off": list(self.cannot_link_off),
+                                    "cannot_link_off": list(off), "cannot_link": checked,
                                     "diagnostics": diagnostics})
+
+    def _cannot_link_off(self, recs: pd.DataFrame, e: pd.DataFrame) -> tuple[tuple[str, ...], dict]:
+        """The cannot-link rules off for this job: the user's, and those this data contradicts
+        (:func:`linkmiskin.clustering.cannot_link.check_rules`, warned), with the check's report."""
+        from linkmiskin.clustering.cannot_link import check_rules, check_warning
+        from linkmiskin.privacy import warn
+
+        report = check_rules(recs.set_index("node"), e, off=self.cannot_link_off, check=self.cannot_link_check)
+        text = check_warning(report)
+        if text:
+            warn(text, stacklevel=4)
+        return self.cannot_link_off + tuple(report["switched_off"]), report
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -998,7 +1019,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
          seed: int = 42, cannot_link_off: tuple[str, ...] | list[str] = (),
          use_row_order: str | bool = "auto", previous: Any = None, retrain: bool = False,
          snapshots: dict[str, str] | None = None, list_date: Any = None, header: Any = None,
-         backend: str = "duckdb", spark: Any = None) -> LinkResult:
+         backend: str = "duckdb", spark: Any = None, cannot_link_check: bool = True) -> LinkResult:
     """Link agency lists into persons and households, with match confidence.
 
     Parameters
@@ -1017,6 +1038,11 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     cannot_link_off:
         Names of cannot-link rules to switch off (see :func:`linkmiskin.clustering.cannot_link.rules_table`);
         ``result.pairs.cannot_link_rule`` names the rule that kept each pair apart.
+    cannot_link_check:
+        ``True`` (default): rules that this data contradicts (they fire on too many pairs that other
+        evidence shows to be one person) are switched off for the job, with a warning, and
+        ``result.metadata["cannot_link"]`` reports each rule checked; ``False`` keeps every rule on
+        (docs/training.md).
     use_row_order:
         ``"auto"``, ``True`` or ``False``: whether household rules may read the lists' row order (see
         :class:`Linker`); ``result.metadata["row_order"]`` says per list which rule was used and why.
@@ -1069,7 +1095,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
-                    use_row_order=use_row_order)
+                    use_row_order=use_row_order, cannot_link_check=cannot_link_check)
         lk.set_sources(sources, columns, list_date=list_date, header=header)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:

@@ -557,6 +557,9 @@ class SparkLinkResult:
     model: dict
     threshold_source: str = "model"
     timings: dict[str, float] = field(default_factory=dict)
+    #: how the result was made: ``cannot_link`` says that the rules were not checked against the data
+    #: (:data:`SPARK_CANNOT_LINK`) and ``cannot_link_off`` which rules were off
+    metadata: dict = field(default_factory=dict)
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``."""
@@ -564,6 +567,14 @@ class SparkLinkResult:
         self.records.write.mode("overwrite").parquet(str(d / "records.parquet"))
         self.pairs.write.mode("overwrite").parquet(str(d / "pairs.parquet"))
         return d
+
+
+#: what ``SparkLinkResult.metadata["cannot_link"]`` says: persons are clustered bucket by bucket on the
+#: executors, so the check of the rules against the data (:func:`linkmiskin.clustering.cannot_link.check_rules`,
+#: DuckDB backend) is not made; every rule not named in ``cannot_link_off`` stays on
+SPARK_CANNOT_LINK = {"checked": False, "rules": [], "switched_off": [],
+                     "why": "not checked on the Spark backend: every rule not named in cannot_link_off stays on "
+                            "(run on DuckDB for the check, docs/training.md)"}
 
 
 def _check_session(spark: Any) -> None:
@@ -681,7 +692,9 @@ class SparkLinker:
                .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
-                               threshold_source=source, timings=dict(self.timings))
+                               threshold_source=source, timings=dict(self.timings),
+                               metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
+                                         "cannot_link_off": list(self.cannot_link_off)})
 
 
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,

@@ -27,7 +27,8 @@ import pandas as pd
 from linkmiskin.facts import differ_beyond_typo, one_vowel_apart
 from linkmiskin.standardise.names import names_close
 
-__all__ = ["RULES", "CannotLinkRule", "PairEvidence", "cannot_link", "rules_table"]
+__all__ = ["REFERENCES", "RULES", "CannotLinkRule", "PairEvidence", "ReferencePairs", "cannot_link",
+           "check_rules", "rule_contradicted_by_reference_pairs", "rules_table"]
 
 
 # ------------------------------------------------------------------------------------------ evidence
@@ -236,6 +237,23 @@ class PairEvidence:
         """One person listed twice: the same trusted NIK and the same real birth date."""
         return self.same_trusted_nik & self.same_day & self.real_dates
 
+    # --- reference evidence (see :data:`REFERENCES`)
+    @cached_property
+    def same_full_name(self) -> np.ndarray:
+        """One name of two or more words written the same on both sides."""
+        a, b = self.col("name", "a"), self.col("name", "b")
+        return _arr(a.notna() & (a == b) & a.astype("string").str.contains(" ", regex=False))
+
+    @cached_property
+    def same_address(self) -> np.ndarray:
+        """The same address text, or the same desa code, RT and RW."""
+        ta = self.col("addr_text", "a")
+        de_a = self.col("desa_code", "a")
+        return _arr((ta.notna() & (ta == self.col("addr_text", "b")))
+                    | (de_a.notna() & (de_a == self.col("desa_code", "b"))
+                       & (self.col("rt", "a") == self.col("rt", "b")).fillna(False)
+                       & (self.col("rw", "a") == self.col("rw", "b")).fillna(False)))
+
     # --- the model's comparison levels (scored pairs only)
     def scored_flag(self, name: str) -> np.ndarray:
         if name not in self.m:
@@ -371,6 +389,109 @@ def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
     return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
 
 
+# ------------------------------------------------------------------------------------ reference pairs
+# A rule that trusts recorded dates, names or sex is right on Indonesian registers but may be wrong on a list
+# whose dates or names are noisier. Before clustering, each rule below is measured on *reference pairs*:
+# pairs the data itself shows to be one person by evidence the rule does not read. A rule that fires on too
+# many of them is contradicted by this data and is switched off for the job (:func:`check_rules`).
+
+#: the share of reference pairs a rule may fire on (the lower 95% Wilson bound of its rate is compared)
+MAX_REFERENCE_SHARE = 0.05
+#: fewer reference pairs than this say nothing: the rule stays on
+MIN_REFERENCE_PAIRS = 30
+#: the normal quantile of the one-sided bound (1.96: a 95% two-sided Wilson interval)
+REFERENCE_Z = 1.96
+
+
+@dataclass(frozen=True)
+class ReferencePairs:
+    """Pairs the data shows to be one person by evidence that ``rule`` does not read: ``func(evidence)``."""
+
+    name: str
+    rule: str
+    func: Callable[[PairEvidence], np.ndarray]
+
+    @property
+    def description(self) -> str:
+        """The first sentence of the function's docstring."""
+        doc = " ".join((self.func.__doc__ or "").split())
+        return doc.split(". ")[0].rstrip(".") + "."
+
+    def __call__(self, ev: PairEvidence) -> np.ndarray:
+        return np.asarray(self.func(ev), dtype=bool)
+
+
+#: the reference pairs of each checked rule, by rule name
+REFERENCES: dict[str, ReferencePairs] = {}
+
+
+def _reference(rule: str) -> Callable[[Callable[[PairEvidence], np.ndarray]], Callable[[PairEvidence], np.ndarray]]:
+    def register(func: Callable[[PairEvidence], np.ndarray]) -> Callable[[PairEvidence], np.ndarray]:
+        REFERENCES[rule] = ReferencePairs(func.__name__, rule, func)
+        return func
+    return register
+
+
+@_reference("a_generation_apart")
+def same_name_and_address(ev: PairEvidence) -> np.ndarray:
+    """One full name of two or more words written the same, one address (the same text, or the same desa
+    and RT/RW) and no difference in sex: one person by evidence that reads no birth date. (One trusted id
+    is not asked for: the rule already yields to it, so such pairs could never contradict it.)"""
+    return ev.same_full_name & ev.same_address & ~ev.sex_diff
+
+
+@_reference("loose_names_unconfirmed")
+def scored_same_date_and_address(ev: PairEvidence) -> np.ndarray:
+    """A scored pair with one real birth date, one address and no difference in sex: one person by
+    evidence that reads no name."""
+    return ev.scored_flag("scored") & ev.same_day & ev.real_dates & ev.same_address & ~ev.sex_diff
+
+
+@_reference("same_list_same_day_other_sex")
+def one_list_same_name_date_address(ev: PairEvidence) -> np.ndarray:
+    """One list, one full name, one real birth date and one address: one person listed twice, by evidence
+    that reads no sex."""
+    return ev.same_source & ev.same_full_name & ev.same_day & ev.real_dates & ev.same_address
+
+
+@_reference("same_kk_different_sex")
+def one_kk_same_name_and_date(ev: PairEvidence) -> np.ndarray:
+    """One KK on one list, one full name and one real birth date: one person listed twice, by evidence that
+    reads no sex."""
+    return ev.same_kk_same_source & ev.same_full_name & ev.same_day & ev.real_dates
+
+
+def wilson_lower_bound(fired: int, pairs: int, z: float = REFERENCE_Z) -> float:
+    """The lower end of the Wilson score interval of ``fired / pairs`` (0 for no pairs).
+
+    >>> round(wilson_lower_bound(2, 3), 3), round(wilson_lower_bound(200, 300), 3)
+    (0.208, 0.611)
+    """
+    if pairs <= 0:
+        return 0.0
+    p = fired / pairs
+    centre = p + z * z / (2 * pairs)
+    spread = z * np.sqrt(p * (1 - p) / pairs + z * z / (4 * pairs * pairs))
+    return float(max(0.0, (centre - spread) / (1 + z * z / pairs)))
+
+
+def rule_contradicted_by_reference_pairs(fired: int, pairs: int, *, max_share: float = MAX_REFERENCE_SHARE,
+                                         min_pairs: int = MIN_REFERENCE_PAIRS) -> bool:
+    """A rule is contradicted by the data at hand when, on at least ``min_pairs`` reference pairs, even the
+    lower 95% Wilson bound of the share it fires on is above ``max_share`` (a few pairs prove nothing).
+
+    >>> rule_contradicted_by_reference_pairs(2, 3), rule_contradicted_by_reference_pairs(30, 200)
+    (False, True)
+    """
+    return pairs >= min_pairs and wilson_lower_bound(fired, pairs) > max_share
+
+
+def references_table() -> pd.DataFrame:
+    """One row per checked rule: ``rule, reference, description`` (docs are generated from it)."""
+    return pd.DataFrame({"rule": list(REFERENCES), "reference": [r.name for r in REFERENCES.values()],
+                         "description": [r.description for r in REFERENCES.values()]})
+
+
 def rules_table() -> pd.DataFrame:
     """One row per rule, in the order they are tried: ``rule, description`` (docs are generated from it)."""
     return pd.DataFrame({"rule": list(RULES), "description": [r.description for r in RULES.values()]})
@@ -380,7 +501,7 @@ def rules_table() -> pd.DataFrame:
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
                    "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
-                   "trusted_id")
+                   "trusted_id", "addr_text")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 
@@ -460,3 +581,73 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     keep = fired != ""
     return pd.DataFrame({"a": m["node_a"].to_numpy()[keep], "b": m["node_b"].to_numpy()[keep],
                          "rule": fired[keep]}).reset_index(drop=True)
+
+
+def _candidate_references(recs: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """The scored pairs that may be reference pairs (one name, or one birth date), with both records' rule
+    columns and the model's level flags side by side."""
+    lo = np.minimum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
+    hi = np.maximum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
+    keep = np.zeros(len(lo), dtype=bool)
+    for c in ("name", "dob"):
+        if c in recs:
+            v = recs[c].to_numpy(dtype=object)
+            va, vb = v[lo], v[hi]
+            keep |= ~pd.isna(va) & (va == vb)
+    m = pair_frame(recs, lo[keep], hi[keep]).assign(scored=True)
+    for c in _SCORED_COLUMNS:
+        m[c] = scored[c].to_numpy()[keep] if c in scored else False
+    return m
+
+
+def check_rules(recs: pd.DataFrame, scored: pd.DataFrame | None, *, off: Iterable[str] = (),
+                check: bool = True, max_share: float = MAX_REFERENCE_SHARE,
+                min_pairs: int = MIN_REFERENCE_PAIRS) -> dict:
+    """Measure each rule of :data:`REFERENCES` on its reference pairs among the scored pairs, and name the
+    rules this data contradicts (:func:`rule_contradicted_by_reference_pairs`).
+
+    ``recs`` is indexed by node (the columns of :class:`PairEvidence`); ``scored`` holds the scored pairs
+    (``l, r`` and the level flags). Rules in ``off`` (the user's) are not measured; with ``check=False`` no
+    rule is. Returns ``{"checked", "max_share", "min_pairs", "rules": [{rule, reference, pairs, fired, rate,
+    lower_bound, on, why}], "switched_off"}``; ``switched_off`` lists the rules the data contradicts.
+    """
+    user_off = set(off)
+    report: dict = {"checked": bool(check), "max_share": max_share, "min_pairs": min_pairs, "rules": [],
+                    "switched_off": []}
+    if not check:
+        report["why"] = "cannot_link_check=False: every rule stays on unless switched off by name"
+        return report
+    ev = PairEvidence(_candidate_references(recs, scored) if scored is not None and len(scored)
+                      else pair_frame(recs, np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    for rule, ref in REFERENCES.items():
+        row: dict = {"rule": rule, "reference": ref.name}
+        if rule in user_off:
+            report["rules"].append({**row, "pairs": 0, "fired": 0, "rate": None, "lower_bound": None, "on": False,
+                                    "why": "switched off by the user (cannot_link_off)"})
+            continue
+        mask = ref(ev) if len(ev) else np.zeros(0, dtype=bool)
+        n = int(mask.sum())
+        k = int((RULES[rule](ev) & mask).sum()) if n else 0
+        contradicted = rule_contradicted_by_reference_pairs(k, n, max_share=max_share, min_pairs=min_pairs)
+        why = (f"fired on {k} of {n} reference pairs (at least {wilson_lower_bound(k, n):.1%} at 95%), more "
+               f"than the {max_share:.0%} allowed: contradicted by this data" if contradicted else
+               f"too few reference pairs ({n} < {min_pairs}) to judge" if n < min_pairs else
+               f"fired on {k} of {n} reference pairs: consistent with this data")
+        report["rules"].append({**row, "pairs": n, "fired": k, "rate": round(k / n, 4) if n else None,
+                                "lower_bound": round(wilson_lower_bound(k, n), 4), "on": not contradicted,
+                                "why": why})
+        if contradicted:
+            report["switched_off"].append(rule)
+    return report
+
+
+def check_warning(report: dict) -> str | None:
+    """A plain sentence naming the rules the data switched off and why (None when it switched none off)."""
+    off = [r for r in report.get("rules", []) if r["rule"] in report.get("switched_off", [])]
+    if not off:
+        return None
+    parts = "; ".join(f"{r['rule']} fired on {r['fired']} of {r['pairs']} pairs that are one person by "
+                      f"other evidence ({r['reference']})" for r in off)
+    return (f"cannot-link rule(s) switched off for this job because this data contradicts them: {parts}. "
+            "Pass cannot_link_check=False to keep every rule on (result.metadata['cannot_link'] has the "
+            "figures)")
