@@ -1,0 +1,185 @@
+"""Cannot-link rules checked against the data at hand (issue 15): a rule that fires on too many pairs the data
+shows to be one person by other evidence is switched off for the job, and the result says so."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import linkmiskin as lm
+from linkmiskin.clustering.cannot_link import (
+    MIN_REFERENCE_PAIRS,
+    REFERENCES,
+    RULES,
+    check_rules,
+    check_warning,
+    references_table,
+    rule_contradicted_by_reference_pairs,
+    wilson_lower_bound,
+)
+
+GIVEN = ["AHMAD", "SITI", "BUDI", "DEWI", "JOKO", "RINA", "HENDRA", "YUNI", "AGUS", "LUKMAN", "FITRI", "RUDI",
+         "WATI", "EKO", "NUR", "SRI", "TONO", "INDAH", "BAYU", "MAYA", "DONI", "LINA", "ARIF", "TUTI",
+         "HADI", "YANTI", "IWAN", "RATNA", "FAJAR", "ANI", "GILANG", "NINA", "RIZKI", "SARI", "DIMAS", "LIA",
+         "YOGA", "MEGA", "ANDI", "PUTRI"]
+FAMILY = ["SANTOSO", "RAHAYU", "WIBOWO", "LESTARI", "SAPUTRA", "MARLINA", "GUNAWAN", "KARTIKA", "HAKIM",
+          "SETIAWAN", "HIDAYAT", "PRATAMA", "KURNIAWAN", "WIJAYA", "NUGROHO", "HARTONO", "SUSANTO", "HALIM",
+          "PURNOMO", "SIREGAR", "NASUTION", "LUBIS", "SIMANJUNTAK", "TAMBUNAN", "SITORUS", "PANJAITAN",
+          "HUTAGALUNG", "SINAGA", "PANGGABEAN", "GINTING", "SEMBIRING", "TARIGAN", "PERANGIN", "KARO",
+          "BARUS", "SURBAKTI", "MANURUNG", "SILALAHI", "SIAHAAN", "PARDEDE"]
+
+
+# ------------------------------------------------------------------------------------------ the decision
+
+
+def test_a_few_pairs_prove_nothing():
+    assert not rule_contradicted_by_reference_pairs(2, 3)        # 67% of 3 pairs: too few to judge
+    assert not rule_contradicted_by_reference_pairs(10, MIN_REFERENCE_PAIRS - 1)
+
+
+def test_a_rule_firing_on_many_reference_pairs_is_contradicted():
+    assert rule_contradicted_by_reference_pairs(30, 200)          # 15%, lower bound ~10.7%
+    assert not rule_contradicted_by_reference_pairs(10, 1478)     # 0.7%: consistent
+    # judged on the lower bound, not the point estimate: 6% of 100 pairs is not enough
+    assert not rule_contradicted_by_reference_pairs(6, 100)
+    assert rule_contradicted_by_reference_pairs(6, 100, max_share=0.01)
+
+
+def test_wilson_lower_bound():
+    assert wilson_lower_bound(0, 0) == 0.0
+    assert wilson_lower_bound(0, 50) == 0.0
+    assert 0.5 < wilson_lower_bound(80, 100) < 0.8
+
+
+def test_every_checked_rule_is_a_rule_with_a_described_reference():
+    t = references_table()
+    assert set(t["rule"]) <= set(RULES)
+    assert {"a_generation_apart", "loose_names_unconfirmed"} <= set(t["rule"])
+    assert t["description"].str.endswith(".").all()
+    assert all(r.name != r.rule for r in REFERENCES.values())
+
+
+# ------------------------------------------------------------------------------- check_rules on pairs
+
+
+def _pairs_table(dob_b: list[str | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records 2i and 2i+1 are one person: one full name, one address; the second's birth date is dob_b[i]."""
+    rows = []
+    for i, d in enumerate(dob_b):
+        name = f"{GIVEN[i % 40]} {FAMILY[i // 40 % 40]}"
+        for src, dob in (("a", "1970-05-12"), ("b", d)):
+            rows.append({"source": src, "name": name, "dob": dob, "dob_year": int(dob[:4]) if dob else None,
+                         "dob_placeholder": False, "addr_text": f"JL MELATI {i}", "sex": None,
+                         "nik": None, "nik15": None, "nik_consistent": False})
+    recs = pd.DataFrame(rows)
+    n = len(dob_b)
+    scored = pd.DataFrame({"l": np.arange(n) * 2, "r": np.arange(n) * 2 + 1, "p": 0.99,
+                           "name_weak": False, "nik_same": False, "name_alike": True})
+    return recs, scored
+
+
+def test_date_rule_contradicted_by_corrupted_dates():
+    recs, scored = _pairs_table(["1970-05-12"] * 30 + ["1948-05-12"] * 10)
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "a_generation_apart")
+    assert (row["pairs"], row["fired"], row["on"]) == (40, 10, False)
+    assert row["reference"] == "same_name_and_address"
+    assert rep["switched_off"] == ["a_generation_apart"]
+    text = check_warning(rep)
+    assert "a_generation_apart" in text and "10 of 40" in text
+
+
+def test_date_rule_kept_where_the_data_agrees():
+    recs, scored = _pairs_table(["1970-05-12"] * 39 + ["1948-05-12"])
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "a_generation_apart")
+    assert (row["pairs"], row["fired"], row["on"]) == (40, 1, True)
+    assert rep["switched_off"] == [] and check_warning(rep) is None
+
+
+def test_the_users_choice_wins_and_the_check_can_be_skipped():
+    recs, scored = _pairs_table(["1970-05-12"] * 30 + ["1948-05-12"] * 10)
+    rep = check_rules(recs, scored, off=("a_generation_apart",))
+    row = next(r for r in rep["rules"] if r["rule"] == "a_generation_apart")
+    assert not row["on"] and "user" in row["why"] and rep["switched_off"] == []
+    rep = check_rules(recs, scored, check=False)
+    assert rep == {**rep, "checked": False, "rules": [], "switched_off": []}
+
+
+# --------------------------------------------------------------------------------- end to end (link)
+
+
+def _people(n: int) -> list[tuple[str, str, str]]:
+    return [(f"{GIVEN[i % 40]} {FAMILY[(i * 7) % 40]}", f"19{50 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+             f"Jl. {FAMILY[(i * 3) % 40].title()} No {i + 1} Cikarang") for i in range(n)]
+
+
+def _link(sources, **kw):
+    cols = {"record_id": "NO", "name": "NAMA", "birth_date": "TGL_LAHIR", "address": "ALAMAT"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = lm.link(sources, columns={s: cols for s in sources}, region=None, progress=False, **kw)
+    return res, [str(w.message) for w in caught]
+
+
+def _frame(rows: list[tuple[str, str, str]], prefix: str) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["NAMA", "TGL_LAHIR", "ALAMAT"])
+    df.insert(0, "NO", [f"{prefix}{i}" for i in range(len(df))])
+    return df
+
+
+def _a_generation_off(year: str) -> str:
+    """A year mistyped in two digits, 20 or more years off (1965 -> 1987)."""
+    y = int(year)
+    return str(y + 22 if y < 1980 else y - 22)
+
+
+@pytest.fixture(scope="module")
+def noisy_dates():
+    """Two lists of the same 60 people; a third of list b's birth years are garbled a generation away."""
+    people = _people(60)
+    b = [(n, (_a_generation_off(d[:4]) + d[4:]) if i % 3 == 0 else d, a) for i, (n, d, a) in enumerate(people)]
+    return {"a": _frame(people, "a"), "b": _frame(b, "b")}
+
+
+def _same_person(res, a: str, b: str) -> bool:
+    pid = res.records.set_index(["source", "record_id"])["person_id"]
+    return pid[("a", a)] == pid[("b", b)]
+
+
+def test_noisy_dates_switch_the_date_rule_off_and_link_the_duplicates(noisy_dates):
+    res, msgs = _link(noisy_dates)
+    meta = res.metadata["cannot_link"]
+    row = next(r for r in meta["rules"] if r["rule"] == "a_generation_apart")
+    assert row["pairs"] >= MIN_REFERENCE_PAIRS and row["fired"] >= 15 and not row["on"]
+    assert "a_generation_apart" in meta["switched_off"] and "a_generation_apart" in res.metadata["cannot_link_off"]
+    assert any("a_generation_apart" in m and "contradicts" in m for m in msgs)
+    garbled = [i for i in range(60) if i % 3 == 0]
+    assert all(_same_person(res, f"a{i}", f"b{i}") for i in garbled)
+    assert not (res.pairs["cannot_link_rule"] == "a_generation_apart").any()
+
+
+def test_forcing_the_rules_on_keeps_the_garbled_duplicates_apart(noisy_dates):
+    res, msgs = _link(noisy_dates, cannot_link_check=False)
+    assert res.metadata["cannot_link"]["checked"] is False
+    assert not any("contradicts" in m for m in msgs)
+    assert not any(_same_person(res, f"a{i}", f"b{i}") for i in range(0, 60, 3))
+    assert all(_same_person(res, f"a{i}", f"b{i}") for i in range(1, 60, 3))
+
+
+def test_where_the_rule_is_right_it_stays_on_and_keeps_father_and_son_apart():
+    people = _people(50)
+    a, b = _frame(people, "a"), _frame(people, "b")
+    # one list holds a father and his son of one name at one address, born 28 years apart
+    family = pd.DataFrame({"NO": ["f1", "f2"], "NAMA": ["SLAMET RIYADI", "SLAMET RIYADI"],
+                           "TGL_LAHIR": ["1952-04-10", "1980-09-03"], "ALAMAT": ["Jl. Mawar No 3 Tambun"] * 2})
+    res, msgs = _link({"a": pd.concat([a, family], ignore_index=True), "b": b})
+    row = next(r for r in res.metadata["cannot_link"]["rules"] if r["rule"] == "a_generation_apart")
+    assert row["on"] and row["pairs"] >= MIN_REFERENCE_PAIRS and row["fired"] <= 1
+    assert res.metadata["cannot_link"]["switched_off"] == []
+    pid = res.records.set_index(["source", "record_id"])["person_id"]
+    assert pid[("a", "f1")] != pid[("a", "f2")]
+    assert not any("contradicts" in m for m in msgs)
