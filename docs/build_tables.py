@@ -37,6 +37,12 @@ def _cannot_link_rules() -> str:
     return _markdown(rules_table())
 
 
+def _cannot_link_references() -> str:
+    from linkmiskin.clustering.cannot_link import references_table
+
+    return _markdown(references_table())
+
+
 def _comparison_levels() -> str:
     """Every level of every comparison: its stable key, its label and what it means."""
     from linkmiskin.scoring.levels import level_table
@@ -86,6 +92,7 @@ def _layout() -> str:
 #: generated table name -> function giving its Markdown
 TABLES: dict[str, Callable[[], str]] = {
     "cannot_link_rules": _cannot_link_rules,
+    "cannot_link_references": _cannot_link_references,
     "comparison_levels": _comparison_levels,
     "golden_rules": _golden_rules,
     "update_rules": _update_rules,

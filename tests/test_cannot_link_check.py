@@ -183,3 +183,24 @@ def test_where_the_rule_is_right_it_stays_on_and_keeps_father_and_son_apart():
     pid = res.records.set_index(["source", "record_id"])["person_id"]
     assert pid[("a", "f1")] != pid[("a", "f2")]
     assert not any("contradicts" in m for m in msgs)
+
+
+# ----------------------------------------------------------------------------------- ids with letters
+
+
+def test_ids_with_letters_are_plain_identifiers_whatever_their_case_and_spacing():
+    people = _people(12)
+    a = _frame(people, "a").assign(ID=[f"KIS-{i:04d}-A" for i in range(12)])
+    b = _frame(people, "b").assign(ID=[f"kis {i:04d} a" for i in range(12)])
+    b.loc[3, "ID"] = "kis 0003 b"                                  # one letter mistyped
+    cols = {"record_id": "NO", "name": "NAMA", "birth_date": "TGL_LAHIR", "address": "ALAMAT", "nik": "ID"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = lm.link({"a": a, "b": b}, columns={"a": cols, "b": cols}, region=None, progress=False)
+    assert res.metadata["training"]["kinds"]["nik"] == "plain_id"
+    pr = res.pairs
+    levels = dict(zip(map(frozenset, zip(pr["record_id_l"], pr["record_id_r"], strict=True)), pr["nik_level"],
+                      strict=True))
+    assert levels[frozenset({"a1", "b1"})] == "Exact id"                  # KIS-0001-A / kis 0001 a
+    assert levels[frozenset({"a3", "b3"})] == "One typo in the id"
+    assert all(_same_person(res, f"a{i}", f"b{i}") for i in range(12))

@@ -764,7 +764,8 @@ def _sql_string(value: object) -> str:
 SAVE_FORMATS = ("parquet", "csv", "xlsx")
 #: the list of files a LinkResult.save wrote, so that the next save into the folder can remove stale ones
 MANIFEST = "linkmiskin_files.json"
-_ID_COLUMNS = ("nik", "kk", "nik_prefix15", "nik_digits", "nik_serial", "kk_prefix15", "kk_digits", "kk_serial")
+_ID_COLUMNS = ("nik", "kk", "nik_prefix15", "nik_digits", "nik_text", "nik_serial", "kk_prefix15", "kk_digits",
+               "kk_serial")
 
 
 def _check_formats(formats: object) -> tuple[str, ...]:

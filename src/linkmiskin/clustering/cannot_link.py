@@ -435,8 +435,8 @@ def _reference(rule: str) -> Callable[[Callable[[PairEvidence], np.ndarray]], Ca
 @_reference("a_generation_apart")
 def same_name_and_address(ev: PairEvidence) -> np.ndarray:
     """One full name of two or more words written the same, one address (the same text, or the same desa
-    and RT/RW) and no difference in sex: one person by evidence that reads no birth date. (One trusted id
-    is not asked for: the rule already yields to it, so such pairs could never contradict it.)"""
+    and RT/RW) and no difference in sex: one person by evidence that reads no birth date. (Pairs that also
+    share a trusted id count too, so the rate is the share of such pairs the rule would keep apart.)"""
     return ev.same_full_name & ev.same_address & ~ev.sex_diff
 
 

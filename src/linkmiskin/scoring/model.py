@@ -160,13 +160,17 @@ def _approx_year(std: pd.DataFrame) -> pd.arrays.IntegerArray:
 
 
 def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
-    """Columns for data without Indonesian structure: the id's digits as a plain identifier (``id_plain``;
-    not for a single repeated digit or fewer than four digits) and the address text with its words and its
-    postcode-like token (the last group of 4-6 digits)."""
+    """Columns for data without Indonesian structure: the id as a plain identifier (``id_plain``: its digits,
+    not for a single repeated digit or fewer than four digits; or, for an id with letters, the id upper-cased
+    without spaces and punctuation, ``nik_text``) and the address text with its words and its postcode-like
+    token (the last group of 4-6 digits)."""
     n = len(std)
     digits = std["nik_digits"] if "nik_digits" in std else pd.Series([None] * n, index=std.index)
     d = digits.astype("string").str.strip()
     usable = d.str.len().ge(4).fillna(False) & ~d.str.fullmatch(r"(\d)\1*").fillna(False)
+    if "nik_text" in std:
+        text_id = std["nik_text"].astype("string")
+        d, usable = d.where(usable, text_id), usable | text_id.notna()
     t["id_plain"] = d.where(usable).astype(object).where(lambda s: s.notna(), None).to_numpy()
     text = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
     text = text.astype("string").str.strip().replace("", pd.NA)

@@ -176,6 +176,7 @@ __all__ = [
     "TRUSTED_KK_STATUSES",
     "TRUSTED_NIK15_STATUSES",
     "TRUSTED_NIK_STATUSES",
+    "id_text",
     "known_kabupaten_codes",
     "known_kecamatan_codes",
     "mask_nik",
@@ -865,6 +866,21 @@ def parse_nik(x: Any, *, from_number: bool = False, reference_year: int | None =
     """
     df, is_scalar = _parse_core(x, kind="nik", from_number=from_number, reference_year=reference_year)
     return _first_row(df) if is_scalar else df
+
+
+def id_text(x: pd.Series) -> pd.Series:
+    """An id that is not a number, made comparable: upper case (after NFKC) with spaces, dashes, dots and
+    other punctuation removed, kept only when it holds a letter and a digit and four or more characters
+    (``"rec-123-org"`` and ``"REC 123 ORG"`` both give ``REC123ORG``); ``None`` elsewhere, also for ids of
+    digits only (``nik_digits`` holds those).
+
+    >>> id_text(pd.Series(["rec-123-org", "AB 12 x", "3216064508850003", "TIDAK ADA", None])).tolist()
+    ['REC123ORG', 'AB12X', None, None, None]
+    """
+    t = x.astype("string").str.normalize("NFKC").str.upper().str.replace(r"[\W_]+", "", regex=True)
+    ok = (t.str.contains(r"[^\W\d_]", regex=True) & t.str.contains(r"\d", regex=True)
+          & t.str.len().ge(4)).fillna(False)
+    return t.where(ok).astype(object).where(ok, None)
 
 
 def parse_kk(x: Any, *, from_number: bool = False, reference_year: int | None = None) -> Any:

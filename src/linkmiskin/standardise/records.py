@@ -449,6 +449,9 @@ def _id_numbers_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any],
         col = _col(raw, cm, fld)
         parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
     _kk_typed_as_nik(parsed_ids["nik"], parsed_ids["kk"])
+    # an id with letters (a member number, "rec-123-org") is no NIK, but may still be a plain identifier
+    col = _col(raw, cm, "nik")
+    cols["nik_text"] = _arr(_nik.id_text(col)) if col is not None else np.full(n, None, dtype=object)
     for fld in ("nik", "kk"):
         parsed = parsed_ids[fld]
         for c in parsed.columns:
