@@ -7,6 +7,12 @@ fires on them, and never merges two groups that hold such a pair. Each rule is a
 tried; ``result.pairs.cannot_link_rule`` names the first that fired on a pair, and
 ``link(..., cannot_link_off=("rule_name",))`` switches rules off by name.
 
+The rules that trust recorded dates, names or sex are first checked against the data at hand
+(:func:`check_rules`): each is measured on its *reference pairs* (:data:`REFERENCES`, pairs the data shows
+to be one person by evidence the rule does not read), and a rule the data contradicts
+(:func:`rule_contradicted_by_reference_pairs`) is switched off for the job; ``link(...,
+cannot_link_check=False)`` skips the check.
+
 Only NIKs that agree with their own record's birth date are *trusted* here (a head's NIK copied onto a
 family member's row is not), and "a typo" means one substituted digit or one swapped pair of neighbours
 (:func:`linkmiskin.facts.differ_beyond_typo`).
