@@ -872,14 +872,17 @@ def id_text(x: pd.Series) -> pd.Series:
     """An id that is not a number, made comparable: upper case (after NFKC) with spaces, dashes, dots and
     other punctuation removed, kept only when it holds a letter and a digit and four or more characters
     (``"rec-123-org"`` and ``"REC 123 ORG"`` both give ``REC123ORG``); ``None`` elsewhere, also for ids of
-    digits only (``nik_digits`` holds those).
+    digits only (``nik_digits`` holds those) and for a number in scientific notation (``3.21601E+15``, a
+    NIK an Excel cell damaged).
 
-    >>> id_text(pd.Series(["rec-123-org", "AB 12 x", "3216064508850003", "TIDAK ADA", None])).tolist()
-    ['REC123ORG', 'AB12X', None, None, None]
+    >>> id_text(pd.Series(["rec-123-org", "AB 12 x", "3216064508850003", "3,21601E+15", "TIDAK ADA", None])).tolist()
+    ['REC123ORG', 'AB12X', None, None, None, None]
     """
-    t = x.astype("string").str.normalize("NFKC").str.upper().str.replace(r"[\W_]+", "", regex=True)
+    up = x.astype("string").str.normalize("NFKC").str.upper().str.strip()
+    sci = up.str.fullmatch(r"[0-9]+(?:[.,][0-9]*)?E[+]?[0-9]+").fillna(False)
+    t = up.str.replace(r"[\W_]+", "", regex=True)
     ok = (t.str.contains(r"[^\W\d_]", regex=True) & t.str.contains(r"\d", regex=True)
-          & t.str.len().ge(4)).fillna(False)
+          & t.str.len().ge(4)).fillna(False) & ~sci
     return t.where(ok).astype(object).where(ok, None)
 
 

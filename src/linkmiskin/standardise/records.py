@@ -451,7 +451,10 @@ def _id_numbers_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any],
     _kk_typed_as_nik(parsed_ids["nik"], parsed_ids["kk"])
     # an id with letters (a member number, "rec-123-org") is no NIK, but may still be a plain identifier
     col = _col(raw, cm, "nik")
-    cols["nik_text"] = _arr(_nik.id_text(col)) if col is not None else np.full(n, None, dtype=object)
+    text = _nik.id_text(col) if col is not None else None
+    wrong = parsed_ids["nik"]["nik_status"].astype(str).eq("wrong_length").to_numpy(dtype=bool)
+    cols["nik_text"] = (np.where(wrong, _arr(text), None) if text is not None
+                        else np.full(n, None, dtype=object))
     for fld in ("nik", "kk"):
         parsed = parsed_ids[fld]
         for c in parsed.columns:
