@@ -160,6 +160,7 @@ def test_noisy_dates_switch_the_date_rule_off_and_link_the_duplicates(noisy_date
     garbled = [i for i in range(60) if i % 3 == 0]
     assert all(_same_person(res, f"a{i}", f"b{i}") for i in garbled)
     assert not (res.pairs["cannot_link_rule"] == "a_generation_apart").any()
+    assert res.explain(("a", "a0"), ("b", "b0")).cannot_link_rule == ""     # explain agrees: the rule is off
 
 
 def test_forcing_the_rules_on_keeps_the_garbled_duplicates_apart(noisy_dates):
@@ -168,6 +169,7 @@ def test_forcing_the_rules_on_keeps_the_garbled_duplicates_apart(noisy_dates):
     assert not any("contradicts" in m for m in msgs)
     assert not any(_same_person(res, f"a{i}", f"b{i}") for i in range(0, 60, 3))
     assert all(_same_person(res, f"a{i}", f"b{i}") for i in range(1, 60, 3))
+    assert res.explain(("a", "a0"), ("b", "b0")).cannot_link_rule == "a_generation_apart"
 
 
 def test_where_the_rule_is_right_it_stays_on_and_keeps_father_and_son_apart():

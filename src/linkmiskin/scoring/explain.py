@@ -175,7 +175,9 @@ def explain(result: Any, record_a: Any, record_b: Any) -> Explanation:
     flags = _pair_flags(lk.model, pd.DataFrame([scored]))
     m = pair_frame(t.assign(node=np.arange(len(t))).set_index("node"), np.array([ia]), np.array([ib]))
     m = m.assign(scored=True, **{k: v for k, v in flags.items()})
-    chosen = [r for n, r in RULES.items() if n not in set(lk.cannot_link_off)]
+    # the rules off for this result: the user's and those the data contradicted (cannot_link.check_rules)
+    off = set(result.metadata.get("cannot_link_off", lk.cannot_link_off))
+    chosen = [r for n, r in RULES.items() if n not in off]
     rule = str(first_rule(PairEvidence(m), chosen)[0])
     rec = result.records   # in input order; the linker's table is in its canonical order
     order = getattr(lk, "_input_order", None)
