@@ -686,7 +686,7 @@ class PlainIdComparison(ComparisonCreator):
 class AddressTextComparison(ComparisonCreator):
     def __init__(self, text_col_name: str = "addr_text", *, tokens_col_name: str = "addr_tokens",
                  postcode_col_name: str = "addr_post", output_column_name: str = "address",
-                 close_threshold: float = 0.5):
+                 close_threshold: float = 0.5, min_shared_words: int = 2):
         """Compare addresses as text when no desa code resolves (a region outside the bundled tables,
         desa names that do not resolve, a list from abroad).
 
@@ -699,6 +699,10 @@ class AddressTextComparison(ComparisonCreator):
         - The same postcode-like token and close text (token Jaccard >= ``close_threshold``)
           (``postcode_text_close``)
         - Close text (token Jaccard >= ``close_threshold``, or Jaro-Winkler >= 0.9)  (``text_close``)
+        - The same postcode-like token and at least ``min_shared_words`` words in common
+          (``postcode_share_words``)
+        - At least ``min_shared_words`` words in common (house number, street, suburb with typos elsewhere)
+          (``share_words``)
         - The same postcode-like token  (``postcode``)
         - All other  (``else``)
 
@@ -708,6 +712,7 @@ class AddressTextComparison(ComparisonCreator):
             postcode_col_name: the address's postcode-like token (its last group of 4-6 digits), or null.
             output_column_name: the name the comparison has in the model (``address``).
             close_threshold: share of distinct words in common for "close text".
+            min_shared_words: distinct words in common for the "share words" levels.
 
         >>> [lv.label_for_charts for lv in AddressTextComparison().create_comparison_levels()][1]
         'Same address text'
@@ -715,6 +720,7 @@ class AddressTextComparison(ComparisonCreator):
         self._names = {"text": text_col_name, "tokens": tokens_col_name, "post": postcode_col_name}
         self._out = output_column_name
         self.close = close_threshold
+        self.min_shared = min_shared_words
         super().__init__(dict(self._names))
 
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
@@ -722,12 +728,16 @@ class AddressTextComparison(ComparisonCreator):
         jaccard = (f"(len(list_intersect({tl}, {tr}))::DOUBLE / "
                    f"greatest(len(list_distinct(list_concat({tl}, {tr}))), 1))")
         close = f"({jaccard} >= {self.close} OR jaro_winkler_similarity({al}, {ar}) >= 0.9)"
+        shared = f"len(list_distinct(list_intersect({tl}, {tr})))"
         return [
             _null_level(f"{al} IS NULL OR {ar} IS NULL", "No address text"),
             _lvl(f"{al} = {ar}", "Same address text", key="text_exact"),
             _lvl(f"{pl} = {pr} AND {jaccard} >= {self.close}", "Same postcode and close address text",
                  key="postcode_text_close"),
             _lvl(close, "Close address text", key="text_close"),
+            _lvl(f"{pl} = {pr} AND {shared} >= {self.min_shared}", "Same postcode and shared address words",
+                 key="postcode_share_words"),
+            _lvl(f"{shared} >= {self.min_shared}", "Shared address words", key="share_words"),
             _lvl(f"{pl} = {pr}", "Same postcode", key="postcode"),
             keyed(cll.ElseLevel(), "else"),
         ]

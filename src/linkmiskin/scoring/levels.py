@@ -79,6 +79,8 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("address", "text_exact"): "the same address text (lists without desa codes)",
     ("address", "postcode_text_close"): "the same postcode-like token and close address text",
     ("address", "text_close"): "close address text (shared words, or Jaro-Winkler 0.9 or more)",
+    ("address", "postcode_share_words"): "the same postcode-like token and two or more address words in common",
+    ("address", "share_words"): "two or more address words in common (typos elsewhere in the address)",
     ("address", "postcode"): "the same postcode-like token",
     ("relationship", "null"): "a relationship is unknown: no evidence",
     ("relationship", "same"): "the same relationship to the head",

@@ -67,7 +67,7 @@ MODEL_COLUMNS = [
     "name", "name_tokens", "name_phon", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask", "name_phon_mask",
     "name_first", "name_last",
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
-    "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post",
+    "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
 ]
 
@@ -179,6 +179,8 @@ def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
     t["addr_tokens"] = _list_col(words.astype(object).where(words.notna(), None)).to_numpy()
     post = text.str.findall(r"\b\d{4,6}\b").str[-1]
     t["addr_post"] = post.astype(object).where(post.notna(), None).to_numpy()
+    number = text.str.extract(r"^(\d{1,4})\b", expand=False)
+    t["addr_number"] = number.astype(object).where(number.notna(), None).to_numpy()
 
 
 def model_table(std: pd.DataFrame) -> pd.DataFrame:
@@ -397,7 +399,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
     "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan": 0.20,
                 "nik_issued_in_others_kecamatan": 0.04, "else": 0.06,
                 # address text (AddressTextComparison)
-                "text_exact": 0.60, "postcode_text_close": 0.15, "text_close": 0.08, "postcode": 0.05},
+                "text_exact": 0.60, "postcode_text_close": 0.15, "text_close": 0.08, "postcode_share_words": 0.04,
+                "share_words": 0.02, "postcode": 0.03},
     "relationship": {"same": 0.85, "head_spouse": 0.05, "else": 0.10},
     "mother_name": {"exact": 0.85, "close": 0.10, "else": 0.05},
 }
@@ -456,7 +459,9 @@ def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
         rules.append(block_on("id_plain"))
     if kinds.get("address") == "text":
         rules += [block_on("addr_post", "name_first"), block_on("addr_post", "name_last"),
-                  block_on("addr_post", "dob"), block_on("addr_text")]
+                  block_on("addr_post", "dob"), block_on("addr_text"),
+                  # names and date both mistyped: the house number and the postcode
+                  block_on("addr_post", "addr_number")]
     if kinds != DEFAULT_KINDS:
         # without desa codes a real birth date alone is a selective key (names with typos, swapped names)
         rules += [block_on("name_first", "name_last"), block_on("name_first", "dob_year"),

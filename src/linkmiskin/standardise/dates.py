@@ -113,6 +113,7 @@ from linkmiskin.facts import MISSING_TOKENS
 from linkmiskin.standardise.nik import _STR, _as_series, _flag, _iso_dates, _real_date, _unique_text
 
 __all__ = ["DATE_COLUMNS", "DATE_STATUSES", "PLACEHOLDER_DAY_MONTHS", "heaped_dates", "is_placeholder", "month_names",
+           "placeholder_days_not_heaped",
            "parse_date"]
 
 DATE_STATUSES = ("ok", "missing", "placeholder", "impossible_day", "year_only", "unparseable", "out_of_range")
@@ -179,14 +180,32 @@ HEAP_WINDOW = 15
 _MONTH_START = np.array([0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335])  # leap-year day of year
 
 
-def _day_month_heaps(g: np.ndarray, doy: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per record: its day of the year is far more frequent in its group than the neighbouring days."""
+def _day_of_year_counts(g: np.ndarray, doy: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Records per (group, day of the year) and the typical count of the ``HEAP_WINDOW`` days either side."""
     counts = np.bincount(g * 366 + doy, minlength=n_groups * 366).reshape(n_groups, 366).astype(float)
     w = HEAP_WINDOW
     padded = np.concatenate([counts[:, -w:], counts, counts[:, :w]], axis=1)      # the year wraps around
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1, axis=1)  # (groups, 366, 2w+1)
     neighbours = np.delete(windows, w, axis=2)
     typical = np.maximum(np.median(neighbours, axis=2), neighbours.mean(axis=2) / 2)
+    return counts, typical
+
+
+def _day_of_month_rates(g: np.ndarray, day: np.ndarray, month: np.ndarray,
+                        n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (group, day of the month): a typical month's count (the median over the months that have the day),
+    the typical day's rate, and the records over all months."""
+    counts = np.bincount((g * 12 + month - 1) * 31 + day - 1, minlength=n_groups * 372).reshape(n_groups, 12, 31)
+    exists = np.arange(31)[None, :] < np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[:, None]
+    per_month = np.where(exists[None], counts.astype(float), np.nan)
+    rate = np.nanmedian(per_month, axis=1)                       # (groups, 31): a typical month's count
+    typical = np.median(rate, axis=1, keepdims=True)
+    return rate, typical, counts.sum(axis=1)
+
+
+def _day_month_heaps(g: np.ndarray, doy: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per record: its day of the year is far more frequent in its group than the neighbouring days."""
+    counts, typical = _day_of_year_counts(g, doy, n_groups)
     heap = (counts >= HEAP_MIN_COUNT) & (counts >= HEAP_RATIO * np.maximum(typical, 0.5))
     return heap[g, doy]
 
@@ -194,14 +213,70 @@ def _day_month_heaps(g: np.ndarray, doy: np.ndarray, n_groups: int) -> np.ndarra
 def _day_of_month_heaps(g: np.ndarray, day: np.ndarray, month: np.ndarray, n_groups: int) -> np.ndarray:
     """Per record: its day of the month (every 1st...) is far more frequent in its group than the other days,
     month by month (the median over the months, so one heaped day of the year does not make a monthly heap)."""
-    counts = np.bincount((g * 12 + month - 1) * 31 + day - 1, minlength=n_groups * 372).reshape(n_groups, 12, 31)
-    exists = np.arange(31)[None, :] < np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[:, None]
-    per_month = np.where(exists[None], counts.astype(float), np.nan)
-    rate = np.nanmedian(per_month, axis=1)                       # (groups, 31): a typical month's count
-    typical = np.median(rate, axis=1, keepdims=True)
-    total = counts.sum(axis=1)
+    rate, typical, total = _day_of_month_rates(g, day, month, n_groups)
     heap = (total >= DAY_HEAP_MIN_COUNT) & (rate >= DAY_HEAP_RATIO * np.maximum(typical, 0.5))
     return heap[g, day - 1]
+
+
+#: a fixed placeholder day is judged only where a typical day of the year holds this many records ...
+NOT_HEAPED_MIN_TYPICAL = 4.0
+#: ... and it is a real day when it holds less than this many times the typical count
+NOT_HEAPED_RATIO = 1.5
+
+
+def _iso_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mask of ISO ``YYYY-MM-DD`` strings, and their month and day."""
+    iso = s.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    text = s[iso].astype(str)
+    return iso, text.str[5:7].astype(int).to_numpy(), text.str[8:10].astype(int).to_numpy()
+
+
+def _group_codes(groups: Any, n: int) -> np.ndarray:
+    if groups is None:
+        return np.zeros(n, dtype=np.int64)
+    if len(groups) != n:
+        raise ValueError(f"date groups: {len(groups)} group labels for {n} dates")
+    return pd.factorize(pd.Series(groups, dtype=object).fillna("").to_numpy(dtype=object))[0]
+
+
+def placeholder_days_not_heaped(dates: Any, groups: Any = None) -> np.ndarray:
+    """True for dates on a fixed Dukcapil placeholder day that this data shows to be an ordinary day.
+
+    The fixed list (1 January, 1 July, 31 December, any 15th) is a prior from Indonesian registers. Where a
+    group holds enough dates to see it (a typical day of the year has ``NOT_HEAPED_MIN_TYPICAL`` records) and
+    the day holds less than ``NOT_HEAPED_RATIO`` times its typical count (for the 15th: a typical month's 15th
+    against a typical day of the month), nobody piled unknown birth days on it here: the date is real
+    (a list from outside Dukcapil's habits, a clean register). Small groups keep the prior.
+
+    >>> days = pd.Series([f"19{y}-{m:02d}-{d:02d}" for y in range(70, 80) for m in range(1, 13) for d in range(1, 29)])
+    >>> ordinary = placeholder_days_not_heaped(days)
+    >>> bool(ordinary[days.eq("1975-06-15").to_numpy()][0]), int(ordinary.sum())    # every 15th, 1 January, 1 July
+    (True, 140)
+    >>> bool(placeholder_days_not_heaped(days[:300]).any())                    # too few dates to judge
+    False
+    """
+    s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
+    n = len(s)
+    out = np.zeros(n, dtype=bool)
+    grp = _group_codes(groups, n)
+    iso, month, day = _iso_parts(s)
+    if not iso.any():
+        return out
+    g = grp[iso]
+    n_groups = int(g.max()) + 1
+    doy = _MONTH_START[month - 1] + day - 1
+    counts, typical = _day_of_year_counts(g, doy, n_groups)
+    enough = typical[g, doy] >= NOT_HEAPED_MIN_TYPICAL
+    ordinary_doy = counts[g, doy] < NOT_HEAPED_RATIO * typical[g, doy]
+    rate, typical_dom, _ = _day_of_month_rates(g, day, month, n_groups)
+    ordinary_dom = rate[g, day - 1] < NOT_HEAPED_RATIO * typical_dom[g, 0]
+    yearly = np.zeros(len(day), dtype=bool)
+    for d_, m_ in PLACEHOLDER_DAY_MONTHS:
+        yearly |= (day == d_) & (month == m_)
+    monthly = day == PLACEHOLDER_DAY
+    ordinary = np.where(yearly, ordinary_doy, True) & np.where(monthly, ordinary_dom, True)
+    out[iso] = (yearly | monthly) & enough & ordinary
+    return out
 
 
 def heaped_dates(dates: Any, groups: Any = None) -> np.ndarray:
@@ -225,17 +300,11 @@ def heaped_dates(dates: Any, groups: Any = None) -> np.ndarray:
     """
     s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
     n = len(s)
-    if groups is not None and len(groups) != n:
-        raise ValueError(f"heaped_dates: {len(groups)} group labels for {n} dates")
     out = np.zeros(n, dtype=bool)
-    iso = s.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    grp = _group_codes(groups, n)
+    iso, month, day = _iso_parts(s)
     if not iso.any():
         return out
-    text = s[iso].astype(str)
-    month = text.str[5:7].astype(int).to_numpy()
-    day = text.str[8:10].astype(int).to_numpy()
-    grp = np.zeros(n, dtype=np.int64) if groups is None else pd.factorize(
-        pd.Series(groups, dtype=object).fillna("").to_numpy(dtype=object))[0]
     g = grp[iso]
     n_groups = int(g.max()) + 1
     doy = _MONTH_START[month - 1] + day - 1

@@ -268,13 +268,22 @@ def _empty_lists(n: int) -> np.ndarray:
 
 
 def _learn_placeholder_dates(cols: dict[str, Any], flags: list[_Flag], source: str) -> None:
-    """Birth dates heaped in this list (per kabupaten) are placeholders too, beside the fixed Dukcapil list;
-    the records they add are flagged ``birth_date:heaped``."""
+    """Birth dates heaped in this list (per kabupaten) are placeholders too, beside the fixed Dukcapil list
+    (flagged ``birth_date:heaped``); a fixed placeholder day that the list shows to be an ordinary day is a
+    real date (flagged ``birth_date:placeholder_day_not_heaped``)."""
     from linkmiskin.standardise import dates as _dates
 
+    dates = pd.Series(cols["birth_date"], dtype=object)
+    kab = pd.Series(cols["kabupaten_code"], dtype=object)
     fixed = np.asarray(cols["birth_date_placeholder"], dtype=bool)
-    heaped = _dates.heaped_dates(pd.Series(cols["birth_date"], dtype=object),
-                                 pd.Series(cols["kabupaten_code"], dtype=object)) & ~fixed
+    ordinary = fixed & _dates.placeholder_days_not_heaped(dates, kab)
+    if ordinary.any():
+        fixed = fixed & ~ordinary
+        cols["birth_date_placeholder"] = fixed
+        log.info("source %r: %d birth date(s) on a fixed placeholder day that this list does not heap are read "
+                 "as real dates", source, int(ordinary.sum()))
+    flags.append(_mask_flag(ordinary, "birth_date:placeholder_day_not_heaped"))
+    heaped = _dates.heaped_dates(dates, kab) & ~fixed
     if heaped.any():
         cols["birth_date_placeholder"] = fixed | heaped
         log.info("source %r: %d birth date(s) on days heaped far above their neighbours are read as "
