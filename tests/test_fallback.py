@@ -149,8 +149,9 @@ def test_ids_that_are_not_niks_are_plain_identifiers():
     tr = res.metadata["training"]
     assert tr["kinds"] == {"nik": "plain_id", "address": "text"}
     assert tr["comparisons"]["nik"] == "PlainIdComparison"
-    levels = res.pairs.set_index(["record_id_l", "record_id_r"])["nik_level"]
-    assert levels[("a2", "b2")] == "One typo in the id"   # 30917462 / 30917426: a transposition
+    p = res.pairs
+    ab = (p["record_id_l"].eq("a2") & p["record_id_r"].eq("b2")) | (p["record_id_l"].eq("b2") & p["record_id_r"].eq("a2"))
+    assert p.loc[ab, "nik_level"].tolist() == ["One typo in the id"]   # 30917462 / 30917426: a transposition
 
 
 def test_no_address_and_no_desa():
@@ -250,7 +251,7 @@ def test_anchor_rules_name_only_known_comparisons_and_never_train_their_own():
 
 def test_plain_blocking_rules_only_for_plain_data():
     assert M.fallback_blocking_rules(M.DEFAULT_KINDS) == []
-    assert len(M.fallback_blocking_rules({"nik": "plain_id", "address": "text"})) == 10
+    assert len(M.fallback_blocking_rules({"nik": "plain_id", "address": "text"})) == 11
 
 
 def test_an_age_level_the_anchors_never_show_gets_its_documented_bayes_factor():
@@ -281,3 +282,35 @@ def test_an_age_list_without_niks_links_to_the_dated_register():
     pid = r.set_index(["source", "record_id"])["person_id"]
     same = [pid[("dtks", str(i))] == pid[("umur", "U" + str(i))] for i in adults["ID_DTKS"]]
     assert sum(same) >= 0.7 * len(same), f"{sum(same)} of {len(same)} age records linked to their register row"
+
+
+def test_address_text_levels_for_shared_words_with_typos():
+    from linkmiskin.scoring.comparisons import AddressTextComparison
+    from test_comparisons import level_of
+
+    def side(text: str) -> dict:
+        words = text.split()
+        post = [w for w in words if w.isdigit() and 4 <= len(w) <= 6]
+        return {"addr_text": text, "addr_tokens": words, "addr_post": post[-1] if post else None}
+
+    comp = AddressTextComparison()
+    # house number, street and suburb in common, typos elsewhere, postcode the same
+    assert level_of(comp, side("52 batman street willaroo toowoomba 2763"),
+                    side("14 willaroo batman stret toowomba 2763")) == "Same postcode and shared address words"
+    # the postcode mistyped too: the shared words still count
+    assert level_of(comp, side("9 bokhara circuit ballarat 5022 act"),
+                    side("1 bokhara c ircuit ballarat 5012")) == "Shared address words"
+    # only the postcode in common
+    assert level_of(comp, side("7 supply place gundy 6060"), side("12 hill road nyah 6060")) == "Same postcode"
+    # one word in common is not enough
+    assert level_of(comp, side("3 walker crescent nanum 6056"), side("13 yerra court nanum 6065")) == \
+        "All other comparisons"
+
+
+def test_plain_data_is_blocked_on_postcode_and_house_number():
+    from linkmiskin.scoring.model import fallback_blocking_rules
+
+    rules = [r.get_blocking_rule("duckdb").blocking_rule_sql for r in fallback_blocking_rules(
+        {"nik": "plain_id", "address": "text"})]
+    assert any("addr_post" in r and "addr_number" in r for r in rules)
+    assert fallback_blocking_rules(None) == []           # Indonesian data keeps its own rules

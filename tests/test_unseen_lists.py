@@ -294,3 +294,37 @@ def test_migrants_link_across_lists_and_stay_one_household() -> None:
         assert r.loc[("dtks", dtks_row), "person_id"] == r.loc[("bpjs", bpjs_row), "person_id"], dtks_row
     assert r.loc[[("dtks", "1"), ("dtks", "2"), ("dtks", "3")], "household_id"].nunique() == 1
     assert r.loc[[("dtks", "1"), ("dtks", "4"), ("dtks", "6")], "household_id"].nunique() == 3
+
+
+def _every_day(years: range) -> list[str]:
+    """Every day 1..28 of every month of ``years``: a large list with no heaped day."""
+    return [f"{y}-{m:02d}-{d:02d}" for y in years for m in range(1, 13) for d in range(1, 29)]
+
+
+def test_a_fixed_placeholder_day_the_data_does_not_heap_is_a_real_date() -> None:
+    from linkmiskin.standardise.dates import placeholder_days_not_heaped
+
+    days = pd.Series(_every_day(range(1970, 1980)))
+    ordinary = placeholder_days_not_heaped(days)
+    fixed = days.str[8:10].eq("15") | days.str[5:].isin(["01-01", "07-01", "12-31"])
+    assert ordinary.tolist() == fixed.tolist()         # every fixed day here is as common as any other day
+    # a list that piles unknown days on 1 January keeps 1 January a placeholder, and the 15ths are real
+    heaped = pd.Series(["1975-01-01"] * 60 + days.tolist())
+    o2 = placeholder_days_not_heaped(heaped)
+    assert not o2[heaped.str[5:].eq("01-01").to_numpy()].any()
+    assert o2[heaped.str[8:10].eq("15").to_numpy()].all()
+    # too few dates to judge: the fixed list stands
+    assert not placeholder_days_not_heaped(days.iloc[::40]).any()
+
+
+def test_standardize_reads_unheaped_fixed_days_as_real_dates() -> None:
+    days = _every_day(range(1970, 1980))
+    raw = pd.DataFrame({"NAMA": [f"ORANG {i}" for i in range(len(days))],
+                        "TGL_LAHIR": [f"{d[8:10]}-{d[5:7]}-{d[:4]}" for d in days]})
+    std = standardize(raw, source="sekolah")
+    assert not std["birth_date_placeholder"].any()
+    lifted = std["flags"].fillna("").str.contains("birth_date:placeholder_day_not_heaped")
+    assert lifted.sum() == 10 * 12 + 10 * 2            # every 15th, 1 January and 1 July
+    small = standardize(raw.iloc[::40].reset_index(drop=True), source="sekolah")
+    on_fixed_day = small["birth_date"].str[8:10].eq("15") | small["birth_date"].str[5:].isin(["01-01", "07-01"])
+    assert on_fixed_day.any() and small["birth_date_placeholder"].tolist() == on_fixed_day.tolist()
