@@ -734,3 +734,96 @@ class AddressTextComparison(ComparisonCreator):
 
     def create_output_column_name(self) -> str:
         return self._out
+
+
+def close_names_sql(n: tuple[str, str], tokens: tuple[str, str], phonetic: tuple[str, str],
+                    mask: tuple[str, str] | None = None) -> str:
+    """SQL: the two names are one name written the same or closely (equal, the same by sound, one inside the
+    other, or a typo: Jaro-Winkler >= 0.9 and at most two edits). Each pair is ``(left, right)`` quoted."""
+    (nl, nr), (tl, tr), (pl, pr) = n, tokens, phonetic
+    gate = f"(({mask[0]} & {mask[1]}) = {mask[0]} OR ({mask[0]} & {mask[1]}) = {mask[1]})" if mask else "true"
+    contained = (f"CASE WHEN NOT {gate} OR len({tl}) = 0 OR len({tr}) = 0 THEN false WHEN len({tl}) <= len({tr}) "
+                 f"THEN list_has_all({tr}, {tl}) ELSE list_has_all({tl}, {tr}) END")
+    typo = (f"CASE WHEN abs(length({nl}) - length({nr})) > 2 THEN false "
+            f"WHEN jaro_winkler_similarity({nl}, {nr}) >= 0.9 THEN damerau_levenshtein({nl}, {nr}) <= 2 "
+            f"ELSE false END")
+    return f"({nl} = {nr} OR {pl} = {pr} OR {contained} OR {typo})"
+
+
+def one_vowel_apart_sql(nl: str, nr: str) -> str:
+    """SQL: two names of one length that differ in a single letter, a vowel on both sides (PUTRA / PUTRI):
+    in one family, twins named in rhyme rather than a typo."""
+    return (f"(CASE WHEN length({nl}) <> length({nr}) OR {nl} = {nr} THEN false "
+            f"ELSE hamming({nl}, {nr}) = 1 AND "
+            f"regexp_replace({nl}, '[AEIOU]', '_', 'g') = regexp_replace({nr}, '[AEIOU]', '_', 'g') END)")
+
+
+class KkComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "kk", *, name_col_name: str = "name", tokens_col_name: str = "name_tokens",
+                 phonetic_col_name: str = "name_phon_key", token_mask_col_name: str | None = "name_mask",
+                 name_unique_col_name: str | None = "kk_name_unique"):
+        """Compare the family card number (KK) of two records whose names are the same or close.
+
+        A KK is a household's number: two records under one KK are one family, and only their names say
+        which member each is. Inside one KK names are nearly unique, so the same KK *with the same or a
+        close name* is strong evidence of one person (a programme's member rows without NIK or birth date).
+        Pairs whose names differ fall into a null level: the KK says nothing about which member, and the
+        name comparison decides. The levels are therefore learnt conditional on close names (see
+        :func:`linkmiskin.scoring.model.kk_u_probabilities`).
+
+        The comparison levels are (key in brackets):
+
+        - Null: the KK is missing or untrusted on either side  (``null``)
+        - Null: a name is missing, or the names are neither the same nor close (equal, the same by sound,
+          one inside the other, or a typo), or they are one vowel apart (PUTRA / PUTRI: twins are named in
+          rhyme), or a list holds two people of that name under that KK (a father and his son of one name;
+          only with ``name_unique_col_name``): household members, left to the name  (``names_differ``)
+        - The same KK  (``exact``)
+        - KKs one typo or transposition apart (Damerau-Levenshtein 1)  (``typo``)
+        - All other: another KK (another family, or a family that split or got a new card)  (``else``)
+
+        Args:
+            col_name: the cleaned 16-digit KK column (null when missing or untrusted).
+            name_col_name: canonical name column.
+            tokens_col_name: list column of the name's tokens.
+            phonetic_col_name: the sorted phonetic keys of the name's tokens.
+            token_mask_col_name: Bloom mask of the tokens (:func:`linkmiskin.scoring.model.token_mask`), to
+                skip the containment test on names that cannot share every token; ``None`` to leave it out.
+            name_unique_col_name: boolean column, false where one list holds two records under the record's
+                KK and name that are not one NIK (:func:`linkmiskin.scoring.model.kk_name_unique`);
+                ``None`` to leave that test out.
+
+        >>> level_keys(KkComparison())
+        ['null', 'names_differ', 'exact', 'typo', 'else']
+        """
+        cols = {"kk": col_name, "name": name_col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
+        if token_mask_col_name:
+            cols["mask"] = token_mask_col_name
+        if name_unique_col_name:
+            cols["unique"] = name_unique_col_name
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def names_close_sql(self) -> str:
+        """The SQL condition (on ``_l``/``_r`` columns) for names the same or close."""
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
+        close = f"({close_names_sql(q['name'], q['tokens'], q['phon'], q.get('mask'))} AND NOT {one_vowel_apart_sql(*q['name'])})"
+        if "unique" in q:
+            close = f"({close} AND coalesce({q['unique'][0]}, true) AND coalesce({q['unique'][1]}, true))"
+        return close
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        kl, kr = _q(self._names["kk"], "l"), _q(self._names["kk"], "r")
+        nl, nr = _q(self._names["name"], "l"), _q(self._names["name"], "r")
+        return [
+            _null_level(f"{kl} IS NULL OR {kr} IS NULL", "KK missing or untrusted"),
+            _null_level(f"{nl} IS NULL OR {nr} IS NULL OR NOT {self.names_close_sql()}",
+                        "Names differ: household members, left to the name", key="names_differ"),
+            _lvl(f"{kl} = {kr}", "Same KK, close names", key="exact"),
+            _lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 ELSE false END",
+                 "KK one typo apart, close names", key="typo"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._names["kk"]
