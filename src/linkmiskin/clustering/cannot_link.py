@@ -371,23 +371,6 @@ def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
     return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
 
 
-@_rule
-def excel_damaged_nik_other_names(ev: PairEvidence) -> np.ndarray:
-    """One NIK lost its 16th digit in an Excel number cell and the first 15 digits agree, but the names share
-    no word and are not one name mistyped, under different KKs (or no shared KK): a damaged NIK proves the
-    region and birth date, not the person (serials 0001-0009 all become 0000)."""
-    a, b = ev.col("nik", "a"), ev.col("nik", "b")
-    a15, b15 = ev.col("nik15", "a"), ev.col("nik15", "b")
-    damaged = _arr(a15.notna() & (a15 == b15) & (a.isna() != b.isna()))
-    kk_a = ev.col("kk", "a")
-    out = damaged & ev.no_common_name & ~_arr(kk_a.notna() & (kk_a == ev.col("kk", "b")))
-    # (no_common_name checks for a mistyped name only where its own rules need it: check here too)
-    idx = np.flatnonzero(out)
-    if len(idx):
-        out[idx] = ~names_close(ev.col("name", "a").iloc[idx], ev.col("name", "b").iloc[idx], contained=False)
-    return out
-
-
 def rules_table() -> pd.DataFrame:
     """One row per rule, in the order they are tried: ``rule, description`` (docs are generated from it)."""
     return pd.DataFrame({"rule": list(RULES), "description": [r.description for r in RULES.values()]})

@@ -80,7 +80,8 @@ def gamma_of(comparison: ComparisonCreator, key: str) -> int:
 
 class NikComparison(ComparisonCreator):
     def __init__(self, col_name: str = "nik", *, prefix15_col_name: str | None = "nik15",
-                 consistent_col_name: str | None = "nik_consistent", own_date_col_name: str | None = None):
+                 consistent_col_name: str | None = "nik_consistent", own_date_col_name: str | None = None,
+                 shared15_col_name: str | None = None):
         """Compare NIKs knowing their structure (``PPKKCC DDMMYY SSSS``).
 
         The comparison levels are:
@@ -89,6 +90,11 @@ class NikComparison(ComparisonCreator):
         - Exact match, and each NIK agrees with its own record's birth date and sex
         - Exact match, but a NIK disagrees with its own record (a head's NIK or the KK number typed into a
           member's row)  *(only with ``consistent_col_name``)*
+        - Null: first 15 digits agree and one side lost its 16th digit in an Excel number cell, but the lists
+          hold two or more different full NIKs with these 15 digits, so the damaged one may be any of them
+          (people born one day in one kecamatan: serials 0001-0009 all read 0000). It proves region and
+          birth date, not the person: the names decide  (``excel_15_digits_ambiguous``; only with
+          ``shared15_col_name``)
         - First 15 digits agree and one side lost its 16th digit in an Excel number cell
           *(only with ``prefix15_col_name``)*
         - Same region and birth code (first 12 digits), different serial: usually two different people born
@@ -107,6 +113,9 @@ class NikComparison(ComparisonCreator):
                 level out.
             own_date_col_name: boolean column, true when the record's real (non-placeholder) recorded birth
                 date is exactly the date coded in its NIK. ``None`` to leave that level out.
+            shared15_col_name: boolean column, true when the record's first 15 digits are those of two or
+                more different full NIKs in the data (:func:`linkmiskin.scoring.model.nik15_shared`).
+                ``None`` to leave that level out.
         """
         cols = {"nik": col_name}
         if prefix15_col_name:
@@ -115,6 +124,8 @@ class NikComparison(ComparisonCreator):
             cols["consistent"] = consistent_col_name
         if own_date_col_name:
             cols["own_date"] = own_date_col_name
+        if shared15_col_name and prefix15_col_name:
+            cols["shared15"] = shared15_col_name
         self._names = {k: v for k, v in cols.items()}
         super().__init__(cols)
 
@@ -134,6 +145,13 @@ class NikComparison(ComparisonCreator):
             levels.append(_lvl(f"{nl} = {nr}", "Exact NIK, but it disagrees with a record's birth date/sex", key="exact_inconsistent"))
         else:
             levels.append(_lvl(f"{nl} = {nr}", "Exact NIK", key="exact"))
+        shared = self._names.get("shared15")
+        if shared:
+            sl, sr = _q(shared, "l"), _q(shared, "r")
+            levels.append(_null_level(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL) AND "
+                                      f"(coalesce({sl}, false) OR coalesce({sr}, false))",
+                                      "First 15 digits equal, one side damaged by Excel, several NIKs share them",
+                                      key="excel_15_digits_ambiguous"))
         if p15:
             levels.append(_lvl(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL)",
                                "First 15 digits equal, one side damaged by Excel", key="excel_15_digits"))

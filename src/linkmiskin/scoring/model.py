@@ -70,7 +70,7 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
-    "block_kk_first", "block_kk_last", "kk_name_unique",
+    "block_kk_first", "block_kk_last", "kk_name_unique", "nik15_shared",
 ]
 
 #: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
@@ -249,10 +249,25 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
     t["kk_name_unique"] = kk_name_unique(t)
+    t["nik15_shared"] = nik15_shared(t)
     t["fingerprint"] = fingerprint(t)
     for col, sizes in block_sizes(t).items():
         t[col] = sizes
     return t[MODEL_COLUMNS]
+
+
+def nik15_shared(t: pd.DataFrame) -> np.ndarray:
+    """Per record, whether its first 15 NIK digits are those of two or more different full (trusted) NIKs
+    in the data: an Excel-damaged NIK with these digits may then be any of them.
+
+    >>> t = pd.DataFrame({"nik15": ["1", "1", "1", "2", "2", None],
+    ...                   "nik": ["10", "11", None, "20", None, None]})
+    >>> nik15_shared(t).tolist()
+    [True, True, True, False, False, False]
+    """
+    k = pd.DataFrame({"p": t["nik15"], "n": t["nik"]})
+    distinct = k.dropna().groupby("p")["n"].nunique()
+    return k["p"].map(distinct).fillna(0).to_numpy(dtype=float) >= 2
 
 
 def kk_name_unique(t: pd.DataFrame) -> np.ndarray:
@@ -362,7 +377,7 @@ def _id_comparison(kinds: dict[str, str]) -> Any:
     if kinds.get("nik") == "plain_id":
         return PlainIdComparison("id_plain", output_column_name="nik")
     return NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
-                         own_date_col_name="nik_own_date")
+                         own_date_col_name="nik_own_date", shared15_col_name="nik15_shared")
 
 
 def _address_comparison(kinds: dict[str, str]) -> Any:
