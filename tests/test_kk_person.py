@@ -147,3 +147,17 @@ def test_damaged_nik_shared_by_two_men_joins_neither_under_another_name(linked):
     rudi = linked[("blt_dd", "9999")]
     assert rudi not in (linked[("dtks", "HAND010")], linked[("dtks", "HAND011")])
     assert linked[("dtks", "HAND010")] != linked[("dtks", "HAND011")]
+
+
+def test_kk_u_counts_an_over_large_kk_without_comparing_names(monkeypatch):
+    from linkmiskin.scoring import model as M
+
+    # one KK typed on five rows of one name (a dummy number): counted as household pairs, not as one person
+    t = pd.DataFrame([person(KK, "ANI") | {"unique_id": i} for i in range(5)]
+                     + [person("3216091203150099", "BUDI") | {"unique_id": 5}])
+    con = duckdb.connect()
+    con.register("t_in", t)
+    con.execute("CREATE TABLE t AS SELECT * FROM t_in")
+    assert kk_u_probabilities(con, "t", KkComparison("kk"))["exact"] == pytest.approx(0.5 / 15)
+    monkeypatch.setattr(M, "KK_GROUP_CAP", 4)
+    assert kk_u_probabilities(con, "t", KkComparison("kk"))["exact"] == pytest.approx(10 / 15)

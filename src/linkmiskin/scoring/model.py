@@ -776,6 +776,11 @@ def m_for_unshown_levels(name: str, keys: list[str], m: list[float], u: list[flo
     return out
 
 
+#: a KK (or a KK's first 12 digits) on more records than this is no family (a dummy number, a mass issuance
+#: day): :func:`kk_u_probabilities` counts its pairs without comparing their names
+KK_GROUP_CAP = 200
+
+
 def kk_u_probabilities(con: Any, table: str, comparison: KkComparison) -> dict[str, float] | None:
     """u of the KK levels (by key), counted on the whole table rather than sampled: the levels are
     conditional on close names, and the few random pairs with close names are mostly one person.
@@ -789,7 +794,18 @@ def kk_u_probabilities(con: Any, table: str, comparison: KkComparison) -> dict[s
       get consecutive serials;
     - ``else``: the rest.
 
-    Each count is floored at half a pair. None when fewer than two records have both a KK and a name.
+    Each count is floored at half a pair. None when fewer than two records have both a KK and a name. A KK
+    on more than ``KK_GROUP_CAP`` records counts all its pairs as household members without comparing their
+    names, and such a group of first 12 digits is left out of the typo count (its pairs would grow with the
+    square of its size).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT range AS unique_id, 'K' AS kk, 'ANI' || range AS name, "
+    ...                 "['ANI' || range] AS name_tokens, 'A' || range AS name_phon_key, 0 AS name_mask, "
+    ...                 "true AS kk_name_unique FROM range(4)")
+    >>> kk_u_probabilities(con, "t", KkComparison())["exact"]
+    1.0
     """
     n = int(con.execute(f"SELECT count(*) FROM {table} WHERE kk IS NOT NULL AND name IS NOT NULL")
             .fetchall()[0][0])
@@ -800,15 +816,21 @@ def kk_u_probabilities(con: Any, table: str, comparison: KkComparison) -> dict[s
     side = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for s in ("l", "r") for c in cols)
     base = f"(SELECT * FROM {table} WHERE kk IS NOT NULL AND name IS NOT NULL)"
 
-    def count(on: str, where: str) -> float:
-        sql = (f"SELECT count(*) FROM (SELECT {side} FROM {base} l JOIN {base} r "
-               f"ON {on} AND l.unique_id < r.unique_id) WHERE {where}")
-        return max(float(con.execute(sql).fetchall()[0][0]), 0.5)
+    def small(key: str) -> str:
+        return (f"(SELECT * FROM {base} WHERE {key} IN (SELECT {key} FROM {base} GROUP BY {key} "
+                f"HAVING count(*) <= {KK_GROUP_CAP}))")
 
-    same = count("l.kk = r.kk", f"NOT {comparison.names_close_sql()}")
-    typo = count("substr(l.kk, 1, 12) = substr(r.kk, 1, 12) AND l.kk <> r.kk",
-                 'CASE WHEN hamming("kk_l", "kk_r") <= 2 THEN damerau_levenshtein("kk_l", "kk_r") <= 1 '
-                 "ELSE false END")
+    def count(key: str, on: str, where: str) -> float:
+        sql = (f"SELECT count(*) FROM (SELECT {side} FROM {small(key)} l JOIN {small(key)} r "
+               f"ON {on} AND l.unique_id < r.unique_id) WHERE {where}")
+        return float(con.execute(sql).fetchall()[0][0])
+
+    big = con.execute(f"SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM (SELECT count(*) AS c FROM {base} "
+                      f"GROUP BY kk HAVING count(*) > {KK_GROUP_CAP})").fetchall()[0][0]
+    same = max(float(big) + count("kk", "l.kk = r.kk", f"NOT {comparison.names_close_sql()}"), 0.5)
+    typo = max(count("substr(kk, 1, 12)", "substr(l.kk, 1, 12) = substr(r.kk, 1, 12) AND l.kk <> r.kk",
+                     'CASE WHEN hamming("kk_l", "kk_r") <= 2 THEN damerau_levenshtein("kk_l", "kk_r") <= 1 '
+                     "ELSE false END"), 0.5)
     u_exact, u_typo = same / pairs, typo / pairs
     return {"exact": u_exact, "typo": u_typo, "else": max(1.0 - u_exact - u_typo, 0.5 / pairs)}
 
