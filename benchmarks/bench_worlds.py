@@ -9,6 +9,11 @@ evaluated with ``lm.evaluate``.
     python benchmarks/bench_worlds.py                          # 50,000 households, both worlds
     python benchmarks/bench_worlds.py --households 5000 --json out.json
     python benchmarks/bench_worlds.py --households 2000 --worlds b --keep /tmp/wb   # keep files + predictions
+    python benchmarks/bench_worlds.py --households 5000 --worlds a --stress         # world A, stressed
+
+``--stress`` generates world A with the rate overrides of :data:`STRESS_RATES`: many records without a NIK
+or a birth date, and the KK on every BPJS-PBI row, so that the KK and the name must carry the link
+(issue 13, items 2 and 3).
 
 For world B the script first probes each list the way ``lm.link`` reads it (``lm.read_table`` then
 ``lm.detect_columns`` with the mapping) and reports any failure. A list that fails is then read the way a
@@ -37,6 +42,12 @@ def _peak_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+#: world A's rate overrides for ``--stress``: a third of the NIKs and birth dates missing, every BPJS-PBI
+#: row with its KK, and more NIK cells typed as numbers (Excel damage) in BLT-DD
+STRESS_RATES: dict = {"nik_missing": 0.3, "dob_missing": 0.3, "nik_excel_number_share": 0.95,
+                      "household_id_share": {"bpjs_pbi": 1.0}}
 
 
 # ------------------------------------------------------------------------------------------ world B reading
@@ -194,6 +205,7 @@ def main() -> None:
     ap.add_argument("--no-vanilla", action="store_true", help="skip vanilla Splink on world B")
     ap.add_argument("--json", help="also write the results as JSON to this file")
     ap.add_argument("--keep", help="keep world B's files and predictions in this directory")
+    ap.add_argument("--stress", action="store_true", help="world A with the overrides of STRESS_RATES")
     ap.add_argument("--child", choices=["a", "b", "vanilla_b"])
     ap.add_argument("--data")
     args = ap.parse_args()
@@ -215,7 +227,8 @@ def main() -> None:
         if world == "a":
             from linkmiskin.synthetic import generator as synthetic
 
-            data = synthetic.generate(households=args.households, seed=args.seed)
+            data = synthetic.generate(households=args.households, seed=args.seed,
+                                      rates=STRESS_RATES if args.stress else None)
         else:
             from worlds import world_b
 
@@ -229,7 +242,7 @@ def main() -> None:
                                           if world == "b" and not args.no_vanilla else [])
         for name, kind in runs:
             r = _child(kind, tmp, args.keep if kind == "b" else None)
-            r.update(world=world.upper(), run=name, households=args.households)
+            r.update(world=world.upper() + ("*" if args.stress and world == "a" else ""), run=name, households=args.households)
             rows.append(r)
             if "probe" in r:
                 for src, msg in r["probe"].items():

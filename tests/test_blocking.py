@@ -47,7 +47,7 @@ def test_only_the_fingerprint_rule_compares_a_record_without_nik_date_or_desa(co
     i = int(t.index[(t["source"] == "a") & t["nik"].isna() & t["desa_code"].isna()][0])
     j = int(t.index[(t["source"] == "b") & (t["record_id"] == t.at[i, "record_id"])][0])
     bare = t.copy()
-    for c in ("dob", "dob_year", "nik15", "nik"):
+    for c in ("dob", "dob_year", "nik15", "nik", "kk"):
         bare.loc[[i, j], c] = None
     bare["fingerprint"] = fingerprint(bare)
     assert _rules_matching(bare, i, j) == ['l."fingerprint" = r."fingerprint"']

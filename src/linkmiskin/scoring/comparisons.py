@@ -80,7 +80,8 @@ def gamma_of(comparison: ComparisonCreator, key: str) -> int:
 
 class NikComparison(ComparisonCreator):
     def __init__(self, col_name: str = "nik", *, prefix15_col_name: str | None = "nik15",
-                 consistent_col_name: str | None = "nik_consistent", own_date_col_name: str | None = None):
+                 consistent_col_name: str | None = "nik_consistent", own_date_col_name: str | None = None,
+                 shared15_col_name: str | None = None):
         """Compare NIKs knowing their structure (``PPKKCC DDMMYY SSSS``).
 
         The comparison levels are:
@@ -89,6 +90,11 @@ class NikComparison(ComparisonCreator):
         - Exact match, and each NIK agrees with its own record's birth date and sex
         - Exact match, but a NIK disagrees with its own record (a head's NIK or the KK number typed into a
           member's row)  *(only with ``consistent_col_name``)*
+        - Null: first 15 digits agree and one side lost its 16th digit in an Excel number cell, but the lists
+          hold two or more different full NIKs with these 15 digits, so the damaged one may be any of them
+          (people born one day in one kecamatan: serials 0001-0009 all read 0000). It proves region and
+          birth date, not the person: the names decide  (``excel_15_digits_ambiguous``; only with
+          ``shared15_col_name``)
         - First 15 digits agree and one side lost its 16th digit in an Excel number cell
           *(only with ``prefix15_col_name``)*
         - Same region and birth code (first 12 digits), different serial: usually two different people born
@@ -107,6 +113,9 @@ class NikComparison(ComparisonCreator):
                 level out.
             own_date_col_name: boolean column, true when the record's real (non-placeholder) recorded birth
                 date is exactly the date coded in its NIK. ``None`` to leave that level out.
+            shared15_col_name: boolean column, true when the record's first 15 digits are those of two or
+                more different full NIKs in the data (:func:`linkmiskin.scoring.model.nik15_shared`).
+                ``None`` to leave that level out.
         """
         cols = {"nik": col_name}
         if prefix15_col_name:
@@ -115,6 +124,8 @@ class NikComparison(ComparisonCreator):
             cols["consistent"] = consistent_col_name
         if own_date_col_name:
             cols["own_date"] = own_date_col_name
+        if shared15_col_name and prefix15_col_name:
+            cols["shared15"] = shared15_col_name
         self._names = {k: v for k, v in cols.items()}
         super().__init__(cols)
 
@@ -134,6 +145,13 @@ class NikComparison(ComparisonCreator):
             levels.append(_lvl(f"{nl} = {nr}", "Exact NIK, but it disagrees with a record's birth date/sex", key="exact_inconsistent"))
         else:
             levels.append(_lvl(f"{nl} = {nr}", "Exact NIK", key="exact"))
+        shared = self._names.get("shared15")
+        if shared:
+            sl, sr = _q(shared, "l"), _q(shared, "r")
+            levels.append(_null_level(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL) AND "
+                                      f"(coalesce({sl}, false) OR coalesce({sr}, false))",
+                                      "First 15 digits equal, one side damaged by Excel, several NIKs share them",
+                                      key="excel_15_digits_ambiguous"))
         if p15:
             levels.append(_lvl(f"{kl} = {kr} AND ({nl} IS NULL OR {nr} IS NULL)",
                                "First 15 digits equal, one side damaged by Excel", key="excel_15_digits"))
@@ -744,3 +762,96 @@ class AddressTextComparison(ComparisonCreator):
 
     def create_output_column_name(self) -> str:
         return self._out
+
+
+def close_names_sql(n: tuple[str, str], tokens: tuple[str, str], phonetic: tuple[str, str],
+                    mask: tuple[str, str] | None = None) -> str:
+    """SQL: the two names are one name written the same or closely (equal, the same by sound, one inside the
+    other, or a typo: Jaro-Winkler >= 0.9 and at most two edits). Each pair is ``(left, right)`` quoted."""
+    (nl, nr), (tl, tr), (pl, pr) = n, tokens, phonetic
+    gate = f"(({mask[0]} & {mask[1]}) = {mask[0]} OR ({mask[0]} & {mask[1]}) = {mask[1]})" if mask else "true"
+    contained = (f"CASE WHEN NOT {gate} OR len({tl}) = 0 OR len({tr}) = 0 THEN false WHEN len({tl}) <= len({tr}) "
+                 f"THEN list_has_all({tr}, {tl}) ELSE list_has_all({tl}, {tr}) END")
+    typo = (f"CASE WHEN abs(length({nl}) - length({nr})) > 2 THEN false "
+            f"WHEN jaro_winkler_similarity({nl}, {nr}) >= 0.9 THEN damerau_levenshtein({nl}, {nr}) <= 2 "
+            f"ELSE false END")
+    return f"({nl} = {nr} OR {pl} = {pr} OR {contained} OR {typo})"
+
+
+def one_vowel_apart_sql(nl: str, nr: str) -> str:
+    """SQL: two names of one length that differ in a single letter, a vowel on both sides (PUTRA / PUTRI):
+    in one family, twins named in rhyme rather than a typo."""
+    return (f"(CASE WHEN length({nl}) <> length({nr}) OR {nl} = {nr} THEN false "
+            f"ELSE hamming({nl}, {nr}) = 1 AND "
+            f"regexp_replace({nl}, '[AEIOU]', '_', 'g') = regexp_replace({nr}, '[AEIOU]', '_', 'g') END)")
+
+
+class KkComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "kk", *, name_col_name: str = "name", tokens_col_name: str = "name_tokens",
+                 phonetic_col_name: str = "name_phon_key", token_mask_col_name: str | None = "name_mask",
+                 name_unique_col_name: str | None = "kk_name_unique"):
+        """Compare the family card number (KK) of two records whose names are the same or close.
+
+        A KK is a household's number: two records under one KK are one family, and only their names say
+        which member each is. Inside one KK names are nearly unique, so the same KK *with the same or a
+        close name* is strong evidence of one person (a programme's member rows without NIK or birth date).
+        Pairs whose names differ fall into a null level: the KK says nothing about which member, and the
+        name comparison decides. The levels are therefore learnt conditional on close names (see
+        :func:`linkmiskin.scoring.model.kk_u_probabilities`).
+
+        The comparison levels are (key in brackets):
+
+        - Null: the KK is missing or untrusted on either side  (``null``)
+        - Null: a name is missing, or the names are neither the same nor close (equal, the same by sound,
+          one inside the other, or a typo), or they are one vowel apart (PUTRA / PUTRI: twins are named in
+          rhyme), or a list holds two people of that name under that KK (a father and his son of one name;
+          only with ``name_unique_col_name``): household members, left to the name  (``names_differ``)
+        - The same KK  (``exact``)
+        - KKs one typo or transposition apart (Damerau-Levenshtein 1)  (``typo``)
+        - All other: another KK (another family, or a family that split or got a new card)  (``else``)
+
+        Args:
+            col_name: the cleaned 16-digit KK column (null when missing or untrusted).
+            name_col_name: canonical name column.
+            tokens_col_name: list column of the name's tokens.
+            phonetic_col_name: the sorted phonetic keys of the name's tokens.
+            token_mask_col_name: Bloom mask of the tokens (:func:`linkmiskin.scoring.model.token_mask`), to
+                skip the containment test on names that cannot share every token; ``None`` to leave it out.
+            name_unique_col_name: boolean column, false where one list holds two records under the record's
+                KK and name that are not one NIK (:func:`linkmiskin.scoring.model.kk_name_unique`);
+                ``None`` to leave that test out.
+
+        >>> level_keys(KkComparison())
+        ['null', 'names_differ', 'exact', 'typo', 'else']
+        """
+        cols = {"kk": col_name, "name": name_col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
+        if token_mask_col_name:
+            cols["mask"] = token_mask_col_name
+        if name_unique_col_name:
+            cols["unique"] = name_unique_col_name
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def names_close_sql(self) -> str:
+        """The SQL condition (on ``_l``/``_r`` columns) for names the same or close."""
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
+        close = f"({close_names_sql(q['name'], q['tokens'], q['phon'], q.get('mask'))} AND NOT {one_vowel_apart_sql(*q['name'])})"
+        if "unique" in q:
+            close = f"({close} AND coalesce({q['unique'][0]}, true) AND coalesce({q['unique'][1]}, true))"
+        return close
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        kl, kr = _q(self._names["kk"], "l"), _q(self._names["kk"], "r")
+        nl, nr = _q(self._names["name"], "l"), _q(self._names["name"], "r")
+        return [
+            _null_level(f"{kl} IS NULL OR {kr} IS NULL", "KK missing or untrusted"),
+            _null_level(f"{nl} IS NULL OR {nr} IS NULL OR NOT {self.names_close_sql()}",
+                        "Names differ: household members, left to the name", key="names_differ"),
+            _lvl(f"{kl} = {kr}", "Same KK, close names", key="exact"),
+            _lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 ELSE false END",
+                 "KK one typo apart, close names", key="typo"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._names["kk"]

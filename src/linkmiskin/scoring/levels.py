@@ -31,6 +31,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
                                    "number typed into a member's row)",
     ("nik", "exact"): "the same NIK (when the consistency of NIKs is not known)",
     ("nik", "excel_15_digits"): "the first 15 digits agree and one side lost its 16th digit in an Excel cell",
+    ("nik", "excel_15_digits_ambiguous"): "the first 15 digits agree, one side lost its 16th digit in an Excel "
+                                          "cell, and several people's NIKs have those digits: no evidence, the "
+                                          "names decide",
     ("nik", "same_birth_code_other_serial"): "same region and birth code, another serial: usually two people "
                                              "born on one day in one kecamatan",
     ("nik", "own_dates_one_digit_apart"): "one digit apart, but each NIK codes its own record's real date: "
@@ -90,6 +93,12 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("mother_name", "exact"): "the same mother's name",
     ("mother_name", "close"): "mothers' names close or one inside the other",
     ("mother_name", "else"): "any other pair of mothers' names",
+    ("kk", "null"): "a KK is missing or untrusted: no evidence",
+    ("kk", "names_differ"): "the names are not the same or close (or one vowel apart, or a list holds two people "
+                            "of that name under that KK): household members, the name decides",
+    ("kk", "exact"): "the same KK and the same or a close name: inside one KK names are nearly unique",
+    ("kk", "typo"): "KKs one typo apart and the same or a close name",
+    ("kk", "else"): "another KK under the same or a close name (another family, a split, a new card)",
 }
 
 

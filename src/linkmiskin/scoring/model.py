@@ -49,6 +49,7 @@ from linkmiskin.scoring.comparisons import (
     BirthDateComparison,
     IndonesianAddressComparison,
     IndonesianNameComparison,
+    KkComparison,
     MotherNameComparison,
     NikComparison,
     PlainIdComparison,
@@ -69,6 +70,7 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
+    "block_kk_first", "block_kk_last", "kk_name_unique", "nik15_shared",
 ]
 
 #: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
@@ -82,6 +84,8 @@ CAPPED_BLOCKS = {
     "block_first_dob": ("name_first", "dob"),
     "block_phon_desa": ("name_phon_key", "desa_code"),
     "block_last_kec": ("name_last", "kecamatan_code", "dob_year", "sex"),
+    "block_kk_first": ("kk", "name_first"),
+    "block_kk_last": ("kk", "name_last"),
 }
 
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
@@ -250,10 +254,50 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
+    t["kk_name_unique"] = kk_name_unique(t)
+    t["nik15_shared"] = nik15_shared(t)
     t["fingerprint"] = fingerprint(t)
     for col, sizes in block_sizes(t).items():
         t[col] = sizes
     return t[MODEL_COLUMNS]
+
+
+def nik15_shared(t: pd.DataFrame) -> np.ndarray:
+    """Per record, whether its first 15 NIK digits are those of two or more different full (trusted) NIKs
+    in the data: an Excel-damaged NIK with these digits may then be any of them.
+
+    >>> t = pd.DataFrame({"nik15": ["1", "1", "1", "2", "2", None],
+    ...                   "nik": ["10", "11", None, "20", None, None]})
+    >>> nik15_shared(t).tolist()
+    [True, True, True, False, False, False]
+    """
+    k = pd.DataFrame({"p": t["nik15"], "n": t["nik"]})
+    distinct = k.dropna().groupby("p")["n"].nunique()
+    return k["p"].map(distinct).fillna(0).to_numpy(dtype=float) >= 2
+
+
+def kk_name_unique(t: pd.DataFrame) -> np.ndarray:
+    """Per record, whether its KK and name (by sound) point to one person: false when one list holds two or
+    more records under that KK and name that are not all one NIK (a father and his son of one name, or a
+    record without NIK that may be either). True where the KK or the name is missing.
+
+    >>> t = pd.DataFrame({"source": ["a", "a", "a", "a", "b"], "kk": ["K1", "K1", "K2", "K2", "K1"],
+    ...                   "name_phon_key": ["ISMAIL"] * 5, "nik15": ["1", "2", "3", "3", None]})
+    >>> kk_name_unique(t).tolist()
+    [False, False, True, True, False]
+    """
+    k = pd.DataFrame({"s": t["source"], "kk": t["kk"], "n": t["name_phon_key"], "nik": t["nik15"]})
+    has = k["kk"].notna() & k["n"].notna()
+    g = k[has].groupby(["s", "kk", "n"], sort=False)
+    size = g["nik"].transform("size")
+    # all the group's records carry one and the same NIK: one person listed twice
+    one_nik = (g["nik"].transform("count") == size) & (g["nik"].transform("nunique") == 1)
+    bad = k[has][(size > 1) & ~one_nik]
+    ambiguous = set(zip(bad["kk"], bad["n"], strict=True))
+    if not ambiguous:
+        return np.ones(len(t), dtype=bool)
+    keys = pd.Series(list(zip(k["kk"], k["n"], strict=True)), index=k.index)
+    return ~(keys.isin(ambiguous).to_numpy() & has.to_numpy())
 
 
 def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -298,9 +342,10 @@ def data_profile(con: Any, table: str) -> dict[str, int]:
     row = con.execute(f"""
         SELECT count(*), count(nik15), count(id_plain), count(name), count(dob) FILTER (WHERE NOT dob_placeholder),
                count(sex), count(coalesce(desa_code, kecamatan_code)), count(addr_text), count(relationship),
-               count(mother_name)
+               count(mother_name), count(kk)
         FROM {table}""").fetchall()[0]
-    keys = ("records", "nik", "id", "name", "dob", "sex", "desa", "address_text", "relationship", "mother_name")
+    keys = ("records", "nik", "id", "name", "dob", "sex", "desa", "address_text", "relationship", "mother_name",
+            "kk")
     return {k: int(v) for k, v in zip(keys, row, strict=True)}
 
 
@@ -338,7 +383,7 @@ def _id_comparison(kinds: dict[str, str]) -> Any:
     if kinds.get("nik") == "plain_id":
         return PlainIdComparison("id_plain", output_column_name="nik")
     return NikComparison("nik", prefix15_col_name="nik15", consistent_col_name="nik_consistent",
-                         own_date_col_name="nik_own_date")
+                         own_date_col_name="nik_own_date", shared15_col_name="nik15_shared")
 
 
 def _address_comparison(kinds: dict[str, str]) -> Any:
@@ -359,6 +404,7 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
         _address_comparison(kinds),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
+        KkComparison("kk"),
     ]
 
 
@@ -376,6 +422,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
         _address_comparison(kinds),
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
+        KkComparison("kk"),
     ]
 
 
@@ -403,6 +450,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
                 "share_words": 0.02, "postcode": 0.03},
     "relationship": {"same": 0.85, "head_spouse": 0.05, "else": 0.10},
     "mother_name": {"exact": 0.85, "close": 0.10, "else": 0.05},
+    # (of pairs of one person with close names and a KK on both sides: a new card or a split family is "else")
+    "kk": {"exact": 0.80, "typo": 0.03, "else": 0.17},
 }
 #: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
 #: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people
@@ -447,6 +496,9 @@ def blocking_rules() -> list[Any]:
                    f"AND {real_dob}"),
         block_on("name_phon_key", "desa_code", "rw"),
         block_on("name_last", "desa_code", "dob_year", "sex"),
+        # one KK and one first or last name: a member row without NIK or birth date and its register row
+        capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
+        capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
     ]
 
 
@@ -733,6 +785,65 @@ def m_for_unshown_levels(name: str, keys: list[str], m: list[float], u: list[flo
     return out
 
 
+#: a KK (or a KK's first 12 digits) on more records than this is no family (a dummy number, a mass issuance
+#: day): :func:`kk_u_probabilities` counts its pairs without comparing their names
+KK_GROUP_CAP = 200
+
+
+def kk_u_probabilities(con: Any, table: str, comparison: KkComparison) -> dict[str, float] | None:
+    """u of the KK levels (by key), counted on the whole table rather than sampled: the levels are
+    conditional on close names, and the few random pairs with close names are mostly one person.
+
+    Among different people the KK is taken as independent of how close their names are, so:
+
+    - ``exact``: the share of record pairs (both with a KK and a name) that share a KK under names that are
+      not close (household members, the non-matches one KK holds);
+    - ``typo``: the share of pairs whose KKs differ by one typo; counted among KKs with the same first 12
+      digits (region and issue date), where one-digit differences live: families registered the same day
+      get consecutive serials;
+    - ``else``: the rest.
+
+    Each count is floored at half a pair. None when fewer than two records have both a KK and a name. A KK
+    on more than ``KK_GROUP_CAP`` records counts all its pairs as household members without comparing their
+    names, and such a group of first 12 digits is left out of the typo count (its pairs would grow with the
+    square of its size).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT range AS unique_id, 'K' AS kk, 'ANI' || range AS name, "
+    ...                 "['ANI' || range] AS name_tokens, 'A' || range AS name_phon_key, 0 AS name_mask, "
+    ...                 "true AS kk_name_unique FROM range(4)")
+    >>> kk_u_probabilities(con, "t", KkComparison())["exact"]
+    1.0
+    """
+    n = int(con.execute(f"SELECT count(*) FROM {table} WHERE kk IS NOT NULL AND name IS NOT NULL")
+            .fetchall()[0][0])
+    pairs = n * (n - 1) / 2
+    if pairs < 1:
+        return None
+    cols = comparison._names.values()
+    side = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for s in ("l", "r") for c in cols)
+    base = f"(SELECT * FROM {table} WHERE kk IS NOT NULL AND name IS NOT NULL)"
+
+    def small(key: str) -> str:
+        return (f"(SELECT * FROM {base} WHERE {key} IN (SELECT {key} FROM {base} GROUP BY {key} "
+                f"HAVING count(*) <= {KK_GROUP_CAP}))")
+
+    def count(key: str, on: str, where: str) -> float:
+        sql = (f"SELECT count(*) FROM (SELECT {side} FROM {small(key)} l JOIN {small(key)} r "
+               f"ON {on} AND l.unique_id < r.unique_id) WHERE {where}")
+        return float(con.execute(sql).fetchall()[0][0])
+
+    big = con.execute(f"SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM (SELECT count(*) AS c FROM {base} "
+                      f"GROUP BY kk HAVING count(*) > {KK_GROUP_CAP})").fetchall()[0][0]
+    same = max(float(big) + count("kk", "l.kk = r.kk", f"NOT {comparison.names_close_sql()}"), 0.5)
+    typo = max(count("substr(kk, 1, 12)", "substr(l.kk, 1, 12) = substr(r.kk, 1, 12) AND l.kk <> r.kk",
+                     'CASE WHEN hamming("kk_l", "kk_r") <= 2 THEN damerau_levenshtein("kk_l", "kk_r") <= 1 '
+                     "ELSE false END"), 0.5)
+    u_exact, u_typo = same / pairs, typo / pairs
+    return {"exact": u_exact, "typo": u_typo, "else": max(1.0 - u_exact - u_typo, 0.5 / pairs)}
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
@@ -896,6 +1007,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         name = c.create_output_column_name()
         keys = list(_keyed(main, c, "u_probability"))
         u_by_key = _u_for_unseen_exact_levels(name, _keyed(main, c, "u_probability"))
+        if isinstance(c, KkComparison):
+            u_by_key = kk_u_probabilities(con, table_name, c) or u_by_key
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
