@@ -149,7 +149,7 @@ def pseudonymise(df: pd.DataFrame, key: bytes | str, columns: list[str] | None =
 
     >>> import pandas as pd
     >>> out = pseudonymise(pd.DataFrame({"NIK": ["3216064508850003"], "NAMA": ["SITI"]}), key=b"k" * 32)
-    >>> out["NIK"].str.startswith("PSN-").all(), out["NAMA"].tolist()
+    >>> bool(out["NIK"].str.startswith("PSN-").all()), out["NAMA"].tolist()
     (True, ['SITI'])
     """
     from linkmiskin.privacy import warn

@@ -471,7 +471,7 @@ def wilson_lower_bound(fired: int, pairs: int, z: float = REFERENCE_Z) -> float:
     """The lower end of the Wilson score interval of ``fired / pairs`` (0 for no pairs).
 
     >>> round(wilson_lower_bound(2, 3), 3), round(wilson_lower_bound(200, 300), 3)
-    (0.208, 0.611)
+    (0.208, 0.612)
     """
     if pairs <= 0:
         return 0.0

@@ -676,8 +676,8 @@ class PlainIdComparison(ComparisonCreator):
             output_column_name: the name the comparison has in the model (``nik``: it takes the NIK's place).
             term_frequency_adjustments: adjust the exact level for how often each id occurs.
 
-        >>> [lv.label_for_charts for lv in PlainIdComparison("id_plain").create_comparison_levels()][1:3]
-        ['Exact id', 'One typo in the id']
+        >>> level_keys(PlainIdComparison("id_plain"))
+        ['null', 'exact', 'typo', 'else']
         """
         self._col = col_name
         self._out = output_column_name
@@ -732,8 +732,8 @@ class AddressTextComparison(ComparisonCreator):
             close_threshold: share of distinct words in common for "close text".
             min_shared_words: distinct words in common for the "share words" levels.
 
-        >>> [lv.label_for_charts for lv in AddressTextComparison().create_comparison_levels()][1]
-        'Same address text'
+        >>> level_keys(AddressTextComparison())
+        ['null', 'text_exact', 'postcode_text_close', 'text_close', 'postcode_share_words', 'share_words', 'postcode', 'else']
         """
         self._names = {"text": text_col_name, "tokens": tokens_col_name, "post": postcode_col_name}
         self._out = output_column_name

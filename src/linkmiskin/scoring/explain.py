@@ -10,9 +10,12 @@
 * whether they ended in one person and one household, and by which rule.
 
 >>> ex = result.explain(("dtks", "D-0012"), ("p3ke", "P-0457"))   # doctest: +SKIP
->>> ex.table                  # one row per step: prior, each comparison, total
->>> print(ex.summary())       # the verdict in words
->>> ex.chart()                # an offline SVG waterfall for Jupyter or the report
+>>> ex.table                  # doctest: +SKIP
+>>> print(ex.summary())       # doctest: +SKIP
+>>> ex.chart()                # doctest: +SKIP
+
+``ex.table`` has one row per step (prior, each comparison, total), ``ex.summary()`` gives the verdict in
+words and ``ex.chart()`` an offline SVG waterfall for Jupyter or the report.
 
 NIK and KK values are masked in the table, the summary and the chart.
 """
