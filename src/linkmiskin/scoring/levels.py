@@ -88,6 +88,12 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("mother_name", "exact"): "the same mother's name",
     ("mother_name", "close"): "mothers' names close or one inside the other",
     ("mother_name", "else"): "any other pair of mothers' names",
+    ("spouse_name", "null"): "no spouse's name (NY. + his name, a SUAMI column) against a husband's name: "
+                             "no evidence",
+    ("spouse_name", "exact"): "the husband's name a wife is listed under is the husband's name of the other "
+                              "record's household",
+    ("spouse_name", "close"): "those names close (a typo, or one inside the other: NYONYA BUDI / BUDI SANTOSO)",
+    ("spouse_name", "else"): "another husband's name",
 }
 
 
