@@ -739,13 +739,13 @@ def _seed_name_sex() -> pd.DataFrame:
 
 
 def name_sex_table(tokens: Any, sex: Any, *, seed: bool = True) -> pd.DataFrame:
-    """How many records of each sex carry each name word: ``female``, ``male`` and ``p_female`` (Laplace
-    smoothed) indexed by word, learnt from the records whose sex is known (``sex`` ``L``/``P``), plus the
+    """How many records of each sex carry each name word: ``female``, ``male`` and ``p_female`` (smoothed
+    by half a record of each sex) indexed by word, learnt from the records whose sex is known (``sex`` ``L``/``P``), plus the
     seed file's words (:data:`NAME_SEX_SEED_WEIGHT` records each) unless ``seed`` is False.
 
     >>> t = name_sex_table(pd.Series([["SITI", "AMINAH"], ["BUDI"]]), pd.Series(["P", "L"]), seed=False)
     >>> float(t.loc["SITI", "female"]), float(t.loc["BUDI", "male"]), round(float(t.loc["SITI", "p_female"]), 3)
-    (1.0, 1.0, 0.667)
+    (1.0, 1.0, 0.75)
     """
     tok = pd.Series(list(tokens), dtype=object) if not isinstance(tokens, pd.Series) else tokens.reset_index(drop=True)
     sx = pd.Series(np.asarray(sex, dtype=object)).reset_index(drop=True)
@@ -758,7 +758,7 @@ def name_sex_table(tokens: Any, sex: Any, *, seed: bool = True) -> pd.DataFrame:
     counts = (words.pivot_table(index="word", columns="sex", values="w", aggfunc="sum", fill_value=0.0)
               .reindex(columns=["P", "L"], fill_value=0.0))
     out = pd.DataFrame({"female": counts["P"].astype(float), "male": counts["L"].astype(float)})
-    out["p_female"] = (out["female"] + 1.0) / (out["female"] + out["male"] + 2.0)
+    out["p_female"] = (out["female"] + 0.5) / (out["female"] + out["male"] + 1.0)
     return out
 
 
@@ -768,7 +768,7 @@ def female_probability(tokens: Any, table: pd.DataFrame) -> np.ndarray:
 
     >>> t = name_sex_table(pd.Series([["SITI"]] * 9 + [["BUDI"]] * 9), pd.Series(["P"] * 9 + ["L"] * 9), seed=False)
     >>> [round(float(p), 2) for p in female_probability(pd.Series([["SITI", "X"], ["BUDI"], ["X"]]), t)][:2]
-    [0.91, 0.09]
+    [0.95, 0.05]
     """
     tok = pd.Series(list(tokens), dtype=object) if not isinstance(tokens, pd.Series) else tokens.reset_index(drop=True)
     ex = tok.explode().dropna()
@@ -789,7 +789,7 @@ def nyonya_reading(p_female: Any) -> np.ndarray:
     p = np.asarray(p_female, dtype=float)
     out = np.full(p.shape, "ambiguous", dtype=object)
     out[p >= NAME_SEX_CLEAR] = "own"
-    out[p <= 1.0 - NAME_SEX_CLEAR] = "husband"
+    out[1.0 - p >= NAME_SEX_CLEAR] = "husband"
     return out
 
 
