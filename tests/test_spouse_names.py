@@ -171,3 +171,21 @@ def test_a_wife_under_her_husbands_name_links_by_his_name_and_never_to_him() -> 
     # NY. SITI AMINAH is SITI AMINAH
     assert pid[("dtks", "5")] == pid[("p3ke", "5")]
     assert pid[("dtks", "1")] == pid[("p3ke", "1")]
+
+
+def test_unclear_readings_are_settled_with_every_list_of_the_job() -> None:
+    from linkmiskin.standardise.records import settle_unclear_nyonya_names
+
+    small = standardize(pd.DataFrame({"NAMA": ["NY. WAGIYEM", "NY. TUKIRAN", "NY. KLIWON"],
+                                      "NIK": [None, "32160101018", None]}), source="blt")
+    assert small["name_form"].tolist() == ["ambiguous"] * 3
+    other = standardize(pd.DataFrame({"NAMA": ["WAGIYEM"] * 5 + ["TUKIRAN"] * 5, "JK": ["P"] * 5 + ["L"] * 5}),
+                        source="dtks")
+    job = settle_unclear_nyonya_names(pd.concat([small, other], ignore_index=True))
+    assert job["name_form"].tolist()[:3] == ["own", "husband", "ambiguous"]
+    assert job["name"].tolist()[:3] == ["WAGIYEM", None, "KLIWON"]
+    assert job["spouse_name"].tolist()[:3] == [None, "TUKIRAN", "KLIWON"]
+    assert job["name_status"].tolist()[1] == "spouse_name" and list(job["name_tokens"].iloc[1]) == []
+    assert job["flags"].tolist()[1] == "nik:wrong_length;name:spouse_name"   # in field order
+    # the other list's own records are untouched
+    assert job["name_form"].iloc[3:].isna().all() and job["name"].tolist()[3:] == other["name"].tolist()

@@ -527,6 +527,65 @@ def _wife_under_husbands_name(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[s
              counts["husband"], counts["ambiguous"])
 
 
+def _with_name_flag(flags: Any, flag: str) -> str:
+    """A record's ``flags`` with its ``name:`` flag replaced by ``flag``, kept in field order (after the record
+    id, NIK and KK flags)."""
+    items = [f for f in (flags.split(";") if isinstance(flags, str) else []) if not f.startswith("name:")]
+    at = sum(f.split(":", 1)[0] in ("record_id", "nik", "kk") for f in items)
+    return ";".join(items[:at] + [flag] + items[at:])
+
+
+def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
+    """The ``NY.`` names one list left unclear (``name_form`` ``ambiguous``) read again with the name words of
+    every list of the job (all records of known sex): a name now clearly a woman's becomes hers alone
+    (``own``), one clearly a man's her husband's alone (``husband``). ``std`` is the concatenated
+    standardised lists; a copy is returned (``std`` itself when nothing changes). Counts are logged per source.
+    """
+    from linkmiskin.standardise import names as _names
+
+    form = std["name_form"].to_numpy(dtype=object) if "name_form" in std else None
+    if form is None or not (form == "ambiguous").any():
+        return std
+    n = len(std)
+    cols = {c: std[c].to_numpy(dtype=object) for c in ("name", "name_father", "name_status", "spouse_name",
+                                                      "nik_status", "nik_sex", "sex")}
+    tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object), n), dtype=object)
+    valid = pd.Series(cols["nik_status"], dtype=object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+    sex = np.where(pd.isna(cols["sex"]), np.where(valid, cols["nik_sex"], None), cols["sex"])
+    table = _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None))
+    idx = np.flatnonzero(form == "ambiguous")
+    reading = _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
+    out = std.copy()
+    new_form = form.copy()
+    new_form[idx] = reading
+    own, husband = idx[reading == "own"], idx[reading == "husband"]
+    spouse, spouse_tok = cols["spouse_name"].copy(), _names_column(std["spouse_name_tokens"].to_numpy(dtype=object), n)
+    spouse[own] = None
+    spouse_tok[own] = _empty_lists(len(own))
+    for c in ("name", "name_father"):
+        v = cols[c].copy()
+        v[husband] = None
+        out[c] = v
+    for c in ("name_tokens", "name_phonetic", "name_nicknames"):
+        v = _names_column(std[c].to_numpy(dtype=object), n)
+        v[husband] = _empty_lists(len(husband))
+        out[c] = v
+    status = cols["name_status"].copy()
+    status[husband] = "spouse_name"
+    flags = std["flags"].to_numpy(dtype=object).copy()
+    flags[husband] = [_with_name_flag(f, "name:spouse_name") for f in flags[husband]]   # a few rows
+    out["name_status"], out["spouse_name"], out["spouse_name_tokens"] = status, spouse, spouse_tok
+    out["name_form"], out["flags"] = new_form, flags
+    src = std["source"].to_numpy(dtype=object)
+    for s_ in pd.unique(src[idx]):
+        here = src[idx] == s_
+        log.info("source %r: %d unclear NY./NYONYA name(s) read again with the name words of every list: %d "
+                 "her own, %d her husband's, %d still unclear", s_, int(here.sum()),
+                 int((reading[here] == "own").sum()), int((reading[here] == "husband").sum()),
+                 int((reading[here] == "ambiguous").sum()))
+    return out
+
+
 def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
                 source: str) -> None:
     """The person's name, the spouse's, mother's and father's names, and the parents' and spouse's NIKs."""
