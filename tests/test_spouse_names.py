@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkmiskin.clustering.cannot_link import RULES, PairEvidence, pair_frame
 from linkmiskin.scoring.comparisons import SpouseNameComparison, level_keys
 from linkmiskin.scoring.model import husband_names, model_table
 from linkmiskin.standardise.names import female_probability, name_sex_table, nyonya_reading
@@ -108,18 +107,6 @@ def test_spouse_name_comparison_levels() -> None:
     # the husband himself (no spouse name, no husband's name) and two wives without a spouse-name form
     assert _level(c, wife, {"spouse_name": None, "husband_name": None}) == "null"
     assert _level(c, {"spouse_name": None, "husband_name": "X"}, {"spouse_name": None, "husband_name": "X"}) == "null"
-
-
-def test_cannot_link_husband_and_wife_by_name_form() -> None:
-    rule = RULES["husband_and_wife_by_name_form"]
-    recs = pd.DataFrame({
-        "source": ["dtks", "dtks", "bpjs", "bpjs"], "name": [None, "BUDI SANTOSO", "SITI AMINAH", "SITI AMINAH"],
-        "sex": ["P", "L", "P", "P"], "spouse_name": ["BUDI SANTOSO", None, None, "SITI AMINAH"],
-        "husband_name": ["BUDI SANTOSO", None, None, None], "name_form": ["husband", None, None, "ambiguous"],
-    })
-    ev = PairEvidence(pair_frame(recs, np.array([0, 1, 2]), np.array([1, 0, 3])))
-    # the wife under her husband's name and the husband; not a woman under her own name with a title
-    assert rule(ev).tolist() == [True, True, False]
 
 
 def _dtks() -> pd.DataFrame:

@@ -373,8 +373,8 @@ def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
 
 @_rule
 def husband_and_wife_by_name_form(ev: PairEvidence) -> np.ndarray:
-    """A woman listed as NY. + a name read as her husband's (or unclear), and a man of that name, or the head
-    her household names as her husband on her list: husband and wife, never one person."""
+    """A woman listed as Nyonya + a name read as her husband's (or unclear), and a man of that name or the
+    head her household names as her husband on her list: husband and wife, never one person."""
     out = np.zeros(len(ev), dtype=bool)
     for me, other in (("a", "b"), ("b", "a")):
         spouse = ev.col("spouse_name", me)
