@@ -535,27 +535,33 @@ def _with_name_flag(flags: Any, flag: str) -> str:
     return ";".join(items[:at] + [flag] + items[at:])
 
 
+def _job_readings(std: pd.DataFrame, form: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The readings of the ``NY.`` names at ``idx`` by the name words of every record of known sex (recorded,
+    else coded in a valid NIK) in ``std``, leaving out the ``NY.`` rows themselves."""
+    from linkmiskin.standardise import names as _names
+
+    tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object), len(std)), dtype=object)
+    valid = std["nik_status"].astype(object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+    recorded = std["sex"].to_numpy(dtype=object)
+    sex = np.where(pd.isna(recorded), np.where(valid, std["nik_sex"].to_numpy(dtype=object), None), recorded)
+    table = _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None))
+    return _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
+
+
 def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
     """The ``NY.`` names one list left unclear (``name_form`` ``ambiguous``) read again with the name words of
     every list of the job (all records of known sex): a name now clearly a woman's becomes hers alone
     (``own``), one clearly a man's her husband's alone (``husband``). ``std`` is the concatenated
     standardised lists; a copy is returned (``std`` itself when nothing changes). Counts are logged per source.
     """
-    from linkmiskin.standardise import names as _names
-
     form = std["name_form"].to_numpy(dtype=object) if "name_form" in std else None
     if form is None or not (form == "ambiguous").any():
         return std
     n = len(std)
-    cols = {c: std[c].to_numpy(dtype=object) for c in ("name", "name_father", "name_status", "spouse_name",
-                                                      "nik_status", "nik_sex", "sex")}
-    tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object), n), dtype=object)
-    valid = pd.Series(cols["nik_status"], dtype=object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
-    sex = np.where(pd.isna(cols["sex"]), np.where(valid, cols["nik_sex"], None), cols["sex"])
-    table = _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None))
+    cols = {c: std[c].to_numpy(dtype=object) for c in ("name", "name_father", "name_status", "spouse_name")}
     idx = np.flatnonzero(form == "ambiguous")
-    reading = _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
-    out = std.copy()
+    reading = _job_readings(std, form, idx)
+    out = std.copy(deep=False)
     new_form = form.copy()
     new_form[idx] = reading
     own, husband = idx[reading == "own"], idx[reading == "husband"]
