@@ -174,3 +174,18 @@ def test_a_cannot_link_pair_stays_apart_after_both_sides_join_bigger_clusters():
     rep = _agglomerate(list(range(6)), el, er, ep, 0.5, cannot=[(0, 3)])
     assert rep[0] == rep[1] == rep[2] and rep[3] == rep[4] == rep[5]
     assert rep[0] != rep[3]
+
+
+def test_husband_and_wife_by_name_form():
+    wife = {"source": "dtks", "name": None, "sex": "P", "spouse_name": "BUDI SANTOSO", "name_form": "husband",
+            "husband_name": "BUDI SANTOSO"}
+    assert fires("husband_and_wife_by_name_form", wife, {"source": "bpjs", "name": "BUDI SANTOSO", "sex": "L"})
+    # an unclear NY. name and the head her household names, his sex unknown
+    unclear = wife | {"name": "BUDI SANTOSO", "name_form": "ambiguous"}
+    assert fires("husband_and_wife_by_name_form", {"name": "BUDI SANTOSO", "source": "dtks"}, unclear)
+    # NY. SITI AMINAH, unclear, and SITI AMINAH: one woman, not a couple
+    siti = {"name": "SITI AMINAH", "sex": "P", "spouse_name": "SITI AMINAH", "name_form": "ambiguous"}
+    assert not fires("husband_and_wife_by_name_form", siti, {"name": "SITI AMINAH", "sex": "P", "source": "b"})
+    # her own name with a title is not her husband's
+    assert not fires("husband_and_wife_by_name_form", wife | {"name_form": "own"},
+                     {"source": "bpjs", "name": "BUDI SANTOSO", "sex": "L"})

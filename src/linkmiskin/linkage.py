@@ -93,7 +93,7 @@ def _check_per_source(value: Any, sources: dict, what: str) -> None:
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
                          region: str | None, *, list_date: Any = None,
                          header: Any = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
-    from linkmiskin.standardise.records import standardize
+    from linkmiskin.standardise.records import settle_unclear_nyonya_names, standardize
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
@@ -133,7 +133,7 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                 f"columns={{{name!r}: {{'record_id': '<column>'}}}} or drop the id column to number rows."))
         frames.append(std)
         mappings[name] = std.attrs["column_mapping"]
-    allstd = pd.concat(frames, ignore_index=True)
+    allstd = settle_unclear_nyonya_names(pd.concat(frames, ignore_index=True))
     allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
     return allstd, mappings
 

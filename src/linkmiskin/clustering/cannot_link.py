@@ -69,7 +69,7 @@ class PairEvidence:
 
     ``m`` has one row per pair and the record columns with suffixes ``_a`` and ``_b``: ``nik, nik15,
     nik_consistent, nik_own_date, nik_dob, dob, dob_placeholder, dob_year, source, kk, name, name_mask,
-    sex, mother_name, desa_code, rt, rw``; where the model scored the pair, ``scored`` is true and
+    sex, mother_name, desa_code, rt, rw, spouse_name, husband_name, name_form``; where the model scored the pair, ``scored`` is true and
     ``name_weak``, ``nik_same`` and ``name_alike`` describe its comparison levels (see
     :data:`linkmiskin.scoring.comparisons.LEVEL_KEYS`).
     """
@@ -395,6 +395,23 @@ def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
     return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
 
 
+@_rule
+def husband_and_wife_by_name_form(ev: PairEvidence) -> np.ndarray:
+    """A woman listed as Nyonya + a name read as her husband's (or unclear), and a man of that name or the
+    head her household names as her husband on her list: husband and wife, never one person."""
+    out = np.zeros(len(ev), dtype=bool)
+    for me, other in (("a", "b"), ("b", "a")):
+        spouse = ev.col("spouse_name", me)
+        wife = _arr(ev.col("name_form", me).isin(["husband", "ambiguous"]) & spouse.notna())
+        man = _arr(ev.col("sex", other) == "L")
+        his_head = ev.same_source & _arr(ev.col("husband_name", me).notna()
+                                         & (ev.col("husband_name", me) == ev.col("name", other)))
+        ask = np.flatnonzero(wife & (man | his_head) & ~out)
+        if len(ask):
+            out[ask] = names_close(spouse.iloc[ask], ev.col("name", other).iloc[ask])
+    return out
+
+
 # ------------------------------------------------------------------------------------ reference pairs
 # A rule that trusts recorded dates, names or sex is right on Indonesian registers but may be wrong on a list
 # whose dates or names are noisier. Before clustering, each rule below is measured on *reference pairs*:
@@ -507,7 +524,7 @@ def rules_table() -> pd.DataFrame:
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
                    "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
-                   "trusted_id", "addr_text")
+                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 

@@ -855,3 +855,58 @@ class KkComparison(ComparisonCreator):
 
     def create_output_column_name(self) -> str:
         return self._names["kk"]
+
+
+class SpouseNameComparison(ComparisonCreator):
+    def __init__(self, col_name: str = "spouse_name", *, husband_col_name: str = "husband_name",
+                 jaro_winkler_threshold: float = 0.92):
+        """Compare the husband's name a wife is listed under (``NY. BUDI SANTOSO``, a SUAMI column: the
+        ``spouse_name``) with the husband's name the other record's household gives (the head of her KK on
+        that list: ``husband_name``), or with the other record's own spouse name: a married woman written
+        under her husband's name is found by his name, not hers.
+
+        The comparison levels are (key in brackets):
+
+        - Null: neither side gives a spouse's name, or the other side has no husband's or spouse's name
+          to compare it with  (``null``)
+        - One side's spouse name is the other side's husband's (or spouse's) name  (``exact``)
+        - Close: Jaro-Winkler >= ``jaro_winkler_threshold``, or one name's words inside the other's
+          (``NYONYA BUDI`` / ``BUDI SANTOSO``)  (``close``)
+        - All other  (``else``)
+
+        Args:
+            col_name: the spouse's name the record itself gives (null on most records).
+            husband_col_name: the name of the head of the record's household on its list, on records that
+                are (or may be) the head's wife; null elsewhere.
+            jaro_winkler_threshold: the "close" threshold on the whole name.
+
+        >>> level_keys(SpouseNameComparison())
+        ['null', 'exact', 'close', 'else']
+        """
+        self._names = {"spouse": col_name, "husband": husband_col_name}
+        self.jw = jaro_winkler_threshold
+        super().__init__(dict(self._names))
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        sl, sr = _q(self._names["spouse"], "l"), _q(self._names["spouse"], "r")
+        hl, hr = _q(self._names["husband"], "l"), _q(self._names["husband"], "r")
+        # each side's spouse name against the other side's husband's and spouse's names
+        pairs = ((sl, hr), (sl, sr), (sr, hl))
+
+        def any_of(cond: str) -> str:
+            return "(" + " OR ".join(f"coalesce({cond.format(a=a, b=b)}, false)" for a, b in pairs) + ")"
+
+        inside = ("(strpos(' ' || {a} || ' ', ' ' || {b} || ' ') > 0 "
+                  "OR strpos(' ' || {b} || ' ', ' ' || {a} || ' ') > 0)")
+        return [
+            _null_level(f"NOT (({sl} IS NOT NULL AND coalesce({hr}, {sr}) IS NOT NULL) "
+                        f"OR ({sr} IS NOT NULL AND {hl} IS NOT NULL))",
+                        "No spouse's name to compare"),
+            _lvl(any_of("{a} = {b}"), "Spouse's name is the other's husband's name", key="exact"),
+            _lvl(any_of(f"(jaro_winkler_similarity({{a}}, {{b}}) >= {self.jw} OR {inside})"),
+                 "Spouse's name close to the other's husband's name", key="close"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._names["spouse"]

@@ -99,6 +99,12 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("kk", "exact"): "the same KK and the same or a close name: inside one KK names are nearly unique",
     ("kk", "typo"): "KKs one typo apart and the same or a close name",
     ("kk", "else"): "another KK under the same or a close name (another family, a split, a new card)",
+    ("spouse_name", "null"): "no spouse's name (NY. + his name, a SUAMI column) against a husband's name: "
+                             "no evidence",
+    ("spouse_name", "exact"): "the husband's name a wife is listed under is the husband's name of the other "
+                              "record's household",
+    ("spouse_name", "close"): "those names close (a typo, or one inside the other: NYONYA BUDI / BUDI SANTOSO)",
+    ("spouse_name", "else"): "another husband's name",
 }
 
 

@@ -55,6 +55,7 @@ from linkmiskin.scoring.comparisons import (
     PlainIdComparison,
     RelationshipComparison,
     SexComparison,
+    SpouseNameComparison,
     level_keys,
 )
 from linkmiskin.standardise.nik import TRUSTED_NIK15_STATUSES as _NIK15_TRUSTED
@@ -71,6 +72,7 @@ MODEL_COLUMNS = [
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
     "block_kk_first", "block_kk_last", "kk_name_unique", "nik15_shared",
+    "spouse_name", "husband_name", "name_form",
 ]
 
 #: a block (the records sharing a loose blocking key) larger than this is not compared pair by pair: its
@@ -91,7 +93,7 @@ CAPPED_BLOCKS = {
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
 #: of them share a :func:`fingerprint`
 FINGERPRINT_COLUMNS = ("nik", "nik15", "name", "dob", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
-                       "relationship", "mother_name")
+                       "relationship", "mother_name", "spouse_name", "husband_name")
 
 
 def _list_col(s: pd.Series) -> pd.Series:
@@ -187,6 +189,58 @@ def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
     t["addr_number"] = number.astype(object).where(number.notna(), None).to_numpy()
 
 
+#: a woman with no recorded relationship on a list with households is taken as the head's wife when born
+#: within this many years of him (a daughter is usually born later)
+WIFE_MAX_AGE_GAP = 15
+
+
+def husband_names(std: pd.DataFrame, sex: np.ndarray) -> np.ndarray:
+    """The husband's name of each record that is (or may be) a wife on a list with households: the name of
+    the head (not a woman) of her KK, else of her list's household key, on the same list, for a record in the
+    spouse role that is not a man, or a woman with no recorded relationship born within
+    :data:`WIFE_MAX_AGE_GAP` years of the head; None elsewhere. ``sex`` is each record's known sex.
+
+    >>> std = pd.DataFrame({"source": ["d"] * 3, "kk": ["3216010101010001"] * 3, "kk_status": ["valid"] * 3,
+    ...     "household_key": [None] * 3, "relationship": ["KEPALA", "PASANGAN", "ANAK"],
+    ...     "name": ["BUDI SANTOSO", None, "ANI"], "birth_year": [1970, 1972, 2000]})
+    >>> husband_names(std, np.array(["L", "P", "P"], dtype=object)).tolist()
+    [None, 'BUDI SANTOSO', None]
+    """
+    from linkmiskin.standardise.household_roles import HEAD, SPOUSE
+
+    n = len(std)
+    kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
+    hk = std["household_key"] if "household_key" in std else pd.Series(None, index=std.index, dtype=object)
+    fam = kk.astype(object).where(kk.notna(), hk.astype(object)).to_numpy(dtype=object)
+    rel = std["relationship"].astype(object).to_numpy()
+    sx = pd.Series(sex, dtype=object).to_numpy()
+    d = pd.DataFrame({"source": std["source"].to_numpy(dtype=object), "fam": fam, "rel": rel, "sex": sx,
+                      "name": std["name"].astype(object).to_numpy(), "year": pd.array(std["birth_year"], dtype="Int64")})
+    head = (d["rel"] == HEAD) & d["name"].notna() & d["fam"].notna() & (d["sex"] != "P")
+    heads = d[head].drop_duplicates(["source", "fam"])[["source", "fam", "name", "year"]]
+    m = d[["source", "fam"]].merge(heads, on=["source", "fam"], how="left", suffixes=("", "_head"))
+    gap = (d["year"] - m["year"].to_numpy()).abs()
+    spouse = (d["rel"] == SPOUSE) & (d["sex"] != "L")
+    unknown_woman = d["rel"].isna() & (d["sex"] == "P") & gap.le(WIFE_MAX_AGE_GAP).fillna(False).to_numpy(dtype=bool)
+    wife = (spouse | unknown_woman).to_numpy(dtype=bool) & d["fam"].notna().to_numpy(dtype=bool) & ~head.to_numpy(dtype=bool)
+    out = np.full(n, None, dtype=object)
+    hn = m["name"].to_numpy(dtype=object)
+    take = wife & pd.notna(hn)
+    out[take] = hn[take]
+    return out
+
+
+def _spouse_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
+    """The spouse's name a record gives (``NY.`` + his name, a SUAMI column), the husband's name its household
+    gives (:func:`husband_names`) and how a ``NY.`` name was read (``name_form``), for
+    :class:`~linkmiskin.scoring.comparisons.SpouseNameComparison`."""
+    n = len(std)
+    for c in ("spouse_name", "name_form"):
+        v = std[c] if c in std else pd.Series(None, index=std.index, dtype=object)
+        t[c] = v.astype(object).where(v.notna(), None).to_numpy()
+    t["husband_name"] = husband_names(std, t["sex"].to_numpy(dtype=object)) if n else np.full(0, None, dtype=object)
+
+
 def model_table(std: pd.DataFrame) -> pd.DataFrame:
     """Build the table the model scores from standardised records (all sources concatenated).
 
@@ -224,6 +278,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["mother_tokens"] = _list_col(std["mother_name_tokens"]).to_numpy()
     kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
     t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
+    _spouse_columns(std, t)
 
     _plain_columns(std, t)
 
@@ -342,10 +397,10 @@ def data_profile(con: Any, table: str) -> dict[str, int]:
     row = con.execute(f"""
         SELECT count(*), count(nik15), count(id_plain), count(name), count(dob) FILTER (WHERE NOT dob_placeholder),
                count(sex), count(coalesce(desa_code, kecamatan_code)), count(addr_text), count(relationship),
-               count(mother_name), count(kk)
+               count(mother_name), count(kk), count(spouse_name)
         FROM {table}""").fetchall()[0]
     keys = ("records", "nik", "id", "name", "dob", "sex", "desa", "address_text", "relationship", "mother_name",
-            "kk")
+            "kk", "spouse_name")
     return {k: int(v) for k, v in zip(keys, row, strict=True)}
 
 
@@ -405,6 +460,7 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
+        SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
     ]
 
 
@@ -423,6 +479,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
         RelationshipComparison("relationship"),
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
+        SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
     ]
 
 
@@ -452,6 +509,9 @@ PRIOR_M: dict[str, dict[str, float]] = {
     "mother_name": {"exact": 0.85, "close": 0.10, "else": 0.05},
     # (of pairs of one person with close names and a KK on both sides: a new card or a split family is "else")
     "kk": {"exact": 0.80, "typo": 0.03, "else": 0.17},
+    # a wife's NY. + husband's name against the husband's name of the other record's household (an
+    # unclear NY. reading that was her own name falls in else)
+    "spouse_name": {"exact": 0.60, "close": 0.15, "else": 0.25},
 }
 #: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
 #: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people

@@ -128,7 +128,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key",
-           "spouse_name_form"]
+           "spouse_name_form",
+           "name_sex_table", "female_probability", "nyonya_reading"]
 
 #: Columns returned by :func:`parse_name`, in order.
 NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nicknames", "name_status",
@@ -701,9 +702,10 @@ _SPOUSE_FORM = re.compile(r"^\s*(?:NY\s*\.|NY\s|NYONYA(?:[\s.]|$))", re.IGNORECA
 
 
 def spouse_name_form(values: Any) -> Any:
-    """True where a name is written as ``NY.``/``NYONYA`` + a name: in Indonesian lists that is a married
-    woman listed under her **husband's** name (Mrs Aditya Pratama), so the name that follows is his, not
-    hers. For one value a bool; for a Series (or list) a boolean numpy array, computed once per distinct value.
+    """True where a name is written as ``NY.``/``NYONYA`` + a name: in Indonesian lists either a married
+    woman listed under her **husband's** name (Mrs Aditya Pratama) or her own name with a title (Ny. Siti
+    Aminah); :func:`nyonya_reading` tells them apart. For one value a bool; for a Series (or list) a boolean
+    numpy array, computed once per distinct value.
 
     >>> spouse_name_form("NY. ADITYA PRATAMA"), spouse_name_form("Nyonya Budi"), spouse_name_form("NYOMAN")
     (True, True, False)
@@ -715,6 +717,80 @@ def spouse_name_form(values: Any) -> Any:
     hit = np.fromiter((isinstance(u, str) and bool(_SPOUSE_FORM.match(u)) for u in uniques), dtype=bool,
                       count=len(uniques))
     return np.append(hit, False).take(np.where(codes < 0, len(uniques), codes))
+
+
+#: a name word's reading is clear when the words of a name say woman (or man) with at least this probability
+NAME_SEX_CLEAR = 0.9
+#: each word of the seed file (``data/given_names_sex.csv``) counts as this many records of its sex
+NAME_SEX_SEED_WEIGHT = 10.0
+#: a word's log-odds of being a woman's is capped here, so that one word seen often does not outvote the rest
+_MAX_WORD_LOGIT = 6.0
+
+
+@lru_cache(maxsize=1)
+def _seed_name_sex() -> pd.DataFrame:
+    """The seed file's words, in canonical spelling, with their sex (``L``/``P``)."""
+    rows = _read_csv("given_names_sex.csv", ("name", "sex"))
+    bad = sorted({r["sex"] for r in rows} - {"L", "P"})
+    if bad:
+        raise ValueError(f"given_names_sex.csv: sex must be L or P, got {bad}")
+    words = normalize_name(pd.Series([r["name"] for r in rows], dtype=object))
+    return pd.DataFrame({"word": words.to_numpy(dtype=object), "sex": [r["sex"] for r in rows]}).dropna()
+
+
+def name_sex_table(tokens: Any, sex: Any, *, seed: bool = True) -> pd.DataFrame:
+    """How many records of each sex carry each name word: ``female``, ``male`` and ``p_female`` (smoothed
+    by half a record of each sex) indexed by word, learnt from the records whose sex is known (``sex`` ``L``/``P``), plus the
+    seed file's words (:data:`NAME_SEX_SEED_WEIGHT` records each) unless ``seed`` is False.
+
+    >>> t = name_sex_table(pd.Series([["SITI", "AMINAH"], ["BUDI"]]), pd.Series(["P", "L"]), seed=False)
+    >>> float(t.loc["SITI", "female"]), float(t.loc["BUDI", "male"]), round(float(t.loc["SITI", "p_female"]), 3)
+    (1.0, 1.0, 0.75)
+    """
+    tok = pd.Series(list(tokens), dtype=object) if not isinstance(tokens, pd.Series) else tokens.reset_index(drop=True)
+    sx = pd.Series(np.asarray(sex, dtype=object)).reset_index(drop=True)
+    known = sx.isin(["L", "P"]).to_numpy(dtype=bool)
+    ex = tok[known].explode().dropna()
+    words = pd.DataFrame({"word": ex.to_numpy(dtype=object),
+                          "sex": sx.to_numpy(dtype=object)[ex.index.to_numpy()], "w": 1.0})
+    if seed:
+        words = pd.concat([words, _seed_name_sex().assign(w=NAME_SEX_SEED_WEIGHT)], ignore_index=True)
+    counts = (words.pivot_table(index="word", columns="sex", values="w", aggfunc="sum", fill_value=0.0)
+              .reindex(columns=["P", "L"], fill_value=0.0))
+    out = pd.DataFrame({"female": counts["P"].astype(float), "male": counts["L"].astype(float)})
+    out["p_female"] = (out["female"] + 0.5) / (out["female"] + out["male"] + 1.0)
+    return out
+
+
+def female_probability(tokens: Any, table: pd.DataFrame) -> np.ndarray:
+    """The probability that a name is a woman's, from its words' ``p_female`` in ``table``
+    (:func:`name_sex_table`), their log-odds added (capped per word); NaN where no word is in the table.
+
+    >>> t = name_sex_table(pd.Series([["SITI"]] * 9 + [["BUDI"]] * 9), pd.Series(["P"] * 9 + ["L"] * 9), seed=False)
+    >>> [round(float(p), 2) for p in female_probability(pd.Series([["SITI", "X"], ["BUDI"], ["X"]]), t)][:2]
+    [0.95, 0.05]
+    """
+    tok = pd.Series(list(tokens), dtype=object) if not isinstance(tokens, pd.Series) else tokens.reset_index(drop=True)
+    ex = tok.explode().dropna()
+    p = ex.map(table["p_female"]).astype(float)
+    logit = np.clip(np.log(p / (1.0 - p)), -_MAX_WORD_LOGIT, _MAX_WORD_LOGIT)
+    total = logit.groupby(level=0).sum(min_count=1).reindex(range(len(tok)))
+    return (1.0 / (1.0 + np.exp(-total))).to_numpy(dtype=float)
+
+
+def nyonya_reading(p_female: Any) -> np.ndarray:
+    """How ``NY.``/``NYONYA`` + a name is read, from the probability that the name is a woman's: ``own`` (her
+    own name with a title) when clearly a woman's, ``husband`` (her husband's name) when clearly a man's,
+    ``ambiguous`` otherwise (also when none of its words was seen with a known sex): both readings are kept.
+
+    >>> nyonya_reading([0.97, 0.02, 0.5, float("nan")]).tolist()
+    ['own', 'husband', 'ambiguous', 'ambiguous']
+    """
+    p = np.asarray(p_female, dtype=float)
+    out = np.full(p.shape, "ambiguous", dtype=object)
+    out[p >= NAME_SEX_CLEAR] = "own"
+    out[1.0 - p >= NAME_SEX_CLEAR] = "husband"
+    return out
 
 
 def parse_name(x: Any) -> Any:

@@ -359,9 +359,13 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     date gets that year as ``birth_year``, with ``birth_year_approx_from_age`` True and the flag
     ``birth_year:approx_from_age``.
 
-    A name written ``NY. ADITYA PRATAMA`` / ``NYONYA BUDI`` is a married woman listed under her husband's
-    name: her ``name`` (and its tokens) is left missing with ``name_status`` ``"spouse_name"``, and the
-    husband's name goes to ``spouse_name`` / ``spouse_name_tokens`` (``None`` / ``[]`` on other rows).
+    A name written ``NY. ADITYA PRATAMA`` / ``NYONYA BUDI`` may be a married woman listed under her husband's
+    name, or her own name with a title (``NY. SITI AMINAH``). ``name_form`` says how it was read (None on
+    other rows), by how often its words belong to women among the list's records of known sex
+    (:func:`linkmiskin.standardise.names.nyonya_reading`): ``husband`` leaves her ``name`` (and its tokens)
+    missing with ``name_status`` ``"spouse_name"`` and puts the husband's name in ``spouse_name`` /
+    ``spouse_name_tokens`` (``None`` / ``[]`` on other rows); ``own`` keeps it as her name without the title;
+    ``ambiguous`` keeps it as both.
     A relationship column of bare BPS/DTKS codes (1 kepala ... 9 lainnya) is read as such when the data
     prove that scheme; ``result.attrs["relationship_scheme"]`` is then ``"bps"``.
 
@@ -472,24 +476,135 @@ def _id_numbers_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any],
             flags.append(_status_flag(fld, parsed[f"{fld}_status"], ("valid", "missing")))
 
 
-def _wife_under_husbands_name(cols: dict[str, Any], wife: np.ndarray, n: int, source: str) -> None:
-    """A name written ``NY. ADITYA PRATAMA`` is her husband's: kept as ``spouse_name``, her own left missing."""
-    if not wife.any():
+def _known_sex(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: int) -> np.ndarray:
+    """Each record's sex where known: the recorded sex (``L``/``P``), else the sex coded in a valid NIK."""
+    from linkmiskin.standardise.household_roles import sex_frame
+
+    col = _col(raw, cm, "sex")
+    recorded = sex_frame(col)["sex"].to_numpy(dtype=object) if col is not None else np.full(n, None, dtype=object)
+    valid = pd.Series(cols["nik_status"], dtype=object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+    coded = np.where(valid, np.asarray(cols["nik_sex"], dtype=object), None)
+    return np.where(pd.isna(recorded), coded, recorded)
+
+
+def _read_nyonya_names(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], form: np.ndarray,
+                       n: int) -> np.ndarray:
+    """The reading of each ``NY.``/``NYONYA`` name (``own``/``husband``/``ambiguous``, None elsewhere): from how
+    often its words belong to women among this list's other records of known sex (and the seed file); where
+    the list also names the husband (SUAMI), a name equal to his is his and any other name is hers."""
+    from linkmiskin.standardise import names as _names
+
+    reading = np.full(n, None, dtype=object)
+    if not form.any():
+        return reading
+    tokens = pd.Series(_names_column(cols["name_tokens"], n), dtype=object)
+    sex = np.where(form, None, _known_sex(raw, cm, cols, n))      # her own row's sex says nothing of the name
+    table = _names.name_sex_table(tokens, sex)
+    idx = np.flatnonzero(form)
+    reading[idx] = _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
+    husband_col = _col(raw, cm, "spouse_name")
+    if husband_col is not None:
+        husband = _names.parse_name(husband_col)["name"].to_numpy(dtype=object)
+        named = form & pd.notna(husband)
+        same = named & (husband == np.asarray(cols["name"], dtype=object))
+        reading[same] = "husband"
+        reading[named & ~same] = "own"
+    return reading
+
+
+def _wife_under_husbands_name(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], form: np.ndarray,
+                              n: int, source: str) -> None:
+    """A name written ``NY. ADITYA PRATAMA`` read as her husband's is kept as ``spouse_name`` with her own left
+    missing; one read as her own (``NY. SITI AMINAH``) stays her name; an ambiguous one is kept as both.
+    ``name_form`` records the reading (:func:`linkmiskin.standardise.names.nyonya_reading`)."""
+    reading = _read_nyonya_names(raw, cm, cols, form, n)
+    cols["name_form"] = reading
+    if not form.any():
         return
-    idx = np.flatnonzero(wife)
+    as_spouse = np.isin(reading, ["husband", "ambiguous"])
+    idx = np.flatnonzero(as_spouse)
     cols["spouse_name"][idx] = np.asarray(cols["name"], dtype=object)[idx]
     cols["spouse_name_tokens"] = _names_column(cols["name_tokens"], n)
-    cols["spouse_name_tokens"][~wife] = _empty_lists(int((~wife).sum()))
+    cols["spouse_name_tokens"][~as_spouse] = _empty_lists(int((~as_spouse).sum()))
+    hidx = np.flatnonzero(reading == "husband")
     for c in ("name", "name_father"):
         cols[c] = np.asarray(cols[c], dtype=object).copy()
-        cols[c][idx] = None
+        cols[c][hidx] = None
     for c in ("name_tokens", "name_phonetic", "name_nicknames"):
         cols[c] = _names_column(cols[c], n)
-        cols[c][idx] = _empty_lists(len(idx))
+        cols[c][hidx] = _empty_lists(len(hidx))
     cols["name_status"] = np.asarray(cols["name_status"], dtype=object).copy()
-    cols["name_status"][idx] = "spouse_name"
-    log.info("source %r: %d name(s) written as NY./NYONYA + a name (a wife under her husband's name): "
-             "kept as spouse_name, her own name left missing", source, len(idx))
+    cols["name_status"][hidx] = "spouse_name"
+    counts = {k: int((reading == k).sum()) for k in ("own", "husband", "ambiguous")}
+    log.info("source %r: %d name(s) written as NY./NYONYA + a name, read by how often their words belong to "
+             "women on this list: %d her own name (title dropped), %d her husband's (kept as spouse_name, her "
+             "own name missing), %d unclear (kept as both)", source, int(form.sum()), counts["own"],
+             counts["husband"], counts["ambiguous"])
+
+
+def _with_name_flag(flags: Any, flag: str) -> str:
+    """A record's ``flags`` with its ``name:`` flag replaced by ``flag``, kept in field order (after the record
+    id, NIK and KK flags)."""
+    items = [f for f in (flags.split(";") if isinstance(flags, str) else []) if not f.startswith("name:")]
+    at = sum(f.split(":", 1)[0] in ("record_id", "nik", "kk") for f in items)
+    return ";".join(items[:at] + [flag] + items[at:])
+
+
+def _job_readings(std: pd.DataFrame, form: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The readings of the ``NY.`` names at ``idx`` by the name words of every record of known sex (recorded,
+    else coded in a valid NIK) in ``std``, leaving out the ``NY.`` rows themselves."""
+    from linkmiskin.standardise import names as _names
+
+    tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object), len(std)), dtype=object)
+    valid = std["nik_status"].astype(object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
+    recorded = std["sex"].to_numpy(dtype=object)
+    sex = np.where(pd.isna(recorded), np.where(valid, std["nik_sex"].to_numpy(dtype=object), None), recorded)
+    table = _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None))
+    return _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
+
+
+def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
+    """The ``NY.`` names one list left unclear (``name_form`` ``ambiguous``) read again with the name words of
+    every list of the job (all records of known sex): a name now clearly a woman's becomes hers alone
+    (``own``), one clearly a man's her husband's alone (``husband``). ``std`` is the concatenated
+    standardised lists; a copy is returned (``std`` itself when nothing changes). Counts are logged per source.
+    """
+    form = std["name_form"].to_numpy(dtype=object) if "name_form" in std else None
+    if form is None or not (form == "ambiguous").any():
+        return std
+    n = len(std)
+    cols = {c: std[c].to_numpy(dtype=object) for c in ("name", "name_father", "name_status", "spouse_name")}
+    idx = np.flatnonzero(form == "ambiguous")
+    reading = _job_readings(std, form, idx)
+    out = std.copy(deep=False)
+    new_form = form.copy()
+    new_form[idx] = reading
+    own, husband = idx[reading == "own"], idx[reading == "husband"]
+    spouse, spouse_tok = cols["spouse_name"].copy(), _names_column(std["spouse_name_tokens"].to_numpy(dtype=object), n)
+    spouse[own] = None
+    spouse_tok[own] = _empty_lists(len(own))
+    for c in ("name", "name_father"):
+        v = cols[c].copy()
+        v[husband] = None
+        out[c] = v
+    for c in ("name_tokens", "name_phonetic", "name_nicknames"):
+        v = _names_column(std[c].to_numpy(dtype=object), n)
+        v[husband] = _empty_lists(len(husband))
+        out[c] = v
+    status = cols["name_status"].copy()
+    status[husband] = "spouse_name"
+    flags = std["flags"].to_numpy(dtype=object).copy()
+    flags[husband] = [_with_name_flag(f, "name:spouse_name") for f in flags[husband]]   # a few rows
+    out["name_status"], out["spouse_name"], out["spouse_name_tokens"] = status, spouse, spouse_tok
+    out["name_form"], out["flags"] = new_form, flags
+    src = std["source"].to_numpy(dtype=object)
+    for s_ in pd.unique(src[idx]):
+        here = src[idx] == s_
+        log.info("source %r: %d unclear NY./NYONYA name(s) read again with the name words of every list: %d "
+                 "her own, %d her husband's, %d still unclear", s_, int(here.sum()),
+                 int((reading[here] == "own").sum()), int((reading[here] == "husband").sum()),
+                 int((reading[here] == "ambiguous").sum()))
+    return out
 
 
 def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
@@ -503,8 +618,9 @@ def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flag
         cols[c] = _arr(parsed[c])
     cols["spouse_name"] = np.full(n, None, dtype=object)
     cols["spouse_name_tokens"] = _empty_lists(n)
+    cols["name_form"] = np.full(n, None, dtype=object)
     if col is not None:
-        _wife_under_husbands_name(cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source)
+        _wife_under_husbands_name(raw, cm, cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source)
         flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
