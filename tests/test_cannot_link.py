@@ -189,3 +189,33 @@ def test_husband_and_wife_by_name_form():
     # her own name with a title is not her husband's
     assert not fires("husband_and_wife_by_name_form", wife | {"name_form": "own"},
                      {"source": "bpjs", "name": "BUDI SANTOSO", "sex": "L"})
+
+
+def _father_son_and_x(to_father: float, to_son: float) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Father {0, 1} and son {2, 3} kept apart; record 4 (a name and an RT only) scored with all four."""
+    from linkmiskin.clustering.persons import _agglomerate
+
+    edges = sorted([(0, 1, 0.99999), (2, 3, 0.99999), (4, 0, to_father), (4, 1, to_father), (4, 2, to_son),
+                    (4, 3, to_son)], key=lambda e: -e[2])
+    held: list[tuple[int, int]] = []
+    rep = _agglomerate(list(range(5)), [e[0] for e in edges], [e[1] for e in edges], [e[2] for e in edges], 0.5,
+                       cannot=[(0, 2), (0, 3), (1, 2), (1, 3)], min_avg=0.5, held=held)
+    return rep, held
+
+
+def test_equally_close_to_two_kept_apart():
+    from linkmiskin.clustering.persons import equally_close_to_two_kept_apart
+
+    # a record that the evidence ties equally to a father and his son joins neither
+    rep, held = _father_son_and_x(0.95, 0.95)
+    assert rep[0] == rep[1] and rep[2] == rep[3] and rep[0] != rep[2]
+    assert rep[4] not in (rep[0], rep[2]) and held
+    # clearly closer to the father: it joins him
+    rep, held = _father_son_and_x(0.98, 0.6)
+    assert rep[4] == rep[0] and not held
+    # tied that firmly to both, the doubt is the cannot-link rule's, not the record's: it is not held
+    rep, held = _father_son_and_x(0.99995, 0.99995)
+    assert rep[4] in (rep[0], rep[2]) and not held
+    assert equally_close_to_two_kept_apart(0.9, 0.895, 0.5)      # within AMBIGUITY_MARGIN_BITS
+    assert not equally_close_to_two_kept_apart(0.9, 0.8, 0.5)    # a clear difference in odds
+    assert not equally_close_to_two_kept_apart(0.9, 0.4, 0.5)    # the rival is below the threshold

@@ -13,7 +13,11 @@ agglomeration**:
   members of one KK, twins named in rhyme, a father and a son a generation apart, ...);
 
 * two groups are only merged when the average match probability of all their *scored* cross pairs is at
-  least the threshold, so a weak bridge between two dense groups is cut.
+  least the threshold, so a weak bridge between two dense groups is cut;
+* a group that is as close to two groups kept apart as to each other (a BLT-DD row ``USMAN`` with only a
+  name and an RT, beside a father and a son both called USMAN) joins neither: the evidence cannot say
+  which person it is, and a guess would merge it with the wrong one half of the time
+  (:func:`equally_close_to_two_kept_apart`; the rule is recorded in ``kept_apart_by``).
 
 Households are built in :mod:`linkmiskin.clustering.households`.
 
@@ -52,14 +56,61 @@ def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
     return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
 
 
+#: a rival group within this many bits of match weight (log2 odds) is as close (measured on world A: a margin
+#: of one bit held apart more records that the evidence placed rightly than wrongly)
+AMBIGUITY_MARGIN_BITS = 0.1
+#: ... and only where the group's tie to the target is itself short of this (10 bits): a group tied that firmly
+#: to two groups kept apart points at the cannot-link rule's doubt, not at its own
+AMBIGUITY_MAX_P = 0.999
+#: the rule name recorded on the pairs and records that :func:`equally_close_to_two_kept_apart` held apart
+AMBIGUOUS_RULE = "equally_close_to_two_kept_apart"
+
+
+def _bits(p: float) -> float:
+    """Match weight (log2 odds) of a probability, finite at 0 and 1."""
+    q = min(max(p, 1e-12), 1 - 1e-12)
+    return float(np.log2(q / (1 - q)))
+
+
+def equally_close_to_two_kept_apart(to_target: float, to_rival: float, threshold: float,
+                                    margin_bits: float = AMBIGUITY_MARGIN_BITS) -> bool:
+    """A group only modestly tied to the target (below ``AMBIGUITY_MAX_P``) whose average match probability
+    to a rival group kept apart from the target is above the threshold and within ``margin_bits`` of its
+    match weight to the target joins neither: it cannot be told which person it is.
+
+    >>> equally_close_to_two_kept_apart(0.97, 0.97, 0.5), equally_close_to_two_kept_apart(0.99, 0.6, 0.5)
+    (True, False)
+    """
+    return (to_target < AMBIGUITY_MAX_P and to_rival >= threshold
+            and _bits(to_rival) >= _bits(to_target) - margin_bits)
+
+
+def _rival(group: int, target: int, ev: dict[int, dict[int, list[float]]], bad: dict[int, set[int]],
+           members: dict[int, list[int]], threshold: float) -> int | None:
+    """A group kept apart from ``target`` to which ``group`` is as close as to ``target`` (None if none)."""
+    s, c = ev[group].get(target, (0.0, 0))
+    to_target = s / c if c else 0.0
+    kept = bad.get(target, set())
+    for other, (s2, c2) in ev[group].items():
+        if other == target or not c2:
+            continue
+        apart = not kept.isdisjoint(members[other]) or not bad.get(other, set()).isdisjoint(members[target])
+        if apart and equally_close_to_two_kept_apart(to_target, s2 / c2, threshold):
+            return other
+    return None
+
+
 def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float], threshold: float,
-                 cannot: list[tuple[int, int]], min_avg: float = 0.5) -> dict[int, int]:
+                 cannot: list[tuple[int, int]], min_avg: float = 0.5,
+                 held: list[tuple[int, int]] | None = None) -> dict[int, int]:
     """Constrained average-linkage merge inside one component. Returns node -> representative.
 
     ``el, er, ep``: every scored pair inside the component (any probability), sorted by descending
-    probability. ``cannot``: pairs that must not end up together.
+    probability. ``cannot``: pairs that must not end up together. ``held`` (if given) receives the scored
+    pairs ``(a, b)`` whose groups :func:`equally_close_to_two_kept_apart` held apart.
     """
     uf = UnionFind(nodes)
+    frozen: set[int] = set()
     find = uf.find
     members: dict[int, list[int]] = {x: [x] for x in nodes}
     # cross evidence between current clusters: ev[a][b] = [sum of p, number of scored pairs]
@@ -85,6 +136,16 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
+        if ra in frozen or rb in frozen:
+            continue
+        # the smaller group first: is it as close to a group kept apart from the larger one (or vice versa)?
+        torn = next((g for g, t in ((rb, ra), (ra, rb)) if _rival(g, t, ev, bad, members, min_avg) is not None),
+                    None)
+        if torn is not None:
+            frozen.add(torn)
+            if held is not None:
+                held.append((a, b))
+            continue
         uf.union(ra, rb)
         members[ra].extend(members.pop(rb))
         absorbed = bad.pop(rb, None)   # the absorbed cluster's cannot-link partners (after the swap above)
@@ -128,6 +189,7 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     size = np.bincount(comp)
     suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
     suspicious |= set(np.flatnonzero(size > 12))
+    held: list[tuple[int, int]] = []
     if suspicious:
         sus = np.array(sorted(suspicious), dtype=np.int64)
         in_sus = np.isin(comp, sus)
@@ -151,7 +213,7 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
             c0, c1 = np.searchsorted(cc, [c, c + 1])
             mapping = _agglomerate(nodes_all[n0:n1].tolist(), el_[e0:e1].tolist(), er_[e0:e1].tolist(),
                                    ep[e0:e1].tolist(), threshold, list(zip(ca[c0:c1].tolist(), cb[c0:c1].tolist())),
-                                   min_avg=threshold)
+                                   min_avg=threshold, held=held)
             for node, r in mapping.items():
                 rep[node] = r + n  # representatives of rebuilt clusters live above n
     # make representatives compact and deterministic (smallest member node)
@@ -159,6 +221,10 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     out = records.copy()
     out["person_node"] = rep_series
     out["person_confidence"] = confidence(n, rep_series, pairs)
+    if held:
+        h = np.array(held, dtype=np.int64)
+        ambiguous = pd.DataFrame({"a": h.min(axis=1), "b": h.max(axis=1), "rule": AMBIGUOUS_RULE})
+        cannot = pd.concat([cannot, ambiguous], ignore_index=True).drop_duplicates(["a", "b"])
     out.attrs["cannot_link"] = cannot
     return out
 
