@@ -80,6 +80,22 @@ def test_same_kk_years_apart():
     assert not fires("same_kk_years_apart", fam | {"dob_year": 1980}, fam | {"dob_year": 1981})
 
 
+def test_one_household_generations_apart():
+    fam = {"source": "dtks", "kk": "3216010511150001", "name": "USMAN"}
+    # a head and his son of one name, neither with a NIK or a birth date
+    assert fires("one_household_generations_apart", fam | {"relationship": "KEPALA"}, fam | {"relationship": "ANAK"})
+    assert fires("one_household_generations_apart", fam | {"relationship": "ANAK"}, fam | {"relationship": "CUCU"})
+    # head and spouse (lists swap them), an unknown role, another list or another KK: no verdict
+    assert not fires("one_household_generations_apart", fam | {"relationship": "KEPALA"},
+                     fam | {"relationship": "PASANGAN"})
+    assert not fires("one_household_generations_apart", fam | {"relationship": "KEPALA"},
+                     fam | {"relationship": "FAMILI"})
+    assert not fires("one_household_generations_apart", fam | {"relationship": "KEPALA"},
+                     fam | {"relationship": "ANAK", "source": "p3ke"})
+    assert not fires("one_household_generations_apart", fam | {"relationship": "KEPALA"},
+                     fam | {"relationship": "ANAK", "kk": "3216010511150002"})
+
+
 def test_same_kk_different_niks():
     fam = {"source": "dtks", "kk": "3216010511150001", "name": "ANI"}
     assert fires("same_kk_different_niks", fam | _nik("3216015505800001"), fam | _nik("3216016208750004"))

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from linkmiskin.facts import differ_beyond_typo, one_vowel_apart
+from linkmiskin.standardise.household_roles import role_generation
 from linkmiskin.standardise.names import names_close
 
 __all__ = ["REFERENCES", "RULES", "CannotLinkRule", "PairEvidence", "ReferencePairs", "cannot_link",
@@ -339,6 +340,15 @@ def same_kk_years_apart(ev: PairEvidence) -> np.ndarray:
 
 
 @_rule
+def one_household_generations_apart(ev: PairEvidence) -> np.ndarray:
+    """Two rows of one KK on one list whose relationships to the head are a generation or more apart (the
+    head and a child, a child and a grandchild): two people, even with one name and no NIK or birth date."""
+    ga = role_generation(ev.col("relationship", "a"))
+    gb = role_generation(ev.col("relationship", "b"))
+    return ev.same_kk_same_source & ~ev.duplicate_row & (np.abs(ga - gb) >= 1)
+
+
+@_rule
 def same_kk_different_niks(ev: PairEvidence) -> np.ndarray:
     """Two members of one KK on one list whose trusted NIKs differ beyond a typo."""
     return ev.same_kk_same_source & ~ev.duplicate_row & ev.niks_differ_beyond_typo
@@ -480,8 +490,13 @@ def one_list_same_name_date_address(ev: PairEvidence) -> np.ndarray:
 @_reference("same_kk_different_sex")
 def one_kk_same_name_and_date(ev: PairEvidence) -> np.ndarray:
     """One KK on one list, one full name and one real birth date: one person listed twice, by evidence that
-    reads no sex."""
+    reads neither sex nor relationship."""
     return ev.same_kk_same_source & ev.same_full_name & ev.same_day & ev.real_dates
+
+
+# one person listed twice under one KK is also the test of the rule that reads relationships
+REFERENCES["one_household_generations_apart"] = ReferencePairs(
+    "one_kk_same_name_and_date", "one_household_generations_apart", one_kk_same_name_and_date)
 
 
 def wilson_lower_bound(fired: int, pairs: int, z: float = REFERENCE_Z) -> float:
@@ -524,7 +539,7 @@ def rules_table() -> pd.DataFrame:
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
                    "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
-                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form")
+                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form", "relationship")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 

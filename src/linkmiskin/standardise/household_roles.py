@@ -188,3 +188,14 @@ def normalize_relationship(x: object) -> str | None:
     return relationship_frame(pd.Series([x], dtype=object))["relationship"].iloc[0]
 
 
+def role_generation(values: object) -> np.ndarray:
+    """The generation of each canonical relationship relative to the head (``data/role_generations.csv``:
+    KEPALA and PASANGAN 0, ANAK and MENANTU 1, CUCU 2, ORANG_TUA and MERTUA -1), NaN where it has none.
+
+    >>> role_generation(pd.Series(["KEPALA", "ANAK", "CUCU", "FAMILI", None])).tolist()
+    [0.0, 1.0, 2.0, nan, nan]
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    table = {k: float(v) for k, v in _table("role_generations.csv").items()}
+    return s.map(table).to_numpy(dtype=float, na_value=np.nan)
+
