@@ -536,6 +536,187 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
     return out.select("unique_id", conf.alias("person_confidence"))
 
 
+# ------------------------------------------------------------------------------ standardisation on Spark
+#: model-table columns that count over *all* records (:func:`linkmiskin.scoring.model.model_table`): the token
+#: rarity of the name and the capped block sizes. Every other column depends on the record alone or on its
+#: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
+GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
+                  "block_last_kec")
+_POS, _META = "lm_pos", "lm_meta"
+
+
+def _model_schema() -> str:
+    """The Spark DDL schema of the model table, from the pandas types of a one-record model table."""
+    from linkmiskin.linkage import _standardize_sources
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import model_table
+
+    std, _ = _standardize_sources({"x": pd.DataFrame({"NAMA": ["ANI"], "NIK": ["3216074101900001"]})}, None, None)
+    return records_schema(model_ids(std, model_table(std)))
+
+
+def _pack(obj: Any) -> str:
+    import base64
+    import pickle
+
+    return base64.b64encode(pickle.dumps(obj)).decode("ascii")
+
+
+def _unpack(text: str) -> Any:
+    import base64
+    import pickle
+
+    return pickle.loads(base64.b64decode(text))  # noqa: S301 - written by this module's own executors
+
+
+def standardise_source(src: Any, name: str, columns: dict[str, str] | None, region: str | None) -> pd.DataFrame:
+    """One source standardised on an executor, as rows of the model table in the source's order.
+
+    The whole-source facts of :func:`linkmiskin.standardise.records.standardize` (the column detection, repeated
+    record ids, a relationship code scheme, heaped birth dates, the row numbers) and the per-source NIK
+    consistency of the model table need the whole list, so a source is one task. The columns that count
+    over all sources (:data:`GLOBAL_COLUMNS`) are left as computed here and recounted on Spark.
+    Adds ``lm_pos`` (the record's position in its source) and ``lm_meta`` (on the first row the column
+    mapping, pickled). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error,
+    which the driver raises as it is (the same error as on DuckDB).
+    """
+    from linkmiskin.linkage import _standardize_sources
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import MODEL_COLUMNS, model_table
+
+    try:
+        std, maps = _standardize_sources({name: src}, {name: columns} if columns is not None else None, region)
+        table = model_ids(std, model_table(std))
+    except Exception as e:  # noqa: BLE001 - carried to the driver and raised there
+        err = pd.DataFrame({c: pd.Series([None], dtype=object) for c in MODEL_COLUMNS})
+        return err.assign(**{_POS: -1, _META: _pack(e)})
+    out = table.assign(**{_POS: table["unique_id"].to_numpy(np.int64)})
+    meta = np.full(len(out), None, dtype=object)
+    meta[0] = _pack(maps[name])
+    out[_META] = meta
+    return out
+
+
+def _batches_standardised(src: Any, name: str, columns: dict[str, str] | None, region: str | None,
+                          schema: str) -> Any:
+    """The function ``mapInPandas`` runs (over one row) for a source given as a path or a pandas frame."""
+    def run(batches: Any) -> Any:
+        for batch in batches:
+            for _ in range(len(batch)):
+                yield _typed(standardise_source(src, name, columns, region), schema)
+    return run
+
+
+def _typed(df: pd.DataFrame, schema: str) -> pd.DataFrame:
+    """Columns in the order of ``schema``, Arrow-ready (lists as lists, nullable ints as objects)."""
+    cols = [c.split("`")[1] for c in _split_schema(schema)]
+    out = df[cols].copy()
+    for c in cols:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: list(v) if isinstance(v, (tuple, np.ndarray)) else v)
+    return out
+
+
+def _split_schema(schema: str) -> list[str]:
+    return [p.strip() for p in re.split(r",\s*(?=`)", schema)]
+
+
+def _source_frame(spark: Any, src: Any, name: str, columns: dict[str, str] | None, region: str | None,
+                  schema: str) -> Any:
+    """One source standardised on an executor (:func:`standardise_source`), as a Spark DataFrame.
+
+    A path (CSV, Excel, Parquet) is read by the executor, which must see it (a local path on local Spark, a
+    shared mount on a cluster); a Spark DataFrame goes to one executor as pandas, in its own row order; a
+    pandas frame, already on the driver, is sent with the task."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+    from pyspark.sql import functions as F
+
+    if isinstance(src, SparkDataFrame):
+        order = "lm__row_order"
+        rows = src.withColumn(order, F.monotonically_increasing_id()).withColumn("lm__one", F.lit(0))
+
+        def run(pdf: pd.DataFrame) -> pd.DataFrame:
+            pdf = pdf.sort_values(order).drop(columns=[order, "lm__one"]).reset_index(drop=True)
+            return _typed(standardise_source(pdf, name, columns, region), schema)
+
+        return rows.groupBy("lm__one").applyInPandas(run, schema=schema)
+    one = spark.createDataFrame(pd.DataFrame({"path": [""]}), schema="path string")
+    # a pandas frame (already on the driver) travels with the task; anything else is read by the executor
+    return one.mapInPandas(_batches_standardised(src if isinstance(src, pd.DataFrame) else os.fspath(src),
+                                                 name, columns, region, schema), schema=schema)
+
+
+def _check_sources(sources: Any, columns: Any) -> None:
+    """The checks of :func:`linkmiskin.linkage._standardize_sources` that concern all sources at once."""
+    from linkmiskin.linkage import LinkError
+
+    if not isinstance(sources, dict) or not sources:
+        raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
+    if columns is not None and not isinstance(columns, dict):
+        raise LinkError(f"columns must be a dict {{source_name: {{field: column}}}}, got {type(columns).__name__}")
+    unknown = set(columns or {}) - set(sources)
+    if unknown:
+        raise LinkError(f"columns= names sources that are not in sources: {sorted(unknown)}")
+
+
+def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None,
+                      region: str | None) -> tuple[Any, dict[str, Any]]:
+    """The model table of :func:`linkmiskin.linkage.Linker` built on Spark, without collecting records to the driver.
+
+    Each source is standardised on an executor (:func:`standardise_source`); ``unique_id`` is numbered source
+    after source in the order of ``sources``, as on DuckDB; the columns that count over all records
+    (:data:`GLOBAL_COLUMNS`) are recounted with Spark aggregates (:func:`global_columns_spark`). Only one
+    row per source comes back to the driver (its size, its column mapping, or its error).
+
+    Returns the records (a Spark DataFrame of the model columns, checkpointed) and the column mappings.
+    """
+    from pyspark.sql import functions as F
+
+    from linkmiskin.scoring.model import MODEL_COLUMNS
+
+    _check_sources(sources, columns)
+    schema = ", ".join([*_split_schema(_model_schema()), f"`{_POS}` bigint", f"`{_META}` string"])
+    parts = [_source_frame(spark, src, name, (columns or {}).get(name), region, schema).withColumn("lm__k", F.lit(k))
+             for k, (name, src) in enumerate(sources.items())]
+    local = parts[0]
+    for p in parts[1:]:
+        local = local.unionByName(p)
+    local = local.localCheckpoint()
+    heads = (local.where(F.col(_POS) <= 0).select("lm__k", _POS, _META).collect())
+    for r in heads:
+        if r[_POS] < 0:
+            raise _unpack(r[_META])
+    mappings = {r["lm__k"]: _unpack(r[_META]) for r in heads}
+    sizes = dict(local.groupBy("lm__k").count().collect())
+    offset, offsets = 0, []
+    for k in range(len(sources)):
+        offsets.append(offset)
+        offset += int(sizes.get(k, 0))
+    start = F.element_at(F.array(*[F.lit(o) for o in offsets]), F.col("lm__k") + 1)
+    numbered = local.withColumn("unique_id", (start + F.col(_POS)).cast("bigint")).drop(_POS, _META, "lm__k")
+    records = global_columns_spark(numbered, total=offset).select(*MODEL_COLUMNS)
+    return records, {name: mappings[k] for k, name in enumerate(sources)}
+
+
+def global_columns_spark(t: Any, total: int) -> Any:
+    """:data:`GLOBAL_COLUMNS` recounted over all records of ``t`` (``total`` of them), as
+    :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
+    key, missing values one key) and the name's rarity (relative frequency, over all records, of its rarest
+    token; NULL without tokens)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from linkmiskin.scoring.model import CAPPED_BLOCKS
+
+    for col, keys in CAPPED_BLOCKS.items():
+        t = t.withColumn(col, F.count(F.lit(1)).over(Window.partitionBy(*keys)).cast("bigint"))
+    ex = t.select("unique_id", F.explode("name_tokens").alias("lm_tok")).where(F.col("lm_tok").isNotNull())
+    freq = ex.groupBy("lm_tok").agg((F.count(F.lit(1)).cast("double") / F.lit(float(max(total, 1)))).alias("lm_f"))
+    rarity = ex.join(freq, "lm_tok").groupBy("unique_id").agg(F.min("lm_f").alias("lm_rar"))
+    # a name without tokens gets NULL (pandas' NaN, which Spark reads as NULL from pandas too)
+    return t.drop("name_rarity").join(rarity, "unique_id", "left").withColumnRenamed("lm_rar", "name_rarity")
+
+
 # ------------------------------------------------------------------------------------------- end to end
 @dataclass
 class SparkLinkResult:
@@ -575,16 +756,6 @@ def _check_session(spark: Any) -> None:
                                 f"linkmiskin.spark_backend.spark_session('local[2]'); got {type(spark).__name__}")
 
 
-def _driver_sources(spark: Any, sources: Any) -> dict[str, Any]:
-    """Sources as linkmiskin's standardiser takes them: paths and pandas unchanged, Spark DataFrames
-    brought to the driver (standardisation is still driver-side, see docs/spark.md)."""
-    from pyspark.sql import DataFrame as SparkDataFrame
-
-    if not isinstance(sources, dict):
-        return sources
-    return {k: (v.toPandas() if isinstance(v, SparkDataFrame) else v) for k, v in sources.items()}
-
-
 class SparkLinker:
     """:class:`linkmiskin.Linker` on Spark (``lm.Linker(..., backend="spark", spark=spark)``): the same
     steps, :meth:`train`, :meth:`predict`, :meth:`cluster`, with Spark DataFrames out.
@@ -609,19 +780,14 @@ class SparkLinker:
             self.set_sources(sources, columns)
 
     def set_sources(self, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None) -> SparkLinker:
-        """Standardise the sources (on the driver, see docs/spark.md) and register the model table on Spark."""
+        """Standardise the sources on the executors (:func:`standardise_spark`) and register the model table."""
         import time
 
         from splink.backends.spark import SparkAPI
 
-        from linkmiskin.linkage import _standardize_sources
-        from linkmiskin.pseudonym import model_ids
-        from linkmiskin.scoring.model import model_table
-
         t0 = time.perf_counter()
-        std, self.column_mapping = _standardize_sources(_driver_sources(self.spark, sources),
-                                                        columns or self.columns, self.region)
-        self.records = to_spark_records(self.spark, model_ids(std, model_table(std))).cache()
+        records, self.column_mapping = standardise_spark(self.spark, sources, columns or self.columns, self.region)
+        self.records = records.cache()
         self._db_api = SparkAPI(spark_session=self.spark)
         self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
                                           dataset_display_name="records")
