@@ -597,13 +597,15 @@ def standardise_source(src: Any, name: str, columns: dict[str, str] | None, regi
     return out
 
 
-def _batches_standardised(src: Any, name: str, columns: dict[str, str] | None, region: str | None,
-                          schema: str) -> Any:
-    """The function ``mapInPandas`` runs (over one row) for a source given as a path or a pandas frame."""
+def _batches_standardised(sources: dict[int, tuple[str, Any]], columns: dict[str, dict[str, str]],
+                          region: str | None, schema: str) -> Any:
+    """The function ``mapInPandas`` runs over the numbers of the sources given as paths or pandas frames:
+    each number read (on the executor) and standardised."""
     def run(batches: Any) -> Any:
         for batch in batches:
-            for _ in range(len(batch)):
-                yield _typed(standardise_source(src, name, columns, region), schema)
+            for k in batch["lm__k"].tolist():
+                name, src = sources[k]
+                yield _typed(standardise_source(src, name, columns.get(name), region), schema).assign(lm__k=k)
     return run
 
 
@@ -621,29 +623,43 @@ def _split_schema(schema: str) -> list[str]:
     return [p.strip() for p in re.split(r",\s*(?=`)", schema)]
 
 
-def _source_frame(spark: Any, src: Any, name: str, columns: dict[str, str] | None, region: str | None,
-                  schema: str) -> Any:
-    """One source standardised on an executor (:func:`standardise_source`), as a Spark DataFrame.
-
-    A path (CSV, Excel, Parquet) is read by the executor, which must see it (a local path on local Spark, a
-    shared mount on a cluster); a Spark DataFrame goes to one executor as pandas, in its own row order; a
-    pandas frame, already on the driver, is sent with the task."""
-    from pyspark.sql import DataFrame as SparkDataFrame
+def _spark_frame_standardised(src: Any, k: int, name: str, columns: dict[str, str] | None, region: str | None,
+                              schema: str) -> Any:
+    """A source given as a Spark DataFrame, standardised on one executor as pandas in its own row order."""
     from pyspark.sql import functions as F
 
-    if isinstance(src, SparkDataFrame):
-        order = "lm__row_order"
-        rows = src.withColumn(order, F.monotonically_increasing_id()).withColumn("lm__one", F.lit(0))
+    order = "lm__row_order"
+    rows = src.withColumn(order, F.monotonically_increasing_id()).withColumn("lm__one", F.lit(0))
 
-        def run(pdf: pd.DataFrame) -> pd.DataFrame:
-            pdf = pdf.sort_values(order).drop(columns=[order, "lm__one"]).reset_index(drop=True)
-            return _typed(standardise_source(pdf, name, columns, region), schema)
+    def run(pdf: pd.DataFrame) -> pd.DataFrame:
+        pdf = pdf.sort_values(order).drop(columns=[order, "lm__one"]).reset_index(drop=True)
+        return _typed(standardise_source(pdf, name, columns, region), schema).assign(lm__k=k)
 
-        return rows.groupBy("lm__one").applyInPandas(run, schema=schema)
-    one = spark.createDataFrame(pd.DataFrame({"path": [""]}), schema="path string")
-    # a pandas frame (already on the driver) travels with the task; anything else is read by the executor
-    return one.mapInPandas(_batches_standardised(src if isinstance(src, pd.DataFrame) else os.fspath(src),
-                                                 name, columns, region, schema), schema=schema)
+    return rows.groupBy("lm__one").applyInPandas(run, schema=f"{schema}, `lm__k` int")
+
+
+def _sources_standardised(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]],
+                          region: str | None, schema: str) -> Any:
+    """Every source standardised on the executors (:func:`standardise_source`), one task per source, with
+    its number in ``sources`` as ``lm__k``.
+
+    A path (CSV, Excel, Parquet) is read by the executor, which must see it (a local path on local Spark, a
+    shared mount on a cluster); a pandas frame, already on the driver, is sent with the tasks; a Spark
+    DataFrame goes to one executor as pandas, in its own row order."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    parts = [_spark_frame_standardised(src, k, name, columns.get(name), region, schema)
+             for k, (name, src) in enumerate(sources.items()) if isinstance(src, SparkDataFrame)]
+    rest = {k: (name, src if isinstance(src, pd.DataFrame) else os.fspath(src))
+            for k, (name, src) in enumerate(sources.items()) if not isinstance(src, SparkDataFrame)}
+    if rest:
+        ks = spark.createDataFrame(pd.DataFrame({"lm__k": list(rest)}), schema="lm__k int").repartition(len(rest))
+        parts.append(ks.mapInPandas(_batches_standardised(rest, columns, region, schema),
+                                    schema=f"{schema}, `lm__k` int"))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.unionByName(p)
+    return out
 
 
 def _check_sources(sources: Any, columns: Any) -> None:
@@ -676,12 +692,7 @@ def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, di
 
     _check_sources(sources, columns)
     schema = ", ".join([*_split_schema(_model_schema()), f"`{_POS}` bigint", f"`{_META}` string"])
-    parts = [_source_frame(spark, src, name, (columns or {}).get(name), region, schema).withColumn("lm__k", F.lit(k))
-             for k, (name, src) in enumerate(sources.items())]
-    local = parts[0]
-    for p in parts[1:]:
-        local = local.unionByName(p)
-    local = local.localCheckpoint()
+    local = _sources_standardised(spark, sources, columns or {}, region, schema).localCheckpoint()
     heads = (local.where(F.col(_POS) <= 0).select("lm__k", _POS, _META).collect())
     for r in heads:
         if r[_POS] < 0:
