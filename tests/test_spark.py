@@ -175,7 +175,9 @@ def _partition(records) -> dict[str, frozenset]:
 
 def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
     """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
-    component): the same persons, with the same ids, as the DuckDB run."""
+    component): the same persons, with the same ids, as the DuckDB run; and the same households."""
+    import pandas as pd
+
     import linkmiskin as lm
 
     duck = duck_linker.cluster()
@@ -192,6 +194,15 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
     conf = duck.records.set_index(duck.records["source"] + ":" + duck.records["record_id"].astype(str))
     got_conf = got.set_index(got["source"] + ":" + got["record_id"].astype(str))["person_confidence"]
     assert (conf["person_confidence"] - got_conf.reindex(conf.index)).abs().max() < 1e-9
+    # households, built on the driver from the person-level table: DuckDB's table and ids
+    hh_cols = ["household_id", "household_confidence", "household_evidence"]
+    assert got.set_index(got["source"] + ":" + got["record_id"].astype(str))[hh_cols].reindex(conf.index).equals(
+        conf[hh_cols])
+    # the household table's own columns (the golden ones, head, KK, address..., are DuckDB-only)
+    assert list(res.households.columns) == list(duck.households.columns[:len(res.households.columns)])
+    pd.testing.assert_frame_equal(res.households.sort_values("household_id").reset_index(drop=True),
+                                  duck.households[res.households.columns].sort_values("household_id")
+                                  .reset_index(drop=True))
 
 
 def test_connected_components_spark(spark):

@@ -544,14 +544,34 @@ GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_do
 _POS, _META = "lm_pos", "lm_meta"
 
 
-def _model_schema() -> str:
-    """The Spark DDL schema of the model table, from the pandas types of a one-record model table."""
+_HH = "hh__"
+
+
+def _one_record_std() -> pd.DataFrame:
     from linkmiskin.linkage import _standardize_sources
+
+    std, _ = _standardize_sources({"x": pd.DataFrame({"NAMA": ["ANI"], "NIK": ["3216074101900001"]})}, None, None)
+    return std
+
+
+def _household_dtypes() -> dict[str, Any]:
+    """The pandas dtype of each standardised column the household step reads (:data:`HOUSEHOLD_COLUMNS`)."""
+    from linkmiskin.clustering.households import HOUSEHOLD_COLUMNS
+
+    std = _one_record_std()
+    return {c: std[c].dtype for c in HOUSEHOLD_COLUMNS}
+
+
+def _model_schema() -> str:
+    """The Spark DDL schema of the model table (from the pandas types of a one-record model table), then
+    the standardised columns the household step reads, prefixed ``hh__``."""
     from linkmiskin.pseudonym import model_ids
     from linkmiskin.scoring.model import model_table
 
-    std, _ = _standardize_sources({"x": pd.DataFrame({"NAMA": ["ANI"], "NIK": ["3216074101900001"]})}, None, None)
-    return records_schema(model_ids(std, model_table(std)))
+    std = _one_record_std()
+    hh = [f"`{_HH}{c}` {'bigint' if pd.api.types.is_integer_dtype(t) else 'string'}"
+          for c, t in _household_dtypes().items()]
+    return ", ".join([records_schema(model_ids(std, model_table(std))), *hh])
 
 
 def _pack(obj: Any) -> str:
@@ -575,8 +595,8 @@ def standardise_source(src: Any, name: str, columns: dict[str, str] | None, regi
     record ids, a relationship code scheme, heaped birth dates, the row numbers) and the per-source NIK
     consistency of the model table need the whole list, so a source is one task. The columns that count
     over all sources (:data:`GLOBAL_COLUMNS`) are left as computed here and recounted on Spark.
-    Adds ``lm_pos`` (the record's position in its source) and ``lm_meta`` (on the first row the column
-    mapping, pickled). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error,
+    Adds the standardised columns the household step reads (``hh__*``), ``lm_pos`` (the record's position in
+    its source) and ``lm_meta`` (on the first row the column mapping, pickled). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error,
     which the driver raises as it is (the same error as on DuckDB).
     """
     from linkmiskin.linkage import _standardize_sources
@@ -587,9 +607,12 @@ def standardise_source(src: Any, name: str, columns: dict[str, str] | None, regi
         std, maps = _standardize_sources({name: src}, {name: columns} if columns is not None else None, region)
         table = model_ids(std, model_table(std))
     except Exception as e:  # noqa: BLE001 - carried to the driver and raised there
-        err = pd.DataFrame({c: pd.Series([None], dtype=object) for c in MODEL_COLUMNS})
+        err = pd.DataFrame({c: pd.Series([None], dtype=object)
+                            for c in [*MODEL_COLUMNS, *(_HH + h for h in _household_dtypes())]})
         return err.assign(**{_POS: -1, _META: _pack(e)})
     out = table.assign(**{_POS: table["unique_id"].to_numpy(np.int64)})
+    for c in _household_dtypes():
+        out[_HH + c] = std[c].astype(object).where(std[c].notna(), None).to_numpy()
     meta = np.full(len(out), None, dtype=object)
     meta[0] = _pack(maps[name])
     out[_META] = meta
@@ -676,6 +699,14 @@ def _check_sources(sources: Any, columns: Any) -> None:
 
 def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None,
                       region: str | None) -> tuple[Any, dict[str, Any]]:
+    """The model table of :func:`linkmiskin.linkage.Linker` built on Spark, without collecting records to the
+    driver (see :func:`_standardise_spark`); returns the records and the column mappings."""
+    records, _, mappings = _standardise_spark(spark, sources, columns, region)
+    return records, mappings
+
+
+def _standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None,
+                       region: str | None) -> tuple[Any, Any, dict[str, Any]]:
     """The model table of :func:`linkmiskin.linkage.Linker` built on Spark, without collecting records to the driver.
 
     Each source is standardised on an executor (:func:`standardise_source`); ``unique_id`` is numbered source
@@ -683,7 +714,8 @@ def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, di
     (:data:`GLOBAL_COLUMNS`) are recounted with Spark aggregates (:func:`global_columns_spark`). Only one
     row per source comes back to the driver (its size, its column mapping, or its error).
 
-    Returns the records (a Spark DataFrame of the model columns, checkpointed) and the column mappings.
+    Returns the records (a Spark DataFrame of the model columns), ``unique_id, record_id`` with the
+    standardised columns the household step reads (``hh__*``), and the column mappings.
     """
     from pyspark.sql import functions as F
 
@@ -704,8 +736,9 @@ def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, di
         offset += int(sizes.get(k, 0))
     start = F.element_at(F.array(*[F.lit(o) for o in offsets]), F.col("lm__k") + 1)
     numbered = local.withColumn("unique_id", (start + F.col(_POS)).cast("bigint")).drop(_POS, _META, "lm__k")
-    records = global_columns_spark(numbered, total=offset).select(*MODEL_COLUMNS)
-    return records, {name: mappings[k] for k, name in enumerate(sources)}
+    records = global_columns_spark(numbered.select(*MODEL_COLUMNS), total=offset).select(*MODEL_COLUMNS)
+    households = numbered.select("unique_id", "record_id", *[c for c in numbered.columns if c.startswith(_HH)])
+    return records, households, {name: mappings[k] for k, name in enumerate(sources)}
 
 
 def global_columns_spark(t: Any, total: int) -> Any:
@@ -727,6 +760,43 @@ def global_columns_spark(t: Any, total: int) -> Any:
     return t.drop("name_rarity").join(rarity, "unique_id", "left").withColumnRenamed("lm_rar", "name_rarity")
 
 
+def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
+                         use_row_order: str | bool = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households on the driver (:func:`linkmiskin.clustering.households.household_clusters`), from the
+    person-level table only: per record the standardised columns the household rules read
+    (:data:`~linkmiskin.clustering.households.HOUSEHOLD_COLUMNS`), its person and person id. No pair comes
+    to the driver; memory grows with the records (about 20 short columns each: roughly 1 GB per 2 million
+    records), never with the pairs.
+
+    ``household_input``: ``unique_id, record_id, hh__*`` (from :func:`_standardise_spark`); ``persons``:
+    ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``.
+    Returns per record ``unique_id, household_id, household_confidence, household_evidence`` and the
+    households table of :class:`linkmiskin.LinkResult`.
+    """
+    from linkmiskin.clustering.households import household_clusters
+    from linkmiskin.linkage import _cluster_ids, _households_table
+
+    pdf = (household_input.join(persons.select("unique_id", "person_uid", "person_confidence"), "unique_id")
+           .join(ids.select("unique_id", "person_id"), "unique_id").toPandas()
+           .sort_values("unique_id").reset_index(drop=True))
+    std = pd.DataFrame({c: pd.array(pdf[_HH + c].astype(object).where(pdf[_HH + c].notna(), None).to_numpy(),
+                                    dtype=t) for c, t in _household_dtypes().items()})
+    uid = pdf["unique_id"].to_numpy(np.int64)
+    # the person's smallest unique_id, as a position: the label DuckDB's person_clusters gives
+    person = pd.DataFrame({"person_node": np.searchsorted(uid, pdf["person_uid"].to_numpy(np.int64)),
+                           "person_confidence": pdf["person_confidence"].to_numpy(dtype=float)})
+    hh = household_clusters(std, person, None, use_row_order=use_row_order)
+    keys = (std["source"].astype(str) + ":" + pdf["record_id"].astype(str)).to_numpy()
+    out = pd.DataFrame({"unique_id": uid, "household_id": _cluster_ids("H", keys, hh["household_node"].to_numpy()),
+                        "household_confidence": hh["household_confidence"].to_numpy(),
+                        "household_evidence": hh["household_evidence"].to_numpy()})
+    table = _households_table(pd.DataFrame({
+        "household_id": out["household_id"], "source": std["source"].astype(str),
+        "record_id": pdf["record_id"].astype(str), "person_id": pdf["person_id"],
+        "desa_code": std["desa_code"], "household_confidence": out["household_confidence"]}))
+    return out, table
+
+
 # ------------------------------------------------------------------------------------------- end to end
 @dataclass
 class SparkLinkResult:
@@ -735,7 +805,11 @@ class SparkLinkResult:
     Attributes
     ----------
     records:
-        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``.
+        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``, and with
+        households ``household_id, household_confidence, household_evidence``.
+    households:
+        The households table (pandas, built on the driver: :func:`households_on_driver`), as on DuckDB;
+        ``None`` when ``cluster(households=False)``.
     pairs:
         Scored pairs: ``unique_id_l, unique_id_r, match_probability, match_weight`` and ``gamma_*``.
     model:
@@ -748,6 +822,7 @@ class SparkLinkResult:
     model: dict
     threshold_source: str = "model"
     timings: dict[str, float] = field(default_factory=dict)
+    households: pd.DataFrame | None = None
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``."""
@@ -796,8 +871,10 @@ class SparkLinker:
         from splink.backends.spark import SparkAPI
 
         t0 = time.perf_counter()
-        records, self.column_mapping = standardise_spark(self.spark, sources, columns or self.columns, self.region)
+        records, household_input, self.column_mapping = _standardise_spark(self.spark, sources,
+                                                                           columns or self.columns, self.region)
         self.records = records.cache()
+        self._household_input = household_input
         self._db_api = SparkAPI(spark_session=self.spark)
         self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
                                           dataset_display_name="records")
@@ -831,8 +908,10 @@ class SparkLinker:
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
 
-    def cluster(self, threshold: float | None = None) -> SparkLinkResult:
-        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice)."""
+    def cluster(self, threshold: float | None = None, *, households: bool = True) -> SparkLinkResult:
+        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice), then
+        households on the driver from the person-level table (:func:`households_on_driver`; ``households=False``
+        skips them)."""
         import time
 
         from pyspark.sql import functions as F
@@ -856,8 +935,16 @@ class SparkLinker:
         out = (out.join(ids, "person_uid")
                .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+        table = None
+        if households:
+            t1 = time.perf_counter()
+            hh, table = households_on_driver(self._household_input, persons, out)
+            hh_sdf = self.spark.createDataFrame(hh, schema="unique_id bigint, household_id string, "
+                                                "household_confidence double, household_evidence string")
+            out = out.join(hh_sdf, "unique_id").localCheckpoint()
+            self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
-                               threshold_source=source, timings=dict(self.timings))
+                               threshold_source=source, timings=dict(self.timings), households=table)
 
 
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
