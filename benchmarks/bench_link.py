@@ -8,6 +8,10 @@ clusters persons and households, then prints accuracy against the generated trut
     python benchmarks/bench_link.py --households 2000 --vanilla 2000
     python benchmarks/bench_link.py --households 200000 --vanilla 200000   # vanilla needs ~20 GB, ~15 min
     python benchmarks/bench_link.py --without-list-household-ids          # P3KE/BPJS-PBI without family ids
+    python benchmarks/bench_link.py --households 50000 --clustering-only  # the clustering steps alone
+
+``--clustering-only`` links once, keeps the inputs of the person and household clustering, and times those
+two steps alone (best of ``--repeat`` runs, so that the figure is the step's and not the machine's load).
 
 The vanilla setup is the one described in issue 4: Jaro-Winkler on the name, NIK Levenshtein <= 2, exact
 birth date and desa, EM training, connected components at 0.9, with basic cleaning (upper case, digits only
@@ -111,8 +115,47 @@ def run_vanilla(data_dir: str) -> dict:
             "person_r": ev.person["pairwise_recall"], "hard_negative_merge_rates": hn}
 
 
-def _child(kind: str, data_dir: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, "--data", data_dir]
+def run_clustering(data_dir: str, repeat: int = 3) -> dict:
+    """Link once, capturing the clustering inputs, then time ``person_clusters`` and ``household_clusters``
+    alone on them (best of ``repeat``)."""
+    import linkmiskin as lm
+    from linkmiskin import linkage
+    from linkmiskin.clustering.households import household_clusters
+    from linkmiskin.clustering.persons import person_clusters
+
+    captured: dict = {}
+
+    def keep_persons(recs, e, threshold, **kw):
+        captured["persons"] = (recs, e, threshold, kw)
+        return person_clusters(recs, e, threshold, **kw)
+
+    def keep_households(std, persons, e, **kw):
+        captured["households"] = (std, e, kw)
+        return household_clusters(std, persons, e, **kw)
+
+    files = {p.stem: str(p) for p in sorted(Path(data_dir).iterdir())
+             if p.suffix in (".csv", ".xlsx") and p.stem != "truth"}
+    linkage.person_clusters, linkage.household_clusters = keep_persons, keep_households
+    try:
+        lm.link(files, region="32.16", progress=False)
+    finally:
+        linkage.person_clusters, linkage.household_clusters = person_clusters, household_clusters
+    recs, e, threshold, kw = captured["persons"]
+    std, e2, kw2 = captured["households"]
+    t_p, t_h = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        persons = person_clusters(recs, e, threshold, **kw)
+        t_p.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        household_clusters(std, persons, e2, **kw2)
+        t_h.append(time.perf_counter() - t0)
+    return {"records": len(recs), "pairs": len(e), "persons_s": round(min(t_p), 2),
+            "households_s": round(min(t_h), 2), "peak_mb": round(_peak_mb())}
+
+
+def _child(kind: str, data_dir: str, extra: list[str] | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--data", data_dir, *(extra or [])]
     out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
@@ -127,10 +170,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--without-list-household-ids", action="store_true",
                     help="generate P3KE without its family id and BPJS-PBI without NO_KK (a harder world)")
-    ap.add_argument("--child", choices=["linkmiskin", "vanilla"])
+    ap.add_argument("--clustering-only", action="store_true",
+                    help="time the person and household clustering steps alone (see the module docstring)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child", choices=["linkmiskin", "vanilla", "clustering"])
     ap.add_argument("--data")
     args = ap.parse_args()
     if args.child:
+        if args.child == "clustering":
+            print(json.dumps(run_clustering(args.data, args.repeat)))
+            return
         fn = run_linkmiskin if args.child == "linkmiskin" else run_vanilla
         print(json.dumps(fn(args.data)))
         return
@@ -147,6 +196,12 @@ def main() -> None:
             print(f"\n=== {h:,} households: {sum(len(s) for s in data.sources.values()):,} records in "
                   f"{len(data.sources)} lists (generated and written in {time.perf_counter() - t0:.0f}s)")
             del data
+            if args.clustering_only:
+                r = _child("clustering", tmp, ["--repeat", str(args.repeat)])
+                print(f"clustering alone ({r.get('records', '?'):,} records, {r.get('pairs', '?'):,} pairs): "
+                      f"persons {r.get('persons_s')} s, households {r.get('households_s')} s "
+                      f"(best of {args.repeat})" if "error" not in r else f"FAILED: {r['error']}")
+                continue
             rows = {"linkmiskin": _child("linkmiskin", tmp)}
             if h in args.vanilla:
                 rows["vanilla Splink"] = _child("vanilla", tmp)

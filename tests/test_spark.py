@@ -175,7 +175,9 @@ def _partition(records) -> dict[str, frozenset]:
 
 def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
     """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
-    component): the same persons, with the same ids, as the DuckDB run."""
+    component): the same persons, with the same ids, as the DuckDB run; and the same households."""
+    import pandas as pd
+
     import linkmiskin as lm
 
     duck = duck_linker.cluster()
@@ -192,6 +194,15 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
     conf = duck.records.set_index(duck.records["source"] + ":" + duck.records["record_id"].astype(str))
     got_conf = got.set_index(got["source"] + ":" + got["record_id"].astype(str))["person_confidence"]
     assert (conf["person_confidence"] - got_conf.reindex(conf.index)).abs().max() < 1e-9
+    # households, built on the driver from the person-level table: DuckDB's table and ids
+    hh_cols = ["household_id", "household_confidence", "household_evidence"]
+    assert got.set_index(got["source"] + ":" + got["record_id"].astype(str))[hh_cols].reindex(conf.index).equals(
+        conf[hh_cols])
+    # the household table's own columns (the golden ones, head, KK, address..., are DuckDB-only)
+    assert list(res.households.columns) == list(duck.households.columns[:len(res.households.columns)])
+    pd.testing.assert_frame_equal(res.households.sort_values("household_id").reset_index(drop=True),
+                                  duck.households[res.households.columns].sort_values("household_id")
+                                  .reset_index(drop=True))
 
 
 def test_connected_components_spark(spark):
@@ -259,3 +270,44 @@ def test_options_the_spark_backend_lacks_are_refused_by_name():
         lm.link(src, backend="spark", spark=object(), list_date="2025-01-01", header=2)
     with pytest.raises(LinkError, match="use_row_order= not supported"):
         lm.link(src, backend="spark", spark=object(), use_row_order=False)
+
+
+def _comparable(df):
+    """A model table sorted by ``unique_id`` with lists as tuples and every missing value as None."""
+    import numpy as np
+    import pandas as pd
+
+    df = df.sort_values("unique_id").reset_index(drop=True)
+    out = {}
+    for c in df.columns:
+        out[c] = [tuple(v) if isinstance(v, (list, np.ndarray)) else (None if v is None or v is pd.NA or (
+            isinstance(v, float) and np.isnan(v)) else v) for v in df[c]]
+    return pd.DataFrame(out)
+
+
+def test_standardisation_on_the_executors_equals_the_pandas_one(spark, tmp_path):
+    """Sources as a CSV path, a Spark DataFrame and pandas, standardised on Spark's executors (a task per
+    source, the columns that count over all sources recounted by Spark): the same model table as pandas."""
+    import linkmiskin as lm
+    from linkmiskin.linkage import _standardize_sources
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import model_table
+    from linkmiskin.spark_backend import standardise_spark, to_spark_records
+
+    d = lm.synthetic.generate(households=40, seed=3)
+    dtks = str(d.write(tmp_path, formats=("csv",))["dtks"])
+    p3ke = d.sources["p3ke"].astype(object).where(d.sources["p3ke"].notna(), None)
+    on_pandas = {**d.sources, "dtks": dtks, "p3ke": p3ke}
+    on_spark = {**on_pandas, "p3ke": spark.createDataFrame(p3ke)}
+    std, maps = _standardize_sources(on_pandas, None, d.region)
+    want = to_spark_records(spark, model_ids(std, model_table(std)))   # as the model table reaches Splink
+    got, got_maps = standardise_spark(spark, on_spark, None, d.region)
+    assert [(f.name, f.dataType) for f in got.schema] == [(f.name, f.dataType) for f in want.schema]
+    w, g = _comparable(want.toPandas()), _comparable(got.toPandas())
+    assert len(g) == len(std) and list(g.columns) == list(w.columns)
+    differ = [c for c in w.columns if not g[c].equals(w[c])]
+    assert not differ, differ
+    assert {k: v.mapping for k, v in got_maps.items()} == {k: v.mapping for k, v in maps.items()}
+    # the block sizes really count over all sources: counted per source they would differ
+    per_source = w.groupby(["source", "nik15"], dropna=False)["unique_id"].transform("size")
+    assert (per_source != w["block_nik15"]).any()

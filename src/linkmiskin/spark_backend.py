@@ -211,19 +211,18 @@ def spark_model(model: dict) -> dict:
 
 # ------------------------------------------------------------------------------------- session and UDFs
 def _jaro_winkler_series(a: pd.Series, b: pd.Series) -> pd.Series:
-    """DuckDB's ``jaro_winkler_similarity`` on two string Series, computed once per distinct pair."""
+    """DuckDB's ``jaro_winkler_similarity`` on two string Series (a batch of a pandas UDF): jellyfish's Rust
+    on each pair, NULL where either is NULL. Measured faster than a pure-numpy Jaro-Winkler (its loop over
+    character positions costs more than the Rust call) and than computing once per distinct pair (the
+    merge back costs more than it saves): see ``benchmarks/bench_spark.py --jaro-winkler``."""
     import jellyfish
 
-    pairs = pd.DataFrame({"a": a, "b": b})
-    ok = pairs["a"].notna() & pairs["b"].notna()
-    out = pd.Series(np.nan, index=pairs.index, dtype="float64")
+    ok = (a.notna() & b.notna()).to_numpy(dtype=bool)
+    out = np.full(len(a), np.nan)
     if ok.any():
-        uniq = pairs[ok].drop_duplicates()
-        vals = [jellyfish.jaro_winkler_similarity(x, y) for x, y in zip(uniq["a"], uniq["b"])]
-        sims = uniq.assign(sim=vals)
-        merged = pairs[ok].merge(sims, on=["a", "b"], how="left")
-        out[ok.to_numpy()] = merged["sim"].to_numpy()
-    return out
+        jw = jellyfish.jaro_winkler_similarity
+        out[ok] = [jw(x, y) for x, y in zip(a.to_numpy(dtype=object)[ok], b.to_numpy(dtype=object)[ok])]
+    return pd.Series(out, index=a.index)
 
 
 def register_functions(spark: Any) -> None:
@@ -536,6 +535,268 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
     return out.select("unique_id", conf.alias("person_confidence"))
 
 
+# ------------------------------------------------------------------------------ standardisation on Spark
+#: model-table columns that count over *all* records (:func:`linkmiskin.scoring.model.model_table`): the token
+#: rarity of the name and the capped block sizes. Every other column depends on the record alone or on its
+#: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
+GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
+                  "block_last_kec")
+_POS, _META = "lm_pos", "lm_meta"
+
+
+_HH = "hh__"
+
+
+def _one_record_std() -> pd.DataFrame:
+    from linkmiskin.linkage import _standardize_sources
+
+    std, _ = _standardize_sources({"x": pd.DataFrame({"NAMA": ["ANI"], "NIK": ["3216074101900001"]})}, None, None)
+    return std
+
+
+def _household_dtypes() -> dict[str, Any]:
+    """The pandas dtype of each standardised column the household step reads (:data:`HOUSEHOLD_COLUMNS`)."""
+    from linkmiskin.clustering.households import HOUSEHOLD_COLUMNS
+
+    std = _one_record_std()
+    return {c: std[c].dtype for c in HOUSEHOLD_COLUMNS}
+
+
+def _model_schema() -> str:
+    """The Spark DDL schema of the model table (from the pandas types of a one-record model table), then
+    the standardised columns the household step reads, prefixed ``hh__``."""
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import model_table
+
+    std = _one_record_std()
+    hh = [f"`{_HH}{c}` {'bigint' if pd.api.types.is_integer_dtype(t) else 'string'}"
+          for c, t in _household_dtypes().items()]
+    return ", ".join([records_schema(model_ids(std, model_table(std))), *hh])
+
+
+def _pack(obj: Any) -> str:
+    import base64
+    import pickle
+
+    return base64.b64encode(pickle.dumps(obj)).decode("ascii")
+
+
+def _unpack(text: str) -> Any:
+    import base64
+    import pickle
+
+    return pickle.loads(base64.b64decode(text))  # noqa: S301 - written by this module's own executors
+
+
+def standardise_source(src: Any, name: str, columns: dict[str, str] | None, region: str | None) -> pd.DataFrame:
+    """One source standardised on an executor, as rows of the model table in the source's order.
+
+    The whole-source facts of :func:`linkmiskin.standardise.records.standardize` (the column detection, repeated
+    record ids, a relationship code scheme, heaped birth dates, the row numbers) and the per-source NIK
+    consistency of the model table need the whole list, so a source is one task. The columns that count
+    over all sources (:data:`GLOBAL_COLUMNS`) are left as computed here and recounted on Spark.
+    Adds the standardised columns the household step reads (``hh__*``), ``lm_pos`` (the record's position in
+    its source) and ``lm_meta`` (on the first row the column mapping, pickled). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error,
+    which the driver raises as it is (the same error as on DuckDB).
+    """
+    from linkmiskin.linkage import _standardize_sources
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import MODEL_COLUMNS, model_table
+
+    try:
+        std, maps = _standardize_sources({name: src}, {name: columns} if columns is not None else None, region)
+        table = model_ids(std, model_table(std))
+    except Exception as e:  # noqa: BLE001 - carried to the driver and raised there
+        err = pd.DataFrame({c: pd.Series([None], dtype=object)
+                            for c in [*MODEL_COLUMNS, *(_HH + h for h in _household_dtypes())]})
+        return err.assign(**{_POS: -1, _META: _pack(e)})
+    out = table.assign(**{_POS: table["unique_id"].to_numpy(np.int64)})
+    for c in _household_dtypes():
+        out[_HH + c] = std[c].astype(object).where(std[c].notna(), None).to_numpy()
+    meta = np.full(len(out), None, dtype=object)
+    meta[0] = _pack(maps[name])
+    out[_META] = meta
+    return out
+
+
+def _batches_standardised(sources: dict[int, tuple[str, Any]], columns: dict[str, dict[str, str]],
+                          region: str | None, schema: str) -> Any:
+    """The function ``mapInPandas`` runs over the numbers of the sources given as paths or pandas frames:
+    each number read (on the executor) and standardised."""
+    def run(batches: Any) -> Any:
+        for batch in batches:
+            for k in batch["lm__k"].tolist():
+                name, src = sources[k]
+                yield _typed(standardise_source(src, name, columns.get(name), region), schema).assign(lm__k=k)
+    return run
+
+
+def _typed(df: pd.DataFrame, schema: str) -> pd.DataFrame:
+    """Columns in the order of ``schema``, Arrow-ready (lists as lists, nullable ints as objects)."""
+    cols = [c.split("`")[1] for c in _split_schema(schema)]
+    out = df[cols].copy()
+    for c in cols:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: list(v) if isinstance(v, (tuple, np.ndarray)) else v)
+    return out
+
+
+def _split_schema(schema: str) -> list[str]:
+    return [p.strip() for p in re.split(r",\s*(?=`)", schema)]
+
+
+def _spark_frame_standardised(src: Any, k: int, name: str, columns: dict[str, str] | None, region: str | None,
+                              schema: str) -> Any:
+    """A source given as a Spark DataFrame, standardised on one executor as pandas in its own row order."""
+    from pyspark.sql import functions as F
+
+    order = "lm__row_order"
+    rows = src.withColumn(order, F.monotonically_increasing_id()).withColumn("lm__one", F.lit(0))
+
+    def run(pdf: pd.DataFrame) -> pd.DataFrame:
+        pdf = pdf.sort_values(order).drop(columns=[order, "lm__one"]).reset_index(drop=True)
+        return _typed(standardise_source(pdf, name, columns, region), schema).assign(lm__k=k)
+
+    return rows.groupBy("lm__one").applyInPandas(run, schema=f"{schema}, `lm__k` int")
+
+
+def _sources_standardised(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]],
+                          region: str | None, schema: str) -> Any:
+    """Every source standardised on the executors (:func:`standardise_source`), one task per source, with
+    its number in ``sources`` as ``lm__k``.
+
+    A path (CSV, Excel, Parquet) is read by the executor, which must see it (a local path on local Spark, a
+    shared mount on a cluster); a pandas frame, already on the driver, is sent with the tasks; a Spark
+    DataFrame goes to one executor as pandas, in its own row order."""
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    parts = [_spark_frame_standardised(src, k, name, columns.get(name), region, schema)
+             for k, (name, src) in enumerate(sources.items()) if isinstance(src, SparkDataFrame)]
+    rest = {k: (name, src if isinstance(src, pd.DataFrame) else os.fspath(src))
+            for k, (name, src) in enumerate(sources.items()) if not isinstance(src, SparkDataFrame)}
+    if rest:
+        ks = spark.createDataFrame(pd.DataFrame({"lm__k": list(rest)}), schema="lm__k int").repartition(len(rest))
+        parts.append(ks.mapInPandas(_batches_standardised(rest, columns, region, schema),
+                                    schema=f"{schema}, `lm__k` int"))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.unionByName(p)
+    return out
+
+
+def _check_sources(sources: Any, columns: Any) -> None:
+    """The checks of :func:`linkmiskin.linkage._standardize_sources` that concern all sources at once."""
+    from linkmiskin.linkage import LinkError
+
+    if not isinstance(sources, dict) or not sources:
+        raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
+    if columns is not None and not isinstance(columns, dict):
+        raise LinkError(f"columns must be a dict {{source_name: {{field: column}}}}, got {type(columns).__name__}")
+    unknown = set(columns or {}) - set(sources)
+    if unknown:
+        raise LinkError(f"columns= names sources that are not in sources: {sorted(unknown)}")
+
+
+def standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None,
+                      region: str | None) -> tuple[Any, dict[str, Any]]:
+    """The model table of :func:`linkmiskin.linkage.Linker` built on Spark, without collecting records to the
+    driver (see :func:`_standardise_spark`); returns the records and the column mappings."""
+    records, _, mappings = _standardise_spark(spark, sources, columns, region)
+    return records, mappings
+
+
+def _standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None,
+                       region: str | None) -> tuple[Any, Any, dict[str, Any]]:
+    """The model table of :func:`linkmiskin.linkage.Linker` built on Spark, without collecting records to the driver.
+
+    Each source is standardised on an executor (:func:`standardise_source`); ``unique_id`` is numbered source
+    after source in the order of ``sources``, as on DuckDB; the columns that count over all records
+    (:data:`GLOBAL_COLUMNS`) are recounted with Spark aggregates (:func:`global_columns_spark`). Only one
+    row per source comes back to the driver (its size, its column mapping, or its error).
+
+    Returns the records (a Spark DataFrame of the model columns), ``unique_id, record_id`` with the
+    standardised columns the household step reads (``hh__*``), and the column mappings.
+    """
+    from pyspark.sql import functions as F
+
+    from linkmiskin.scoring.model import MODEL_COLUMNS
+
+    _check_sources(sources, columns)
+    schema = ", ".join([*_split_schema(_model_schema()), f"`{_POS}` bigint", f"`{_META}` string"])
+    local = _sources_standardised(spark, sources, columns or {}, region, schema).localCheckpoint()
+    heads = (local.where(F.col(_POS) <= 0).select("lm__k", _POS, _META).collect())
+    for r in heads:
+        if r[_POS] < 0:
+            raise _unpack(r[_META])
+    mappings = {r["lm__k"]: _unpack(r[_META]) for r in heads}
+    sizes = dict(local.groupBy("lm__k").count().collect())
+    offset, offsets = 0, []
+    for k in range(len(sources)):
+        offsets.append(offset)
+        offset += int(sizes.get(k, 0))
+    start = F.element_at(F.array(*[F.lit(o) for o in offsets]), F.col("lm__k") + 1)
+    numbered = local.withColumn("unique_id", (start + F.col(_POS)).cast("bigint")).drop(_POS, _META, "lm__k")
+    records = global_columns_spark(numbered.select(*MODEL_COLUMNS), total=offset).select(*MODEL_COLUMNS)
+    households = numbered.select("unique_id", "record_id", *[c for c in numbered.columns if c.startswith(_HH)])
+    return records, households, {name: mappings[k] for k, name in enumerate(sources)}
+
+
+def global_columns_spark(t: Any, total: int) -> Any:
+    """:data:`GLOBAL_COLUMNS` recounted over all records of ``t`` (``total`` of them), as
+    :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
+    key, missing values one key) and the name's rarity (relative frequency, over all records, of its rarest
+    token; NULL without tokens)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from linkmiskin.scoring.model import CAPPED_BLOCKS
+
+    for col, keys in CAPPED_BLOCKS.items():
+        t = t.withColumn(col, F.count(F.lit(1)).over(Window.partitionBy(*keys)).cast("bigint"))
+    ex = t.select("unique_id", F.explode("name_tokens").alias("lm_tok")).where(F.col("lm_tok").isNotNull())
+    freq = ex.groupBy("lm_tok").agg((F.count(F.lit(1)).cast("double") / F.lit(float(max(total, 1)))).alias("lm_f"))
+    rarity = ex.join(freq, "lm_tok").groupBy("unique_id").agg(F.min("lm_f").alias("lm_rar"))
+    # a name without tokens gets NULL (pandas' NaN, which Spark reads as NULL from pandas too)
+    return t.drop("name_rarity").join(rarity, "unique_id", "left").withColumnRenamed("lm_rar", "name_rarity")
+
+
+def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
+                         use_row_order: str | bool = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households on the driver (:func:`linkmiskin.clustering.households.household_clusters`), from the
+    person-level table only: per record the standardised columns the household rules read
+    (:data:`~linkmiskin.clustering.households.HOUSEHOLD_COLUMNS`), its person and person id. No pair comes
+    to the driver; memory grows with the records (about 20 short columns each: roughly 1 GB per 2 million
+    records), never with the pairs.
+
+    ``household_input``: ``unique_id, record_id, hh__*`` (from :func:`_standardise_spark`); ``persons``:
+    ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``.
+    Returns per record ``unique_id, household_id, household_confidence, household_evidence`` and the
+    households table of :class:`linkmiskin.LinkResult`.
+    """
+    from linkmiskin.clustering.households import household_clusters
+    from linkmiskin.linkage import _cluster_ids, _households_table
+
+    pdf = (household_input.join(persons.select("unique_id", "person_uid", "person_confidence"), "unique_id")
+           .join(ids.select("unique_id", "person_id"), "unique_id").toPandas()
+           .sort_values("unique_id").reset_index(drop=True))
+    std = pd.DataFrame({c: pd.array(pdf[_HH + c].astype(object).where(pdf[_HH + c].notna(), None).to_numpy(),
+                                    dtype=t) for c, t in _household_dtypes().items()})
+    uid = pdf["unique_id"].to_numpy(np.int64)
+    # the person's smallest unique_id, as a position: the label DuckDB's person_clusters gives
+    person = pd.DataFrame({"person_node": np.searchsorted(uid, pdf["person_uid"].to_numpy(np.int64)),
+                           "person_confidence": pdf["person_confidence"].to_numpy(dtype=float)})
+    hh = household_clusters(std, person, None, use_row_order=use_row_order)
+    keys = (std["source"].astype(str) + ":" + pdf["record_id"].astype(str)).to_numpy()
+    out = pd.DataFrame({"unique_id": uid, "household_id": _cluster_ids("H", keys, hh["household_node"].to_numpy()),
+                        "household_confidence": hh["household_confidence"].to_numpy(),
+                        "household_evidence": hh["household_evidence"].to_numpy()})
+    table = _households_table(pd.DataFrame({
+        "household_id": out["household_id"], "source": std["source"].astype(str),
+        "record_id": pdf["record_id"].astype(str), "person_id": pdf["person_id"],
+        "desa_code": std["desa_code"], "household_confidence": out["household_confidence"]}))
+    return out, table
+
+
 # ------------------------------------------------------------------------------------------- end to end
 @dataclass
 class SparkLinkResult:
@@ -544,7 +805,11 @@ class SparkLinkResult:
     Attributes
     ----------
     records:
-        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``.
+        One row per input record: ``unique_id, source, record_id, person_id, person_confidence``, and with
+        households ``household_id, household_confidence, household_evidence``.
+    households:
+        The households table (pandas, built on the driver: :func:`households_on_driver`), as on DuckDB;
+        ``None`` when ``cluster(households=False)``.
     pairs:
         Scored pairs: ``unique_id_l, unique_id_r, match_probability, match_weight`` and ``gamma_*``.
     model:
@@ -557,6 +822,7 @@ class SparkLinkResult:
     model: dict
     threshold_source: str = "model"
     timings: dict[str, float] = field(default_factory=dict)
+    households: pd.DataFrame | None = None
     #: how the result was made: ``cannot_link`` says that the rules were not checked against the data
     #: (:data:`SPARK_CANNOT_LINK`) and ``cannot_link_off`` which rules were off
     metadata: dict = field(default_factory=dict)
@@ -586,16 +852,6 @@ def _check_session(spark: Any) -> None:
                                 f"linkmiskin.spark_backend.spark_session('local[2]'); got {type(spark).__name__}")
 
 
-def _driver_sources(spark: Any, sources: Any) -> dict[str, Any]:
-    """Sources as linkmiskin's standardiser takes them: paths and pandas unchanged, Spark DataFrames
-    brought to the driver (standardisation is still driver-side, see docs/spark.md)."""
-    from pyspark.sql import DataFrame as SparkDataFrame
-
-    if not isinstance(sources, dict):
-        return sources
-    return {k: (v.toPandas() if isinstance(v, SparkDataFrame) else v) for k, v in sources.items()}
-
-
 class SparkLinker:
     """:class:`linkmiskin.Linker` on Spark (``lm.Linker(..., backend="spark", spark=spark)``): the same
     steps, :meth:`train`, :meth:`predict`, :meth:`cluster`, with Spark DataFrames out.
@@ -620,19 +876,16 @@ class SparkLinker:
             self.set_sources(sources, columns)
 
     def set_sources(self, sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None) -> SparkLinker:
-        """Standardise the sources (on the driver, see docs/spark.md) and register the model table on Spark."""
+        """Standardise the sources on the executors (:func:`standardise_spark`) and register the model table."""
         import time
 
         from splink.backends.spark import SparkAPI
 
-        from linkmiskin.linkage import _standardize_sources
-        from linkmiskin.pseudonym import model_ids
-        from linkmiskin.scoring.model import model_table
-
         t0 = time.perf_counter()
-        std, self.column_mapping = _standardize_sources(_driver_sources(self.spark, sources),
-                                                        columns or self.columns, self.region)
-        self.records = to_spark_records(self.spark, model_ids(std, model_table(std))).cache()
+        records, household_input, self.column_mapping = _standardise_spark(self.spark, sources,
+                                                                           columns or self.columns, self.region)
+        self.records = records.cache()
+        self._household_input = household_input
         self._db_api = SparkAPI(spark_session=self.spark)
         self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
                                           dataset_display_name="records")
@@ -666,8 +919,10 @@ class SparkLinker:
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
 
-    def cluster(self, threshold: float | None = None) -> SparkLinkResult:
-        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice)."""
+    def cluster(self, threshold: float | None = None, *, households: bool = True) -> SparkLinkResult:
+        """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice), then
+        households on the driver from the person-level table (:func:`households_on_driver`; ``households=False``
+        skips them)."""
         import time
 
         from pyspark.sql import functions as F
@@ -691,8 +946,16 @@ class SparkLinker:
         out = (out.join(ids, "person_uid")
                .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
+        table = None
+        if households:
+            t1 = time.perf_counter()
+            hh, table = households_on_driver(self._household_input, persons, out)
+            hh_sdf = self.spark.createDataFrame(hh, schema="unique_id bigint, household_id string, "
+                                                "household_confidence double, household_evidence string")
+            out = out.join(hh_sdf, "unique_id").localCheckpoint()
+            self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
-                               threshold_source=source, timings=dict(self.timings),
+                               threshold_source=source, timings=dict(self.timings), households=table,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
                                          "cannot_link_off": list(self.cannot_link_off)})
 

@@ -64,6 +64,12 @@ ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour
                    "family_blocks_in_list_order", "kk_between_neighbour_rows")
 
 
+#: the standardised columns the household steps read (:func:`household_clusters` copies only these)
+HOUSEHOLD_COLUMNS = ("source", "row_number", "kk", "kk_status", "household_key", "desa_code", "kecamatan_code",
+                     "rt", "rw", "place_name", "house_number", "block", "decile", "relationship", "name",
+                     "sex", "nik_sex", "mother_name", "father_name", "kk_prefix15")
+
+
 def _list_order(std: pd.DataFrame) -> np.ndarray:
     """The permutation that puts the records in list order: by source, then by the row number of the file."""
     src = std["source"].astype(str).to_numpy()
@@ -87,8 +93,11 @@ def household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.DataF
     perm = _list_order(std)
     inv = np.empty_like(perm)
     inv[perm] = np.arange(len(perm))
+    # in list order, with only the columns the steps read (a copy of all of std and of the persons'
+    # model table would cost more than the steps)
+    std = std[[c for c in HOUSEHOLD_COLUMNS if c in std]]
     out = _household_clusters(std.iloc[perm].reset_index(drop=True),
-                              persons.iloc[perm].reset_index(drop=True),
+                              persons[["person_node", "person_confidence"]].iloc[perm].reset_index(drop=True),
                               None if pairs is None else _renumber(pairs, inv), use_row_order)
     report = out.attrs.get("row_order", {})
     res = out.iloc[inv].reset_index(drop=True)

@@ -38,7 +38,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from linkmiskin.clustering.cannot_link import cannot_link
+from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS, cannot_link
 from linkmiskin.facts import UnionFind
 
 
@@ -179,7 +179,9 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     strong = pairs[pairs["p"] >= threshold]
     comp = components(n, strong["l"].to_numpy(), strong["r"].to_numpy())
     rep = comp.copy()
-    recs = records.set_index("node")
+    # only the columns the cannot-link rules read: indexing the whole model table (lists, 45 columns)
+    # by node would copy all of it
+    recs = records[[c for c in _RECORD_COLUMNS if c in records] + ["node"]].set_index("node")
     cannot = cannot_link(recs, comp, pairs, off=cannot_link_off)
     # components to rebuild: those with a conflict, or with a weak scored pair inside
     cl = pairs["l"].to_numpy()
@@ -218,7 +220,7 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
                 rep[node] = r + n  # representatives of rebuilt clusters live above n
     # make representatives compact and deterministic (smallest member node)
     rep_series = pd.Series(np.arange(n)).groupby(rep).transform("min").to_numpy()
-    out = records.copy()
+    out = records.copy(deep=False)  # the caller's columns are shared, not copied; two are added
     out["person_node"] = rep_series
     out["person_confidence"] = confidence(n, rep_series, pairs)
     if held:
