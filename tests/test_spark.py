@@ -311,3 +311,21 @@ def test_standardisation_on_the_executors_equals_the_pandas_one(spark, tmp_path)
     # the block sizes really count over all sources: counted per source they would differ
     per_source = w.groupby(["source", "nik15"], dropna=False)["unique_id"].transform("size")
     assert (per_source != w["block_nik15"]).any()
+
+
+def test_kk_u_is_counted_on_spark_as_on_duckdb(spark, duck_linker):
+    """The KK comparison's u is counted on the whole table (not sampled) on both backends, with one result."""
+    import duckdb
+
+    from linkmiskin.scoring.comparisons import KkComparison
+    from linkmiskin.scoring.model import kk_u_probabilities
+    from linkmiskin.spark_backend import _SparkSql, register_functions, to_spark_records
+
+    t = duck_linker._table
+    con = duckdb.connect()
+    con.register("t", t)
+    expected = kk_u_probabilities(con, "t", KkComparison())
+    register_functions(spark)
+    got = kk_u_probabilities(_SparkSql(to_spark_records(spark, t)), _SparkSql.VIEW, KkComparison())
+    assert expected is not None and expected["exact"] > 0
+    assert got == pytest.approx(expected)

@@ -42,6 +42,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from sqlglot import exp
 
 from linkmiskin.privacy import MaskedError
+from linkmiskin.scoring.comparisons import KkComparison
 
 #: name of the Jaro-Winkler function registered on Spark (DuckDB's ``jaro_winkler_similarity``)
 JARO_WINKLER_UDF = "lm_jaro_winkler"
@@ -337,6 +338,25 @@ def _m_from_labels(db_api: Any, sdf: Any, labels: Any, name: str, comps: list[An
 _FROM_NIK_ANCHORS = ("name", "dob", "sex", "address", "relationship")
 
 
+class _SparkSql:
+    """The ``con.execute(sql).fetchall()`` of a DuckDB connection, for DuckDB SQL over ``records`` (the model
+    table as a Spark DataFrame, seen as the view :attr:`VIEW`), translated by :func:`to_spark_sql`."""
+
+    VIEW = "lm_model_records"
+
+    def __init__(self, records: Any) -> None:
+        records.createOrReplaceTempView(self.VIEW)
+        self._spark = records.sparkSession
+        self._rows: list[tuple] = []
+
+    def execute(self, sql: str) -> _SparkSql:
+        self._rows = [tuple(r) for r in self._spark.sql(to_spark_sql(sql)).collect()]
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return self._rows
+
+
 def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pairs: float = 2e6,
                 anchor_limit: int = 200_000) -> dict:
     """Train linkmiskin's model on Spark: the procedure of :func:`linkmiskin.scoring.model.train` (u from random
@@ -383,6 +403,9 @@ def train_spark(db_api: Any, sdf: Any, records: Any, *, seed: int = 42, u_max_pa
         name = c.create_output_column_name()
         keys = list(mdl._keyed(main, c, "u_probability"))
         u_by = mdl._u_for_unseen_exact_levels(name, mdl._keyed(main, c, "u_probability"))
+        if isinstance(c, KkComparison):
+            # counted on the whole table, as on DuckDB (random pairs with close names are mostly one person)
+            u_by = mdl.kk_u_probabilities(_SparkSql(records), _SparkSql.VIEW, c) or u_by
         u = mdl._smooth([u_by[k] for k in keys], floor=0.5 / u_max_pairs)
         src = m_by.get(name) or mdl.PRIOR_M.get(name, {})
         m = mdl._smooth([src.get(k) for k in keys])
@@ -540,7 +563,7 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
 #: rarity of the name and the capped block sizes. Every other column depends on the record alone or on its
 #: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
 GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
-                  "block_last_kec")
+                  "block_last_kec", "block_kk_first", "block_kk_last", "nik15_shared")
 _POS, _META = "lm_pos", "lm_meta"
 
 
@@ -744,8 +767,9 @@ def _standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, d
 def global_columns_spark(t: Any, total: int) -> Any:
     """:data:`GLOBAL_COLUMNS` recounted over all records of ``t`` (``total`` of them), as
     :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
-    key, missing values one key) and the name's rarity (relative frequency, over all records, of its rarest
-    token; NULL without tokens)."""
+    key, missing values one key), whether a record's first 15 NIK digits are shared by two full NIKs
+    (:func:`linkmiskin.scoring.model.nik15_shared`) and the name's rarity (relative frequency, over all
+    records, of its rarest token; NULL without tokens)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -753,6 +777,12 @@ def global_columns_spark(t: Any, total: int) -> Any:
 
     for col, keys in CAPPED_BLOCKS.items():
         t = t.withColumn(col, F.count(F.lit(1)).over(Window.partitionBy(*keys)).cast("bigint"))
+    # nik15_shared: the first 15 digits of two or more different full NIKs anywhere in the data
+    full = t.where(F.col("nik15").isNotNull() & F.col("nik").isNotNull())
+    shared = (full.groupBy("nik15").agg(F.countDistinct("nik").alias("lm_n")).where(F.col("lm_n") >= 2)
+              .select("nik15", F.lit(True).alias("lm_shared")))
+    t = (t.drop("nik15_shared").join(shared, "nik15", "left")
+         .withColumn("nik15_shared", F.coalesce(F.col("lm_shared"), F.lit(False))).drop("lm_shared"))
     ex = t.select("unique_id", F.explode("name_tokens").alias("lm_tok")).where(F.col("lm_tok").isNotNull())
     freq = ex.groupBy("lm_tok").agg((F.count(F.lit(1)).cast("double") / F.lit(float(max(total, 1)))).alias("lm_f"))
     rarity = ex.join(freq, "lm_tok").groupBy("unique_id").agg(F.min("lm_f").alias("lm_rar"))
