@@ -147,11 +147,27 @@ def canonical_order(table: pd.DataFrame) -> np.ndarray:
     >>> canonical_order(t).tolist() == canonical_order(t.iloc[::-1].reset_index(drop=True))[::-1].tolist()
     True
     """
-    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
-    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
-    key = pd.DataFrame({"h": pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64),
+    key = pd.DataFrame({"h": row_hashes(table).view(np.uint64),
                         "s": table["source"].astype(str).to_numpy(), "r": table["record_id"].astype(str).to_numpy()})
     return key.sort_values(["h", "s", "r"], kind="stable").index.to_numpy(dtype=np.int64)
+
+
+def row_hashes(table: pd.DataFrame, model: dict | None = None) -> np.ndarray:
+    """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
+    ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one).
+
+    With ``model``, the hash an update compares (:func:`linkmiskin.clustering.updates.unchanged_records`):
+    ``name_rarity``, a share of the whole table that moves a little with every added record, enters only as
+    what the model reads of it (below the name comparison's rare threshold or not). Equal hashes of a record
+    in two runs then mean the model compares it the same way, block sizes included."""
+    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
+    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
+    if model is not None and "name_rarity" in cols:
+        from linkmiskin.scoring.levels import _creators
+
+        rare = getattr(_creators(model).get("name"), "rare_threshold", None)
+        cols["name_rarity"] = (table["name_rarity"] < rare).astype(object) if rare is not None else None
+    return pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
 
 
 def _holds_lists(s: pd.Series) -> bool:
@@ -246,6 +262,9 @@ class LinkResult:
     id_registry: pd.DataFrame | None = field(default=None, repr=False)
     #: how many links made these ids (1 for a first link, +1 per update)
     run: int = 1
+    #: ``source, record_id, row_hash`` of every record's model-table row (:func:`row_hashes`): the next
+    #: update reuses the scored pairs between records whose hash did not change (saved, parquet)
+    row_hashes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from linkmiskin.clustering import golden
@@ -425,6 +444,7 @@ class Linker:
         self._input_order = np.zeros(0, dtype=np.int64)
         self._table: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
+        self._row_hashes: np.ndarray | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
         self.column_mapping: dict[str, ColumnMapping] = {}
@@ -449,6 +469,7 @@ class Linker:
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
+        self._row_hashes = None
         self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
@@ -523,24 +544,87 @@ class Linker:
             self.train()
         return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING)
 
-    def predict(self, sources: dict[str, TableLike] | None = None) -> pd.DataFrame:
-        """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`)."""
+    def predict(self, sources: dict[str, TableLike] | None = None, *, previous: Any = None) -> pd.DataFrame:
+        """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`).
+
+        ``previous`` (a :class:`LinkResult` or saved folder scored with this model): only pairs with a record
+        that is new or whose model-table row changed are scored; the previous pairs between unchanged
+        records are taken over with their levels and weighed again on these lists' term frequencies
+        (:func:`linkmiskin.clustering.updates.reusable_pairs`). ``self.metadata["update_reuse"]`` says what
+        was reused."""
         if sources is not None:
             self.set_sources(sources)
         self._require_data()
         linker = self._splink_linker()
         t0 = time.perf_counter()
+        reuse = None
+        if previous is not None:
+            from linkmiskin.clustering.updates import as_previous, reusable_pairs
+            reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
+        if reuse is None:
+            df = self._scored(linker)
+        else:
+            self._register_update_pairs(linker, reuse)
+            df = self._scored(linker)
+        self._duckdb_working(False)
+        self.metadata.pop("update_reuse", None)
+        if previous is not None:
+            self.metadata["update_reuse"] = _reuse_report(reuse, len(df))
+        self._pairs = self._tidy_pairs(df)
+        self.timings["predict"] = round(time.perf_counter() - t0, 2)
+        return self._pairs
+
+    def row_hashes(self) -> np.ndarray:
+        """:func:`row_hashes` of the model table (canonical order) for the model, computed once per set of
+        sources."""
+        if self._row_hashes is None:
+            self._row_hashes = row_hashes(self._table, self.model or {})
+        return self._row_hashes
+
+    def _scored(self, linker: Any) -> pd.DataFrame:
+        """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
+        (the record values stay in DuckDB)."""
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
-        # fetch only ids, scores and comparison levels (the record values stay in DuckDB)
         gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
                            f"FROM {pred.physical_name}").df()
         pred.drop_table_from_database_and_remove_from_cache()
-        self._duckdb_working(False)
-        self._pairs = self._tidy_pairs(df)
-        self.timings["predict"] = round(time.perf_counter() - t0, 2)
-        return self._pairs
+        return df
+
+    def _register_update_pairs(self, linker: Any, reuse: Any) -> None:
+        """Make ``linker`` score only the pairs an update needs: those the blocking rules find with at least
+        one changed or new record, and the previous run's kept pairs between unchanged records (Splink
+        scores both, so their levels and term frequencies are this run's own)."""
+        blocked = self._changed_only_linker(reuse.changed).inference.compute_blocked_pairs_for_predict()
+        self._con.register("__lm_reused_pairs_df", reuse.pairs[["unique_id_l", "unique_id_r"]])
+        self._con.execute(
+            f"CREATE OR REPLACE TABLE lm_update_pairs AS SELECT match_key, join_key_l, join_key_r "
+            f"FROM {blocked.physical_name} UNION ALL SELECT 'reused' AS match_key, "
+            f"CAST(unique_id_l AS BIGINT) AS join_key_l, CAST(unique_id_r AS BIGINT) AS join_key_r "
+            f"FROM __lm_reused_pairs_df").fetchall()
+        self._con.unregister("__lm_reused_pairs_df")
+        blocked.drop_table_from_database_and_remove_from_cache()
+        sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
+        linker.table_management.register_blocked_pairs_for_predict(sdf)
+
+    def _changed_only_linker(self, changed: np.ndarray) -> Any:
+        """A Splink linker on the records with a ``lm_changed`` flag whose blocking rules find only the pairs
+        with at least one changed record (the same pairs the full rules find among those)."""
+        from splink import Linker as SplinkLinker
+
+        flags = pd.DataFrame({"unique_id": np.arange(len(changed), dtype=np.int64), "lm_changed": changed})
+        self._con.register("__lm_changed_df", flags)
+        self._con.execute("CREATE OR REPLACE TABLE lm_records_update AS SELECT r.*, c.lm_changed FROM lm_records r "
+                          "JOIN __lm_changed_df c USING (unique_id)").fetchall()
+        self._con.unregister("__lm_changed_df")
+        sdf = self._db_api.register("lm_records_update", dataset_display_name="records_update")
+        model = json.loads(json.dumps(self.model))
+        model["blocking_rules_to_generate_predictions"] = [
+            {**br, "blocking_rule": f"({br['blocking_rule']}) AND (l.lm_changed OR r.lm_changed)"}
+            if isinstance(br, dict) else f"({br}) AND (l.lm_changed OR r.lm_changed)"
+            for br in model["blocking_rules_to_generate_predictions"]]
+        return SplinkLinker(sdf, model, log_level=logging.WARNING)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
@@ -627,11 +711,19 @@ class Linker:
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
-                          timings=dict(self.timings), _linker=self,
+                          timings=dict(self.timings), _linker=self, row_hashes=self._row_hash_table(),
                           metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(self.cannot_link_off),
                                     "diagnostics": diagnostics})
+
+    def _row_hash_table(self) -> pd.DataFrame:
+        """``source, record_id, row_hash`` in input order (saved with the result for the next update)."""
+        t = self._table
+        order = self._input_rank()
+        return pd.DataFrame({"source": t["source"].to_numpy(dtype=object)[order],
+                             "record_id": t["record_id"].astype(str).to_numpy(dtype=object)[order],
+                             "row_hash": self.row_hashes()[order]})
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -905,6 +997,21 @@ def _rule_of_pairs(pairs: pd.DataFrame, cannot: pd.DataFrame) -> np.ndarray:
     return np.where(pd.isna(got), "", got).astype(object)
 
 
+def _reuse_report(reuse: Any, n_pairs: int) -> dict:
+    """What an update took over from the previous run (``result.metadata["update_reuse"]``)."""
+    if reuse is None:
+        return {"pairs_reused": 0, "standardised_rows_reused": 0,
+                "why": "the previous run kept no row hashes or scored pairs (saved with mask_ids=True or "
+                       "without parquet, or made by an older version): every pair was scored"}
+    return {**reuse.stats, "pairs_kept": int(n_pairs),
+            "standardised_rows_reused": 0,
+            "why": "the previous run's pairs between two records whose model-table row is unchanged are "
+                   "scored again without blocking, the other pairs found by blocking only among pairs with a "
+                   "changed or new record; every list is still standardised in full, because "
+                   "standardisation learns from the whole list (Excel-damaged NIKs, heaped birth dates, "
+                   "relationship codes, record id duplicates)"}
+
+
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
     """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster."""
     from linkmiskin.clustering.persons import stable_id
@@ -1082,7 +1189,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         else:
             lk.train()
             prog.step("trained the model")
-        lk.predict()
+        lk.predict(previous=prev if prev is not None and not retrain else None)
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
         lk._defer_golden = prev is not None or bool(snapshots)
         res = lk.cluster(threshold)
