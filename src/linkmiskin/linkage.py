@@ -624,7 +624,8 @@ class Linker:
             {**br, "blocking_rule": f"({br['blocking_rule']}) AND (l.lm_changed OR r.lm_changed)"}
             if isinstance(br, dict) else f"({br}) AND (l.lm_changed OR r.lm_changed)"
             for br in model["blocking_rules_to_generate_predictions"]]
-        return SplinkLinker(sdf, model, log_level=logging.WARNING)
+        # the model's settings were checked by the linker that scores (predict), not again here
+        return SplinkLinker(sdf, model, log_level=logging.WARNING, validate_settings=False)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
