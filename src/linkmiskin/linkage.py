@@ -547,11 +547,11 @@ class Linker:
     def predict(self, sources: dict[str, TableLike] | None = None, *, previous: Any = None) -> pd.DataFrame:
         """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`).
 
-        ``previous`` (a :class:`LinkResult` or saved folder scored with this model): only pairs with a record
-        that is new or whose model-table row changed are scored; the previous pairs between unchanged
-        records are taken over with their levels and weighed again on these lists' term frequencies
-        (:func:`linkmiskin.clustering.updates.reusable_pairs`). ``self.metadata["update_reuse"]`` says what
-        was reused."""
+        ``previous`` (a :class:`LinkResult` or saved folder scored with this model): blocking looks only for
+        pairs with a record that is new or whose model-table row changed; the previous run's kept pairs
+        between unchanged records (:func:`linkmiskin.clustering.updates.reusable_pairs`) are scored again
+        without blocking. Splink scores both with these lists' term frequencies, so the pairs are those of
+        a full scoring with the same model. ``self.metadata["update_reuse"]`` says what was reused."""
         if sources is not None:
             self.set_sources(sources)
         self._require_data()
@@ -560,7 +560,8 @@ class Linker:
         reuse = None
         if previous is not None:
             from linkmiskin.clustering.updates import as_previous, reusable_pairs
-            reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
+            if _blocking_rule_sql(self.model or {}) is not None:
+                reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
         if reuse is None:
             df = self._scored(linker)
@@ -596,36 +597,25 @@ class Linker:
         """Make ``linker`` score only the pairs an update needs: those the blocking rules find with at least
         one changed or new record, and the previous run's kept pairs between unchanged records (Splink
         scores both, so their levels and term frequencies are this run's own)."""
-        blocked = self._changed_only_linker(reuse.changed).inference.compute_blocked_pairs_for_predict()
+        t0 = time.perf_counter()
+        flags = pd.DataFrame({"unique_id": np.arange(len(reuse.changed), dtype=np.int64),
+                              "lm_changed": reuse.changed})
+        self._con.register("__lm_changed_df", flags)
         self._con.register("__lm_reused_pairs_df", reuse.pairs[["unique_id_l", "unique_id_r"]])
+        self._con.execute("CREATE OR REPLACE TEMP TABLE lm_changed_records AS SELECT r.* FROM lm_records r "
+                          "JOIN __lm_changed_df c USING (unique_id) WHERE c.lm_changed").fetchall()
+        found = " UNION ALL ".join(changed_pairs_sql(br, "lm_changed_records", "lm_records")
+                                   for br in _blocking_rule_sql(self.model or {}) or [])
         self._con.execute(
-            f"CREATE OR REPLACE TABLE lm_update_pairs AS SELECT match_key, join_key_l, join_key_r "
-            f"FROM {blocked.physical_name} UNION ALL SELECT 'reused' AS match_key, "
-            f"CAST(unique_id_l AS BIGINT) AS join_key_l, CAST(unique_id_r AS BIGINT) AS join_key_r "
-            f"FROM __lm_reused_pairs_df").fetchall()
+            f"CREATE OR REPLACE TABLE lm_update_pairs AS SELECT 'update' AS match_key, join_key_l, join_key_r "
+            f"FROM (SELECT DISTINCT join_key_l, join_key_r FROM ({found})) UNION ALL SELECT 'reused', "
+            f"CAST(unique_id_l AS BIGINT), CAST(unique_id_r AS BIGINT) FROM __lm_reused_pairs_df").fetchall()
+        self._con.unregister("__lm_changed_df")
         self._con.unregister("__lm_reused_pairs_df")
-        blocked.drop_table_from_database_and_remove_from_cache()
+        self._con.execute("DROP TABLE lm_changed_records").fetchall()
         sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
         linker.table_management.register_blocked_pairs_for_predict(sdf)
-
-    def _changed_only_linker(self, changed: np.ndarray) -> Any:
-        """A Splink linker on the records with a ``lm_changed`` flag whose blocking rules find only the pairs
-        with at least one changed record (the same pairs the full rules find among those)."""
-        from splink import Linker as SplinkLinker
-
-        flags = pd.DataFrame({"unique_id": np.arange(len(changed), dtype=np.int64), "lm_changed": changed})
-        self._con.register("__lm_changed_df", flags)
-        self._con.execute("CREATE OR REPLACE TABLE lm_records_update AS SELECT r.*, c.lm_changed FROM lm_records r "
-                          "JOIN __lm_changed_df c USING (unique_id)").fetchall()
-        self._con.unregister("__lm_changed_df")
-        sdf = self._db_api.register("lm_records_update", dataset_display_name="records_update")
-        model = json.loads(json.dumps(self.model))
-        model["blocking_rules_to_generate_predictions"] = [
-            {**br, "blocking_rule": f"({br['blocking_rule']}) AND (l.lm_changed OR r.lm_changed)"}
-            if isinstance(br, dict) else f"({br}) AND (l.lm_changed OR r.lm_changed)"
-            for br in model["blocking_rules_to_generate_predictions"]]
-        # the model's settings were checked by the linker that scores (predict), not again here
-        return SplinkLinker(sdf, model, log_level=logging.WARNING, validate_settings=False)
+        self.timings["update_blocking"] = round(time.perf_counter() - t0, 2)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
@@ -996,6 +986,31 @@ def _rule_of_pairs(pairs: pd.DataFrame, cannot: pd.DataFrame) -> np.ndarray:
     rules = pd.Series(cannot["rule"].to_numpy(), index=pd.MultiIndex.from_arrays([cannot["a"], cannot["b"]]))
     got = rules.reindex(key).to_numpy()
     return np.where(pd.isna(got), "", got).astype(object)
+
+
+def _blocking_rule_sql(model: dict) -> list[str] | None:
+    """The SQL condition of each of the model's prediction blocking rules (``l.`` and ``r.`` columns); None
+    when a rule is more than a condition (exploded arrays, salting), which an update then scores in full."""
+    out = []
+    for br in model.get("blocking_rules_to_generate_predictions", []):
+        if isinstance(br, dict):
+            if set(br) - {"blocking_rule", "sql_dialect"}:
+                return None
+            out.append(br["blocking_rule"])
+        else:
+            out.append(str(br))
+    return out
+
+
+def changed_pairs_sql(rule: str, changed: str, records: str) -> str:
+    """SQL of the pairs ``rule`` finds with at least one record of table ``changed`` (a subset of
+    ``records``): the changed records on the left, then on the right, so that each join starts from the
+    few changed records; ids as ``join_key_l < join_key_r``, as Splink pairs them."""
+    sides = []
+    for left, right in ((changed, records), (records, changed)):
+        sides.append(f"SELECT l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {left} AS l "
+                     f"JOIN {right} AS r ON ({rule}) WHERE l.unique_id < r.unique_id")
+    return " UNION ALL ".join(sides)
 
 
 def _reuse_report(reuse: Any, n_pairs: int) -> dict:
