@@ -224,13 +224,19 @@ def test_unchanged_records_match_source_record_id_and_row_hash():
     assert got.tolist() == [True, False, True, False]
 
 
-def test_row_hash_ignores_small_moves_of_name_rarity_but_not_crossing_the_rare_threshold(world):
+def test_update_row_hash_reads_table_counts_only_as_the_model_does(world):
+    import duckdb
+
     _, first, _, _ = world
-    t = pd.DataFrame({"source": ["a"] * 3, "record_id": ["1", "2", "3"], "name": ["X", "X", "X"],
-                      "name_rarity": [0.0010, 0.0011, 0.5]})
-    h = lm.linkage.row_hashes(t, first.model)
-    assert h[0] == h[1] != h[2]
-    assert len(set(lm.linkage.row_hashes(t))) == 3      # the canonical order still reads the whole row
+    t = pd.DataFrame({"unique_id": [0, 1, 2, 3, 4], "source": ["a"] * 5, "record_id": list("12345"),
+                      "name": ["X"] * 5, "name_rarity": [0.0010, 0.0011, 0.5, 0.0010, 0.0010],
+                      "block_nik15": [1, 1, 1, 12, 13]})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE lm_records AS SELECT * FROM t")
+    h = lm.linkage.update_row_hashes(con, t, first.model)
+    assert h[0] == h[1] == h[3]            # rarity still rare, block size still within the cap
+    assert h[2] != h[0] and h[4] != h[0]   # rarity no longer rare; block over the cap
+    assert len(set(lm.linkage.row_hashes(t.drop(columns="unique_id")))) == 5   # canonical order: the whole row
 
 
 def test_saved_folder_keeps_what_an_update_reuses(world, tmp_path):

@@ -152,22 +152,42 @@ def canonical_order(table: pd.DataFrame) -> np.ndarray:
     return key.sort_values(["h", "s", "r"], kind="stable").index.to_numpy(dtype=np.int64)
 
 
-def row_hashes(table: pd.DataFrame, model: dict | None = None) -> np.ndarray:
+def row_hashes(table: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
-    ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one).
-
-    With ``model``, the hash an update compares (:func:`linkmiskin.clustering.updates.unchanged_records`):
-    ``name_rarity``, a share of the whole table that moves a little with every added record, enters only as
-    what the model reads of it (below the name comparison's rare threshold or not). Equal hashes of a record
-    in two runs then mean the model compares it the same way, block sizes included."""
+    ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one)."""
     content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
     cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
-    if model is not None and "name_rarity" in cols:
-        from linkmiskin.scoring.levels import _creators
-
-        rare = getattr(_creators(model).get("name"), "rare_threshold", None)
-        cols["name_rarity"] = (table["name_rarity"] < rare).astype(object) if rare is not None else None
     return pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+
+
+def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict) -> np.ndarray:
+    """The hash an update compares (:func:`linkmiskin.clustering.updates.unchanged_records`) of each record
+    of ``lm_records`` (``table`` loaded in DuckDB), by ``unique_id``, as int64: DuckDB's hash of the
+    record's source and compared fields (every column but ``unique_id``, ``record_id`` and the list columns,
+    which derive from a scalar one). The columns counted over the whole table, which move a little with
+    every added record, enter only as what the model reads of them: ``name_rarity`` below the name
+    comparison's rare threshold or not, each block size (:data:`linkmiskin.scoring.model.CAPPED_BLOCKS`)
+    within the blocking rules' cap or not. Equal hashes of a record in two runs (of one DuckDB version)
+    then mean the model blocks and compares it the same way."""
+    from linkmiskin.scoring.levels import _creators
+    from linkmiskin.scoring.model import BLOCK_CAP, CAPPED_BLOCKS
+
+    if not len(table):
+        return np.zeros(0, dtype=np.int64)
+    rare = getattr(_creators(model).get("name"), "rare_threshold", None)
+    parts = []
+    for c in table.columns:
+        if c in ("unique_id", "record_id") or _holds_lists(table[c]):
+            continue
+        q = '"' + c.replace('"', '""') + '"'
+        if c == "name_rarity" and rare is not None:
+            parts.append(f"{q} < {float(rare)!r}")
+        elif c in CAPPED_BLOCKS:
+            parts.append(f"{q} <= {int(BLOCK_CAP)}")
+        else:
+            parts.append(q)
+    h = con.execute(f"SELECT hash({', '.join(parts)}) AS h FROM lm_records ORDER BY unique_id").fetchnumpy()["h"]
+    return np.asarray(h, dtype=np.uint64).view(np.int64)
 
 
 def _holds_lists(s: pd.Series) -> bool:
@@ -580,7 +600,7 @@ class Linker:
         """:func:`row_hashes` of the model table (canonical order) for the model, computed once per set of
         sources."""
         if self._row_hashes is None:
-            self._row_hashes = row_hashes(self._table, self.model or {})
+            self._row_hashes = update_row_hashes(self._con, self._table, self.model or {})
         return self._row_hashes
 
     def _scored(self, linker: Any) -> pd.DataFrame:
@@ -613,8 +633,12 @@ class Linker:
         self._con.unregister("__lm_changed_df")
         self._con.unregister("__lm_reused_pairs_df")
         self._con.execute("DROP TABLE lm_changed_records").fetchall()
-        sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
-        linker.table_management.register_blocked_pairs_for_predict(sdf)
+        # Splink's cache entry for blocked pairs (as register_blocked_pairs_for_predict makes it, without the
+        # flag that sends predict through source pruning, which is slower when most records take part)
+        from splink.internals.chunking import _blocked_pairs_cache_key
+
+        linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
+            "__splink__blocked_id_pairs", "lm_update_pairs")
         self.timings["update_blocking"] = round(time.perf_counter() - t0, 2)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
