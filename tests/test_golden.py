@@ -169,6 +169,25 @@ def test_person_without_address_takes_household_address():
     assert p.loc["P2", "desa_name"] == "Satu"
 
 
+def test_newer_household_address_needs_a_strictly_newer_dated_household_address():
+    own = np.array([100, 100, -1, 100])
+    hh = np.array([200, 100, 200, 200])
+    differs = np.array([True, True, True, False])
+    assert golden.newer_household_address(own, hh, differs).tolist() == [True, False, False, False]
+
+
+def test_person_with_only_an_older_address_takes_the_households_newer_one():
+    snaps = {"p3ke": "2022-09-30", "dtks": "2023-01-31", "bpjs_pbi": "2023-10-31", "blt_dd": "2024-02-29"}
+    p = golden.persons_table(_records(), snapshots=snaps).set_index("person_id")
+    a = p.loc["P1"]   # own records (DTKS, P3KE) say desa 2001; the household's newest list (BLT-DD) says 2002
+    assert a["desa_code"] == "32.16.01.2002" and a["desa_code_rule"] == "newer_household_address"
+    assert a["place"] == "KP DUA" and a["rt"] == 4 and a["place_rule"] == "newer_household_address"
+    assert p.loc["P2", "desa_code_rule"] != "newer_household_address"
+    # without snapshot dates nothing says which address is newer: each keeps its own
+    q = golden.persons_table(_records()).set_index("person_id")
+    assert q.loc["P1", "desa_code"] == "32.16.01.2001"
+
+
 def test_households_table_head_and_address():
     r = _records()
     p = golden.persons_table(r)

@@ -639,7 +639,7 @@ class Linker:
 
         linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
             "__splink__blocked_id_pairs", "lm_update_pairs")
-        self.timings["update_blocking"] = round(time.perf_counter() - t0, 2)
+        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)

@@ -120,6 +120,12 @@ def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray)
     return np.where(take, household, own), np.where(take, "from_household", own_rule)
 
 
+def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, differs: np.ndarray) -> np.ndarray:
+    """A person whose own records give only an address older than their household's newest address takes the
+    household's (the family moved, and a newer list of another member knows it)."""
+    return differs & (household_days > own_days) & (own_days >= 0)
+
+
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
@@ -482,6 +488,40 @@ def _own_kecamatan(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, 
     rules["kecamatan_code"] = np.where(no_desa, ch.rule, rules["kecamatan_code"])
 
 
+def _newest_desa_days(entity: np.ndarray, n: int, desa: np.ndarray, days: np.ndarray,
+                      chosen: np.ndarray | None = None) -> np.ndarray:
+    """Per entity, the newest snapshot day of its records with a desa (only those with the entity's
+    ``chosen`` desa when given); -1 when none has one or the lists have no dates."""
+    has = pd.notna(desa)
+    if chosen is not None:
+        has &= desa == chosen[entity]
+    out = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(out, entity[has], days[has])
+    return out
+
+
+def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                                  household_of: np.ndarray, haddr: pd.DataFrame, chosen: dict[str, np.ndarray],
+                                  rules: dict[str, np.ndarray]) -> None:
+    """:func:`newer_household_address` applied to the whole address (desa, RT, RW, place); in place."""
+    desa = _col(rec, "desa_code")
+    days = ctx["snapshot"]
+    own_days = _newest_desa_days(codes, n, desa, days)
+    hcodes, hids = pd.factorize(rec["household_id"], sort=True)
+    hchosen = haddr["desa_code"].reindex(np.asarray(hids, dtype=object)).to_numpy(dtype=object)
+    hdays = pd.Series(_newest_desa_days(hcodes, len(hids), desa, days, hchosen), index=np.asarray(hids, dtype=object))
+    hdesa = haddr["desa_code"].reindex(household_of).to_numpy(dtype=object)
+    differs = pd.notna(hdesa) & pd.notna(chosen["desa_code"]) & (hdesa != chosen["desa_code"])
+    take = newer_household_address(own_days, hdays.reindex(household_of).fillna(-1).to_numpy(dtype=np.int64),
+                                   differs)
+    if not take.any():
+        return
+    for f in ("desa_code", "rt", "rw", "place"):
+        hv = haddr[f].reindex(household_of).to_numpy(dtype=object)
+        chosen[f] = np.where(take, hv, chosen[f])
+        rules[f] = np.where(take, "newer_household_address", rules[f])
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
@@ -528,6 +568,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
         hv = haddr[f].reindex(out["household_id"]).to_numpy(dtype=object)
         v, r = from_household(np.where(swap, None, chosen[f]), rules[f], np.where(swap, hv, None))
         chosen[f], rules[f] = v, np.where(swap, "from_household", rules[f]) if f != "desa_code" else r
+    _take_newer_household_address(rec, codes, n, ctx, out["household_id"].to_numpy(dtype=object), haddr,
+                                  chosen, rules)
     for f in _PERSON_FIELDS:
         out[f] = chosen[f]
     look = _region_lookup(rec)
@@ -648,7 +690,7 @@ def rules_table() -> pd.DataFrame:
 def rules_markdown() -> str:
     """Markdown tables of the survivorship rules and named conflicts (docs are generated from this)."""
     lines = ["| rule | what it prefers |", "|---|---|"]
-    for name, f in {**RULES, "from_household": from_household}.items():
+    for name, f in {**RULES, "from_household": from_household, "newer_household_address": newer_household_address}.items():
         lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
     lines += ["", "| field | rules, in order |", "|---|---|"]
     for field_, names in FIELD_RULES.items():
