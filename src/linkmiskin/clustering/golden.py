@@ -12,7 +12,10 @@ for each field, one value out of the values the records of that person (househol
 
 Which rules apply to which field, and in which order, is :data:`FIELD_RULES`. Identity fields (NIK, name,
 birth date, sex) trust the value most records agree on; address fields (desa, RT/RW, place, KK) trust the
-most recent list first, because a household that moved appears with its old address on older lists.
+most recent list first, because a household that moved appears with its old address on older lists; for
+the same reason a person whose own records give only an address older than the household's newest takes the
+household's (``newer_household_address``), and one with no address of their own takes the household's
+(``from_household``).
 
 Values that disagree although each is valid are *conflicts*, named in the ``conflicts`` column
 (``several_valid_niks``, ``several_real_birth_dates``, ``several_sexes``...; see :data:`CONFLICTS`), for an
@@ -99,6 +102,16 @@ def fullest_name(c: pd.DataFrame) -> np.ndarray:
     return c["words"].to_numpy(dtype=np.int64)
 
 
+def written_as_head(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the person the most records of lists with a relationship column write as head (KEPALA)."""
+    return c["written_head"].to_numpy(dtype=np.int64)
+
+
+def not_written_otherwise(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a person no record writes with another relationship (a spouse or child who receives BLT-DD is not the head)."""
+    return -c["other_role"].to_numpy(dtype=np.int64)
+
+
 def head_votes(c: pd.DataFrame) -> np.ndarray:
     """Prefer the person the most records name as head of the household (KEPALA, or the BLT-DD recipient)."""
     return c["head_votes"].to_numpy(dtype=np.int64)
@@ -129,7 +142,8 @@ def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, di
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, common_spelling, fullest_name, head_votes, adult_man, eldest)}
+    not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
+    head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -154,7 +168,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("head_votes", "adult_man", "eldest"),
+    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -626,12 +640,15 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
     hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
+                       "written_head": (rel == HEAD).astype(np.int64),
+                       "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
                        "adult_man": (sex == "L") & adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
+                                              written_head=("written_head", "sum"), other_role=("other_role", "max"),
                                               adult_man=("adult_man", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man")},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
