@@ -1042,7 +1042,8 @@ def _reuse_report(reuse: Any, n_pairs: int) -> dict:
     if reuse is None:
         return {"pairs_reused": 0, "standardised_rows_reused": 0,
                 "why": "the previous run kept no row hashes or scored pairs (saved with mask_ids=True or "
-                       "without parquet, or made by an older version): every pair was scored"}
+                       "without parquet, or made by an older version) or was scored by another model: every "
+                       "pair was scored"}
     return {**reuse.stats, "pairs_kept": int(n_pairs),
             "standardised_rows_reused": 0,
             "why": "the previous run's pairs between two records whose model-table row is unchanged are "

@@ -475,11 +475,15 @@ def unchanged_records(prev_hashes: pd.DataFrame, table: pd.DataFrame, hashes: np
 def reusable_pairs(prev: PreviousRun, table: pd.DataFrame, hashes: np.ndarray, model: dict) -> PairReuse | None:
     """The previous run's scored pairs between two unchanged records (:func:`unchanged_records`), on the
     new model table's ``unique_id`` and with their comparison levels as gamma values; None when the
-    previous run kept no row hashes or pairs, or a level key is not one of ``model``'s."""
+    previous run kept no row hashes or pairs, was scored by another model, or a level key is not one of
+    ``model``'s."""
     from linkmiskin.scoring.levels import levels_by_gamma
 
     if prev.row_hashes is None or prev.pairs is None or not len(table):
         return None
+    if prev.model is not None and json.dumps(prev.model, sort_keys=True, default=str) != json.dumps(
+            model, sort_keys=True, default=str):
+        return None   # its pairs were kept by another model's scores
     same = unchanged_records(prev.row_hashes, table, hashes)
     uid = pd.Series(np.arange(len(table), dtype=np.int64)[same],
                     index=(table["source"].astype(str) + "\x1f" + table["record_id"].astype(str))[same].to_numpy())
