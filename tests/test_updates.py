@@ -224,6 +224,16 @@ def test_unchanged_records_match_source_record_id_and_row_hash():
     assert got.tolist() == [True, False, True, False]
 
 
+def test_no_pair_reuse_from_a_run_scored_by_another_model():
+    hashes = pd.DataFrame({"source": ["a"], "record_id": ["1"], "row_hash": [1]})
+    pairs = pd.DataFrame({"source_l": ["a"], "record_id_l": ["1"], "source_r": ["a"], "record_id_r": ["2"]})
+    prev = PreviousRun(pd.DataFrame(), {"probability_two_random_records_match": 0.01}, 0.9, "32.16",
+                       pd.DataFrame(), 1, {}, "test", hashes, pairs)
+    table = pd.DataFrame({"source": ["a", "a"], "record_id": ["1", "2"]})
+    other = {"probability_two_random_records_match": 0.02}
+    assert updates.reusable_pairs(prev, table, np.array([1, 2], dtype=np.int64), other) is None
+
+
 def test_update_row_hash_reads_table_counts_only_as_the_model_does(world):
     import duckdb
 
