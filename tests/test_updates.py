@@ -191,7 +191,8 @@ def test_update_from_saved_folder_equals_update_from_object(world, tmp_path):
     assert (again.records["person_id"].to_numpy() == upd.records["person_id"].to_numpy()).all()
     assert (again.records["household_id"].to_numpy() == upd.records["household_id"].to_numpy()).all()
     pd.testing.assert_frame_equal(again.changes, upd.changes)
-    assert again.metadata["update_reuse"] == upd.metadata["update_reuse"]
+    counts = [{k: v for k, v in r.metadata["update_reuse"].items() if k != "blocking_seconds"} for r in (again, upd)]
+    assert counts[0] == counts[1] and counts[0]["pairs_reused"] > 0     # the folder gives the same reuse
 
 
 def _partition(records: pd.DataFrame, col: str) -> set[frozenset]:
