@@ -634,11 +634,16 @@ class Linker:
         self._con.unregister("__lm_reused_pairs_df")
         self._con.execute("DROP TABLE lm_changed_records").fetchall()
         # Splink's cache entry for blocked pairs (as register_blocked_pairs_for_predict makes it, without the
-        # flag that sends predict through source pruning, which is slower when most records take part)
-        from splink.internals.chunking import _blocked_pairs_cache_key
+        # flag that sends predict through source pruning, which is slower when most records take part); the
+        # public call where this Splink lays its cache out otherwise
+        try:
+            from splink.internals.chunking import _blocked_pairs_cache_key
 
-        linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
-            "__splink__blocked_id_pairs", "lm_update_pairs")
+            linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
+                "__splink__blocked_id_pairs", "lm_update_pairs")
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
+            sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
+            linker.table_management.register_blocked_pairs_for_predict(sdf)
         reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
