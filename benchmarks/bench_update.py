@@ -15,7 +15,8 @@
    * whether any id was reused for another cluster (minted ids that were issued before, kept ids that
      were retired);
    * the time of the update and of the fresh link (both with the lists' snapshot dates, so that they do the
-     same work but training and the id carry-over), and where each spends it.
+     same work but training and the id carry-over), and where each spends it; what the update took over
+     from the first link (``metadata["update_reuse"]``: unchanged records, reused pairs).
 3. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
    (``benchmarks/worlds/world_b.py``, read-only; never tuned on), linked as a user would, with its lists'
    snapshot dates (PKH and BLT-DD see the old state, the others the new one).
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     upd = lm.link(new.sources, region=data.region, previous=first, progress=False, snapshots=synthetic.SNAPSHOT)
     t_upd = time.perf_counter() - t0
     print(f"update (model reused) {t_upd:.1f}s: {upd}")
+    reuse = {k: v for k, v in upd.metadata.get("update_reuse", {}).items() if k != "why"}
+    print("reused from the first link: " + ", ".join(f"{k} {v:,}" for k, v in reuse.items()))
     print(upd.changes.groupby(["level", "change"]).size().to_string())
 
     rows = []

@@ -62,6 +62,29 @@ def test_head_votes_prefers_most_votes():
     assert np.argmax(golden.head_votes(c)) == 1
 
 
+def test_written_as_head_prefers_most_kepala_records():
+    c = _cand(written_head=[0, 1, 2])
+    assert np.argmax(golden.written_as_head(c)) == 2
+
+
+def test_not_written_otherwise_prefers_a_person_with_no_other_role():
+    c = _cand(other_role=[1, 0, 1])
+    assert np.argmax(golden.not_written_otherwise(c)) == 1
+
+
+def test_household_head_written_kepala_beats_blt_dd_recipient_written_as_spouse():
+    r = _records()
+    r["source"] = ["p3ke", "bpjs_pbi", "p3ke", "blt_dd"]
+    r = pd.concat([r, r.iloc[[3]].assign(record_id="5")], ignore_index=True)   # P2 receives BLT-DD twice
+    r.loc[3, ["relationship", "relationship_status"]] = ["PASANGAN", "ok"]
+    r.loc[4, ["relationship", "relationship_status"]] = [None, "missing"]
+    r.loc[3, "relationship"] = "PASANGAN"
+    p = golden.persons_table(r)
+    h = golden.households_table(r, p).set_index("household_id").loc["H1"]
+    assert h["head_person_id"] == p.set_index("name").loc["ASEP SUNANDAR", "person_id"]
+    assert h["head_person_id_rule"] == "written_as_head"
+
+
 def test_eldest_prefers_earliest_birth():
     c = _cand(birth_days=[5000, -3000, 100])
     assert np.argmax(golden.eldest(c)) == 1
@@ -169,12 +192,31 @@ def test_person_without_address_takes_household_address():
     assert p.loc["P2", "desa_name"] == "Satu"
 
 
+def test_newer_household_address_needs_a_strictly_newer_dated_household_address():
+    own = np.array([100, 100, -1, 100])
+    hh = np.array([200, 100, 200, 200])
+    differs = np.array([True, True, True, False])
+    assert golden.newer_household_address(own, hh, differs).tolist() == [True, False, False, False]
+
+
+def test_person_with_only_an_older_address_takes_the_households_newer_one():
+    snaps = {"p3ke": "2022-09-30", "dtks": "2023-01-31", "bpjs_pbi": "2023-10-31", "blt_dd": "2024-02-29"}
+    p = golden.persons_table(_records(), snapshots=snaps).set_index("person_id")
+    a = p.loc["P1"]   # own records (DTKS, P3KE) say desa 2001; the household's newest list (BLT-DD) says 2002
+    assert a["desa_code"] == "32.16.01.2002" and a["desa_code_rule"] == "newer_household_address"
+    assert a["place"] == "KP DUA" and a["rt"] == 4 and a["place_rule"] == "newer_household_address"
+    assert p.loc["P2", "desa_code_rule"] != "newer_household_address"
+    # without snapshot dates nothing says which address is newer: each keeps its own
+    q = golden.persons_table(_records()).set_index("person_id")
+    assert q.loc["P1", "desa_code"] == "32.16.01.2001"
+
+
 def test_households_table_head_and_address():
     r = _records()
     p = golden.persons_table(r)
     h = golden.households_table(r, p).set_index("household_id").loc["H1"]
     # P1 is KEPALA on two records, P2 is the BLT-DD recipient once
-    assert h["head_person_id"] == "P1" and h["head_person_id_rule"] == "head_votes"
+    assert h["head_person_id"] == "P1" and h["head_person_id_rule"] == "written_as_head"
     assert h["head_name"] == "ASEP SUNANDAR"
     assert h["kk"] == "3216010101100001"
     assert h["n_persons"] == 2 and h["programmes"] == ["blt_dd", "bpjs_pbi", "dtks", "p3ke"]

@@ -191,6 +191,75 @@ def test_update_from_saved_folder_equals_update_from_object(world, tmp_path):
     assert (again.records["person_id"].to_numpy() == upd.records["person_id"].to_numpy()).all()
     assert (again.records["household_id"].to_numpy() == upd.records["household_id"].to_numpy()).all()
     pd.testing.assert_frame_equal(again.changes, upd.changes)
+    counts = [{k: v for k, v in r.metadata["update_reuse"].items() if k != "blocking_seconds"} for r in (again, upd)]
+    assert counts[0] == counts[1] and counts[0]["pairs_reused"] > 0     # the folder gives the same reuse
+
+
+def _partition(records: pd.DataFrame, col: str) -> set[frozenset]:
+    keys = records["source"] + ":" + records["record_id"]
+    return {frozenset(g) for g in keys.groupby(records[col].to_numpy()).agg(list)}
+
+
+def test_incremental_scoring_equals_full_rescore_with_the_same_model(world):
+    _, first, later, upd = world
+    reuse = upd.metadata["update_reuse"]
+    assert reuse["pairs_reused"] > 0 and 0 < reuse["records_changed_or_new"] < reuse["records_unchanged"]
+    full = lm.Linker(later.sources, region="32.16", progress=False)
+    full.model = first.model                  # the same model, every candidate pair scored
+    pairs = full.predict()
+    assert lm.linkage.choose_threshold(pairs["match_probability"]) == upd.threshold
+    res = full.cluster(upd.threshold)
+    key = ["source_l", "record_id_l", "source_r", "record_id_r"]
+    a = upd.pairs.set_index(key).sort_index()
+    b = res.pairs.set_index(key).sort_index()
+    assert a.index.equals(b.index)
+    np.testing.assert_array_equal(a["match_weight"].to_numpy(), b["match_weight"].to_numpy())
+    assert _partition(upd.records, "person_id") == _partition(res.records, "person_id")
+    assert _partition(upd.records, "household_id") == _partition(res.records, "household_id")
+
+
+def test_unchanged_records_match_source_record_id_and_row_hash():
+    prev = pd.DataFrame({"source": ["a", "a", "b"], "record_id": ["1", "2", "1"], "row_hash": [10, 20, 30]})
+    table = pd.DataFrame({"source": ["a", "a", "b", "b"], "record_id": ["1", "2", "1", "2"]})
+    got = updates.unchanged_records(prev, table, np.array([10, 21, 30, 40], dtype=np.int64))
+    assert got.tolist() == [True, False, True, False]
+
+
+def test_no_pair_reuse_from_a_run_scored_by_another_model():
+    hashes = pd.DataFrame({"source": ["a"], "record_id": ["1"], "row_hash": [1]})
+    pairs = pd.DataFrame({"source_l": ["a"], "record_id_l": ["1"], "source_r": ["a"], "record_id_r": ["2"]})
+    prev = PreviousRun(pd.DataFrame(), {"probability_two_random_records_match": 0.01}, 0.9, "32.16",
+                       pd.DataFrame(), 1, {}, "test", hashes, pairs)
+    table = pd.DataFrame({"source": ["a", "a"], "record_id": ["1", "2"]})
+    other = {"probability_two_random_records_match": 0.02}
+    assert updates.reusable_pairs(prev, table, np.array([1, 2], dtype=np.int64), other) is None
+
+
+def test_update_row_hash_reads_table_counts_only_as_the_model_does(world):
+    import duckdb
+
+    _, first, _, _ = world
+    t = pd.DataFrame({"unique_id": [0, 1, 2, 3, 4], "source": ["a"] * 5, "record_id": list("12345"),
+                      "name": ["X"] * 5, "name_rarity": [0.0010, 0.0011, 0.5, 0.0010, 0.0010],
+                      "block_nik15": [1, 1, 1, 12, 13]})
+    con = duckdb.connect()
+    con.execute("CREATE TABLE lm_records AS SELECT * FROM t")
+    h = lm.linkage.update_row_hashes(con, t, first.model)
+    assert h[0] == h[1] == h[3]            # rarity still rare, block size still within the cap
+    assert h[2] != h[0] and h[4] != h[0]   # rarity no longer rare; block over the cap
+    assert len(set(lm.linkage.row_hashes(t.drop(columns="unique_id")))) == 5   # canonical order: the whole row
+
+
+def test_saved_folder_keeps_what_an_update_reuses(world, tmp_path):
+    _, first, later, upd = world
+    first.save(tmp_path / "full", formats=("parquet",))
+    assert (tmp_path / "full" / updates.ROW_HASHES_FILE).exists()
+    size = (tmp_path / "full" / updates.ROW_HASHES_FILE).stat().st_size
+    assert size < 40 * len(first.records) + 20_000
+    again = lm.link(later.sources, region="32.16", previous=tmp_path / "full", progress=False)
+    assert again.metadata["update_reuse"]["pairs_reused"] == upd.metadata["update_reuse"]["pairs_reused"]
+    first.save(tmp_path / "masked", formats=("parquet",), mask_ids=True)
+    assert not (tmp_path / "masked" / updates.ROW_HASHES_FILE).exists()   # record ids may be NIKs
 
 
 def test_bad_previous_errors(world, tmp_path):

@@ -147,11 +147,47 @@ def canonical_order(table: pd.DataFrame) -> np.ndarray:
     >>> canonical_order(t).tolist() == canonical_order(t.iloc[::-1].reset_index(drop=True))[::-1].tolist()
     True
     """
-    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
-    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
-    key = pd.DataFrame({"h": pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64),
+    key = pd.DataFrame({"h": row_hashes(table).view(np.uint64),
                         "s": table["source"].astype(str).to_numpy(), "r": table["record_id"].astype(str).to_numpy()})
     return key.sort_values(["h", "s", "r"], kind="stable").index.to_numpy(dtype=np.int64)
+
+
+def row_hashes(table: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
+    ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one)."""
+    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
+    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
+    return pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+
+
+def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict) -> np.ndarray:
+    """The hash an update compares (:func:`linkmiskin.clustering.updates.unchanged_records`) of each record
+    of ``lm_records`` (``table`` loaded in DuckDB), by ``unique_id``, as int64: DuckDB's hash of the
+    record's source and compared fields (every column but ``unique_id``, ``record_id`` and the list columns,
+    which derive from a scalar one). The columns counted over the whole table, which move a little with
+    every added record, enter only as what the model reads of them: ``name_rarity`` below the name
+    comparison's rare threshold or not, each block size (:data:`linkmiskin.scoring.model.CAPPED_BLOCKS`)
+    within the blocking rules' cap or not. Equal hashes of a record in two runs (of one DuckDB version)
+    then mean the model blocks and compares it the same way."""
+    from linkmiskin.scoring.levels import _creators
+    from linkmiskin.scoring.model import BLOCK_CAP, CAPPED_BLOCKS
+
+    if not len(table):
+        return np.zeros(0, dtype=np.int64)
+    rare = getattr(_creators(model).get("name"), "rare_threshold", None)
+    parts = []
+    for c in table.columns:
+        if c in ("unique_id", "record_id") or _holds_lists(table[c]):
+            continue
+        q = '"' + c.replace('"', '""') + '"'
+        if c == "name_rarity" and rare is not None:
+            parts.append(f"{q} < {float(rare)!r}")
+        elif c in CAPPED_BLOCKS:
+            parts.append(f"{q} <= {int(BLOCK_CAP)}")
+        else:
+            parts.append(q)
+    h = con.execute(f"SELECT hash({', '.join(parts)}) AS h FROM lm_records ORDER BY unique_id").fetchnumpy()["h"]
+    return np.asarray(h, dtype=np.uint64).view(np.int64)
 
 
 def _holds_lists(s: pd.Series) -> bool:
@@ -248,6 +284,9 @@ class LinkResult:
     id_registry: pd.DataFrame | None = field(default=None, repr=False)
     #: how many links made these ids (1 for a first link, +1 per update)
     run: int = 1
+    #: ``source, record_id, row_hash`` of every record's model-table row (:func:`row_hashes`): the next
+    #: update reuses the scored pairs between records whose hash did not change (saved, parquet)
+    row_hashes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from linkmiskin.clustering import golden
@@ -433,6 +472,7 @@ class Linker:
         self._input_order = np.zeros(0, dtype=np.int64)
         self._table: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
+        self._row_hashes: np.ndarray | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
         self.column_mapping: dict[str, ColumnMapping] = {}
@@ -457,6 +497,7 @@ class Linker:
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
+        self._row_hashes = None
         self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
@@ -531,24 +572,87 @@ class Linker:
             self.train()
         return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING)
 
-    def predict(self, sources: dict[str, TableLike] | None = None) -> pd.DataFrame:
-        """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`)."""
+    def predict(self, sources: dict[str, TableLike] | None = None, *, previous: Any = None) -> pd.DataFrame:
+        """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`).
+
+        ``previous`` (a :class:`LinkResult` or saved folder scored with this model): blocking looks only for
+        pairs with a record that is new or whose model-table row changed; the previous run's kept pairs
+        between unchanged records (:func:`linkmiskin.clustering.updates.reusable_pairs`) are scored again
+        without blocking. Splink scores both with these lists' term frequencies, so the pairs are those of
+        a full scoring with the same model. ``self.metadata["update_reuse"]`` says what was reused."""
         if sources is not None:
             self.set_sources(sources)
         self._require_data()
         linker = self._splink_linker()
         t0 = time.perf_counter()
+        reuse = None
+        if previous is not None:
+            from linkmiskin.clustering.updates import as_previous, reusable_pairs
+            if _blocking_rule_sql(self.model or {}) is not None:
+                reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
+        if reuse is None:
+            df = self._scored(linker)
+        else:
+            self._register_update_pairs(linker, reuse)
+            df = self._scored(linker)
+        self._duckdb_working(False)
+        self.metadata.pop("update_reuse", None)
+        if previous is not None:
+            self.metadata["update_reuse"] = _reuse_report(reuse, len(df))
+        self._pairs = self._tidy_pairs(df)
+        self.timings["predict"] = round(time.perf_counter() - t0, 2)
+        return self._pairs
+
+    def row_hashes(self) -> np.ndarray:
+        """:func:`row_hashes` of the model table (canonical order) for the model, computed once per set of
+        sources."""
+        if self._row_hashes is None:
+            self._row_hashes = update_row_hashes(self._con, self._table, self.model or {})
+        return self._row_hashes
+
+    def _scored(self, linker: Any) -> pd.DataFrame:
+        """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
+        (the record values stay in DuckDB)."""
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
-        # fetch only ids, scores and comparison levels (the record values stay in DuckDB)
         gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
                            f"FROM {pred.physical_name}").df()
         pred.drop_table_from_database_and_remove_from_cache()
-        self._duckdb_working(False)
-        self._pairs = self._tidy_pairs(df)
-        self.timings["predict"] = round(time.perf_counter() - t0, 2)
-        return self._pairs
+        return df
+
+    def _register_update_pairs(self, linker: Any, reuse: Any) -> None:
+        """Make ``linker`` score only the pairs an update needs: those the blocking rules find with at least
+        one changed or new record, and the previous run's kept pairs between unchanged records (Splink
+        scores both, so their levels and term frequencies are this run's own)."""
+        t0 = time.perf_counter()
+        flags = pd.DataFrame({"unique_id": np.arange(len(reuse.changed), dtype=np.int64),
+                              "lm_changed": reuse.changed})
+        self._con.register("__lm_changed_df", flags)
+        self._con.register("__lm_reused_pairs_df", reuse.pairs[["unique_id_l", "unique_id_r"]])
+        self._con.execute("CREATE OR REPLACE TEMP TABLE lm_changed_records AS SELECT r.* FROM lm_records r "
+                          "JOIN __lm_changed_df c USING (unique_id) WHERE c.lm_changed").fetchall()
+        found = " UNION ALL ".join(changed_pairs_sql(br, "lm_changed_records", "lm_records")
+                                   for br in _blocking_rule_sql(self.model or {}) or [])
+        self._con.execute(
+            f"CREATE OR REPLACE TABLE lm_update_pairs AS SELECT 'update' AS match_key, join_key_l, join_key_r "
+            f"FROM (SELECT DISTINCT join_key_l, join_key_r FROM ({found})) UNION ALL SELECT 'reused', "
+            f"CAST(unique_id_l AS BIGINT), CAST(unique_id_r AS BIGINT) FROM __lm_reused_pairs_df").fetchall()
+        self._con.unregister("__lm_changed_df")
+        self._con.unregister("__lm_reused_pairs_df")
+        self._con.execute("DROP TABLE lm_changed_records").fetchall()
+        # Splink's cache entry for blocked pairs (as register_blocked_pairs_for_predict makes it, without the
+        # flag that sends predict through source pruning, which is slower when most records take part); the
+        # public call where this Splink lays its cache out otherwise
+        try:
+            from splink.internals.chunking import _blocked_pairs_cache_key
+
+            linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
+                "__splink__blocked_id_pairs", "lm_update_pairs")
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
+            sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
+            linker.table_management.register_blocked_pairs_for_predict(sdf)
+        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
@@ -636,7 +740,7 @@ class Linker:
         return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
-                          timings=dict(self.timings), _linker=self,
+                          timings=dict(self.timings), _linker=self, row_hashes=self._row_hash_table(),
                           metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
@@ -653,6 +757,14 @@ class Linker:
         if text:
             warn(text, stacklevel=4)
         return self.cannot_link_off + tuple(report["switched_off"]), report
+
+    def _row_hash_table(self) -> pd.DataFrame:
+        """``source, record_id, row_hash`` in input order (saved with the result for the next update)."""
+        t = self._table
+        order = self._input_rank()
+        return pd.DataFrame({"source": t["source"].to_numpy(dtype=object)[order],
+                             "record_id": t["record_id"].astype(str).to_numpy(dtype=object)[order],
+                             "row_hash": self.row_hashes()[order]})
 
     # persistence -------------------------------------------------------------------------------------
     def save_model(self, path: str | os.PathLike) -> Path:
@@ -927,6 +1039,47 @@ def _rule_of_pairs(pairs: pd.DataFrame, cannot: pd.DataFrame) -> np.ndarray:
     return np.where(pd.isna(got), "", got).astype(object)
 
 
+def _blocking_rule_sql(model: dict) -> list[str] | None:
+    """The SQL condition of each of the model's prediction blocking rules (``l.`` and ``r.`` columns); None
+    when a rule is more than a condition (exploded arrays, salting), which an update then scores in full."""
+    out = []
+    for br in model.get("blocking_rules_to_generate_predictions", []):
+        if isinstance(br, dict):
+            if set(br) - {"blocking_rule", "sql_dialect"}:
+                return None
+            out.append(br["blocking_rule"])
+        else:
+            out.append(str(br))
+    return out
+
+
+def changed_pairs_sql(rule: str, changed: str, records: str) -> str:
+    """SQL of the pairs ``rule`` finds with at least one record of table ``changed`` (a subset of
+    ``records``): the changed records on the left, then on the right, so that each join starts from the
+    few changed records; ids as ``join_key_l < join_key_r``, as Splink pairs them."""
+    sides = []
+    for left, right in ((changed, records), (records, changed)):
+        sides.append(f"SELECT l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {left} AS l "
+                     f"JOIN {right} AS r ON ({rule}) WHERE l.unique_id < r.unique_id")
+    return " UNION ALL ".join(sides)
+
+
+def _reuse_report(reuse: Any, n_pairs: int) -> dict:
+    """What an update took over from the previous run (``result.metadata["update_reuse"]``)."""
+    if reuse is None:
+        return {"pairs_reused": 0, "standardised_rows_reused": 0,
+                "why": "the previous run kept no row hashes or scored pairs (saved with mask_ids=True or "
+                       "without parquet, or made by an older version) or was scored by another model: every "
+                       "pair was scored"}
+    return {**reuse.stats, "pairs_kept": int(n_pairs),
+            "standardised_rows_reused": 0,
+            "why": "the previous run's pairs between two records whose model-table row is unchanged are "
+                   "scored again without blocking, the other pairs found by blocking only among pairs with a "
+                   "changed or new record; every list is still standardised in full, because "
+                   "standardisation learns from the whole list (Excel-damaged NIKs, heaped birth dates, "
+                   "relationship codes, record id duplicates)"}
+
+
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
     """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster."""
     from linkmiskin.clustering.persons import stable_id
@@ -1109,7 +1262,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         else:
             lk.train()
             prog.step("trained the model")
-        lk.predict()
+        lk.predict(previous=prev if prev is not None and not retrain else None)
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
         lk._defer_golden = prev is not None or bool(snapshots)
         res = lk.cluster(threshold)

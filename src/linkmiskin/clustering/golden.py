@@ -12,7 +12,10 @@ for each field, one value out of the values the records of that person (househol
 
 Which rules apply to which field, and in which order, is :data:`FIELD_RULES`. Identity fields (NIK, name,
 birth date, sex) trust the value most records agree on; address fields (desa, RT/RW, place, KK) trust the
-most recent list first, because a household that moved appears with its old address on older lists.
+most recent list first, because a household that moved appears with its old address on older lists; for
+the same reason a person whose own records give only an address older than the household's newest takes the
+household's (``newer_household_address``), and one with no address of their own takes the household's
+(``from_household``).
 
 Values that disagree although each is valid are *conflicts*, named in the ``conflicts`` column
 (``several_valid_niks``, ``several_real_birth_dates``, ``several_sexes``...; see :data:`CONFLICTS`), for an
@@ -99,6 +102,16 @@ def fullest_name(c: pd.DataFrame) -> np.ndarray:
     return c["words"].to_numpy(dtype=np.int64)
 
 
+def written_as_head(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the person the most records of lists with a relationship column write as head (KEPALA)."""
+    return c["written_head"].to_numpy(dtype=np.int64)
+
+
+def not_written_otherwise(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a person no record writes with another relationship (a spouse or child who receives BLT-DD is not the head)."""
+    return -c["other_role"].to_numpy(dtype=np.int64)
+
+
 def head_votes(c: pd.DataFrame) -> np.ndarray:
     """Prefer the person the most records name as head of the household (KEPALA, or the BLT-DD recipient)."""
     return c["head_votes"].to_numpy(dtype=np.int64)
@@ -120,10 +133,17 @@ def from_household(own: np.ndarray, own_rule: np.ndarray, household: np.ndarray)
     return np.where(take, household, own), np.where(take, "from_household", own_rule)
 
 
+def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, differs: np.ndarray) -> np.ndarray:
+    """A person whose own records give only an address older than their household's newest address takes the
+    household's (the family moved, and a newer list of another member knows it)."""
+    return differs & (household_days > own_days) & (own_days >= 0)
+
+
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, common_spelling, fullest_name, head_votes, adult_man, eldest)}
+    not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
+    head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -148,7 +168,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("head_votes", "adult_man", "eldest"),
+    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -482,6 +502,40 @@ def _own_kecamatan(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, 
     rules["kecamatan_code"] = np.where(no_desa, ch.rule, rules["kecamatan_code"])
 
 
+def _newest_desa_days(entity: np.ndarray, n: int, desa: np.ndarray, days: np.ndarray,
+                      chosen: np.ndarray | None = None) -> np.ndarray:
+    """Per entity, the newest snapshot day of its records with a desa (only those with the entity's
+    ``chosen`` desa when given); -1 when none has one or the lists have no dates."""
+    has = pd.notna(desa)
+    if chosen is not None:
+        has &= desa == chosen[entity]
+    out = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(out, entity[has], days[has])
+    return out
+
+
+def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                                  household_of: np.ndarray, haddr: pd.DataFrame, chosen: dict[str, np.ndarray],
+                                  rules: dict[str, np.ndarray]) -> None:
+    """:func:`newer_household_address` applied to the whole address (desa, RT, RW, place); in place."""
+    desa = _col(rec, "desa_code")
+    days = ctx["snapshot"]
+    own_days = _newest_desa_days(codes, n, desa, days)
+    hcodes, hids = pd.factorize(rec["household_id"], sort=True)
+    hchosen = haddr["desa_code"].reindex(np.asarray(hids, dtype=object)).to_numpy(dtype=object)
+    hdays = pd.Series(_newest_desa_days(hcodes, len(hids), desa, days, hchosen), index=np.asarray(hids, dtype=object))
+    hdesa = haddr["desa_code"].reindex(household_of).to_numpy(dtype=object)
+    differs = pd.notna(hdesa) & pd.notna(chosen["desa_code"]) & (hdesa != chosen["desa_code"])
+    take = newer_household_address(own_days, hdays.reindex(household_of).fillna(-1).to_numpy(dtype=np.int64),
+                                   differs)
+    if not take.any():
+        return
+    for f in ("desa_code", "rt", "rw", "place"):
+        hv = haddr[f].reindex(household_of).to_numpy(dtype=object)
+        chosen[f] = np.where(take, hv, chosen[f])
+        rules[f] = np.where(take, "newer_household_address", rules[f])
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
@@ -528,6 +582,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
         hv = haddr[f].reindex(out["household_id"]).to_numpy(dtype=object)
         v, r = from_household(np.where(swap, None, chosen[f]), rules[f], np.where(swap, hv, None))
         chosen[f], rules[f] = v, np.where(swap, "from_household", rules[f]) if f != "desa_code" else r
+    _take_newer_household_address(rec, codes, n, ctx, out["household_id"].to_numpy(dtype=object), haddr,
+                                  chosen, rules)
     for f in _PERSON_FIELDS:
         out[f] = chosen[f]
     look = _region_lookup(rec)
@@ -584,12 +640,15 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
     hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
+                       "written_head": (rel == HEAD).astype(np.int64),
+                       "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
                        "adult_man": (sex == "L") & adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
+                                              written_head=("written_head", "sum"), other_role=("other_role", "max"),
                                               adult_man=("adult_man", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man")},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
@@ -648,7 +707,7 @@ def rules_table() -> pd.DataFrame:
 def rules_markdown() -> str:
     """Markdown tables of the survivorship rules and named conflicts (docs are generated from this)."""
     lines = ["| rule | what it prefers |", "|---|---|"]
-    for name, f in {**RULES, "from_household": from_household}.items():
+    for name, f in {**RULES, "from_household": from_household, "newer_household_address": newer_household_address}.items():
         lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
     lines += ["", "| field | rules, in order |", "|---|---|"]
     for field_, names in FIELD_RULES.items():

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["PreviousRun", "load_previous", "carry_over", "CHANGE_RULES", "UpdateError", "STATE_FORMAT",
-           "apply_previous", "new_registry", "check_record_ids", "rules_markdown"]
+           "apply_previous", "new_registry", "check_record_ids", "rules_markdown", "reusable_pairs",
+           "unchanged_records", "PairReuse"]
 
 #: version of the update state written next to a saved result (``update_state.json``)
 STATE_FORMAT = 1
@@ -243,6 +244,10 @@ class PreviousRun:
     run: int
     record_id_kinds: dict[str, str]
     origin: str
+    #: ``source, record_id, row_hash`` of the previous model table (:func:`linkmiskin.linkage.row_hashes`)
+    row_hashes: pd.DataFrame | None = None
+    #: the previous scored pairs: ``source_l, record_id_l, source_r, record_id_r`` and ``<comparison>_level_key``
+    pairs: pd.DataFrame | None = None
 
 
 def record_id_kind(ids: pd.Series) -> str:
@@ -262,7 +267,8 @@ def from_result(result) -> PreviousRun:
         new_registry(rec["person_id"], rec["household_id"])
     run = int(getattr(result, "run", 1) or 1)
     return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
-                       _kinds(rec), "the previous LinkResult")
+                       _kinds(rec), "the previous LinkResult", getattr(result, "row_hashes", None),
+                       _pair_keys(result.pairs))
 
 
 def load_previous(path: str | os.PathLike) -> PreviousRun:
@@ -300,8 +306,33 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
     model = None
     if (d / "model.json").exists():
         model = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    hashes, pairs = _saved_reuse(d)
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
-                       state.get("record_id_kinds") or _kinds(rec), str(d))
+                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs)
+
+
+def _pair_keys(pairs: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The columns of scored pairs an update reuses (record keys and level keys); None without them."""
+    if pairs is None or not {"source_l", "record_id_l", "source_r", "record_id_r"} <= set(pairs.columns):
+        return None
+    cols = ["source_l", "record_id_l", "source_r", "record_id_r"] + [
+        c for c in pairs.columns if c.endswith("_level_key")]
+    return pairs[cols]
+
+
+def _saved_reuse(d: Path) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The row hashes and scored pairs a saved result holds for reuse (None, None when it holds none:
+    saved with ``mask_ids=True`` or without parquet)."""
+    hp, pp = d / ROW_HASHES_FILE, d / "pairs.parquet"
+    if not hp.exists() or not pp.exists():
+        return None, None
+    import pyarrow.parquet as pq
+
+    names = pq.ParquetFile(pp).schema_arrow.names
+    cols = ["source_l", "record_id_l", "source_r", "record_id_r"] + [c for c in names if c.endswith("_level_key")]
+    if not set(cols[:4]) <= set(names):
+        return None, None
+    return pd.read_parquet(hp), pd.read_parquet(pp, columns=cols)
 
 
 def as_previous(previous) -> PreviousRun:
@@ -333,8 +364,13 @@ def check_record_ids(prev: PreviousRun, records: pd.DataFrame) -> None:
                           "(source, record_id), so map the same id column as before with columns=")
 
 
-def write_state(result, directory: Path) -> None:
-    """Write ``update_state.json`` and the id registry next to a saved result."""
+#: the file of row hashes an update reads to find the records that did not change (parquet)
+ROW_HASHES_FILE = "row_hashes.parquet"
+
+
+def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
+    """Write ``update_state.json``, the id registry and (unless ``mask_ids``: record ids may be NIKs) the
+    row hashes an update uses to reuse scored pairs next to a saved result."""
     from linkmiskin import __version__
 
     state = {"format": STATE_FORMAT, "linkmiskin_version": __version__, "region": result.region,
@@ -348,6 +384,9 @@ def write_state(result, directory: Path) -> None:
     write_csv(reg, directory / "id_registry.csv")   # formula-looking cells as text, like every CSV we write
     if result.changes is not None:
         write_csv(result.changes, directory / "changes.csv")
+    hashes = getattr(result, "row_hashes", None)
+    if hashes is not None and not mask_ids:
+        hashes.to_parquet(directory / ROW_HASHES_FILE, index=False)
 
 
 # ============================================================================================= apply
@@ -408,3 +447,65 @@ def change_summary(changes: pd.DataFrame, records: pd.DataFrame, prev_records: p
                      "removed": int(c.get("removed", 0)),
                      "moved_household": int(c.get("unchanged_but_moved_household", 0))})
     return pd.DataFrame(rows).set_index("level")
+
+
+# ======================================================================================= reused pairs
+
+
+@dataclass
+class PairReuse:
+    """What an update can take over from the previous run's scoring."""
+
+    changed: np.ndarray      # per record of the model table (canonical order): changed or new
+    pairs: pd.DataFrame      # unique_id_l, unique_id_r, gamma_<comparison> of reusable pairs
+    stats: dict
+
+
+def unchanged_records(prev_hashes: pd.DataFrame, table: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
+    """Per record of the model table: True when the previous run held a record with the same source,
+    record id and model-table row (hash), so its comparisons with any other unchanged record are the same."""
+    old = pd.MultiIndex.from_arrays([prev_hashes["source"].astype(str).to_numpy(),
+                                     prev_hashes["record_id"].astype(str).to_numpy(),
+                                     prev_hashes["row_hash"].to_numpy(dtype=np.int64)])
+    new = pd.MultiIndex.from_arrays([table["source"].astype(str).to_numpy(),
+                                     table["record_id"].astype(str).to_numpy(), hashes.astype(np.int64)])
+    return new.isin(old)
+
+
+def reusable_pairs(prev: PreviousRun, table: pd.DataFrame, hashes: np.ndarray, model: dict) -> PairReuse | None:
+    """The previous run's scored pairs between two unchanged records (:func:`unchanged_records`), on the
+    new model table's ``unique_id`` and with their comparison levels as gamma values; None when the
+    previous run kept no row hashes or pairs, was scored by another model, or a level key is not one of
+    ``model``'s."""
+    from linkmiskin.scoring.levels import levels_by_gamma
+
+    if prev.row_hashes is None or prev.pairs is None or not len(table):
+        return None
+    if prev.model is not None and json.dumps(prev.model, sort_keys=True, default=str) != json.dumps(
+            model, sort_keys=True, default=str):
+        return None   # its pairs were kept by another model's scores
+    same = unchanged_records(prev.row_hashes, table, hashes)
+    uid = pd.Series(np.arange(len(table), dtype=np.int64)[same],
+                    index=(table["source"].astype(str) + "\x1f" + table["record_id"].astype(str))[same].to_numpy())
+    p = prev.pairs
+    left = uid.reindex((p["source_l"].astype(str) + "\x1f" + p["record_id_l"].astype(str)).to_numpy()).to_numpy()
+    right = uid.reindex((p["source_r"].astype(str) + "\x1f" + p["record_id_r"].astype(str)).to_numpy()).to_numpy()
+    both = ~(np.isnan(left) | np.isnan(right))
+    out = pd.DataFrame({"unique_id_l": left[both].astype(np.int64), "unique_id_r": right[both].astype(np.int64)})
+    for name, levels in levels_by_gamma(model).items():
+        col = f"{name}_level_key"
+        if col not in p:
+            return None
+        key_to_gamma = {lv["key"]: g for g, lv in levels.items()}
+        g = p[col].to_numpy(dtype=object)[both]
+        mapped = pd.Series(g).map(key_to_gamma)
+        if mapped.isna().any():
+            return None
+        out[f"gamma_{name}"] = mapped.to_numpy(dtype=np.int64)
+    # Splink scores each pair once, the smaller id on the left (the order may differ from the previous run's)
+    lo = np.minimum(out["unique_id_l"].to_numpy(), out["unique_id_r"].to_numpy())
+    hi = np.maximum(out["unique_id_l"].to_numpy(), out["unique_id_r"].to_numpy())
+    out["unique_id_l"], out["unique_id_r"] = lo, hi
+    stats = {"records_unchanged": int(same.sum()), "records_changed_or_new": int((~same).sum()),
+             "pairs_reused": int(len(out))}
+    return PairReuse(~same, out, stats)

@@ -167,7 +167,7 @@ def save_extras(result, directory: Path, *, formats: tuple[str, ...] = ("parquet
     if "csv" in formats:
         write_csv(persons, directory / "persons.csv")
     before = {p.name: p.stat().st_mtime_ns for p in directory.iterdir()}
-    write_state(result, directory)
+    write_state(result, directory, mask_ids=mask_ids)
     written = [f"persons.{f}" for f in ("parquet", "csv") if f in formats]
     written += [p.name for p in directory.iterdir()
                 if p.is_file() and p.name not in written and before.get(p.name) != p.stat().st_mtime_ns]
