@@ -563,7 +563,7 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
 #: rarity of the name and the capped block sizes. Every other column depends on the record alone or on its
 #: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
 GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
-                  "block_last_kec", "block_kk_first", "block_kk_last", "nik15_shared")
+                  "block_last_kec", "block_kk_first", "block_kk_last", "nik15_shared", "kk_name_unique")
 _POS, _META = "lm_pos", "lm_meta"
 
 
@@ -768,7 +768,8 @@ def global_columns_spark(t: Any, total: int) -> Any:
     """:data:`GLOBAL_COLUMNS` recounted over all records of ``t`` (``total`` of them), as
     :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
     key, missing values one key), whether a record's first 15 NIK digits are shared by two full NIKs
-    (:func:`linkmiskin.scoring.model.nik15_shared`) and the name's rarity (relative frequency, over all
+    (:func:`linkmiskin.scoring.model.nik15_shared`), whether its KK and name point to one person on every
+    list (:func:`linkmiskin.scoring.model.kk_name_unique`) and the name's rarity (relative frequency, over all
     records, of its rarest token; NULL without tokens)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -783,6 +784,16 @@ def global_columns_spark(t: Any, total: int) -> Any:
               .select("nik15", F.lit(True).alias("lm_shared")))
     t = (t.drop("nik15_shared").join(shared, "nik15", "left")
          .withColumn("nik15_shared", F.coalesce(F.col("lm_shared"), F.lit(False))).drop("lm_shared"))
+    # kk_name_unique: no list holds two records under the KK and name that are not one NIK
+    named = t.where(F.col("kk").isNotNull() & F.col("name_phon_key").isNotNull())
+    groups = named.groupBy("source", "kk", "name_phon_key").agg(
+        F.count(F.lit(1)).alias("lm_size"), F.count("nik15").alias("lm_niks"),
+        F.countDistinct("nik15").alias("lm_distinct"))
+    ambiguous = (groups.where((F.col("lm_size") > 1) & ~((F.col("lm_niks") == F.col("lm_size"))
+                                                          & (F.col("lm_distinct") == 1)))
+                 .select("kk", "name_phon_key").distinct().withColumn("lm_ambiguous", F.lit(True)))
+    t = (t.drop("kk_name_unique").join(ambiguous, ["kk", "name_phon_key"], "left")
+         .withColumn("kk_name_unique", ~F.coalesce(F.col("lm_ambiguous"), F.lit(False))).drop("lm_ambiguous"))
     ex = t.select("unique_id", F.explode("name_tokens").alias("lm_tok")).where(F.col("lm_tok").isNotNull())
     freq = ex.groupBy("lm_tok").agg((F.count(F.lit(1)).cast("double") / F.lit(float(max(total, 1)))).alias("lm_f"))
     rarity = ex.join(freq, "lm_tok").groupBy("unique_id").agg(F.min("lm_f").alias("lm_rar"))
