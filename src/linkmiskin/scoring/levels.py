@@ -31,9 +31,6 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
                                    "number typed into a member's row)",
     ("nik", "exact"): "the same NIK (when the consistency of NIKs is not known)",
     ("nik", "excel_15_digits"): "the first 15 digits agree and one side lost its 16th digit in an Excel cell",
-    ("nik", "excel_15_digits_ambiguous"): "the first 15 digits agree, one side lost its 16th digit in an Excel "
-                                          "cell, and several people's NIKs have those digits: no evidence, the "
-                                          "names decide",
     ("nik", "same_birth_code_other_serial"): "same region and birth code, another serial: usually two people "
                                              "born on one day in one kecamatan",
     ("nik", "own_dates_one_digit_apart"): "one digit apart, but each NIK codes its own record's real date: "
