@@ -437,21 +437,11 @@ REFERENCE_Z = 1.96
 
 
 @dataclass(frozen=True)
-class ReferencePairs:
-    """Pairs the data shows to be one person by evidence that ``rule`` does not read: ``func(evidence)``."""
+class ReferencePairs(CannotLinkRule):
+    """Pairs the data shows to be one person by evidence that ``rule`` does not read: ``func(evidence)``
+    (named, described and called like a :class:`CannotLinkRule`)."""
 
-    name: str
     rule: str
-    func: Callable[[PairEvidence], np.ndarray]
-
-    @property
-    def description(self) -> str:
-        """The first sentence of the function's docstring."""
-        doc = " ".join((self.func.__doc__ or "").split())
-        return doc.split(". ")[0].rstrip(".") + "."
-
-    def __call__(self, ev: PairEvidence) -> np.ndarray:
-        return np.asarray(self.func(ev), dtype=bool)
 
 
 #: the reference pairs of each checked rule, by rule name
@@ -460,7 +450,7 @@ REFERENCES: dict[str, ReferencePairs] = {}
 
 def _reference(rule: str) -> Callable[[Callable[[PairEvidence], np.ndarray]], Callable[[PairEvidence], np.ndarray]]:
     def register(func: Callable[[PairEvidence], np.ndarray]) -> Callable[[PairEvidence], np.ndarray]:
-        REFERENCES[rule] = ReferencePairs(func.__name__, rule, func)
+        REFERENCES[rule] = ReferencePairs(func.__name__, func, rule)
         return func
     return register
 
@@ -496,7 +486,7 @@ def one_kk_same_name_and_date(ev: PairEvidence) -> np.ndarray:
 
 # one person listed twice under one KK is also the test of the rule that reads relationships
 REFERENCES["one_household_generations_apart"] = ReferencePairs(
-    "one_kk_same_name_and_date", "one_household_generations_apart", one_kk_same_name_and_date)
+    "one_kk_same_name_and_date", one_kk_same_name_and_date, "one_household_generations_apart")
 
 
 def wilson_lower_bound(fired: int, pairs: int, z: float = REFERENCE_Z) -> float:

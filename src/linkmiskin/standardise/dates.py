@@ -239,6 +239,19 @@ def _group_codes(groups: Any, n: int) -> np.ndarray:
     return pd.factorize(pd.Series(groups, dtype=object).fillna("").to_numpy(dtype=object))[0]
 
 
+def _grouped_days(dates: Any, groups: Any) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+    """An all-False result array, the mask of ISO dates, and for those dates their group codes, the number of
+    groups, month, day and day of the year (None when no date is ISO)."""
+    s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
+    out = np.zeros(len(s), dtype=bool)
+    grp = _group_codes(groups, len(s))
+    iso, month, day = _iso_parts(s)
+    if not iso.any():
+        return out, iso, None
+    g = grp[iso]
+    return out, iso, (g, int(g.max()) + 1, month, day, _MONTH_START[month - 1] + day - 1)
+
+
 def placeholder_days_not_heaped(dates: Any, groups: Any = None) -> np.ndarray:
     """True for dates on a fixed Dukcapil placeholder day that this data shows to be an ordinary day.
 
@@ -255,16 +268,10 @@ def placeholder_days_not_heaped(dates: Any, groups: Any = None) -> np.ndarray:
     >>> bool(placeholder_days_not_heaped(days[:300]).any())                    # too few dates to judge
     False
     """
-    s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
-    n = len(s)
-    out = np.zeros(n, dtype=bool)
-    grp = _group_codes(groups, n)
-    iso, month, day = _iso_parts(s)
-    if not iso.any():
+    out, iso, parts = _grouped_days(dates, groups)
+    if parts is None:
         return out
-    g = grp[iso]
-    n_groups = int(g.max()) + 1
-    doy = _MONTH_START[month - 1] + day - 1
+    g, n_groups, month, day, doy = parts
     counts, typical = _day_of_year_counts(g, doy, n_groups)
     enough = typical[g, doy] >= NOT_HEAPED_MIN_TYPICAL
     ordinary_doy = counts[g, doy] < NOT_HEAPED_RATIO * typical[g, doy]
@@ -298,16 +305,10 @@ def heaped_dates(dates: Any, groups: Any = None) -> np.ndarray:
     >>> bool(h[0]), bool(h[-1])
     (True, False)
     """
-    s = pd.Series(dates, dtype=object) if not isinstance(dates, pd.Series) else dates
-    n = len(s)
-    out = np.zeros(n, dtype=bool)
-    grp = _group_codes(groups, n)
-    iso, month, day = _iso_parts(s)
-    if not iso.any():
+    out, iso, parts = _grouped_days(dates, groups)
+    if parts is None:
         return out
-    g = grp[iso]
-    n_groups = int(g.max()) + 1
-    doy = _MONTH_START[month - 1] + day - 1
+    g, n_groups, month, day, doy = parts
     out[iso] = _day_month_heaps(g, doy, n_groups) | _day_of_month_heaps(g, day, month, n_groups)
     return out
 
