@@ -305,6 +305,16 @@ def test_golden_accuracy_counts_all_and_recoverable_persons():
     for col in ("accuracy", "accuracy_recoverable", "accuracy_when_available"):
         assert acc[col].between(0, 1).all()
     assert acc.loc["nik", "accuracy_recoverable"] >= acc.loc["nik", "accuracy"]
+    # the golden rows read only golden.RECORD_COLUMNS (what the Spark backend brings to the driver)
+    ids = ["source", "record_id", "person_id", "household_id", "person_confidence"]
+    slim = res.records[ids + list(golden.RECORD_COLUMNS)]
+    persons = golden.persons_table(slim, snapshots=synthetic.SNAPSHOT)
+    pd.testing.assert_frame_equal(persons, res.persons)
+    from linkmiskin.linkage import _households_table
+
+    hh_base = _households_table(res.records)
+    pd.testing.assert_frame_equal(golden.households_table(slim, persons, hh_base, snapshots=synthetic.SNAPSHOT),
+                                  res.households)
 
 
 def test_common_spelling_prefers_more_common_rarest_word():

@@ -173,7 +173,7 @@ def _partition(records) -> dict[str, frozenset]:
     return dict(zip(keys, records["person_id"].map(members)))
 
 
-def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
+def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker, tmp_path):
     """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
     component): the same persons, with the same ids, as the DuckDB run; and the same households."""
     import pandas as pd
@@ -198,11 +198,45 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker):
     hh_cols = ["household_id", "household_confidence", "household_evidence"]
     assert got.set_index(got["source"] + ":" + got["record_id"].astype(str))[hh_cols].reindex(conf.index).equals(
         conf[hh_cols])
-    # the household table's own columns (the golden ones, head, KK, address..., are DuckDB-only)
-    assert list(res.households.columns) == list(duck.households.columns[:len(res.households.columns)])
-    pd.testing.assert_frame_equal(res.households.sort_values("household_id").reset_index(drop=True),
-                                  duck.households[res.households.columns].sort_values("household_id")
-                                  .reset_index(drop=True))
+    # the households table with its golden columns (head, KK, address, roles, conflicts) and the golden
+    # persons, built on the driver from the person-level table: DuckDB's, value for value
+    def by(df, key):
+        return df.sort_values(key).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by(res.households, "household_id"), by(duck.households, "household_id"))
+    pd.testing.assert_frame_equal(by(res.persons, "person_id"), by(duck.persons, "person_id"))
+    assert res.persons["nik"].notna().any() and res.households["head_name"].notna().any()
+    # a list given as pandas: the agency's rows with DuckDB's ids appended, in its order
+    pd.testing.assert_frame_equal(res.crosswalk("dtks"), duck.crosswalk("dtks"))
+    # the village officers' workbook and the saved golden tables
+    from linkmiskin.report.exports import verification_rows
+
+    pd.testing.assert_frame_equal(verification_rows(res), verification_rows(duck))
+    assert res.to_excel(tmp_path / "desa.xlsx").exists()
+    res.save(tmp_path / "hasil")
+    saved = pd.read_parquet(tmp_path / "hasil" / "persons.parquet")
+    assert saved["person_id"].tolist() == res.persons["person_id"].tolist()
+
+
+def test_crosswalk_of_a_spark_dataframe_appends_ids_by_position(spark):
+    """A list given as a Spark DataFrame: its own columns in its order, each row with the ids of the record
+    at its position; a list of another length or with an id column already is refused by name."""
+    import pandas as pd
+
+    from linkmiskin.report.exports import ExportError
+    from linkmiskin.spark_backend import crosswalk_spark
+
+    raw = spark.createDataFrame(pd.DataFrame({"NAMA": ["ANI", "BUDI", "CITRA"], "RT": ["1", "2", "3"]}))
+    recs = spark.createDataFrame(pd.DataFrame({"unique_id": [12, 10, 11], "person_id": ["Pc", "Pa", "Pb"],
+                                               "household_id": ["Hc", "Ha", "Hb"],
+                                               "person_confidence": [0.9, 1.0, 0.5]}))
+    got = crosswalk_spark(raw, recs, "posyandu").toPandas()
+    assert list(got.columns) == ["NAMA", "RT", "person_id", "household_id", "person_confidence"]
+    assert got["NAMA"].tolist() == ["ANI", "BUDI", "CITRA"] and got["person_id"].tolist() == ["Pa", "Pb", "Pc"]
+    with pytest.raises(ExportError, match="posyandu.*3 rows but 2"):
+        crosswalk_spark(raw, recs.where("unique_id < 12"), "posyandu")
+    with pytest.raises(ExportError, match="person_id"):
+        crosswalk_spark(raw.withColumnRenamed("RT", "person_id"), recs, "posyandu")
 
 
 def test_connected_components_spark(spark):

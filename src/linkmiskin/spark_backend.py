@@ -577,12 +577,20 @@ def _one_record_std() -> pd.DataFrame:
     return std
 
 
-def _household_dtypes() -> dict[str, Any]:
-    """The pandas dtype of each standardised column the household step reads (:data:`HOUSEHOLD_COLUMNS`)."""
+def _driver_columns() -> tuple[str, ...]:
+    """The standardised columns the driver's steps read: the household rules
+    (:data:`~linkmiskin.clustering.households.HOUSEHOLD_COLUMNS`), then the golden records
+    (:data:`linkmiskin.clustering.golden.RECORD_COLUMNS`)."""
+    from linkmiskin.clustering.golden import RECORD_COLUMNS
     from linkmiskin.clustering.households import HOUSEHOLD_COLUMNS
 
+    return tuple(dict.fromkeys([*HOUSEHOLD_COLUMNS, *RECORD_COLUMNS]))
+
+
+def _household_dtypes() -> dict[str, Any]:
+    """The pandas dtype of each standardised column the driver's steps read (:func:`_driver_columns`)."""
     std = _one_record_std()
-    return {c: std[c].dtype for c in HOUSEHOLD_COLUMNS}
+    return {c: std[c].dtype for c in _driver_columns()}
 
 
 def _model_schema() -> str:
@@ -592,8 +600,7 @@ def _model_schema() -> str:
     from linkmiskin.scoring.model import model_table
 
     std = _one_record_std()
-    hh = [f"`{_HH}{c}` {'bigint' if pd.api.types.is_integer_dtype(t) else 'string'}"
-          for c, t in _household_dtypes().items()]
+    hh = [f"`{_HH}{c}` {_spark_type(std[c])}" for c in _household_dtypes()]
     return ", ".join([records_schema(model_ids(std, model_table(std))), *hh])
 
 
@@ -802,18 +809,22 @@ def global_columns_spark(t: Any, total: int) -> Any:
 
 
 def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
-                         use_row_order: str | bool = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Households on the driver (:func:`linkmiskin.clustering.households.household_clusters`), from the
-    person-level table only: per record the standardised columns the household rules read
-    (:data:`~linkmiskin.clustering.households.HOUSEHOLD_COLUMNS`), its person and person id. No pair comes
-    to the driver; memory grows with the records (about 20 short columns each: roughly 1 GB per 2 million
-    records), never with the pairs.
+                         use_row_order: str | bool = "auto") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Households and golden records on the driver, from the person-level table only: per record the
+    standardised columns the household rules and the golden records read (:func:`_driver_columns`), its
+    person and person id. No pair comes to the driver; memory grows with the records (about 40 short columns
+    each: roughly 1 GB per million records), never with the pairs.
+
+    Households are :func:`linkmiskin.clustering.households.household_clusters`; the golden rows are
+    :func:`linkmiskin.clustering.golden.persons_table` and :func:`~linkmiskin.clustering.golden.households_table`,
+    the same functions as on DuckDB.
 
     ``household_input``: ``unique_id, record_id, hh__*`` (from :func:`_standardise_spark`); ``persons``:
     ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``.
-    Returns per record ``unique_id, household_id, household_confidence, household_evidence`` and the
-    households table of :class:`linkmiskin.LinkResult`.
+    Returns per record ``unique_id, household_id, household_confidence, household_evidence``, the
+    households table of :class:`linkmiskin.LinkResult` (with its golden columns) and its ``persons`` table.
     """
+    from linkmiskin.clustering import golden
     from linkmiskin.clustering.households import household_clusters
     from linkmiskin.linkage import _cluster_ids, _households_table
 
@@ -831,11 +842,16 @@ def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
     out = pd.DataFrame({"unique_id": uid, "household_id": _cluster_ids("H", keys, hh["household_node"].to_numpy()),
                         "household_confidence": hh["household_confidence"].to_numpy(),
                         "household_evidence": hh["household_evidence"].to_numpy()})
-    table = _households_table(pd.DataFrame({
-        "household_id": out["household_id"], "source": std["source"].astype(str),
-        "record_id": pdf["record_id"].astype(str), "person_id": pdf["person_id"],
-        "desa_code": std["desa_code"], "household_confidence": out["household_confidence"]}))
-    return out, table
+    records = pd.DataFrame({"source": std["source"].astype(str).to_numpy(),
+                            "record_id": pdf["record_id"].astype(str).to_numpy(),
+                            "person_id": pdf["person_id"].to_numpy(), "household_id": out["household_id"].to_numpy(),
+                            "person_confidence": person["person_confidence"].to_numpy(),
+                            "household_confidence": out["household_confidence"].to_numpy()})
+    for c in golden.RECORD_COLUMNS:
+        records[c] = std[c].array
+    table = _households_table(records)
+    golden_persons = golden.persons_table(records)
+    return out, golden.households_table(records, golden_persons, table), golden_persons
 
 
 # ------------------------------------------------------------------------------------------- end to end
@@ -849,8 +865,12 @@ class SparkLinkResult:
         One row per input record: ``unique_id, source, record_id, person_id, person_confidence``, and with
         households ``household_id, household_confidence, household_evidence``.
     households:
-        The households table (pandas, built on the driver: :func:`households_on_driver`), as on DuckDB;
-        ``None`` when ``cluster(households=False)``.
+        The households table (pandas, built on the driver: :func:`households_on_driver`) with its golden
+        columns (head, KK, address, members with roles, conflicts), as on DuckDB; ``None`` when
+        ``cluster(households=False)``.
+    persons:
+        One golden row per person (pandas, built on the driver by the DuckDB backend's survivorship rules,
+        :func:`linkmiskin.clustering.golden.persons_table`); ``None`` when ``cluster(households=False)``.
     pairs:
         Scored pairs: ``unique_id_l, unique_id_r, match_probability, match_weight`` and ``gamma_*``.
     model:
@@ -864,16 +884,87 @@ class SparkLinkResult:
     threshold_source: str = "model"
     timings: dict[str, float] = field(default_factory=dict)
     households: pd.DataFrame | None = None
+    persons: pd.DataFrame | None = None
+    #: the lists as they were given (paths, pandas or Spark DataFrames), for :meth:`crosswalk`
+    sources: dict[str, Any] | None = field(default=None, repr=False)
     #: how the result was made: ``cannot_link`` says that the rules were not checked against the data
     #: (:data:`SPARK_CANNOT_LINK`) and ``cannot_link_off`` which rules were off
     metadata: dict = field(default_factory=dict)
 
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``."""
+        """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``, and
+        the golden ``households`` and ``persons`` tables (built on the driver) as Parquet files."""
         d = Path(directory)
         self.records.write.mode("overwrite").parquet(str(d / "records.parquet"))
         self.pairs.write.mode("overwrite").parquet(str(d / "pairs.parquet"))
+        for name, table in (("households", self.households), ("persons", self.persons)):
+            if table is not None:
+                table.to_parquet(d / f"{name}.parquet", index=False)
         return d
+
+    def to_excel(self, path: str | os.PathLike, *, by: str = "desa", mask_ids: bool = True) -> Path:
+        """Verification workbook(s) for village officers from the golden tables, as
+        :meth:`linkmiskin.LinkResult.to_excel` (one sheet per desa; NIK and KK masked unless ``mask_ids=False``)."""
+        from linkmiskin.report.exports import ExportError, to_excel
+
+        if self.persons is None or self.households is None:
+            raise ExportError("this result was clustered without households (cluster(households=False)): "
+                              "there are no golden persons and households to write")
+        return to_excel(self, path, by=by, mask_ids=mask_ids)
+
+    def crosswalk(self, source: str, table: Any = None) -> Any:
+        """The agency's own rows of ``source``, all its columns in its order, with ``person_id``,
+        ``household_id`` and ``person_confidence`` appended (as :meth:`linkmiskin.LinkResult.crosswalk`).
+
+        A list given as a file or a pandas DataFrame comes back as pandas (the file is read on the driver; the
+        three id columns of its records are collected); a list given as a Spark DataFrame comes back as a
+        Spark DataFrame, joined by position on the executors (:func:`crosswalk_spark`). ``table`` replaces
+        the list given to ``link``.
+
+        >>> res.crosswalk("dtks")                       # doctest: +SKIP
+        """
+        from pyspark.sql import DataFrame as SparkDataFrame
+        from pyspark.sql import functions as F
+
+        from linkmiskin.report.exports import APPENDED, ExportError, with_ids
+        from linkmiskin.standardise.read import read_table
+
+        known = self.sources or {}
+        if source not in known:
+            raise ExportError(f"no source {source!r} in this result (sources: {sorted(known)})")
+        table = known[source] if table is None else table
+        mine = self.records.where(F.col("source") == source)
+        if isinstance(table, SparkDataFrame):
+            return crosswalk_spark(table, mine, source)
+        raw = table if isinstance(table, pd.DataFrame) else read_table(table, source=source)
+        ids = mine.orderBy("unique_id").select(*[c for c in APPENDED if c in mine.columns]).toPandas()
+        return with_ids(raw, ids, source)
+
+
+def crosswalk_spark(table: Any, records: Any, source: str) -> Any:
+    """A list given as a Spark DataFrame with the id columns of its ``records`` (``unique_id`` and
+    :data:`~linkmiskin.report.exports.APPENDED`) appended, row for row: a record's position in its list is
+    its ``unique_id`` less the list's first, and the list's rows are numbered in the order the standardiser read
+    them (partition by partition, as ``monotonically_increasing_id``). Nothing is collected but two counts."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    from linkmiskin.report.exports import APPENDED, ExportError
+
+    clash = [c for c in APPENDED if c in table.columns]
+    if clash:
+        raise ExportError(f"source {source!r} already has column(s) {clash}; rename them before exporting")
+    pos = "lm__pos"
+    schema = StructType([*table.schema.fields, StructField(pos, LongType(), False)])
+    indexed = table.rdd.zipWithIndex().map(lambda r: (*r[0], r[1])).toDF(schema)
+    start = records.agg(F.min("unique_id")).first()[0]
+    ids = records.select((F.col("unique_id") - F.lit(start or 0)).alias(pos),
+                         *[c for c in APPENDED if c in records.columns])
+    n_raw, n_ids = indexed.count(), ids.count()
+    if n_raw != n_ids:
+        raise ExportError(f"source {source!r}: the table has {n_raw} rows but {n_ids} were linked; "
+                          "pass the same list that was linked")
+    return indexed.join(ids, pos, "left").orderBy(pos).drop(pos)
 
 
 #: what ``SparkLinkResult.metadata["cannot_link"]`` says: persons are clustered bucket by bucket on the
@@ -913,6 +1004,7 @@ class SparkLinker:
         self.timings: dict[str, float] = {}
         self.records: Any = None
         self._pairs: Any = None
+        self._sources: dict[str, Any] | None = None
         if sources is not None:
             self.set_sources(sources, columns)
 
@@ -926,6 +1018,7 @@ class SparkLinker:
         records, household_input, self.column_mapping = _standardise_spark(self.spark, sources,
                                                                            columns or self.columns, self.region)
         self.records = records.cache()
+        self._sources = dict(sources)
         self._household_input = household_input
         self._db_api = SparkAPI(spark_session=self.spark)
         self._sdf = self._db_api.register(self.records, table_name=f"lm_records_{uuid.uuid4().hex[:12]}",
@@ -987,16 +1080,17 @@ class SparkLinker:
         out = (out.join(ids, "person_uid")
                .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
-        table = None
+        table = golden_persons = None
         if households:
             t1 = time.perf_counter()
-            hh, table = households_on_driver(self._household_input, persons, out)
+            hh, table, golden_persons = households_on_driver(self._household_input, persons, out)
             hh_sdf = self.spark.createDataFrame(hh, schema="unique_id bigint, household_id string, "
                                                 "household_confidence double, household_evidence string")
             out = out.join(hh_sdf, "unique_id").localCheckpoint()
             self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
                                threshold_source=source, timings=dict(self.timings), households=table,
+                               persons=golden_persons, sources=self._sources,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
                                          "cannot_link_off": list(self.cannot_link_off)})
 

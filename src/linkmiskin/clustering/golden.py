@@ -467,6 +467,14 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
 
 # ========================================================================================== persons
 
+#: The standardised record columns the golden records read (besides ``source``, ``person_id``,
+#: ``household_id`` and ``person_confidence``): a backend that builds the golden rows elsewhere (Spark, on the
+#: driver) brings only these.
+RECORD_COLUMNS = ("nik", "nik_status", "nik_birth_date", "nik_sex", "kk", "kk_status", "name", "name_status",
+                  "name_tokens", "name_phonetic", "birth_date", "birth_date_status", "birth_date_placeholder",
+                  "sex", "sex_status", "relationship", "relationship_status", "desa_code", "desa_name",
+                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile")
+
 PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
                   "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
                   "n_records", "person_confidence", "conflicts"]

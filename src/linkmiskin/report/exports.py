@@ -62,7 +62,13 @@ def crosswalk(result, source: str, table=None) -> pd.DataFrame:
     raw, _ = _original_table(result, source, table)
     mine = rec[rec["source"] == source]
     order = np.argsort(mine["row_number"].to_numpy(), kind="stable") if "row_number" in mine else np.arange(len(mine))
-    mine = mine.iloc[order]
+    return with_ids(raw, mine.iloc[order], source)
+
+
+def with_ids(raw: pd.DataFrame, ids: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``raw`` (the agency's rows) with the :data:`APPENDED` columns of ``ids`` (one row per row of ``raw``, in
+    its order) appended; a clear error when the two differ in length or ``raw`` already has such a column."""
+    mine = ids
     if len(mine) != len(raw):
         raise ExportError(f"source {source!r}: the table has {len(raw)} rows but {len(mine)} were linked; "
                           "pass the same list that was linked")
@@ -72,7 +78,8 @@ def crosswalk(result, source: str, table=None) -> pd.DataFrame:
     if clash:
         raise ExportError(f"source {source!r} already has column(s) {clash}; rename them before exporting")
     for c in APPENDED:
-        out[c] = mine[c].to_numpy()
+        if c in mine:   # a result clustered without households has no household_id
+            out[c] = mine[c].to_numpy()
     return out
 
 
