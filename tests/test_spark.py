@@ -216,6 +216,34 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker, tmp_
     res.save(tmp_path / "hasil")
     saved = pd.read_parquet(tmp_path / "hasil" / "persons.parquet")
     assert saved["person_id"].tolist() == res.persons["person_id"].tolist()
+    # the saved folder is a previous result as good as the object: the same records, ids, registry, model
+    from linkmiskin.clustering.updates import load_previous
+
+    folder, obj = load_previous(tmp_path / "hasil"), res.previous_run()
+    pd.testing.assert_frame_equal(folder.records.sort_values(["source", "record_id"]).reset_index(drop=True),
+                                  obj.records.sort_values(["source", "record_id"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(folder.registry, obj.registry)
+    assert (folder.model, folder.threshold, folder.run) == (obj.model, obj.threshold, obj.run)
+
+    # an update three months later: ids carried over on Spark exactly as on DuckDB
+    from linkmiskin.synthetic import generator as synthetic
+
+    later = synthetic.later(d, months=3, seed=2)
+    up_duck = lm.link(later.sources, region=d.region, previous=duck, progress=False)
+    up = lm.link(later.sources, region=d.region, backend="spark", spark=spark, previous=res)
+    got = up.records.toPandas()
+    key = got["source"] + ":" + got["record_id"].astype(str)
+    want = up_duck.records.set_index(up_duck.records["source"] + ":" + up_duck.records["record_id"].astype(str))
+    for col in ("person_id", "household_id"):
+        assert (got.set_index(key)[col] != want[col].reindex(key)).sum() == 0
+    assert up.run == up_duck.run == 2 and up.threshold == up_duck.threshold
+    assert set(up.changes["change"]) == set(up_duck.changes["change"]) and len(up.changes) == len(up_duck.changes)
+    pd.testing.assert_frame_equal(by(up.persons, "person_id"), by(up_duck.persons, "person_id"))
+    # a Spark model is never handed to DuckDB as it is (it would mis-score silently)
+    from linkmiskin.clustering.updates import UpdateError
+
+    with pytest.raises(UpdateError, match="Spark SQL"):
+        lm.link(later.sources, region=d.region, previous=tmp_path / "hasil", progress=False)
 
 
 def test_crosswalk_of_a_spark_dataframe_appends_ids_by_position(spark):

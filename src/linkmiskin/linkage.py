@@ -1216,7 +1216,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         one value or ``{"sekolah": 3}``.
     backend, spark:
         ``backend="spark"`` with ``spark=<SparkSession>`` trains, scores and clusters persons on Spark and
-        returns a :class:`linkmiskin.spark_backend.SparkLinkResult` of Spark DataFrames (docs/spark.md).
+        returns a :class:`linkmiskin.spark_backend.SparkLinkResult` of Spark DataFrames, with the golden tables,
+        crosswalks and ``previous=`` updates built on the driver (docs/spark.md).
 
     Returns
     -------
@@ -1225,14 +1226,15 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     if backend != "duckdb":
         if backend != "spark":
             raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
-        unsupported = [name for name, value in (("previous", previous), ("snapshots", snapshots),
+        unsupported = [name for name, value in (("snapshots", snapshots),
                                                  ("list_date", list_date), ("header", header)) if value]
         if unsupported or use_row_order != "auto":
             names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
             raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
                             "or leave them out")
         from linkmiskin.spark_backend import link as link_on_spark
-        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed, cannot_link_off=cannot_link_off)
+        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed,
+                             cannot_link_off=cannot_link_off, previous=previous, retrain=retrain)
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after
@@ -1240,8 +1242,11 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     if previous is not None:
         from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
         from linkmiskin.standardise.regions import validate_region
-        prev = as_previous(previous)
+        prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
         check_region(prev, validate_region(region) if region is not None else None)
+        if not retrain and (prev.model or {}).get("sql_dialect") == "spark":
+            raise UpdateError(f"previous result ({prev.origin}) was scored on Spark and holds its model in Spark "
+                              "SQL: update it with backend='spark', or pass retrain=True to train on DuckDB")
         if region is None:
             region = prev.region
         if not retrain and not prev.model:

@@ -25,6 +25,7 @@ lists (DuckDB gives NULL for an empty list, Spark's ``forall`` true).
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import sys
@@ -808,24 +809,43 @@ def global_columns_spark(t: Any, total: int) -> Any:
     return t.drop("name_rarity").join(rarity, "unique_id", "left").withColumnRenamed("lm_rar", "name_rarity")
 
 
-def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
-                         use_row_order: str | bool = "auto") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@dataclass
+class DriverTables:
+    """What :func:`households_on_driver` returns."""
+
+    #: per record ``unique_id, person_id, household_id, household_confidence, household_evidence`` (the
+    #: final ids: carried over from a previous result when there is one)
+    per_record: pd.DataFrame
+    #: the households table with its golden columns, and the golden persons
+    households: pd.DataFrame
+    persons: pd.DataFrame
+    #: ``source, record_id, person_id, household_id`` per record: what the next update reads
+    id_table: pd.DataFrame
+    #: with a previous result: the changes, the id registry and the run number (else None, a new registry, 1)
+    changes: pd.DataFrame | None
+    id_registry: pd.DataFrame
+    run: int
+
+
+def households_on_driver(household_input: Any, persons: Any, ids: Any, *, use_row_order: str | bool = "auto",
+                         previous: Any = None) -> DriverTables:
     """Households and golden records on the driver, from the person-level table only: per record the
     standardised columns the household rules and the golden records read (:func:`_driver_columns`), its
     person and person id. No pair comes to the driver; memory grows with the records (about 40 short columns
     each: roughly 1 GB per million records), never with the pairs.
 
-    Households are :func:`linkmiskin.clustering.households.household_clusters`; the golden rows are
-    :func:`linkmiskin.clustering.golden.persons_table` and :func:`~linkmiskin.clustering.golden.households_table`,
-    the same functions as on DuckDB.
+    Households are :func:`linkmiskin.clustering.households.household_clusters`; with ``previous`` (a
+    :class:`linkmiskin.clustering.updates.PreviousRun`) the person and household ids carry over by
+    :func:`linkmiskin.clustering.updates.apply_previous`; the golden rows are
+    :func:`linkmiskin.clustering.golden.persons_table` and :func:`~linkmiskin.clustering.golden.households_table`
+    on the final ids: the same functions as on DuckDB.
 
     ``household_input``: ``unique_id, record_id, hh__*`` (from :func:`_standardise_spark`); ``persons``:
     ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``.
-    Returns per record ``unique_id, household_id, household_confidence, household_evidence``, the
-    households table of :class:`linkmiskin.LinkResult` (with its golden columns) and its ``persons`` table.
     """
     from linkmiskin.clustering import golden
     from linkmiskin.clustering.households import household_clusters
+    from linkmiskin.clustering.updates import apply_previous, check_record_ids, new_registry
     from linkmiskin.linkage import _cluster_ids, _households_table
 
     pdf = (household_input.join(persons.select("unique_id", "person_uid", "person_confidence"), "unique_id")
@@ -847,11 +867,20 @@ def households_on_driver(household_input: Any, persons: Any, ids: Any, *,
                             "person_id": pdf["person_id"].to_numpy(), "household_id": out["household_id"].to_numpy(),
                             "person_confidence": person["person_confidence"].to_numpy(),
                             "household_confidence": out["household_confidence"].to_numpy()})
+    changes, run = None, 1
+    if previous is not None:
+        check_record_ids(previous, records)
+        records, changes, registry, run = apply_previous(records, previous)
+    else:
+        registry = new_registry(records["person_id"], records["household_id"], run)
+    out["person_id"] = records["person_id"].to_numpy()
+    out["household_id"] = records["household_id"].to_numpy()
     for c in golden.RECORD_COLUMNS:
         records[c] = std[c].array
     table = _households_table(records)
     golden_persons = golden.persons_table(records)
-    return out, golden.households_table(records, golden_persons, table), golden_persons
+    return DriverTables(out, golden.households_table(records, golden_persons, table), golden_persons,
+                        records[["source", "record_id", "person_id", "household_id"]].copy(), changes, registry, run)
 
 
 # ------------------------------------------------------------------------------------------- end to end
@@ -887,6 +916,16 @@ class SparkLinkResult:
     persons: pd.DataFrame | None = None
     #: the lists as they were given (paths, pandas or Spark DataFrames), for :meth:`crosswalk`
     sources: dict[str, Any] | None = field(default=None, repr=False)
+    #: kabupaten/kota code the lists were linked for
+    region: str | None = None
+    #: after an update (``link(..., previous=...)``): one row per id that changed, as on DuckDB
+    changes: pd.DataFrame | None = field(default=None, repr=False)
+    #: every person and household id ever issued, with its status (saved with the result)
+    id_registry: pd.DataFrame | None = field(default=None, repr=False)
+    #: how many links made these ids (1 for a first link, +1 per update)
+    run: int = 1
+    #: ``source, record_id, person_id, household_id`` per record (pandas, on the driver): what an update reads
+    id_table: pd.DataFrame | None = field(default=None, repr=False)
     #: how the result was made: ``cannot_link`` says that the rules were not checked against the data
     #: (:data:`SPARK_CANNOT_LINK`) and ``cannot_link_off`` which rules were off
     metadata: dict = field(default_factory=dict)
@@ -900,7 +939,31 @@ class SparkLinkResult:
         for name, table in (("households", self.households), ("persons", self.persons)):
             if table is not None:
                 table.to_parquet(d / f"{name}.parquet", index=False)
+        meta = {"threshold": self.threshold, "threshold_source": self.threshold_source, "region": self.region,
+                "backend": "spark", "timings": self.timings}
+        (d / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        (d / "model.json").write_text(json.dumps(self.model, indent=1, default=str), encoding="utf-8")
+        if self.id_table is not None:   # what the next update reads (updates.load_previous)
+            from types import SimpleNamespace
+
+            from linkmiskin.clustering.updates import write_state
+
+            write_state(SimpleNamespace(records=self.id_table, region=self.region, run=self.run, snapshots=None,
+                                        id_registry=self.id_registry, changes=self.changes, row_hashes=None), d)
         return d
+
+    def previous_run(self) -> Any:
+        """What ``link(..., previous=this result)`` reads (:class:`linkmiskin.clustering.updates.PreviousRun`)."""
+        from types import SimpleNamespace
+
+        from linkmiskin.clustering.updates import UpdateError, from_result
+
+        if self.id_table is None:
+            raise UpdateError("this Spark result was clustered without households (cluster(households=False)): "
+                              "it has no ids to carry over")
+        return from_result(SimpleNamespace(records=self.id_table, model=self.model, threshold=self.threshold,
+                                           region=self.region, id_registry=self.id_registry, run=self.run,
+                                           row_hashes=None, pairs=None))
 
     def to_excel(self, path: str | os.PathLike, *, by: str = "desa", mask_ids: bool = True) -> Path:
         """Verification workbook(s) for village officers from the golden tables, as
@@ -1053,10 +1116,12 @@ class SparkLinker:
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
 
-    def cluster(self, threshold: float | None = None, *, households: bool = True) -> SparkLinkResult:
+    def cluster(self, threshold: float | None = None, *, households: bool = True,
+                previous: Any = None) -> SparkLinkResult:
         """Persons on Spark (:func:`person_clusters_spark`) at ``threshold`` (default: the model's choice), then
-        households on the driver from the person-level table (:func:`households_on_driver`; ``households=False``
-        skips them)."""
+        households and golden records on the driver from the person-level table (:func:`households_on_driver`;
+        ``households=False`` skips them). ``previous`` (a
+        :class:`~linkmiskin.clustering.updates.PreviousRun`): its ids carry over, as on DuckDB."""
         import time
 
         from pyspark.sql import functions as F
@@ -1080,24 +1145,34 @@ class SparkLinker:
         out = (out.join(ids, "person_uid")
                .select("unique_id", "source", "record_id", "person_id", "person_confidence").localCheckpoint())
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
-        table = golden_persons = None
+        driver = None
         if households:
             t1 = time.perf_counter()
-            hh, table, golden_persons = households_on_driver(self._household_input, persons, out)
-            hh_sdf = self.spark.createDataFrame(hh, schema="unique_id bigint, household_id string, "
-                                                "household_confidence double, household_evidence string")
-            out = out.join(hh_sdf, "unique_id").localCheckpoint()
+            driver = households_on_driver(self._household_input, persons, out, previous=previous)
+            cols = ["unique_id", "person_id", "household_id", "household_confidence", "household_evidence"]
+            hh_sdf = self.spark.createDataFrame(driver.per_record[cols], schema=(
+                "unique_id bigint, person_id string, household_id string, household_confidence double, "
+                "household_evidence string"))
+            out = (out.drop("person_id").join(hh_sdf, "unique_id")
+                   .select("unique_id", "source", "record_id", "person_id", "person_confidence", *cols[2:])
+                   .localCheckpoint())
             self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
+        elif previous is not None:
+            raise SparkBackendError("an update (previous=...) needs households=True: ids carry over on the driver")
+        extra = {} if driver is None else {
+            "households": driver.households, "persons": driver.persons, "id_table": driver.id_table,
+            "changes": driver.changes, "id_registry": driver.id_registry, "run": driver.run}
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
-                               threshold_source=source, timings=dict(self.timings), households=table,
-                               persons=golden_persons, sources=self._sources,
+                               threshold_source=source, timings=dict(self.timings), sources=self._sources,
+                               region=self.region, **extra,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
                                          "cannot_link_off": list(self.cannot_link_off)})
 
 
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
          threshold: float | None = None, *, spark: Any = None, seed: int = 42, model: dict | None = None,
-         cannot_link_off: tuple[str, ...] | list[str] = (), **_duckdb_only: Any) -> SparkLinkResult:
+         cannot_link_off: tuple[str, ...] | list[str] = (), previous: Any = None, retrain: bool = False,
+         **_duckdb_only: Any) -> SparkLinkResult:
     """Link agency lists into persons on Spark: training, scoring and person clustering run on the cluster.
 
     ``sources`` as for :func:`linkmiskin.link` (paths or pandas), or Spark DataFrames. ``model``: a model
@@ -1112,6 +1187,25 @@ def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = No
     if threshold is not None:
         threshold = check_threshold(threshold)
     _check_session(spark)
+    prev = _previous_run(previous, region, retrain)
+    if prev is not None:
+        region = region or prev.region
+        if not retrain:   # the previous model, as on DuckDB (the threshold is chosen again on these lists)
+            model = prev.model
     linker = SparkLinker(sources, columns, region, spark=spark, seed=seed, cannot_link_off=cannot_link_off,
                          model=model)
-    return linker.cluster(threshold)
+    return linker.cluster(threshold, previous=prev)
+
+
+def _previous_run(previous: Any, region: str | None, retrain: bool) -> Any:
+    """``previous`` (a result, on either backend, or a saved folder) checked as :func:`linkmiskin.link` checks it."""
+    if previous is None:
+        return None
+    from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
+    from linkmiskin.standardise.regions import validate_region
+
+    prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
+    check_region(prev, validate_region(region) if region is not None else None)
+    if not retrain and not prev.model:
+        raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
+    return prev
