@@ -749,10 +749,12 @@ class Linker:
     def _cannot_link_off(self, recs: pd.DataFrame, e: pd.DataFrame) -> tuple[tuple[str, ...], dict]:
         """The cannot-link rules off for this job: the user's, and those this data contradicts
         (:func:`linkmiskin.clustering.cannot_link.check_rules`, warned), with the check's report."""
-        from linkmiskin.clustering.cannot_link import check_rules, check_warning
+        from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS, check_rules, check_warning
         from linkmiskin.privacy import warn
 
-        report = check_rules(recs.set_index("node"), e, off=self.cannot_link_off, check=self.cannot_link_check)
+        # only the columns the rules read: indexing the whole model table by node would copy all of it
+        recs = recs[[c for c in _RECORD_COLUMNS if c in recs] + ["node"]].set_index("node")
+        report = check_rules(recs, e, off=self.cannot_link_off, check=self.cannot_link_check)
         text = check_warning(report)
         if text:
             warn(text, stacklevel=4)
