@@ -961,7 +961,9 @@ class _Trainer:
     def _splink(self, comps: list[Any], prior: float = 1e-5) -> Any:
         from splink import Linker
 
-        return Linker(self.sdf, settings(prior=prior, comps=comps, kinds=self.kinds), log_level=logging.WARNING)
+        # train_with_report's main Linker already checked these columns against the table
+        return Linker(self.sdf, settings(prior=prior, comps=comps, kinds=self.kinds), log_level=logging.WARNING,
+                      validate_settings=False)
 
     def anchor_pairs(self, rule: AnchorRule) -> pd.DataFrame:
         if rule.name not in self._pairs:
@@ -1020,7 +1022,7 @@ class _Trainer:
             try:
                 # (Splink warns for every level EM cannot see; the report says how each comparison was trained)
                 splink_log.setLevel(logging.ERROR)
-                linker = Linker(self.sdf, main, log_level=logging.ERROR)
+                linker = Linker(self.sdf, main, log_level=logging.ERROR, validate_settings=False)
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(column), fix_u_probabilities=True,
                     populate_probability_two_random_records_match_from_trained_values=False)
@@ -1067,6 +1069,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     prior = estimate_prior(con, table_name, PRIOR_RULES)
     if prior["method"] != "rules":
         warn_no_duplicates(con, table_name)
+    # Splink checks the settings' columns against the table here, once: the anchor, EM and final models read
+    # the same columns, and each check costs about as much as a small training step
     linker = Linker(sdf, settings(comps=comps, kinds=kinds), log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     main = linker.misc.save_model_to_json()
@@ -1115,7 +1119,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         if name in UNIQUE_IDENTIFIERS:
             u = _u_without_matches(u, mm, prior["probability"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=mm, u_probabilities=u))
-    final = Linker(sdf, settings(prior=prior["probability"], comps=configured, kinds=kinds), log_level=logging.WARNING)
+    final = Linker(sdf, settings(prior=prior["probability"], comps=configured, kinds=kinds), log_level=logging.WARNING,
+                   validate_settings=False)
     message = _little_to_learn(profile, how)
     if message:
         warn(message, stacklevel=3)
