@@ -198,7 +198,8 @@ def _holds_lists(s: pd.Series) -> bool:
 
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     """``df`` rows in ``order`` with ``unique_id`` renumbered 0..n-1 in that order."""
-    out = df.iloc[order].reset_index(drop=True)
+    # (iloc made a new frame: set_axis renumbers it without the second copy reset_index makes)
+    out = df.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
     out["unique_id"] = np.arange(len(out), dtype=np.int64)
     out.attrs = dict(df.attrs)
     return out
@@ -731,7 +732,8 @@ class Linker:
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
-        records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
+        order = self._input_rank()   # back to input order
+        records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
         households = _households_table(records)
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
