@@ -178,15 +178,22 @@ def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         text_id = std["nik_text"].astype("string")
         d, usable = d.where(usable, text_id), usable | text_id.notna()
     t["id_plain"] = d.where(usable).astype(object).where(lambda s: s.notna(), None).to_numpy()
-    text = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
-    text = text.astype("string").str.strip().replace("", pd.NA)
-    t["addr_text"] = text.astype(object).where(text.notna(), None).to_numpy()
+    raw = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
+    # each distinct address text is read once (a desa's lists repeat a few thousand addresses)
+    codes, uniques = pd.factorize(raw)
+    text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip().replace("", pd.NA)
     words = text.str.split()
-    t["addr_tokens"] = _list_col(words.astype(object).where(words.notna(), None)).to_numpy()
     post = text.str.findall(r"\b\d{4,6}\b").str[-1]
-    t["addr_post"] = post.astype(object).where(post.notna(), None).to_numpy()
     number = text.str.extract(r"^(\d{1,4})\b", expand=False)
-    t["addr_number"] = number.astype(object).where(number.notna(), None).to_numpy()
+    per_text = {
+        "addr_text": text.astype(object).where(text.notna(), None),
+        "addr_tokens": words.astype(object).where(words.notna(), None),
+        "addr_post": post.astype(object).where(post.notna(), None),
+        "addr_number": number.astype(object).where(number.notna(), None),
+    }
+    for col, values in per_text.items():   # a missing text (code -1) takes the value after the last
+        t[col] = np.append(values.to_numpy(dtype=object), [None])[codes]
+    t["addr_tokens"] = _list_col(t["addr_tokens"]).to_numpy()   # a list of its own per record, [] for none
 
 
 #: a woman with no recorded relationship on a list with households is taken as the head's wife when born
