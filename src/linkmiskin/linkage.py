@@ -133,9 +133,25 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                 f"columns={{{name!r}: {{'record_id': '<column>'}}}} or drop the id column to number rows."))
         frames.append(std)
         mappings[name] = std.attrs["column_mapping"]
-    allstd = settle_unclear_nyonya_names(pd.concat(frames, ignore_index=True))
+    allstd = settle_unclear_nyonya_names(_concat_sources(frames))
     allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
     return allstd, mappings
+
+
+def _concat_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True)`` of standardised sources. Sources with the same columns and
+    dtypes (as :func:`linkmiskin.standardise.records.standardize` makes them) are joined column by column: the
+    same frame, without pandas checking every value of a column that is empty in one source (about a
+    second at 50,000 households).
+
+    >>> a = pd.DataFrame({"x": ["A", None]}); b = pd.DataFrame({"x": [None, None]})
+    >>> _concat_sources([a, b]).equals(pd.concat([a, b], ignore_index=True))
+    True
+    """
+    first = frames[0]
+    if any(list(f.columns) != list(first.columns) or not f.dtypes.equals(first.dtypes) for f in frames[1:]):
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c: pd.concat([f[c] for f in frames], ignore_index=True) for c in first.columns})
 
 
 def canonical_order(table: pd.DataFrame) -> np.ndarray:
