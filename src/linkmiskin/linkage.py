@@ -38,7 +38,14 @@ from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
-from linkmiskin.scoring.model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
+from linkmiskin.scoring.model import (
+    MODEL_COLUMNS,
+    hash_as_objects,
+    kinds_of_model,
+    model_table,
+    settings,
+    train_with_report,
+)
 from linkmiskin.scoring.model_file import check_threshold, checked_model, read_model_file
 from linkmiskin.standardise.columns import ColumnMapping
 from linkmiskin.standardise.read import SourceError, TableLike
@@ -172,23 +179,7 @@ def row_hashes(table: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
     ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one)."""
     content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
-    cols = pd.DataFrame({c: _as_object_categories(table[c]) for c in content})
-    return pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
-
-
-def _as_object_categories(s: pd.Series) -> pd.Categorical:
-    """``s`` as pandas hashes it once made Python objects (``s.astype(object)``, missing values None): the
-    distinct values as objects and a code per row. The values are factorised in their own dtype and only
-    the distinct ones made objects, which gives the same hashes as converting every row first.
-
-    >>> s = pd.Series([3, None, 3], dtype="Int64")
-    >>> o = s.astype(object).where(s.notna(), None)
-    >>> bool((pd.util.hash_array(_as_object_categories(s)) == pd.util.hash_array(o.to_numpy())).all())
-    True
-    """
-    codes, uniques = pd.factorize(s)
-    categories = pd.Index(np.asarray(uniques, dtype=object))   # as hash_array categorises object values
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+    return hash_as_objects(table, content)
 
 
 def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict) -> np.ndarray:
