@@ -1150,7 +1150,9 @@ def _group_lists(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, li
         return groups, []
     cut = np.flatnonzero(groups[1:] != groups[:-1]) + 1
     starts = np.concatenate([[0], cut])
-    return groups[starts], [p.tolist() for p in np.split(values, cut)]
+    # one conversion to a Python list, then slices of it (not one small array per group)
+    items = values.tolist()
+    return groups[starts], [items[a:b] for a, b in zip(starts.tolist(), [*cut.tolist(), len(items)])]
 
 
 def _households_table(records: pd.DataFrame) -> pd.DataFrame:
