@@ -206,3 +206,32 @@ def test_ids_with_letters_are_plain_identifiers_whatever_their_case_and_spacing(
     assert levels[frozenset({"a1", "b1"})] == "Exact id"                  # KIS-0001-A / kis 0001 a
     assert levels[frozenset({"a3", "b3"})] == "One typo in the id"
     assert all(_same_person(res, f"a{i}", f"b{i}") for i in range(12))
+
+
+# ------------------------------------------------------------------------------------------ speed, same result
+
+
+def test_only_possible_reference_pairs_are_checked():
+    """The check builds its evidence only over pairs that can be reference pairs: every reference pair of
+    every rule passes that filter, so the rates are those of all scored pairs."""
+    from linkmiskin.clustering.cannot_link import PairEvidence, _may_be_reference, pair_frame
+
+    rng = np.random.default_rng(3)
+    n = 400
+
+    def pick(values: list) -> np.ndarray:
+        return np.array(values, dtype=object)[rng.integers(0, len(values), n)]
+
+    recs = pd.DataFrame({
+        "name": pick(["SITI AMINAH", "BUDI SANTOSO", "ANI", None]), "dob": pick(["1980-01-01", "1990-05-05", None]),
+        "dob_placeholder": pick([False, False, True]), "source": pick(["a", "b"]), "kk": pick(["K1", "K2", None]),
+        "sex": pick(["L", "P", None]), "addr_text": pick(["JL MAWAR 1", None, None]),
+        "desa_code": pick(["32.16.01.2001", "32.16.01.2002", None]), "rt": pd.array(rng.integers(1, 3, n), "Int64"),
+        "rw": pd.array(rng.integers(1, 3, n), "Int64")}, index=pd.Index(np.arange(n)[::-1], name="node"))
+    a, b = np.triu_indices(n, 1)
+    ev = PairEvidence(pair_frame(recs, a, b).assign(scored=True))
+    passes = _may_be_reference(recs, a, b)
+    for ref in REFERENCES.values():
+        hit = ref(ev)
+        assert hit.any() and not (hit & ~passes).any(), ref.name
+    assert not passes.all()

@@ -161,3 +161,26 @@ def test_kk_u_counts_an_over_large_kk_without_comparing_names(monkeypatch):
     assert kk_u_probabilities(con, "t", KkComparison("kk"))["exact"] == pytest.approx(0.5 / 15)
     monkeypatch.setattr(M, "KK_GROUP_CAP", 4)
     assert kk_u_probabilities(con, "t", KkComparison("kk"))["exact"] == pytest.approx(10 / 15)
+
+
+def test_kk_typo_pairs_counted_without_comparing_pairs_match_pair_by_pair():
+    """The KK typo count (one substituted digit or two neighbouring digits swapped, first 12 digits shared)
+    built from group sizes equals the count over every pair compared one by one."""
+    from itertools import combinations
+
+    from linkmiskin.scoring.model import _kk_typo_pairs
+
+    rng = np.random.default_rng(7)
+    kks = [f"32160912031{rng.integers(4, 6)}{rng.integers(0, 4)}{rng.integers(0, 3)}{rng.integers(0, 3)}"
+           f"{rng.integers(0, 3)}" for _ in range(300)]
+
+    def one_typo(a: str, b: str) -> bool:
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+
+    expected = sum(a[:12] == b[:12] and a != b and one_typo(a, b) for a, b in combinations(kks, 2))
+    con = duckdb.connect()
+    con.register("k", pd.DataFrame({"kk": kks}))
+    assert expected > 100
+    assert _kk_typo_pairs(con, "k") == expected

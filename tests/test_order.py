@@ -64,3 +64,21 @@ def test_m_with_prior_weighs_the_prior_as_min_anchors_pairs():
     assert m_with_prior([1.0, 0.0], [0.5, 0.5], n=20) == pytest.approx([0.75, 0.25])
     # thousands of anchors: the learnt m stands
     assert m_with_prior([0.9, 0.1], [0.5, 0.5], n=20_000)[0] == pytest.approx(0.9, abs=1e-3)
+
+
+def test_row_hashes_are_those_of_the_rows_made_python_objects():
+    """The canonical order's hash factorises each column in its own dtype: the same hashes as hashing every
+    row converted to Python objects (missing values None), for every kind of column the model table holds."""
+    from linkmiskin.linkage import row_hashes
+
+    t = pd.DataFrame({
+        "unique_id": [0, 1, 2, 3], "record_id": ["1", "2", "3", "4"],
+        "text": ["ANI", None, "ANI", "BUDI"], "arrow": pd.array(["A", None, "B", "A"], dtype="string[pyarrow]"),
+        "ints": pd.array([1970, None, 1970, 3], dtype="Int64"), "plain": [5, 6, 5, 7],
+        "flag": [True, False, True, True], "nullable_flag": pd.array([True, None, False, True], dtype="boolean"),
+        "share": [0.25, np.nan, 0.0, -0.0], "mixed": [1, "1", None, 2.5], "tokens": [["A"], [], ["B"], None]})
+    content = [c for c in t.columns if c not in ("unique_id", "record_id", "tokens")]
+    objects = pd.DataFrame({c: t[c].astype(object).where(t[c].notna(), None) for c in content})
+    expected = pd.util.hash_pandas_object(objects, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+    assert np.array_equal(row_hashes(t), expected)
+    assert len(set(expected.tolist())) == 4

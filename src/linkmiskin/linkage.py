@@ -38,7 +38,14 @@ from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
-from linkmiskin.scoring.model import MODEL_COLUMNS, kinds_of_model, model_table, settings, train_with_report
+from linkmiskin.scoring.model import (
+    MODEL_COLUMNS,
+    hash_as_objects,
+    kinds_of_model,
+    model_table,
+    settings,
+    train_with_report,
+)
 from linkmiskin.scoring.model_file import check_threshold, checked_model, read_model_file
 from linkmiskin.standardise.columns import ColumnMapping
 from linkmiskin.standardise.read import SourceError, TableLike
@@ -133,9 +140,25 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                 f"columns={{{name!r}: {{'record_id': '<column>'}}}} or drop the id column to number rows."))
         frames.append(std)
         mappings[name] = std.attrs["column_mapping"]
-    allstd = settle_unclear_nyonya_names(pd.concat(frames, ignore_index=True))
+    allstd = settle_unclear_nyonya_names(_concat_sources(frames))
     allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
     return allstd, mappings
+
+
+def _concat_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True)`` of standardised sources. Sources with the same columns and
+    dtypes (as :func:`linkmiskin.standardise.records.standardize` makes them) are joined column by column: the
+    same frame, without pandas checking every value of a column that is empty in one source (about a
+    second at 50,000 households).
+
+    >>> a = pd.DataFrame({"x": ["A", None]}); b = pd.DataFrame({"x": [None, None]})
+    >>> _concat_sources([a, b]).equals(pd.concat([a, b], ignore_index=True))
+    True
+    """
+    first = frames[0]
+    if any(list(f.columns) != list(first.columns) or not f.dtypes.equals(first.dtypes) for f in frames[1:]):
+        return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c: pd.concat([f[c] for f in frames], ignore_index=True) for c in first.columns})
 
 
 def canonical_order(table: pd.DataFrame) -> np.ndarray:
@@ -156,8 +179,7 @@ def row_hashes(table: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
     ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one)."""
     content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
-    cols = pd.DataFrame({c: table[c].astype(object).where(table[c].notna(), None) for c in content})
-    return pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+    return hash_as_objects(table, content)
 
 
 def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict) -> np.ndarray:
@@ -198,7 +220,8 @@ def _holds_lists(s: pd.Series) -> bool:
 
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     """``df`` rows in ``order`` with ``unique_id`` renumbered 0..n-1 in that order."""
-    out = df.iloc[order].reset_index(drop=True)
+    # (iloc made a new frame: set_axis renumbers it without the second copy reset_index makes)
+    out = df.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
     out["unique_id"] = np.arange(len(out), dtype=np.int64)
     out.attrs = dict(df.attrs)
     return out
@@ -731,7 +754,8 @@ class Linker:
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
-        records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
+        order = self._input_rank()   # back to input order
+        records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
         households = _households_table(records)
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
@@ -749,10 +773,12 @@ class Linker:
     def _cannot_link_off(self, recs: pd.DataFrame, e: pd.DataFrame) -> tuple[tuple[str, ...], dict]:
         """The cannot-link rules off for this job: the user's, and those this data contradicts
         (:func:`linkmiskin.clustering.cannot_link.check_rules`, warned), with the check's report."""
-        from linkmiskin.clustering.cannot_link import check_rules, check_warning
+        from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS, check_rules, check_warning
         from linkmiskin.privacy import warn
 
-        report = check_rules(recs.set_index("node"), e, off=self.cannot_link_off, check=self.cannot_link_check)
+        # only the columns the rules read: indexing the whole model table by node would copy all of it
+        recs = recs[[c for c in _RECORD_COLUMNS if c in recs] + ["node"]].set_index("node")
+        report = check_rules(recs, e, off=self.cannot_link_off, check=self.cannot_link_check)
         text = check_warning(report)
         if text:
             warn(text, stacklevel=4)
@@ -1124,7 +1150,9 @@ def _group_lists(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, li
         return groups, []
     cut = np.flatnonzero(groups[1:] != groups[:-1]) + 1
     starts = np.concatenate([[0], cut])
-    return groups[starts], [p.tolist() for p in np.split(values, cut)]
+    # one conversion to a Python list, then slices of it (not one small array per group)
+    items = values.tolist()
+    return groups[starts], [items[a:b] for a, b in zip(starts.tolist(), [*cut.tolist(), len(items)])]
 
 
 def _households_table(records: pd.DataFrame) -> pd.DataFrame:

@@ -611,17 +611,33 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
                          "rule": fired[keep]}).reset_index(drop=True)
 
 
+def _same_value(recs: pd.DataFrame, column: str, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+    """Both records of each pair (row positions ``pa``, ``pb`` of ``recs``) hold one value of ``column``
+    (False where it is missing or absent); compared as integer codes, one factorisation per column rather
+    than one object comparison per pair."""
+    if column not in recs:
+        return np.zeros(len(pa), dtype=bool)
+    codes = pd.factorize(recs[column])[0]
+    return (codes[pa] >= 0) & (codes[pa] == codes[pb])
+
+
+def _may_be_reference(recs: pd.DataFrame, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The node pairs that can be reference pairs of some rule of :data:`REFERENCES`: one name or one birth
+    date, and one address text or desa (or one KK with one name and one birth date). Every reference pair
+    passes (each reads one of these combinations), so checking the rules on these pairs alone changes
+    nothing."""
+    pa, pb = recs.index.get_indexer(lo), recs.index.get_indexer(hi)
+    name, dob = _same_value(recs, "name", pa, pb), _same_value(recs, "dob", pa, pb)
+    place = _same_value(recs, "addr_text", pa, pb) | _same_value(recs, "desa_code", pa, pb)
+    return (name | dob) & (place | (name & dob & _same_value(recs, "kk", pa, pb)))
+
+
 def _candidate_references(recs: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    """The scored pairs that may be reference pairs (one name, or one birth date), with both records' rule
+    """The scored pairs that may be reference pairs (:func:`_may_be_reference`), with both records' rule
     columns and the model's level flags side by side."""
     lo = np.minimum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
     hi = np.maximum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
-    keep = np.zeros(len(lo), dtype=bool)
-    for c in ("name", "dob"):
-        if c in recs:
-            v = recs[c].to_numpy(dtype=object)
-            va, vb = v[lo], v[hi]
-            keep |= ~pd.isna(va) & (va == vb)
+    keep = _may_be_reference(recs, lo, hi)
     m = pair_frame(recs, lo[keep], hi[keep]).assign(scored=True)
     for c in _SCORED_COLUMNS:
         m[c] = scored[c].to_numpy()[keep] if c in scored else False

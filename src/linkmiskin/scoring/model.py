@@ -178,15 +178,22 @@ def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         text_id = std["nik_text"].astype("string")
         d, usable = d.where(usable, text_id), usable | text_id.notna()
     t["id_plain"] = d.where(usable).astype(object).where(lambda s: s.notna(), None).to_numpy()
-    text = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
-    text = text.astype("string").str.strip().replace("", pd.NA)
-    t["addr_text"] = text.astype(object).where(text.notna(), None).to_numpy()
+    raw = std["address_clean"] if "address_clean" in std else pd.Series([None] * n, index=std.index)
+    # each distinct address text is read once (a desa's lists repeat a few thousand addresses)
+    codes, uniques = pd.factorize(raw)
+    text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip().replace("", pd.NA)
     words = text.str.split()
-    t["addr_tokens"] = _list_col(words.astype(object).where(words.notna(), None)).to_numpy()
     post = text.str.findall(r"\b\d{4,6}\b").str[-1]
-    t["addr_post"] = post.astype(object).where(post.notna(), None).to_numpy()
     number = text.str.extract(r"^(\d{1,4})\b", expand=False)
-    t["addr_number"] = number.astype(object).where(number.notna(), None).to_numpy()
+    per_text = {
+        "addr_text": text.astype(object).where(text.notna(), None),
+        "addr_tokens": words.astype(object).where(words.notna(), None),
+        "addr_post": post.astype(object).where(post.notna(), None),
+        "addr_number": number.astype(object).where(number.notna(), None),
+    }
+    for col, values in per_text.items():   # a missing text (code -1) takes the value after the last
+        t[col] = np.append(values.to_numpy(dtype=object), [None])[codes]
+    t["addr_tokens"] = _list_col(t["addr_tokens"]).to_numpy()   # a list of its own per record, [] for none
 
 
 #: a woman with no recorded relationship on a list with households is taken as the head's wife when born
@@ -369,6 +376,26 @@ def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
+def hash_as_objects(t: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> np.ndarray:
+    """A 64-bit hash (as int64) per row of ``t[columns]``: pandas' hash of the values made Python objects
+    (``astype(object)``, missing values None). Each column is factorised in its own dtype and only its
+    distinct values are made objects, which gives the same hashes as converting every row first.
+
+    >>> t = pd.DataFrame({"y": pd.array([1970, None, 1970], dtype="Int64"), "s": ["A", None, "A"]})
+    >>> objects = pd.DataFrame({c: t[c].astype(object).where(t[c].notna(), None) for c in t})
+    >>> bool((hash_as_objects(t, ["y", "s"]) == pd.util.hash_pandas_object(objects, index=False).to_numpy(
+    ...     dtype=np.uint64).view(np.int64)).all())
+    True
+    """
+    cols = {}
+    for c in columns:
+        codes, uniques = pd.factorize(t[c])
+        categories = pd.Index(np.asarray(uniques, dtype=object))   # as hash_array categorises object values
+        cols[c] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+    frame = pd.DataFrame(cols, index=t.index)
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+
+
 def fingerprint(t: pd.DataFrame) -> pd.array:
     """A 64-bit hash of every compared field (:data:`FINGERPRINT_COLUMNS`), null for a record with neither
     a name nor a NIK (nothing to link on), so that records identical on every field share one value.
@@ -378,8 +405,7 @@ def fingerprint(t: pd.DataFrame) -> pd.array:
     >>> bool(fp[0] == fp[1]), bool(pd.isna(fp[2]))
     (True, True)
     """
-    cols = pd.DataFrame({c: t[c].astype(object).where(t[c].notna(), None) for c in FINGERPRINT_COLUMNS})
-    h = pd.util.hash_pandas_object(cols, index=False).to_numpy(dtype=np.uint64).view(np.int64)
+    h = hash_as_objects(t, FINGERPRINT_COLUMNS)
     has_ident = (t["name"].notna() | t["nik15"].notna() | t["nik"].notna()).to_numpy(dtype=bool)
     return pd.arrays.IntegerArray(h, ~has_ident)
 
@@ -901,11 +927,41 @@ def kk_u_probabilities(con: Any, table: str, comparison: KkComparison) -> dict[s
     big = con.execute(f"SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM (SELECT count(*) AS c FROM {base} "
                       f"GROUP BY kk HAVING count(*) > {KK_GROUP_CAP})").fetchall()[0][0]
     same = max(float(big) + count("kk", "l.kk = r.kk", f"NOT {comparison.names_close_sql()}"), 0.5)
-    typo = max(count("substr(kk, 1, 12)", "substr(l.kk, 1, 12) = substr(r.kk, 1, 12) AND l.kk <> r.kk",
-                     'CASE WHEN hamming("kk_l", "kk_r") <= 2 THEN damerau_levenshtein("kk_l", "kk_r") <= 1 '
-                     "ELSE false END"), 0.5)
+    typo = max(_kk_typo_pairs(con, small("substr(kk, 1, 12)")), 0.5)
     u_exact, u_typo = same / pairs, typo / pairs
     return {"exact": u_exact, "typo": u_typo, "else": max(1.0 - u_exact - u_typo, 0.5 / pairs)}
+
+
+def _kk_typo_pairs(con: Any, records: str) -> float:
+    """The record pairs of ``records`` (a subquery with a ``kk`` column) whose KKs share their first 12 digits
+    and differ by one typo: one substituted digit, or two neighbouring digits swapped (Damerau-Levenshtein
+    distance 1 between KKs of one length).
+
+    Counted without comparing pairs, so that the cost grows with the records and not with the square of a
+    day's registrations in one desa: KKs that differ only at digit ``i`` share the KK with digit ``i`` left
+    out, so each such group of ``s`` records, ``q`` of them per distinct KK summed as squares, holds
+    ``(s² − q) / 2`` of those pairs; a swap pairs each KK with the KK its digits ``i, i+1`` swapped make. Plain
+    SQL (no table functions), so that it runs on Spark SQL too.
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _kk_typo_pairs(con, "(SELECT * FROM (VALUES ('3216010101010012'), ('3216010101010013'), "
+    ...                "('3216010101010021'), ('3216010101010099'), ('3216010101010012')) v(kk))")
+    4.0
+    """
+    longest = con.execute(f"SELECT max(length(kk)) FROM {records}").fetchall()[0][0]
+    if longest is None or int(longest) <= 12:
+        return 0.0
+    at = " UNION ALL ".join(f"SELECT kk, n, {i} AS i FROM lm_kk_counts WHERE length(kk) >= {i}"
+                            for i in range(13, int(longest) + 1))
+    substituted = ("SELECT coalesce(sum(s * s - q), 0) / 2 FROM (SELECT sum(n) AS s, sum(n * n) AS q FROM "
+                   "lm_kk_at GROUP BY i, length(kk), substr(kk, 1, i - 1) || substr(kk, i + 1)) g")
+    swapped = ("SELECT coalesce(sum(a.n * b.n), 0) FROM lm_kk_at a JOIN lm_kk_counts b ON b.kk = "
+               "substr(a.kk, 1, i - 1) || substr(a.kk, i + 1, 1) || substr(a.kk, i, 1) || substr(a.kk, i + 2) "
+               "WHERE a.i < length(a.kk) AND substr(a.kk, i, 1) < substr(a.kk, i + 1, 1)")
+    sql = (f"WITH lm_kk_counts AS (SELECT kk, count(*) AS n FROM {records} GROUP BY kk), lm_kk_at AS ({at}) "
+           f"SELECT ({substituted}) + ({swapped})")
+    return float(con.execute(sql).fetchall()[0][0])
 
 
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
@@ -931,7 +987,9 @@ class _Trainer:
     def _splink(self, comps: list[Any], prior: float = 1e-5) -> Any:
         from splink import Linker
 
-        return Linker(self.sdf, settings(prior=prior, comps=comps, kinds=self.kinds), log_level=logging.WARNING)
+        # train_with_report's main Linker already checked these columns against the table
+        return Linker(self.sdf, settings(prior=prior, comps=comps, kinds=self.kinds), log_level=logging.WARNING,
+                      validate_settings=False)
 
     def anchor_pairs(self, rule: AnchorRule) -> pd.DataFrame:
         if rule.name not in self._pairs:
@@ -990,7 +1048,7 @@ class _Trainer:
             try:
                 # (Splink warns for every level EM cannot see; the report says how each comparison was trained)
                 splink_log.setLevel(logging.ERROR)
-                linker = Linker(self.sdf, main, log_level=logging.ERROR)
+                linker = Linker(self.sdf, main, log_level=logging.ERROR, validate_settings=False)
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(column), fix_u_probabilities=True,
                     populate_probability_two_random_records_match_from_trained_values=False)
@@ -1037,6 +1095,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     prior = estimate_prior(con, table_name, PRIOR_RULES)
     if prior["method"] != "rules":
         warn_no_duplicates(con, table_name)
+    # Splink checks the settings' columns against the table here, once: the anchor, EM and final models read
+    # the same columns, and each check costs about as much as a small training step
     linker = Linker(sdf, settings(comps=comps, kinds=kinds), log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     main = linker.misc.save_model_to_json()
@@ -1085,7 +1145,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         if name in UNIQUE_IDENTIFIERS:
             u = _u_without_matches(u, mm, prior["probability"], floor=0.5 / u_max_pairs)
         configured.append(c.configure(m_probabilities=mm, u_probabilities=u))
-    final = Linker(sdf, settings(prior=prior["probability"], comps=configured, kinds=kinds), log_level=logging.WARNING)
+    final = Linker(sdf, settings(prior=prior["probability"], comps=configured, kinds=kinds), log_level=logging.WARNING,
+                   validate_settings=False)
     message = _little_to_learn(profile, how)
     if message:
         warn(message, stacklevel=3)
