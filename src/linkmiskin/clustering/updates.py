@@ -248,6 +248,10 @@ class PreviousRun:
     row_hashes: pd.DataFrame | None = None
     #: the previous scored pairs: ``source_l, record_id_l, source_r, record_id_r`` and ``<comparison>_level_key``
     pairs: pd.DataFrame | None = None
+    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.update_reuse.SavedList`)
+    lists: dict | None = None
+    #: the previous golden rows and record signatures (:class:`linkmiskin.clustering.golden_update.GoldenState`)
+    golden: object | None = None
 
 
 def record_id_kind(ids: pd.Series) -> str:
@@ -268,7 +272,13 @@ def from_result(result) -> PreviousRun:
     run = int(getattr(result, "run", 1) or 1)
     return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
                        _kinds(rec), "the previous LinkResult", getattr(result, "row_hashes", None),
-                       _pair_keys(result.pairs))
+                       _pair_keys(result.pairs), getattr(result, "standardised", None), _golden_of(result))
+
+
+def _golden_of(result):
+    from linkmiskin.clustering.golden_update import state_of_result
+
+    return state_of_result(result)
 
 
 def load_previous(path: str | os.PathLike) -> PreviousRun:
@@ -307,8 +317,9 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
     if (d / "model.json").exists():
         model = json.loads((d / "model.json").read_text(encoding="utf-8"))
     hashes, pairs = _saved_reuse(d)
+    from linkmiskin.update_reuse import load_lists
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
-                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs)
+                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d))
 
 
 def _pair_keys(pairs: pd.DataFrame | None) -> pd.DataFrame | None:
