@@ -758,7 +758,8 @@ class Linker:
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         records = records.iloc[self._input_rank()].reset_index(drop=True)   # back to input order
-        households = _households_table(records)
+        # link() rebuilds the households on its final ids when it defers the golden records
+        households = None if getattr(self, "_defer_golden", False) else _households_table(records)
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )

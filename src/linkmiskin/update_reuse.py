@@ -123,7 +123,9 @@ def save_lists(lists: dict[str, SavedList] | None, directory: Path) -> list[str]
     for i, (name, saved) in enumerate(lists.items()):
         fname = f"standardised_{i}.parquet"
         t = saved.table
-        t.to_parquet(directory / fname, index=False)
+        bare = t.copy(deep=False)
+        bare.attrs = {}   # pandas would write the attrs as JSON; they go to the index file instead
+        bare.to_parquet(directory / fname, index=False)
         attrs = {k: v for k, v in t.attrs.items() if k != "column_mapping"}
         index["lists"][name] = {"file": fname, "fingerprint": saved.fingerprint, "today": saved.today,
                                 "column_mapping": _mapping_json(t.attrs.get("column_mapping")),

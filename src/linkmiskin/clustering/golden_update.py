@@ -23,7 +23,13 @@ import pandas as pd
 
 from linkmiskin.clustering import golden
 
-__all__ = ["GoldenState", "golden_signatures", "unchanged_groups", "update_tables", "state_of_result"]
+__all__ = ["GoldenState", "golden_signatures", "unchanged_groups", "update_tables", "state_of_result",
+           "save_state", "load_state", "GOLDEN_STATE_FILE", "GOLDEN_HOUSEHOLDS_FILE"]
+
+#: the record signatures of a saved result (parquet: source, record_id, golden_hash)
+GOLDEN_STATE_FILE = "golden_state.parquet"
+#: the golden households of a saved result with their list columns kept as lists (parquet)
+GOLDEN_HOUSEHOLDS_FILE = "golden_households.parquet"
 
 #: the record columns the survivorship rules and conflicts read (with ``source``, the ids and the snapshot
 #: rank of the source); a change in any of them makes the record's group be recomputed
@@ -202,3 +208,36 @@ def state_of_result(result) -> GoldenState | None:
                                      "record_id": result.records["record_id"].astype(str).to_numpy(),
                                      "golden_hash": sig}),
                        result.persons, result.households, result.snapshots)
+
+
+def save_state(result, directory) -> None:
+    """Write what the next update reuses of the golden rows next to a saved result (with full NIKs: never
+    with ``mask_ids``): the record signatures and the households with their list columns."""
+    state = state_of_result(result)
+    if state is None or result.persons is None:
+        return
+    state.signatures.to_parquet(directory / GOLDEN_STATE_FILE, index=False)
+    state.households.to_parquet(directory / GOLDEN_HOUSEHOLDS_FILE, index=False)
+
+
+def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Parquet gives list cells back as arrays: lists again, as the households table holds them."""
+    for c in df.columns:
+        v = df[c].to_numpy(dtype=object)
+        if df[c].dtype == object and len(v) and isinstance(v[0], np.ndarray):
+            df[c] = pd.Series([x.tolist() if isinstance(x, np.ndarray) else x for x in v], dtype=object,
+                              index=df.index)
+    return df
+
+
+def load_state(directory, snapshots: dict | None) -> GoldenState | None:
+    """The golden state a saved folder holds, or None (saved with ``mask_ids`` or by an older version: the
+    update then computes every golden row)."""
+    from pathlib import Path
+
+    d = Path(directory)
+    files = [d / GOLDEN_STATE_FILE, d / GOLDEN_HOUSEHOLDS_FILE, d / "persons.parquet"]
+    if not all(f.is_file() for f in files):
+        return None
+    return GoldenState(pd.read_parquet(files[0]), pd.read_parquet(files[2]), _as_lists(pd.read_parquet(files[1])),
+                       snapshots)

@@ -317,9 +317,11 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
     if (d / "model.json").exists():
         model = json.loads((d / "model.json").read_text(encoding="utf-8"))
     hashes, pairs = _saved_reuse(d)
+    from linkmiskin.clustering.golden_update import load_state
     from linkmiskin.update_reuse import load_lists
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
-                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d))
+                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d),
+                       load_state(d, state.get("snapshots")))
 
 
 def _pair_keys(pairs: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -398,6 +400,9 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     hashes = getattr(result, "row_hashes", None)
     if hashes is not None and not mask_ids:
         hashes.to_parquet(directory / ROW_HASHES_FILE, index=False)
+    if not mask_ids:   # the golden rows hold NIKs in full
+        from linkmiskin.clustering.golden_update import save_state
+        save_state(result, directory)
 
 
 # ============================================================================================= apply
