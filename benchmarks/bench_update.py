@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     t_upd = time.perf_counter() - t0
     print(f"update (model reused) {t_upd:.1f}s: {upd}")
     reuse = {k: v for k, v in upd.metadata.get("update_reuse", {}).items() if k != "why"}
-    print("reused from the first link: " + ", ".join(f"{k} {v:,}" for k, v in reuse.items()))
+    print("reused from the first link: " + ", ".join(f"{k} {v:,}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in reuse.items()))
     print(upd.changes.groupby(["level", "change"]).size().to_string())
 
     rows = []

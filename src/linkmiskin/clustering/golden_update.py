@@ -86,11 +86,9 @@ def golden_signatures(records: pd.DataFrame, snapshots: dict | None) -> np.ndarr
         if c not in records:
             continue
         s = records[c]
-        v = s.to_numpy(dtype=object)
-        if c in ("name_phonetic", "name_tokens"):
-            v = np.array([" ".join(map(str, x)) if isinstance(x, (list, tuple, np.ndarray)) else x for x in v],
-                         dtype=object)
-        cols[c] = pd.Series(v, dtype=object).where(pd.notna(v), None).astype(str)
+        if s.dtype == object and c in ("name_phonetic", "name_tokens"):   # lists of words: one text each
+            s = s.str.join(" ")
+        cols[c] = s
     cols["snapshot_rank"] = _snapshot_rank(records["source"].to_numpy(dtype=object), snapshots)
     cols["commonness"] = _name_commonness(records)
     h = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
