@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import linkmiskin as lm
-from linkmiskin.clustering import golden, golden_update
+from linkmiskin.clustering import golden, golden_update, updates
 from linkmiskin.linkage import _households_table
 from linkmiskin.synthetic import generator as synthetic
 from linkmiskin.update_reuse import SavedList, load_lists, source_fingerprint, unchanged_list
@@ -180,3 +180,29 @@ def test_snapshot_rank_keeps_only_the_order_of_the_lists_dates():
     r1 = golden_update._snapshot_rank(src, {"a": "2025-01-31", "b": "2024-06-30"})
     r2 = golden_update._snapshot_rank(src, {"a": "2025-02-28", "b": "2024-07-31"})
     assert r1.tolist() == r2.tolist() == [1, 0, -1]
+
+
+# ------------------------------------------------------------------------------------ id carry-over
+
+
+def test_unchanged_clusters_are_those_with_one_old_id_wholly_inside():
+    okey = np.array([0, 1, 2, 3, 4, 5])
+    old_ids = np.array(["P1", "P1", "P2", "P3", "P3", "P4"], dtype=object)
+    nkey = np.array([0, 1, 2, 3, 4, 6])               # 5 removed, 6 new
+    labels = np.array(["a", "a", "b", "c", "d", "b"], dtype=object)
+    same_new, same_old, carried = updates.unchanged_clusters(okey, old_ids, nkey, labels)
+    # a = all of P1; b mixes P2 with a new record; P3 split into c and d; P4 removed
+    assert same_new.tolist() == [True, True, False, False, False, False]
+    assert same_old.tolist() == [True, True, False, False, False, False]
+    assert carried[:2].tolist() == ["P1", "P1"]
+
+
+def test_carry_over_on_changed_clusters_only_equals_carry_over_on_all(world):
+    _, first, _, upd = world
+    fresh = upd._linker.cluster(upd.threshold)      # the update's clusters with fresh labels
+    prev = updates.as_previous(first)
+    a = updates.apply_previous(fresh.records, prev)
+    b = updates.apply_previous(fresh.records, prev, skip_unchanged=False)
+    for x, y in zip(a[:3], b[:3], strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    assert len(a[1]) > 0
