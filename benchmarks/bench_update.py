@@ -22,7 +22,9 @@
      carry-over, reusing what the first link kept (``metadata["update_reuse"]``: standardised lists,
      unchanged records, reused pairs, golden rows). Both use the lists' snapshot dates; neither counts
      generating or evaluating.
-3. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
+3. With ``--same-lists dtks,p3ke``: one more update, of the new lists but with those lists as they were in
+   the first link (agencies that sent no new list), timed against the same fresh link.
+4. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
    (``benchmarks/worlds/world_b.py``, read-only; never tuned on), linked as a user would, with its lists'
    snapshot dates (PKH and BLT-DD see the old state, the others the new one).
 """
@@ -114,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--months", type=int, default=3)
     ap.add_argument("--changed", type=float, default=0.02,
                     help="share of the first lists' records added, removed or changed (0: the generator's rates)")
+    ap.add_argument("--same-lists", default="",
+                    help="comma-separated lists to keep as they were in the first link for one more, timed "
+                         "update (an agency that sent no new list this month), e.g. dtks,p3ke,bpjs_pbi")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--skip-fresh", action="store_true", help="do not link the later lists from scratch")
     ap.add_argument("--world-b", type=int, default=5000, help="households of world B (0: skip)")
@@ -183,6 +188,20 @@ def main(argv: list[str] | None = None) -> int:
             line += (f"\n  {name} steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
                      + f", other (assembling records, household table, diagnostics) {rest:.1f}")
     print(line)
+    same = [x for x in args.same_lists.split(",") if x]
+    if same:
+        mixed = {name: (data.sources[name] if name in same else src) for name, src in new.sources.items()}
+        t0 = time.perf_counter()
+        part = lm.link(mixed, region=data.region, previous=first, progress=False, snapshots=synthetic.SNAPSHOT)
+        t_part = time.perf_counter() - t0
+        reuse = part.metadata.get("update_reuse", {})
+        steps = {k: v for k, v in part.timings.items() if k != "total"}
+        print(f"\nupdate with {', '.join(same)} unchanged since the first link and the other lists as above: "
+              f"{t_part:.1f}s ({len(part.records):,} records; lists reused {reuse.get('lists_reused')}, "
+              f"{reuse.get('standardised_rows_reused', 0):,} standardised rows reused)"
+              + (f"; against the fresh link of the new lists above: ratio {t_part / t_fresh:.2f}"
+                 if not args.skip_fresh else "")
+              + "\n  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
     if args.world_b:
         t0 = time.perf_counter()
         acc_b = world_b_accuracy(args.world_b)

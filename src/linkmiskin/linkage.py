@@ -1301,7 +1301,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
             from linkmiskin.clustering.updates import check_record_ids
-            check_record_ids(prev, lk.standardized)
+            check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
         if prev is not None and not retrain:
             lk.model = prev.model
             lk.threshold = prev.threshold if threshold is None else None

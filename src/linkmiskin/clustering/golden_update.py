@@ -61,7 +61,7 @@ def _snapshot_rank(sources: np.ndarray, snapshots: dict | None) -> np.ndarray:
     return out
 
 
-def _name_commonness(records: pd.DataFrame) -> np.ndarray:
+def _name_commonness(records: pd.DataFrame, common: np.ndarray | None = None) -> np.ndarray:
     """Per record, the commonness of its name words in the whole table (:func:`golden._word_commonness`) as
     far as it can matter: its rank among the person's records (the rule compares a person's names only),
     and only for a person whose records hold two or more names (0 for the others)."""
@@ -72,12 +72,13 @@ def _name_commonness(records: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(records), dtype=np.int64)
     m = several[codes] & named
     if m.any():   # the rule compares a person's names only: the order of the counts within the person
-        c = pd.Series(golden._word_commonness(records, named)[m])
+        c = pd.Series((golden._word_commonness(records, named) if common is None else common)[m])
         out[m] = c.groupby(codes[m]).rank(method="dense").to_numpy(dtype=np.int64)
     return out
 
 
-def golden_signatures(records: pd.DataFrame, snapshots: dict | None) -> np.ndarray:
+def golden_signatures(records: pd.DataFrame, snapshots: dict | None,
+                      common: np.ndarray | None = None) -> np.ndarray:
     """Per record, a 64-bit hash (int64) of what its group's golden rows read of it: its ids, source,
     :data:`GOLDEN_INPUTS`, its list's snapshot rank and the commonness of its name words in the table
     (:func:`_name_commonness`)."""
@@ -90,7 +91,7 @@ def golden_signatures(records: pd.DataFrame, snapshots: dict | None) -> np.ndarr
             s = s.str.join(" ")
         cols[c] = s
     cols["snapshot_rank"] = _snapshot_rank(records["source"].to_numpy(dtype=object), snapshots)
-    cols["commonness"] = _name_commonness(records)
+    cols["commonness"] = _name_commonness(records, common)
     h = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
     return h.view(np.int64)
 
@@ -167,11 +168,10 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     """Golden persons and households of ``records`` (final ids), reusing ``prev``'s rows for the unchanged
     groups (:func:`unchanged_groups`). ``households_base(records)`` makes the base household table (today's
     columns). Returns (persons, households, the records' signatures, counts of reused rows)."""
-    sig = golden_signatures(records, snapshots)
+    common = golden._word_commonness(records, pd.notna(golden._col(records, "name")))
+    sig = golden_signatures(records, snapshots, common)
     keep = unchanged_groups(records, sig, prev)
     keep_h = keep if _same_newest_date(snapshots, prev.snapshots) else np.zeros(len(records), dtype=bool)
-    named = pd.notna(golden._col(records, "name"))
-    common = golden._word_commonness(records, named)
     redo = np.flatnonzero(~keep)
     sub = records.iloc[redo].reset_index(drop=True)
     p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo])
