@@ -206,3 +206,8 @@ def test_carry_over_on_changed_clusters_only_equals_carry_over_on_all(world):
     for x, y in zip(a[:3], b[:3], strict=True):
         pd.testing.assert_frame_equal(x, y)
     assert len(a[1]) > 0
+
+
+def test_missing_file_is_never_reused_and_keeps_its_clear_error(tmp_path):
+    assert source_fingerprint(tmp_path / "gone.csv", None, None, None, None) == ""
+    assert not unchanged_list(SavedList("", None, pd.DataFrame()), "")

@@ -72,9 +72,12 @@ def source_fingerprint(src: Any, mapping: dict | None, region: str | None, list_
     else:
         p = Path(os.fspath(src))
         h.update(b"file" + p.suffix.lower().encode("utf-8"))
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        try:
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return ""   # unreadable: never reused, and reading it again gives the error naming the source
     return h.hexdigest()
 
 
@@ -90,7 +93,8 @@ def _reads_today(std: pd.DataFrame, list_date: Any) -> bool:
 def unchanged_list(saved: SavedList | None, fingerprint: str) -> bool:
     """A list whose input has the fingerprint the previous run standardised (and, for a list whose ages were
     read as of that day, on the same day) takes the previous run's standardised rows."""
-    return saved is not None and saved.fingerprint == fingerprint and saved.today in (None, _today())
+    return (saved is not None and bool(fingerprint) and saved.fingerprint == fingerprint
+            and saved.today in (None, _today()))
 
 
 def standardised_list(name: str, src: Any, mapping: dict | None, region: str | None, list_date: Any,
