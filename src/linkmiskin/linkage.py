@@ -98,9 +98,14 @@ def _check_per_source(value: Any, sources: dict, what: str) -> None:
 
 
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
-                         region: str | None, *, list_date: Any = None,
-                         header: Any = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+                         region: str | None, *, list_date: Any = None, header: Any = None,
+                         saved: dict | None = None,
+                         kept: dict | None = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+    """All lists standardised and concatenated, with the column mapping of each. ``saved`` (an update's
+    previous standardised lists, :mod:`linkmiskin.update_reuse`): an unchanged list takes its rows from
+    there; ``kept`` (a dict) receives each list's rows for the next update."""
     from linkmiskin.standardise.records import settle_unclear_nyonya_names, standardize
+    from linkmiskin.update_reuse import standardised_list
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
@@ -126,9 +131,14 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                             f"{{'name': 'NAMA_KRT'}}, got {cols!r}")
         if isinstance(src, pd.DataFrame) and len(src) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
-        std = standardize(src, columns.get(name), region, source=name,
-                          list_date=_per_source(list_date, name),
-                          header=None if isinstance(src, pd.DataFrame) else _per_source(header, name))
+        src_date = _per_source(list_date, name)
+        src_header = None if isinstance(src, pd.DataFrame) else _per_source(header, name)
+        std, keep, _ = standardised_list(
+            name, src, columns.get(name), region, src_date, src_header, saved,
+            lambda src=src, name=name, d=src_date, h=src_header: standardize(
+                src, columns.get(name), region, source=name, list_date=d, header=h))
+        if kept is not None:
+            kept[name] = keep
         if len(std) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
         dup = std["record_id_status"].eq("duplicate")
@@ -310,10 +320,17 @@ class LinkResult:
     #: ``source, record_id, row_hash`` of every record's model-table row (:func:`row_hashes`): the next
     #: update reuses the scored pairs between records whose hash did not change (saved, parquet)
     row_hashes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.update_reuse.SavedList`): the
+    #: next update reuses the rows of a list whose input did not change (saved, parquet, unless ``mask_ids``)
+    standardised: dict | None = field(default=None, repr=False, compare=False)
+    #: per record, the hash of what its golden rows read (:func:`linkmiskin.clustering.golden_update.golden_signatures`)
+    golden_signatures: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from linkmiskin.clustering import golden
 
+        if self.standardised is None and self._linker is not None:
+            self.standardised = getattr(self._linker, "_standardised", None) or None
         if getattr(self._linker, "_defer_golden", False):   # link() replaces the ids first
             return
         if self.persons is None:
@@ -418,6 +435,9 @@ class LinkResult:
             written.append("model.json")
         from linkmiskin.report.exports import save_extras
         written += [f for f in save_extras(self, d, formats=formats, mask_ids=mask_ids) if f not in written]
+        if not mask_ids and "parquet" in formats:   # standardised lists hold NIKs: never with mask_ids
+            from linkmiskin.update_reuse import save_lists
+            written += save_lists(self.standardised, d)
         _tidy_folder(d, written)
         return d
 
@@ -491,6 +511,8 @@ class Linker:
         self.metadata: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._std: pd.DataFrame | None = None
+        #: each source's standardised rows and input fingerprint (:mod:`linkmiskin.update_reuse`)
+        self._standardised: dict = {}
         #: input position of each record of ``_std``/``_table`` (which are in :func:`canonical_order`)
         self._input_order = np.zeros(0, dtype=np.int64)
         self._table: pd.DataFrame | None = None
@@ -504,18 +526,22 @@ class Linker:
 
     # data ------------------------------------------------------------------------------------------
     def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None, *,
-                    list_date: Any = None, header: Any = None) -> Linker:
+                    list_date: Any = None, header: Any = None, previous_lists: dict | None = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones).
 
         ``list_date`` and ``header`` are :func:`linkmiskin.standardise.records`'s options, one value for every source
         or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
+        ``previous_lists``: an update's previous standardised lists (``LinkResult.standardised``); a list
+        whose input did not change takes its rows from there (:mod:`linkmiskin.update_reuse`).
         """
         t0 = time.perf_counter()
         from linkmiskin.pseudonym import model_ids, pseudonymised_sources
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
+        self._standardised: dict = {}
         std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
-                                                          list_date=list_date, header=header)
+                                                          list_date=list_date, header=header,
+                                                          saved=previous_lists, kept=self._standardised)
         table = model_ids(std, model_table(std))  # pseudonymised NIKs: exact-only evidence
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
@@ -756,7 +782,8 @@ class Linker:
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         order = self._input_rank()   # back to input order
         records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
-        households = _households_table(records)
+        # link() rebuilds the households on its final ids when it defers the golden records
+        households = None if getattr(self, "_defer_golden", False) else _households_table(records)
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
@@ -1101,9 +1128,19 @@ def _reuse_report(reuse: Any, n_pairs: int) -> dict:
             "standardised_rows_reused": 0,
             "why": "the previous run's pairs between two records whose model-table row is unchanged are "
                    "scored again without blocking, the other pairs found by blocking only among pairs with a "
-                   "changed or new record; every list is still standardised in full, because "
-                   "standardisation learns from the whole list (Excel-damaged NIKs, heaped birth dates, "
-                   "relationship codes, record id duplicates)"}
+                   "changed or new record; a list whose input did not change takes its standardised rows "
+                   "from the previous run, the others are standardised in full, because standardisation "
+                   "learns from the whole list (Excel-damaged NIKs, heaped birth dates, relationship codes, "
+                   "record id duplicates)"}
+
+
+def _report_reused_lists(lk: Linker, prev: Any) -> None:
+    """Add to ``metadata["update_reuse"]`` the lists whose standardised rows came from the previous run."""
+    saved = prev.lists or {}
+    reused = [n for n, v in lk._standardised.items() if saved.get(n) is v]
+    rep = lk.metadata.setdefault("update_reuse", {})
+    rep["lists_reused"] = reused
+    rep["standardised_rows_reused"] = int(sum(len(lk._standardised[n].table) for n in reused))
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
@@ -1188,12 +1225,21 @@ def _households_table(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _replace_ids(res: LinkResult, records: pd.DataFrame, changes: pd.DataFrame | None,
-                 registry: pd.DataFrame | None, run: int) -> LinkResult:
-    """The result with carried-over ids: households and golden records rebuilt on the final ids."""
+                 registry: pd.DataFrame | None, run: int, golden_state: Any = None) -> LinkResult:
+    """The result with carried-over ids: households and golden records rebuilt on the final ids, only for
+    the groups that changed when ``golden_state`` (the previous run's) is given
+    (:func:`linkmiskin.clustering.golden_update.update_tables`)."""
     import dataclasses
 
-    return dataclasses.replace(res, records=records, households=_households_table(records), persons=None,
-                               changes=changes, id_registry=registry, run=run)  # __post_init__: golden records
+    if golden_state is None:
+        return dataclasses.replace(res, records=records, households=_households_table(records), persons=None,
+                                   changes=changes, id_registry=registry, run=run)  # __post_init__: golden
+    from linkmiskin.clustering.golden_update import update_tables
+
+    persons, households, sig, stats = update_tables(records, res.snapshots, golden_state, _households_table)
+    res.metadata.setdefault("update_reuse", {}).update(stats)
+    return dataclasses.replace(res, records=records, households=households, persons=persons,
+                               changes=changes, id_registry=registry, run=run, golden_signatures=sig)
 
 
 def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None,
@@ -1283,11 +1329,12 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order, cannot_link_check=cannot_link_check)
-        lk.set_sources(sources, columns, list_date=list_date, header=header)
+        lk.set_sources(sources, columns, list_date=list_date, header=header,
+                       previous_lists=prev.lists if prev is not None else None)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
             from linkmiskin.clustering.updates import check_record_ids
-            check_record_ids(prev, lk.standardized)
+            check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
         if prev is not None and not retrain:
             lk.model = prev.model
             lk.threshold = prev.threshold if threshold is None else None
@@ -1296,6 +1343,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
             lk.train()
             prog.step("trained the model")
         lk.predict(previous=prev if prev is not None and not retrain else None)
+        if prev is not None:
+            _report_reused_lists(lk, prev)
         prog.step(f"scored {len(lk._pairs)} candidate pairs")
         lk._defer_golden = prev is not None or bool(snapshots)
         res = lk.cluster(threshold)
@@ -1303,10 +1352,16 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         res.region, res.snapshots = lk.region, snapshots
         if prev is not None:
             from linkmiskin.clustering.updates import apply_previous
+            t1 = time.perf_counter()
             records, changes, registry, run = apply_previous(res.records, prev)
-            res = _replace_ids(res, records, changes, registry, run)
+            res.timings["carry_ids"] = round(time.perf_counter() - t1, 2)
+            t1 = time.perf_counter()
+            res = _replace_ids(res, records, changes, registry, run, prev.golden)
+            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
         elif snapshots:
+            t1 = time.perf_counter()
             res = _replace_ids(res, res.records, None, res.id_registry, res.run)
+            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)

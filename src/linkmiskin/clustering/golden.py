@@ -545,12 +545,15 @@ def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, 
 
 
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
-                  trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+                  trust: dict[str, tuple[str, ...]] | None = None,
+                  commonness: np.ndarray | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
 
     ``snapshots`` gives each list's snapshot date (``{"dtks": "2025-01-31", ...}``) for the
     ``most_recent_snapshot`` rule; ``trust`` replaces :data:`SOURCE_TRUST`. Columns: the golden fields
     (see :data:`PERSON_COLUMNS`), ``<field>_rule`` (the rule that decided each field) and ``conflicts``.
+    ``commonness``: per record, :func:`_word_commonness` counted over a larger table than ``records`` (an
+    update recomputing some persons only, :func:`update_tables`).
     """
     rec = records
     codes, pids = pd.factorize(rec["person_id"], sort=True)
@@ -562,7 +565,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     # name: word sounds shared by most of the person's records; then birth date and sex
     v, a = _field_inputs(rec, "name", ctx)
     a["consensus"] = _word_consensus(codes, rec, pd.notna(v))
-    a["commonness"] = _word_commonness(rec, pd.notna(v))
+    a["commonness"] = _word_commonness(rec, pd.notna(v)) if commonness is None else commonness
     for f, ch in (("name", choose(codes, n, v, a, FIELD_RULES["name"])),
                   *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
         chosen[f], rules[f] = ch.value, ch.rule

@@ -248,6 +248,10 @@ class PreviousRun:
     row_hashes: pd.DataFrame | None = None
     #: the previous scored pairs: ``source_l, record_id_l, source_r, record_id_r`` and ``<comparison>_level_key``
     pairs: pd.DataFrame | None = None
+    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.update_reuse.SavedList`)
+    lists: dict | None = None
+    #: the previous golden rows and record signatures (:class:`linkmiskin.clustering.golden_update.GoldenState`)
+    golden: object | None = None
 
 
 def record_id_kind(ids: pd.Series) -> str:
@@ -268,7 +272,13 @@ def from_result(result) -> PreviousRun:
     run = int(getattr(result, "run", 1) or 1)
     return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
                        _kinds(rec), "the previous LinkResult", getattr(result, "row_hashes", None),
-                       _pair_keys(result.pairs))
+                       _pair_keys(result.pairs), getattr(result, "standardised", None), _golden_of(result))
+
+
+def _golden_of(result):
+    from linkmiskin.clustering.golden_update import state_of_result
+
+    return state_of_result(result)
 
 
 def load_previous(path: str | os.PathLike) -> PreviousRun:
@@ -307,8 +317,11 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
     if (d / "model.json").exists():
         model = json.loads((d / "model.json").read_text(encoding="utf-8"))
     hashes, pairs = _saved_reuse(d)
+    from linkmiskin.clustering.golden_update import load_state
+    from linkmiskin.update_reuse import load_lists
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
-                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs)
+                       state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d),
+                       load_state(d, state.get("snapshots")))
 
 
 def _pair_keys(pairs: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -387,6 +400,9 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     hashes = getattr(result, "row_hashes", None)
     if hashes is not None and not mask_ids:
         hashes.to_parquet(directory / ROW_HASHES_FILE, index=False)
+    if not mask_ids:   # the golden rows hold NIKs in full
+        from linkmiskin.clustering.golden_update import save_state
+        save_state(result, directory)
 
 
 # ============================================================================================= apply
@@ -396,8 +412,46 @@ def _keys(df: pd.DataFrame) -> pd.Series:
     return df["source"].astype(str) + ":" + df["record_id"].astype(str)
 
 
-def apply_previous(records: pd.DataFrame, prev: PreviousRun) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
-    """Replace the fresh ids in ``records`` by carried-over ids.
+def unchanged_clusters(okey: np.ndarray, old_ids: np.ndarray, nkey: np.ndarray,
+                       labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The clusters that need no carry-over rule: a new cluster all of whose records had one old id, which
+    has no record now outside it (it keeps that id, and no change row names it). Returns, per new record
+    and per old record, whether it is in such a cluster, and per new record the old id it keeps."""
+    lc, _ = pd.factorize(labels)
+    oc, ou = pd.factorize(old_ids)
+    n_l, n_o = int(lc.max()) + 1 if len(lc) else 0, len(ou)
+    if not n_l or not n_o:
+        return np.zeros(len(nkey), dtype=bool), np.zeros(len(okey), dtype=bool), np.full(len(nkey), None, object)
+    size = int(max(okey.max() if len(okey) else -1, nkey.max() if len(nkey) else -1)) + 1
+    old_of_key = np.full(size, -1, dtype=np.int64)
+    old_of_key[okey] = oc
+    jo = old_of_key[nkey] if len(nkey) else np.zeros(0, dtype=np.int64)
+    # per new label: the smallest and largest old id code of its records (-1: a new record)
+    lo = np.full(n_l, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(n_l, -1, dtype=np.int64)
+    np.minimum.at(lo, lc, jo)
+    np.maximum.at(hi, lc, jo)
+    one_old = (lo == hi) & (lo >= 0)
+    # per old id: the smallest and largest new label code of its records now
+    has = jo >= 0
+    olo = np.full(n_o, np.iinfo(np.int64).max, dtype=np.int64)
+    ohi = np.full(n_o, -1, dtype=np.int64)
+    np.minimum.at(olo, jo[has], lc[has])
+    np.maximum.at(ohi, jo[has], lc[has])
+    one_new = (olo == ohi) & (ohi >= 0)
+    label_ok = one_old & one_new[np.where(one_old, lo, 0)] & (olo[np.where(one_old, lo, 0)] == np.arange(n_l))
+    same_new = label_ok[lc]
+    old_ok = np.zeros(n_o, dtype=bool)
+    old_ok[lo[label_ok]] = True
+    carried = np.asarray(ou, dtype=object)[np.where(same_new, jo, 0)]
+    return same_new, old_ok[oc], carried
+
+
+def apply_previous(records: pd.DataFrame, prev: PreviousRun, *,
+                   skip_unchanged: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """Replace the fresh ids in ``records`` by carried-over ids. The rules run only on the clusters that
+    changed (``skip_unchanged``, :func:`unchanged_clusters`; the others keep their id), which gives the
+    same ids and changes as running them on every cluster.
 
     Returns (records with stable ``person_id``/``household_id``, changes, registry, run number)."""
     run = prev.run + 1
@@ -411,11 +465,18 @@ def apply_previous(records: pd.DataFrame, prev: PreviousRun) -> tuple[pd.DataFra
     tables = []
     for level, col, prefix in (("person", "person_id", "P"), ("household", "household_id", "H")):
         issued = set(reg.loc[reg["level"] == level, "id"])
-        co = carry_over(pd.DataFrame({"key": okey, "id": old[col].to_numpy()}),
-                        pd.DataFrame({"key": nkey, "label": records[col].to_numpy(),
-                                      "seed": nkey_text.to_numpy()}),
+        labels, old_ids = records[col].to_numpy(), old[col].to_numpy()
+        same_new, same_old, carried = (unchanged_clusters(okey, old_ids, nkey, labels) if skip_unchanged else
+                                       (np.zeros(len(nkey), bool), np.zeros(len(okey), bool), None))
+        co = carry_over(pd.DataFrame({"key": okey[~same_old], "id": old_ids[~same_old]}),
+                        pd.DataFrame({"key": nkey[~same_new], "label": labels[~same_new],
+                                      "seed": nkey_text.to_numpy()[~same_new]}),
                         prefix=prefix, issued=issued)
-        out[col] = co.ids.reindex(records[col].to_numpy()).to_numpy()
+        ids = np.empty(len(labels), dtype=object)
+        ids[~same_new] = co.ids.reindex(labels[~same_new]).to_numpy()
+        if carried is not None:
+            ids[same_new] = carried[same_new]
+        out[col] = ids
         reg = _update_registry(reg, level, co.issued, co.changes, set(out[col]), run)
         tables.append(co.changes.assign(level=level))
     moved = moved_household(old[["person_id", "household_id"]], out[["person_id", "household_id"]])

@@ -1,0 +1,241 @@
+"""Golden records of an update, recomputed only where something changed.
+
+A person's golden row reads the person's records and the records of the households those records are in
+(the household's address, its newest list); a household's row reads its records and the golden rows of
+its persons. So the unit of work is a *group*: persons and households joined by their records (almost
+always one household and its members). :func:`unchanged_groups` finds the groups whose records are the
+previous run's exactly (same keys, same ids, same values the survivorship rules read:
+:func:`golden_signatures`); their previous golden rows are reused, the others are computed as in a full
+run (:func:`linkmiskin.clustering.golden.persons_table`, :func:`~linkmiskin.clustering.golden.households_table`).
+What is counted over the whole table is recomputed for every row: the commonness of name words (it enters
+the signatures), the persons' desa and kecamatan names of each code (the region table's), the minimum
+confidences. The household head
+reads the lists' newest snapshot date (who is an adult): households are reused only when both runs give
+snapshot dates with the same newest one. The result is the same as a full recompute (tests check it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from linkmiskin.clustering import golden
+
+__all__ = ["GoldenState", "golden_signatures", "unchanged_groups", "update_tables", "state_of_result",
+           "save_state", "load_state", "GOLDEN_STATE_FILE", "GOLDEN_HOUSEHOLDS_FILE"]
+
+#: the record signatures of a saved result (parquet: source, record_id, golden_hash)
+GOLDEN_STATE_FILE = "golden_state.parquet"
+#: the golden households of a saved result with their list columns kept as lists (parquet)
+GOLDEN_HOUSEHOLDS_FILE = "golden_households.parquet"
+
+#: the record columns the survivorship rules and conflicts read (with ``source``, the ids and the snapshot
+#: rank of the source); a change in any of them makes the record's group be recomputed
+GOLDEN_INPUTS = ("nik", "nik_status", "kk", "kk_status", "name", "name_status", "name_phonetic", "name_tokens",
+                 "birth_date", "birth_date_status", "birth_date_placeholder", "sex", "sex_status",
+                 "relationship", "relationship_status", "desa_code", "region_status", "rt", "rw", "place",
+                 "decile", "kecamatan_code", "nik_birth_date", "nik_sex")
+
+
+@dataclass
+class GoldenState:
+    """What an update needs from the previous run's golden records."""
+
+    signatures: pd.DataFrame        # source, record_id, golden_hash
+    persons: pd.DataFrame           # the previous golden persons
+    households: pd.DataFrame        # the previous households table (with list columns as lists)
+    snapshots: dict | None
+
+
+def _snapshot_rank(sources: np.ndarray, snapshots: dict | None) -> np.ndarray:
+    """Per record, the dense rank of its list's snapshot date (-1 without one): the rules only compare
+    dates, so lists that all moved a month on give the same choices."""
+    days = golden._snapshot_days(sources, snapshots)
+    known = days >= 0
+    out = np.full(len(days), -1, dtype=np.int64)
+    if known.any():
+        _, inv = np.unique(days[known], return_inverse=True)
+        out[known] = inv.ravel()
+    return out
+
+
+def _name_commonness(records: pd.DataFrame, common: np.ndarray | None = None) -> np.ndarray:
+    """Per record, the commonness of its name words in the whole table (:func:`golden._word_commonness`) as
+    far as it can matter: its rank among the person's records (the rule compares a person's names only),
+    and only for a person whose records hold two or more names (0 for the others)."""
+    name = golden._col(records, "name")
+    named = pd.notna(name)
+    codes, pids = pd.factorize(records["person_id"])
+    several = golden._distinct_count(codes, len(pids), name, named) > 1
+    out = np.zeros(len(records), dtype=np.int64)
+    m = several[codes] & named
+    if m.any():   # the rule compares a person's names only: the order of the counts within the person
+        c = pd.Series((golden._word_commonness(records, named) if common is None else common)[m])
+        out[m] = c.groupby(codes[m]).rank(method="dense").to_numpy(dtype=np.int64)
+    return out
+
+
+def golden_signatures(records: pd.DataFrame, snapshots: dict | None,
+                      common: np.ndarray | None = None) -> np.ndarray:
+    """Per record, a 64-bit hash (int64) of what its group's golden rows read of it: its ids, source,
+    :data:`GOLDEN_INPUTS`, its list's snapshot rank and the commonness of its name words in the table
+    (:func:`_name_commonness`)."""
+    cols: dict[str, object] = {}
+    for c in ("source", "person_id", "household_id", *GOLDEN_INPUTS):
+        if c not in records:
+            continue
+        s = records[c]
+        if s.dtype == object and c in ("name_phonetic", "name_tokens"):   # lists of words: one text each
+            s = s.str.join(" ")
+        cols[c] = s
+    cols["snapshot_rank"] = _snapshot_rank(records["source"].to_numpy(dtype=object), snapshots)
+    cols["commonness"] = _name_commonness(records, common)
+    h = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
+    return h.view(np.int64)
+
+
+def _groups(records: pd.DataFrame) -> np.ndarray:
+    """Per record, its group: the connected part of the graph joining persons and households by records."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    pc, _ = pd.factorize(records["person_id"])
+    hc, hu = pd.factorize(records["household_id"])
+    n_p = int(pc.max()) + 1 if len(pc) else 0
+    n = n_p + len(hu)
+    g = coo_matrix((np.ones(len(pc)), (pc, hc + n_p)), shape=(n, n))
+    _, lab = connected_components(g, directed=False)
+    return lab[pc]
+
+
+def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState) -> np.ndarray:
+    """Per record: True when its group is unchanged since the previous run: every record of the group was
+    there with the same signature (so the same ids), and each of its persons and households had no other
+    record then (none removed or moved away)."""
+    group = _groups(records)
+    ps = prev.signatures
+    old = pd.MultiIndex.from_arrays([ps["source"].astype(str).to_numpy(), ps["record_id"].astype(str).to_numpy(),
+                                     ps["golden_hash"].to_numpy(dtype=np.int64)])
+    now = pd.MultiIndex.from_arrays([records["source"].astype(str).to_numpy(),
+                                     records["record_id"].astype(str).to_numpy(), sig])
+    same = now.isin(old)
+    # no record lost: each id had as many records before as now (every record now is one of its old ones)
+    for col in ("person_id", "household_id"):
+        before = prev.persons.set_index("person_id")["n_records"] if col == "person_id" else \
+            prev.households.set_index("household_id")["n_records"]
+        n_now = records.groupby(col)[col].transform("size").to_numpy()
+        n_before = before.reindex(records[col].to_numpy()).fillna(-1).to_numpy()
+        same &= n_now == n_before
+    bad = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=bool)
+    bad[group[~same]] = True
+    return ~bad[group]
+
+
+def _refresh_region_names(table: pd.DataFrame, records: pd.DataFrame, *, own_kecamatan: bool) -> None:
+    """The desa and kecamatan names of each golden person's codes as the whole table gives them (in place),
+    as :func:`golden.persons_table` names them."""
+    look = golden._region_lookup(records)
+    desa = table["desa_code"]
+    has = desa.notna().to_numpy()
+    cols = ("desa_name", "kecamatan_code", "kecamatan_name") if own_kecamatan else ("desa_name", "kecamatan_name")
+    for c in cols:
+        if c in look and c in table:
+            v = table[c].to_numpy(dtype=object).copy()
+            v[has] = desa[has].map(look[c]).to_numpy(dtype=object)
+            table[c] = v
+    if own_kecamatan and "kecamatan_name" in records and "kecamatan_code" in records:
+        names = records.loc[records["kecamatan_code"].notna() & records["kecamatan_name"].notna(),
+                            ["kecamatan_code", "kecamatan_name"]].drop_duplicates("kecamatan_code")
+        k = table["kecamatan_code"]
+        own = ~has & k.notna().to_numpy()
+        v = table["kecamatan_name"].to_numpy(dtype=object).copy()
+        v[own] = k[own].map(names.set_index("kecamatan_code")["kecamatan_name"]).to_numpy(dtype=object)
+        table["kecamatan_name"] = v
+
+
+def _min_by(ids: pd.Series, records: pd.DataFrame, col: str, conf: str) -> np.ndarray:
+    return records.groupby(col)[conf].min().reindex(ids.to_numpy()).to_numpy(dtype=float)
+
+
+def _same_newest_date(a: dict | None, b: dict | None) -> bool:
+    return bool(a) and bool(b) and golden._reference_days(a) == golden._reference_days(b)
+
+
+def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenState,
+                  households_base) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, dict]:
+    """Golden persons and households of ``records`` (final ids), reusing ``prev``'s rows for the unchanged
+    groups (:func:`unchanged_groups`). ``households_base(records)`` makes the base household table (today's
+    columns). Returns (persons, households, the records' signatures, counts of reused rows)."""
+    common = golden._word_commonness(records, pd.notna(golden._col(records, "name")))
+    sig = golden_signatures(records, snapshots, common)
+    keep = unchanged_groups(records, sig, prev)
+    keep_h = keep if _same_newest_date(snapshots, prev.snapshots) else np.zeros(len(records), dtype=bool)
+    redo = np.flatnonzero(~keep)
+    sub = records.iloc[redo].reset_index(drop=True)
+    p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo])
+    kept_p = pd.Index(records["person_id"].to_numpy()[keep], name="person_id").unique()
+    p_old = prev.persons.set_index("person_id").reindex(kept_p).reset_index()
+    persons = pd.concat([p_old.astype(p_new.dtypes.to_dict()) if len(p_new) else p_old, p_new],
+                        ignore_index=True)
+    persons = persons.sort_values("person_id", kind="stable").reset_index(drop=True)
+    persons["person_confidence"] = _min_by(persons["person_id"], records, "person_id", "person_confidence")
+    _refresh_region_names(persons, records, own_kecamatan=True)
+    redo_h = np.flatnonzero(~keep_h)
+    sub_h = records.iloc[redo_h].reset_index(drop=True)
+    h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots)
+    kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
+    h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
+    households = pd.concat([h_old, h_new], ignore_index=True)
+    households = households.sort_values("household_id", kind="stable").reset_index(drop=True)
+    households["household_confidence"] = _min_by(households["household_id"], records, "household_id",
+                                                 "household_confidence")
+    stats = {"golden_persons_reused": int(len(kept_p)), "golden_households_reused": int(len(kept_h))}
+    return persons, households, sig, stats
+
+
+def state_of_result(result) -> GoldenState | None:
+    """The golden state of a LinkResult in memory (None without golden rows)."""
+    if getattr(result, "persons", None) is None or "head_person_id" not in result.households:
+        return None
+    sig = getattr(result, "golden_signatures", None)
+    if sig is None:
+        sig = golden_signatures(result.records, result.snapshots)
+    return GoldenState(pd.DataFrame({"source": result.records["source"].to_numpy(),
+                                     "record_id": result.records["record_id"].astype(str).to_numpy(),
+                                     "golden_hash": sig}),
+                       result.persons, result.households, result.snapshots)
+
+
+def save_state(result, directory) -> None:
+    """Write what the next update reuses of the golden rows next to a saved result (with full NIKs: never
+    with ``mask_ids``): the record signatures and the households with their list columns."""
+    state = state_of_result(result)
+    if state is None or result.persons is None:
+        return
+    state.signatures.to_parquet(directory / GOLDEN_STATE_FILE, index=False)
+    state.households.to_parquet(directory / GOLDEN_HOUSEHOLDS_FILE, index=False)
+
+
+def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Parquet gives list cells back as arrays: lists again, as the households table holds them."""
+    for c in df.columns:
+        v = df[c].to_numpy(dtype=object)
+        if df[c].dtype == object and len(v) and isinstance(v[0], np.ndarray):
+            df[c] = pd.Series([x.tolist() if isinstance(x, np.ndarray) else x for x in v], dtype=object,
+                              index=df.index)
+    return df
+
+
+def load_state(directory, snapshots: dict | None) -> GoldenState | None:
+    """The golden state a saved folder holds, or None (saved with ``mask_ids`` or by an older version: the
+    update then computes every golden row)."""
+    from pathlib import Path
+
+    d = Path(directory)
+    files = [d / GOLDEN_STATE_FILE, d / GOLDEN_HOUSEHOLDS_FILE, d / "persons.parquet"]
+    if not all(f.is_file() for f in files):
+        return None
+    return GoldenState(pd.read_parquet(files[0]), pd.read_parquet(files[2]), _as_lists(pd.read_parquet(files[1])),
+                       snapshots)

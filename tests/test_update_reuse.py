@@ -1,0 +1,213 @@
+"""What an update reuses: standardised lists whose input did not change, and golden rows of groups whose
+records did not change; both give exactly what a fresh computation gives."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import linkmiskin as lm
+from linkmiskin.clustering import golden, golden_update, updates
+from linkmiskin.linkage import _households_table
+from linkmiskin.synthetic import generator as synthetic
+from linkmiskin.update_reuse import SavedList, load_lists, source_fingerprint, unchanged_list
+
+
+@pytest.fixture(scope="module")
+def world():
+    data = synthetic.generate(households=300, seed=4)
+    first = lm.link(data.sources, region="32.16", progress=False, snapshots=synthetic.SNAPSHOT)
+    later = synthetic.later(data, months=3, seed=5)
+    upd = lm.link(later.sources, region="32.16", previous=first, progress=False, snapshots=synthetic.SNAPSHOT)
+    return data, first, later, upd
+
+
+# ----------------------------------------------------------------------------- standardised lists
+
+
+def test_fingerprint_changes_with_a_cell_the_mapping_the_region_or_the_list_date():
+    df = pd.DataFrame({"NAMA": ["ANI", "BUDI"], "NIK": ["3216074101900001", "3216074101900002"]})
+    base = source_fingerprint(df, None, "32.16", None, None)
+    assert base == source_fingerprint(df.copy(), None, "32.16", None, None)
+    changed = df.copy()
+    changed.loc[1, "NAMA"] = "BUDI S"
+    assert source_fingerprint(changed, None, "32.16", None, None) != base
+    assert source_fingerprint(df, {"name": "NAMA"}, "32.16", None, None) != base
+    assert source_fingerprint(df, None, "32.17", None, None) != base
+    assert source_fingerprint(df, None, "32.16", "2025-01-31", None) != base
+
+
+def test_fingerprint_tells_a_number_cell_from_its_text():
+    a = pd.DataFrame({"NIK": pd.Series([3216074101900001, "3216074101900002"], dtype=object)})
+    b = pd.DataFrame({"NIK": pd.Series(["3216074101900001", "3216074101900002"], dtype=object)})
+    assert source_fingerprint(a, None, None, None, None) != source_fingerprint(b, None, None, None, None)
+
+
+def test_fingerprint_of_a_file_reads_its_bytes(tmp_path):
+    p = tmp_path / "dtks.csv"
+    p.write_text("NAMA,NIK\nANI,3216074101900001\n", encoding="utf-8")
+    before = source_fingerprint(p, None, None, None, None)
+    p.write_text("NAMA,NIK\nANI,3216074101900009\n", encoding="utf-8")
+    assert source_fingerprint(p, None, None, None, None) != before
+
+
+def test_list_whose_ages_were_read_today_is_reused_only_that_day():
+    t = pd.DataFrame({"a": [1]})
+    assert unchanged_list(SavedList("f", None, t), "f")
+    assert not unchanged_list(SavedList("f", "2000-01-01", t), "f")
+    assert not unchanged_list(SavedList("g", None, t), "f")
+    assert not unchanged_list(None, "f")
+
+
+def _one_list_unchanged(data, later):
+    srcs = dict(later.sources)
+    name = next(iter(srcs))
+    srcs[name] = data.sources[name]
+    return srcs, name
+
+
+def test_unchanged_list_reused_gives_the_same_model_table_as_a_fresh_standardisation(world, tmp_path):
+    data, first, later, _ = world
+    srcs, name = _one_list_unchanged(data, later)
+    fresh = lm.Linker(srcs, region="32.16", progress=False)
+    first.save(tmp_path / "hasil", formats=("parquet",))
+    for previous in (first, tmp_path / "hasil"):
+        upd = lm.link(srcs, region="32.16", previous=previous, progress=False, snapshots=synthetic.SNAPSHOT)
+        reuse = upd.metadata["update_reuse"]
+        assert reuse["lists_reused"] == [name]
+        assert reuse["standardised_rows_reused"] == len(data.sources[name])
+        pd.testing.assert_frame_equal(upd._linker._std, fresh._std)
+        pd.testing.assert_frame_equal(upd._linker._table, fresh._table)
+        assert upd.column_mapping[name] == fresh.column_mapping[name]
+
+
+def test_changed_lists_are_standardised_again(world):
+    *_, upd = world
+    assert upd.metadata["update_reuse"]["lists_reused"] == []   # every list of `later` changed
+
+
+def test_masked_folder_keeps_no_standardised_rows_or_golden_state(world, tmp_path):
+    _, first, _, _ = world
+    first.save(tmp_path / "m", formats=("parquet",), mask_ids=True)
+    names = {p.name for p in (tmp_path / "m").iterdir()}
+    assert not any(n.startswith("standardised") for n in names)
+    assert golden_update.GOLDEN_STATE_FILE not in names and golden_update.GOLDEN_HOUSEHOLDS_FILE not in names
+
+
+def test_saved_lists_of_another_format_are_not_read(world, tmp_path):
+    _, first, _, _ = world
+    d = tmp_path / "hasil"
+    first.save(d, formats=("parquet",))
+    assert set(load_lists(d)) == set(first.standardised)
+    index = json.loads((d / "standardised.json").read_text())
+    index["format"] = 999
+    (d / "standardised.json").write_text(json.dumps(index))
+    assert load_lists(d) is None
+
+
+# ----------------------------------------------------------------------------------- golden rows
+
+
+def test_incremental_golden_rows_equal_a_full_recompute(world, tmp_path):
+    _, first, later, upd = world
+    reuse = upd.metadata["update_reuse"]
+    assert reuse["golden_persons_reused"] > 0 and reuse["golden_households_reused"] > 0
+    persons = golden.persons_table(upd.records, snapshots=upd.snapshots)
+    households = golden.households_table(upd.records, persons, _households_table(upd.records),
+                                         snapshots=upd.snapshots)
+    pd.testing.assert_frame_equal(upd.persons, persons)
+    pd.testing.assert_frame_equal(upd.households, households)
+    first.save(tmp_path / "hasil", formats=("parquet",))
+    again = lm.link(later.sources, region="32.16", previous=tmp_path / "hasil", progress=False,
+                    snapshots=synthetic.SNAPSHOT)
+    pd.testing.assert_frame_equal(again.persons, persons)
+    pd.testing.assert_frame_equal(again.households, households)
+
+
+def test_every_record_once_and_every_id_one_golden_row(world):
+    _, _, later, upd = world
+    assert len(upd.records) == sum(map(len, later.sources.values()))
+    assert not upd.records.duplicated(["source", "record_id"]).any()
+    assert upd.persons["person_id"].is_unique and set(upd.persons["person_id"]) == set(upd.records["person_id"])
+    assert upd.households["household_id"].is_unique
+    assert set(upd.households["household_id"]) == set(upd.records["household_id"])
+
+
+def _records(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["source", "record_id", "person_id", "household_id", "name"])
+
+
+def _state(rec: pd.DataFrame) -> golden_update.GoldenState:
+    sig = golden_update.golden_signatures(rec, None)
+    persons = rec.groupby("person_id").size().rename("n_records").reset_index()
+    households = rec.groupby("household_id").size().rename("n_records").reset_index()
+    return golden_update.GoldenState(pd.DataFrame({"source": rec["source"], "record_id": rec["record_id"],
+                                                   "golden_hash": sig}), persons, households, None)
+
+
+def test_unchanged_groups_keep_only_groups_with_the_same_records():
+    old = _records([("a", "1", "P1", "H1", "ANI"), ("b", "1", "P1", "H1", "ANI"), ("a", "2", "P2", "H2", "BUDI"),
+                    ("a", "3", "P3", "H3", "CICI"), ("b", "3", "P3", "H3", "CICI"), ("a", "4", "P4", "H4", "DEDI")])
+    new = _records([("a", "1", "P1", "H1", "ANI"), ("b", "1", "P1", "H1", "ANI"),      # unchanged
+                    ("a", "2", "P2", "H2", "BUDY"),                                     # a value changed
+                    ("a", "3", "P3", "H3", "CICI"),                                     # lost a record
+                    ("a", "4", "P4", "H4", "DEDI"), ("c", "9", "P4", "H4", "DEDI")])    # gained a record
+    keep = golden_update.unchanged_groups(new, golden_update.golden_signatures(new, None), _state(old))
+    assert keep.tolist() == [True, True, False, False, False, False]
+
+
+def test_a_group_joined_by_a_person_in_two_households_is_one_unit():
+    old = _records([("a", "1", "P1", "H1", "ANI"), ("b", "1", "P1", "H2", "ANI"), ("a", "2", "P2", "H2", "BUDI")])
+    new = old.copy()
+    new.loc[2, "name"] = "BUDY"     # changes H2, and so P1 (whose records are in H1 and H2) and H1
+    keep = golden_update.unchanged_groups(new, golden_update.golden_signatures(new, None), _state(old))
+    assert not keep.any()
+
+
+def test_name_commonness_counts_only_for_persons_with_several_names():
+    rec = _records([("a", "1", "P1", "H1", "ANI"), ("b", "1", "P1", "H1", "ANI"),
+                    ("a", "2", "P2", "H2", "BUDI"), ("b", "2", "P2", "H2", "BUDY")])
+    rec["name_tokens"] = rec["name"].str.split()
+    got = golden_update._name_commonness(rec)
+    assert got[:2].tolist() == [0, 0] and (got[2:] > 0).all()
+
+
+def test_snapshot_rank_keeps_only_the_order_of_the_lists_dates():
+    src = np.array(["a", "b", "c"], dtype=object)
+    r1 = golden_update._snapshot_rank(src, {"a": "2025-01-31", "b": "2024-06-30"})
+    r2 = golden_update._snapshot_rank(src, {"a": "2025-02-28", "b": "2024-07-31"})
+    assert r1.tolist() == r2.tolist() == [1, 0, -1]
+
+
+# ------------------------------------------------------------------------------------ id carry-over
+
+
+def test_unchanged_clusters_are_those_with_one_old_id_wholly_inside():
+    okey = np.array([0, 1, 2, 3, 4, 5])
+    old_ids = np.array(["P1", "P1", "P2", "P3", "P3", "P4"], dtype=object)
+    nkey = np.array([0, 1, 2, 3, 4, 6])               # 5 removed, 6 new
+    labels = np.array(["a", "a", "b", "c", "d", "b"], dtype=object)
+    same_new, same_old, carried = updates.unchanged_clusters(okey, old_ids, nkey, labels)
+    # a = all of P1; b mixes P2 with a new record; P3 split into c and d; P4 removed
+    assert same_new.tolist() == [True, True, False, False, False, False]
+    assert same_old.tolist() == [True, True, False, False, False, False]
+    assert carried[:2].tolist() == ["P1", "P1"]
+
+
+def test_carry_over_on_changed_clusters_only_equals_carry_over_on_all(world):
+    _, first, _, upd = world
+    fresh = upd._linker.cluster(upd.threshold)      # the update's clusters with fresh labels
+    prev = updates.as_previous(first)
+    a = updates.apply_previous(fresh.records, prev)
+    b = updates.apply_previous(fresh.records, prev, skip_unchanged=False)
+    for x, y in zip(a[:3], b[:3], strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    assert len(a[1]) > 0
+
+
+def test_missing_file_is_never_reused_and_keeps_its_clear_error(tmp_path):
+    assert source_fingerprint(tmp_path / "gone.csv", None, None, None, None) == ""
+    assert not unchanged_list(SavedList("", None, pd.DataFrame()), "")
