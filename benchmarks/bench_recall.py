@@ -52,13 +52,13 @@ def main() -> None:
     print(f"\nmissed true pairs: {len(missed):,} of {true_pairs:,} ({len(missed) / max(true_pairs, 1):.2%})")
     rules = res.model["blocking_rules_to_generate_predictions"]
     pd.set_option("display.width", 200, "display.max_rows", 200, "display.max_colwidth", 120)
-    for by in ("stage", ["stage", "rule"], ["stage", "nik"], ["stage", "dob"], ["stage", "kk"], ["stage", "name"],
+    for by in ("stage", "fragment_stage", ["stage", "rule"], ["stage", "nik"], ["stage", "dob"], ["stage", "kk"], ["stage", "name"],
                ["stage", "nik", "dob"], ["stage", "source_l", "source_r"]):
         print(f"\n-- by {by}")
         print(missed_pairs_table(missed, by).head(25).to_string(index=False))
-    never = missed[missed["stage"] == "never_candidate"]
+    never = missed[missed["fragment_stage"] == "never_candidate"]
     if len(never):
-        print("\n-- never a candidate, by evidence")
+        print("\n-- fragments never a candidate, by evidence")
         print(missed_pairs_table(never, ["nik", "dob", "kk", "desa", "name"]).head(25).to_string(index=False))
     print("\nblocking rules:")
     for k, r in enumerate(rules):

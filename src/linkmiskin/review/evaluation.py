@@ -468,7 +468,9 @@ def missed_pairs(result: Any, truth: Any) -> pd.DataFrame:
     or ``split_by_clustering`` (above the threshold, no rule on this pair: the clustering split their
     component elsewhere). ``blocking`` lists the numbers of the blocking rules that hold (positions in the
     model's ``blocking_rules_to_generate_predictions``); ``nik, dob, kk, desa, name`` give both records'
-    :func:`record_evidence` as ``"left|right"`` in sorted order.
+    :func:`record_evidence` as ``"left|right"`` in sorted order. ``fragment_stage`` is the furthest stage
+    reached by any missed pair between the same two predicted persons of one true person: a pair that was
+    never a candidate is lost only when no other record of the two fragments was scored with the other.
     """
     from linkmiskin.linkage import MIN_KEPT_PROBABILITY, _blocking_rule_sql
 
@@ -508,6 +510,10 @@ def missed_pairs(result: Any, truth: Any) -> pd.DataFrame:
     for c in ev.columns:
         a, b = ev[c].to_numpy(dtype=object)[i], ev[c].to_numpy(dtype=object)[j]
         out[c] = np.where(a <= b, a + "|" + b, b + "|" + a)
+    lo, hi = np.minimum(pred[i], pred[j]), np.maximum(pred[i], pred[j])
+    rank = pd.Series(pd.Categorical(stage, categories=list(MISSED_STAGES)).codes)
+    frag = rank.groupby([_labels(merged["true_person_id"])[i], lo, hi]).transform("max").to_numpy()
+    out["fragment_stage"] = np.asarray(MISSED_STAGES, dtype=object)[frag] if len(frag) else frag
     out.attrs["min_kept_probability"] = MIN_KEPT_PROBABILITY
     return out
 

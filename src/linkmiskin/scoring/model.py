@@ -71,7 +71,8 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
-    "block_kk_first", "block_kk_last", "kk_name_unique", "nik15_shared",
+    "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "kk_name_unique",
+    "nik15_shared",
     "spouse_name", "husband_name", "name_form",
 ]
 
@@ -88,6 +89,9 @@ CAPPED_BLOCKS = {
     "block_last_kec": ("name_last", "kecamatan_code", "dob_year", "sex"),
     "block_kk_first": ("kk", "name_first"),
     "block_kk_last": ("kk", "name_last"),
+    "block_phon_kec": ("name_phon_key", "kecamatan_code"),
+    "block_rt_first": ("desa_code", "rw", "rt", "name_first"),
+    "block_rt_last": ("desa_code", "rw", "rt", "name_last"),
 }
 
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
@@ -504,7 +508,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
             "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02,
             "approx_year": 0.01, "else": 0.03},
     "sex": {"same": 0.98, "else": 0.02},
-    "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan": 0.20,
+    "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan_desa_unknown": 0.12,
+                "kecamatan": 0.08,
                 "nik_issued_in_others_kecamatan": 0.04, "else": 0.06,
                 # address text (AddressTextComparison)
                 "text_exact": 0.60, "postcode_text_close": 0.15, "text_close": 0.08, "postcode_share_words": 0.04,
@@ -526,6 +531,33 @@ UNIQUE_IDENTIFIERS = ("nik",)
 MIN_ANCHORS = 20
 #: comparisons whose m always comes from ``PRIOR_M`` (few lists record a mother's name)
 PRIOR_ONLY = ("mother_name",)
+
+
+def _capped(condition: str, column: str) -> CustomRule:
+    """``condition`` on blocks of at most :data:`BLOCK_CAP` records (both records share the key, so they
+    share the block size ``column``)."""
+    return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
+
+
+def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
+    """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
+    the kecamatan), for records without NIK or birth date that the desa rules cannot pair."""
+    return _capped("l.name_phon_key = r.name_phon_key AND l.kecamatan_code = r.kecamatan_code "
+                   "AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_phon_kec")
+
+
+def same_rt_and_first_name() -> CustomRule:
+    """One desa, RW and RT and the same first name: a name written shorter or longer on another list
+    (UMAR / UMAR ARIF) when neither NIK nor birth date pairs the records."""
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_first = r.name_first",
+                   "block_rt_first")
+
+
+def same_rt_and_last_name() -> CustomRule:
+    """One desa, RW and RT and the same last name (BAYU AGUS / ZAINAL BAYU AGUS), as
+    :func:`same_rt_and_first_name`."""
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_last = r.name_last",
+                   "block_rt_last")
 
 
 def blocking_rules() -> list[Any]:
@@ -563,6 +595,10 @@ def blocking_rules() -> list[Any]:
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
+        # no NIK and no birth date in common: the name and the finest place both records give
+        same_name_sound_in_kecamatan_one_without_desa(),
+        same_rt_and_first_name(),
+        same_rt_and_last_name(),
     ]
 
 
