@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 def main() -> None:
     import pandas as pd
-    from bench_worlds import STRESS_RATES
+    from bench_worlds import STRESS_RATES, stress_traits
 
     import linkmiskin as lm
     from linkmiskin.review.evaluation import missed_pairs, missed_pairs_table
@@ -32,10 +32,13 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--stress", action="store_true", help="world A with bench_worlds.STRESS_RATES")
+    ap.add_argument("--traits", action="store_true", help="with bench_worlds.TRAIT_STRESS")
     ap.add_argument("--csv", help="write the missed pairs to this CSV")
     args = ap.parse_args()
     data = synthetic.generate(households=args.households, seed=args.seed,
                               rates=STRESS_RATES if args.stress else None)
+    if args.traits:
+        stress_traits(data, seed=args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         data.write(tmp)
         files = {p.stem: str(p) for p in sorted(Path(tmp).iterdir())

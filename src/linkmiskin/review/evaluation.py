@@ -421,7 +421,7 @@ def record_evidence(records: pd.DataFrame) -> pd.DataFrame:
     has_date = col("birth_date").notna()
     placeholder = col("birth_date_placeholder", False).fillna(False).astype(bool)
     age = col("birth_year_approx_from_age", False).fillna(False).astype(bool)
-    dob = np.select([has_date & age, has_date & placeholder, has_date], ["age", "placeholder", "date"], "missing")
+    dob = np.select([age, has_date & placeholder, has_date], ["age", "placeholder", "date"], "missing")
     kk = np.where(col("kk_status").astype(str).isin(["valid", "unknown_region"]), "kk", "none")
     desa = np.where(col("desa_code").notna(), "desa", "none")
     n_tok = col("name_tokens").map(lambda v: len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0)
