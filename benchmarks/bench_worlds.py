@@ -69,6 +69,7 @@ def stress_traits(data, traits: dict = TRAIT_STRESS, seed: int = 7) -> None:
     years at the list's snapshot date."""
     import numpy as np
     import pandas as pd
+
     from linkmiskin.synthetic.rates import SNAPSHOT
 
     rng = np.random.default_rng(seed)
