@@ -39,7 +39,7 @@ def _holds(rule, left: dict, right: dict) -> bool:
 def _row(**kw) -> dict:
     base = {"name_phon_key": None, "kecamatan_code": None, "desa_code": None, "sex": None, "rt": None,
             "rw": None, "name_first": None, "name_last": None, "block_phon_kec": 2, "block_rt_first": 2,
-            "block_rt_last": 2}
+            "block_rt_last": 2, "nik15": None, "dob": None}
     return base | kw
 
 
@@ -55,6 +55,10 @@ def test_same_name_in_kecamatan_pairs_a_kecamatan_only_list():
     assert not _holds(rule, bpjs | {"kecamatan_code": "32.16.12"}, dtks)
     big = {"block_phon_kec": BLOCK_CAP + 1}
     assert not _holds(rule, bpjs | big, dtks | big)
+    # both with a NIK and a birth date: the NIK and date rules pair them, this one stays out
+    full = {"nik15": "321611230482000", "dob": "1982-04-23"}
+    assert not _holds(rule, bpjs | full, dtks | full)
+    assert _holds(rule, bpjs | full, dtks | {"nik15": "321611230482000"})
 
 
 def test_same_rt_with_a_shorter_name_is_compared():
@@ -65,8 +69,10 @@ def test_same_rt_with_a_shorter_name_is_compared():
     zainal = _row(desa_code="32.16.01.1007", rw=8, rt=1, name_first="ZAINAL", name_last="AGUS")
     bayu = _row(desa_code="32.16.01.1007", rw=8, rt=1, name_first="BAYU", name_last="AGUS")
     assert _holds(same_rt_and_last_name(), zainal, bayu)
-    # another RT of the desa: not this rule
+    # another RT of the desa: not this rule; nor when both records give a NIK and a birth date
     assert not _holds(same_rt_and_last_name(), zainal, bayu | {"rt": 2})
+    full = {"nik15": "321601150790000", "dob": "1990-07-15"}
+    assert not _holds(same_rt_and_last_name(), zainal | full, bayu | full)
 
 
 def test_new_rules_are_prediction_rules():

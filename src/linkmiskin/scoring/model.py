@@ -539,25 +539,29 @@ def _capped(condition: str, column: str) -> CustomRule:
     return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
 
 
+#: the pair lacks a NIK or a birth date on a side: the rules keyed on them cannot pair it
+_THIN = "(l.nik15 IS NULL OR r.nik15 IS NULL OR l.dob IS NULL OR r.dob IS NULL)"
+
+
 def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
     """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
-    the kecamatan), for records without NIK or birth date that the desa rules cannot pair."""
+    the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them."""
     return _capped("l.name_phon_key = r.name_phon_key AND l.kecamatan_code = r.kecamatan_code "
-                   "AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_phon_kec")
+                   f"AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND {_THIN}", "block_phon_kec")
 
 
 def same_rt_and_first_name() -> CustomRule:
-    """One desa, RW and RT and the same first name: a name written shorter or longer on another list
-    (UMAR / UMAR ARIF) when neither NIK nor birth date pairs the records."""
-    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_first = r.name_first",
-                   "block_rt_first")
+    """One desa, RW and RT and the same first name, where a NIK or a birth date is missing on a side: a name
+    written shorter or longer on another list (UMAR / UMAR ARIF) that no NIK or date rule pairs."""
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_first = r.name_first "
+                   f"AND {_THIN}", "block_rt_first")
 
 
 def same_rt_and_last_name() -> CustomRule:
     """One desa, RW and RT and the same last name (BAYU AGUS / ZAINAL BAYU AGUS), as
     :func:`same_rt_and_first_name`."""
-    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_last = r.name_last",
-                   "block_rt_last")
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_last = r.name_last "
+                   f"AND {_THIN}", "block_rt_last")
 
 
 def blocking_rules() -> list[Any]:
