@@ -203,7 +203,13 @@ def spark_model(model: dict) -> dict:
     for comp in out.get("comparisons", []):
         for lv in comp.get("comparison_levels", []):
             lv["sql_condition"] = to_spark_sql(lv["sql_condition"])
-    for br in out.get("blocking_rules_to_generate_predictions", []):
+    from linkmiskin.scoring.model import thin_evidence_rules
+
+    thin = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in thin_evidence_rules()}
+    rules = out.get("blocking_rules_to_generate_predictions", [])
+    out["blocking_rules_to_generate_predictions"] = [
+        br for br in rules if not (isinstance(br, dict) and br.get("blocking_rule") in thin)]
+    for br in out["blocking_rules_to_generate_predictions"]:
         if isinstance(br, dict):
             br["blocking_rule"] = to_spark_sql(br["blocking_rule"])
             br["sql_dialect"] = "spark"
@@ -246,24 +252,32 @@ def register_functions(spark: Any) -> None:
             "linkmiskin.spark_backend.spark_session()") from e
 
 
+#: the driver heap of a local session made by :func:`spark_session`
+LOCAL_DRIVER_MEMORY = "2g"
+
+
 def spark_session(master: str = "local[2]", *, app_name: str = "linkmiskin", checkpoint_dir: str | None = None,
                   conf: dict[str, str] | None = None) -> Any:
     """A Spark session ready for linkmiskin: Splink's similarity jar, a checkpoint folder, Python workers
-    on this interpreter (local mode), and linkmiskin's functions registered.
+    on this interpreter (local mode), a driver heap of :data:`LOCAL_DRIVER_MEMORY` in local mode unless
+    ``conf`` sets ``spark.driver.memory`` (Spark analyses the model's SQL on the driver, and the default
+    1 GB ran out on it), and linkmiskin's functions registered.
 
     >>> spark = spark_session("local[2]")       # doctest: +SKIP
     """
     SparkSession = require_pyspark()
     from splink.backends.spark import similarity_jar_location
 
+    conf = dict(conf or {})
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        conf.setdefault("spark.driver.memory", LOCAL_DRIVER_MEMORY)
     b = (SparkSession.builder.master(master).appName(app_name)
          .config("spark.jars", similarity_jar_location())
          .config("spark.ui.enabled", "false")
          .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "200"))
-    for k, v in (conf or {}).items():
+    for k, v in conf.items():
         b = b.config(k, v)
     spark = b.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -310,7 +324,8 @@ def _spark_settings(prior: float = 1e-5, comps: list[Any] | None = None) -> Any:
     """linkmiskin's Splink settings (:func:`linkmiskin.scoring.model.settings`) with every comparison in Spark form."""
     from linkmiskin.scoring.model import comparisons, settings
 
-    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())])
+    # (without the thin-evidence rules: with them the local test session ran out of driver memory)
+    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())], thin_evidence=False)
 
 
 def _anchor_pairs_spark(records: Any, condition: str, limit: int, seed: int) -> Any:

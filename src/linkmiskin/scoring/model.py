@@ -564,9 +564,16 @@ def same_rt_and_last_name() -> CustomRule:
                    f"AND {_THIN}", "block_rt_last")
 
 
-def blocking_rules() -> list[Any]:
+def thin_evidence_rules() -> list[CustomRule]:
+    """The blocking rules for pairs without a NIK or a birth date in common (:func:`blocking_rules` ends with
+    them; the Spark backend leaves them out, see ``docs/spark.md``)."""
+    return [same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name()]
+
+
+def blocking_rules(thin_evidence: bool = True) -> list[Any]:
     """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
-    comparing every pair of people who share a common name or a placeholder birth date."""
+    comparing every pair of people who share a common name or a placeholder birth date
+    (``thin_evidence``: with :func:`thin_evidence_rules`)."""
     real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
 
     def capped(condition: str, column: str) -> CustomRule:
@@ -599,11 +606,7 @@ def blocking_rules() -> list[Any]:
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
-        # no NIK and no birth date in common: the name and the finest place both records give
-        same_name_sound_in_kecamatan_one_without_desa(),
-        same_rt_and_first_name(),
-        same_rt_and_last_name(),
-    ]
+    ] + (thin_evidence_rules() if thin_evidence else [])
 
 
 def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
@@ -627,12 +630,13 @@ def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
 
 
 def settings(prior: float = 1e-5, comps: list[Any] | None = None,
-             kinds: dict[str, str] | None = None) -> SettingsCreator:
-    """Splink settings of the linkmiskin model (``kinds`` from :func:`choose_comparisons`)."""
+             kinds: dict[str, str] | None = None, thin_evidence: bool = True) -> SettingsCreator:
+    """Splink settings of the linkmiskin model (``kinds`` from :func:`choose_comparisons`; ``thin_evidence``
+    as in :func:`blocking_rules`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=comps or comparisons(kinds),
-        blocking_rules_to_generate_predictions=blocking_rules() + fallback_blocking_rules(kinds),
+        blocking_rules_to_generate_predictions=blocking_rules(thin_evidence) + fallback_blocking_rules(kinds),
         probability_two_random_records_match=prior,
         # (Splink keeps the comparison levels only together with the compared values; linkmiskin fetches
         # just ids, scores and levels from DuckDB, see Linker.predict)
