@@ -203,13 +203,7 @@ def spark_model(model: dict) -> dict:
     for comp in out.get("comparisons", []):
         for lv in comp.get("comparison_levels", []):
             lv["sql_condition"] = to_spark_sql(lv["sql_condition"])
-    from linkmiskin.scoring.model import thin_evidence_rules
-
-    thin = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in thin_evidence_rules()}
-    rules = out.get("blocking_rules_to_generate_predictions", [])
-    out["blocking_rules_to_generate_predictions"] = [
-        br for br in rules if not (isinstance(br, dict) and br.get("blocking_rule") in thin)]
-    for br in out["blocking_rules_to_generate_predictions"]:
+    for br in out.get("blocking_rules_to_generate_predictions", []):
         if isinstance(br, dict):
             br["blocking_rule"] = to_spark_sql(br["blocking_rule"])
             br["sql_dialect"] = "spark"
@@ -324,7 +318,8 @@ def _spark_settings(prior: float = 1e-5, comps: list[Any] | None = None) -> Any:
     """linkmiskin's Splink settings (:func:`linkmiskin.scoring.model.settings`) with every comparison in Spark form."""
     from linkmiskin.scoring.model import comparisons, settings
 
-    # (without the thin-evidence rules: with them the local test session ran out of driver memory)
+    # (without the thin-evidence rules: training with them ran out of driver memory in a local session; a
+    # model trained on DuckDB keeps them, spark_model)
     return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())], thin_evidence=False)
 
 
