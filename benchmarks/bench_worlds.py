@@ -13,7 +13,9 @@ evaluated with ``lm.evaluate``.
 
 ``--stress`` generates world A with the rate overrides of :data:`STRESS_RATES`: many records without a NIK
 or a birth date, and the KK on every BPJS-PBI row, so that the KK and the name must carry the link
-(issue 13, items 2 and 3).
+(issue 13, items 2 and 3). ``--traits`` then gives world A's lists traits of lists unlike it
+(:data:`TRAIT_STRESS`, :func:`stress_traits`): people known by one name on every list, ages instead of
+birth dates, and member rows with only the KK and the name.
 
 For world B the script first probes each list the way ``lm.link`` reads it (``lm.read_table`` then
 ``lm.detect_columns`` with the mapping) and reports any failure. A list that fails is then read the way a
@@ -48,6 +50,62 @@ def _peak_mb() -> float:
 #: row with its KK, and more NIK cells typed as numbers (Excel damage) in BLT-DD
 STRESS_RATES: dict = {"nik_missing": 0.3, "dob_missing": 0.3, "nik_excel_number_share": 0.95,
                       "household_id_share": {"bpjs_pbi": 1.0}}
+
+
+#: ``--traits``: share of people known by one name (a mononym: SUGENG, SLAMET) on every list; per list, the
+#: share of rows with an age (``UMUR``, as of the list's ``TGL_PENDATAAN``) instead of the birth date, and
+#: of rows with only the KK and the name (no NIK, no birth date)
+TRAIT_STRESS: dict = {"mononym_share": 0.25, "age_only": {"bpjs_pbi": 0.4, "dtks": 0.1},
+                      "kk_name_only": {"bpjs_pbi": 0.2}}
+#: the name and birth-date columns of world A's lists
+_NAME_COLUMN = {"dtks": "NAMA", "p3ke": "NAMA_LENGKAP", "bpjs_pbi": "NAMA_PESERTA", "blt_dd": "NAMA_KPM",
+                "posyandu": "NAMA_ANAK"}
+_DATE_COLUMN = {"dtks": "TGL_LAHIR", "p3ke": "TANGGAL_LAHIR", "bpjs_pbi": "TGL_LAHIR", "posyandu": "TGL_LAHIR"}
+
+
+def stress_traits(data, traits: dict = TRAIT_STRESS, seed: int = 7) -> None:
+    """Give a generated world A (in place) the traits of :data:`TRAIT_STRESS`: the mononym of a person is
+    the longest word of the name on their first record, written on all their records; ages are whole
+    years at the list's snapshot date."""
+    import numpy as np
+    import pandas as pd
+
+    from linkmiskin.synthetic.rates import SNAPSHOT
+
+    rng = np.random.default_rng(seed)
+    truth = data.truth
+    persons = truth["person_id"].unique()
+    mono = set(persons[rng.random(len(persons)) < traits.get("mononym_share", 0.0)])
+    word: dict = {}
+    for src, df in data.sources.items():
+        col = _NAME_COLUMN.get(src)
+        pid = truth.loc[truth["source"] == src, "person_id"].to_numpy()
+        if col is None or len(pid) != len(df):
+            continue
+        names = df[col].astype("string")
+        for i in np.flatnonzero(pd.Series(pid).isin(mono).to_numpy() & names.notna().to_numpy()):
+            if pid[i] not in word:
+                words = [w.strip(".,") for w in str(names.iat[i]).split()]
+                word[pid[i]] = max(words, key=len) if words else None
+            if word[pid[i]]:
+                df.iat[i, df.columns.get_loc(col)] = word[pid[i]]
+        n = len(df)
+        date_col = _DATE_COLUMN.get(src)
+        age_only = rng.random(n) < traits.get("age_only", {}).get(src, 0.0)
+        if date_col in df and age_only.any():
+            snap = pd.Timestamp(SNAPSHOT[src])
+            born = pd.to_datetime(df[date_col].astype("string"), dayfirst=True, errors="coerce", format="mixed")
+            years = ((snap - born).dt.days // 365.25).astype("Int64")
+            take = age_only & years.notna().to_numpy()
+            df["UMUR"] = pd.Series([None] * n, dtype=object)
+            df.loc[take, "UMUR"] = years[take].astype(str) + " TH"
+            df["TGL_PENDATAAN"] = SNAPSHOT[src]
+            df[date_col] = df[date_col].astype(object).where(~take, None)
+        bare = rng.random(n) < traits.get("kk_name_only", {}).get(src, 0.0)
+        if bare.any():
+            for c in ("NIK", date_col, "UMUR"):
+                if c in df:
+                    df[c] = df[c].astype(object).where(~bare, None)
 
 
 # ------------------------------------------------------------------------------------------ world B reading
@@ -206,6 +264,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results as JSON to this file")
     ap.add_argument("--keep", help="keep world B's files and predictions in this directory")
     ap.add_argument("--stress", action="store_true", help="world A with the overrides of STRESS_RATES")
+    ap.add_argument("--traits", action="store_true", help="world A's lists with the traits of TRAIT_STRESS")
     ap.add_argument("--child", choices=["a", "b", "vanilla_b"])
     ap.add_argument("--data")
     args = ap.parse_args()
@@ -229,6 +288,8 @@ def main() -> None:
 
             data = synthetic.generate(households=args.households, seed=args.seed,
                                       rates=STRESS_RATES if args.stress else None)
+            if args.traits:
+                stress_traits(data, seed=args.seed)
         else:
             from worlds import world_b
 
@@ -242,7 +303,8 @@ def main() -> None:
                                           if world == "b" and not args.no_vanilla else [])
         for name, kind in runs:
             r = _child(kind, tmp, args.keep if kind == "b" else None)
-            r.update(world=world.upper() + ("*" if args.stress and world == "a" else ""), run=name, households=args.households)
+            tag = ("*" if args.stress else "") + ("+" if args.traits else "") if world == "a" else ""
+            r.update(world=world.upper() + tag, run=name, households=args.households)
             rows.append(r)
             if "probe" in r:
                 for src, msg in r["probe"].items():

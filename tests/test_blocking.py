@@ -50,6 +50,10 @@ def test_only_the_fingerprint_rule_compares_a_record_without_nik_date_or_desa(co
     for c in ("dob", "dob_year", "nik15", "nik", "kk"):
         bare.loc[[i, j], c] = None
     bare["fingerprint"] = fingerprint(bare)
+    # (with a kecamatan, the name and the kecamatan pair it too: same_name_sound_in_kecamatan_one_without_desa)
+    assert 'l."fingerprint" = r."fingerprint"' in _rules_matching(bare, i, j)
+    bare.loc[[i, j], "kecamatan_code"] = None
+    bare["fingerprint"] = fingerprint(bare)
     assert _rules_matching(bare, i, j) == ['l."fingerprint" = r."fingerprint"']
 
 

@@ -255,7 +255,8 @@ def test_address_other_kecamatan_but_nik_issued_there():
              "nik_kec": "32.16.19"}
     assert level_of(creator, left, right).startswith("Another kecamatan, but a NIK")
     assert level_of(creator, left, right | {"nik_kec": "32.16.09"}) == "All other comparisons"
-    assert level_of(creator, left, right | {"kecamatan_code": "32.16.19"}) == "Same kecamatan"
+    assert level_of(creator, left, right | {"kecamatan_code": "32.16.19"}) == "Same kecamatan, a desa unknown"
+    assert level_of(creator, left, right | {"kecamatan_code": "32.16.19", "desa_code": "32.16.19.2001"}) == "Same kecamatan"
 
 
 def test_birth_date_year_mistyped_level():

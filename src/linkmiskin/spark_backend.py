@@ -247,24 +247,32 @@ def register_functions(spark: Any) -> None:
             "linkmiskin.spark_backend.spark_session()") from e
 
 
+#: the driver heap of a local session made by :func:`spark_session`
+LOCAL_DRIVER_MEMORY = "2g"
+
+
 def spark_session(master: str = "local[2]", *, app_name: str = "linkmiskin", checkpoint_dir: str | None = None,
                   conf: dict[str, str] | None = None) -> Any:
     """A Spark session ready for linkmiskin: Splink's similarity jar, a checkpoint folder, Python workers
-    on this interpreter (local mode), and linkmiskin's functions registered.
+    on this interpreter (local mode), a driver heap of :data:`LOCAL_DRIVER_MEMORY` in local mode unless
+    ``conf`` sets ``spark.driver.memory`` (Spark analyses the model's SQL on the driver, and the default
+    1 GB ran out on it), and linkmiskin's functions registered.
 
     >>> spark = spark_session("local[2]")       # doctest: +SKIP
     """
     SparkSession = require_pyspark()
     from splink.backends.spark import similarity_jar_location
 
+    conf = dict(conf or {})
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        conf.setdefault("spark.driver.memory", LOCAL_DRIVER_MEMORY)
     b = (SparkSession.builder.master(master).appName(app_name)
          .config("spark.jars", similarity_jar_location())
          .config("spark.ui.enabled", "false")
          .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "200"))
-    for k, v in (conf or {}).items():
+    for k, v in conf.items():
         b = b.config(k, v)
     spark = b.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -311,7 +319,9 @@ def _spark_settings(prior: float = 1e-5, comps: list[Any] | None = None) -> Any:
     """linkmiskin's Splink settings (:func:`linkmiskin.scoring.model.settings`) with every comparison in Spark form."""
     from linkmiskin.scoring.model import comparisons, settings
 
-    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())])
+    # (without the thin-evidence rules: training with them ran out of driver memory in a local session; a
+    # model trained on DuckDB keeps them, spark_model)
+    return settings(prior, comps=[spark_comparison(c) for c in (comps or comparisons())], thin_evidence=False)
 
 
 def _anchor_pairs_spark(records: Any, condition: str, limit: int, seed: int) -> Any:
@@ -564,7 +574,8 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
 #: rarity of the name and the capped block sizes. Every other column depends on the record alone or on its
 #: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
 GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
-                  "block_last_kec", "block_kk_first", "block_kk_last", "nik15_shared", "kk_name_unique")
+                  "block_last_kec", "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first",
+                  "block_rt_last", "nik15_shared", "kk_name_unique")
 _POS, _META = "lm_pos", "lm_meta"
 
 

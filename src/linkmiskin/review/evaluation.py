@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "missed_pairs", "missed_pairs_table", "record_evidence"]
 
 _KEYS = ("source", "record_id")
 _METRICS = (
@@ -389,3 +389,138 @@ def evaluate(result_or_frame: Any, truth: Any, level: str = "both") -> Evaluatio
         ev.household = _cluster_metrics(_labels(merged["pred_household_id"]),
                                         _labels(merged["true_household_id"]))
     return ev
+
+
+# ------------------------------------------------------------------------------------- missed true pairs
+
+#: how a missed true pair was lost, in pipeline order (see :func:`missed_pairs`)
+MISSED_STAGES = ("never_candidate", "candidate_below_kept", "scored_below_threshold", "split_by_cannot_link",
+                 "split_by_clustering")
+_NIK_FIELD = {"valid": "valid", "unknown_region": "valid", "excel_damaged": "damaged", "missing": "missing"}
+
+
+def record_evidence(records: pd.DataFrame) -> pd.DataFrame:
+    """Per record, which evidence it carries, in a few words per field: ``nik`` (valid / damaged /
+    missing / invalid), ``dob`` (date / placeholder / age / missing), ``kk`` (kk / none), ``desa``
+    (desa / none) and ``name`` (multi / mononym / ny / none), from a result's standardised columns.
+
+    >>> recs = pd.DataFrame({"nik_status": ["valid", "missing"], "birth_date": ["1980-01-02", None],
+    ...     "birth_date_placeholder": [False, False], "birth_year_approx_from_age": [False, True],
+    ...     "kk_status": ["valid", "missing"], "desa_code": ["3216010001", None],
+    ...     "name": ["BUDI SANTOSO", "SUGENG"], "name_tokens": [["BUDI", "SANTOSO"], ["SUGENG"]],
+    ...     "name_form": [None, None]})
+    >>> record_evidence(recs).to_dict(orient="list")["dob"]
+    ['date', 'age']
+    """
+    n = len(records)
+
+    def col(c: str, default: Any = None) -> pd.Series:
+        return records[c] if c in records else pd.Series([default] * n, index=records.index, dtype=object)
+
+    nik = col("nik_status").astype(object).map(lambda s: _NIK_FIELD.get(s, "missing" if s is None else "invalid"))
+    has_date = col("birth_date").notna()
+    placeholder = col("birth_date_placeholder", False).fillna(False).astype(bool)
+    age = col("birth_year_approx_from_age", False).fillna(False).astype(bool)
+    dob = np.select([age, has_date & placeholder, has_date], ["age", "placeholder", "date"], "missing")
+    kk = np.where(col("kk_status").astype(str).isin(["valid", "unknown_region"]), "kk", "none")
+    desa = np.where(col("desa_code").notna(), "desa", "none")
+    n_tok = col("name_tokens").map(lambda v: len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0)
+    name = np.select([col("name").isna(), col("name_form").notna(), n_tok.to_numpy() == 1],
+                     ["none", "ny", "mononym"], "multi")
+    return pd.DataFrame({"nik": nik.to_numpy(dtype=object), "dob": dob, "kk": kk, "desa": desa, "name": name},
+                        index=records.index)
+
+
+def _true_pairs(person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i < j) of row positions with the same true person label."""
+    df = pd.DataFrame({"p": person, "i": np.arange(len(person))})
+    m = df.merge(df, on="p", suffixes=("_l", "_r"))
+    m = m[m["i_l"] < m["i_r"]]
+    return m["i_l"].to_numpy(), m["i_r"].to_numpy()
+
+
+def _blocking_hits(table: pd.DataFrame, rules: list[str], ul: np.ndarray, ur: np.ndarray) -> list[str]:
+    """Per pair of model-table ids, the numbers (``"3,7"``) of the prediction blocking rules that hold on
+    it ('' for none), evaluated in a fresh DuckDB on just these pairs."""
+    import duckdb
+
+    if not len(ul):
+        return []
+    con = duckdb.connect()
+    ids = np.union1d(ul, ur)
+    con.register("t", table[table["unique_id"].isin(ids)])
+    con.register("p", pd.DataFrame({"a": np.minimum(ul, ur), "b": np.maximum(ul, ur), "k": np.arange(len(ul))}))
+    hits = ", ".join(f"CASE WHEN coalesce(({r}), false) THEN '{i}' END" for i, r in enumerate(rules))
+    sql = (f"SELECT p.k, concat_ws(',', {hits}) AS h FROM p JOIN t l ON l.unique_id = p.a "
+           f"JOIN t r ON r.unique_id = p.b ORDER BY p.k")
+    out = con.execute(sql).df()["h"].fillna("").to_numpy(dtype=object)
+    con.close()
+    return list(out)
+
+
+def missed_pairs(result: Any, truth: Any) -> pd.DataFrame:
+    """Every true person pair that a :class:`~linkmiskin.linkage.LinkResult` split, with the stage that lost
+    it and the evidence both records carry.
+
+    ``stage`` (:data:`MISSED_STAGES`): ``never_candidate`` (no prediction blocking rule holds on the pair),
+    ``candidate_below_kept`` (blocked, scored below the kept minimum), ``scored_below_threshold``,
+    ``split_by_cannot_link`` (scored above the threshold, a named cannot-link rule, ``rule``, kept them apart)
+    or ``split_by_clustering`` (above the threshold, no rule on this pair: the clustering split their
+    component elsewhere). ``blocking`` lists the numbers of the blocking rules that hold (positions in the
+    model's ``blocking_rules_to_generate_predictions``); ``nik, dob, kk, desa, name`` give both records'
+    :func:`record_evidence` as ``"left|right"`` in sorted order. ``fragment_stage`` is the furthest stage
+    reached by any missed pair between the same two predicted persons of one true person: a pair that was
+    never a candidate is lost only when no other record of the two fragments was scored with the other.
+    """
+    from linkmiskin.linkage import MIN_KEPT_PROBABILITY, _blocking_rule_sql
+
+    recs = _as_frame(result, "result")
+    truth = truth.truth if isinstance(getattr(truth, "truth", None), pd.DataFrame) else truth
+    merged = _join(recs, _as_frame(truth, "truth"), ["person_id"], ["person_id"])
+    i, j = _true_pairs(_labels(merged["true_person_id"]))
+    pred = _labels(merged["pred_person_id"])
+    keep = pred[i] != pred[j]
+    i, j = i[keep], j[keep]
+    table = result._linker._table
+    uid = pd.Series(table["unique_id"].to_numpy(), index=pd.MultiIndex.from_arrays(
+        [table["source"].astype(str).to_numpy(), table["record_id"].astype(str).to_numpy()]))
+    rec_uid = uid.reindex(pd.MultiIndex.from_arrays([merged["source"].to_numpy(dtype=object),
+                                                     merged["record_id"].to_numpy(dtype=object)])).to_numpy()
+    ul, ur = rec_uid[i].astype(np.int64), rec_uid[j].astype(np.int64)
+    pairs = result.pairs
+    pk = pd.MultiIndex.from_arrays([pairs["source_l"].astype(str), pairs["record_id_l"].astype(str),
+                                    pairs["source_r"].astype(str), pairs["record_id_r"].astype(str)])
+    scored = pairs.set_axis(pk)[["match_probability", "cannot_link_rule"]]
+    src, rid = merged["source"].to_numpy(dtype=object), merged["record_id"].to_numpy(dtype=object)
+    fwd = scored.reindex(pd.MultiIndex.from_arrays([src[i], rid[i], src[j], rid[j]]))
+    bwd = scored.reindex(pd.MultiIndex.from_arrays([src[j], rid[j], src[i], rid[i]]))
+    got = fwd.where(fwd["match_probability"].notna(), bwd.to_numpy())
+    p = got["match_probability"].to_numpy(dtype=float)
+    rule = got["cannot_link_rule"].fillna("").to_numpy(dtype=object)
+    blocking = np.array(_blocking_hits(table, _blocking_rule_sql(result.model or {}) or [], ul, ur), dtype=object)
+    blocked = blocking != "" if len(blocking) else np.zeros(0, dtype=bool)
+    stage = np.select(
+        [np.isnan(p) & ~blocked, np.isnan(p), p < result.threshold, rule != ""],
+        ["never_candidate", "candidate_below_kept", "scored_below_threshold", "split_by_cannot_link"],
+        "split_by_clustering")
+    ev = record_evidence(recs.set_index(np.arange(len(recs))))
+    # records were joined to the truth in the result's row order, so row positions index both
+    out = pd.DataFrame({"source_l": src[i], "record_id_l": rid[i], "source_r": src[j], "record_id_r": rid[j],
+                        "stage": stage, "match_probability": p, "rule": rule, "blocking": blocking})
+    for c in ev.columns:
+        a, b = ev[c].to_numpy(dtype=object)[i], ev[c].to_numpy(dtype=object)[j]
+        out[c] = np.where(a <= b, a + "|" + b, b + "|" + a)
+    lo, hi = np.minimum(pred[i], pred[j]), np.maximum(pred[i], pred[j])
+    rank = pd.Series(pd.Categorical(stage, categories=list(MISSED_STAGES)).codes)
+    frag = rank.groupby([_labels(merged["true_person_id"])[i], lo, hi]).transform("max").to_numpy()
+    out["fragment_stage"] = np.asarray(MISSED_STAGES, dtype=object)[frag] if len(frag) else frag
+    out.attrs["min_kept_probability"] = MIN_KEPT_PROBABILITY
+    return out
+
+
+def missed_pairs_table(missed: pd.DataFrame, by: str | list[str] = "stage") -> pd.DataFrame:
+    """Counts and shares of :func:`missed_pairs` rows by ``by`` (a column or columns), largest first."""
+    by = [by] if isinstance(by, str) else list(by)
+    t = missed.groupby(by, dropna=False).size().rename("pairs").reset_index()
+    t["share"] = (t["pairs"] / max(len(missed), 1)).round(4)
+    return t.sort_values("pairs", ascending=False).reset_index(drop=True)

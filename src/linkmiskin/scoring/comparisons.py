@@ -544,7 +544,8 @@ class IndonesianAddressComparison(ComparisonCreator):
         - Same desa and same place (kampung / perumahan / jalan)  *(only with ``place_col_name``)*
         - Same desa and RW
         - Same desa
-        - Same kecamatan (one side may only know the kecamatan)
+        - Same kecamatan, and one side knows only the kecamatan (a list without desa): all the place it gives
+        - Same kecamatan, another desa
         - Another kecamatan, but one record's NIK was issued in the other record's kecamatan (a family that
           moved)  *(only with ``nik_kecamatan_col_name``)*
         - All other (a different kecamatan: moved, or a different person)
@@ -578,6 +579,8 @@ class IndonesianAddressComparison(ComparisonCreator):
         levels += [
             _lvl(f"{dl} = {dr} AND {wl} = {wr}", "Same desa and RW", key="desa_rw"),
             _lvl(f"{dl} = {dr}", "Same desa", key="desa"),
+            _lvl(f"{kl} = {kr} AND ({dl} IS NULL OR {dr} IS NULL)", "Same kecamatan, a desa unknown",
+                 key="kecamatan_desa_unknown"),
             _lvl(f"{kl} = {kr}", "Same kecamatan", key="kecamatan"),
         ]
         if "nik_kec" in q:

@@ -72,7 +72,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("address", "desa_place"): "the same desa and place (kampung, dusun, perumahan)",
     ("address", "desa_rw"): "the same desa and RW",
     ("address", "desa"): "the same desa",
-    ("address", "kecamatan"): "the same kecamatan",
+    ("address", "kecamatan_desa_unknown"): "the same kecamatan, and one side gives no desa (all the place a "
+                                           "kecamatan-level list gives)",
+    ("address", "kecamatan"): "the same kecamatan, another desa",
     ("address", "nik_issued_in_others_kecamatan"): "another kecamatan, but a NIK issued in the other's "
                                                    "(the person moved)",
     ("address", "else"): "any other pair of addresses",

@@ -71,7 +71,8 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
-    "block_kk_first", "block_kk_last", "kk_name_unique", "nik15_shared",
+    "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "kk_name_unique",
+    "nik15_shared",
     "spouse_name", "husband_name", "name_form",
 ]
 
@@ -88,6 +89,9 @@ CAPPED_BLOCKS = {
     "block_last_kec": ("name_last", "kecamatan_code", "dob_year", "sex"),
     "block_kk_first": ("kk", "name_first"),
     "block_kk_last": ("kk", "name_last"),
+    "block_phon_kec": ("name_phon_key", "kecamatan_code"),
+    "block_rt_first": ("desa_code", "rw", "rt", "name_first"),
+    "block_rt_last": ("desa_code", "rw", "rt", "name_last"),
 }
 
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
@@ -530,7 +534,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
             "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02,
             "approx_year": 0.01, "else": 0.03},
     "sex": {"same": 0.98, "else": 0.02},
-    "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan": 0.20,
+    "address": {"desa_rt_rw": 0.50, "desa_place": 0.05, "desa_rw": 0.05, "desa": 0.10, "kecamatan_desa_unknown": 0.12,
+                "kecamatan": 0.08,
                 "nik_issued_in_others_kecamatan": 0.04, "else": 0.06,
                 # address text (AddressTextComparison)
                 "text_exact": 0.60, "postcode_text_close": 0.15, "text_close": 0.08, "postcode_share_words": 0.04,
@@ -554,9 +559,47 @@ MIN_ANCHORS = 20
 PRIOR_ONLY = ("mother_name",)
 
 
-def blocking_rules() -> list[Any]:
+def _capped(condition: str, column: str) -> CustomRule:
+    """``condition`` on blocks of at most :data:`BLOCK_CAP` records (both records share the key, so they
+    share the block size ``column``)."""
+    return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
+
+
+#: the pair lacks a NIK or a birth date on a side: the rules keyed on them cannot pair it
+_THIN = "(l.nik15 IS NULL OR r.nik15 IS NULL OR l.dob IS NULL OR r.dob IS NULL)"
+
+
+def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
+    """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
+    the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them."""
+    return _capped("l.name_phon_key = r.name_phon_key AND l.kecamatan_code = r.kecamatan_code "
+                   f"AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND {_THIN}", "block_phon_kec")
+
+
+def same_rt_and_first_name() -> CustomRule:
+    """One desa, RW and RT and the same first name, where a NIK or a birth date is missing on a side: a name
+    written shorter or longer on another list (UMAR / UMAR ARIF) that no NIK or date rule pairs."""
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_first = r.name_first "
+                   f"AND {_THIN}", "block_rt_first")
+
+
+def same_rt_and_last_name() -> CustomRule:
+    """One desa, RW and RT and the same last name (BAYU AGUS / ZAINAL BAYU AGUS), as
+    :func:`same_rt_and_first_name`."""
+    return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_last = r.name_last "
+                   f"AND {_THIN}", "block_rt_last")
+
+
+def thin_evidence_rules() -> list[CustomRule]:
+    """The blocking rules for pairs without a NIK or a birth date in common (:func:`blocking_rules` ends with
+    them; the Spark backend leaves them out, see ``docs/spark.md``)."""
+    return [same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name()]
+
+
+def blocking_rules(thin_evidence: bool = True) -> list[Any]:
     """Blocking rules for prediction: keep recall when NIKs are missing or mistyped, without
-    comparing every pair of people who share a common name or a placeholder birth date."""
+    comparing every pair of people who share a common name or a placeholder birth date
+    (``thin_evidence``: with :func:`thin_evidence_rules`)."""
     real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
 
     def capped(condition: str, column: str) -> CustomRule:
@@ -589,7 +632,7 @@ def blocking_rules() -> list[Any]:
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
-    ]
+    ] + (thin_evidence_rules() if thin_evidence else [])
 
 
 def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
@@ -613,12 +656,13 @@ def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
 
 
 def settings(prior: float = 1e-5, comps: list[Any] | None = None,
-             kinds: dict[str, str] | None = None) -> SettingsCreator:
-    """Splink settings of the linkmiskin model (``kinds`` from :func:`choose_comparisons`)."""
+             kinds: dict[str, str] | None = None, thin_evidence: bool = True) -> SettingsCreator:
+    """Splink settings of the linkmiskin model (``kinds`` from :func:`choose_comparisons`; ``thin_evidence``
+    as in :func:`blocking_rules`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=comps or comparisons(kinds),
-        blocking_rules_to_generate_predictions=blocking_rules() + fallback_blocking_rules(kinds),
+        blocking_rules_to_generate_predictions=blocking_rules(thin_evidence) + fallback_blocking_rules(kinds),
         probability_two_random_records_match=prior,
         # (Splink keeps the comparison levels only together with the compared values; linkmiskin fetches
         # just ids, scores and levels from DuckDB, see Linker.predict)
