@@ -12,8 +12,8 @@ import pytest
 import linkmiskin as lm
 from linkmiskin.clustering import golden, golden_update, updates
 from linkmiskin.linkage import _households_table
+from linkmiskin.standardise.reuse import SavedList, load_lists, source_fingerprint, unchanged_list
 from linkmiskin.synthetic import generator as synthetic
-from linkmiskin.update_reuse import SavedList, load_lists, source_fingerprint, unchanged_list
 
 
 @pytest.fixture(scope="module")

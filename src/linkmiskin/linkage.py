@@ -102,10 +102,10 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                          saved: dict | None = None,
                          kept: dict | None = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
     """All lists standardised and concatenated, with the column mapping of each. ``saved`` (an update's
-    previous standardised lists, :mod:`linkmiskin.update_reuse`): an unchanged list takes its rows from
+    previous standardised lists, :mod:`linkmiskin.standardise.reuse`): an unchanged list takes its rows from
     there; ``kept`` (a dict) receives each list's rows for the next update."""
     from linkmiskin.standardise.records import settle_unclear_nyonya_names, standardize
-    from linkmiskin.update_reuse import standardised_list
+    from linkmiskin.standardise.reuse import standardised_list
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
@@ -320,7 +320,7 @@ class LinkResult:
     #: ``source, record_id, row_hash`` of every record's model-table row (:func:`row_hashes`): the next
     #: update reuses the scored pairs between records whose hash did not change (saved, parquet)
     row_hashes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.update_reuse.SavedList`): the
+    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.standardise.reuse.SavedList`): the
     #: next update reuses the rows of a list whose input did not change (saved, parquet, unless ``mask_ids``)
     standardised: dict | None = field(default=None, repr=False, compare=False)
     #: per record, the hash of what its golden rows read (:func:`linkmiskin.clustering.golden_update.golden_signatures`)
@@ -436,7 +436,7 @@ class LinkResult:
         from linkmiskin.report.exports import save_extras
         written += [f for f in save_extras(self, d, formats=formats, mask_ids=mask_ids) if f not in written]
         if not mask_ids and "parquet" in formats:   # standardised lists hold NIKs: never with mask_ids
-            from linkmiskin.update_reuse import save_lists
+            from linkmiskin.standardise.reuse import save_lists
             written += save_lists(self.standardised, d)
         _tidy_folder(d, written)
         return d
@@ -511,7 +511,7 @@ class Linker:
         self.metadata: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._std: pd.DataFrame | None = None
-        #: each source's standardised rows and input fingerprint (:mod:`linkmiskin.update_reuse`)
+        #: each source's standardised rows and input fingerprint (:mod:`linkmiskin.standardise.reuse`)
         self._standardised: dict = {}
         #: input position of each record of ``_std``/``_table`` (which are in :func:`canonical_order`)
         self._input_order = np.zeros(0, dtype=np.int64)
@@ -532,7 +532,7 @@ class Linker:
         ``list_date`` and ``header`` are :func:`linkmiskin.standardise.records`'s options, one value for every source
         or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
         ``previous_lists``: an update's previous standardised lists (``LinkResult.standardised``); a list
-        whose input did not change takes its rows from there (:mod:`linkmiskin.update_reuse`).
+        whose input did not change takes its rows from there (:mod:`linkmiskin.standardise.reuse`).
         """
         t0 = time.perf_counter()
         from linkmiskin.pseudonym import model_ids, pseudonymised_sources

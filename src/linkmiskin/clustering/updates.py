@@ -248,7 +248,7 @@ class PreviousRun:
     row_hashes: pd.DataFrame | None = None
     #: the previous scored pairs: ``source_l, record_id_l, source_r, record_id_r`` and ``<comparison>_level_key``
     pairs: pd.DataFrame | None = None
-    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.update_reuse.SavedList`)
+    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.standardise.reuse.SavedList`)
     lists: dict | None = None
     #: the previous golden rows and record signatures (:class:`linkmiskin.clustering.golden_update.GoldenState`)
     golden: object | None = None
@@ -318,7 +318,7 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
         model = json.loads((d / "model.json").read_text(encoding="utf-8"))
     hashes, pairs = _saved_reuse(d)
     from linkmiskin.clustering.golden_update import load_state
-    from linkmiskin.update_reuse import load_lists
+    from linkmiskin.standardise.reuse import load_lists
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
                        state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d),
                        load_state(d, state.get("snapshots")))
