@@ -261,6 +261,12 @@ def test_crosswalk_of_a_spark_dataframe_appends_ids_by_position(spark):
     got = crosswalk_spark(raw, recs, "posyandu").toPandas()
     assert list(got.columns) == ["NAMA", "RT", "person_id", "household_id", "person_confidence"]
     assert got["NAMA"].tolist() == ["ANI", "BUDI", "CITRA"] and got["person_id"].tolist() == ["Pa", "Pb", "Pc"]
+    # a list spread over several partitions: rows are numbered partition by partition, in reading order
+    wide = spark.range(0, 10, 1, 3).withColumnRenamed("id", "ROW")
+    recs10 = spark.createDataFrame(pd.DataFrame({"unique_id": range(100, 110),
+                                                 "person_id": [f"P{i}" for i in range(10)]}))
+    got10 = crosswalk_spark(wide, recs10, "sekolah").toPandas()
+    assert got10["person_id"].tolist() == [f"P{r}" for r in got10["ROW"]] and got10["ROW"].tolist() == list(range(10))
     with pytest.raises(ExportError, match="posyandu.*3 rows but 2"):
         crosswalk_spark(raw, recs.where("unique_id < 12"), "posyandu")
     with pytest.raises(ExportError, match="person_id"):

@@ -1015,13 +1015,30 @@ class SparkLinkResult:
         return with_ids(raw, ids, source)
 
 
+def _numbered_rows(table: Any, pos: str) -> Any:
+    """``table`` with its row number (0, 1, ...) in ``pos``, in the order ``monotonically_increasing_id``
+    reads it (partition by partition), computed on the JVM: one count per partition comes to the driver."""
+    from pyspark.sql import functions as F
+
+    mid, part = "lm__mid", "lm__part"
+    t = table.withColumn(mid, F.monotonically_increasing_id()).withColumn(part, F.spark_partition_id())
+    counts = sorted((r[0], r[1]) for r in t.groupBy(part).count().collect())
+    offsets, total = {}, 0
+    for p_, n in counts:
+        offsets[p_], total = total, total + n
+    start = F.element_at(F.create_map(*[F.lit(x) for kv in offsets.items() for x in kv]), F.col(part)) \
+        if offsets else F.lit(0)
+    # monotonically_increasing_id = partition index << 33 + row within the partition
+    within = F.col(mid) - F.shiftleft(F.col(part).cast("long"), 33)
+    return t.withColumn(pos, (start + within).cast("long")).drop(mid, part)
+
+
 def crosswalk_spark(table: Any, records: Any, source: str) -> Any:
     """A list given as a Spark DataFrame with the id columns of its ``records`` (``unique_id`` and
     :data:`~linkmiskin.report.exports.APPENDED`) appended, row for row: a record's position in its list is
     its ``unique_id`` less the list's first, and the list's rows are numbered in the order the standardiser read
     them (partition by partition, as ``monotonically_increasing_id``). Nothing is collected but two counts."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import LongType, StructField, StructType
 
     from linkmiskin.report.exports import APPENDED, ExportError
 
@@ -1029,8 +1046,7 @@ def crosswalk_spark(table: Any, records: Any, source: str) -> Any:
     if clash:
         raise ExportError(f"source {source!r} already has column(s) {clash}; rename them before exporting")
     pos = "lm__pos"
-    schema = StructType([*table.schema.fields, StructField(pos, LongType(), False)])
-    indexed = table.rdd.zipWithIndex().map(lambda r: (*r[0], r[1])).toDF(schema)
+    indexed = _numbered_rows(table, pos)
     start = records.agg(F.min("unique_id")).first()[0]
     ids = records.select((F.col("unique_id") - F.lit(start or 0)).alias(pos),
                          *[c for c in APPENDED if c in records.columns])
