@@ -1,4 +1,5 @@
-"""Held-out benchmark: linkmiskin on world A (linkmiskin.synthetic.generator, Bekasi) and world B (Grobogan).
+"""Held-out benchmark: linkmiskin on world A (linkmiskin.synthetic.generator, Bekasi), world B (Grobogan) and
+world C (Tapanuli Utara, a second development world).
 
 World B (``benchmarks/worlds/world_b.py``) was written independently of world A's generator, with other
 list formats, naming customs and household dynamics. Each world is generated and written to files in its
@@ -10,6 +11,7 @@ evaluated with ``lm.evaluate``.
     python benchmarks/bench_worlds.py --households 5000 --json out.json
     python benchmarks/bench_worlds.py --households 2000 --worlds b --keep /tmp/wb   # keep files + predictions
     python benchmarks/bench_worlds.py --households 5000 --worlds a --stress         # world A, stressed
+    python benchmarks/bench_worlds.py --households 5000 --worlds a,c                # the development worlds
 
 ``--stress`` generates world A with the rate overrides of :data:`STRESS_RATES`: many records without a NIK
 or a birth date, and the KK on every BPJS-PBI row, so that the KK and the name must carry the link
@@ -22,6 +24,11 @@ For world B the script first probes each list the way ``lm.link`` reads it (``lm
 user would work around it (``pandas.read_excel(header=2, dtype=str)`` for the DTSEN workbook with a title
 row) and passed as a DataFrame. Vanilla Splink (``bench_link.run_vanilla``) is run on world B after
 renaming its columns to headings vanilla's auto-detection knows (it has no column mapping).
+
+World C (``benchmarks/worlds/world_c.py``, Batak marga, two epochs of lists, a two-row merged header) is
+for development next to world A. Its files are passed to ``lm.link`` as paths with the column mapping, the
+age list's date (``list_date``), the lists' snapshot dates and, for the workbook whose heading read_table
+does not find by itself (a two-row merged header), the heading row a user reads off the sheet (``header``).
 """
 
 from __future__ import annotations
@@ -147,6 +154,50 @@ def b_sources(data_dir: str, probe: dict) -> tuple[dict, list[str]]:
     return sources, notes
 
 
+# ------------------------------------------------------------------------------------------ world C reading
+
+
+def probe_c(data_dir: str) -> dict:
+    """Read every world-C list as lm.link would (read_table + detect_columns with the mapping)."""
+    from worlds.world_c import COLUMNS, LIST_FORMATS
+
+    import linkmiskin as lm
+
+    out = {}
+    for src, (fname, _, _) in LIST_FORMATS.items():
+        try:
+            raw = lm.read_table(Path(data_dir) / fname, source=src)
+            lm.detect_columns(raw, COLUMNS[src], source=src)
+            out[src] = "ok"
+        except Exception as e:  # noqa: BLE001 - the failure is what we report
+            out[src] = f"{type(e).__name__}: {str(e)[:300]}"
+    return out
+
+
+def run_c(data_dir: str, keep: str | None = None) -> dict:
+    """World C linked as a user would: paths, the column mapping, the age list's date, the snapshot dates,
+    and a heading row only for the lists whose heading read_table does not find (``world_c.HEADER``)."""
+    from worlds.world_c import COLUMNS, HEADER, LIST_DATE, LIST_FORMATS, REGION, SNAPSHOTS
+
+    import linkmiskin as lm
+
+    t0 = time.perf_counter()
+    probe = probe_c(data_dir)
+    header = {src: HEADER[src] for src, msg in probe.items() if msg != "ok" and src in HEADER}
+    notes = [f"{src}: header={h} (the heading row a user reads off the sheet)" for src, h in header.items()]
+    sources = {src: str(Path(data_dir) / fname) for src, (fname, _, _) in LIST_FORMATS.items()}
+    res = lm.link(sources, columns=COLUMNS, region=REGION, list_date=LIST_DATE, snapshots=SNAPSHOTS,
+                  header=header or None, progress=False)
+    wall = time.perf_counter() - t0
+    out = {"wall_s": round(wall, 1), "peak_mb": round(_peak_mb()), "records": len(res.records),
+           "timings": res.timings, "probe": probe, "workarounds": notes}
+    out.update(_evaluate(res, data_dir))
+    if keep:
+        res.records.to_parquet(Path(keep) / "pred_records.parquet")
+        res.pairs.to_parquet(Path(keep) / "pred_pairs.parquet")
+    return out
+
+
 # ------------------------------------------------------------------------------------------ child runs
 
 
@@ -259,24 +310,29 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--households", type=int, default=50_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--worlds", nargs="*", default=["a", "b"], choices=["a", "b"])
+    ap.add_argument("--worlds", nargs="*", default=["a", "b"],
+                    help="worlds to run, space- or comma-separated (a,c)")
     ap.add_argument("--no-vanilla", action="store_true", help="skip vanilla Splink on world B")
     ap.add_argument("--json", help="also write the results as JSON to this file")
     ap.add_argument("--keep", help="keep world B's files and predictions in this directory")
     ap.add_argument("--stress", action="store_true", help="world A with the overrides of STRESS_RATES")
     ap.add_argument("--traits", action="store_true", help="world A's lists with the traits of TRAIT_STRESS")
-    ap.add_argument("--child", choices=["a", "b", "vanilla_b"])
+    ap.add_argument("--child", choices=["a", "b", "c", "vanilla_b"])
     ap.add_argument("--data")
     args = ap.parse_args()
     if args.child:
-        fn = {"a": run_a, "b": lambda d: run_b(d, args.keep), "vanilla_b": run_vanilla_b}[args.child]
+        fn = {"a": run_a, "b": lambda d: run_b(d, args.keep), "c": lambda d: run_c(d, args.keep),
+              "vanilla_b": run_vanilla_b}[args.child]
         print(json.dumps(fn(args.data), default=str))
         return
 
+    worlds = [w for arg in args.worlds for w in arg.split(",") if w]
+    if not set(worlds) <= {"a", "b", "c"}:
+        ap.error(f"unknown world in {args.worlds}; choose from a, b, c")
     rows: list[dict] = []
-    for world in args.worlds:
+    for world in worlds:
         tmp_obj = None
-        if world == "b" and args.keep:
+        if world in ("b", "c") and args.keep:
             tmp = args.keep
             Path(tmp).mkdir(parents=True, exist_ok=True)
         else:
@@ -290,6 +346,10 @@ def main() -> None:
                                       rates=STRESS_RATES if args.stress else None)
             if args.traits:
                 stress_traits(data, seed=args.seed)
+        elif world == "c":
+            from worlds import world_c
+
+            data = world_c.generate(households=args.households, seed=args.seed)
         else:
             from worlds import world_b
 
@@ -302,7 +362,7 @@ def main() -> None:
         runs = [("linkmiskin", world)] + ([("vanilla Splink", "vanilla_b")]
                                           if world == "b" and not args.no_vanilla else [])
         for name, kind in runs:
-            r = _child(kind, tmp, args.keep if kind == "b" else None)
+            r = _child(kind, tmp, args.keep if kind in ("b", "c") else None)
             tag = ("*" if args.stress else "") + ("+" if args.traits else "") if world == "a" else ""
             r.update(world=world.upper() + tag, run=name, households=args.households)
             rows.append(r)

@@ -39,12 +39,12 @@ record the household it belonged to **at its list's date**.
 
 | list | epoch | who | format | damage |
 |---|---|---|---|---|
-| ``pbi_jk_2024_06`` | 0 | BPJS-PBI members of 45% poorest households (+5% better off), each member 93% | CSV ``,`` UTF-8 | dates ``12-AGU-1978``, NIK with dots (8%), one typo (2%), a member with the head's NIK (2%), women's ``BR`` written 3 ways |
-| ``pbi_jk_2025_01`` | 1 | the same programme seven months later (5% of households dropped, new KKs of listed families 60%) | TSV | dates ``12/08/1978``, NIK typos 2%, call names 10% |
-| ``kpm_sembako_2024`` | 0 | one row per household (the wife as *pengurus* in 70%, else the head) + number of members; 30% poorest | Excel: title block + two-row merged header; no KK | NIK typed as a number (Excel damage, 15%), with spaces (10%), dates ``17 Agustus 1980``, ``NAI``/``AMA`` teknonyms 6% |
-| ``lansia_2024`` | 0 | people 60+ of 60% poorest households, 70% | CSV with a title line; no NIK, no KK | mixed and lower case, two-digit years ``12-08-48``, age only (30%), ``OP.`` teknonyms 12%, other placeholder date 30% of heaped |
+| ``pbi_jk_2024_06`` | 0 | BPJS-PBI members of 45% poorest households (+5% better off), each member 93% | CSV ``,`` UTF-8 | dates ``12-AGU-1978``, NIK missing 6%, with dots 8%, one digit wrong 3%, a member with the head's NIK 4%; women's ``BR`` written 3 ways; relationship as BPJS words (``PESERTA``) |
+| ``pbi_jk_2025_01`` | 1 | the same programme seven months later (5% of households dropped, new KKs of listed families 60%) | TSV | dates ``12/08/1978``, relationship as BPS codes (1-6), NIK as in 2024 without dots, call names 10% |
+| ``kpm_sembako_2024`` | 0 | one row per household (the wife as *pengurus* in 70%, else the head) + number of members; 30% poorest | Excel: title block + two-row merged header; no KK | NIK missing 8%, typed as a number (Excel damage, 15%), with spaces (10%); dates ``17 Agustus 1980``; ``NAI``/``AMA`` teknonyms 6%; a wife under her husband's marga 15% |
+| ``lansia_2024`` | 0 | people 60+ of 60% poorest households, 70% | CSV with a title line; no NIK, no KK | mixed and lower case, two-digit years ``12-08-48``, age only (30%), ``OP.`` teknonyms 12%, a wife under her husband's marga 15%, another placeholder date for 30% of the heaped |
 | ``dkb_2024s2`` | 1 | Dukcapil extract (DKB) of the members of 80% of the 50% poorest households, with a NIK | ``|``-separated TXT | clean NIK/KK, ISO dates, RT/RW ``000`` |
-| ``eppgbm_2025`` | 1 | children under five of every household (85%), with mother and father | Excel, title row; child's NIK 40% | mother's NIK as a number (25%), ``dd/mm/yyyy``, KK on 50% |
+| ``eppgbm_2025`` | 1 | children under five of every household (85%), with mother and father | Excel, title row; child's NIK 40% | title case, mother's NIK as a number (25%) and under her husband's marga (10%), babies under three months as ``By. Ny.`` + mother (50%), ``dd/mm/yyyy``, KK on 50% |
 
 Desa are written officially, upper case, with Arabic for Roman numerals (``HUTATORUAN 5``), run together or
 split (``SIATASBARITA``), with ``DESA``/``KEL.`` prefixes, and the kecamatan as ``SIBORONG-BORONG``.
@@ -122,18 +122,19 @@ RATES: dict = {
     "damage": {  # per list: name, date and NIK damage
         "pbi_jk_2024_06": dict(typo=0.03, given_variant=0.08, marga_variant=0.06, call_name=0.06, swap=0.03,
                                initial=0.02, br=(0.5, 0.2, 0.1), case="upper", dob_missing=0.01,
-                               dob_error=0.03, nik_missing=0.03, nik_typo=0.02, nik_dots=0.08, nik_head=0.02,
+                               dob_error=0.03, nik_missing=0.06, nik_typo=0.03, nik_dots=0.08, nik_head=0.04,
                                date_fmt="dd-MON-yyyy"),
         "pbi_jk_2025_01": dict(typo=0.03, given_variant=0.08, marga_variant=0.06, call_name=0.10, swap=0.03,
                                initial=0.02, br=(0.5, 0.2, 0.1), case="upper", dob_missing=0.01,
-                               dob_error=0.03, nik_missing=0.03, nik_typo=0.02, nik_head=0.02,
+                               dob_error=0.03, nik_missing=0.06, nik_typo=0.03, nik_head=0.04,
                                date_fmt="dd/mm/yyyy"),
         "kpm_sembako_2024": dict(typo=0.04, given_variant=0.10, marga_variant=0.08, call_name=0.12, swap=0.05,
-                                 initial=0.03, br=(0.6, 0.1, 0.05), case="upper", teknonym=0.06,
-                                 dob_missing=0.05, dob_error=0.04, nik_missing=0.04, nik_typo=0.03,
+                                 initial=0.03, br=(0.6, 0.1, 0.05), case="upper", teknonym=0.06, husband_marga=0.15,
+                                 dob_missing=0.05, dob_error=0.04, nik_missing=0.08, nik_typo=0.03,
                                  nik_excel=0.15, nik_spaces=0.10, date_fmt="d Month yyyy"),
         "lansia_2024": dict(typo=0.05, given_variant=0.12, marga_variant=0.10, call_name=0.15, swap=0.05,
-                            initial=0.02, br=(0.5, 0.2, 0.1), case="mixed", teknonym=0.12, dob_missing=0.05,
+                            initial=0.02, br=(0.5, 0.2, 0.1), case="mixed", teknonym=0.12, husband_marga=0.15,
+                            dob_missing=0.05,
                             dob_error=0.05, other_placeholder=0.3, age_only=0.3, date_fmt="dd-mm-yy"),
         "dkb_2024s2": dict(typo=0.0, given_variant=0.0, marga_variant=0.0, call_name=0.0, swap=0.0,
                            initial=0.0, br=(0.0, 0.0, 0.0), case="upper", dob_missing=0.0, dob_error=0.0,
@@ -142,7 +143,7 @@ RATES: dict = {
                             initial=0.0, br=(0.4, 0.1, 0.1), case="title", dob_missing=0.01, dob_error=0.03,
                             nik_missing=0.60, nik_typo=0.02, date_fmt="dd/mm/yyyy"),
     },
-    "parent_nik_excel": 0.25, "ppgbm_kk": 0.5, "desa_style": {"official": 0.35, "upper": 0.3, "arabic": 0.15,
+    "parent_nik_excel": 0.25, "mother_husband_marga": 0.10, "unnamed_baby": 0.5, "ppgbm_kk": 0.5, "desa_style": {"official": 0.35, "upper": 0.3, "arabic": 0.15,
                                                              "joined": 0.1, "prefix": 0.1},
 }
 
@@ -646,6 +647,13 @@ def _render_names(rng: np.random.Generator, rec: pd.DataFrame, d: dict, v: dict)
     g1 = _variant(rng, rec["given1"].to_numpy(dtype=object), v["given_var"], d["given_variant"])
     g2 = _variant(rng, rec["given2"].to_numpy(dtype=object), v["given_var"], d["given_variant"])
     marga = _variant(rng, rec["marga"].to_numpy(dtype=object), v["marga_var"], d["marga_variant"])
+    # a wife written with her husband's marga, alone or before her own (ROSMA SIMANJUNTAK BR SIREGAR)
+    hm = (rec["head_marga"] if "head_marga" in rec else pd.Series("", index=rec.index)).fillna("")
+    hm = hm.astype(object).to_numpy()
+    wife = ((rec.get("rel", pd.Series(None, index=rec.index)) == PASANGAN).to_numpy() & (hm != "")
+            & (marga != "") & (hm != marga) & (rng.random(n) < d.get("husband_marga", 0.0)))
+    both = rng.random(n) < 0.3
+    marga = np.where(wife, np.where(both, hm + " BR " + marga, hm), marga)
     has2 = g2 != ""
     r = rng.random(n)
     c1 = d["call_name"]
@@ -659,7 +667,7 @@ def _render_names(rng: np.random.Generator, rec: pd.DataFrame, d: dict, v: dict)
     given = np.where(init, pd.Series(g1).str[:1].to_numpy(dtype=object) + ".", given)
     p_br = np.array(d["br"] + (max(0.0, 1 - sum(d["br"])),))
     conn = np.array(["BR", "BR.", "BORU", ""], dtype=object)[_pick(rng, n, p_br)]
-    conn = np.where(~rec["male"].to_numpy() & (marga != ""), conn, "")
+    conn = np.where(~rec["male"].to_numpy() & (marga != "") & ~wife, conn, "")
     name = pd.Series(given + " " + conn + " " + marga).str.split().str.join(" ")
     tek = d.get("teknonym", 0.0)
     if tek:
@@ -786,6 +794,7 @@ def _records(p: pd.DataFrame, hh: pd.DataFrame, rows: np.ndarray, epoch: int) ->
     pe = p[p[f"hh{epoch}"] >= 0]
     heads = pe[pe[f"rel{epoch}"] == KEPALA].drop_duplicates(f"hh{epoch}").set_index(f"hh{epoch}")
     rec["head_nik"] = heads["nik"].reindex(hid).to_numpy()
+    rec["head_marga"] = heads["marga"].where(heads["male"]).reindex(hid).to_numpy()
     kids = pe[pe[f"rel{epoch}"] == ANAK].drop_duplicates(f"hh{epoch}").set_index(f"hh{epoch}")["given1"]
     rec["first_child"] = kids.reindex(hid).to_numpy()
     order = rec["rel"].map(_ROLE_ORDER).fillna(9).to_numpy()
@@ -925,19 +934,25 @@ def _eppgbm(rng: np.random.Generator, p: pd.DataFrame, hh: pd.DataFrame, v: dict
     own = (rec["rel"] == ANAK).to_numpy()
     mo = mothers.reindex(rec["hid"]).reset_index(drop=True)
     fa = fathers.reindex(rec["hid"]).reset_index(drop=True)
-    dm = dict(d, typo=0.03, call_name=0.1, initial=0.0)
+    dm = dict(d, typo=0.03, call_name=0.1, initial=0.0, husband_marga=RATES["mother_husband_marga"])
     mo_name = _render_names(rng, mo.fillna({"given1": "", "given2": "", "marga": ""}).assign(
-        male=False, teknonym=""), dm, v).where(own & mo["given1"].notna().to_numpy(), None)
+        male=False, teknonym="", rel=PASANGAN, head_marga=fa["marga"].to_numpy()), dm, v).where(
+        own & mo["given1"].notna().to_numpy(), None)
     fa_name = _render_names(rng, fa.fillna({"given1": "", "given2": "", "marga": ""}).assign(
         male=True, teknonym=""), dm, v).where(own & fa["given1"].notna().to_numpy(), None)
     mo_nik = pd.Series(mo["nik"].to_numpy(), dtype=object).where(own, None)
     excel = (rng.random(len(rec)) < RATES["parent_nik_excel"]) & mo_nik.notna().to_numpy()
     mo_nik[excel] = [int(x[:15] + "0") for x in mo_nik[excel]]
+    # a baby under three months still unnamed on half the rows: "BY. NY." + the mother's name as written
+    name = _render_names(rng, rec, d, v)
+    baby = ((T1 - rec["dob"].to_numpy().astype("datetime64[D]")).astype(int) < 90) & mo_name.notna().to_numpy()
+    baby &= rng.random(len(rec)) < RATES["unnamed_baby"]
+    name = name.where(~baby, "By. Ny. " + mo_name.fillna(""))
     df = pd.DataFrame({
         "ID_ANAK": "PGBM" + pd.Series(np.arange(1, len(rec) + 1)).astype(str).str.zfill(6),
         "NIK_ANAK": _render_nik(rng, rec["nik"].to_numpy(), rec["head_nik"].to_numpy(), d),
         "NO_KK": pd.Series(rec["kk"].to_numpy(), dtype=object).where(rng.random(len(rec)) < RATES["ppgbm_kk"], None),
-        "NAMA_ANAK": _render_names(rng, rec, d, v),
+        "NAMA_ANAK": name,
         "JK": np.where(rec["male"], "L", "P"),
         "TGL_LAHIR": _render_dates(rng, rec["dob"].to_numpy(), rec["heaped"].to_numpy(), d),
         "NAMA_IBU": mo_name,

@@ -1,0 +1,93 @@
+"""World C (benchmarks/worlds/world_c.py): a development world of Tapanuli Utara. Generated data only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import linkmiskin as lm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from worlds import world_c  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def world() -> world_c.WorldC:
+    return world_c.generate(households=400, seed=3)
+
+
+def test_truth_covers_every_record_once(world):
+    t = world.truth
+    assert not t.duplicated(["source", "record_id"]).any()
+    for src, df in world.sources.items():
+        rid = df[world_c.COLUMNS[src]["record_id"]].astype(str)
+        assert sorted(rid) == sorted(t.loc[t["source"] == src, "record_id"])
+    assert t["person_id"].notna().all() and t["household_id"].notna().all()
+
+
+def test_every_list_is_present_and_the_population_spans_two_epochs(world):
+    assert set(world.sources) == set(world_c.LIST_FORMATS)
+    assert all(len(df) > 0 for df in world.sources.values())
+    pop = world.population
+    assert (pop["hh0"] < 0).any() and (pop["hh1"] < 0).any()      # born or arrived / died between the lists
+    moved = pop[(pop["hh0"] >= 0) & (pop["hh1"] >= 0) & (pop["hh0"] != pop["hh1"])]
+    assert len(moved) > 0                                             # married or split off into another KK
+
+
+def test_hard_negative_groups_are_present_and_hold_different_people(world):
+    g = world.truth.loc[world.truth["hard_negative_group"] != ""]
+    kinds = set(g["hard_negative_group"].str.split(":").str[0])
+    assert {"twin", "father_son", "same_name_same_dob"} <= kinds
+    assert (g.groupby("hard_negative_group")["person_id"].nunique() >= 2).any()   # pairs on the lists
+    pop = world.population[world.population["hard_negative_group"] != ""]
+    assert (pop.groupby("hard_negative_group")["pid"].nunique() >= 2).all()       # every group: 2+ people
+
+
+def test_same_name_same_dob_strangers_share_name_and_date(world):
+    pop = world.population
+    grp = pop[pop["hard_negative_group"].str.startswith("same_name_same_dob:")]
+    assert len(grp) >= 2
+    assert (grp.groupby("hard_negative_group")[["full_name", "dob"]].nunique() == 1).all().all()
+
+
+def test_same_seed_same_world_other_seed_other_world():
+    a, b = world_c.generate(households=150, seed=11), world_c.generate(households=150, seed=11)
+    for src in a.sources:
+        pd.testing.assert_frame_equal(a.sources[src], b.sources[src])
+    pd.testing.assert_frame_equal(a.truth, b.truth)
+    c = world_c.generate(households=150, seed=12)
+    assert not a.truth.equals(c.truth)
+
+
+def test_files_are_written_and_read_by_read_table(world, tmp_path):
+    paths = world.write(tmp_path)
+    truth = pd.read_csv(paths["truth"], dtype=str, keep_default_na=False)
+    assert len(truth) == len(world.truth)
+    for src, (fname, _, _) in world_c.LIST_FORMATS.items():
+        header = world_c.HEADER.get(src)
+        raw = lm.read_table(paths[src], source=src, header=header)
+        assert len(raw) == len(world.sources[src])
+        mapping = lm.detect_columns(raw, world_c.COLUMNS[src], source=src).mapping
+        assert mapping["record_id"] == world_c.COLUMNS[src]["record_id"]
+        assert sorted(raw[mapping["record_id"]].astype(str)) == sorted(truth.loc[truth["source"] == src, "record_id"])
+
+
+def test_the_two_row_header_needs_the_heading_row(world, tmp_path):
+    path = world.write(tmp_path)["kpm_sembako_2024"]
+    raw = lm.read_table(path, source="kpm_sembako_2024")
+    assert "ID DTKS" not in raw.columns                 # the merged group row is taken for the heading
+    raw = lm.read_table(path, source="kpm_sembako_2024", header=world_c.HEADER["kpm_sembako_2024"])
+    assert "NIK PENGURUS" in raw.columns and "NIK PENGURUS" in raw.attrs["numeric_cells"]   # Excel-typed NIKs
+
+
+def test_region_is_outside_java_and_desa_resolve(world):
+    from linkmiskin.standardise.regions import region_table
+
+    assert not world.region.startswith(("31", "32", "33", "34", "35", "36"))
+    codes = set(region_table(world.region)["desa_code"])
+    desa = pd.read_csv(world_c.DATA / "c_desa.csv", comment="#", dtype=str)
+    assert set(desa["desa_code"]) <= codes
