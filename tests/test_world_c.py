@@ -67,7 +67,7 @@ def test_files_are_written_and_read_by_read_table(world, tmp_path):
     paths = world.write(tmp_path)
     truth = pd.read_csv(paths["truth"], dtype=str, keep_default_na=False)
     assert len(truth) == len(world.truth)
-    for src, (fname, _, _) in world_c.LIST_FORMATS.items():
+    for src in world_c.LIST_FORMATS:
         header = world_c.HEADER.get(src)
         raw = lm.read_table(paths[src], source=src, header=header)
         assert len(raw) == len(world.sources[src])
