@@ -174,20 +174,27 @@ def probe_c(data_dir: str) -> dict:
     return out
 
 
-def run_c(data_dir: str, keep: str | None = None) -> dict:
+def link_c(data_dir: str):
     """World C linked as a user would: paths, the column mapping, the age list's date, the snapshot dates,
-    and a heading row only for the lists whose heading read_table does not find (``world_c.HEADER``)."""
+    and a heading row only for the lists whose heading read_table does not find (``world_c.HEADER``).
+    Returns the result, the probe of each list and the workarounds used."""
     from worlds.world_c import COLUMNS, HEADER, LIST_DATE, LIST_FORMATS, REGION, SNAPSHOTS
 
     import linkmiskin as lm
 
-    t0 = time.perf_counter()
     probe = probe_c(data_dir)
     header = {src: HEADER[src] for src, msg in probe.items() if msg != "ok" and src in HEADER}
     notes = [f"{src}: header={h} (the heading row a user reads off the sheet)" for src, h in header.items()]
     sources = {src: str(Path(data_dir) / fname) for src, (fname, _, _) in LIST_FORMATS.items()}
     res = lm.link(sources, columns=COLUMNS, region=REGION, list_date=LIST_DATE, snapshots=SNAPSHOTS,
                   header=header or None, progress=False)
+    return res, probe, notes
+
+
+def run_c(data_dir: str, keep: str | None = None) -> dict:
+    """:func:`link_c`, timed and evaluated."""
+    t0 = time.perf_counter()
+    res, probe, notes = link_c(data_dir)
     wall = time.perf_counter() - t0
     out = {"wall_s": round(wall, 1), "peak_mb": round(_peak_mb()), "records": len(res.records),
            "timings": res.timings, "probe": probe, "workarounds": notes}

@@ -324,6 +324,13 @@ def _names(rng: np.random.Generator, p: pd.DataFrame, hh: pd.DataFrame, v: dict)
         g1[jav] = parts.str[0].to_numpy()
         g2[jav] = parts.str[1].fillna("").to_numpy()
         marga[jav] = ""
+    # parents do not give two of their children one name: a repeated first given name is drawn again
+    for _ in range(4):
+        dup = pd.DataFrame({"hh": p["hh"].to_numpy(), "g": g1}).duplicated(["hh", "g"]).to_numpy()
+        if not dup.any():
+            break
+        g1[dup] = _draw_given(rng, male[dup], cohort[dup], v["given"])
+    g2 = np.where(g2 == g1, "", g2)
     p["given1"], p["given2"], p["marga"] = g1, g2, marga
 
 
