@@ -51,7 +51,7 @@ def test_same_name_same_dob_strangers_share_name_and_date(world):
     pop = world.population
     grp = pop[pop["hard_negative_group"].str.startswith("same_name_same_dob:")]
     assert len(grp) >= 2
-    assert (grp.groupby("hard_negative_group")[["full_name", "dob"]].nunique() == 1).all().all()
+    assert (grp.groupby("hard_negative_group")[["given1", "marga", "dob"]].nunique() == 1).all().all()
 
 
 def test_same_seed_same_world_other_seed_other_world():

@@ -25,7 +25,9 @@ were issued there), 4% are Javanese transmigrant families (NIKs from Klaten, nam
 * **Look-alikes** (``truth.hard_negative_group``): twins (1.5% of second and later children), sons given
   their father's names (4% of Batak sons), strangers with the same full name and birth date (1% of adults
   are given a stranger's name and birth date from another kecamatan, on top of the coincidences heaping
-  and shared marga produce), namesakes in one desa (same full name, other birth date).
+  and shared marga produce; the group is one first given name + marga + birth date, because lists that
+  show only ``JOHANNES PANGGABEAN`` cannot tell such people apart by name), namesakes in one desa (same
+  first given name and marga, another birth date).
 
 **Two epochs.** Lists of mid-2024 (epoch 0) and early 2025 (epoch 1) see different households:
 between them people die (10% of those 80+, 5% at 70-79, 2% at 60-69, 0.3% younger; a widow becomes
@@ -424,18 +426,20 @@ def _lookalikes(rng: np.random.Generator, p: pd.DataFrame, hh: pd.DataFrame, v: 
     takers, donors = takers[ok], donors[ok]
     for c in ("given1", "given2", "marga", "dob"):
         p.loc[takers, c] = p[c].to_numpy()[donors]
-    # every set of ungrouped people with one full name and one birth date (copied or by coincidence)
+    # every set of ungrouped people with one first given name, one marga and one birth date (copied, or by
+    # coincidence: lists that write only the first given name and the marga show them as one name)
     full = (p["given1"] + " " + p["given2"] + " " + p["marga"]).str.split().str.join(" ")
     p["full_name"] = full
-    key = full + "|" + p["dob"].astype(str)
+    short = p["given1"] + " " + p["marga"]
+    key = short + "|" + p["dob"].astype(str)
     free = pd.Series(group == "")
     sizes = key[free].map(key[free].value_counts())
     same = np.zeros(n, dtype=bool)
     same[free.to_numpy()] = sizes.to_numpy() > 1
     group[same] = "same_name_same_dob:" + pd.Series(pd.factorize(key[same])[0]).astype(str).to_numpy(dtype=object)
-    # namesakes in one desa: the same full name, another birth date
+    # namesakes in one desa: the same first given name and marga, another birth date
     desa = hh.set_index("hid")["desa"].to_numpy()[hid]
-    dkey = full + "|" + pd.Series(desa).astype(str)
+    dkey = short + "|" + pd.Series(desa).astype(str)
     free = pd.Series(group == "")
     counts = dkey[free].map(dkey[free].value_counts())
     ns = np.zeros(n, dtype=bool)
