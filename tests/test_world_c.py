@@ -91,3 +91,25 @@ def test_region_is_outside_java_and_desa_resolve(world):
     codes = set(region_table(world.region)["desa_code"])
     desa = pd.read_csv(world_c.DATA / "c_desa.csv", comment="#", dtype=str)
     assert set(desa["desa_code"]) <= codes
+
+
+def test_wrong_pairs_tells_scored_from_chained_merges():
+    from types import SimpleNamespace
+
+    from bench_recall import wrong_pairs
+
+    recs = pd.DataFrame({"source": ["a", "a", "b"], "record_id": ["1", "2", "1"], "person_id": ["x", "x", "x"],
+                         "nik_status": ["valid", "missing", "valid"], "birth_date": ["1980-01-02", None, None],
+                         "name": ["ROSMA SIREGAR", "ROSMA", "ROSMA SIREGAR"],
+                         "name_tokens": [["ROSMA", "SIREGAR"], ["ROSMA"], ["ROSMA", "SIREGAR"]],
+                         "birth_date_placeholder": False, "birth_year_approx_from_age": False})
+    truth = pd.DataFrame({"source": ["a", "a", "b"], "record_id": ["1", "2", "1"], "person_id": ["p", "q", "q"],
+                          "hard_negative_group": ["same_name_same_dob:1", "same_name_same_dob:1", ""]})
+    pairs = pd.DataFrame({"source_l": ["a", "a"], "record_id_l": ["1", "2"], "source_r": ["b", "b"],
+                          "record_id_r": ["1", "1"], "match_probability": [0.97, 0.99]})
+    out = wrong_pairs(SimpleNamespace(records=recs, pairs=pairs, threshold=0.5), truth)
+    got = out.set_index(["record_id_l", "source_r", "record_id_r"])
+    assert len(out) == 2                                    # a1-a2 and a1-b1: different people in one person
+    assert got.loc[("1", "b", "1"), "how"] == "scored_above_threshold"
+    assert got.loc[("1", "a", "2"), "how"] == "joined_by_clustering"
+    assert got.loc[("1", "a", "2"), "kind"] == "same_name_same_dob"
