@@ -813,9 +813,11 @@ def golden_accuracy(result, data) -> pd.DataFrame:
     * ``accuracy``: all of them;
     * ``accuracy_recoverable``: those whose true value is written on at least one of their own records
       (``desa_code``: or on a record of their true household, which a person without an address takes;
-      heads: the true head is on some list). A value no record carries cannot be right;
+      ``head_person``: the true head is on some list; ``head_name``: the true head's name, canonical, is
+      written on a record of the true head, as for ``name``). A value no record carries cannot be right;
     * ``accuracy_when_available``: those whose true value is on a record of the *predicted* person
-      (household), which is what survivorship can at best pick: the rest is damage or linkage.
+      (household), which is what survivorship can at best pick: the rest is damage or linkage
+      (``head_name``: a record of the true head in the predicted household carries the true name).
 
     >>> acc = golden_accuracy(lm.link(data.sources, region=data.region), data)   # doctest: +SKIP
     """
@@ -864,6 +866,13 @@ def golden_accuracy(result, data) -> pd.DataFrame:
         pd.MultiIndex.from_frame(j[["household_id", "true_person"]]))
     eq_name = got_name.astype(str) == t_name.astype(str).to_numpy()
     eq_head = true_of_pred.reindex(got_head).to_numpy(dtype=object).astype(str) == t_pers.astype(str).to_numpy()
-    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed, in_pred))
+    # the head's name, as the person's name: written on a record of the true head (in the predicted household)
+    named = pd.DataFrame({"key": t_pers.to_numpy(), "truth": t_name.to_numpy()})
+    name_listed = _holds(named, j.rename(columns={"true_person": "key"}), "key", "name")
+    in_pred_hh = j[["household_id", "true_person", "name"]].assign(
+        key=j["household_id"].astype(str) + "|" + j["true_person"].astype(str))
+    name_in_pred = _holds(named.assign(key=pd.Series(hb.to_numpy()).astype(str).to_numpy() + "|"
+                                       + t_pers.astype(str).to_numpy()), in_pred_hh, "key", "name")
+    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed & name_listed, in_pred & name_in_pred))
     rows.append(_accuracy_row("head_person", "household", ok, eq_head, listed, in_pred))
     return pd.DataFrame(rows)
