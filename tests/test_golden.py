@@ -402,3 +402,11 @@ def test_first_of_kk_run_ignores_a_run_starting_with_a_duplicate_entry():
     assert list(golden._first_of_kk_run(r2, np.zeros(3, dtype=np.int64))) == [True, False, False]
     r2.loc[0, ["kk", "kk_status"]] = ["3216010101100001", "valid"]   # three KKs: no run of two
     assert not golden._first_of_kk_run(r2, np.zeros(3, dtype=np.int64)).any()
+
+
+def test_source_trust_and_head_recipient_lists_come_from_the_data_file():
+    # every kind ranks the same lists, each once; BLT-DD's recipient counts as a head vote
+    assert set(golden.SOURCE_TRUST["identity"]) == set(golden.SOURCE_TRUST["address"])
+    assert len(set(golden.SOURCE_TRUST["identity"])) == len(golden.SOURCE_TRUST["identity"])
+    assert golden.SOURCE_TRUST["identity"][0] == "bpjs_pbi" and golden.SOURCE_TRUST["address"][0] == "posyandu"
+    assert golden.HEAD_RECIPIENT_LISTS == frozenset({"blt_dd"})

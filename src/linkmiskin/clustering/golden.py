@@ -30,25 +30,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from linkmiskin.standardise.household_roles import HEAD
 
-__all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "persons_table", "households_table",
+__all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "HEAD_RECIPIENT_LISTS", "persons_table", "households_table",
            "rules_table", "golden_accuracy"]
 
 # ============================================================================================ trust
 
-#: Default trust of a known list, per kind of field (lower = trusted more). Lists not named here come last.
-#: Identity: DTKS and BPJS-PBI are matched against Dukcapil; BLT-DD and posyandu are typed at the desa.
-#: Address: lists kept by the desa every month (posyandu, BLT-DD) know where a family lives now; DTKS and
-#: P3KE are updated once or twice a year. Used only when no snapshot dates are given or they tie.
+def _source_facts() -> pd.DataFrame:
+    with resources.files("linkmiskin").joinpath("data/source_trust.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f, comment="#", dtype={"list": str, "recipient_is_head": str})
+
+
+_SOURCES = _source_facts()
+#: Default trust of a known list, per kind of field (first = trusted most; lists not named come last), from
+#: ``data/source_trust.csv``: identity (DTKS and BPJS-PBI are matched against Dukcapil), address (lists kept
+#: by the desa every month know where a family lives now). Used only when no snapshot dates are given or
+#: they tie.
 SOURCE_TRUST: dict[str, tuple[str, ...]] = {
-    "identity": ("bpjs_pbi", "dtks", "p3ke", "blt_dd", "posyandu"),
-    "address": ("posyandu", "blt_dd", "bpjs_pbi", "dtks", "p3ke"),
-}
+    kind: tuple(_SOURCES.sort_values(kind, kind="stable")["list"]) for kind in ("identity", "address")}
+#: Lists of one recipient per household (BLT-DD), whose row without a relationship is a vote for the head
+#: (``data/source_trust.csv``, ``recipient_is_head``).
+HEAD_RECIPIENT_LISTS: frozenset[str] = frozenset(_SOURCES.loc[_SOURCES["recipient_is_head"] == "yes", "list"])
 
 # ============================================================================================ rules
 # Each rule takes the candidate table (one row per entity and distinct value; see _candidates) and returns
@@ -686,7 +694,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     rules: dict[str, np.ndarray] = {}
     # head: among the household's persons, the one most records call head (BLT-DD recipients count)
     rel = _col(rec, "relationship")
-    is_head_vote = (rel == HEAD) | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
+    is_head_vote = (rel == HEAD) | (rec["source"].isin(HEAD_RECIPIENT_LISTS).to_numpy() & pd.isna(rel))
     pers = persons.set_index("person_id")
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
     sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
