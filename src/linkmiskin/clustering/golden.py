@@ -30,25 +30,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from linkmiskin.standardise.household_roles import HEAD
 
-__all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "persons_table", "households_table",
+__all__ = ["FIELD_RULES", "RULES", "CONFLICTS", "SOURCE_TRUST", "HEAD_RECIPIENT_LISTS", "persons_table", "households_table",
            "rules_table", "golden_accuracy"]
 
 # ============================================================================================ trust
 
-#: Default trust of a known list, per kind of field (lower = trusted more). Lists not named here come last.
-#: Identity: DTKS and BPJS-PBI are matched against Dukcapil; BLT-DD and posyandu are typed at the desa.
-#: Address: lists kept by the desa every month (posyandu, BLT-DD) know where a family lives now; DTKS and
-#: P3KE are updated once or twice a year. Used only when no snapshot dates are given or they tie.
+def _source_facts() -> pd.DataFrame:
+    with resources.files("linkmiskin").joinpath("data/source_trust.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f, comment="#", dtype={"list": str, "recipient_is_head": str})
+
+
+_SOURCES = _source_facts()
+#: Default trust of a known list, per kind of field (first = trusted most; lists not named come last), from
+#: ``data/source_trust.csv``: identity (DTKS and BPJS-PBI are matched against Dukcapil), address (lists kept
+#: by the desa every month know where a family lives now). Used only when no snapshot dates are given or
+#: they tie.
 SOURCE_TRUST: dict[str, tuple[str, ...]] = {
-    "identity": ("bpjs_pbi", "dtks", "p3ke", "blt_dd", "posyandu"),
-    "address": ("posyandu", "blt_dd", "bpjs_pbi", "dtks", "p3ke"),
-}
+    kind: tuple(_SOURCES.sort_values(kind, kind="stable")["list"]) for kind in ("identity", "address")}
+#: Lists of one recipient per household (BLT-DD), whose row without a relationship is a vote for the head
+#: (``data/source_trust.csv``, ``recipient_is_head``).
+HEAD_RECIPIENT_LISTS: frozenset[str] = frozenset(_SOURCES.loc[_SOURCES["recipient_is_head"] == "yes", "list"])
 
 # ============================================================================================ rules
 # Each rule takes the candidate table (one row per entity and distinct value; see _candidates) and returns
@@ -117,6 +125,12 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
     return c["head_votes"].to_numpy(dtype=np.int64)
 
 
+def first_of_kk_rows(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the person written first in an unbroken run of a list's rows sharing one KK (a Kartu Keluarga
+    prints the head first, and a list copied from KKs keeps that order)."""
+    return c["first_of_kk"].to_numpy(dtype=np.int64)
+
+
 def adult_man(c: pd.DataFrame) -> np.ndarray:
     """Prefer a man of at least 17 on the newest list's date (a KK names the husband as head when there is one)."""
     return c["adult_man"].to_numpy(dtype=np.int64)
@@ -143,7 +157,7 @@ def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, di
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
     not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
-    head_votes, adult_man, eldest)}
+    head_votes, first_of_kk_rows, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -168,7 +182,8 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "adult_man", "eldest"),
+    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "first_of_kk_rows", "adult_man",
+                       "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -473,7 +488,7 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
 RECORD_COLUMNS = ("nik", "nik_status", "nik_birth_date", "nik_sex", "kk", "kk_status", "name", "name_status",
                   "name_tokens", "name_phonetic", "birth_date", "birth_date_status", "birth_date_placeholder",
                   "sex", "sex_status", "relationship", "relationship_status", "desa_code", "desa_name",
-                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile")
+                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile", "row_number")
 
 PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
                   "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
@@ -628,6 +643,41 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
 
 # ======================================================================================= households
 
+def _first_of_kk_run(rec: pd.DataFrame, household: np.ndarray) -> np.ndarray:
+    """Per record: True when it starts a run of two or more consecutive rows of one list (row numbers that
+    follow one another, so no other row between them) that belong to one household and carry one valid KK
+    (on at least one of its rows; a row without a KK continues the run, another KK starts a new one) and hold
+    two or more persons; not when the run's first person is written twice in it (a duplicate entry puts the
+    order in doubt). False for every record without row numbers."""
+    out = np.zeros(len(rec), dtype=bool)
+    if "row_number" not in rec or "kk" not in rec:
+        return out
+    row = pd.to_numeric(rec["row_number"], errors="coerce").to_numpy(dtype=float)
+    has = np.flatnonzero(~np.isnan(row))
+    if len(has) < 2:
+        return out
+    src = pd.factorize(rec["source"].to_numpy(dtype=object))[0]
+    kk = pd.factorize(np.where((rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool),
+                               _col(rec, "kk"), None))[0].astype(np.float64)
+    kk[kk < 0] = np.nan                                            # no valid KK
+    hh = np.asarray(household, dtype=np.int64)
+    o = has[np.lexsort((row[has], src[has]))]                     # list order, list by list
+    follows = np.r_[False, (src[o][1:] == src[o][:-1]) & (row[o][1:] == row[o][:-1] + 1) & (hh[o][1:] == hh[o][:-1])]
+    seg = np.cumsum(~follows)
+    k = pd.Series(kk[o])
+    last = k.groupby(seg).ffill().shift(1).to_numpy()             # the KK carried so far (NaN: none yet)
+    new_kk = follows & ~np.isnan(k.to_numpy()) & ~np.isnan(last) & (k.to_numpy() != last)
+    run = np.cumsum(~follows | new_kk)
+    with_kk = np.bincount(run, weights=~np.isnan(k.to_numpy()))[run] > 0
+    # a run that starts with a person written twice in it (a duplicate entry) leaves its order in doubt
+    d = pd.DataFrame({"run": run, "p": pd.factorize(rec["person_id"].to_numpy(dtype=object))[0][o]})
+    once = (d.groupby(["run", "p"])["p"].transform("size") == 1).to_numpy()
+    persons = d.drop_duplicates().groupby("run").size().reindex(run).to_numpy()
+    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]] & once & with_kk & (persons >= 2))
+    out[o[first]] = True
+    return out
+
+
 HOUSEHOLD_COLUMNS = ["head_person_id", "head_name", "kk", "desa_code", "desa_name", "kecamatan_name", "rt",
                      "rw", "place", "n_persons", "member_roles", "programmes", "decile", "conflicts"]
 
@@ -644,22 +694,24 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     rules: dict[str, np.ndarray] = {}
     # head: among the household's persons, the one most records call head (BLT-DD recipients count)
     rel = _col(rec, "relationship")
-    is_head_vote = (rel == HEAD) | ((rec["source"].to_numpy(dtype=object) == "blt_dd") & pd.isna(rel))
+    is_head_vote = (rel == HEAD) | (rec["source"].isin(HEAD_RECIPIENT_LISTS).to_numpy() & pd.isna(rel))
     pers = persons.set_index("person_id")
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
     sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
     adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
     hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
+                       "first_of_kk": _first_of_kk_run(rec, codes),
                        "written_head": (rel == HEAD).astype(np.int64),
                        "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
                        "adult_man": (sex == "L") & adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
                                               written_head=("written_head", "sum"), other_role=("other_role", "max"),
-                                              adult_man=("adult_man", "max"))
+                                              adult_man=("adult_man", "max"), first_of_kk=("first_of_kk", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role")},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role",
+                                              "first_of_kk")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
@@ -769,9 +821,11 @@ def golden_accuracy(result, data) -> pd.DataFrame:
     * ``accuracy``: all of them;
     * ``accuracy_recoverable``: those whose true value is written on at least one of their own records
       (``desa_code``: or on a record of their true household, which a person without an address takes;
-      heads: the true head is on some list). A value no record carries cannot be right;
+      ``head_person``: the true head is on some list; ``head_name``: the true head's name, canonical, is
+      written on a record of the true head, as for ``name``). A value no record carries cannot be right;
     * ``accuracy_when_available``: those whose true value is on a record of the *predicted* person
-      (household), which is what survivorship can at best pick: the rest is damage or linkage.
+      (household), which is what survivorship can at best pick: the rest is damage or linkage
+      (``head_name``: a record of the true head in the predicted household carries the true name).
 
     >>> acc = golden_accuracy(lm.link(data.sources, region=data.region), data)   # doctest: +SKIP
     """
@@ -820,6 +874,13 @@ def golden_accuracy(result, data) -> pd.DataFrame:
         pd.MultiIndex.from_frame(j[["household_id", "true_person"]]))
     eq_name = got_name.astype(str) == t_name.astype(str).to_numpy()
     eq_head = true_of_pred.reindex(got_head).to_numpy(dtype=object).astype(str) == t_pers.astype(str).to_numpy()
-    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed, in_pred))
+    # the head's name, as the person's name: written on a record of the true head (in the predicted household)
+    named = pd.DataFrame({"key": t_pers.to_numpy(), "truth": t_name.to_numpy()})
+    name_listed = _holds(named, j.rename(columns={"true_person": "key"}), "key", "name")
+    in_pred_hh = j[["household_id", "true_person", "name"]].assign(
+        key=j["household_id"].astype(str) + "|" + j["true_person"].astype(str))
+    name_in_pred = _holds(named.assign(key=pd.Series(hb.to_numpy()).astype(str).to_numpy() + "|"
+                                       + t_pers.astype(str).to_numpy()), in_pred_hh, "key", "name")
+    rows.append(_accuracy_row("head_name", "household", ok, eq_name, listed & name_listed, in_pred & name_in_pred))
     rows.append(_accuracy_row("head_person", "household", ok, eq_head, listed, in_pred))
     return pd.DataFrame(rows)
