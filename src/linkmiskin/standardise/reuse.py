@@ -8,7 +8,11 @@ heading row and the library version) takes its standardised rows from the previo
 the job (the ``NY.`` names settled with every list's words, token rarity, block sizes, shared NIK prefixes,
 ``kk_name_unique``) are computed again as for a fresh link, so the model table is the same.
 
-The standardised rows travel with the result (``LinkResult.standardised``) and with a saved folder
+The standardised rows are not kept twice: ``LinkResult.standardised`` holds per list only its fingerprint,
+column order and attrs (:func:`compact_list`), and the rows that the job-level ``NY.`` step
+(:func:`linkmiskin.standardise.records.settle_unclear_nyonya_names`) changed as they were before it; the
+list's rows are rebuilt from the result's ``records`` (which carry every standardised column) when an
+update or ``save()`` needs them (:meth:`SavedList.rows`). A saved folder holds them in full
 (``standardised.json`` and ``standardised_<n>.parquet``; not with ``mask_ids=True``, they hold NIKs).
 """
 
@@ -18,15 +22,15 @@ import dataclasses
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "save_lists",
-           "load_lists", "LISTS_INDEX"]
+__all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "compact_list",
+           "with_records", "save_lists", "load_lists", "LISTS_INDEX", "SETTLED_COLUMNS"]
 
 #: the index of the standardised lists a saved folder holds (fingerprint and file per source)
 LISTS_INDEX = "standardised.json"
@@ -34,14 +38,40 @@ LISTS_INDEX = "standardised.json"
 LISTS_FORMAT = 1
 
 
+#: the columns :func:`linkmiskin.standardise.records.settle_unclear_nyonya_names` may change after the lists
+#: are joined: a compact list keeps their values as the list's own standardisation gave them
+SETTLED_COLUMNS = ("name", "name_father", "name_tokens", "name_phonetic", "name_nicknames", "name_status",
+                   "spouse_name", "spouse_name_tokens", "name_form", "flags")
+
+
 @dataclass
 class SavedList:
-    """One source's standardised rows and what they were made from."""
+    """One source's standardised rows (``table``), or what rebuilds them from a result's ``records``
+    (:func:`compact_list`), and what they were made from."""
 
     fingerprint: str
     #: the day ages were read as of when the list has ages and no list date (the rows then hold for that day only)
     today: str | None
-    table: pd.DataFrame
+    #: the rows; None in a compact list (:meth:`rows` rebuilds them from ``records``)
+    table: pd.DataFrame | None = None
+    #: the list's columns in order and its attrs (a compact list)
+    columns: list[str] | None = None
+    attrs: dict = field(default_factory=dict)
+    #: the rows the job-level NY. step changed, as the list gave them (index: position in the list)
+    before_settling: pd.DataFrame | None = None
+    n_rows: int = 0
+    #: whether this run took the rows from the previous run
+    reused: bool = field(default=False, compare=False)
+    #: the result's records the rows are rebuilt from (set by :func:`with_records`)
+    records: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def rows(self, name: str) -> pd.DataFrame | None:
+        """The list's standardised rows: ``table``, or rebuilt from ``records`` (None when they lack a column)."""
+        if self.table is not None:
+            return self.table
+        if self.records is None or self.columns is None or not set(self.columns) <= set(self.records.columns):
+            return None
+        return _rebuilt(self, name, self.records)
 
 
 def _table_digest(h: Any, df: pd.DataFrame) -> None:
@@ -106,11 +136,56 @@ def standardised_list(name: str, src: Any, mapping: dict | None, region: str | N
     prev = (saved or {}).get(name)
     if unchanged_list(prev, fp):
         assert prev is not None
-        std = prev.table.copy(deep=False)
-        std.attrs = dict(prev.table.attrs)
-        return std, prev, True
+        rows = prev.rows(name)
+        if rows is not None:
+            std = rows.copy(deep=False)
+            std.attrs = dict(rows.attrs)
+            return std, SavedList(prev.fingerprint, prev.today, std, reused=True), True
     std = standardize()
     return std, SavedList(fp, _today() if _reads_today(std, list_date) else None, std), False
+
+
+def compact_list(saved: SavedList) -> SavedList:
+    """``saved`` without its rows (they are in the result's records): its column order, attrs and the rows
+    that the job-level NY. step will change (``name_form`` ``ambiguous``) as the list gave them."""
+    t = saved.table
+    if t is None:
+        return saved
+    before = None
+    if "name_form" in t:
+        pos = np.flatnonzero(t["name_form"].to_numpy(dtype=object) == "ambiguous")
+        if len(pos):
+            before = t.iloc[pos][[c for c in SETTLED_COLUMNS if c in t]].copy()
+            before.index = pos
+    return SavedList(saved.fingerprint, saved.today, None, list(t.columns), dict(t.attrs), before, len(t),
+                     saved.reused)
+
+
+def with_records(lists: dict[str, SavedList] | None, records: pd.DataFrame) -> dict[str, SavedList] | None:
+    """The compact lists of a result, each able to rebuild its rows from the result's ``records``."""
+    if not lists:
+        return lists
+    return {n: (v if v.table is not None else dataclasses.replace(v, records=records)) for n, v in lists.items()}
+
+
+def _rebuilt(saved: SavedList, name: str, records: pd.DataFrame) -> pd.DataFrame | None:
+    """A compact list's rows from ``records`` (one row per input record, in input order): the list's own
+    rows in order, its columns, the values the job-level NY. step changed put back, and its attrs."""
+    assert saved.columns is not None
+    mask = records["source"].to_numpy(dtype=object) == name
+    if int(mask.sum()) != saved.n_rows:
+        return None
+    idx = np.flatnonzero(mask)
+    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)))
+    b = saved.before_settling
+    if b is not None and len(b):
+        pos = b.index.to_numpy(dtype=np.int64)
+        for c in b.columns:
+            vals = t[c].to_numpy(dtype=object).copy()
+            vals[pos] = b[c].to_numpy(dtype=object)
+            t[c] = pd.array(vals, dtype=b[c].dtype) if b[c].dtype != object else vals
+    t.attrs = dict(saved.attrs)
+    return t
 
 
 # ============================================================================================ folder
@@ -119,14 +194,19 @@ def _mapping_json(cm: Any) -> dict | None:
     return dataclasses.asdict(cm) if dataclasses.is_dataclass(cm) else None
 
 
-def save_lists(lists: dict[str, SavedList] | None, directory: Path) -> list[str]:
-    """Write the standardised lists next to a saved result; returns the file names written."""
+def save_lists(lists: dict[str, SavedList] | None, directory: Path, records: pd.DataFrame | None = None
+               ) -> list[str]:
+    """Write the standardised lists next to a saved result (a compact list's rows rebuilt from ``records``);
+    returns the file names written."""
     if not lists:
         return []
     index, written = {"format": LISTS_FORMAT, "lists": {}}, []
     for i, (name, saved) in enumerate(lists.items()):
         fname = f"standardised_{i}.parquet"
-        t = saved.table
+        t = (saved if records is None or saved.table is not None else
+             dataclasses.replace(saved, records=records)).rows(name)
+        if t is None:
+            continue
         bare = t.copy(deep=False)
         bare.attrs = {}   # pandas would write the attrs as JSON; they go to the index file instead
         bare.to_parquet(directory / fname, index=False)
