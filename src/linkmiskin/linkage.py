@@ -104,7 +104,7 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     """All lists standardised and concatenated, with the column mapping of each. ``saved`` (an update's
     previous standardised lists, :mod:`linkmiskin.standardise.reuse`): an unchanged list takes its rows from
     there; ``kept`` (a dict) receives each list's rows for the next update."""
-    from linkmiskin.standardise.records import settle_unclear_nyonya_names, standardize
+    from linkmiskin.standardise.records import settle_unclear_nyonya_names
     from linkmiskin.standardise.reuse import compact_list, standardised_list
 
     if not isinstance(sources, dict) or not sources:
@@ -133,10 +133,7 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
             raise LinkError(f"source {name!r} is empty (0 rows)")
         src_date = _per_source(list_date, name)
         src_header = None if isinstance(src, pd.DataFrame) else _per_source(header, name)
-        std, keep, _ = standardised_list(
-            name, src, columns.get(name), region, src_date, src_header, saved,
-            lambda src=src, name=name, d=src_date, h=src_header: standardize(
-                src, columns.get(name), region, source=name, list_date=d, header=h))
+        std, keep, _ = standardised_list(name, src, columns.get(name), region, src_date, src_header, saved)
         if kept is not None:
             kept[name] = compact_list(keep)   # the rows stay only in the joined table (then in records)
         if len(std) == 0:
@@ -1141,6 +1138,8 @@ def _report_reused_lists(lk: Linker, prev: Any) -> None:
     rep = lk.metadata.setdefault("update_reuse", {})
     rep["lists_reused"] = reused
     rep["standardised_rows_reused"] = int(sum(lk._standardised[n].n_rows for n in reused))
+    # the unchanged rows of changed lists (:func:`linkmiskin.standardise.reuse.changed_rows_standardised`)
+    rep["rows_reused_in_changed_lists"] = int(sum(v.rows_reused for v in lk._standardised.values() if not v.reused))
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
