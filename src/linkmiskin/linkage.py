@@ -1127,9 +1127,10 @@ def _reuse_report(reuse: Any, n_pairs: int) -> dict:
             "why": "the previous run's pairs between two records whose model-table row is unchanged are "
                    "scored again without blocking, the other pairs found by blocking only among pairs with a "
                    "changed or new record; a list whose input did not change takes its standardised rows "
-                   "from the previous run, the others are standardised in full, because standardisation "
-                   "learns from the whole list (Excel-damaged NIKs, heaped birth dates, relationship codes, "
-                   "record id duplicates)"}
+                   "from the previous run; in a changed list only the new and changed rows are standardised, "
+                   "with what standardisation learns from the whole list (Excel-damaged NIKs, heaped birth "
+                   "dates, relationship codes, NY. readings, record ids) learnt from all its rows, unless "
+                   "such a decision moved (then the list is standardised in full)"}
 
 
 def _report_reused_lists(lk: Linker, prev: Any) -> None:

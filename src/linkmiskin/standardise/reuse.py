@@ -1,19 +1,25 @@
 """What an update (``lm.link(new, previous=old)``) takes over from the previous run's standardisation.
 
-Standardisation learns facts from a whole list (placeholder dates, Excel-damaged NIKs, relationship codes,
-``NY.`` readings), so it is reused per list, never per row: a list whose input is the same as last time
-(:func:`source_fingerprint`: the raw table's values, the column mapping, the region, the list date, the
-heading row and the library version) takes its standardised rows from the previous run
-(:func:`unchanged_list`); any other list is standardised in full. The columns computed across all lists of
-the job (the ``NY.`` names settled with every list's words, token rarity, block sizes, shared NIK prefixes,
-``kk_name_unique``) are computed again as for a fresh link, so the model table is the same.
+A list whose input is the same as last time (:func:`source_fingerprint`: the raw table's values, the column
+mapping, the region, the list date, the heading row and the library version) takes its standardised rows
+from the previous run (:func:`unchanged_list`). In a changed list, the rows whose raw cells are a previous
+row's take that row's standardised values and only the new and changed rows are standardised
+(:func:`changed_rows_standardised`): what standardisation learns from the whole list (Excel-damaged NIKs,
+name words of each sex for ``NY.`` readings, relationship codes, heaped birth dates, record id numbering)
+is learnt from every row of the new list (:class:`linkmiskin.standardise.records.ListContext`), and when
+such a decision moves the list is standardised in full; the rows always equal a fresh standardisation.
+The columns computed across all lists of the job (the ``NY.`` names settled with every list's words, token
+rarity, block sizes, shared NIK prefixes, ``kk_name_unique``) are computed again as for a fresh link, so
+the model table is the same.
 
 The standardised rows are not kept twice: ``LinkResult.standardised`` holds per list only its fingerprint,
-column order and attrs (:func:`compact_list`), and the rows that the job-level ``NY.`` step
+column order and attrs, per row a hash of its raw cells and what it contributes to the list-level facts
+(:func:`compact_list`), and the rows that the job-level ``NY.`` step
 (:func:`linkmiskin.standardise.records.settle_unclear_nyonya_names`) changed as they were before it; the
 list's rows are rebuilt from the result's ``records`` (which carry every standardised column) when an
 update or ``save()`` needs them (:meth:`SavedList.rows`). A saved folder holds them in full
-(``standardised.json`` and ``standardised_<n>.parquet``; not with ``mask_ids=True``, they hold NIKs).
+(``standardised.json``, ``standardised_<n>.parquet`` and ``standardised_<n>_rows.parquet``; not with
+``mask_ids=True``, they hold NIKs).
 """
 
 from __future__ import annotations
