@@ -239,6 +239,29 @@ def _row_subset(raw: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return sub
 
 
+def _previous_rows(prev: SavedList, name: str) -> tuple[pd.DataFrame, np.ndarray, list[str], dict] | None:
+    """Where a previous list's rows are, without copying them: (a frame, the frame's row of each of the
+    list's rows, the list's columns, its attrs); a compact list's rows are in the result's records."""
+    if prev.table is not None:
+        t = prev.table
+        return t, np.arange(len(t), dtype=np.int64), list(t.columns), dict(t.attrs)
+    rec = prev.records
+    if rec is None or prev.columns is None or not set(prev.columns) <= set(rec.columns):
+        return None
+    where = np.flatnonzero(rec["source"].to_numpy(dtype=object) == name)
+    if len(where) != prev.n_rows or prev.row_hashes is None or len(prev.row_hashes) != len(where):
+        return None
+    return rec, where, list(prev.columns), dict(prev.attrs)
+
+
+def _stitched(old: Any, src: np.ndarray, rows: np.ndarray, new: pd.Series) -> Any:
+    """``old`` taken at ``src``, with the rows ``rows`` set to ``new``'s values (an array of old's type)."""
+    out = old.take(src)
+    if len(rows):
+        out[rows] = new.to_numpy(dtype=object) if new.dtype == object else new.array
+    return out
+
+
 def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str | None, list_date: Any,
                               prev: SavedList, hashes: np.ndarray
                               ) -> tuple[pd.DataFrame, np.ndarray, dict, int] | None:
@@ -258,11 +281,11 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     # with a region each row's desa is resolved on its own, unless a list holds 10-digit desa codes
     if region is None or prev.row_bits is None or (prev.decisions or {}).get("ten_digit_codes", True):
         return None
-    old_rows = prev.rows(name)
-    if old_rows is None:
+    got = _previous_rows(prev, name)
+    if got is None:
         return None
-    old_cm = old_rows.attrs.get("column_mapping")
-    if old_cm is None or old_cm != cm:
+    frame, where_old, columns, attrs = got   # the previous row i is frame's row where_old[i]
+    if attrs.get("column_mapping") is None or attrs["column_mapping"] != cm:
         return None
     n = len(raw)
     ids: dict[str, Any] = {}
@@ -273,7 +296,9 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     first = ~old_h.duplicated()
     where = pd.Index(old_h[first]).get_indexer(hashes)
     old_pos = np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
-    ny = old_rows["name_form"].notna().to_numpy(dtype=bool) if "name_form" in old_rows else np.zeros(len(old_rows), bool)
+    # (a NY. row is read again: rebuilt from records it would hold the job-level reading)
+    ny = (frame["name_form"].to_numpy(dtype=object)[where_old] != None) if "name_form" in columns else \
+        np.zeros(len(where_old), dtype=bool)   # noqa: E711
     redo = (old_pos < 0) | ny[np.maximum(old_pos, 0)]
     if not redo.any():
         redo[0] = True   # one row read again: the run learns the list-level facts of the new list
@@ -284,23 +309,24 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     if _ten_digit_codes(subset, cm):
         return None
     context_columns = ["name_tokens", "sex", "nik_status", "nik_sex", "kk", "birth_date", "kabupaten_code"]
-    others = pd.DataFrame({c: old_rows[c].to_numpy(dtype=object)[old_pos[u_rows]] for c in context_columns})
+    at = where_old[old_pos[u_rows]]   # the unchanged rows in frame
+    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns})
+    context_raw = [f for f in ("relationship", "household_key") if cm.mapping.get(f) in raw]
     ctx = ListContext(others=others, others_bits=prev.row_bits[old_pos[u_rows]],
-                      others_raw=raw.iloc[u_rows].reset_index(drop=True))
+                      others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
     sub = standardize_raw(subset, cm, name, region, list_date, ctx)
     keep = ROW_BITS["ordinary"] | ROW_BITS["heaped"]
     decisions = {**ctx.decisions, "ten_digit_codes": False}
-    if (decisions != prev.decisions or sub.attrs.get("relationship_scheme") != old_rows.attrs.get("relationship_scheme")
-            or list(sub.columns) != list(old_rows.columns) or not sub.dtypes.equals(old_rows.dtypes)
+    if (decisions != prev.decisions or sub.attrs.get("relationship_scheme") != attrs.get("relationship_scheme")
+            or list(sub.columns) != columns
+            or any(sub[c].dtype != frame[c].dtype for c in columns)
             or not np.array_equal(ctx.others_bits_now, ctx.others_bits & keep)):
         return None
-    # each row from the old rows (at old_pos) or from the rows standardised now (after the old ones)
-    take = np.where(redo, 0, old_pos)
-    take[s_rows] = len(old_rows) + np.arange(len(s_rows))
-    out = pd.DataFrame({c: pd.concat([old_rows[c], sub[c]], ignore_index=True).array.take(take)
-                        for c in old_rows.columns}, index=pd.RangeIndex(n))
+    # each row from the previous rows, the new and changed ones from the rows standardised now
+    src = np.where(redo, where_old[0], where_old[np.maximum(old_pos, 0)])
+    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n))
     for c in ("record_id", "record_id_status", "row_number"):
-        out[c] = pd.Series(ids[c], dtype=old_rows[c].dtype)
+        out[c] = pd.Series(ids[c], dtype=frame[c].dtype)
     out.attrs = dict(sub.attrs)
     bits = np.where(redo, 0, prev.row_bits[np.maximum(old_pos, 0)]).astype(np.uint8)
     bits[s_rows] = _bits(ctx, len(sub))
