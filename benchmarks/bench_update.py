@@ -20,7 +20,7 @@
      training, scoring, clustering, ids, households and golden records. The update is
      ``link(new, previous=first)`` from the same raw tables: the same steps without training, plus the id
      carry-over, reusing what the first link kept (``metadata["update_reuse"]``: standardised lists,
-     unchanged records, reused pairs, golden rows). Both use the lists' snapshot dates; neither counts
+     unchanged rows of changed lists (``rows_reused_in_changed_lists``), unchanged records, reused pairs, golden rows). Both use the lists' snapshot dates; neither counts
      generating or evaluating.
 3. With ``--same-lists dtks,p3ke``: one more update, of the new lists but with those lists as they were in
    the first link (agencies that sent no new list), timed against the same fresh link.

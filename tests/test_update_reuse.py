@@ -3,6 +3,7 @@ records did not change; both give exactly what a fresh computation gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -82,6 +83,41 @@ def test_unchanged_list_reused_gives_the_same_model_table_as_a_fresh_standardisa
         pd.testing.assert_frame_equal(upd._linker._std, fresh._std)
         pd.testing.assert_frame_equal(upd._linker._table, fresh._table)
         assert upd.column_mapping[name] == fresh.column_mapping[name]
+
+
+def test_result_keeps_no_second_copy_of_the_standardised_rows(world):
+    """The lists are kept compact (no rows); rebuilt from the records they equal the list's own
+    standardisation, with its attrs, including rows the job-level NY. step changed afterwards."""
+    from linkmiskin.standardise.records import standardize
+    from linkmiskin.standardise.reuse import with_records
+
+    data, first, _, _ = world
+    assert all(v.table is None for v in first.standardised.values())
+    lists = with_records(first.standardised, first.records)
+    for name, src in data.sources.items():
+        own = standardize(src, None, "32.16", source=name)
+        rows = lists[name].rows(name)
+        pd.testing.assert_frame_equal(rows, own)
+        assert rows.attrs["column_mapping"] == own.attrs["column_mapping"]
+        assert rows.attrs["relationship_scheme"] == own.attrs["relationship_scheme"]
+
+
+def test_rows_changed_by_the_job_level_nyonya_step_are_rebuilt_as_the_list_gave_them():
+    from linkmiskin.standardise.reuse import compact_list
+
+    own = pd.DataFrame({"source": ["a", "a"], "record_id": ["1", "2"], "name": ["ADITYA", "SITI"],
+                        "name_form": ["ambiguous", None], "name_status": ["ok", "ok"],
+                        "flags": [None, None], "rt": pd.array([1, None], dtype="Int64")})
+    own.attrs["source"] = "a"
+    compact = compact_list(SavedList("f", None, own))
+    assert compact.table is None and compact.n_rows == 2
+    settled = own.assign(name=[None, "SITI"], name_form=["husband", None], name_status=["spouse_name", "ok"])
+    records = pd.concat([settled.assign(source="b"), settled, settled.assign(source="c")], ignore_index=True)
+    records.insert(2, "person_id", "P1")
+    rebuilt = dataclasses.replace(compact, records=records).rows("a")
+    pd.testing.assert_frame_equal(rebuilt, own)
+    assert rebuilt.attrs == {"source": "a"}
+    assert dataclasses.replace(compact, records=records.drop(columns=["rt"])).rows("a") is None
 
 
 def test_changed_lists_are_standardised_again(world):

@@ -104,8 +104,8 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     """All lists standardised and concatenated, with the column mapping of each. ``saved`` (an update's
     previous standardised lists, :mod:`linkmiskin.standardise.reuse`): an unchanged list takes its rows from
     there; ``kept`` (a dict) receives each list's rows for the next update."""
-    from linkmiskin.standardise.records import settle_unclear_nyonya_names, standardize
-    from linkmiskin.standardise.reuse import standardised_list
+    from linkmiskin.standardise.records import settle_unclear_nyonya_names
+    from linkmiskin.standardise.reuse import compact_list, standardised_list
 
     if not isinstance(sources, dict) or not sources:
         raise LinkError("sources must be a non-empty dict {source_name: DataFrame or file path}")
@@ -133,12 +133,9 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
             raise LinkError(f"source {name!r} is empty (0 rows)")
         src_date = _per_source(list_date, name)
         src_header = None if isinstance(src, pd.DataFrame) else _per_source(header, name)
-        std, keep, _ = standardised_list(
-            name, src, columns.get(name), region, src_date, src_header, saved,
-            lambda src=src, name=name, d=src_date, h=src_header: standardize(
-                src, columns.get(name), region, source=name, list_date=d, header=h))
+        std, keep, _ = standardised_list(name, src, columns.get(name), region, src_date, src_header, saved)
         if kept is not None:
-            kept[name] = keep
+            kept[name] = compact_list(keep)   # the rows stay only in the joined table (then in records)
         if len(std) == 0:
             raise LinkError(f"source {name!r} is empty (0 rows)")
         dup = std["record_id_status"].eq("duplicate")
@@ -320,8 +317,9 @@ class LinkResult:
     #: ``source, record_id, row_hash`` of every record's model-table row (:func:`row_hashes`): the next
     #: update reuses the scored pairs between records whose hash did not change (saved, parquet)
     row_hashes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    #: each source's standardised rows and input fingerprint (:class:`linkmiskin.standardise.reuse.SavedList`): the
-    #: next update reuses the rows of a list whose input did not change (saved, parquet, unless ``mask_ids``)
+    #: each source's input fingerprint and what rebuilds its standardised rows from ``records``
+    #: (:class:`linkmiskin.standardise.reuse.SavedList`): the next update reuses the rows of a list whose input
+    #: did not change (saved, parquet, unless ``mask_ids``)
     standardised: dict | None = field(default=None, repr=False, compare=False)
     #: per record, the hash of what its golden rows read (:func:`linkmiskin.clustering.golden_update.golden_signatures`)
     golden_signatures: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -437,7 +435,7 @@ class LinkResult:
         written += [f for f in save_extras(self, d, formats=formats, mask_ids=mask_ids) if f not in written]
         if not mask_ids and "parquet" in formats:   # standardised lists hold NIKs: never with mask_ids
             from linkmiskin.standardise.reuse import save_lists
-            written += save_lists(self.standardised, d)
+            written += save_lists(self.standardised, d, self.records)
         _tidy_folder(d, written)
         return d
 
@@ -1129,18 +1127,20 @@ def _reuse_report(reuse: Any, n_pairs: int) -> dict:
             "why": "the previous run's pairs between two records whose model-table row is unchanged are "
                    "scored again without blocking, the other pairs found by blocking only among pairs with a "
                    "changed or new record; a list whose input did not change takes its standardised rows "
-                   "from the previous run, the others are standardised in full, because standardisation "
-                   "learns from the whole list (Excel-damaged NIKs, heaped birth dates, relationship codes, "
-                   "record id duplicates)"}
+                   "from the previous run; in a changed list only the new and changed rows are standardised, "
+                   "with what standardisation learns from the whole list (Excel-damaged NIKs, heaped birth "
+                   "dates, relationship codes, NY. readings, record ids) learnt from all its rows, unless "
+                   "such a decision moved (then the list is standardised in full)"}
 
 
 def _report_reused_lists(lk: Linker, prev: Any) -> None:
     """Add to ``metadata["update_reuse"]`` the lists whose standardised rows came from the previous run."""
-    saved = prev.lists or {}
-    reused = [n for n, v in lk._standardised.items() if saved.get(n) is v]
+    reused = [n for n, v in lk._standardised.items() if v.reused]
     rep = lk.metadata.setdefault("update_reuse", {})
     rep["lists_reused"] = reused
-    rep["standardised_rows_reused"] = int(sum(len(lk._standardised[n].table) for n in reused))
+    rep["standardised_rows_reused"] = int(sum(lk._standardised[n].n_rows for n in reused))
+    # the unchanged rows of changed lists (:func:`linkmiskin.standardise.reuse.changed_rows_standardised`)
+    rep["rows_reused_in_changed_lists"] = int(sum(v.rows_reused for v in lk._standardised.values() if not v.reused))
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:

@@ -266,13 +266,16 @@ def _kinds(records: pd.DataFrame) -> dict[str, str]:
 
 def from_result(result) -> PreviousRun:
     """A :class:`PreviousRun` from a :class:`~linkmiskin.linkage.LinkResult` in memory."""
+    from linkmiskin.standardise.reuse import with_records
+
     rec = result.records[["source", "record_id", "person_id", "household_id"]].copy()
     reg = result.id_registry if getattr(result, "id_registry", None) is not None else \
         new_registry(rec["person_id"], rec["household_id"])
     run = int(getattr(result, "run", 1) or 1)
     return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
                        _kinds(rec), "the previous LinkResult", getattr(result, "row_hashes", None),
-                       _pair_keys(result.pairs), getattr(result, "standardised", None), _golden_of(result))
+                       _pair_keys(result.pairs), with_records(getattr(result, "standardised", None), result.records),
+                       _golden_of(result))
 
 
 def _golden_of(result):

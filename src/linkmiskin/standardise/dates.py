@@ -225,10 +225,19 @@ NOT_HEAPED_RATIO = 1.5
 
 
 def _iso_parts(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mask of ISO ``YYYY-MM-DD`` strings, and their month and day."""
-    iso = s.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
-    text = s[iso].astype(str)
-    return iso, text.str[5:7].astype(int).to_numpy(), text.str[8:10].astype(int).to_numpy()
+    """Mask of ISO ``YYYY-MM-DD`` strings, and their month and day (each distinct value read once)."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    iso_u = u.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    text = u[iso_u].astype(str)
+    month_u = np.zeros(len(u), dtype=np.int64)
+    day_u = np.zeros(len(u), dtype=np.int64)
+    month_u[iso_u] = text.str[5:7].astype(int).to_numpy()
+    day_u[iso_u] = text.str[8:10].astype(int).to_numpy()
+    iso = np.zeros(len(s), dtype=bool)
+    known = codes >= 0
+    iso[known] = iso_u[codes[known]]
+    return iso, month_u[codes[iso]], day_u[codes[iso]]
 
 
 def _group_codes(groups: Any, n: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,47 @@ def _numeric_mask(raw: pd.DataFrame, cm: ColumnMapping, field: str) -> np.ndarra
 _EXCEL_ZERO_SHARE = 0.25
 
 
-def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray) -> pd.DataFrame:
+@dataclass
+class ListContext:
+    """What standardising some rows of a list (an update's new and changed rows) takes from the list's other
+    rows, given as their standardised rows (``others``) and raw cells, and what the run learnt from the
+    whole list, by row (:data:`ROW_BITS`) and as decisions (``decisions``), for
+    :mod:`linkmiskin.standardise.reuse` to check and keep. A fresh standardisation fills it with no others."""
+
+    #: the list's other rows, standardised (their final values)
+    others: pd.DataFrame | None = None
+    #: their :data:`ROW_BITS`, as the run that standardised them recorded
+    others_bits: np.ndarray | None = None
+    #: their raw cells (the raw table's rows), for the steps that read a column of the whole list
+    others_raw: pd.DataFrame | None = None
+    #: filled by the run: these rows' bits, the list-level decisions, the others' placeholder bits now
+    bits: np.ndarray | None = None
+    decisions: dict = field(default_factory=dict)
+    others_bits_now: np.ndarray | None = None
+
+    def n_others(self) -> int:
+        return 0 if self.others is None else len(self.others)
+
+    def set_bits(self, n: int, name: str, mask: np.ndarray) -> None:
+        if self.bits is None:
+            self.bits = np.zeros(n, dtype=np.uint8)
+        self.bits[np.asarray(mask, dtype=bool)] |= ROW_BITS[name]
+
+
+#: what a row contributes to the list-level facts standardisation learns (one bit each): a 16-digit NIK
+#: (KK) not from a number cell, and one ending in 0 (:func:`_parse_ids`); a birth date on a fixed
+#: placeholder day, read as ordinary, read as heaped (:func:`_learn_placeholder_dates`)
+ROW_BITS = {"nik16": 1, "nik0": 2, "kk16": 4, "kk0": 8, "fixed": 16, "ordinary": 32, "heaped": 64}
+
+
+def _others_count(ctx: ListContext | None, name: str) -> int:
+    if ctx is None or ctx.others_bits is None:
+        return 0
+    return int(((ctx.others_bits & ROW_BITS[name]) > 0).sum())
+
+
+def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray, fld: str = "nik",
+               ctx: ListContext | None = None) -> pd.DataFrame:
     out = parse(values)
     # a CSV exported from a sheet with numeric NIK cells carries no type: "3216015808700000" looks valid,
     # but when a quarter or more of the list's 16-digit numbers end in 0, those ending in 0 lost their
@@ -129,7 +170,14 @@ def _parse_ids(parse: Any, values: pd.Series, from_number: np.ndarray) -> pd.Dat
     digits = out.iloc[:, 0].astype("string")
     sixteen = (digits.str.len() == 16).fillna(False).to_numpy(dtype=bool) & ~from_number
     zero = sixteen & (digits.str[-1] == "0").fillna(False).to_numpy(dtype=bool)
-    if sixteen.sum() >= 20 and zero.sum() >= _EXCEL_ZERO_SHARE * sixteen.sum():
+    n16 = int(sixteen.sum()) + _others_count(ctx, f"{fld}16")
+    n0 = int(zero.sum()) + _others_count(ctx, f"{fld}0")
+    excel = n16 >= 20 and n0 >= _EXCEL_ZERO_SHARE * n16
+    if ctx is not None:
+        ctx.set_bits(len(values), f"{fld}16", sixteen)
+        ctx.set_bits(len(values), f"{fld}0", zero)
+        ctx.decisions[f"{fld}_excel_zero"] = excel
+    if excel:
         from_number = from_number | zero
     if from_number.any():
         idx = np.flatnonzero(from_number)
@@ -267,23 +315,46 @@ def _empty_lists(n: int) -> np.ndarray:
     return one.take(np.zeros(n, dtype=np.int64))
 
 
-def _learn_placeholder_dates(cols: dict[str, Any], flags: list[_Flag], source: str) -> None:
+def _with_others(values: Any, ctx: ListContext | None, column: str) -> pd.Series:
+    """``values`` (these rows) followed by the list's other rows' standardised ``column`` (an update)."""
+    mine = np.asarray(values, dtype=object)
+    if ctx is None or not ctx.n_others():
+        return pd.Series(mine, dtype=object)
+    assert ctx.others is not None
+    return pd.Series(np.concatenate([mine, ctx.others[column].to_numpy(dtype=object)]), dtype=object)
+
+
+def _learn_placeholder_dates(cols: dict[str, Any], flags: list[_Flag], source: str,
+                             ctx: ListContext | None = None) -> None:
     """Birth dates heaped in this list (per kabupaten) are placeholders too, beside the fixed Dukcapil list
     (flagged ``birth_date:heaped``); a fixed placeholder day that the list shows to be an ordinary day is a
-    real date (flagged ``birth_date:placeholder_day_not_heaped``)."""
+    real date (flagged ``birth_date:placeholder_day_not_heaped``). With ``ctx``, the list is these rows and
+    ``ctx.others``."""
     from linkmiskin.standardise import dates as _dates
 
-    dates = pd.Series(cols["birth_date"], dtype=object)
-    kab = pd.Series(cols["kabupaten_code"], dtype=object)
-    fixed = np.asarray(cols["birth_date_placeholder"], dtype=bool)
-    ordinary = fixed & _dates.placeholder_days_not_heaped(dates, kab)
+    n = len(cols["birth_date"])
+    dates = _with_others(cols["birth_date"], ctx, "birth_date")
+    kab = _with_others(cols["kabupaten_code"], ctx, "kabupaten_code")
+    fixed_all = np.asarray(cols["birth_date_placeholder"], dtype=bool)
+    if ctx is not None and ctx.n_others():
+        assert ctx.others_bits is not None
+        fixed_all = np.concatenate([fixed_all, (ctx.others_bits & ROW_BITS["fixed"]) > 0])
+    ordinary_all = fixed_all & _dates.placeholder_days_not_heaped(dates, kab)
+    heaped_all = _dates.heaped_dates(dates, kab) & ~(fixed_all & ~ordinary_all)
+    if ctx is not None:
+        ctx.set_bits(n, "fixed", fixed_all[:n])
+        ctx.set_bits(n, "ordinary", ordinary_all[:n])
+        ctx.set_bits(n, "heaped", heaped_all[:n])
+        ctx.others_bits_now = (ordinary_all[n:] * ROW_BITS["ordinary"] + heaped_all[n:] * ROW_BITS["heaped"]
+                               ).astype(np.uint8)
+    fixed, ordinary = fixed_all[:n], ordinary_all[:n]
     if ordinary.any():
         fixed = fixed & ~ordinary
         cols["birth_date_placeholder"] = fixed
         log.info("source %r: %d birth date(s) on a fixed placeholder day that this list does not heap are read "
                  "as real dates", source, int(ordinary.sum()))
     flags.append(_mask_flag(ordinary, "birth_date:placeholder_day_not_heaped"))
-    heaped = _dates.heaped_dates(dates, kab) & ~fixed
+    heaped = heaped_all[:n]
     if heaped.any():
         cols["birth_date_placeholder"] = fixed | heaped
         log.info("source %r: %d birth date(s) on days heaped far above their neighbours are read as "
@@ -385,18 +456,27 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     A field whose column the source does not have is never flagged.
     """
     raw, cm, name, region = _read_source(df, mapping, region, source, sheet, header)
+    return standardize_raw(raw, cm, name, region, list_date)
+
+
+def standardize_raw(raw: pd.DataFrame, cm: ColumnMapping, name: str, region: str | None, list_date: Any,
+                    ctx: ListContext | None = None) -> pd.DataFrame:
+    """:func:`standardize` of a list already read (``raw``, its text cells) and mapped (``cm``). ``ctx``
+    (:class:`ListContext`) receives what the run learnt from the whole list; with ``ctx.others``, ``raw``
+    is some rows of a list whose other rows are ``ctx.others`` (standardised), and every fact learnt from
+    the whole list is learnt from both."""
     n = len(raw)
     cols: dict[str, Any] = {"source": _const(n, name)}
     flags: list[_Flag] = []
     _record_id_step(raw, cm, cols, flags, n)
-    _id_numbers_step(raw, cm, cols, flags, n)
-    _names_step(raw, cm, cols, flags, n, name)
+    _id_numbers_step(raw, cm, cols, flags, n, ctx)
+    _names_step(raw, cm, cols, flags, n, name, ctx)
     _birth_date_step(raw, cm, cols, flags, n)
     _age_step(raw, cm, cols, flags, n, list_date, name)
     _sex_step(raw, cm, cols, flags, n)
-    scheme = _relationship_step(raw, cm, cols, flags, n, name)
+    scheme = _relationship_step(raw, cm, cols, flags, n, name, ctx)
     _address_and_region_step(raw, cm, cols, flags, n, region)
-    _learn_placeholder_dates(cols, flags, name)
+    _learn_placeholder_dates(cols, flags, name, ctx)
     _decile_step(raw, cm, cols, flags, n)
     _household_key_step(raw, cm, cols, n)
     return _assemble(cols, flags, n, cm, name, scheme)
@@ -453,14 +533,14 @@ def _kk_typed_as_nik(nik_p: pd.DataFrame, kk_p: pd.DataFrame) -> None:
 
 
 def _id_numbers_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag],
-                     n: int) -> None:
+                     n: int, ctx: ListContext | None = None) -> None:
     """NIK and KK parsed and classified, with their status flags."""
     from linkmiskin.standardise import nik as _nik
 
     parsed_ids = {}
     for fld, parse in (("nik", _nik.parse_nik), ("kk", _nik.parse_kk)):
         col = _col(raw, cm, fld)
-        parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld))
+        parsed_ids[fld] = parse(_none_series(n)) if col is None else _parse_ids(parse, col, _numeric_mask(raw, cm, fld), fld, ctx)
     _kk_typed_as_nik(parsed_ids["nik"], parsed_ids["kk"])
     # an id with letters (a member number, "rec-123-org") is no NIK, but may still be a plain identifier
     col = _col(raw, cm, "nik")
@@ -488,7 +568,7 @@ def _known_sex(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], n: in
 
 
 def _read_nyonya_names(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], form: np.ndarray,
-                       n: int) -> np.ndarray:
+                       n: int, ctx: ListContext | None = None) -> np.ndarray:
     """The reading of each ``NY.``/``NYONYA`` name (``own``/``husband``/``ambiguous``, None elsewhere): from how
     often its words belong to women among this list's other records of known sex (and the seed file); where
     the list also names the husband (SUAMI), a name equal to his is his and any other name is hers."""
@@ -499,7 +579,17 @@ def _read_nyonya_names(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any
         return reading
     tokens = pd.Series(_names_column(cols["name_tokens"], n), dtype=object)
     sex = np.where(form, None, _known_sex(raw, cm, cols, n))      # her own row's sex says nothing of the name
-    table = _names.name_sex_table(tokens, sex)
+    if ctx is not None and ctx.n_others():   # (the others hold no NY. name: reuse re-reads those rows)
+        o = ctx.others
+        assert o is not None
+        coded = np.where(o["nik_status"].isin(["valid", "unknown_region"]).to_numpy(dtype=bool),
+                         o["nik_sex"].to_numpy(dtype=object), None)
+        recorded = o["sex"].to_numpy(dtype=object)
+        table = _names.name_sex_table(
+            pd.concat([tokens, pd.Series(o["name_tokens"].to_numpy(dtype=object), dtype=object)], ignore_index=True),
+            np.concatenate([sex, np.where(pd.isna(recorded), coded, recorded)]))
+    else:
+        table = _names.name_sex_table(tokens, sex)
     idx = np.flatnonzero(form)
     reading[idx] = _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
     husband_col = _col(raw, cm, "spouse_name")
@@ -513,11 +603,11 @@ def _read_nyonya_names(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any
 
 
 def _wife_under_husbands_name(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], form: np.ndarray,
-                              n: int, source: str) -> None:
+                              n: int, source: str, ctx: ListContext | None = None) -> None:
     """A name written ``NY. ADITYA PRATAMA`` read as her husband's is kept as ``spouse_name`` with her own left
     missing; one read as her own (``NY. SITI AMINAH``) stays her name; an ambiguous one is kept as both.
     ``name_form`` records the reading (:func:`linkmiskin.standardise.names.nyonya_reading`)."""
-    reading = _read_nyonya_names(raw, cm, cols, form, n)
+    reading = _read_nyonya_names(raw, cm, cols, form, n, ctx)
     cols["name_form"] = reading
     if not form.any():
         return
@@ -608,7 +698,7 @@ def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
 
 
 def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
-                source: str) -> None:
+                source: str, ctx: ListContext | None = None) -> None:
     """The person's name, the spouse's, mother's and father's names, and the parents' and spouse's NIKs."""
     from linkmiskin.standardise import names as _names
 
@@ -620,7 +710,8 @@ def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flag
     cols["spouse_name_tokens"] = _empty_lists(n)
     cols["name_form"] = np.full(n, None, dtype=object)
     if col is not None:
-        _wife_under_husbands_name(raw, cm, cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source)
+        _wife_under_husbands_name(raw, cm, cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source,
+                                  ctx)
         flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
@@ -694,19 +785,35 @@ def _sex_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags:
         flags.append(_status_flag("sex", p["sex_status"], ("ok", "missing")))
 
 
+def _joined(a: pd.Series, b: pd.Series | None) -> pd.Series:
+    """Two columns one after the other (without the read table's attrs)."""
+    parts = [a.copy(deep=False), b.copy(deep=False)] if b is not None else [a.copy(deep=False)]
+    for p in parts:
+        p.attrs = {}
+    return pd.concat(parts, ignore_index=True)
+
+
 def _relationship_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flags: list[_Flag], n: int,
-                       source: str) -> str | None:
-    """The relationship to the head read (as BPS/DTKS codes when the data prove that scheme); the scheme."""
+                       source: str, ctx: ListContext | None = None) -> str | None:
+    """The relationship to the head read (as BPS/DTKS codes when the data prove that scheme); the scheme.
+    With ``ctx``, the scheme is judged on these rows and ``ctx.others``."""
     from linkmiskin.standardise.household_roles import detect_relationship_scheme, relationship_frame
 
     col = _col(raw, cm, "relationship")
     scheme = None
     if col is not None:
-        family = cols["kk"]
+        family = np.asarray(cols["kk"], dtype=object)
         hk_col = _col(raw, cm, "household_key")
-        if hk_col is not None and pd.isna(np.asarray(family, dtype=object)).all():
+        codes = col
+        if ctx is not None and ctx.n_others():
+            assert ctx.others is not None and ctx.others_raw is not None
+            family = np.concatenate([family, ctx.others["kk"].to_numpy(dtype=object)])
+            codes = _joined(col, _col(ctx.others_raw, cm, "relationship"))
+            if hk_col is not None:
+                hk_col = _joined(hk_col, _col(ctx.others_raw, cm, "household_key"))
+        if hk_col is not None and pd.isna(family).all():
             family = hk_col.to_numpy(dtype=object)
-        scheme, why = detect_relationship_scheme(col, family)
+        scheme, why = detect_relationship_scheme(codes, family)
         if scheme is not None:
             log.info("source %r: relationship column %r holds BPS/DTKS codes (1 kepala, 2 istri/suami, 3 anak, "
                      "4 menantu, 5 cucu, 6 orang tua/mertua, 7 famili lain, 8 pembantu, 9 lainnya): %s",

@@ -1,15 +1,25 @@
 """What an update (``lm.link(new, previous=old)``) takes over from the previous run's standardisation.
 
-Standardisation learns facts from a whole list (placeholder dates, Excel-damaged NIKs, relationship codes,
-``NY.`` readings), so it is reused per list, never per row: a list whose input is the same as last time
-(:func:`source_fingerprint`: the raw table's values, the column mapping, the region, the list date, the
-heading row and the library version) takes its standardised rows from the previous run
-(:func:`unchanged_list`); any other list is standardised in full. The columns computed across all lists of
-the job (the ``NY.`` names settled with every list's words, token rarity, block sizes, shared NIK prefixes,
-``kk_name_unique``) are computed again as for a fresh link, so the model table is the same.
+A list whose input is the same as last time (:func:`source_fingerprint`: the raw table's values, the column
+mapping, the region, the list date, the heading row and the library version) takes its standardised rows
+from the previous run (:func:`unchanged_list`). In a changed list, the rows whose raw cells are a previous
+row's take that row's standardised values and only the new and changed rows are standardised
+(:func:`changed_rows_standardised`): what standardisation learns from the whole list (Excel-damaged NIKs,
+name words of each sex for ``NY.`` readings, relationship codes, heaped birth dates, record id numbering)
+is learnt from every row of the new list (:class:`linkmiskin.standardise.records.ListContext`), and when
+such a decision moves the list is standardised in full; the rows always equal a fresh standardisation.
+The columns computed across all lists of the job (the ``NY.`` names settled with every list's words, token
+rarity, block sizes, shared NIK prefixes, ``kk_name_unique``) are computed again as for a fresh link, so
+the model table is the same.
 
-The standardised rows travel with the result (``LinkResult.standardised``) and with a saved folder
-(``standardised.json`` and ``standardised_<n>.parquet``; not with ``mask_ids=True``, they hold NIKs).
+The standardised rows are not kept twice: ``LinkResult.standardised`` holds per list only its fingerprint,
+column order and attrs, per row a hash of its raw cells and what it contributes to the list-level facts
+(:func:`compact_list`), and the rows that the job-level ``NY.`` step
+(:func:`linkmiskin.standardise.records.settle_unclear_nyonya_names`) changed as they were before it; the
+list's rows are rebuilt from the result's ``records`` (which carry every standardised column) when an
+update or ``save()`` needs them (:meth:`SavedList.rows`). A saved folder holds them in full
+(``standardised.json``, ``standardised_<n>.parquet`` and ``standardised_<n>_rows.parquet``; not with
+``mask_ids=True``, they hold NIKs).
 """
 
 from __future__ import annotations
@@ -18,15 +28,15 @@ import dataclasses
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "save_lists",
-           "load_lists", "LISTS_INDEX"]
+__all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "compact_list",
+           "with_records", "save_lists", "load_lists", "LISTS_INDEX", "SETTLED_COLUMNS"]
 
 #: the index of the standardised lists a saved folder holds (fingerprint and file per source)
 LISTS_INDEX = "standardised.json"
@@ -34,14 +44,47 @@ LISTS_INDEX = "standardised.json"
 LISTS_FORMAT = 1
 
 
+#: the columns :func:`linkmiskin.standardise.records.settle_unclear_nyonya_names` may change after the lists
+#: are joined: a compact list keeps their values as the list's own standardisation gave them
+SETTLED_COLUMNS = ("name", "name_father", "name_tokens", "name_phonetic", "name_nicknames", "name_status",
+                   "spouse_name", "spouse_name_tokens", "name_form", "flags")
+
+
 @dataclass
 class SavedList:
-    """One source's standardised rows and what they were made from."""
+    """One source's standardised rows (``table``), or what rebuilds them from a result's ``records``
+    (:func:`compact_list`), and what they were made from."""
 
     fingerprint: str
     #: the day ages were read as of when the list has ages and no list date (the rows then hold for that day only)
     today: str | None
-    table: pd.DataFrame
+    #: the rows; None in a compact list (:meth:`rows` rebuilds them from ``records``)
+    table: pd.DataFrame | None = None
+    #: the list's columns in order and its attrs (a compact list)
+    columns: list[str] | None = None
+    attrs: dict = field(default_factory=dict)
+    #: the rows the job-level NY. step changed, as the list gave them (index: position in the list)
+    before_settling: pd.DataFrame | None = None
+    n_rows: int = 0
+    #: per row: a hash of its raw cells (:func:`raw_row_hashes`) and what it contributes to the list-level
+    #: facts (:data:`linkmiskin.standardise.records.ROW_BITS`); the list-level decisions; the column mapping
+    #: (None: the rows cannot be reused one by one)
+    row_hashes: np.ndarray | None = field(default=None, repr=False)
+    row_bits: np.ndarray | None = field(default=None, repr=False)
+    decisions: dict | None = None
+    #: whether this run took the rows from the previous run; how many rows it took (row by row)
+    reused: bool = field(default=False, compare=False)
+    rows_reused: int = field(default=0, compare=False)
+    #: the result's records the rows are rebuilt from (set by :func:`with_records`)
+    records: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def rows(self, name: str) -> pd.DataFrame | None:
+        """The list's standardised rows: ``table``, or rebuilt from ``records`` (None when they lack a column)."""
+        if self.table is not None:
+            return self.table
+        if self.records is None or self.columns is None or not set(self.columns) <= set(self.records.columns):
+            return None
+        return _rebuilt(self, name, self.records)
 
 
 def _table_digest(h: Any, df: pd.DataFrame) -> None:
@@ -99,18 +142,238 @@ def unchanged_list(saved: SavedList | None, fingerprint: str) -> bool:
 
 def standardised_list(name: str, src: Any, mapping: dict | None, region: str | None, list_date: Any,
                       header: Any, saved: dict[str, SavedList] | None,
-                      standardize: Any) -> tuple[pd.DataFrame, SavedList, bool]:
-    """One list standardised, or reused from ``saved`` (:func:`unchanged_list`); returns (rows, what to
-    keep for the next update, whether the rows were reused)."""
-    fp = source_fingerprint(src, mapping, region, list_date, header)
+                      standardize: Any = None) -> tuple[pd.DataFrame, SavedList, bool]:
+    """One list standardised, reused from ``saved`` (:func:`unchanged_list`), or with only its new and
+    changed rows standardised (:func:`changed_rows_standardised`); returns (rows, what to keep for the next
+    update, whether the rows were reused as a whole). ``standardize`` is not used (kept for callers)."""
+    from linkmiskin.standardise.records import ListContext, _read_source, standardize_raw
+
     prev = (saved or {}).get(name)
+    raw = None
+    if isinstance(src, pd.DataFrame):   # read once: the fingerprint is of what standardisation reads
+        raw, cm, name, checked_region = _read_source(src, mapping, region, name, None, header)
+        hashes = raw_row_hashes(raw)
+        fp = _raw_fingerprint(raw, hashes, mapping, region, list_date, header)
+    else:
+        fp = source_fingerprint(src, mapping, region, list_date, header)
     if unchanged_list(prev, fp):
         assert prev is not None
-        std = prev.table.copy(deep=False)
-        std.attrs = dict(prev.table.attrs)
-        return std, prev, True
-    std = standardize()
-    return std, SavedList(fp, _today() if _reads_today(std, list_date) else None, std), False
+        rows = prev.rows(name)
+        if rows is not None:
+            std = rows.copy(deep=False)
+            std.attrs = dict(rows.attrs)
+            return std, dataclasses.replace(prev, table=std, records=None, reused=True,
+                                            rows_reused=len(std)), True
+    if raw is None:
+        raw, cm, name, checked_region = _read_source(src, mapping, region, name, None, header)
+        hashes = raw_row_hashes(raw)
+    if prev is not None and prev.row_hashes is not None and prev.today in (None, _today()):
+        got = changed_rows_standardised(raw, cm, name, checked_region, list_date, prev, hashes)
+        if got is not None:
+            std, bits, decisions, n_reused = got
+            today = _today() if _reads_today(std, list_date) else None
+            return std, SavedList(fp, today, std, row_hashes=hashes, row_bits=bits, decisions=decisions,
+                                  rows_reused=n_reused), False
+    ctx = ListContext()
+    std = standardize_raw(raw, cm, name, checked_region, list_date, ctx)
+    today = _today() if _reads_today(std, list_date) else None
+    return std, SavedList(fp, today, std, row_hashes=hashes, row_bits=_bits(ctx, len(std)),
+                          decisions={**ctx.decisions, "ten_digit_codes": _ten_digit_codes(raw, cm)}), False
+
+
+def _raw_fingerprint(raw: pd.DataFrame, hashes: np.ndarray, mapping: dict | None, region: str | None,
+                     list_date: Any, header: Any) -> str:
+    """:func:`source_fingerprint` of a DataFrame list from what standardisation reads of it: its headings,
+    each row's :func:`raw_row_hashes` and the options."""
+    from linkmiskin import __version__
+
+    h = hashlib.sha256()
+    h.update(json.dumps({"version": __version__, "mapping": mapping, "region": region,
+                         "list_date": str(list_date) if list_date is not None else None,
+                         "header": header, "columns": [str(c) for c in raw.columns]},
+                        sort_keys=True, default=str).encode("utf-8"))
+    h.update(b"raw" + np.ascontiguousarray(hashes).tobytes())
+    return h.hexdigest()
+
+
+def _ten_digit_codes(raw: pd.DataFrame, cm: Any) -> bool:
+    """Whether the list's desa or address cells hold a 10-digit number (a desa code, Kemendagri or BPS:
+    :func:`linkmiskin.standardise.regions.bps_desa_keys` reads them by their share in the whole list)."""
+    for f in ("address", "desa"):
+        c = cm.mapping.get(f)
+        if c is not None and c in raw and raw[c].astype("string").str.contains(r"\d{10}", regex=True).fillna(False).any():
+            return True
+    return False
+
+
+def _bits(ctx: Any, n: int) -> np.ndarray:
+    return ctx.bits if ctx.bits is not None else np.zeros(n, dtype=np.uint8)
+
+
+def raw_row_hashes(raw: pd.DataFrame) -> np.ndarray:
+    """Per row of a list read as text (:func:`linkmiskin.standardise.read.read_table`), a 64-bit hash of
+    what standardisation reads of it: its cells and which of them were number cells (``numeric_cells``)."""
+    h = pd.util.hash_pandas_object(raw, index=False).to_numpy(dtype=np.uint64).copy()
+    for i, c in enumerate(raw.columns):
+        rows = (raw.attrs.get("numeric_cells") or {}).get(c)
+        if rows is not None and len(rows):
+            h[np.asarray(rows, dtype=np.int64)] ^= np.uint64((0x9E3779B97F4A7C15 * (i + 1)) % (1 << 64))
+    return h
+
+
+#: above this share of new or changed rows a list is standardised in full (row reuse saves little)
+MAX_CHANGED_SHARE = 0.5
+
+
+def _row_subset(raw: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The rows ``rows`` of a list read as text, numbered from 0, with their number cells."""
+    sub = raw.iloc[rows].reset_index(drop=True)
+    where = np.full(len(raw), -1, dtype=np.int64)
+    where[rows] = np.arange(len(rows), dtype=np.int64)
+    numeric = {}
+    for c, r in (raw.attrs.get("numeric_cells") or {}).items():
+        m = where[np.asarray(r, dtype=np.int64)]
+        if (m >= 0).any():
+            numeric[c] = np.sort(m[m >= 0])
+    sub.attrs = {**raw.attrs, "numeric_cells": numeric}
+    return sub
+
+
+def _previous_rows(prev: SavedList, name: str) -> tuple[pd.DataFrame, np.ndarray, list[str], dict] | None:
+    """Where a previous list's rows are, without copying them: (a frame, the frame's row of each of the
+    list's rows, the list's columns, its attrs); a compact list's rows are in the result's records."""
+    if prev.table is not None:
+        t = prev.table
+        return t, np.arange(len(t), dtype=np.int64), list(t.columns), dict(t.attrs)
+    rec = prev.records
+    if rec is None or prev.columns is None or not set(prev.columns) <= set(rec.columns):
+        return None
+    where = np.flatnonzero(rec["source"].to_numpy(dtype=object) == name)
+    if len(where) != prev.n_rows or prev.row_hashes is None or len(prev.row_hashes) != len(where):
+        return None
+    return rec, where, list(prev.columns), dict(prev.attrs)
+
+
+def _stitched(old: Any, src: np.ndarray, rows: np.ndarray, new: pd.Series) -> Any:
+    """``old`` taken at ``src``, with the rows ``rows`` set to ``new``'s values (an array of old's type)."""
+    out = old.take(src)
+    if len(rows):
+        out[rows] = new.to_numpy(dtype=object) if new.dtype == object else new.array
+    return out
+
+
+def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str | None, list_date: Any,
+                              prev: SavedList, hashes: np.ndarray
+                              ) -> tuple[pd.DataFrame, np.ndarray, dict, int] | None:
+    """A changed list standardised row by row: a row whose raw cells are a previous row's
+    (:func:`raw_row_hashes`) takes that row's standardised values; the new and changed rows, and every row
+    with a ``NY.`` name (read with the list's name words), are standardised with the list's other rows as
+    context (:class:`linkmiskin.standardise.records.ListContext`: the Excel-damage share of NIKs and KKs, the
+    name words of each sex, the relationship code scheme and the heaped birth dates are learnt from the
+    whole list). Record ids and row numbers are read again on the whole list. Returns None, and the list is
+    standardised in full, when the rows cannot give exactly what a full standardisation gives: another
+    column mapping, a record id given twice, a list-level decision that changed (the Excel share crossed
+    its threshold, the relationship scheme, a birth date of an unchanged row heaped or no longer), desa
+    codes that need the whole list, a column of another kind, or more than :data:`MAX_CHANGED_SHARE`
+    changed. Else (rows, row bits, decisions, rows reused)."""
+    from linkmiskin.standardise.records import ROW_BITS, ListContext, _record_id_step, standardize_raw
+
+    # with a region each row's desa is resolved on its own, unless a list holds 10-digit desa codes
+    if region is None or prev.row_bits is None or (prev.decisions or {}).get("ten_digit_codes", True):
+        return None
+    got = _previous_rows(prev, name)
+    if got is None:
+        return None
+    frame, where_old, columns, attrs = got   # the previous row i is frame's row where_old[i]
+    if attrs.get("column_mapping") is None or attrs["column_mapping"] != cm:
+        return None
+    n = len(raw)
+    ids: dict[str, Any] = {}
+    _record_id_step(raw, cm, ids, [], n)
+    if (ids["record_id_status"] == "duplicate").any():
+        return None
+    old_h = pd.Index(prev.row_hashes)
+    first = ~old_h.duplicated()
+    where = pd.Index(old_h[first]).get_indexer(hashes)
+    old_pos = np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
+    # (a NY. row is read again: rebuilt from records it would hold the job-level reading)
+    ny = (frame["name_form"].to_numpy(dtype=object)[where_old] != None) if "name_form" in columns else \
+        np.zeros(len(where_old), dtype=bool)   # noqa: E711
+    redo = (old_pos < 0) | ny[np.maximum(old_pos, 0)]
+    if not redo.any():
+        redo[0] = True   # one row read again: the run learns the list-level facts of the new list
+    if redo.sum() > MAX_CHANGED_SHARE * n:
+        return None
+    s_rows, u_rows = np.flatnonzero(redo), np.flatnonzero(~redo)
+    subset = _row_subset(raw, s_rows)
+    if _ten_digit_codes(subset, cm):
+        return None
+    context_columns = ["name_tokens", "sex", "nik_status", "nik_sex", "kk", "birth_date", "kabupaten_code"]
+    at = where_old[old_pos[u_rows]]   # the unchanged rows in frame
+    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns})
+    context_raw = [f for f in ("relationship", "household_key") if cm.mapping.get(f) in raw]
+    ctx = ListContext(others=others, others_bits=prev.row_bits[old_pos[u_rows]],
+                      others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
+    sub = standardize_raw(subset, cm, name, region, list_date, ctx)
+    keep = ROW_BITS["ordinary"] | ROW_BITS["heaped"]
+    decisions = {**ctx.decisions, "ten_digit_codes": False}
+    if (decisions != prev.decisions or sub.attrs.get("relationship_scheme") != attrs.get("relationship_scheme")
+            or list(sub.columns) != columns
+            or any(sub[c].dtype != frame[c].dtype for c in columns)
+            or not np.array_equal(ctx.others_bits_now, ctx.others_bits & keep)):
+        return None
+    # each row from the previous rows, the new and changed ones from the rows standardised now
+    src = np.where(redo, where_old[0], where_old[np.maximum(old_pos, 0)])
+    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n))
+    for c in ("record_id", "record_id_status", "row_number"):
+        out[c] = pd.Series(ids[c], dtype=frame[c].dtype)
+    out.attrs = dict(sub.attrs)
+    bits = np.where(redo, 0, prev.row_bits[np.maximum(old_pos, 0)]).astype(np.uint8)
+    bits[s_rows] = _bits(ctx, len(sub))
+    return out, bits, decisions, len(u_rows)
+
+
+def compact_list(saved: SavedList) -> SavedList:
+    """``saved`` without its rows (they are in the result's records): its column order, attrs and the rows
+    that the job-level NY. step will change (``name_form`` ``ambiguous``) as the list gave them."""
+    t = saved.table
+    if t is None:
+        return saved
+    before = None
+    if "name_form" in t:
+        pos = np.flatnonzero(t["name_form"].to_numpy(dtype=object) == "ambiguous")
+        if len(pos):
+            before = t.iloc[pos][[c for c in SETTLED_COLUMNS if c in t]].copy()
+            before.index = pos
+    return SavedList(saved.fingerprint, saved.today, None, list(t.columns), dict(t.attrs), before, len(t),
+                     saved.row_hashes, saved.row_bits, saved.decisions, saved.reused, saved.rows_reused)
+
+
+def with_records(lists: dict[str, SavedList] | None, records: pd.DataFrame) -> dict[str, SavedList] | None:
+    """The compact lists of a result, each able to rebuild its rows from the result's ``records``."""
+    if not lists:
+        return lists
+    return {n: (v if v.table is not None else dataclasses.replace(v, records=records)) for n, v in lists.items()}
+
+
+def _rebuilt(saved: SavedList, name: str, records: pd.DataFrame) -> pd.DataFrame | None:
+    """A compact list's rows from ``records`` (one row per input record, in input order): the list's own
+    rows in order, its columns, the values the job-level NY. step changed put back, and its attrs."""
+    assert saved.columns is not None
+    mask = records["source"].to_numpy(dtype=object) == name
+    if int(mask.sum()) != saved.n_rows:
+        return None
+    idx = np.flatnonzero(mask)
+    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)))
+    b = saved.before_settling
+    if b is not None and len(b):
+        pos = b.index.to_numpy(dtype=np.int64)
+        for c in b.columns:
+            vals = t[c].to_numpy(dtype=object).copy()
+            vals[pos] = b[c].to_numpy(dtype=object)
+            t[c] = pd.array(vals, dtype=b[c].dtype) if b[c].dtype != object else vals
+    t.attrs = dict(saved.attrs)
+    return t
 
 
 # ============================================================================================ folder
@@ -119,14 +382,19 @@ def _mapping_json(cm: Any) -> dict | None:
     return dataclasses.asdict(cm) if dataclasses.is_dataclass(cm) else None
 
 
-def save_lists(lists: dict[str, SavedList] | None, directory: Path) -> list[str]:
-    """Write the standardised lists next to a saved result; returns the file names written."""
+def save_lists(lists: dict[str, SavedList] | None, directory: Path, records: pd.DataFrame | None = None
+               ) -> list[str]:
+    """Write the standardised lists next to a saved result (a compact list's rows rebuilt from ``records``);
+    returns the file names written."""
     if not lists:
         return []
     index, written = {"format": LISTS_FORMAT, "lists": {}}, []
     for i, (name, saved) in enumerate(lists.items()):
         fname = f"standardised_{i}.parquet"
-        t = saved.table
+        t = (saved if records is None or saved.table is not None else
+             dataclasses.replace(saved, records=records)).rows(name)
+        if t is None:
+            continue
         bare = t.copy(deep=False)
         bare.attrs = {}   # pandas would write the attrs as JSON; they go to the index file instead
         bare.to_parquet(directory / fname, index=False)
@@ -136,6 +404,12 @@ def save_lists(lists: dict[str, SavedList] | None, directory: Path) -> list[str]
                                 "attrs": json.loads(json.dumps(attrs, default=str)),
                                 "list_columns": [c for c in t.columns if _holds_lists(t[c])]}
         written.append(fname)
+        if saved.row_hashes is not None and saved.row_bits is not None and len(saved.row_hashes) == len(t):
+            rname = f"standardised_{i}_rows.parquet"   # what reuses the list's rows one by one
+            pd.DataFrame({"row_hash": np.asarray(saved.row_hashes, dtype=np.uint64).view(np.int64),
+                          "row_bits": saved.row_bits}).to_parquet(directory / rname, index=False)
+            index["lists"][name].update({"rows_file": rname, "decisions": saved.decisions})
+            written.append(rname)
     (directory / LISTS_INDEX).write_text(json.dumps(index, indent=1), encoding="utf-8")
     return [LISTS_INDEX, *written]
 
@@ -165,10 +439,20 @@ def load_lists(directory: Path) -> dict[str, SavedList] | None:
         if Path(str(e.get("file", ""))).name != e.get("file") or not f.is_file():
             return None
         t = pd.read_parquet(f)
+        for c in t.columns:   # parquet gives pandas strings back as python-backed: standardisation's are Arrow's
+            if isinstance(t[c].dtype, pd.StringDtype) and t[c].dtype.storage == "python":
+                t[c] = t[c].astype("string[pyarrow]")
         for c in e.get("list_columns", []):   # parquet gives arrays back; the lists were lists
             t[c] = [v.tolist() if isinstance(v, np.ndarray) else v for v in t[c].to_numpy(dtype=object)]
         t.attrs = dict(e.get("attrs") or {})
         if e.get("column_mapping") is not None:
             t.attrs["column_mapping"] = ColumnMapping(**e["column_mapping"])
         out[name] = SavedList(str(e["fingerprint"]), e.get("today"), t)
+        r = directory / str(e.get("rows_file", ""))
+        if e.get("rows_file") and Path(str(e["rows_file"])).name == e["rows_file"] and r.is_file():
+            rows = pd.read_parquet(r)
+            if len(rows) == len(t):
+                out[name].row_hashes = rows["row_hash"].to_numpy(dtype=np.int64).view(np.uint64)
+                out[name].row_bits = rows["row_bits"].to_numpy(dtype=np.uint8)
+                out[name].decisions = e.get("decisions")
     return out
