@@ -352,58 +352,6 @@ def test_person_without_any_desa_keeps_own_kecamatan():
     assert p.loc["P1", "kecamatan_code"] == "32.16.01" and p.loc["P1", "kecamatan_code_rule"] == "of_desa"
 
 
-def test_first_of_kk_rows_prefers_the_first_row_of_a_kk_run():
-    c = _cand(first_of_kk=[False, True])
-    assert np.argmax(golden.first_of_kk_rows(c)) == 1
-
-
-def _kk_list_household(rows: list[int]) -> pd.DataFrame:
-    """A list without relationships (as BPJS-PBI): a woman of 50, her son of 25 and a grandmother of 75, one
-    KK, in one household, at the given row numbers."""
-    n = 3
-    return pd.DataFrame({
-        "source": ["bpjs_pbi"] * n, "record_id": ["1", "2", "3"], "person_id": ["PA", "PB", "PC"],
-        "household_id": ["H1"] * n, "person_confidence": [1.0] * n, "row_number": rows,
-        "nik": [None] * n, "nik_status": ["missing"] * n, "nik_birth_date": [None] * n, "nik_sex": [None] * n,
-        "kk": ["3216010101100001"] * n, "kk_status": ["valid"] * n,
-        "name": ["SITI AMINAH", "ASEP SUNANDAR", "ENDAH"], "name_status": ["ok"] * n,
-        "name_phonetic": [["ST", "AMN"], ["ASP", "SNNTR"], ["ANT"]],
-        "birth_date": ["1974-03-12", "1999-05-01", "1949-02-02"], "birth_date_status": ["ok"] * n,
-        "birth_date_placeholder": [False] * n, "sex": ["P", "L", "P"], "sex_status": ["ok"] * n,
-        "relationship": [None] * n, "relationship_status": ["missing"] * n,
-        "desa_code": [None] * n, "region_status": ["missing"] * n, "rt": [None] * n, "rw": [None] * n,
-        "place": [None] * n, "decile": [None] * n})
-
-
-def test_household_head_is_the_first_row_of_a_kk_run_without_relationships():
-    r = _kk_list_household([10, 11, 12])
-    h = golden.households_table(r, golden.persons_table(r)).set_index("household_id").loc["H1"]
-    assert h["head_person_id"] == "PA" and h["head_person_id_rule"] == "first_of_kk_rows"
-    # rows that do not follow one another (a list sorted otherwise) prove nothing: the adult man is taken
-    r2 = _kk_list_household([10, 40, 70])
-    h2 = golden.households_table(r2, golden.persons_table(r2)).set_index("household_id").loc["H1"]
-    assert h2["head_person_id"] == "PB" and h2["head_person_id_rule"] == "adult_man"
-    assert list(golden._first_of_kk_run(r, np.zeros(3, dtype=np.int64))) == [True, False, False]
-    # a row of another household between them breaks the run
-    assert not golden._first_of_kk_run(r, np.array([0, 1, 0])).any()
-
-
-def test_first_of_kk_run_ignores_a_run_starting_with_a_duplicate_entry():
-    r = _kk_list_household([10, 11, 12])
-    dup = r.iloc[[1]].assign(record_id="4", row_number=9)     # the son written again just before the run
-    r = pd.concat([r, dup], ignore_index=True)
-    assert not golden._first_of_kk_run(r, np.zeros(4, dtype=np.int64)).any()
-    # a row without a KK continues the run; another KK starts a new one
-    r2 = _kk_list_household([10, 11, 12])
-    r2.loc[0, ["kk", "kk_status"]] = [None, "missing"]
-    assert list(golden._first_of_kk_run(r2, np.zeros(3, dtype=np.int64))) == [True, False, False]
-    r2.loc[1, "kk"] = "3216010101100002"    # rows 10 (no KK) and 11 are one run, row 12 (another KK) a run alone
-    r2.loc[2, "person_id"] = "PB"            # ... of a person already written
-    assert list(golden._first_of_kk_run(r2, np.zeros(3, dtype=np.int64))) == [True, False, False]
-    r2.loc[0, ["kk", "kk_status"]] = ["3216010101100001", "valid"]   # three KKs: no run of two
-    assert not golden._first_of_kk_run(r2, np.zeros(3, dtype=np.int64)).any()
-
-
 def test_source_trust_and_head_recipient_lists_come_from_the_data_file():
     # every kind ranks the same lists, each once; BLT-DD's recipient counts as a head vote
     assert set(golden.SOURCE_TRUST["identity"]) == set(golden.SOURCE_TRUST["address"])

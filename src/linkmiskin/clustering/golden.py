@@ -125,12 +125,6 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
     return c["head_votes"].to_numpy(dtype=np.int64)
 
 
-def first_of_kk_rows(c: pd.DataFrame) -> np.ndarray:
-    """Prefer the person written first in an unbroken run of a list's rows sharing one KK (a Kartu Keluarga
-    prints the head first, and a list copied from KKs keeps that order)."""
-    return c["first_of_kk"].to_numpy(dtype=np.int64)
-
-
 def adult_man(c: pd.DataFrame) -> np.ndarray:
     """Prefer a man of at least 17 on the newest list's date (a KK names the husband as head when there is one)."""
     return c["adult_man"].to_numpy(dtype=np.int64)
@@ -157,7 +151,7 @@ def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, di
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
     not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
-    head_votes, first_of_kk_rows, adult_man, eldest)}
+    head_votes, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -182,8 +176,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "first_of_kk_rows", "adult_man",
-                       "eldest"),
+    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "adult_man", "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -488,7 +481,7 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
 RECORD_COLUMNS = ("nik", "nik_status", "nik_birth_date", "nik_sex", "kk", "kk_status", "name", "name_status",
                   "name_tokens", "name_phonetic", "birth_date", "birth_date_status", "birth_date_placeholder",
                   "sex", "sex_status", "relationship", "relationship_status", "desa_code", "desa_name",
-                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile", "row_number")
+                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile")
 
 PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
                   "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
@@ -643,41 +636,6 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
 
 # ======================================================================================= households
 
-def _first_of_kk_run(rec: pd.DataFrame, household: np.ndarray) -> np.ndarray:
-    """Per record: True when it starts a run of two or more consecutive rows of one list (row numbers that
-    follow one another, so no other row between them) that belong to one household and carry one valid KK
-    (on at least one of its rows; a row without a KK continues the run, another KK starts a new one) and hold
-    two or more persons; not when the run's first person is written twice in it (a duplicate entry puts the
-    order in doubt). False for every record without row numbers."""
-    out = np.zeros(len(rec), dtype=bool)
-    if "row_number" not in rec or "kk" not in rec:
-        return out
-    row = pd.to_numeric(rec["row_number"], errors="coerce").to_numpy(dtype=float)
-    has = np.flatnonzero(~np.isnan(row))
-    if len(has) < 2:
-        return out
-    src = pd.factorize(rec["source"].to_numpy(dtype=object))[0]
-    kk = pd.factorize(np.where((rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool),
-                               _col(rec, "kk"), None))[0].astype(np.float64)
-    kk[kk < 0] = np.nan                                            # no valid KK
-    hh = np.asarray(household, dtype=np.int64)
-    o = has[np.lexsort((row[has], src[has]))]                     # list order, list by list
-    follows = np.r_[False, (src[o][1:] == src[o][:-1]) & (row[o][1:] == row[o][:-1] + 1) & (hh[o][1:] == hh[o][:-1])]
-    seg = np.cumsum(~follows)
-    k = pd.Series(kk[o])
-    last = k.groupby(seg).ffill().shift(1).to_numpy()             # the KK carried so far (NaN: none yet)
-    new_kk = follows & ~np.isnan(k.to_numpy()) & ~np.isnan(last) & (k.to_numpy() != last)
-    run = np.cumsum(~follows | new_kk)
-    with_kk = np.bincount(run, weights=~np.isnan(k.to_numpy()))[run] > 0
-    # a run that starts with a person written twice in it (a duplicate entry) leaves its order in doubt
-    d = pd.DataFrame({"run": run, "p": pd.factorize(rec["person_id"].to_numpy(dtype=object))[0][o]})
-    once = (d.groupby(["run", "p"])["p"].transform("size") == 1).to_numpy()
-    persons = d.drop_duplicates().groupby("run").size().reindex(run).to_numpy()
-    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]] & once & with_kk & (persons >= 2))
-    out[o[first]] = True
-    return out
-
-
 HOUSEHOLD_COLUMNS = ["head_person_id", "head_name", "kk", "desa_code", "desa_name", "kecamatan_name", "rt",
                      "rw", "place", "n_persons", "member_roles", "programmes", "decile", "conflicts"]
 
@@ -701,17 +659,15 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
     hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
-                       "first_of_kk": _first_of_kk_run(rec, codes),
                        "written_head": (rel == HEAD).astype(np.int64),
                        "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
                        "adult_man": (sex == "L") & adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
                                               written_head=("written_head", "sum"), other_role=("other_role", "max"),
-                                              adult_man=("adult_man", "max"), first_of_kk=("first_of_kk", "max"))
+                                              adult_man=("adult_man", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role",
-                                              "first_of_kk")},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
