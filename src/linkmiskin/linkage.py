@@ -36,6 +36,7 @@ import pandas as pd
 from linkmiskin import __version__
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
+from linkmiskin.memory import release_memory
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
 from linkmiskin.scoring.model import (
@@ -552,6 +553,8 @@ class Linker:
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
         self._pairs = None
         self._connect()
+        del std, table
+        release_memory()   # what reading and standardising left in the allocators' free lists
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
 
@@ -583,8 +586,15 @@ class Linker:
         its buffers cached up to the limit (about 1.5 GB on a kabupaten) until the limit is lowered, and
         clustering needs that memory in Python."""
         if self._con is not None:
+            if working:   # what the machine has left now (the records in Python have grown since connecting)
+                self._memory_limit = duckdb_memory_limit(self._duckdb_in_use())
             limit = self._memory_limit if working else "256MB"
             self._con.execute(f"SET memory_limit='{limit}'").fetchall()
+
+    def _duckdb_in_use(self) -> int:
+        """Bytes DuckDB holds now (the records table and cached intermediates)."""
+        row = self._con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        return int(row[0] or 0) if row else 0
 
     def _require_data(self) -> None:
         if self._table is None:
@@ -644,12 +654,14 @@ class Linker:
             df = self._scored(linker)
         else:
             self._register_update_pairs(linker, reuse)
-            df = self._scored(linker)
+            df = self._scored(linker, registered=True)
         self._duckdb_working(False)
         self.metadata.pop("update_reuse", None)
         if previous is not None:
             self.metadata["update_reuse"] = _reuse_report(reuse, len(df))
         self._pairs = self._tidy_pairs(df)
+        del df
+        release_memory()
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
 
@@ -660,10 +672,14 @@ class Linker:
             self._row_hashes = update_row_hashes(self._con, self._table, self.model or {})
         return self._row_hashes
 
-    def _scored(self, linker: Any) -> pd.DataFrame:
+    def _scored(self, linker: Any, *, registered: bool = False) -> pd.DataFrame:
         """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
-        (the record values stay in DuckDB)."""
-        pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
+        (the record values stay in DuckDB). A large job is scored in :func:`predict_chunks` slices of its
+        records (the same pairs, with DuckDB's working memory bounded by a slice); ``registered`` pairs (an
+        update's) are scored in one go, as Splink requires."""
+        chunks = 1 if registered else predict_chunks(len(self._table) if self._table is not None else 0)
+        pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY,
+                                        **({"num_chunks_left": chunks, "num_chunks_right": 1} if chunks > 1 else {}))
         gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
                            f"FROM {pred.physical_name}").df()
@@ -764,7 +780,7 @@ class Linker:
         # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
         # only when the model compared them as plain identifiers
         plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
-        recs = t.assign(node=np.arange(len(t)), trusted_id=t["id_plain"] if plain else None)
+        recs = _cluster_records(t, plain)
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_weak": pairs["name_weak"].to_numpy(),
@@ -772,14 +788,19 @@ class Linker:
                           "name_alike": pairs["name_alike"].to_numpy()})
         off, checked = self._cannot_link_off(recs, e)
         persons = person_clusters(recs, e, float(threshold), cannot_link_off=off)
+        del recs
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
         hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
+        del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
+        row_order = hh.attrs.get("row_order", {})
+        del persons, hh   # the golden records below need the memory
+        release_memory()
         order = self._input_rank()   # back to input order
         records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
         # link() rebuilds the households on its final ids when it defers the golden records
@@ -792,7 +813,7 @@ class Linker:
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self, row_hashes=self._row_hash_table(),
-                          metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
+                          metadata={**self.metadata, "row_order": row_order,
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
                                     "diagnostics": diagnostics})
@@ -904,10 +925,40 @@ def _machine_memory() -> int | None:
     return total
 
 
-def duckdb_memory_limit() -> str:
+#: share of the memory still available when a step starts (beyond what DuckDB already holds) that DuckDB may take
+DUCKDB_AVAILABLE_SHARE = 0.6
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory still available to this process: the system's ``MemAvailable`` (free memory plus
+    what it can reclaim), or what is left under the container's (cgroup) limit when that is less."""
+    avail = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        avail = None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        current = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit.isdigit() and current.isdigit():
+            left = max(0, int(limit) - int(current))
+            avail = left if avail is None else min(avail, left)
+    except OSError:
+        pass
+    return avail
+
+
+def duckdb_memory_limit(in_use: int | None = None) -> str:
     """DuckDB's memory limit for training and scoring: ``LINKMISKIN_DUCKDB_MEMORY`` when set (``1.5GB``,
-    ``800MB``, ``4GiB``), else :data:`DUCKDB_MEMORY_SHARE` of the machine's memory (at least 1 GiB; 1.5 GB
-    when the machine's memory cannot be read).
+    ``800MB``, ``4GiB``), else :data:`DUCKDB_MEMORY_SHARE` of the machine's memory, and, given ``in_use``
+    (the bytes DuckDB already holds: the records table), at most that plus :data:`DUCKDB_AVAILABLE_SHARE` of the memory
+    still available, so that a job whose records fill most of the machine makes DuckDB spill to its temporary
+    folder rather than the system kill the process (at least 1 GiB; 1.5 GB when the machine's memory cannot
+    be read).
 
     >>> duckdb_memory_limit()          # doctest: +SKIP
     '9.6GiB'
@@ -918,7 +969,27 @@ def duckdb_memory_limit() -> str:
     total = _machine_memory()
     if not total:
         return "1.5GB"
-    return f"{max(1.0, DUCKDB_MEMORY_SHARE * total / 2**30):.1f}GiB"
+    limit = DUCKDB_MEMORY_SHARE * total
+    avail = _available_memory() if in_use is not None else None
+    if avail is not None and in_use is not None:
+        limit = min(limit, in_use + DUCKDB_AVAILABLE_SHARE * avail)
+    return f"{max(1.0, limit / 2**30):.1f}GiB"
+
+
+#: records per slice when scoring: a job with more records is scored in slices of about this many (left) records
+#: against all records, which bounds DuckDB's working memory (the blocked pairs and their comparisons of one
+#: slice at a time) at the cost of reading the records once per slice
+PREDICT_CHUNK_RECORDS = 400_000
+
+
+def predict_chunks(n_records: int, per_chunk: int | None = None) -> int:
+    """How many slices to score ``n_records`` records in (:data:`PREDICT_CHUNK_RECORDS` each, at least one).
+
+    >>> predict_chunks(170_000), predict_chunks(680_000), predict_chunks(3_400_000)
+    (1, 2, 9)
+    """
+    size = int(per_chunk or PREDICT_CHUNK_RECORDS)
+    return max(1, -(-int(n_records) // size))
 
 
 def _sql_string(value: object) -> str:
@@ -1141,6 +1212,16 @@ def _report_reused_lists(lk: Linker, prev: Any) -> None:
     rep = lk.metadata.setdefault("update_reuse", {})
     rep["lists_reused"] = reused
     rep["standardised_rows_reused"] = int(sum(len(lk._standardised[n].table) for n in reused))
+
+
+def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
+    """The records person clustering reads (the cannot-link rules' columns, ``node`` and ``trusted_id``: the
+    plain ids when ``plain``), not a copy of the whole model table."""
+    from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
+
+    cols = {c: table[c] for c in _RECORD_COLUMNS if c in table and c != "trusted_id"}
+    return pd.DataFrame({**cols, "node": np.arange(len(table)), "trusted_id": table["id_plain"] if plain else None},
+                        index=table.index)
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
