@@ -1,11 +1,13 @@
-"""Memory savings keep the outputs identical: scoring in slices gives the same pairs as scoring at once."""
+"""Memory savings keep the outputs identical: blocking one rule at a time scores the pairs Splink's own
+blocking scores, with the same probabilities and levels."""
 
 from __future__ import annotations
 
 import pytest
 
 from linkmiskin import linkage
-from linkmiskin.linkage import Linker, predict_chunks
+from linkmiskin.linkage import Linker, rule_pairs_sql
+from linkmiskin.memory import release_memory
 from linkmiskin.synthetic import generator as synthetic
 
 
@@ -17,18 +19,27 @@ def trained():
     return lk
 
 
-def test_predict_chunks_count():
-    assert predict_chunks(0) == 1 and predict_chunks(10, per_chunk=10) == 1
-    assert predict_chunks(11, per_chunk=10) == 2 and predict_chunks(1_000_000, per_chunk=400_000) == 3
+def test_rule_pairs_sql_excludes_earlier_rules():
+    first = rule_pairs_sql(["l.a = r.a", "l.b = r.b"], 0, "t")
+    assert "NOT" not in first and "'0' AS match_key" in first
+    second = rule_pairs_sql(["l.a = r.a", "l.b = r.b"], 1, "t")
+    assert second.endswith("AND NOT (coalesce((l.a = r.a), false))") and "ON (l.b = r.b)" in second
 
 
-def test_scoring_in_slices_gives_the_same_pairs(trained, monkeypatch):
-    whole = trained.predict().copy()
-    monkeypatch.setattr(linkage, "PREDICT_CHUNK_RECORDS", len(trained._table) // 3)
+def test_blocking_rule_by_rule_gives_splinks_pairs(trained, monkeypatch):
     calls = []
-    real = linkage.predict_chunks
-    monkeypatch.setattr(linkage, "predict_chunks", lambda n, per_chunk=None: calls.append(real(n)) or calls[-1])
-    sliced = trained.predict()
-    assert calls == [4]                      # really scored in slices
-    assert len(whole) > 100
-    assert sliced.equals(whole)
+    real = Linker._register_blocked_pairs
+    monkeypatch.setattr(Linker, "_register_blocked_pairs", lambda self, lk: calls.append(1) or real(self, lk))
+    ours = trained.predict().copy()
+    assert calls == [1]                       # blocked rule by rule
+    tables = trained._con.execute("SELECT table_name FROM duckdb_tables()").fetchnumpy()["table_name"].tolist()
+    assert "lm_blocked_pairs" not in tables   # the blocked pairs do not stay in DuckDB
+    monkeypatch.setattr(Linker, "_register_blocked_pairs", lambda self, lk: None)   # Splink blocks
+    splinks = trained.predict()
+    assert len(ours) > 100
+    assert ours.equals(splinks)
+
+
+def test_release_memory_runs():
+    release_memory()
+    assert linkage.release_memory is release_memory

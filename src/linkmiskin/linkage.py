@@ -650,11 +650,12 @@ class Linker:
             if _blocking_rule_sql(self.model or {}) is not None:
                 reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
-        if reuse is None:
-            df = self._scored(linker)
-        else:
+        if reuse is not None:
             self._register_update_pairs(linker, reuse)
-            df = self._scored(linker, registered=True)
+        elif _blocking_rule_sql(self.model or {}):
+            self._register_blocked_pairs(linker)
+        df = self._scored(linker)
+        self._forget_blocked_pairs(linker)
         self._duckdb_working(False)
         self.metadata.pop("update_reuse", None)
         if previous is not None:
@@ -672,14 +673,10 @@ class Linker:
             self._row_hashes = update_row_hashes(self._con, self._table, self.model or {})
         return self._row_hashes
 
-    def _scored(self, linker: Any, *, registered: bool = False) -> pd.DataFrame:
+    def _scored(self, linker: Any) -> pd.DataFrame:
         """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
-        (the record values stay in DuckDB). A large job is scored in :func:`predict_chunks` slices of its
-        records (the same pairs, with DuckDB's working memory bounded by a slice); ``registered`` pairs (an
-        update's) are scored in one go, as Splink requires."""
-        chunks = 1 if registered else predict_chunks(len(self._table) if self._table is not None else 0)
-        pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY,
-                                        **({"num_chunks_left": chunks, "num_chunks_right": 1} if chunks > 1 else {}))
+        (the record values stay in DuckDB)."""
+        pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
         gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
                            f"FROM {pred.physical_name}").df()
@@ -706,6 +703,11 @@ class Linker:
         self._con.unregister("__lm_changed_df")
         self._con.unregister("__lm_reused_pairs_df")
         self._con.execute("DROP TABLE lm_changed_records").fetchall()
+        self._give_blocked_pairs(linker, "lm_update_pairs")
+        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
+
+    def _give_blocked_pairs(self, linker: Any, table: str) -> None:
+        """Make ``linker`` score the pairs of DuckDB table ``table`` (``match_key, join_key_l, join_key_r``)."""
         # Splink's cache entry for blocked pairs (as register_blocked_pairs_for_predict makes it, without the
         # flag that sends predict through source pruning, which is slower when most records take part); the
         # public call where this Splink lays its cache out otherwise
@@ -713,11 +715,33 @@ class Linker:
             from splink.internals.chunking import _blocked_pairs_cache_key
 
             linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
-                "__splink__blocked_id_pairs", "lm_update_pairs")
+                "__splink__blocked_id_pairs", table)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
-            sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
+            sdf = self._db_api.register(table, dataset_display_name=table)
             linker.table_management.register_blocked_pairs_for_predict(sdf)
-        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
+
+    def _forget_blocked_pairs(self, linker: Any) -> None:
+        """After scoring: drop the blocked pairs given to Splink and its cache entry for them (the cache is
+        the DuckDB connection's, shared by the next predict)."""
+        try:
+            from splink.internals.chunking import _blocked_pairs_cache_key
+
+            linker._intermediate_table_cache.pop(_blocked_pairs_cache_key(), None)
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
+            pass
+        for table in ("lm_blocked_pairs", "lm_update_pairs"):
+            self._con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+
+    def _register_blocked_pairs(self, linker: Any) -> None:
+        """Block one rule at a time (:func:`rule_pairs_sql`) into table ``lm_blocked_pairs`` and make
+        ``linker`` score those pairs: the pairs Splink's blocking finds, without its one query over every
+        rule, which holds the hash tables of all the rules' joins at once (most of the memory of scoring)."""
+        rules = _blocking_rule_sql(self.model or {}) or []
+        self._con.execute("CREATE OR REPLACE TABLE lm_blocked_pairs "
+                          "(match_key VARCHAR, join_key_l BIGINT, join_key_r BIGINT)").fetchall()
+        for i in range(len(rules)):
+            self._con.execute(f"INSERT INTO lm_blocked_pairs {rule_pairs_sql(rules, i, 'lm_records')}").fetchall()
+        self._give_blocked_pairs(linker, "lm_blocked_pairs")
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
@@ -976,22 +1000,6 @@ def duckdb_memory_limit(in_use: int | None = None) -> str:
     return f"{max(1.0, limit / 2**30):.1f}GiB"
 
 
-#: records per slice when scoring: a job with more records is scored in slices of about this many (left) records
-#: against all records, which bounds DuckDB's working memory (the blocked pairs and their comparisons of one
-#: slice at a time) at the cost of reading the records once per slice
-PREDICT_CHUNK_RECORDS = 400_000
-
-
-def predict_chunks(n_records: int, per_chunk: int | None = None) -> int:
-    """How many slices to score ``n_records`` records in (:data:`PREDICT_CHUNK_RECORDS` each, at least one).
-
-    >>> predict_chunks(170_000), predict_chunks(680_000), predict_chunks(3_400_000)
-    (1, 2, 9)
-    """
-    size = int(per_chunk or PREDICT_CHUNK_RECORDS)
-    return max(1, -(-int(n_records) // size))
-
-
 def _sql_string(value: object) -> str:
     """A SQL string literal: ``it's`` -> ``'it''s'``."""
     return "'" + str(value).replace("'", "''") + "'"
@@ -1186,6 +1194,20 @@ def changed_pairs_sql(rule: str, changed: str, records: str) -> str:
         sides.append(f"SELECT l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {left} AS l "
                      f"JOIN {right} AS r ON ({rule}) WHERE l.unique_id < r.unique_id")
     return " UNION ALL ".join(sides)
+
+
+def rule_pairs_sql(rules: list[str], i: int, records: str) -> str:
+    """SQL of the pairs blocking rule ``rules[i]`` finds in table ``records`` and no earlier rule does (as
+    Splink's blocking writes it): ``match_key`` (the rule's number, as text), ``join_key_l < join_key_r``.
+
+    >>> print(rule_pairs_sql(["l.a = r.a", "l.b = r.b"], 1, "t"))   # doctest: +NORMALIZE_WHITESPACE
+    SELECT '1' AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM t AS l
+    JOIN t AS r ON (l.b = r.b) WHERE l.unique_id < r.unique_id AND NOT (coalesce((l.a = r.a), false))
+    """
+    earlier = " OR ".join(f"coalesce(({rule}), false)" for rule in rules[:i])
+    return (f"SELECT '{i}' AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {records} AS l "
+            f"JOIN {records} AS r ON ({rules[i]}) WHERE l.unique_id < r.unique_id"
+            + (f" AND NOT ({earlier})" if earlier else ""))
 
 
 def _reuse_report(reuse: Any, n_pairs: int) -> dict:
