@@ -43,3 +43,16 @@ def test_blocking_rule_by_rule_gives_splinks_pairs(trained, monkeypatch):
 def test_release_memory_runs():
     release_memory()
     assert linkage.release_memory is release_memory
+
+
+def test_model_table_lists_shared_with_the_same_values(trained):
+    t, std = trained._table, trained._std
+    text = t["addr_text"]
+    expected = [v.split() if isinstance(v, str) else [] for v in text]
+    assert t["addr_tokens"].tolist() == expected
+    assert len({id(v) for v in t["addr_tokens"]}) <= text.nunique() + 1    # one list per distinct text
+    mothers = [list(v) if isinstance(v, (list, tuple)) or hasattr(v, "__array__") else []
+               for v in std["mother_name_tokens"]]
+    assert t["mother_tokens"].tolist() == mothers
+    empty = [id(v) for v in t["mother_tokens"] if not v]
+    assert len(empty) > 10 and len(set(empty)) == 1                       # one [] for all without
