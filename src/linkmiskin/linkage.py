@@ -823,6 +823,7 @@ class Linker:
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         row_order = hh.attrs.get("row_order", {})
+        pairs = pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"])
         del persons, hh   # the golden records below need the memory
         release_memory()
         order = self._input_rank()   # back to input order
@@ -833,7 +834,7 @@ class Linker:
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
         diagnostics = diagnose(self._std, self._table, self.column_mapping)
-        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
+        return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self, row_hashes=self._row_hash_table(),
