@@ -9,6 +9,7 @@ clusters persons and households, then prints accuracy against the generated trut
     python benchmarks/bench_link.py --households 200000 --vanilla 200000   # vanilla needs ~20 GB, ~15 min
     python benchmarks/bench_link.py --without-list-household-ids          # P3KE/BPJS-PBI without family ids
     python benchmarks/bench_link.py --households 50000 --clustering-only  # the clustering steps alone
+    python benchmarks/bench_link.py --households 200000 --vanilla --step-memory  # memory per pipeline step
 
 ``--clustering-only`` links once, keeps the inputs of the person and household clustering, and times those
 two steps alone (best of ``--repeat`` runs, so that the figure is the step's and not the machine's load).
@@ -35,11 +36,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_linkmiskin(data_dir: str) -> dict:
+def run_linkmiskin(data_dir: str, step_memory: bool = False) -> dict:
     import pandas as pd
 
     import linkmiskin as lm
 
+    mem = None
+    if step_memory:  # resident memory per pipeline step (benchmarks/step_memory.py)
+        sys.path.insert(0, str(Path(__file__).parent))
+        from step_memory import StepMemory
+
+        mem = StepMemory()
+        mem.watch_pipeline()
     t0 = time.perf_counter()
     files = {p.stem: str(p) for p in sorted(Path(data_dir).iterdir())
              if p.suffix in (".csv", ".xlsx") and p.stem != "truth"}
@@ -52,7 +60,7 @@ def run_linkmiskin(data_dir: str) -> dict:
             "timings": res.timings, "person_f1": ev.person["pairwise_f1"], "person_p": ev.person["pairwise_precision"],
             "person_r": ev.person["pairwise_recall"], "household_f1": ev.household["pairwise_f1"],
             "household_p": ev.household["pairwise_precision"], "household_r": ev.household["pairwise_recall"],
-            "hard_negative_merge_rates": hn}
+            "hard_negative_merge_rates": hn, **({"step_memory": mem.table()} if mem else {})}
 
 
 def run_vanilla(data_dir: str) -> dict:
@@ -173,6 +181,8 @@ def main() -> None:
     ap.add_argument("--clustering-only", action="store_true",
                     help="time the person and household clustering steps alone (see the module docstring)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--step-memory", action="store_true",
+                    help="print resident memory per pipeline step (start, peak, end; benchmarks/step_memory.py)")
     ap.add_argument("--child", choices=["linkmiskin", "vanilla", "clustering"])
     ap.add_argument("--data")
     args = ap.parse_args()
@@ -180,8 +190,8 @@ def main() -> None:
         if args.child == "clustering":
             print(json.dumps(run_clustering(args.data, args.repeat)))
             return
-        fn = run_linkmiskin if args.child == "linkmiskin" else run_vanilla
-        print(json.dumps(fn(args.data)))
+        r = run_linkmiskin(args.data, args.step_memory) if args.child == "linkmiskin" else run_vanilla(args.data)
+        print(json.dumps(r))
         return
 
     from linkmiskin.synthetic import generator as synthetic
@@ -202,7 +212,7 @@ def main() -> None:
                       f"persons {r.get('persons_s')} s, households {r.get('households_s')} s "
                       f"(best of {args.repeat})" if "error" not in r else f"FAILED: {r['error']}")
                 continue
-            rows = {"linkmiskin": _child("linkmiskin", tmp)}
+            rows = {"linkmiskin": _child("linkmiskin", tmp, ["--step-memory"] if args.step_memory else [])}
             if h in args.vanilla:
                 rows["vanilla Splink"] = _child("vanilla", tmp)
             for name, r in rows.items():
@@ -217,6 +227,8 @@ def main() -> None:
                       + ", ".join(f"{k} {v:.3f}" for k, v in r["hard_negative_merge_rates"].items()))
                 if "timings" in r:
                     print(f"{'':<15} steps: " + ", ".join(f"{k} {v}s" for k, v in r["timings"].items()))
+                if "step_memory" in r:
+                    print(r["step_memory"])
             a, b = rows.get("linkmiskin", {}), rows.get("vanilla Splink", {})
             if "person_f1" in a and "person_f1" in b:
                 print(f"gain: person F1 x{a['person_f1'] / max(b['person_f1'], 1e-9):.2f}, "

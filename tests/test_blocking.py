@@ -119,6 +119,16 @@ def test_duckdb_memory_limit_follows_the_machine(monkeypatch):
     assert linkage.duckdb_memory_limit() == "4.0GiB"          # 40 % of 10 GiB
     monkeypatch.setattr(linkage, "_machine_memory", lambda: 2 * 2**30)
     assert linkage.duckdb_memory_limit() == "1.0GiB"          # never below 1 GiB
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 10 * 2**30)
+    monkeypatch.setattr(linkage, "_available_memory", lambda: 30 * 2**30)
+    assert linkage.duckdb_memory_limit() == "4.0GiB"          # connecting: the machine's share
+    assert linkage.duckdb_memory_limit(in_use=2**30) == "2.5GiB"   # held + 5 % of the 30 GiB left
+    assert linkage.duckdb_memory_limit(in_use=3 * 2**30) == "4.0GiB"   # never above the machine's share
+    monkeypatch.setattr(linkage, "_available_memory", lambda: 3 * 2**30)
+    assert linkage.duckdb_memory_limit(in_use=2**30) == "1.5GiB"   # held + at least 512 MiB to work in
+    assert linkage.duckdb_memory_limit(in_use=0) == "1.0GiB"  # never below 1 GiB
+    monkeypatch.setattr(linkage, "_available_memory", lambda: None)
+    assert linkage.duckdb_memory_limit(in_use=0) == "4.0GiB"  # availability unknown
     monkeypatch.setattr(linkage, "_machine_memory", lambda: None)
     assert linkage.duckdb_memory_limit() == "1.5GB"           # memory unknown
     monkeypatch.setenv("LINKMISKIN_DUCKDB_MEMORY", "800MB")

@@ -36,6 +36,7 @@ import pandas as pd
 from linkmiskin import __version__
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
+from linkmiskin.memory import release_memory
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
 from linkmiskin.scoring.model import (
@@ -550,6 +551,8 @@ class Linker:
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
         self._pairs = None
         self._connect()
+        del std, table
+        release_memory()   # what reading and standardising left in the allocators' free lists
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
 
@@ -581,8 +584,15 @@ class Linker:
         its buffers cached up to the limit (about 1.5 GB on a kabupaten) until the limit is lowered, and
         clustering needs that memory in Python."""
         if self._con is not None:
+            if working:   # what the machine has left now (the records in Python have grown since connecting)
+                self._memory_limit = duckdb_memory_limit(self._duckdb_in_use())
             limit = self._memory_limit if working else "256MB"
             self._con.execute(f"SET memory_limit='{limit}'").fetchall()
+
+    def _duckdb_in_use(self) -> int:
+        """Bytes DuckDB holds now (the records table and cached intermediates)."""
+        row = self._con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        return int(row[0] or 0) if row else 0
 
     def _require_data(self) -> None:
         if self._table is None:
@@ -638,16 +648,19 @@ class Linker:
             if _blocking_rule_sql(self.model or {}) is not None:
                 reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
-        if reuse is None:
-            df = self._scored(linker)
-        else:
+        if reuse is not None:
             self._register_update_pairs(linker, reuse)
-            df = self._scored(linker)
+        elif _blocking_rule_sql(self.model or {}):
+            self._register_blocked_pairs(linker)
+        df = self._scored(linker)
+        self._forget_blocked_pairs(linker)
         self._duckdb_working(False)
         self.metadata.pop("update_reuse", None)
         if previous is not None:
             self.metadata["update_reuse"] = _reuse_report(reuse, len(df))
         self._pairs = self._tidy_pairs(df)
+        del df
+        release_memory()
         self.timings["predict"] = round(time.perf_counter() - t0, 2)
         return self._pairs
 
@@ -688,6 +701,11 @@ class Linker:
         self._con.unregister("__lm_changed_df")
         self._con.unregister("__lm_reused_pairs_df")
         self._con.execute("DROP TABLE lm_changed_records").fetchall()
+        self._give_blocked_pairs(linker, "lm_update_pairs")
+        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
+
+    def _give_blocked_pairs(self, linker: Any, table: str) -> None:
+        """Make ``linker`` score the pairs of DuckDB table ``table`` (``match_key, join_key_l, join_key_r``)."""
         # Splink's cache entry for blocked pairs (as register_blocked_pairs_for_predict makes it, without the
         # flag that sends predict through source pruning, which is slower when most records take part); the
         # public call where this Splink lays its cache out otherwise
@@ -695,11 +713,33 @@ class Linker:
             from splink.internals.chunking import _blocked_pairs_cache_key
 
             linker._intermediate_table_cache[_blocked_pairs_cache_key()] = self._db_api.table_to_splink_dataframe(
-                "__splink__blocked_id_pairs", "lm_update_pairs")
+                "__splink__blocked_id_pairs", table)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
-            sdf = self._db_api.register("lm_update_pairs", dataset_display_name="update_pairs")
+            sdf = self._db_api.register(table, dataset_display_name=table)
             linker.table_management.register_blocked_pairs_for_predict(sdf)
-        reuse.stats["blocking_seconds"] = round(time.perf_counter() - t0, 2)
+
+    def _forget_blocked_pairs(self, linker: Any) -> None:
+        """After scoring: drop the blocked pairs given to Splink and its cache entry for them (the cache is
+        the DuckDB connection's, shared by the next predict)."""
+        try:
+            from splink.internals.chunking import _blocked_pairs_cache_key
+
+            linker._intermediate_table_cache.pop(_blocked_pairs_cache_key(), None)
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Splink version
+            pass
+        for table in ("lm_blocked_pairs", "lm_update_pairs"):
+            self._con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+
+    def _register_blocked_pairs(self, linker: Any) -> None:
+        """Block one rule at a time (:func:`rule_pairs_sql`) into table ``lm_blocked_pairs`` and make
+        ``linker`` score those pairs: the pairs Splink's blocking finds, without its one query over every
+        rule, which holds the hash tables of all the rules' joins at once (most of the memory of scoring)."""
+        rules = _blocking_rule_sql(self.model or {}) or []
+        self._con.execute("CREATE OR REPLACE TABLE lm_blocked_pairs "
+                          "(match_key VARCHAR, join_key_l BIGINT, join_key_r BIGINT)").fetchall()
+        for i in range(len(rules)):
+            self._con.execute(f"INSERT INTO lm_blocked_pairs {rule_pairs_sql(rules, i, 'lm_records')}").fetchall()
+        self._give_blocked_pairs(linker, "lm_blocked_pairs")
 
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
@@ -762,7 +802,7 @@ class Linker:
         # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
         # only when the model compared them as plain identifiers
         plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
-        recs = t.assign(node=np.arange(len(t)), trusted_id=t["id_plain"] if plain else None)
+        recs = _cluster_records(t, plain)
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_weak": pairs["name_weak"].to_numpy(),
@@ -770,14 +810,20 @@ class Linker:
                           "name_alike": pairs["name_alike"].to_numpy()})
         off, checked = self._cannot_link_off(recs, e)
         persons = person_clusters(recs, e, float(threshold), cannot_link_off=off)
+        del recs
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
         hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
+        del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         records = _assemble_records(self._std, persons, hh)
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
+        row_order = hh.attrs.get("row_order", {})
+        pairs = pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"])
+        del persons, hh   # the golden records below need the memory
+        release_memory()
         order = self._input_rank()   # back to input order
         records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
         # link() rebuilds the households on its final ids when it defers the golden records
@@ -786,11 +832,11 @@ class Linker:
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
         diagnostics = diagnose(self._std, self._table, self.column_mapping)
-        return LinkResult(records=records, pairs=pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"]),
+        return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
                           timings=dict(self.timings), _linker=self, row_hashes=self._row_hash_table(),
-                          metadata={**self.metadata, "row_order": hh.attrs.get("row_order", {}),
+                          metadata={**self.metadata, "row_order": row_order,
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
                                     "diagnostics": diagnostics})
@@ -902,10 +948,44 @@ def _machine_memory() -> int | None:
     return total
 
 
-def duckdb_memory_limit() -> str:
+#: DuckDB's working memory for a step, beyond the tables it holds: this share of the memory still available when
+#: the step starts, at least :data:`DUCKDB_MIN_WORKING` bytes; it spills the rest to its temporary folder (with
+#: blocking done one rule at a time, scoring 200,000 households with 0.2 GB of working memory took no longer
+#: than with 9 GB, and held 1.7 GB less)
+DUCKDB_AVAILABLE_SHARE = 0.05
+DUCKDB_MIN_WORKING = 512 * 2**20
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory still available to this process: the system's ``MemAvailable`` (free memory plus
+    what it can reclaim), or what is left under the container's (cgroup) limit when that is less."""
+    avail = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        avail = None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        current = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit.isdigit() and current.isdigit():
+            left = max(0, int(limit) - int(current))
+            avail = left if avail is None else min(avail, left)
+    except OSError:
+        pass
+    return avail
+
+
+def duckdb_memory_limit(in_use: int | None = None) -> str:
     """DuckDB's memory limit for training and scoring: ``LINKMISKIN_DUCKDB_MEMORY`` when set (``1.5GB``,
-    ``800MB``, ``4GiB``), else :data:`DUCKDB_MEMORY_SHARE` of the machine's memory (at least 1 GiB; 1.5 GB
-    when the machine's memory cannot be read).
+    ``800MB``, ``4GiB``), else :data:`DUCKDB_MEMORY_SHARE` of the machine's memory, and, given ``in_use``
+    (the bytes DuckDB already holds: the records table), at most that plus its working memory
+    (:data:`DUCKDB_AVAILABLE_SHARE` of the memory still available, at least :data:`DUCKDB_MIN_WORKING`): DuckDB
+    spills to its temporary folder rather than the process growing until the system kills it (at least
+    1 GiB; 1.5 GB when the machine's memory cannot be read).
 
     >>> duckdb_memory_limit()          # doctest: +SKIP
     '9.6GiB'
@@ -916,7 +996,11 @@ def duckdb_memory_limit() -> str:
     total = _machine_memory()
     if not total:
         return "1.5GB"
-    return f"{max(1.0, DUCKDB_MEMORY_SHARE * total / 2**30):.1f}GiB"
+    limit = DUCKDB_MEMORY_SHARE * total
+    avail = _available_memory() if in_use is not None else None
+    if avail is not None and in_use is not None:
+        limit = min(limit, in_use + max(DUCKDB_MIN_WORKING, DUCKDB_AVAILABLE_SHARE * avail))
+    return f"{max(1.0, limit / 2**30):.1f}GiB"
 
 
 def _sql_string(value: object) -> str:
@@ -1115,6 +1199,20 @@ def changed_pairs_sql(rule: str, changed: str, records: str) -> str:
     return " UNION ALL ".join(sides)
 
 
+def rule_pairs_sql(rules: list[str], i: int, records: str) -> str:
+    """SQL of the pairs blocking rule ``rules[i]`` finds in table ``records`` and no earlier rule does (as
+    Splink's blocking writes it): ``match_key`` (the rule's number, as text), ``join_key_l < join_key_r``.
+
+    >>> print(rule_pairs_sql(["l.a = r.a", "l.b = r.b"], 1, "t"))   # doctest: +NORMALIZE_WHITESPACE
+    SELECT '1' AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM t AS l
+    JOIN t AS r ON (l.b = r.b) WHERE l.unique_id < r.unique_id AND NOT (coalesce((l.a = r.a), false))
+    """
+    earlier = " OR ".join(f"coalesce(({rule}), false)" for rule in rules[:i])
+    return (f"SELECT '{i}' AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {records} AS l "
+            f"JOIN {records} AS r ON ({rules[i]}) WHERE l.unique_id < r.unique_id"
+            + (f" AND NOT ({earlier})" if earlier else ""))
+
+
 def _reuse_report(reuse: Any, n_pairs: int) -> dict:
     """What an update took over from the previous run (``result.metadata["update_reuse"]``)."""
     if reuse is None:
@@ -1141,6 +1239,16 @@ def _report_reused_lists(lk: Linker, prev: Any) -> None:
     rep["standardised_rows_reused"] = int(sum(lk._standardised[n].n_rows for n in reused))
     # the unchanged rows of changed lists (:func:`linkmiskin.standardise.reuse.changed_rows_standardised`)
     rep["rows_reused_in_changed_lists"] = int(sum(v.rows_reused for v in lk._standardised.values() if not v.reused))
+
+
+def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
+    """The records person clustering reads (the cannot-link rules' columns, ``node`` and ``trusted_id``: the
+    plain ids when ``plain``), not a copy of the whole model table."""
+    from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
+
+    cols = {c: table[c] for c in _RECORD_COLUMNS if c in table and c != "trusted_id"}
+    return pd.DataFrame({**cols, "node": np.arange(len(table)), "trusted_id": table["id_plain"] if plain else None},
+                        index=table.index)
 
 
 def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:

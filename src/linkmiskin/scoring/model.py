@@ -104,6 +104,27 @@ def _list_col(s: pd.Series) -> pd.Series:
     return s.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
 
 
+def _shared_empty(lists: np.ndarray) -> np.ndarray:
+    """``lists`` (an object array of lists) with one shared ``[]`` in place of each empty list: the same
+    values, without an empty list object per record (the model table's lists are never changed in place).
+
+    >>> out = _shared_empty(pd.Series([[], ["A"], []]).to_numpy())
+    >>> out.tolist(), out[0] is out[2]
+    ([[], ['A'], []], True)
+    """
+    empty = np.flatnonzero(pd.Series(lists, dtype=object).str.len().fillna(0).to_numpy() == 0)
+    out = lists.copy()
+    out[empty] = _one_empty_list()[np.zeros(len(empty), dtype=np.int64)]
+    return out
+
+
+def _one_empty_list() -> np.ndarray:
+    """An object array holding one empty list (indexing it spreads that one list)."""
+    holder = np.empty(1, dtype=object)
+    holder[0] = []
+    return holder
+
+
 def token_mask(tokens: pd.Series) -> np.ndarray:
     """A 63-bit Bloom mask per list of tokens (BIGINT): names that share a token share a bit."""
     ex = tokens.explode().dropna()
@@ -195,9 +216,12 @@ def _plain_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         "addr_post": post.astype(object).where(post.notna(), None),
         "addr_number": number.astype(object).where(number.notna(), None),
     }
+    per_text["addr_tokens"] = _list_col(per_text["addr_tokens"])   # [] for none
     for col, values in per_text.items():   # a missing text (code -1) takes the value after the last
-        t[col] = np.append(values.to_numpy(dtype=object), [None])[codes]
-    t["addr_tokens"] = _list_col(t["addr_tokens"]).to_numpy()   # a list of its own per record, [] for none
+        missing = _one_empty_list() if col == "addr_tokens" else np.array([None], dtype=object)
+        # (the words: one list per distinct text, shared by its records, and one [] for all without)
+        t[col] = _shared_empty(np.append(values.to_numpy(dtype=object), missing)[codes]) \
+            if col == "addr_tokens" else np.append(values.to_numpy(dtype=object), missing)[codes]
 
 
 #: a woman with no recorded relationship on a list with households is taken as the head's wife when born
@@ -286,7 +310,7 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["rt"] = pd.array(std["rt"], dtype="Int64")
     t["rw"] = pd.array(std["rw"], dtype="Int64")
     t["mother_name"] = std["mother_name"].astype(object).where(std["mother_name"].notna(), None).to_numpy()
-    t["mother_tokens"] = _list_col(std["mother_name_tokens"]).to_numpy()
+    t["mother_tokens"] = _shared_empty(_list_col(std["mother_name_tokens"]).to_numpy())
     kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
     t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
     _spouse_columns(std, t)
