@@ -11,8 +11,9 @@ import linkmiskin as lm
 ROOT = Path(lm.__file__).parent
 STEPS = ["standardise", "scoring", "clustering", "review", "report", "synthetic"]
 #: modules that serve every step stay at the top: the pipeline itself, the command line, the demo, and the
-#: shared facts about privacy, spreadsheets and typos
-TOP_LEVEL = {"__init__", "linkage", "cli", "demo", "privacy", "pseudonym", "safe_cells", "facts", "spark_backend"}
+#: shared facts about privacy, spreadsheets and typos, and the memory handed back between steps
+TOP_LEVEL = {"__init__", "linkage", "cli", "demo", "privacy", "pseudonym", "safe_cells", "facts", "spark_backend",
+             "memory"}
 
 
 def _docstring(path: Path) -> str:
