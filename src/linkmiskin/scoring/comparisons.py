@@ -213,6 +213,9 @@ class IndonesianNameComparison(ComparisonCreator):
           spelling variant of it (*Iki* / *Rizky*, by the phonetic keys; only with
           ``nicknames_phonetic_col_name`` and ``phonetic_tokens_col_name``)
           *(only with ``nicknames_col_name``)*
+        - A given name written as its initial (*P. Hutapea* / *Putri Hutapea*): every one-letter word of
+          one name starts a word of the other, its other words are all words of the other, and at least one
+          whole word is shared; weaker than a spelling, stronger than a shared word
         - The names share a token and Jaro-Winkler >= 0.8 on the whole name
         - The names share a token
         - All other
@@ -334,6 +337,18 @@ class IndonesianNameComparison(ComparisonCreator):
                 right = f"({right} OR list_has_any({qr}, {al}))"
             levels.append(_lvl(f"(len({kl}) > 0 AND {left}) OR (len({kr}) > 0 AND {right})",
                                "Nickname of the other's name", key="nickname"))
+        # a given name written as its initial (P. HUTAPEA / PUTRI HUTAPEA, J. SIMANJUNTAK / JOHANNES
+        # SIMANJUNTAK): the one-letter words of one name start words of the other, every other word is one
+        # of the other's, and at least one whole word is shared
+        def initials_of(short: str, long: str) -> str:
+            return (f"(list_bool_or(list_transform({short}, lambda x: length(x) = 1)) "
+                    f"AND list_bool_or(list_transform({short}, lambda x: length(x) > 1 AND list_contains({long}, x))) "
+                    f"AND list_bool_and(list_transform({short}, lambda x: list_contains({long}, x) OR "
+                    f"(length(x) = 1 AND list_bool_or(list_transform({long}, "
+                    f"lambda y: length(y) > 1 AND left(y, 1) = x))))))")
+        levels.append(_lvl(f"CASE WHEN NOT {may_share} THEN false "
+                           f"ELSE {initials_of(tl, tr)} OR {initials_of(tr, tl)} END",
+                           "A given name written as its initial", key="initials"))
         levels.append(_lvl(f"{shares} AND jaro_winkler_similarity({nl}, {nr}) >= 0.8",
                            "Share a token, and Jaro-Winkler >= 0.8", key="share_token_close"))
         levels.append(_lvl(shares, "Share a token", key="share_token"))

@@ -47,6 +47,7 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("name", "typo_anywhere"): "a typo anywhere in the name (small edit distance)",
     ("name", "inside_with_typo"): "one name inside the other, with a typo",
     ("name", "nickname"): "one name is a nickname of the other's name (IKI / RIZKI)",
+    ("name", "initials"): "a given name written as its initial (P. HUTAPEA / PUTRI HUTAPEA)",
     ("name", "share_token_close"): "the names share a word and are otherwise close",
     ("name", "share_token"): "the names share a word",
     ("name", "else"): "any other pair of names",

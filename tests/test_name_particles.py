@@ -1,0 +1,101 @@
+"""Name particles and forms that are not the person's own name (issue 13): Batak BR./BORU connectors,
+teknonyms (OP./NAI/AMA/AMAQ/INAQ + a descendant's name) and given names written as initials. Hand-made rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linkmiskin.standardise.names import initials_agree, names_close, normalize_name, parse_name
+from linkmiskin.standardise.records import standardize
+from test_cannot_link import fires
+from test_comparisons import name_level
+
+
+@pytest.mark.parametrize("written", ["MARIA BR HUTABARAT", "Maria Br. Hutabarat", "MARIA BORU HUTABARAT",
+                                     "MARIA BR.HUTABARAT"])
+def test_connector_br_is_not_compared(written):
+    p = parse_name(written)
+    assert p["name"] == "MARIA HUTABARAT"
+    assert p["name_tokens"] == ["MARIA", "HUTABARAT"]
+    assert p["name_had_title"] is False
+
+
+def test_connector_alone_leaves_no_name_and_keeps_other_words():
+    assert parse_name("BR.")["name_status"] == "no_letters"
+    assert normalize_name("BR. SIMANJUNTAK") == "SIMANJUNTAK"
+    # a word that only starts with the letters of a particle is a name
+    assert normalize_name("BRAMANTYO") == "BRAMANTYO"
+
+
+@pytest.mark.parametrize("written", ["OP. GRACE", "Op Grace", "OMPU GRACE", "NAI YOSUA", "AMA YOSUA",
+                                     "AMAQ RUDI", "Inaq Rudi", "IBU NAI YOSUA"])
+def test_teknonym_is_not_the_persons_own_name(written):
+    p = parse_name(written)
+    assert p["name"] is None
+    assert p["name_status"] == "teknonym"
+    assert p["name_tokens"] == []
+
+
+@pytest.mark.parametrize(("written", "name"), [("AMANDA SARI", "AMANDA SARI"), ("NAINGGOLAN", "NAINGGOLAN"),
+                                               ("YOSUA NAI", "YOSUA NAI")])
+def test_teknonym_needs_the_particle_first_and_a_name_after_it(written, name):
+    assert normalize_name(written) == name
+    assert parse_name("NAI")["name_status"] != "teknonym"
+
+
+def test_standardize_marks_a_teknonym_and_keeps_what_was_written():
+    std = standardize(pd.DataFrame({"NAMA": ["OP. GRACE", "PUTRI BR. HUTAPEA"]}), {"name": "NAMA"}, source="lansia")
+    assert std["name_form"].tolist() == ["teknonym", None]
+    assert std["name"].tolist() == [None, "PUTRI HUTAPEA"]
+    assert "name:teknonym" in std["flags"].iloc[0]
+    assert std["name_raw"].iloc[0] == "OP. GRACE"
+
+
+def test_initials_agree():
+    assert initials_agree(["P", "HUTAPEA"], ["PUTRI", "HUTAPEA"])
+    assert initials_agree(["JOHANNES", "SIMANJUNTAK"], ["J", "SIMANJUNTAK"])
+    assert not initials_agree(["P", "HUTAPEA"], ["SARI", "HUTAPEA"])       # the initial starts no word
+    assert not initials_agree(["P", "SIREGAR"], ["PUTRI", "HUTAPEA"])      # no whole word shared
+    assert not initials_agree(["PUTRI", "HUTAPEA"], ["PUTRI", "HUTAPEA"])  # no initial at all
+    assert names_close(pd.Series(["P HUTAPEA"]), pd.Series(["PUTRI HUTAPEA"])).tolist() == [True]
+
+
+def test_name_levels_of_particles_and_initials():
+    assert name_level("MARIA BR HUTABARAT", "MARIA HUTABARAT") == "Exact canonical name"
+    assert name_level("P. BR HUTAPEA", "PUTRI BR. HUTAPEA") == "A given name written as its initial"
+    assert name_level("J. SIMANJUNTAK", "JOHANNES SIMANJUNTAK") == "A given name written as its initial"
+    # another given name with the same family name only shares a word
+    assert name_level("S. HUTAPEA", "PUTRI HUTAPEA").startswith("Share a token")
+    # a teknonym is no name: the comparison has no evidence
+    assert name_level("OP. GRACE", "PUTRI HUTAPEA") == "Name missing"
+
+
+def test_loose_names_rule_spares_initials_and_teknonyms():
+    # one list without a NIK, dates agree: the model's name level decides whether names are "loose"
+    a = {"dob": "1950-03-01", "name": "PUTRI HUTAPEA"}
+    b = {"dob": "1950-03-01", "name": "P HUTAPEA"}
+    # an initial is its own level, not a loose one (name_weak False): the rule leaves it to the score
+    assert not fires("loose_names_unconfirmed", a, b, {"name_weak": False, "nik_same": False, "name_alike": False})
+    assert fires("loose_names_unconfirmed", a, b | {"name": "SARI HUTAPEA"},
+                 {"name_weak": True, "nik_same": False, "name_alike": False})
+
+
+def test_serial_rule_spares_a_name_differing_only_by_br():
+    # MARIA BR HUTABARAT / MARIA HUTABARAT compare exact (name_alike): a serial typo, left to the score
+    assert name_level("MARIA BR HUTABARAT", "MARIA HUTABARAT") == "Exact canonical name"
+    a = {"nik": "1202014107800001", "nik15": "120201410780000", "nik_own_date": True, "dob": "1980-07-01",
+         "name": "MARIA HUTABARAT"}
+    b = a | {"nik": "1202014107800003", "source": "b"}
+    assert not fires("serial_only_niks_other_names", a, b, {"name_weak": False, "nik_same": False, "name_alike": True})
+    assert fires("serial_only_niks_other_names", a, b, {"name_weak": False, "nik_same": False, "name_alike": False})
+
+
+def test_particles_file_kinds_are_known():
+    from linkmiskin.standardise.names import _tables
+    T = _tables()
+    assert {"BR", "BORU"} <= T.connectors
+    assert {"OP", "NAI", "AMAQ", "INAQ"} <= T.teknonyms
+    assert not (T.connectors & T.teknonyms)
+    assert np.all([len(p) >= 2 for p in T.connectors | T.teknonyms])
