@@ -99,3 +99,28 @@ def test_particles_file_kinds_are_known():
     assert {"OP", "NAI", "AMAQ", "INAQ"} <= T.teknonyms
     assert not (T.connectors & T.teknonyms)
     assert np.all([len(p) >= 2 for p in T.connectors | T.teknonyms])
+
+
+def test_batak_marga_written_in_two_words_is_one_word():
+    assert normalize_name("RISMA BR HUTA BARAT") == normalize_name("RISMA HUTABARAT") == "RISMA HUTABARAT"
+    assert normalize_name("PANGIHUTAN LUMBAN TOBING") == "PANGIHUTAN LUMBANTOBING"
+    assert normalize_name("HUTA") == "HUTA"
+
+
+def test_serial_rule_spares_a_given_name_left_out_or_an_initial():
+    from linkmiskin.linkage import PAIR_FLAG_LEVELS
+
+    alike = PAIR_FLAG_LEVELS["name_alike"][1]
+    # JESSICA ELISABET BR SITORUS / ELISABET BR SITORUS: one inside the other, "alike" for the serial rule
+    assert name_level("JESSICA ELISABET BR SITORUS", "ELISABET BR SITORUS").startswith("One name inside the other")
+    assert {"inside", "inside_rare", "initials"} <= set(alike)
+    # twins named in rhyme stay unlike (a typo level is not "alike")
+    assert name_level("PUTRA HUTAPEA", "PUTRI HUTAPEA").startswith("Typo")
+    assert not {"typo_jaro_winkler", "typo_anywhere"} & set(alike)
+
+
+def test_initial_in_a_name_with_br_is_not_expanded():
+    # BR. marks a woman: her M. is an initial (MARTA), not MUHAMMAD; without BR the usual reading stays
+    assert normalize_name("M. BR SIMAMORA") == "M SIMAMORA"
+    assert normalize_name("M. RIZKI") == "MUHAMMAD RIZKI"
+    assert name_level("M. BR. SIBARANI", "MARTA BR SIBARANI") == "A given name written as its initial"

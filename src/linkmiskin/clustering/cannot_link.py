@@ -400,8 +400,9 @@ def loose_names_unconfirmed(ev: PairEvidence) -> np.ndarray:
 
 @_rule
 def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
-    """Two trusted NIKs that differ only in the serial, with names neither the same nor the same by sound:
-    twins or two babies of one day in one kecamatan, not a serial typo."""
+    """Two trusted NIKs that differ only in the serial, with names neither the same, the same by sound, one
+    inside the other nor one with an initial for a given name: twins or two babies of one day in one
+    kecamatan, not a serial typo."""
     return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
 
 

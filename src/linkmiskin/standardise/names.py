@@ -50,7 +50,8 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
 3. Name particles (``name_particles.csv``): a value of the form teknonym + a name (``OP. GRACE``, ``NAI
    YOSUA``, ``AMAQ RUDI``, after any leading titles) names the person by a grandchild or child: it is
    missing as their own name (status ``"teknonym"``). Connectors inside a name (Batak ``BR.``/``BORU``,
-   "daughter of", before a woman's marga) are dropped: ``MARIA BR HUTABARAT`` = ``MARIA HUTABARAT``.
+   "daughter of", before a woman's marga) are dropped: ``MARIA BR HUTABARAT`` = ``MARIA HUTABARAT``;
+   in such a name a one-letter word stays an initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD).
    bin/binti/bt/bn (``name_variants.csv``, rule ``patronym``): the tokens after the marker are the father's
    name, returned in ``name_father`` and left out of ``name``.
 4. Titles, honorifics, degrees and forms of address (``name_titles.csv``) are removed wherever they stand,
@@ -434,14 +435,17 @@ def _strip_titles(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[
     return kept, kept_infos, removed
 
 
-def _name_part(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[str], bool]:
-    """Titles out, context variants, prefix fusion. Returns (canonical tokens, had_title)."""
+def _name_part(toks: list[str], infos: list[_Tok], T: _Tables, *,
+               initials: bool = False) -> tuple[list[str], bool]:
+    """Titles out, context variants, prefix fusion. Returns (canonical tokens, had_title). ``initials``: a
+    one-letter word is an initial, never expanded (``M. BR SIMAMORA`` is a woman, not MUHAMMAD)."""
     toks, kept, had_title = _strip_titles(toks, infos, T)
     removed = had_title
     while removed:  # initials brought together by a removal may form a title: AGUS S HJ H -> AGUS S H
         toks, kept, removed = _strip_titles(toks, kept, T)
     last = len(kept) - 1
-    canon = [info.ctx if info.ctx is not None and j < last else info.canon for j, info in enumerate(kept)]
+    canon = [info.ctx if info.ctx is not None and j < last and not (initials and len(toks[j]) == 1)
+             else info.canon for j, info in enumerate(kept)]
     prefixes = T.prefixes
     out: list[str] = []
     for c in reversed(canon):  # right to left: ABDUL NUR HAYATI -> ABDULNURHAYATI = ABDUL NURHAYATI
@@ -478,7 +482,8 @@ def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, st
     infos = [cache.get(t) or _token_info(t, T) for t in toks]
     if _is_teknonym(infos):
         return None, None, STATUS_TEKNONYM, False
-    if any(i.connector for i in infos):  # MARIA BR. HUTABARAT is compared as MARIA HUTABARAT
+    connector = any(i.connector for i in infos)
+    if connector:  # MARIA BR. HUTABARAT is compared as MARIA HUTABARAT
         kept = [j for j, i in enumerate(infos) if not i.connector]
         toks, infos = [toks[j] for j in kept], [infos[j] for j in kept]
         if not toks:
@@ -493,7 +498,8 @@ def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, st
                 father_name = " ".join(father) if father else None
             toks, infos = toks[:k], infos[:k]
             break
-    own, had_title = _name_part(toks, infos, T)
+    # a woman's name with BR./BORU: a one-letter word is her initial (M. BR SIMAMORA is not MUHAMMAD)
+    own, had_title = _name_part(toks, infos, T, initials=connector)
     if not own:
         return None, father_name, STATUS_NO_LETTERS, had_title
     return " ".join(own), father_name, STATUS_OK, had_title
