@@ -124,3 +124,24 @@ def test_initial_in_a_name_with_br_is_not_expanded():
     assert normalize_name("M. BR SIMAMORA") == "M SIMAMORA"
     assert normalize_name("M. RIZKI") == "MUHAMMAD RIZKI"
     assert name_level("M. BR. SIBARANI", "MARTA BR SIBARANI") == "A given name written as its initial"
+
+
+def test_wife_under_her_husbands_family_name():
+    wives = ("P", None)
+    assert (name_level("DUMARIA BR LUMBANTOBING", "DUMARIA SIMORANGKIR", wives)
+            == "Same given names, another family name (a wife under her husband's)")
+    # given names by sound, one set inside the other
+    assert name_level("HERLINA SURIANI SITORUS", "HERLINA SURYANI NAPITUPULU", wives).startswith("Same given names")
+    assert name_level("ROSMA SIMANJUNTAK", "ROSMA RONTI BR PANGGABEAN", wives).startswith("Same given names")
+    # never for a man, nor for last words that are not family names, nor for other given names
+    assert name_level("BINSAR SIMANJUNTAK", "BINSAR HUTAPEA", ("L", None)).startswith("Share a token")
+    assert name_level("SITI AMINAH", "SITI FATIMAH", wives).startswith("Share a token")
+    assert name_level("MARIA HUTAPEA", "SARI SIREGAR", wives) == "All other comparisons"
+
+
+def test_family_names_file_is_canonical():
+    from linkmiskin.standardise.names import family_names
+
+    fam = family_names()
+    assert {"SIMANJUNTAK", "LUMBANTOBING", "HUTABARAT", "NASUTION"} <= set(fam)
+    assert [normalize_name(f) for f in fam] == list(fam)

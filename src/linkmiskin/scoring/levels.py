@@ -48,6 +48,8 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("name", "inside_with_typo"): "one name inside the other, with a typo",
     ("name", "nickname"): "one name is a nickname of the other's name (IKI / RIZKI)",
     ("name", "initials"): "a given name written as its initial (P. HUTAPEA / PUTRI HUTAPEA)",
+    ("name", "other_family_name"): "the same given names and another family name, not a man: a married woman "
+                                   "under her husband's marga (DUMARIA LUMBANTOBING / DUMARIA SIMORANGKIR)",
     ("name", "share_token_close"): "the names share a word and are otherwise close",
     ("name", "share_token"): "the names share a word",
     ("name", "else"): "any other pair of names",

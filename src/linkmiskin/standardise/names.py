@@ -72,7 +72,9 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
 7. Prefix fusion: ``NUR``, ``NURUL``, ``ABDUL`` and ``AL`` are joined to the next token, because both ways
    of writing are common: ``NUR HAYATI`` = ``NURHAYATI``, ``ABDUL RAHMAN`` = ``ABD. RAHMAN`` = ``ABDUR
    RAHMAN`` = ``ABDURRAHMAN`` = ``ABDURAHMAN`` -> ``ABDULRAHMAN`` (the assimilated Arabic article
-   ``ABDUR``/``ABDUS``/``ABDUN``/... is undone). ``SITI`` and ``SRI`` are not prefixes.
+   ``ABDUR``/``ABDUS``/``ABDUN``/... is undone). ``SITI`` and ``SRI`` are not prefixes. Batak marga
+   written in two words are joined the same way (rule ``fuse``: ``HUTA BARAT`` = ``HUTABARAT``,
+   ``LUMBAN TOBING`` = ``LUMBANTOBING``), but never split again for token comparisons.
 
 Double letters inside a token are kept (``MUHAMMAD``): other spellings of the same name that are not
 covered by these rules (``SUPRIANTO`` / ``SUPRIYANTO``) stay different in ``name`` and meet in
@@ -134,7 +136,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NAME_COLUMNS", "are_nicknames", "initials_agree", "names_close", "normalize_name", "parse_name", "phonetic_key",
+__all__ = ["NAME_COLUMNS", "are_nicknames", "family_names", "initials_agree", "names_close", "normalize_name", "parse_name", "phonetic_key",
            "spouse_name_form",
            "name_sex_table", "female_probability", "nyonya_reading"]
 
@@ -259,6 +261,7 @@ class _Tables:
         self.token_map: dict[str, str] = {}
         self.before_name: dict[str, str] = {}
         prefixes: set[str] = set()
+        fused_only: set[str] = set()
         patronyms: set[str] = set()
         for r in variants:
             v, c, rule = _letters(r["variant"]), _letters(r["canonical"]), r["rule"]
@@ -266,8 +269,10 @@ class _Tables:
                 self.token_map[v] = c
             elif rule == "before_name":
                 self.before_name[v] = c
-            elif rule == "prefix":
+            elif rule in ("prefix", "fuse"):
                 prefixes.add(c)
+                if rule == "fuse":  # one word written in two (HUTA BARAT): never split off again
+                    fused_only.add(c)
                 if v != c:
                     self.token_map[v] = c
             elif rule == "patronym":
@@ -275,6 +280,7 @@ class _Tables:
             else:
                 raise ValueError(f"name_variants.csv: unknown rule {rule!r}")
         self.prefixes = frozenset(prefixes)
+        self.split_prefixes = frozenset(prefixes - fused_only)  # split off again for token comparisons
         self.prefixes_longest_first = tuple(sorted(prefixes, key=len, reverse=True))
         self.patronyms = frozenset(patronyms)
         # ABDUR RAHMAN (split, assimilated article) is a before_name variant of ABDUL; the same letters
@@ -963,7 +969,7 @@ def comparison_tokens(tokens: pd.Series) -> pd.Series:
     ex = ex[ex.notna()].astype(str)
     if len(ex) == 0:
         return tokens.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
-    alts = "|".join(sorted(T.prefixes, key=len, reverse=True))
+    alts = "|".join(sorted(T.split_prefixes, key=len, reverse=True))
     parts = ex.str.extract(rf"^({alts})([A-Z]{{3,}})$")
     split = parts[0].notna()
     first = ex.where(~split, parts[0])
@@ -992,6 +998,21 @@ def regroup_lists(rows: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.S
     for i in np.flatnonzero(pd.isna(pd.Series(out)).to_numpy()):
         out[i] = []
     return pd.Series(out, index=index, dtype=object)
+
+
+@lru_cache(maxsize=1)
+def family_names() -> tuple[str, ...]:
+    """The family names (Batak marga, Nias mado...) of ``data/family_names.csv``, as canonical tokens, sorted.
+
+    >>> "SIMANJUNTAK" in family_names(), "SITI" in family_names()
+    (True, False)
+    """
+    rows = _read_csv("family_names.csv", ("family_name", "group"))
+    names = {r["family_name"].upper() for r in rows}
+    bad = sorted(n for n in names if normalize_name(n) != n)
+    if bad:
+        raise ValueError(f"family_names.csv: not written as one canonical word: {bad[:5]}")
+    return tuple(sorted(names))
 
 
 def initials_agree(x: set[str] | list[str], y: set[str] | list[str]) -> bool:
