@@ -145,3 +145,22 @@ def test_family_names_file_is_canonical():
     fam = family_names()
     assert {"SIMANJUNTAK", "LUMBANTOBING", "HUTABARAT", "NASUTION"} <= set(fam)
     assert [normalize_name(f) for f in fam] == list(fam)
+
+
+def test_serial_rule_needs_two_names_of_their_own():
+    # AMA ANTON (a teknonym: no own name) against PETRUS SIRAIT, NIKs one serial apart: the name says nothing
+    a = {"nik": "1202040403570001", "nik15": "120204040357000", "nik_own_date": True, "dob": "1957-03-04",
+         "name": "PETRUS SIRAIT"}
+    b = a | {"nik": "1202040403570003", "source": "b", "name": None}
+    flags = {"name_weak": False, "nik_same": False, "name_alike": False}
+    assert not fires("serial_only_niks_other_names", a, b, flags)
+    assert fires("serial_only_niks_other_names", a, b | {"name": "ANTON SIRAIT"}, flags)
+
+
+def test_family_name_short_form_after_a_given_name():
+    assert normalize_name("MARTUA L.TOBING") == normalize_name("MARTUA LUMBANTOBING") == "MARTUA LUMBANTOBING"
+    assert normalize_name("EDWARD L. GAOL") == "EDWARD LUMBANGAOL"
+    assert normalize_name("RUMINTANG BR L.TOBING") == "RUMINTANG LUMBANTOBING"
+    # alone it stays an initial and a word; another initial is not a short form
+    assert normalize_name("L. TOBING") == "L TOBING"
+    assert normalize_name("MARTUA S. TOBING") == "MARTUA S TOBING"

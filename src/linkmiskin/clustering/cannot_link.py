@@ -193,6 +193,11 @@ class PairEvidence:
         return _arr(a.notna() & b.notna() & (a != b))
 
     @cached_property
+    def both_named(self) -> np.ndarray:
+        """Both sides carry a name of their own (not missing, not a teknonym or a husband's name)."""
+        return _arr(self.col("name", "a").notna() & self.col("name", "b").notna())
+
+    @cached_property
     def different_names(self) -> np.ndarray:
         a, b = self.col("name", "a"), self.col("name", "b")
         return (a != b).fillna(True).to_numpy(dtype=bool)
@@ -400,10 +405,11 @@ def loose_names_unconfirmed(ev: PairEvidence) -> np.ndarray:
 
 @_rule
 def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
-    """Two trusted NIKs that differ only in the serial, with names neither the same, the same by sound, one
-    inside the other nor one with an initial for a given name: twins or two babies of one day in one
-    kecamatan, not a serial typo."""
-    return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
+    """Two trusted NIKs that differ only in the serial, with two names neither the same, the same by sound,
+    one inside the other nor one with an initial for a given name: twins or two babies of one day in one
+    kecamatan, not a serial typo (a side without its own name, a teknonym or a wife under her husband's
+    name, says nothing here)."""
+    return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike") & ev.both_named
 
 
 @_rule

@@ -51,7 +51,9 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
    YOSUA``, ``AMAQ RUDI``, after any leading titles) names the person by a grandchild or child: it is
    missing as their own name (status ``"teknonym"``). Connectors inside a name (Batak ``BR.``/``BORU``,
    "daughter of", before a woman's marga) are dropped: ``MARIA BR HUTABARAT`` = ``MARIA HUTABARAT``;
-   in such a name a one-letter word stays an initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD).
+   in such a name a one-letter word stays an initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD). A
+   family name's short form after a given name is the family name (``family_names.csv``: ``MARTUA
+   L.TOBING`` = ``MARTUA LUMBANTOBING``).
    bin/binti/bt/bn (``name_variants.csv``, rule ``patronym``): the tokens after the marker are the father's
    name, returned in ``name_father`` and left out of ``name``.
 4. Titles, honorifics, degrees and forms of address (``name_titles.csv``) are removed wherever they stand,
@@ -253,6 +255,18 @@ class _Tables:
             kinds[r["kind"]].add(_letters(r["particle"]))
         self.connectors = frozenset(kinds["connector"])
         self.teknonyms = frozenset(kinds["teknonym"])
+
+        # -- family names (marga, mado) and their short forms (L.TOBING = LUMBANTOBING)
+        family = _read_csv("family_names.csv", ("family_name", "group", "abbreviated"))
+        self.family_names = tuple(sorted({r["family_name"].upper() for r in family}))
+        self.family_abbrev: dict[tuple[str, str], str] = {}
+        for r in family:
+            parts = _NON_LETTER.sub(" ", r["abbreviated"].upper()).split()
+            if len(parts) == 2:
+                self.family_abbrev[(parts[0], parts[1])] = r["family_name"].upper()
+            elif parts:
+                raise ValueError(f"family_names.csv: abbreviation {r['abbreviated']!r} is not an initial + a word")
+        self.abbrev_second = frozenset(b for _, b in self.family_abbrev)
         self.placeholder_array = pa.array(sorted(self.placeholders_whole), type=pa.string())
         self.max_merge_parts = max_parts
 
@@ -390,7 +404,7 @@ def _token_info(tok: str, T: _Tables) -> _Tok:
     connector = tok in T.connectors
     teknonym = tok in T.teknonyms
     special = (title is not None or patronym or ctx is not None or canon in T.prefixes or merge_start
-               or tok in T.placeholders_first or not tok or connector or teknonym)
+               or tok in T.placeholders_first or not tok or connector or teknonym or tok in T.abbrev_second)
     lead_title = (title in ("any", "lead") and not merge_start and not patronym and ctx is None
                   and not teknonym)
     info = _Tok(canon, ctx, title, patronym, special, merge_start, lead_title, connector, teknonym)
@@ -463,6 +477,19 @@ def _name_part(toks: list[str], infos: list[_Tok], T: _Tables, *,
     return out, had_title
 
 
+def _family_short_forms(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[str], list[_Tok]]:
+    """A family name's short form after a given name read as the family name (``MARTUA L.TOBING`` ->
+    ``MARTUA LUMBANTOBING``; ``data/family_names.csv``)."""
+    j = 1
+    while j + 1 < len(toks):
+        full = T.family_abbrev.get((toks[j], toks[j + 1]))
+        if full is not None:
+            toks = toks[:j] + [full] + toks[j + 2:]
+            infos = infos[:j] + [_token_info(full, T)] + infos[j + 2:]
+        j += 1
+    return toks, infos
+
+
 def _is_teknonym(infos: list[_Tok]) -> bool:
     """A name of the form teknonym + a name (``OP. GRACE``, ``NAI YOSUA``, ``IBU AMAQ RUDI``): after any
     leading titles, a teknonym particle followed by a word that is not a title or another particle."""
@@ -494,6 +521,7 @@ def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, st
         toks, infos = [toks[j] for j in kept], [infos[j] for j in kept]
         if not toks:
             return None, None, STATUS_NO_LETTERS, False
+    toks, infos = _family_short_forms(toks, infos, T)
     father_name = None
     n = len(toks)
     for k in range(1, n):
@@ -1007,12 +1035,11 @@ def family_names() -> tuple[str, ...]:
     >>> "SIMANJUNTAK" in family_names(), "SITI" in family_names()
     (True, False)
     """
-    rows = _read_csv("family_names.csv", ("family_name", "group"))
-    names = {r["family_name"].upper() for r in rows}
-    bad = sorted(n for n in names if normalize_name(n) != n)
+    names = _tables().family_names
+    bad = [n for n in names if normalize_name(n) != n]
     if bad:
         raise ValueError(f"family_names.csv: not written as one canonical word: {bad[:5]}")
-    return tuple(sorted(names))
+    return names
 
 
 def initials_agree(x: set[str] | list[str], y: set[str] | list[str]) -> bool:
