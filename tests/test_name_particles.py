@@ -164,3 +164,11 @@ def test_family_name_short_form_after_a_given_name():
     # alone it stays an initial and a word; another initial is not a short form
     assert normalize_name("L. TOBING") == "L TOBING"
     assert normalize_name("MARTUA S. TOBING") == "MARTUA S TOBING"
+
+
+def test_initial_before_a_family_name_is_not_expanded():
+    # M. HUTAGALUNG may be MARTA, MIKAEL or MUHAMMAD: an initial, which the level "initials" matches to each
+    assert normalize_name("M. HUTAGALUNG") == "M HUTAGALUNG"
+    assert normalize_name("M. RIZKI HUTAGALUNG") == "MUHAMMAD RIZKI HUTAGALUNG"
+    assert name_level("M. SITOMPUL", "MIKAEL SITOMPUL") == "A given name written as its initial"
+    assert name_level("M. NASUTION", "MUHAMMAD NASUTION") == "A given name written as its initial"

@@ -51,7 +51,8 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
    YOSUA``, ``AMAQ RUDI``, after any leading titles) names the person by a grandchild or child: it is
    missing as their own name (status ``"teknonym"``). Connectors inside a name (Batak ``BR.``/``BORU``,
    "daughter of", before a woman's marga) are dropped: ``MARIA BR HUTABARAT`` = ``MARIA HUTABARAT``;
-   in such a name a one-letter word stays an initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD). A
+   in such a name, or right before a family name (``family_names.csv``), a one-letter word stays an
+   initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD; ``M. HUTAGALUNG``). A
    family name's short form after a given name is the family name (``family_names.csv``: ``MARTUA
    L.TOBING`` = ``MARTUA LUMBANTOBING``).
    bin/binti/bt/bn (``name_variants.csv``, rule ``patronym``): the tokens after the marker are the father's
@@ -267,6 +268,7 @@ class _Tables:
             elif parts:
                 raise ValueError(f"family_names.csv: abbreviation {r['abbreviated']!r} is not an initial + a word")
         self.abbrev_second = frozenset(b for _, b in self.family_abbrev)
+        self.family_set = frozenset(self.family_names)
         self.placeholder_array = pa.array(sorted(self.placeholders_whole), type=pa.string())
         self.max_merge_parts = max_parts
 
@@ -458,13 +460,17 @@ def _strip_titles(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[
 def _name_part(toks: list[str], infos: list[_Tok], T: _Tables, *,
                initials: bool = False) -> tuple[list[str], bool]:
     """Titles out, context variants, prefix fusion. Returns (canonical tokens, had_title). ``initials``: a
-    one-letter word is an initial, never expanded (``M. BR SIMAMORA`` is a woman, not MUHAMMAD)."""
+    one-letter word is an initial, never expanded (``M. BR SIMAMORA`` is a woman, not MUHAMMAD); so is one
+    right before a family name (``M. HUTAGALUNG``: MARTA, MIKAEL or MUHAMMAD, the comparison's level
+    ``initials`` agrees with each)."""
     toks, kept, had_title = _strip_titles(toks, infos, T)
     removed = had_title
     while removed:  # initials brought together by a removal may form a title: AGUS S HJ H -> AGUS S H
         toks, kept, removed = _strip_titles(toks, kept, T)
     last = len(kept) - 1
-    canon = [info.ctx if info.ctx is not None and j < last and not (initials and len(toks[j]) == 1)
+    family = T.family_set
+    canon = [info.ctx if info.ctx is not None and j < last and not (
+                 len(toks[j]) == 1 and (initials or kept[j + 1].canon in family))
              else info.canon for j, info in enumerate(kept)]
     prefixes = T.prefixes
     out: list[str] = []
