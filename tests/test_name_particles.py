@@ -172,3 +172,11 @@ def test_initial_before_a_family_name_is_not_expanded():
     assert normalize_name("M. RIZKI HUTAGALUNG") == "MUHAMMAD RIZKI HUTAGALUNG"
     assert name_level("M. SITOMPUL", "MIKAEL SITOMPUL") == "A given name written as its initial"
     assert name_level("M. NASUTION", "MUHAMMAD NASUTION") == "A given name written as its initial"
+
+
+def test_with_nik_lists_counts_lists_of_trusted_niks():
+    from linkmiskin.clustering.cannot_link import with_nik_lists
+
+    recs = pd.DataFrame({"nik": ["1", "1", "1", "2", "3"], "nik_consistent": [True, True, True, True, False],
+                         "source": ["x", "y", "y", "x", "x"]})
+    assert with_nik_lists(recs)["nik_lists"].tolist() == [2, 2, 2, 1, 0]

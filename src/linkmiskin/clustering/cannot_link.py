@@ -70,7 +70,8 @@ class PairEvidence:
 
     ``m`` has one row per pair and the record columns with suffixes ``_a`` and ``_b``: ``nik, nik15,
     nik_consistent, nik_own_date, nik_dob, dob, dob_placeholder, dob_year, source, kk, name, name_mask,
-    sex, mother_name, desa_code, rt, rw, spouse_name, husband_name, name_form``; where the model scored the pair, ``scored`` is true and
+    sex, mother_name, desa_code, rt, rw, spouse_name, husband_name, name_form, nik_lists`` (on how many
+    lists the record's trusted NIK is written, :func:`with_nik_lists`); where the model scored the pair, ``scored`` is true and
     ``name_weak``, ``nik_same`` and ``name_alike`` describe its comparison levels (see
     :data:`linkmiskin.scoring.comparisons.LEVEL_KEYS`).
     """
@@ -413,6 +414,17 @@ def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
 
 
 @_rule
+def serial_only_niks_each_on_two_lists(ev: PairEvidence) -> np.ndarray:
+    """Two trusted NIKs that differ only in the serial, each written on two or more lists, for records in
+    different desa: two people born on one day in one kecamatan, whatever their names (a mistyped serial is
+    seldom written again on another list)."""
+    la = ev.col("nik_lists", "a").astype("Float64").fillna(0).to_numpy(dtype=float)
+    lb = ev.col("nik_lists", "b").astype("Float64").fillna(0).to_numpy(dtype=float)
+    da, db = ev.col("desa_code", "a"), ev.col("desa_code", "b")
+    return ev.serial_only & (la >= 2) & (lb >= 2) & _arr(da.notna() & db.notna() & (da != db))
+
+
+@_rule
 def husband_and_wife_by_name_form(ev: PairEvidence) -> np.ndarray:
     """A woman listed as Nyonya + a name read as her husband's (or unclear), and a man of that name or the
     head her household names as her husband on her list: husband and wife, never one person."""
@@ -536,7 +548,8 @@ def rules_table() -> pd.DataFrame:
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
                    "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
-                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form", "relationship")
+                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form", "relationship",
+                   "nik_lists")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 
@@ -609,13 +622,25 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     empty = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "rule": np.zeros(0, object)})
     if not len(a) or not chosen:
         return empty
-    m = pair_frame(recs, a, b)
+    m = pair_frame(with_nik_lists(recs), a, b)
     if flags is not None:
         m = m.merge(flags, on=["node_a", "node_b"], how="left")
     fired = first_rule(PairEvidence(m), chosen)
     keep = fired != ""
     return pd.DataFrame({"a": m["node_a"].to_numpy()[keep], "b": m["node_b"].to_numpy()[keep],
                          "rule": fired[keep]}).reset_index(drop=True)
+
+
+def with_nik_lists(recs: pd.DataFrame) -> pd.DataFrame:
+    """``recs`` with ``nik_lists``: on how many lists (sources) each record's trusted NIK is written (0 without
+    one); kept as it is when the column is there already."""
+    if "nik_lists" in recs or "nik" not in recs or "source" not in recs:
+        return recs
+    nik = recs["nik"].where(recs["nik_consistent"].fillna(False).astype(bool)) if "nik_consistent" in recs \
+        else recs["nik"]
+    lists = pd.DataFrame({"nik": nik.to_numpy(dtype=object), "source": recs["source"].to_numpy(dtype=object)})
+    counts = lists.dropna().drop_duplicates().groupby("nik").size()
+    return recs.assign(nik_lists=nik.map(counts).fillna(0).astype(np.int64).to_numpy())
 
 
 def _same_value(recs: pd.DataFrame, column: str, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
