@@ -29,7 +29,7 @@ def test_meanings_name_only_levels_that_exist():
 
 
 def test_gammas_count_from_the_last_level():
-    assert gammas("name", "else", "share_token", "share_token_close", "exact") == [0, 1, 2, 11]
+    assert gammas("name", "else", "share_token", "share_token_close", "exact") == [0, 1, 2, 13]
     assert gammas("nik", "exact_consistent", "exact", "excel_15_digits") == [6, 4]  # 'exact' not built
     assert gammas("dob", "counted_by_nik", "null") == [-1, -1]
     with pytest.raises(KeyError, match="no comparison 'nikk'"):

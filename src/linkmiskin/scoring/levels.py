@@ -6,7 +6,7 @@ stable key (:func:`linkmiskin.scoring.comparisons.level_keys`) and asks this mod
 (:func:`gammas`), or for a trained model's levels by gamma with their keys (:func:`levels_by_gamma`).
 
 >>> gammas("name", "exact", "same_sound")
-[11, 10]
+[13, 12]
 >>> sorted(level_table()["comparison"].unique())[:2]
 ['address', 'dob']
 """
@@ -149,7 +149,7 @@ def levels_by_gamma(model: dict) -> dict[str, dict[int, dict]]:
 
     >>> from linkmiskin.scoring.model import settings
     >>> lv = levels_by_gamma(settings().get_settings("duckdb").as_dict())
-    >>> lv["name"][11]["key"], lv["name"][-1]["key"]
+    >>> lv["name"][13]["key"], lv["name"][-1]["key"]
     ('exact', 'null')
     """
     out: dict[str, dict[int, dict]] = {}
