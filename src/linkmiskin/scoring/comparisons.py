@@ -382,10 +382,12 @@ class IndonesianNameComparison(ComparisonCreator):
         sl, sr = _q(sex, "l"), _q(sex, "r")
         ptok = self._names.get("ptok")
         gl, gr = (_q(ptok, "l"), _q(ptok, "r")) if ptok else (tl, tr)
-        given_l, given_r = f"list_slice({gl}, 1, len({gl}) - 1)", f"list_slice({gr}, 1, len({gr}) - 1)"
+        # array_slice and [len()] rather than list_slice and [-1]: both translate to Spark
+        given_l, given_r = f"array_slice({gl}, 1, len({gl}) - 1)", f"array_slice({gr}, 1, len({gr}) - 1)"
+        last_l, last_r = f"{tl}[len({tl})]", f"{tr}[len({tr})]"
         cond = (f"CASE WHEN len({tl}) < 2 OR len({tr}) < 2 OR coalesce({sl}, '') = 'L' "
-                f"OR coalesce({sr}, '') = 'L' OR {tl}[-1] = {tr}[-1] THEN false "
-                f"ELSE list_contains({fam}, {tl}[-1]) AND list_contains({fam}, {tr}[-1]) "
+                f"OR coalesce({sr}, '') = 'L' OR {last_l} = {last_r} THEN false "
+                f"ELSE list_contains({fam}, {last_l}) AND list_contains({fam}, {last_r}) "
                 f"AND (list_has_all({given_l}, {given_r}) OR list_has_all({given_r}, {given_l})) END")
         return _lvl(cond, "Same given names, another family name (a wife under her husband's)",
                     key="other_family_name")
