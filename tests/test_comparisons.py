@@ -73,7 +73,7 @@ def name_level(a: str, b: str, sex: tuple[str | None, str | None] = (None, None)
     std.insert(0, "unique_id", np.arange(len(std), dtype=np.int64))
     t = model_table(std)
     cols = ["name", "name_tokens", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask",
-            "name_phon", "name_phon_mask", "sex"]
+            "name_phon", "name_phon_mask", "sex", "name_last"]
     rec = [{c: (list(t[c].iloc[i]) if isinstance(t[c].iloc[i], (list, np.ndarray)) else t[c].iloc[i])
             for c in cols} for i in range(2)]
     for r in rec:

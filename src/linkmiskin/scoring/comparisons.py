@@ -188,7 +188,8 @@ class IndonesianNameComparison(ComparisonCreator):
                  phonetic_tokens_col_name: str | None = "name_phon",
                  phonetic_mask_col_name: str | None = "name_phon_mask",
                  nicknames_phonetic_col_name: str | None = "name_nick_phon",
-                 sex_col_name: str | None = "sex", family_names: tuple[str, ...] | None = None,
+                 sex_col_name: str | None = "sex", last_col_name: str | None = "name_last",
+                 family_names: tuple[str, ...] | None = None,
                  rare_threshold: float = 0.002, jaro_winkler_threshold: float = 0.92,
                  term_frequency_adjustments: bool = True):
         """Compare canonical Indonesian names (see :func:`linkmiskin.standardise.names.parse_name`).
@@ -221,7 +222,7 @@ class IndonesianNameComparison(ComparisonCreator):
           ``phonetic_tokens_col_name``) and two different family names (``family_names``, by default the
           Batak marga and Nias mado of ``data/family_names.csv``), neither side a man: a married woman under
           her husband's family name (*Dumaria Lumbantobing* / *Dumaria Simorangkir*)
-          *(only with ``sex_col_name``; no level when ``family_names`` is empty)*
+          *(only with ``sex_col_name`` and ``last_col_name``; no level when ``family_names`` is empty)*
         - The names share a token and Jaro-Winkler >= 0.8 on the whole name
         - The names share a token
         - All other
@@ -236,6 +237,7 @@ class IndonesianNameComparison(ComparisonCreator):
             phonetic_tokens_col_name: list column of the tokens' phonetic keys.
             phonetic_mask_col_name: Bloom mask of the phonetic keys (as ``token_mask_col_name``).
             sex_col_name: sex column (``L``/``P``): the family-name level is never for a man.
+            last_col_name: column holding the last of the name's tokens (the family name, if any).
             family_names: canonical family names for the family-name level (None: the data file's).
             token_mask_col_name: optional BIGINT column, a 63-bit Bloom mask of the tokens
                 (:func:`linkmiskin.scoring.model.token_mask`); it lets the token-list levels skip pairs that cannot
@@ -257,8 +259,9 @@ class IndonesianNameComparison(ComparisonCreator):
             cols["ptok"] = phonetic_tokens_col_name
             if phonetic_mask_col_name:
                 cols["pmask"] = phonetic_mask_col_name
-        if sex_col_name:
+        if sex_col_name and last_col_name:
             cols["sex"] = sex_col_name
+            cols["last"] = last_col_name
         self._names = dict(cols)
         if family_names is None:
             from linkmiskin.standardise.names import family_names as _family_names
@@ -382,9 +385,9 @@ class IndonesianNameComparison(ComparisonCreator):
         sl, sr = _q(sex, "l"), _q(sex, "r")
         ptok = self._names.get("ptok")
         gl, gr = (_q(ptok, "l"), _q(ptok, "r")) if ptok else (tl, tr)
-        # array_slice and [len()] rather than list_slice and [-1]: both translate to Spark
+        # array_slice rather than list_slice, and the last token from its own column: both translate to Spark
         given_l, given_r = f"array_slice({gl}, 1, len({gl}) - 1)", f"array_slice({gr}, 1, len({gr}) - 1)"
-        last_l, last_r = f"{tl}[len({tl})]", f"{tr}[len({tr})]"
+        last_l, last_r = _q(self._names["last"], "l"), _q(self._names["last"], "r")
         cond = (f"CASE WHEN len({tl}) < 2 OR len({tr}) < 2 OR coalesce({sl}, '') = 'L' "
                 f"OR coalesce({sr}, '') = 'L' OR {last_l} = {last_r} THEN false "
                 f"ELSE list_contains({fam}, {last_l}) AND list_contains({fam}, {last_r}) "
