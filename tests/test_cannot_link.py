@@ -165,6 +165,18 @@ def test_serial_only_niks_other_names():
                      {"name_weak": False, "nik_same": False, "name_alike": True})
 
 
+def test_serial_only_niks_each_on_two_lists():
+    # ERNA BR SIHOMBING / ERNA SIHOMBING: one name, one birth date, NIKs one serial apart, each NIK written on
+    # two lists and the records in two desa: two women, not a mistyped serial
+    a = {"nik": "1202016412710017", "nik15": "120201641271001", "nik_own_date": True, "dob": "1971-12-24",
+         "name": "ERNA SIHOMBING", "desa_code": "12.02.10.2011", "nik_lists": 2}
+    b = a | {"nik": "1202016412710031", "nik15": "120201641271003", "desa_code": "12.02.14.2002", "source": "b"}
+    assert fires("serial_only_niks_each_on_two_lists", a, b)
+    assert not fires("serial_only_niks_each_on_two_lists", a, b | {"nik_lists": 1})  # a typo seen once
+    assert not fires("serial_only_niks_each_on_two_lists", a, b | {"desa_code": "12.02.10.2011"})
+    assert not fires("serial_only_niks_each_on_two_lists", a, b | {"nik": a["nik"]})
+
+
 def test_every_rule_is_tested_here():
     import sys
 

@@ -68,12 +68,12 @@ def test_nik_same_code_other_serial_and_exact_levels():
     assert nik_pair("3216091412970001", "3216091412970001", consistent=False).startswith("Exact NIK, but")
 
 
-def name_level(a: str, b: str) -> str:
-    std = standardize(pd.DataFrame({"NAMA": [a, b]}), {"name": "NAMA"}, source="t")
+def name_level(a: str, b: str, sex: tuple[str | None, str | None] = (None, None)) -> str:
+    std = standardize(pd.DataFrame({"NAMA": [a, b], "JK": list(sex)}), {"name": "NAMA", "sex": "JK"}, source="t")
     std.insert(0, "unique_id", np.arange(len(std), dtype=np.int64))
     t = model_table(std)
     cols = ["name", "name_tokens", "name_phon_key", "name_nick", "name_nick_phon", "name_rarity", "name_mask",
-            "name_phon", "name_phon_mask"]
+            "name_phon", "name_phon_mask", "sex", "name_last"]
     rec = [{c: (list(t[c].iloc[i]) if isinstance(t[c].iloc[i], (list, np.ndarray)) else t[c].iloc[i])
             for c in cols} for i in range(2)]
     for r in rec:

@@ -29,7 +29,7 @@ def test_meanings_name_only_levels_that_exist():
 
 
 def test_gammas_count_from_the_last_level():
-    assert gammas("name", "else", "share_token", "share_token_close", "exact") == [0, 1, 2, 11]
+    assert gammas("name", "else", "share_token", "share_token_close", "exact") == [0, 1, 2, 13]
     assert gammas("nik", "exact_consistent", "exact", "excel_15_digits") == [6, 4]  # 'exact' not built
     assert gammas("dob", "counted_by_nik", "null") == [-1, -1]
     with pytest.raises(KeyError, match="no comparison 'nikk'"):
@@ -44,7 +44,7 @@ def test_levels_by_gamma_adds_keys_and_refuses_another_version():
     assert lv["address"][0]["key"] == "else"
     assert lv["dob"][-1]["key"] == "null" and "Already counted by the NIK" in lv["dob"][-1]["label_for_charts"]
     model["comparisons"][1]["comparison_levels"].pop(3)
-    with pytest.raises(ValueError, match="comparison 'name' of this model has 12 levels, linkmiskin builds 13"):
+    with pytest.raises(ValueError, match="comparison 'name' of this model has 14 levels, linkmiskin builds 15"):
         levels_by_gamma(model)
 
 
@@ -53,7 +53,7 @@ def test_pair_flags_read_levels_by_key():
     g_nik = gammas("nik", "exact_consistent", "excel_15_digits", "typo", "else", "exact_inconsistent", "typo")
     df = pd.DataFrame({"gamma_name": g_name, "gamma_nik": g_nik})
     f = _pair_flags(None, df)
-    assert f["name_alike"].tolist() == [True, True, False, False, False, False]
+    assert f["name_alike"].tolist() == [True, True, True, False, False, False]  # one inside the other is alike
     assert f["name_weak"].tolist() == [False, False, False, True, True, True]
     assert f["nik_same"].tolist() == [True, True, False, False, True, False]
     null = _pair_flags(None, pd.DataFrame({"gamma_name": [-1], "gamma_nik": [-1]}))

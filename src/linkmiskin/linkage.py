@@ -1127,11 +1127,12 @@ def _level_key_names(model: dict | None) -> dict[str, dict[int, str]]:
 
 #: The comparison levels the cannot-link rules read, by stable key (:mod:`linkmiskin.scoring.comparisons`).
 #: ``name_weak``: names loosely related at best; ``nik_same``: the same NIK, or its first 15 digits;
-#: ``name_alike``: the same name, or the same by sound.
+#: ``name_alike``: the same name, the same by sound, one inside the other (a given name left out: JESSICA
+#: ELISABET / ELISABET) or a given name written as its initial.
 PAIR_FLAG_LEVELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "name_weak": ("name", ("share_token_close", "share_token", "else")),
     "nik_same": ("nik", ("exact_consistent", "exact_inconsistent", "exact", "excel_15_digits")),
-    "name_alike": ("name", ("exact", "same_sound")),
+    "name_alike": ("name", ("exact", "same_sound", "inside_rare", "inside", "inside_by_sound", "initials")),
 }
 
 

@@ -70,7 +70,8 @@ class PairEvidence:
 
     ``m`` has one row per pair and the record columns with suffixes ``_a`` and ``_b``: ``nik, nik15,
     nik_consistent, nik_own_date, nik_dob, dob, dob_placeholder, dob_year, source, kk, name, name_mask,
-    sex, mother_name, desa_code, rt, rw, spouse_name, husband_name, name_form``; where the model scored the pair, ``scored`` is true and
+    sex, mother_name, desa_code, rt, rw, spouse_name, husband_name, name_form, nik_lists`` (on how many
+    lists the record's trusted NIK is written, :func:`with_nik_lists`); where the model scored the pair, ``scored`` is true and
     ``name_weak``, ``nik_same`` and ``name_alike`` describe its comparison levels (see
     :data:`linkmiskin.scoring.comparisons.LEVEL_KEYS`).
     """
@@ -191,6 +192,11 @@ class PairEvidence:
     def sex_diff(self) -> np.ndarray:
         a, b = self.col("sex", "a"), self.col("sex", "b")
         return _arr(a.notna() & b.notna() & (a != b))
+
+    @cached_property
+    def both_named(self) -> np.ndarray:
+        """Both sides carry a name of their own (not missing, not a teknonym or a husband's name)."""
+        return _arr(self.col("name", "a").notna() & self.col("name", "b").notna())
 
     @cached_property
     def different_names(self) -> np.ndarray:
@@ -400,9 +406,22 @@ def loose_names_unconfirmed(ev: PairEvidence) -> np.ndarray:
 
 @_rule
 def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
-    """Two trusted NIKs that differ only in the serial, with names neither the same nor the same by sound:
-    twins or two babies of one day in one kecamatan, not a serial typo."""
-    return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike")
+    """Two trusted NIKs that differ only in the serial, with two names neither the same, the same by sound,
+    one inside the other nor one with an initial for a given name: twins or two babies of one day in one
+    kecamatan, not a serial typo (a side without its own name, a teknonym or a wife under her husband's
+    name, says nothing here)."""
+    return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike") & ev.both_named
+
+
+@_rule
+def serial_only_niks_each_on_two_lists(ev: PairEvidence) -> np.ndarray:
+    """Two trusted NIKs that differ only in the serial, each written on two or more lists, for records in
+    different desa: two people born on one day in one kecamatan, whatever their names (a mistyped serial is
+    seldom written again on another list)."""
+    la = ev.col("nik_lists", "a").astype("Float64").fillna(0).to_numpy(dtype=float)
+    lb = ev.col("nik_lists", "b").astype("Float64").fillna(0).to_numpy(dtype=float)
+    da, db = ev.col("desa_code", "a"), ev.col("desa_code", "b")
+    return ev.serial_only & (la >= 2) & (lb >= 2) & _arr(da.notna() & db.notna() & (da != db))
 
 
 @_rule
@@ -529,7 +548,8 @@ def rules_table() -> pd.DataFrame:
 
 _RECORD_COLUMNS = ("nik", "nik15", "nik_consistent", "nik_own_date", "nik_dob", "dob", "dob_placeholder",
                    "dob_year", "source", "kk", "name", "name_mask", "sex", "mother_name", "desa_code", "rt", "rw",
-                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form", "relationship")
+                   "trusted_id", "addr_text", "spouse_name", "husband_name", "name_form", "relationship",
+                   "nik_lists")
 _SCORED_COLUMNS = ("name_weak", "nik_same", "name_alike")
 
 
@@ -602,13 +622,25 @@ def cannot_link(recs: pd.DataFrame, comp: np.ndarray, scored: pd.DataFrame | Non
     empty = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "rule": np.zeros(0, object)})
     if not len(a) or not chosen:
         return empty
-    m = pair_frame(recs, a, b)
+    m = pair_frame(with_nik_lists(recs), a, b)
     if flags is not None:
         m = m.merge(flags, on=["node_a", "node_b"], how="left")
     fired = first_rule(PairEvidence(m), chosen)
     keep = fired != ""
     return pd.DataFrame({"a": m["node_a"].to_numpy()[keep], "b": m["node_b"].to_numpy()[keep],
                          "rule": fired[keep]}).reset_index(drop=True)
+
+
+def with_nik_lists(recs: pd.DataFrame) -> pd.DataFrame:
+    """``recs`` with ``nik_lists``: on how many lists (sources) each record's trusted NIK is written (0 without
+    one); kept as it is when the column is there already."""
+    if "nik_lists" in recs or "nik" not in recs or "source" not in recs:
+        return recs
+    nik = recs["nik"].where(recs["nik_consistent"].fillna(False).astype(bool)) if "nik_consistent" in recs \
+        else recs["nik"]
+    lists = pd.DataFrame({"nik": nik.to_numpy(dtype=object), "source": recs["source"].to_numpy(dtype=object)})
+    counts = lists.dropna().drop_duplicates().groupby("nik").size()
+    return recs.assign(nik_lists=nik.map(counts).fillna(0).astype(np.int64).to_numpy())
 
 
 def _same_value(recs: pd.DataFrame, column: str, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:

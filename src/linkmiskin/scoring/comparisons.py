@@ -188,6 +188,8 @@ class IndonesianNameComparison(ComparisonCreator):
                  phonetic_tokens_col_name: str | None = "name_phon",
                  phonetic_mask_col_name: str | None = "name_phon_mask",
                  nicknames_phonetic_col_name: str | None = "name_nick_phon",
+                 sex_col_name: str | None = "sex", last_col_name: str | None = "name_last",
+                 family_names: tuple[str, ...] | None = None,
                  rare_threshold: float = 0.002, jaro_winkler_threshold: float = 0.92,
                  term_frequency_adjustments: bool = True):
         """Compare canonical Indonesian names (see :func:`linkmiskin.standardise.names.parse_name`).
@@ -213,6 +215,14 @@ class IndonesianNameComparison(ComparisonCreator):
           spelling variant of it (*Iki* / *Rizky*, by the phonetic keys; only with
           ``nicknames_phonetic_col_name`` and ``phonetic_tokens_col_name``)
           *(only with ``nicknames_col_name``)*
+        - A given name written as its initial (*P. Hutapea* / *Putri Hutapea*): every one-letter word of
+          one name starts a word of the other, its other words are all words of the other, and at least one
+          whole word is shared; weaker than a spelling, stronger than a shared word
+        - The same given names (all words but the last, one set inside the other, by sound with
+          ``phonetic_tokens_col_name``) and two different family names (``family_names``, by default the
+          Batak marga and Nias mado of ``data/family_names.csv``), neither side a man: a married woman under
+          her husband's family name (*Dumaria Lumbantobing* / *Dumaria Simorangkir*)
+          *(only with ``sex_col_name`` and ``last_col_name``; no level when ``family_names`` is empty)*
         - The names share a token and Jaro-Winkler >= 0.8 on the whole name
         - The names share a token
         - All other
@@ -226,6 +236,9 @@ class IndonesianNameComparison(ComparisonCreator):
             rarity_col_name: numeric column, relative frequency of the rarest token of the name.
             phonetic_tokens_col_name: list column of the tokens' phonetic keys.
             phonetic_mask_col_name: Bloom mask of the phonetic keys (as ``token_mask_col_name``).
+            sex_col_name: sex column (``L``/``P``): the family-name level is never for a man.
+            last_col_name: column holding the last of the name's tokens (the family name, if any).
+            family_names: canonical family names for the family-name level (None: the data file's).
             token_mask_col_name: optional BIGINT column, a 63-bit Bloom mask of the tokens
                 (:func:`linkmiskin.scoring.model.token_mask`); it lets the token-list levels skip pairs that cannot
                 share a token, which makes the comparison several times faster.
@@ -246,7 +259,15 @@ class IndonesianNameComparison(ComparisonCreator):
             cols["ptok"] = phonetic_tokens_col_name
             if phonetic_mask_col_name:
                 cols["pmask"] = phonetic_mask_col_name
+        if sex_col_name and last_col_name:
+            cols["sex"] = sex_col_name
+            cols["last"] = last_col_name
         self._names = dict(cols)
+        if family_names is None:
+            from linkmiskin.standardise.names import family_names as _family_names
+
+            family_names = _family_names()
+        self.family_names = tuple(sorted({str(f).upper().replace("'", "") for f in family_names}))
         self.rare_threshold = rare_threshold
         self.jw = jaro_winkler_threshold
         self.tf = term_frequency_adjustments
@@ -334,11 +355,45 @@ class IndonesianNameComparison(ComparisonCreator):
                 right = f"({right} OR list_has_any({qr}, {al}))"
             levels.append(_lvl(f"(len({kl}) > 0 AND {left}) OR (len({kr}) > 0 AND {right})",
                                "Nickname of the other's name", key="nickname"))
+        # a given name written as its initial (P. HUTAPEA / PUTRI HUTAPEA, J. SIMANJUNTAK / JOHANNES
+        # SIMANJUNTAK): the one-letter words of one name start words of the other, every other word is one
+        # of the other's, and at least one whole word is shared
+        def initials_of(short: str, long: str) -> str:
+            return (f"(list_bool_or(list_transform({short}, lambda x: length(x) = 1)) "
+                    f"AND list_bool_or(list_transform({short}, lambda x: length(x) > 1 AND list_contains({long}, x))) "
+                    f"AND list_bool_and(list_transform({short}, lambda x: list_contains({long}, x) OR "
+                    f"(length(x) = 1 AND list_bool_or(list_transform({long}, "
+                    f"lambda y: length(y) > 1 AND left(y, 1) = x))))))")
+        levels.append(_lvl(f"CASE WHEN NOT {may_share} THEN false "
+                           f"ELSE {initials_of(tl, tr)} OR {initials_of(tr, tl)} END",
+                           "A given name written as its initial", key="initials"))
+        family = self._family_level(tl, tr)
+        if family is not None:
+            levels.append(family)
         levels.append(_lvl(f"{shares} AND jaro_winkler_similarity({nl}, {nr}) >= 0.8",
                            "Share a token, and Jaro-Winkler >= 0.8", key="share_token_close"))
         levels.append(_lvl(shares, "Share a token", key="share_token"))
         levels.append(keyed(cll.ElseLevel(), "else"))
         return levels
+
+    def _family_level(self, tl: str, tr: str) -> ComparisonLevelCreator | None:
+        """The level "same given names, another family name" (None without a sex column or family names)."""
+        sex = self._names.get("sex")
+        if not sex or not self.family_names:
+            return None
+        fam = "[" + ", ".join(f"'{f}'" for f in self.family_names) + "]"
+        sl, sr = _q(sex, "l"), _q(sex, "r")
+        ptok = self._names.get("ptok")
+        gl, gr = (_q(ptok, "l"), _q(ptok, "r")) if ptok else (tl, tr)
+        # array_slice rather than list_slice, and the last token from its own column: both translate to Spark
+        given_l, given_r = f"array_slice({gl}, 1, len({gl}) - 1)", f"array_slice({gr}, 1, len({gr}) - 1)"
+        last_l, last_r = _q(self._names["last"], "l"), _q(self._names["last"], "r")
+        cond = (f"CASE WHEN len({tl}) < 2 OR len({tr}) < 2 OR coalesce({sl}, '') = 'L' "
+                f"OR coalesce({sr}, '') = 'L' OR {last_l} = {last_r} THEN false "
+                f"ELSE list_contains({fam}, {last_l}) AND list_contains({fam}, {last_r}) "
+                f"AND (list_has_all({given_l}, {given_r}) OR list_has_all({given_r}, {given_l})) END")
+        return _lvl(cond, "Same given names, another family name (a wife under her husband's)",
+                    key="other_family_name")
 
     def create_output_column_name(self) -> str:
         return self._names["name"]

@@ -6,7 +6,7 @@ stable key (:func:`linkmiskin.scoring.comparisons.level_keys`) and asks this mod
 (:func:`gammas`), or for a trained model's levels by gamma with their keys (:func:`levels_by_gamma`).
 
 >>> gammas("name", "exact", "same_sound")
-[11, 10]
+[13, 12]
 >>> sorted(level_table()["comparison"].unique())[:2]
 ['address', 'dob']
 """
@@ -47,6 +47,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("name", "typo_anywhere"): "a typo anywhere in the name (small edit distance)",
     ("name", "inside_with_typo"): "one name inside the other, with a typo",
     ("name", "nickname"): "one name is a nickname of the other's name (IKI / RIZKI)",
+    ("name", "initials"): "a given name written as its initial (P. HUTAPEA / PUTRI HUTAPEA)",
+    ("name", "other_family_name"): "the same given names and another family name, not a man: a married woman "
+                                   "under her husband's marga (DUMARIA LUMBANTOBING / DUMARIA SIMORANGKIR)",
     ("name", "share_token_close"): "the names share a word and are otherwise close",
     ("name", "share_token"): "the names share a word",
     ("name", "else"): "any other pair of names",
@@ -146,7 +149,7 @@ def levels_by_gamma(model: dict) -> dict[str, dict[int, dict]]:
 
     >>> from linkmiskin.scoring.model import settings
     >>> lv = levels_by_gamma(settings().get_settings("duckdb").as_dict())
-    >>> lv["name"][11]["key"], lv["name"][-1]["key"]
+    >>> lv["name"][13]["key"], lv["name"][-1]["key"]
     ('exact', 'null')
     """
     out: dict[str, dict[int, dict]] = {}

@@ -553,7 +553,7 @@ PRIOR_M: dict[str, dict[str, float]] = {
             "exact": 0.86},
     "name": {"exact": 0.70, "same_sound": 0.10, "inside_rare": 0.03, "inside": 0.05, "inside_by_sound": 0.02,
              "typo_jaro_winkler": 0.04, "typo_anywhere": 0.01, "inside_with_typo": 0.005, "nickname": 0.02,
-             "share_token_close": 0.01, "share_token": 0.01, "else": 0.005},
+             "initials": 0.005, "other_family_name": 0.005, "share_token_close": 0.01, "share_token": 0.01, "else": 0.005},
     "dob": {"exact_real": 0.78, "exact_placeholder": 0.06, "others_nik_date": 0.05, "day_month_swapped": 0.02,
             "year_mistyped": 0.02, "same_year_month": 0.02, "same_year": 0.02,
             "approx_year": 0.01, "else": 0.03},

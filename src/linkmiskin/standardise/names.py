@@ -23,7 +23,9 @@ Functions
     name_status    ``"ok"``; ``"missing"`` (empty, placeholder such as ``-``/``0``/``BELUM ADA``, or an
                    unnamed baby ``BAYI NY. SITI``); ``"no_letters"`` (something was written but no name is
                    left: ``123``, ``#``, non-Latin script, or only a title such as ``H.``, ``HAJI`` or
-                   ``IBU``)
+                   ``IBU``); ``"teknonym"`` (the person is named by a descendant: ``OP. GRACE``
+                   "grandparent of Grace", ``NAI YOSUA``, ``AMAQ RUDI``; table ``name_particles.csv``: no
+                   own name is left, so it is never compared as theirs)
     name_had_title True when a title, honorific or degree was removed from the person's own name
     ============== ==========================================================================================
 
@@ -45,7 +47,15 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
    ``name_titles.csv`` (``BELUM ADA``, ``TIDAK ADA``, ``NULL``, ``N/A``, ``#REF!``...). A value that starts
    with ``BAYI``/``BY.`` is an unnamed newborn, also missing: stripping the title would leave the
    *mother's* name.
-3. bin/binti/bt/bn (``name_variants.csv``, rule ``patronym``): the tokens after the marker are the father's
+3. Name particles (``name_particles.csv``): a value of the form teknonym + a name (``OP. GRACE``, ``NAI
+   YOSUA``, ``AMAQ RUDI``, after any leading titles) names the person by a grandchild or child: it is
+   missing as their own name (status ``"teknonym"``). Connectors inside a name (Batak ``BR.``/``BORU``,
+   "daughter of", before a woman's marga) are dropped: ``MARIA BR HUTABARAT`` = ``MARIA HUTABARAT``;
+   in such a name, or right before a family name (``family_names.csv``), a one-letter word stays an
+   initial (``M. BR SIMAMORA``: a woman, not MUHAMMAD; ``M. HUTAGALUNG``). A
+   family name's short form after a given name is the family name (``family_names.csv``: ``MARTUA
+   L.TOBING`` = ``MARTUA LUMBANTOBING``).
+   bin/binti/bt/bn (``name_variants.csv``, rule ``patronym``): the tokens after the marker are the father's
    name, returned in ``name_father`` and left out of ``name``.
 4. Titles, honorifics, degrees and forms of address (``name_titles.csv``) are removed wherever they stand,
    including glued forms (``SITA.HJ``, ``H.MOCH.SOEKARNO,S.Pd``) and dotted or spaced degrees (``S.Pd.I``,
@@ -65,7 +75,9 @@ Applied in this order; every list of words lives in a data file under ``linkmisk
 7. Prefix fusion: ``NUR``, ``NURUL``, ``ABDUL`` and ``AL`` are joined to the next token, because both ways
    of writing are common: ``NUR HAYATI`` = ``NURHAYATI``, ``ABDUL RAHMAN`` = ``ABD. RAHMAN`` = ``ABDUR
    RAHMAN`` = ``ABDURRAHMAN`` = ``ABDURAHMAN`` -> ``ABDULRAHMAN`` (the assimilated Arabic article
-   ``ABDUR``/``ABDUS``/``ABDUN``/... is undone). ``SITI`` and ``SRI`` are not prefixes.
+   ``ABDUR``/``ABDUS``/``ABDUN``/... is undone). ``SITI`` and ``SRI`` are not prefixes. Batak marga
+   written in two words are joined the same way (rule ``fuse``: ``HUTA BARAT`` = ``HUTABARAT``,
+   ``LUMBAN TOBING`` = ``LUMBANTOBING``), but never split again for token comparisons.
 
 Double letters inside a token are kept (``MUHAMMAD``): other spellings of the same name that are not
 covered by these rules (``SUPRIANTO`` / ``SUPRIYANTO``) stay different in ``name`` and meet in
@@ -127,7 +139,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["NAME_COLUMNS", "are_nicknames", "names_close", "normalize_name", "parse_name", "phonetic_key",
+__all__ = ["NAME_COLUMNS", "are_nicknames", "family_names", "initials_agree", "names_close", "normalize_name", "parse_name", "phonetic_key",
            "spouse_name_form",
            "name_sex_table", "female_probability", "nyonya_reading"]
 
@@ -138,6 +150,7 @@ NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nic
 STATUS_OK = "ok"
 STATUS_MISSING = "missing"
 STATUS_NO_LETTERS = "no_letters"
+STATUS_TEKNONYM = "teknonym"
 
 _CACHE_LIMIT = 2_000_000  # per-token caches are cleared when they grow past this many entries
 
@@ -233,6 +246,29 @@ class _Tables:
                 first_parts.update("".join(parts[:j]) for j in range(1, len(parts)))
                 max_parts = max(max_parts, len(parts))
         self.merge_first = frozenset(first_parts)
+
+        # -- particles: connectors inside a name (BR., BORU) and teknonyms (OP. GRACE, NAI YOSUA)
+        particles = _read_csv("name_particles.csv", ("particle", "kind"))
+        kinds: dict[str, set[str]] = {"connector": set(), "teknonym": set()}
+        for r in particles:
+            if r["kind"] not in kinds:
+                raise ValueError(f"name_particles.csv: unknown kind {r['kind']!r} for {r['particle']!r}")
+            kinds[r["kind"]].add(_letters(r["particle"]))
+        self.connectors = frozenset(kinds["connector"])
+        self.teknonyms = frozenset(kinds["teknonym"])
+
+        # -- family names (marga, mado) and their short forms (L.TOBING = LUMBANTOBING)
+        family = _read_csv("family_names.csv", ("family_name", "group", "abbreviated"))
+        self.family_names = tuple(sorted({r["family_name"].upper() for r in family}))
+        self.family_abbrev: dict[tuple[str, str], str] = {}
+        for r in family:
+            parts = _NON_LETTER.sub(" ", r["abbreviated"].upper()).split()
+            if len(parts) == 2:
+                self.family_abbrev[(parts[0], parts[1])] = r["family_name"].upper()
+            elif parts:
+                raise ValueError(f"family_names.csv: abbreviation {r['abbreviated']!r} is not an initial + a word")
+        self.abbrev_second = frozenset(b for _, b in self.family_abbrev)
+        self.family_set = frozenset(self.family_names)
         self.placeholder_array = pa.array(sorted(self.placeholders_whole), type=pa.string())
         self.max_merge_parts = max_parts
 
@@ -241,6 +277,7 @@ class _Tables:
         self.token_map: dict[str, str] = {}
         self.before_name: dict[str, str] = {}
         prefixes: set[str] = set()
+        fused_only: set[str] = set()
         patronyms: set[str] = set()
         for r in variants:
             v, c, rule = _letters(r["variant"]), _letters(r["canonical"]), r["rule"]
@@ -248,8 +285,10 @@ class _Tables:
                 self.token_map[v] = c
             elif rule == "before_name":
                 self.before_name[v] = c
-            elif rule == "prefix":
+            elif rule in ("prefix", "fuse"):
                 prefixes.add(c)
+                if rule == "fuse":  # one word written in two (HUTA BARAT): never split off again
+                    fused_only.add(c)
                 if v != c:
                     self.token_map[v] = c
             elif rule == "patronym":
@@ -257,6 +296,7 @@ class _Tables:
             else:
                 raise ValueError(f"name_variants.csv: unknown rule {rule!r}")
         self.prefixes = frozenset(prefixes)
+        self.split_prefixes = frozenset(prefixes - fused_only)  # split off again for token comparisons
         self.prefixes_longest_first = tuple(sorted(prefixes, key=len, reverse=True))
         self.patronyms = frozenset(patronyms)
         # ABDUR RAHMAN (split, assimilated article) is a before_name variant of ABDUL; the same letters
@@ -307,6 +347,8 @@ class _Tok(NamedTuple):
     special: bool  # needs the rule engine (title, patronym, context rule, prefix, multi-part title start)
     merge_start: bool  # may start a title written in several parts (S of S.PD.I)
     lead_title: bool  # a one-token title that is simply dropped in the leading run (H., HJ., IBU, BPK)
+    connector: bool  # a word joining the parts of one name, not compared (BR., BORU)
+    teknonym: bool  # may start a teknonym: "grandparent/father/mother of" + a name (OP., NAI, AMAQ)
 
 
 def _to_eyd(tok: str, T: _Tables) -> str:
@@ -361,10 +403,13 @@ def _token_info(tok: str, T: _Tables) -> _Tok:
     title = T.titles.get(tok)
     patronym = tok in T.patronyms
     merge_start = tok in T.merge_first
+    connector = tok in T.connectors
+    teknonym = tok in T.teknonyms
     special = (title is not None or patronym or ctx is not None or canon in T.prefixes or merge_start
-               or tok in T.placeholders_first or not tok)
-    lead_title = title in ("any", "lead") and not merge_start and not patronym and ctx is None
-    info = _Tok(canon, ctx, title, patronym, special, merge_start, lead_title)
+               or tok in T.placeholders_first or not tok or connector or teknonym or tok in T.abbrev_second)
+    lead_title = (title in ("any", "lead") and not merge_start and not patronym and ctx is None
+                  and not teknonym)
+    info = _Tok(canon, ctx, title, patronym, special, merge_start, lead_title, connector, teknonym)
     if len(T.token_cache) >= _CACHE_LIMIT:
         T.token_cache.clear()
     T.token_cache[tok] = info
@@ -412,14 +457,21 @@ def _strip_titles(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[
     return kept, kept_infos, removed
 
 
-def _name_part(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[str], bool]:
-    """Titles out, context variants, prefix fusion. Returns (canonical tokens, had_title)."""
+def _name_part(toks: list[str], infos: list[_Tok], T: _Tables, *,
+               initials: bool = False) -> tuple[list[str], bool]:
+    """Titles out, context variants, prefix fusion. Returns (canonical tokens, had_title). ``initials``: a
+    one-letter word is an initial, never expanded (``M. BR SIMAMORA`` is a woman, not MUHAMMAD); so is one
+    right before a family name (``M. HUTAGALUNG``: MARTA, MIKAEL or MUHAMMAD, the comparison's level
+    ``initials`` agrees with each)."""
     toks, kept, had_title = _strip_titles(toks, infos, T)
     removed = had_title
     while removed:  # initials brought together by a removal may form a title: AGUS S HJ H -> AGUS S H
         toks, kept, removed = _strip_titles(toks, kept, T)
     last = len(kept) - 1
-    canon = [info.ctx if info.ctx is not None and j < last else info.canon for j, info in enumerate(kept)]
+    family = T.family_set
+    canon = [info.ctx if info.ctx is not None and j < last and not (
+                 len(toks[j]) == 1 and (initials or kept[j + 1].canon in family))
+             else info.canon for j, info in enumerate(kept)]
     prefixes = T.prefixes
     out: list[str] = []
     for c in reversed(canon):  # right to left: ABDUL NUR HAYATI -> ABDULNURHAYATI = ABDUL NURHAYATI
@@ -429,6 +481,31 @@ def _name_part(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[str
             out.append(c)
     out.reverse()
     return out, had_title
+
+
+def _family_short_forms(toks: list[str], infos: list[_Tok], T: _Tables) -> tuple[list[str], list[_Tok]]:
+    """A family name's short form after a given name read as the family name (``MARTUA L.TOBING`` ->
+    ``MARTUA LUMBANTOBING``; ``data/family_names.csv``)."""
+    j = 1
+    while j + 1 < len(toks):
+        full = T.family_abbrev.get((toks[j], toks[j + 1]))
+        if full is not None:
+            toks = toks[:j] + [full] + toks[j + 2:]
+            infos = infos[:j] + [_token_info(full, T)] + infos[j + 2:]
+        j += 1
+    return toks, infos
+
+
+def _is_teknonym(infos: list[_Tok]) -> bool:
+    """A name of the form teknonym + a name (``OP. GRACE``, ``NAI YOSUA``, ``IBU AMAQ RUDI``): after any
+    leading titles, a teknonym particle followed by a word that is not a title or another particle."""
+    i = 0
+    while i < len(infos) and infos[i].lead_title:
+        i += 1
+    if i + 1 >= len(infos) or not infos[i].teknonym:
+        return False
+    nxt = infos[i + 1]
+    return nxt.title is None and not (nxt.connector or nxt.teknonym or nxt.patronym)
 
 
 def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, str, bool]:
@@ -442,6 +519,15 @@ def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, st
         return None, None, STATUS_MISSING, False
     cache = T.token_cache
     infos = [cache.get(t) or _token_info(t, T) for t in toks]
+    if _is_teknonym(infos):
+        return None, None, STATUS_TEKNONYM, False
+    connector = any(i.connector for i in infos)
+    if connector:  # MARIA BR. HUTABARAT is compared as MARIA HUTABARAT
+        kept = [j for j, i in enumerate(infos) if not i.connector]
+        toks, infos = [toks[j] for j in kept], [infos[j] for j in kept]
+        if not toks:
+            return None, None, STATUS_NO_LETTERS, False
+    toks, infos = _family_short_forms(toks, infos, T)
     father_name = None
     n = len(toks)
     for k in range(1, n):
@@ -452,7 +538,8 @@ def _parse_cleaned(cleaned: str, T: _Tables) -> tuple[str | None, str | None, st
                 father_name = " ".join(father) if father else None
             toks, infos = toks[:k], infos[:k]
             break
-    own, had_title = _name_part(toks, infos, T)
+    # a woman's name with BR./BORU: a one-letter word is her initial (M. BR SIMAMORA is not MUHAMMAD)
+    own, had_title = _name_part(toks, infos, T, initials=connector)
     if not own:
         return None, father_name, STATUS_NO_LETTERS, had_title
     return " ".join(own), father_name, STATUS_OK, had_title
@@ -916,7 +1003,7 @@ def comparison_tokens(tokens: pd.Series) -> pd.Series:
     ex = ex[ex.notna()].astype(str)
     if len(ex) == 0:
         return tokens.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
-    alts = "|".join(sorted(T.prefixes, key=len, reverse=True))
+    alts = "|".join(sorted(T.split_prefixes, key=len, reverse=True))
     parts = ex.str.extract(rf"^({alts})([A-Z]{{3,}})$")
     split = parts[0].notna()
     first = ex.where(~split, parts[0])
@@ -947,16 +1034,49 @@ def regroup_lists(rows: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.S
     return pd.Series(out, index=index, dtype=object)
 
 
+@lru_cache(maxsize=1)
+def family_names() -> tuple[str, ...]:
+    """The family names (Batak marga, Nias mado...) of ``data/family_names.csv``, as canonical tokens, sorted.
+
+    >>> "SIMANJUNTAK" in family_names(), "SITI" in family_names()
+    (True, False)
+    """
+    names = _tables().family_names
+    bad = [n for n in names if normalize_name(n) != n]
+    if bad:
+        raise ValueError(f"family_names.csv: not written as one canonical word: {bad[:5]}")
+    return names
+
+
+def initials_agree(x: set[str] | list[str], y: set[str] | list[str]) -> bool:
+    """True where one name writes a given name of the other as its initial: every one-letter word of one
+    starts a longer word of the other, its other words are all words of the other, and at least one whole
+    word is shared (``P HUTAPEA`` / ``PUTRI HUTAPEA``; the same rule as the name comparison's level
+    ``initials``, :class:`linkmiskin.scoring.comparisons.IndonesianNameComparison`).
+
+    >>> initials_agree(["P", "HUTAPEA"], ["PUTRI", "HUTAPEA"]), initials_agree(["P", "HUTAPEA"], ["SARI", "HUTAPEA"])
+    (True, False)
+    """
+    def of(short: set[str], long: set[str]) -> bool:
+        firsts = {w[0] for w in long if len(w) > 1}
+        return (any(len(w) == 1 for w in short) and any(len(w) > 1 and w in long for w in short)
+                and all(w in long or (len(w) == 1 and w in firsts) for w in short))
+
+    sx, sy = set(x), set(y)
+    return of(sx, sy) or of(sy, sx)
+
+
 def names_close(a: pd.Series, b: pd.Series, *, contained: bool = True) -> np.ndarray:
     """True where two canonical names (two Series of one length) are one person's name written
     differently: equal, the same words in another order (FITRI RINI / RINI FITRI), one name's words all
     inside the other's (ENI / ENI NURHAYATI; left out with ``contained=False``), or a typo (one edit for
     names of five to seven letters, two for longer ones; names of four letters or fewer must be equal:
-    DEWI / DEDI are two names). Used on pairs already narrowed down (one RT, one cluster), not on a list.
+    DEWI / DEDI are two names), or a given name written as its initial (:func:`initials_agree`). Used on
+    pairs already narrowed down (one RT, one cluster), not on a list.
 
-    >>> names_close(pd.Series(["FITRI RINI", "ENI", "DEWI", "JUNAIDI"]),
-    ...             pd.Series(["RINI FITRI", "ENI NURHAYATI", "DEDI", "JUNAEDI"])).tolist()
-    [True, True, False, True]
+    >>> names_close(pd.Series(["FITRI RINI", "ENI", "DEWI", "JUNAIDI", "P HUTAPEA"]),
+    ...             pd.Series(["RINI FITRI", "ENI NURHAYATI", "DEDI", "JUNAEDI", "PUTRI HUTAPEA"])).tolist()
+    [True, True, False, True, True]
     """
     import jellyfish
 
@@ -971,6 +1091,9 @@ def names_close(a: pd.Series, b: pd.Series, *, contained: bool = True) -> np.nda
             continue
         tx, ty = set(x.split()), set(y.split())
         if tx == ty or (contained and (tx <= ty or ty <= tx)):
+            out[i] = True
+            continue
+        if initials_agree(tx, ty):
             out[i] = True
             continue
         short = min(len(x), len(y))

@@ -436,7 +436,9 @@ def standardize(df: TableLike, mapping: dict[str, str] | None = None, region: st
     (:func:`linkmiskin.standardise.names.nyonya_reading`): ``husband`` leaves her ``name`` (and its tokens)
     missing with ``name_status`` ``"spouse_name"`` and puts the husband's name in ``spouse_name`` /
     ``spouse_name_tokens`` (``None`` / ``[]`` on other rows); ``own`` keeps it as her name without the title;
-    ``ambiguous`` keeps it as both.
+    ``ambiguous`` keeps it as both. A name written as a teknonym (``OP. GRACE`` "grandparent of Grace",
+    ``NAI YOSUA``, ``AMAQ RUDI``: ``data/name_particles.csv``) names the person by a descendant: ``name_form``
+    ``"teknonym"``, ``name_status`` ``"teknonym"`` and no own name.
     A relationship column of bare BPS/DTKS codes (1 kepala ... 9 lainnya) is read as such when the data
     prove that scheme; ``result.attrs["relationship_scheme"]`` is then ``"bps"``.
 
@@ -632,6 +634,19 @@ def _wife_under_husbands_name(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[s
              counts["husband"], counts["ambiguous"])
 
 
+def _named_by_a_descendant(cols: dict[str, Any], source: str) -> None:
+    """A name written as a teknonym (``OP. GRACE``, ``NAI YOSUA``: grandparent / mother of + a descendant's
+    name, :func:`linkmiskin.standardise.names.parse_name` status ``"teknonym"``) is not the person's own:
+    ``name_form`` records it as ``"teknonym"``, the own name stays missing and ``name_raw`` keeps it."""
+    tek = np.asarray(cols["name_status"], dtype=object) == "teknonym"
+    if not tek.any():
+        return
+    cols["name_form"] = np.asarray(cols["name_form"], dtype=object).copy()
+    cols["name_form"][tek] = "teknonym"
+    log.info("source %r: %d name(s) written as a teknonym (OP./NAI/AMA/AMAQ/INAQ... + a descendant's name): "
+             "kept in name_raw, not compared as the person's own name", source, int(tek.sum()))
+
+
 def _with_name_flag(flags: Any, flag: str) -> str:
     """A record's ``flags`` with its ``name:`` flag replaced by ``flag``, kept in field order (after the record
     id, NIK and KK flags)."""
@@ -712,6 +727,7 @@ def _names_step(raw: pd.DataFrame, cm: ColumnMapping, cols: dict[str, Any], flag
     if col is not None:
         _wife_under_husbands_name(raw, cm, cols, _names.spouse_name_form(col) & pd.notna(cols["name"]), n, source,
                                   ctx)
+        _named_by_a_descendant(cols, source)
         flags.append(_status_flag("name", cols["name_status"], ("ok",)))
     cols["name_raw"] = _clean_text(col).to_numpy() if col is not None else np.full(n, None, dtype=object)
     for fld in ("mother_name", "father_name"):
