@@ -138,3 +138,24 @@ def test_generated_lists_three_months_later(world, name):
                                   via_records=True)
     pd.testing.assert_frame_equal(rows, fresh)
     assert reused > 0.5 * len(fresh)
+
+
+def test_rows_are_not_reused_under_another_list_date_or_other_knowledge_files(monkeypatch):
+    from linkmiskin.standardise import reuse
+
+    old = _people(60).drop(columns="TGL_LAHIR").assign(UMUR=[f"{20 + i % 50} TH" for i in range(60)])
+    new = old.copy()
+    new.loc[7, "NAMA"] = "SITI RAHMAWATI"     # a changed list: its other rows could be taken row by row
+    _, keep, _ = standardised_list("x", old, None, REGION, "2024-06-01", None, None)
+    rows, kept, whole = standardised_list("x", new, None, REGION, "2024-06-01", None, {"x": keep})
+    assert not whole and kept.rows_reused == len(new) - 1          # the same options: rows reused
+    rows, kept, whole = standardised_list("x", new, None, REGION, "2026-06-01", None, {"x": keep})
+    assert not whole and kept.rows_reused == 0                    # another list date: every age read again
+    fresh = standardize(new, None, REGION, source="x", list_date="2026-06-01")
+    pd.testing.assert_frame_equal(rows, fresh)
+    # other knowledge files (a title or particle added): neither the list nor its rows are reused
+    _, same, whole = standardised_list("x", old, None, REGION, "2024-06-01", None, {"x": keep})
+    assert whole
+    monkeypatch.setattr(reuse, "knowledge_digest", lambda: "another")
+    _, again, whole = standardised_list("x", old, None, REGION, "2024-06-01", None, {"x": keep})
+    assert not whole and again.rows_reused == 0

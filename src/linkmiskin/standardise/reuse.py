@@ -25,7 +25,9 @@ update or ``save()`` needs them (:meth:`SavedList.rows`). A saved folder holds t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+from importlib import resources
 import json
 import os
 from dataclasses import dataclass, field
@@ -42,6 +44,29 @@ __all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_li
 LISTS_INDEX = "standardised.json"
 #: version of the saved standardised lists
 LISTS_FORMAT = 1
+
+
+@functools.lru_cache(maxsize=1)
+def knowledge_digest() -> str:
+    """A hash of the Indonesian knowledge files standardisation reads (``linkmiskin/data/*.csv``: titles, name
+    particles, spellings, region aliases, codes...): a list standardised with other files is read again."""
+    h = hashlib.sha256()
+    folder = resources.files("linkmiskin").joinpath("data")
+    for f in sorted((f for f in folder.iterdir() if f.name.endswith(".csv")), key=lambda f: f.name):
+        h.update(f.name.encode("utf-8") + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def reading_options(region: str | None, list_date: Any, header: Any) -> str:
+    """A hash of everything besides a row's own cells that its standardised values depend on: the library
+    version, its knowledge files (:func:`knowledge_digest`), the region, the list date and the heading row.
+    Rows are reused one by one only between runs with the same options."""
+    from linkmiskin import __version__
+
+    return hashlib.sha256(json.dumps(
+        {"version": __version__, "knowledge": knowledge_digest(), "region": region,
+         "list_date": str(list_date) if list_date is not None else None, "header": header},
+        sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 #: the columns :func:`linkmiskin.standardise.records.settle_unclear_nyonya_names` may change after the lists
@@ -106,8 +131,8 @@ def source_fingerprint(src: Any, mapping: dict | None, region: str | None, list_
     from linkmiskin import __version__
 
     h = hashlib.sha256()
-    h.update(json.dumps({"version": __version__, "mapping": mapping, "region": region,
-                         "list_date": str(list_date) if list_date is not None else None,
+    h.update(json.dumps({"version": __version__, "knowledge": knowledge_digest(), "mapping": mapping,
+                         "region": region, "list_date": str(list_date) if list_date is not None else None,
                          "header": header}, sort_keys=True, default=str).encode("utf-8"))
     if isinstance(src, pd.DataFrame):
         h.update(b"frame")
@@ -168,7 +193,8 @@ def standardised_list(name: str, src: Any, mapping: dict | None, region: str | N
         raw, cm, name, checked_region = _read_source(src, mapping, region, name, None, header)
         hashes = raw_row_hashes(raw)
     if prev is not None and prev.row_hashes is not None and prev.today in (None, _today()):
-        got = changed_rows_standardised(raw, cm, name, checked_region, list_date, prev, hashes)
+        got = changed_rows_standardised(raw, cm, name, checked_region, list_date, prev, hashes,
+                                        options=reading_options(region, list_date, header))
         if got is not None:
             std, bits, decisions, n_reused = got
             today = _today() if _reads_today(std, list_date) else None
@@ -178,7 +204,8 @@ def standardised_list(name: str, src: Any, mapping: dict | None, region: str | N
     std = standardize_raw(raw, cm, name, checked_region, list_date, ctx)
     today = _today() if _reads_today(std, list_date) else None
     return std, SavedList(fp, today, std, row_hashes=hashes, row_bits=_bits(ctx, len(std)),
-                          decisions={**ctx.decisions, "ten_digit_codes": _ten_digit_codes(raw, cm)}), False
+                          decisions={**ctx.decisions, "ten_digit_codes": _ten_digit_codes(raw, cm),
+                                     "options": reading_options(region, list_date, header)}), False
 
 
 def _raw_fingerprint(raw: pd.DataFrame, hashes: np.ndarray, mapping: dict | None, region: str | None,
@@ -188,8 +215,8 @@ def _raw_fingerprint(raw: pd.DataFrame, hashes: np.ndarray, mapping: dict | None
     from linkmiskin import __version__
 
     h = hashlib.sha256()
-    h.update(json.dumps({"version": __version__, "mapping": mapping, "region": region,
-                         "list_date": str(list_date) if list_date is not None else None,
+    h.update(json.dumps({"version": __version__, "knowledge": knowledge_digest(), "mapping": mapping,
+                         "region": region, "list_date": str(list_date) if list_date is not None else None,
                          "header": header, "columns": [str(c) for c in raw.columns]},
                         sort_keys=True, default=str).encode("utf-8"))
     h.update(b"raw" + np.ascontiguousarray(hashes).tobytes())
@@ -263,7 +290,7 @@ def _stitched(old: Any, src: np.ndarray, rows: np.ndarray, new: pd.Series) -> An
 
 
 def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str | None, list_date: Any,
-                              prev: SavedList, hashes: np.ndarray
+                              prev: SavedList, hashes: np.ndarray, options: str | None = None
                               ) -> tuple[pd.DataFrame, np.ndarray, dict, int] | None:
     """A changed list standardised row by row: a row whose raw cells are a previous row's
     (:func:`raw_row_hashes`) takes that row's standardised values; the new and changed rows, and every row
@@ -273,7 +300,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     whole list). Record ids and row numbers are read again on the whole list. Returns None, and the list is
     standardised in full, when the rows cannot give exactly what a full standardisation gives: another
     column mapping, a record id given twice, a list-level decision that changed (the Excel share crossed
-    its threshold, the relationship scheme, a birth date of an unchanged row heaped or no longer), desa
+    its threshold, the relationship scheme, a birth date of an unchanged row heaped or no longer), other
+    :func:`reading_options` (library version, knowledge files, region, list date, heading row), desa
     codes that need the whole list, a column of another kind, or more than :data:`MAX_CHANGED_SHARE`
     changed. Else (rows, row bits, decisions, rows reused)."""
     from linkmiskin.standardise.records import ROW_BITS, ListContext, _record_id_step, standardize_raw
@@ -281,6 +309,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     # with a region each row's desa is resolved on its own, unless a list holds 10-digit desa codes
     if region is None or prev.row_bits is None or (prev.decisions or {}).get("ten_digit_codes", True):
         return None
+    if options is not None and (prev.decisions or {}).get("options") != options:
+        return None   # another version, knowledge file, region, list date or heading row
     got = _previous_rows(prev, name)
     if got is None:
         return None
@@ -316,7 +346,7 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
                       others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
     sub = standardize_raw(subset, cm, name, region, list_date, ctx)
     keep = ROW_BITS["ordinary"] | ROW_BITS["heaped"]
-    decisions = {**ctx.decisions, "ten_digit_codes": False}
+    decisions = {**ctx.decisions, "ten_digit_codes": False, "options": options}
     if (decisions != prev.decisions or sub.attrs.get("relationship_scheme") != attrs.get("relationship_scheme")
             or list(sub.columns) != columns
             or any(sub[c].dtype != frame[c].dtype for c in columns)
