@@ -27,10 +27,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from importlib import resources
 import json
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
