@@ -118,21 +118,26 @@ def stress_traits(data, traits: dict = TRAIT_STRESS, seed: int = 7) -> None:
 # ------------------------------------------------------------------------------------------ world B reading
 
 
-def probe_b(data_dir: str) -> dict:
-    """Read every world-B list exactly as lm.link would (read_table + detect_columns with the mapping)."""
-    from worlds.world_b import COLUMNS, LIST_FORMATS
-
+def _probe(data_dir: str, columns: dict, list_formats: dict) -> dict:
+    """Read every list of a world exactly as lm.link would (read_table + detect_columns with the mapping)."""
     import linkmiskin as lm
 
     out = {}
-    for src, (fname, _, _) in LIST_FORMATS.items():
+    for src, (fname, _, _) in list_formats.items():
         try:
             raw = lm.read_table(Path(data_dir) / fname, source=src)
-            lm.detect_columns(raw, COLUMNS[src], source=src)
+            lm.detect_columns(raw, columns[src], source=src)
             out[src] = "ok"
         except Exception as e:  # noqa: BLE001 - the failure is what we report
             out[src] = f"{type(e).__name__}: {str(e)[:300]}"
     return out
+
+
+def probe_b(data_dir: str) -> dict:
+    """Read every world-B list exactly as lm.link would."""
+    from worlds.world_b import COLUMNS, LIST_FORMATS
+
+    return _probe(data_dir, COLUMNS, LIST_FORMATS)
 
 
 def b_sources(data_dir: str, probe: dict) -> tuple[dict, list[str]]:
@@ -158,20 +163,10 @@ def b_sources(data_dir: str, probe: dict) -> tuple[dict, list[str]]:
 
 
 def probe_c(data_dir: str) -> dict:
-    """Read every world-C list as lm.link would (read_table + detect_columns with the mapping)."""
+    """Read every world-C list as lm.link would."""
     from worlds.world_c import COLUMNS, LIST_FORMATS
 
-    import linkmiskin as lm
-
-    out = {}
-    for src, (fname, _, _) in LIST_FORMATS.items():
-        try:
-            raw = lm.read_table(Path(data_dir) / fname, source=src)
-            lm.detect_columns(raw, COLUMNS[src], source=src)
-            out[src] = "ok"
-        except Exception as e:  # noqa: BLE001 - the failure is what we report
-            out[src] = f"{type(e).__name__}: {str(e)[:300]}"
-    return out
+    return _probe(data_dir, COLUMNS, LIST_FORMATS)
 
 
 def link_c(data_dir: str):
