@@ -420,3 +420,36 @@ def test_a_heading_row_with_many_blank_headings_is_still_the_header(tmp_path: Pa
     df = read_table(_write(tmp_path / "x.csv", text))
     assert list(df.columns)[:4] == ["NIK", "NAMA", "RT", "column_4"]
     assert df["NIK"].tolist() == [NIK_A, NIK_B]
+
+
+def test_a_two_row_heading_with_merged_cells_is_read_as_one_row(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DATA KPM SEMBAKO KABUPATEN CONTOH 2024"])
+    ws.append([])
+    ws.append(["NO", "DATA KPM", None, None, "ALAMAT", None, "JML ART"])
+    ws.append([None, "NIK", "NAMA", "TGL LAHIR", "RT", "DESA", None])
+    ws.append([1, 3216075505800001, "SITI AMINAH", "15-05-1980", "003", "SUKAMAJU", 4])
+    ws.append([2, 3216071204750002, "BUDI SANTOSO", "12-04-1975", "001", "SUKARAJA", 3])
+    for cells in ("A3:A4", "B3:D3", "E3:F3", "G3:G4"):
+        ws.merge_cells(cells)
+    wb.save(tmp_path / "kpm.xlsx")
+    df = read_table(tmp_path / "kpm.xlsx", source="kpm")
+    assert list(df.columns) == ["NO", "NIK", "NAMA", "TGL LAHIR", "RT", "DESA", "JML ART"]
+    assert df["NAMA"].tolist() == ["SITI AMINAH", "BUDI SANTOSO"]
+    assert set(df.attrs["numeric_cells"]["NIK"]) == {0, 1}     # the Excel number cells are still known
+    # the same heading written to CSV (merged cells leave their other cells blank)
+    (tmp_path / "kpm.csv").write_text("NO,DATA KPM,,,ALAMAT,,JML ART\n,NIK,NAMA,TGL LAHIR,RT,DESA,\n"
+                                      "1,3216075505800001,SITI AMINAH,15-05-1980,003,SUKAMAJU,4\n", encoding="utf-8")
+    assert list(read_table(tmp_path / "kpm.csv", source="kpm").columns) == list(df.columns)
+
+
+def test_a_heading_with_blank_cells_over_data_rows_stays_one_row(tmp_path: Path) -> None:
+    # the row below fills the blank heading and leaves a cell empty, but it holds data, not headings
+    (tmp_path / "x.csv").write_text("NAMA,ALAMAT,,DESA\nSITI AMINAH,,CATATAN,SUKAMAJU\n"
+                                    "BUDI SANTOSO,KP X,,SUKARAJA\n", encoding="utf-8")
+    df = read_table(tmp_path / "x.csv", source="x")
+    assert list(df.columns)[:2] == ["NAMA", "ALAMAT"] and len(df) == 2
+    # a heading given with header= is taken as it is
+    (tmp_path / "y.csv").write_text("NO,DATA KPM,\n,NIK,NAMA\n1,3216075505800001,SITI\n", encoding="utf-8")
+    assert read_table(tmp_path / "y.csv", source="y", header=1).columns[1] == "DATA KPM"

@@ -90,6 +90,42 @@ def _find_header(rows: list[list[Any]]) -> int:
     return next((i for i, k in enumerate(counts) if k), 0)
 
 
+def _known_heading(cell: Any) -> bool:
+    """Whether a cell is a column heading that agency lists use (``data/column_aliases.csv``: NIK, NAMA...)."""
+    from linkmiskin.standardise.columns import _aliases, heading_key
+
+    return _filled(cell) and heading_key(cell) in set(_aliases()["key"])
+
+
+def is_group_heading(upper: list[Any], lower: list[Any]) -> bool:
+    """Whether ``upper`` is a group row over a second heading row ``lower`` (a two-row heading with merged
+    cells: ``DATA KPM`` spanning ``NIK``, ``NAMA``; ``NO`` and ``ALAMAT`` merged down both rows): ``lower``
+    fills cells that ``upper`` leaves blank, leaves blank a cell that ``upper`` fills, and at least two of the
+    cells only ``lower`` fills are headings agency lists use."""
+    width = max(len(upper), len(lower))
+    up = [_filled(upper[i]) if i < len(upper) else False for i in range(width)]
+    low = [_filled(lower[i]) if i < len(lower) else False for i in range(width)]
+    under_blank = [i for i in range(width) if low[i] and not up[i]]
+    merged_down = any(up[i] and not low[i] for i in range(width))
+    return merged_down and sum(_known_heading(lower[i]) for i in under_blank) >= 2
+
+
+def _merge_group_heading(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``df`` (its first row the heading found) with a two-row heading (:func:`is_group_heading`) read as one
+    row: each column takes the lower row's heading, or the group row's where the lower one is blank."""
+    if len(df) < 3:
+        return df
+    upper = df.iloc[0].tolist()
+    lower = df.iloc[1].tolist()
+    if not is_group_heading(upper, lower):
+        return df
+    merged = [lo if _filled(lo) else up for up, lo in zip(upper, lower, strict=True)]
+    log.info("source %r: a two-row heading (a group row over the column headings) read as one row", source)
+    out = df.iloc[1:].copy()
+    out.iloc[0] = merged
+    return out
+
+
 def _log_header(source: str, row: int, given: bool) -> None:
     """``row`` is the heading's 1-based row (line) number in the file."""
     if given:
@@ -275,6 +311,8 @@ def _read_csv(path: Path, source: str, sep: str | None, encoding: str | None,
                           "Check for a stray separator or an unclosed quote on that line, or pass sep=") from None
     if df.empty:
         raise SourceError(f"source {source!r}: file {path.name} has no rows")
+    if header is None:
+        df = _merge_group_heading(df, source)
     header = _dedupe_headers(list(df.iloc[0]), source)
     # one pass per column: "" -> None, and note the rows where every cell is empty (";;;;" lines)
     cols = {}
@@ -411,6 +449,8 @@ def _read_excel(path: Path, source: str, sheet: str | int | None, header: int | 
     if df.empty:
         raise SourceError(f"source {source!r}: sheet {sheet if sheet is not None else 1} of {path.name} is empty"
                           + (f" from row {h + 1} on" if h else ""))
+    if header is None:
+        df = _merge_group_heading(df, source)
     header = _dedupe_headers(list(df.iloc[0]), source)
     body = df.iloc[1:].reset_index(drop=True)
     numeric: dict[str, np.ndarray] = {}
@@ -479,7 +519,9 @@ def read_table(path_or_df: TableLike, *, sheet: str | int | None = None, source:
         ... 2025") and blank rows above the headings, so the first row among the first 15 that fills at
         least half of the table's width or three cells (and two) is taken as the heading row, and what was skipped
         is logged at INFO ("header found on row 3; rows 1-2 are a title or blank"). Rows above it are
-        dropped; Excel number cells are still recorded for the rows below it.
+        dropped; Excel number cells are still recorded for the rows below it. A two-row heading (a group
+        row of merged cells, ``DATA KPM`` over ``NIK``, ``NAMA``: :func:`is_group_heading`) is read as one
+        row: each column takes its lower heading, or the group row's where the lower one is blank.
 
     Returns
     -------
