@@ -83,8 +83,10 @@ def spark():
         pytest.skip("Java is not installed: the Spark tests need Java 17+")
     from linkmiskin.spark_backend import spark_session
 
-    # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates
-    s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1"})
+    # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates; that one task
+    # trains with every comparison, so the driver gets 3 GB (2 GB ran out once late in the full suite)
+    s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
+                                        "spark.driver.memory": "3g"})
     yield s
 
 
