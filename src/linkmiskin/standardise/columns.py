@@ -81,6 +81,12 @@ def _aliases() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def known_heading_keys() -> frozenset[str]:
+    """The keys (:func:`heading_key`) of every heading that agency lists use (``data/column_aliases.csv``)."""
+    return frozenset(_aliases()["key"])
+
+
+@lru_cache(maxsize=1)
 def _role_words() -> pd.DataFrame:
     with resources.files("linkmiskin").joinpath("data/column_roles.csv").open(encoding="utf-8") as f:
         df = pd.read_csv(f, comment="#", dtype=str)

@@ -92,9 +92,9 @@ def _find_header(rows: list[list[Any]]) -> int:
 
 def _known_heading(cell: Any) -> bool:
     """Whether a cell is a column heading that agency lists use (``data/column_aliases.csv``: NIK, NAMA...)."""
-    from linkmiskin.standardise.columns import _aliases, heading_key
+    from linkmiskin.standardise.columns import heading_key, known_heading_keys
 
-    return _filled(cell) and heading_key(cell) in set(_aliases()["key"])
+    return _filled(cell) and heading_key(cell) in known_heading_keys()
 
 
 def is_group_heading(upper: list[Any], lower: list[Any]) -> bool:
