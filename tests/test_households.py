@@ -208,3 +208,58 @@ def test_a_shuffled_list_without_address_lends_no_kk():
     where = {int(o): i for i, o in enumerate(order)}
     for f in range(30):
         assert (hh == hh[where[n_d + 4 * f + 1]]).sum() == 1
+
+
+def test_head_before_family_needs_an_adult_man_older_than_a_family_without_one():
+    from linkmiskin.clustering.households import head_before_family
+
+    adult_man = np.array([True, True, False, True])
+    eldest = np.array([True, True, True, False])
+    has_man = np.array([False, True, False, False])
+    assert head_before_family(adult_man, eldest, has_man).tolist() == [True, False, False, False]
+
+
+def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None):
+    """A BPJS-PBI-like extract sorted family by family, head first: head (man, 1970), spouse (1975), child
+    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list."""
+    rows, persons = [], []
+    for f in range(n_fam):
+        kk = f"32160125061300{f:02d}"
+        members = [("L", "1970-05-01"), ("P", "1975-03-02"), ("L", "2005-01-01"), ("P", "2010-02-02")]
+        if f == adult_son:
+            members[2] = ("L", "1990-01-01")
+        for j, (sex, born) in enumerate(members):
+            rows.append({"source": "bpjs_pbi", "kk": None if (j == 0 and f in no_kk_heads) else kk,
+                         "name": f"ORANG {f} {j}", "sex": sex, "birth_date": born, "desa_code": None,
+                         "rt": None, "rw": None})
+            persons.append(4 * f + j)
+    return rows, persons
+
+
+def test_a_head_without_kk_listed_before_his_family_joins_it():
+    rows, persons = _heads_world()
+    std = pd.DataFrame(rows)
+    hh = run(rows, persons)
+    for f in range(30, 40):
+        assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 4
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing"),
+                                        kecamatan_code=None, relationship=None, place_name=None),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].to_numpy()[[4 * f for f in range(30, 40)]]) == {"head_before_family"}
+    assert out.attrs["row_order"]["bpjs_pbi"]["head_before_family"]["used"]
+
+
+def test_a_man_without_kk_before_a_family_with_its_own_adult_man_stays_alone():
+    rows, persons = _heads_world(adult_son=35)
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1
+    assert (hh == hh[4 * 34]).sum() == 4
+
+
+def test_a_shuffled_list_lends_no_head():
+    rows, persons = _heads_world()
+    order = np.random.default_rng(3).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    for f in range(30, 40):
+        assert (hh == hh[where[4 * f]]).sum() == 1

@@ -10,7 +10,9 @@ A household is built in steps, strongest evidence first:
    but with relationships and addresses is cut into family blocks, head first, when its order proves to
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
-   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`).
+   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
+   one right before a family's first row heads that family when it is an adult man older than all of a
+   family without an adult man (:func:`head_before_family`, tried on the list's own heads first).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -61,13 +63,13 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
-                   "family_blocks_in_list_order", "kk_between_neighbour_rows")
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "head_before_family")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
 HOUSEHOLD_COLUMNS = ("source", "row_number", "kk", "kk_status", "household_key", "desa_code", "kecamatan_code",
                      "rt", "rw", "place_name", "house_number", "block", "decile", "relationship", "name",
-                     "sex", "nik_sex", "mother_name", "father_name", "kk_prefix15")
+                     "sex", "nik_sex", "mother_name", "father_name", "kk_prefix15", "birth_date")
 
 
 def _list_order(std: pd.DataFrame) -> np.ndarray:
@@ -129,7 +131,7 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
     joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
-    conf = _unit_confidence(pconf, evidence, src, units.block_share)
+    conf = _unit_confidence(pconf, evidence, src, units.block_share, units.head_share)
     # 5. mother's name: a child's household joins the household of its mother
     hh = _mother_links(std, hh, person, pconf, conf, evidence)
     out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
@@ -148,6 +150,7 @@ class _Units:
     kk: np.ndarray
     kk_ok: np.ndarray
     block_share: dict[str, float]
+    head_share: dict[str, float]
 
 
 def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_order: str | bool,
@@ -176,8 +179,13 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest, use_row_order, report)
     in_between = pd.notna(between)
     kk = np.where(in_between, between, kk)
-    kk_ok = pd.notna(kk)
     block_share.update(between_share)
+    # a row without KK just before a family that lacks its head, in a list sorted family by family, heads it
+    headed, head_share = _heads_before_families(std, src, lacking & ~in_between, kk_of, list(between_share),
+                                                use_row_order, report)
+    in_headed = pd.notna(headed)
+    kk = np.where(in_headed, headed, kk)
+    kk_ok = pd.notna(kk)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -187,7 +195,8 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
-    return _Units(raw, raw_keys, kk, kk_ok, block_share)
+    evidence[in_headed] = head_before_family.__name__
+    return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
 
 
 def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.ndarray,
@@ -292,7 +301,7 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
 
 
 def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
-                     block_share: dict[str, float]) -> np.ndarray:
+                     block_share: dict[str, float], head_share: dict[str, float] | None = None) -> np.ndarray:
     """Household confidence before the mother's-name step: 1 for a shared KK or family id in a source, at
     most the proved share for a family block in list order, else the person confidence."""
     conf = pconf.copy()
@@ -300,6 +309,9 @@ def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
     # a family block is as sure as the list's order proved to be
     for s_, share_ in block_share.items():
         sel = (evidence == "family rows in list order") & (src == s_)
+        conf[sel] = np.minimum(pconf[sel], share_)
+    for s_, share_ in (head_share or {}).items():
+        sel = (evidence == head_before_family.__name__) & (src == s_)
         conf[sel] = np.minimum(pconf[sel], share_)
     return conf
 
@@ -625,6 +637,75 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     return out, shares
 
 
+def head_before_family(adult_man: np.ndarray, eldest: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
+    """A row without KK right before a family's first row heads that family when it is an adult man older than
+    every member and the family has no adult man of its own (a KK lists its head first)."""
+    return adult_man & eldest & ~family_has_man
+
+
+#: the share of a list's own heads that :func:`head_before_family`, tried on them, must place right
+HEAD_BEFORE_FAMILY_SHARE = 0.9
+
+
+def _person_traits(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per record: its birth day (days since 1970, NaN when unknown) and whether it is a man of at least 17 on
+    the day of the latest birth date of its list (a list is made after everyone on it was born)."""
+    born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
+    days = ((born - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
+    latest = pd.Series(days).groupby(std["source"].astype(str).to_numpy()).transform("max").to_numpy()
+    sex = _col(std, "sex").astype(object).where(_col(std, "sex").notna(), _col(std, "nik_sex").astype(object))
+    man = sex.eq("L").fillna(False).to_numpy(dtype=bool) & (days <= latest - 17 * 365.25)
+    return days, man
+
+
+def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
+                           sources: list[str], mode: str | bool = "auto",
+                           report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
+    KK whose person has no KK anywhere takes the KK of the family whose first row follows it. Tried first on
+    the list's own rows with a KK that start a family (would the rule, on a row with its KK hidden, give it
+    to the family that follows it, and how often is that right?); used only where that holds for at least
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
+    measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return out, shares
+    days, man = _person_traits(std)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        k = pd.Series(kk_of[rows], dtype=object)
+        # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
+        known = k.notna().to_numpy()
+        run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
+        d, m = days[rows], man[rows]
+        eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
+        men = pd.Series(known & m).groupby(run).transform("sum").to_numpy()
+        nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
+        has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
+        # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
+        starts = known & np.r_[True, run[1:] != run[:-1]]
+        own_rest = starts & (np.r_[run[1:] == run[:-1], False])
+        other = known & has_next & (run[nxt] != run)
+        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day), (men - m) > 0)
+        try_other = head_before_family(m & other, other & (d < eldest_day[nxt]), men[nxt] > 0)
+        fired = int(try_own.sum() + try_other.sum())
+        share = float(try_own.sum() / fired) if fired else None
+        proved = fired >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, head_before_family.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        cand = lacking[rows] & ~known & has_next
+        take = cand & head_before_family(m, d < eldest_day[nxt], men[nxt] > 0)
+        out[rows[take]] = k.to_numpy()[nxt[take]]
+    return out, shares
+
+
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
                            n_units: int) -> tuple[np.ndarray, np.ndarray]:
     """Per unit: the most common ``desa|RT|RW`` ('' when unknown) and the person who is its KEPALA (-1)."""
@@ -723,3 +804,17 @@ def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.nda
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
+#: the named rules that join a record to a household by themselves (each writes its name in
+#: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
+JOIN_RULES = {f.__name__: f for f in (head_before_family,)}
+
+
+def rules_markdown() -> str:
+    """Markdown table of the named household-joining rules (:data:`JOIN_RULES`) with their one-sentence
+    descriptions (docs are generated from this)."""
+    lines = ["| household rule | what it joins |", "|---|---|"]
+    for name, f in JOIN_RULES.items():
+        lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
+    return "\n".join(lines)
