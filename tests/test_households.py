@@ -263,3 +263,52 @@ def test_a_shuffled_list_lends_no_head():
     where = {int(o): i for i, o in enumerate(order)}
     for f in range(30, 40):
         assert (hh == hh[where[4 * f]]).sum() == 1
+
+
+def test_lone_parents_needs_the_name_sex_age_and_one_household():
+    from linkmiskin.clustering.households import lone_parents
+
+    t = np.array([True, True, True, True, False])
+    assert lone_parents(t, np.array([True, False, True, True, True]), np.array([True, True, False, True, True]),
+                        np.array([1, 1, 1, 2, 1])).tolist() == [True, False, False, False, False]
+
+
+def _lone_father_world(father: str = "AGUS SETIAWAN", lone_name: str = "AGUS SETIAWAN",
+                       lone_sex: str = "L", lone_born: str = "1985-02-01", second_child_hh: bool = False):
+    """A posyandu child (mother and father named) whose mother is on DTKS with a KK, and a BPJS-PBI man with
+    no KK and no desa (his kecamatan only), on no other list."""
+    rows = [
+        {"kk": KK_A, "name": "SITI AMINAH", "sex": "P", "birth_date": "1988-01-01", "relationship": "KEPALA"},
+        {"source": "posyandu", "name": "NAYLA PUTRI", "sex": "P", "birth_date": "2022-05-05",
+         "mother_name": "SITI AMINAH", "father_name": father},
+        {"source": "bpjs_pbi", "name": lone_name, "sex": lone_sex, "birth_date": lone_born, "desa_code": None,
+         "rt": None, "rw": None},
+    ]
+    persons = [0, 1, 2]
+    if second_child_hh:   # another family of the kecamatan whose child names a father of the same name
+        rows += [{"kk": KK_B, "name": "RINA WATI", "sex": "P", "birth_date": "1990-01-01", "relationship": "KEPALA",
+                  "desa_code": "32.16.01.2002"},
+                 {"source": "posyandu", "name": "BAYU", "sex": "L", "birth_date": "2021-01-01",
+                  "mother_name": "RINA WATI", "father_name": father, "desa_code": "32.16.01.2002"}]
+        persons += [3, 4]
+    return rows, persons
+
+
+def test_a_lone_man_named_as_a_childs_father_joins_the_childs_household():
+    rows, persons = _lone_father_world()
+    hh = run(rows, persons)
+    assert hh[2] == hh[1] == hh[0]
+    std = pd.DataFrame([{"source": "dtks", "kk": None, "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
+                         "kecamatan_code": "32.16.01", "relationship": None, "mother_name": None,
+                         "father_name": None, "place_name": None} | r for r in rows])
+    std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
+    out = household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert out["household_evidence"].iloc[2] == "lone_parents"
+
+
+def test_a_lone_person_that_is_no_parent_stays_alone():
+    for kw in ({"lone_sex": "P"}, {"lone_born": "2015-01-01"}, {"father": "AGUS", "lone_name": "AGUS"},
+               {"second_child_hh": True}, {"lone_name": "AGUS SETIAWATI"}):
+        rows, persons = _lone_father_world(**kw)
+        hh = run(rows, persons)
+        assert (hh == hh[2]).sum() == 1, kw

@@ -30,7 +30,10 @@ A household is built in steps, strongest evidence first:
 5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
    child's mother's name; if women of several households qualify, the child stays alone.
-6. Anything else is a household of its own.
+6. **Lone parents.** A person alone in a household (a BPJS-PBI head whose NO_KK is empty) joins the
+   household of the one child of their kecamatan whose record names them, by a name of two words or more,
+   as father or mother, when the sex fits and they are at least 15 years older (:func:`lone_parents`).
+7. Anything else is a household of its own.
 
 ``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source (at
 most the measured share of neighbours with one KK for a family block);
@@ -134,6 +137,8 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     conf = _unit_confidence(pconf, evidence, src, units.block_share, units.head_share)
     # 5. mother's name: a child's household joins the household of its mother
     hh = _mother_links(std, hh, person, pconf, conf, evidence)
+    # 6. a person alone whose name is written as the father or mother of one household's child joins it
+    hh = _lone_parent_links(std, hh, person, conf, evidence)
     out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
                         "household_evidence": evidence})
     out.attrs["row_order"] = report
@@ -361,6 +366,73 @@ def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: 
         if len(amb):
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
     return hh
+
+
+def lone_parents(same_name: np.ndarray, sex_fits: np.ndarray, old_enough: np.ndarray,
+                 n_households: np.ndarray) -> np.ndarray:
+    """A person alone in a household joins the household of a child whose record names them (the very same
+    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older, and no other household
+    of their kecamatan has such a child."""
+    return same_name & sex_fits & old_enough & (n_households == 1)
+
+
+#: a parent is at least this many years older than the child whose record names them
+PARENT_MIN_YEARS = 15
+
+
+def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, conf: np.ndarray,
+                       evidence: np.ndarray) -> np.ndarray:
+    """Step 6, :func:`lone_parents`: the records of a one-person household (a BPJS-PBI head whose NO_KK is
+    empty) join the household of the child whose record names the person as father (a man) or mother (a
+    woman), in the same kecamatan (and desa when both are known); never when the person's name is written
+    so in two households, or two lone persons of one name qualify, or the child's household already holds
+    someone of that name. Updates ``evidence``."""
+    kids = []
+    for col, sex_ in (("father_name", "L"), ("mother_name", "P")):
+        v = _col(std, col)
+        if v.notna().any():
+            kids.append(pd.DataFrame({"name": v.to_numpy(dtype=object), "sex_p": sex_, "kid": np.arange(len(std))}))
+    if not kids:
+        return hh
+    born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
+    days = ((born - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
+    kec = _col(std, "kecamatan_code").to_numpy(dtype=object)
+    desa = _col(std, "desa_code").to_numpy(dtype=object)
+    k = pd.concat(kids, ignore_index=True).dropna(subset=["name"])
+    # a one-word name (ASEP, NURJANAH) is shared by too many people in a kecamatan to name one parent
+    k = k[k["name"].str.contains(" ", regex=False).fillna(False).to_numpy(dtype=bool)]
+    k = k.assign(kec=kec[k["kid"]], desa=desa[k["kid"]], hh_k=hh[k["kid"]], born_k=days[k["kid"]])
+    k = k[pd.notna(k["kec"])].drop_duplicates(["name", "sex_p", "kec", "hh_k"])
+    # a child whose household already holds someone of the parent's name needs nobody
+    names = pd.DataFrame({"name": _col(std, "name").to_numpy(dtype=object), "hh_k": hh}).dropna().drop_duplicates()
+    k = k.merge(names.assign(has=True), on=["name", "hh_k"], how="left")
+    k = k[k["has"].isna()].drop(columns="has")
+    # the persons alone: every record of their household is of one person
+    one = pd.DataFrame({"hh": hh, "p": person}).drop_duplicates().groupby("hh").size()
+    alone = np.flatnonzero(one.reindex(hh).to_numpy() == 1)
+    if not len(k) or not len(alone):
+        return hh
+    sex = _col(std, "sex").astype(object).where(_col(std, "sex").notna(), _col(std, "nik_sex").astype(object))
+    lone = pd.DataFrame({"name": _col(std, "name").to_numpy(dtype=object)[alone], "kec": kec[alone],
+                         "desa_l": desa[alone], "hh": hh[alone], "sex": sex.to_numpy(dtype=object)[alone],
+                         "born": days[alone]}).dropna(subset=["name", "kec"])
+    m = lone.merge(k, on=["name", "kec"])
+    if not len(m):
+        return hh
+    # a namesake elsewhere: the name written as a parent in several households, or several lone persons
+    n_hh = m.groupby(["name", "kec", "sex_p"])["hh_k"].transform("nunique").to_numpy()
+    n_lone = m.groupby(["name", "kec", "sex_p"])["hh"].transform("nunique").to_numpy()
+    same_desa = (pd.isna(m["desa_l"]) | pd.isna(m["desa"]) | (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
+    sex_fits = (pd.isna(m["sex"]) | (m["sex"] == m["sex_p"])).to_numpy(dtype=bool)
+    older = (m["born"] <= m["born_k"] - PARENT_MIN_YEARS * 365.25).fillna(False).to_numpy(dtype=bool)
+    take = lone_parents(same_desa & (n_lone == 1), sex_fits, older, n_hh) & (m["hh"] != m["hh_k"]).to_numpy()
+    link = m[take].drop_duplicates("hh")
+    if not len(link):
+        return hh
+    target = pd.Series(link["hh_k"].to_numpy(), index=link["hh"].to_numpy())
+    moved = np.isin(hh, link["hh"].to_numpy())
+    evidence[moved] = lone_parents.__name__
+    return np.where(moved, pd.Series(hh).map(target).fillna(-1).to_numpy(dtype=np.int64), hh)
 
 
 def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
@@ -808,7 +880,7 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 
 #: the named rules that join a record to a household by themselves (each writes its name in
 #: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family,)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, lone_parents)}
 
 
 def rules_markdown() -> str:
