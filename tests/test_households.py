@@ -219,7 +219,8 @@ def test_head_before_family_needs_an_adult_man_older_than_a_family_without_one()
     assert head_before_family(adult_man, eldest, has_man).tolist() == [True, False, False, False]
 
 
-def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None):
+def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None,
+                 spouse_born: dict[int, str] | None = None):
     """A BPJS-PBI-like extract sorted family by family, head first: head (man, 1970), spouse (1975), child
     (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list."""
     rows, persons = [], []
@@ -228,6 +229,8 @@ def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son:
         members = [("L", "1970-05-01"), ("P", "1975-03-02"), ("L", "2005-01-01"), ("P", "2010-02-02")]
         if f == adult_son:
             members[2] = ("L", "1990-01-01")
+        if f in (spouse_born or {}):
+            members[1] = ("P", spouse_born[f])
         for j, (sex, born) in enumerate(members):
             rows.append({"source": "bpjs_pbi", "kk": None if (j == 0 and f in no_kk_heads) else kk,
                          "name": f"ORANG {f} {j}", "sex": sex, "birth_date": born, "desa_code": None,
@@ -312,3 +315,10 @@ def test_a_lone_person_that_is_no_parent_stays_alone():
         rows, persons = _lone_father_world(**kw)
         hh = run(rows, persons)
         assert (hh == hh[2]).sum() == 1, kw
+
+
+def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder():
+    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1950-01-01"})
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 31]).sum() == 4     # a wife three years older
+    assert (hh == hh[4 * 32]).sum() == 1     # a member twenty years older: he may be her son, not the head

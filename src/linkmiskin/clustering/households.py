@@ -11,8 +11,8 @@ A household is built in steps, strongest evidence first:
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man older than all of a
-   family without an adult man (:func:`head_before_family`, tried on the list's own heads first).
+   one right before a family's first row heads that family when it is an adult man no member of a family
+   without an adult man is more than 5 years older than (:func:`head_before_family`, tried on the list's own heads first).
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -709,12 +709,14 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     return out, shares
 
 
-def head_before_family(adult_man: np.ndarray, eldest: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
-    """A row without KK right before a family's first row heads that family when it is an adult man older than
-    every member and the family has no adult man of its own (a KK lists its head first)."""
-    return adult_man & eldest & ~family_has_man
+def head_before_family(adult_man: np.ndarray, senior: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
+    """A row without KK right before a family's first row heads that family when it is an adult man no member
+    is more than 5 years older than and the family has no adult man of its own (a KK lists its head first)."""
+    return adult_man & senior & ~family_has_man
 
 
+#: a head may be younger than a member of his family (his wife) by at most this many years
+HEAD_MAX_YOUNGER_YEARS = 5
 #: the share of a list's own heads that :func:`head_before_family`, tried on them, must place right
 HEAD_BEFORE_FAMILY_SHARE = 0.9
 
@@ -762,8 +764,9 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         starts = known & np.r_[True, run[1:] != run[:-1]]
         own_rest = starts & (np.r_[run[1:] == run[:-1], False])
         other = known & has_next & (run[nxt] != run)
-        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day), (men - m) > 0)
-        try_other = head_before_family(m & other, other & (d < eldest_day[nxt]), men[nxt] > 0)
+        senior = HEAD_MAX_YOUNGER_YEARS * 365.25
+        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day + senior), (men - m) > 0)
+        try_other = head_before_family(m & other, other & (d <= eldest_day[nxt] + senior), men[nxt] > 0)
         fired = int(try_own.sum() + try_other.sum())
         share = float(try_own.sum() / fired) if fired else None
         proved = fired >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
@@ -773,7 +776,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
             continue
         shares[s] = share if share is not None and proved else 1.0
         cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(m, d < eldest_day[nxt], men[nxt] > 0)
+        take = cand & head_before_family(m, d <= eldest_day[nxt] + senior, men[nxt] > 0)
         out[rows[take]] = k.to_numpy()[nxt[take]]
     return out, shares
 
