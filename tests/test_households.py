@@ -322,3 +322,35 @@ def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder():
     hh = run(rows, persons)
     assert (hh == hh[4 * 31]).sum() == 4     # a wife three years older
     assert (hh == hh[4 * 32]).sum() == 1     # a member twenty years older: he may be her son, not the head
+
+
+def test_couple_rows_needs_a_man_then_a_woman_of_his_age():
+    from linkmiskin.clustering.households import couple_rows
+
+    assert couple_rows(np.array([True, True, False]), np.array([True, True, True]),
+                       np.array([True, False, True])).tolist() == [True, False, False]
+
+
+def test_a_couple_without_kk_is_one_household_and_heads_the_family_after_it():
+    rows, persons = _heads_world(no_kk_heads=range(30, 40))
+    for f in range(30, 35):    # the wives of these heads lack their KK too
+        rows[4 * f + 1]["kk"] = None
+    for f in (36, 37):         # families whose whole BPJS rows lack a KK, with no children listed
+        rows[4 * f + 1]["kk"] = rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+        rows[4 * f + 2]["birth_date"] = rows[4 * f + 3]["birth_date"] = "1940-01-01"
+        rows[4 * f + 2]["sex"] = rows[4 * f + 3]["sex"] = "L"
+    hh = run(rows, persons)
+    for f in range(30, 35):    # head, wife, then the children with the KK: one household of four
+        assert (hh == hh[4 * f]).sum() == 4 and hh[4 * f + 1] == hh[4 * f + 3]
+    for f in (36, 37):         # the couple alone, not its neighbours
+        assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 2
+
+
+def test_a_shuffled_list_makes_no_couples():
+    rows, persons = _heads_world(no_kk_heads=range(0, 40))
+    for f in range(40):
+        rows[4 * f + 1]["kk"] = None
+    order = np.random.default_rng(4).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    assert all((hh == hh[where[4 * f]]).sum() == 1 for f in range(40))

@@ -66,7 +66,7 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
-                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "head_before_family")
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
@@ -185,12 +185,24 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     in_between = pd.notna(between)
     kk = np.where(in_between, between, kk)
     block_share.update(between_share)
-    # a row without KK just before a family that lacks its head, in a list sorted family by family, heads it
+    # two rows without KK, a man then a woman of his age, in a list sorted family by family, are a couple
+    partner, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share), use_row_order,
+                                     report)
+    # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
     headed, head_share = _heads_before_families(std, src, lacking & ~in_between, kk_of, list(between_share),
-                                                use_row_order, report)
+                                                use_row_order, report, partner)
     in_headed = pd.notna(headed)
     kk = np.where(in_headed, headed, kk)
     kk_ok = pd.notna(kk)
+    man_of = np.flatnonzero(partner >= 0)
+    in_couple = np.zeros(n, dtype=bool)
+    in_couple[man_of] = in_couple[partner[man_of]] = True
+    in_couple &= ~kk_ok
+    ckey = np.full(n, None, dtype=object)
+    ckey[man_of] = ckey[partner[man_of]] = pd.Series(man_of).astype(str).radd("couple").to_numpy(dtype=object)
+    hkey = np.where(in_couple, ckey, hkey)
+    for s_, share_ in couple_share.items():
+        head_share.setdefault(s_, share_)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -200,7 +212,10 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
+    evidence[in_couple] = couple_rows.__name__
     evidence[in_headed] = head_before_family.__name__
+    wives = partner[man_of][in_headed[man_of]]
+    evidence[wives] = couple_rows.__name__
     return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
 
 
@@ -721,32 +736,81 @@ HEAD_MAX_YOUNGER_YEARS = 5
 HEAD_BEFORE_FAMILY_SHARE = 0.9
 
 
-def _person_traits(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per record: its birth day (days since 1970, NaN when unknown) and whether it is a man of at least 17 on
-    the day of the latest birth date of its list (a list is made after everyone on it was born)."""
+def _person_traits(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: its birth day (days since 1970, NaN when unknown) and whether it is a man (a woman) of at
+    least 17 on the day of the latest birth date of its list (a list is made after everyone on it was born)."""
     born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
     days = ((born - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
     latest = pd.Series(days).groupby(std["source"].astype(str).to_numpy()).transform("max").to_numpy()
     sex = _col(std, "sex").astype(object).where(_col(std, "sex").notna(), _col(std, "nik_sex").astype(object))
-    man = sex.eq("L").fillna(False).to_numpy(dtype=bool) & (days <= latest - 17 * 365.25)
-    return days, man
+    adult = days <= latest - 17 * 365.25
+    man = sex.eq("L").fillna(False).to_numpy(dtype=bool) & adult
+    woman = sex.eq("P").fillna(False).to_numpy(dtype=bool) & adult
+    return days, man, woman
+
+
+def couple_rows(man_first: np.ndarray, woman_next: np.ndarray, close_in_age: np.ndarray) -> np.ndarray:
+    """Two neighbouring rows without KK, an adult man then an adult woman at most 10 years apart in age, are
+    husband and wife (a KK lists the head, then his wife)."""
+    return man_first & woman_next & close_in_age
+
+
+#: husband and wife of :func:`couple_rows` are at most this many years apart in age
+COUPLE_MAX_YEARS = 10
+
+
+def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray, sources: list[str],
+             mode: str | bool = "auto", report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`couple_rows` on the lists proved sorted family by family (``sources``), on records without KK
+    whose people have no KK anywhere; tried first on the list's own neighbouring rows with KKs (how often
+    are such a man and woman of one KK?), used only where that holds for at least
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. Returns, per record, the record
+    of the wife when it is the husband of a couple (-1 otherwise), and the measured share per list."""
+    n = len(src)
+    partner = np.full(n, -1, dtype=np.int64)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return partner, shares
+    days, man, woman = _person_traits(std)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        k = kk_of[rows]
+        known = pd.notna(k)
+        d = days[rows]
+        close = np.abs(d[:-1] - d[1:]) <= COUPLE_MAX_YEARS * 365.25
+        pair = couple_rows(man[rows][:-1], woman[rows][1:], close)
+        kn = pair & known[:-1] & known[1:]
+        share = float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None
+        proved = kn.sum() >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, couple_rows.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        free = lacking[rows] & ~known
+        take = pair & free[:-1] & free[1:]
+        partner[rows[:-1][take]] = rows[1:][take]
+    return partner, shares
 
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
-                           sources: list[str], mode: str | bool = "auto",
-                           report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+                           sources: list[str], mode: str | bool = "auto", report: dict | None = None,
+                           partner: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
     KK whose person has no KK anywhere takes the KK of the family whose first row follows it. Tried first on
     the list's own rows with a KK that start a family (would the rule, on a row with its KK hidden, give it
     to the family that follows it, and how often is that right?); used only where that holds for at least
-    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
-    measured share per list."""
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
+    (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
+    Returns the KKs found and the measured share per list."""
     n = len(src)
     out = np.full(n, None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
-    days, man = _person_traits(std)
+    days, man, _ = _person_traits(std)
     for s in sources:
         rows = np.flatnonzero(src == s)
         if len(rows) < 3:
@@ -775,9 +839,15 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         if not (proved or mode is True):
             continue
         shares[s] = share if share is not None and proved else 1.0
+        # a husband whose wife follows him is tried on the family after her
+        wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
+        nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
+        has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
         cand = lacking[rows] & ~known & has_next
         take = cand & head_before_family(m, d <= eldest_day[nxt] + senior, men[nxt] > 0)
         out[rows[take]] = k.to_numpy()[nxt[take]]
+        if partner is not None:
+            out[partner[rows[take & wed]]] = k.to_numpy()[nxt[take & wed]]
     return out, shares
 
 
@@ -883,7 +953,7 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 
 #: the named rules that join a record to a household by themselves (each writes its name in
 #: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, lone_parents)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, lone_parents)}
 
 
 def rules_markdown() -> str:
