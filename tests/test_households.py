@@ -354,3 +354,32 @@ def test_a_shuffled_list_makes_no_couples():
     hh = run([rows[i] for i in order], [persons[i] for i in order])
     where = {int(o): i for i, o in enumerate(order)}
     assert all((hh == hh[where[4 * f]]).sum() == 1 for f in range(40))
+
+
+def test_child_after_family_needs_a_child_right_after_a_family():
+    from linkmiskin.clustering.households import child_after_family
+
+    assert child_after_family(np.array([True, True, False]), np.array([True, False, True])).tolist() == \
+        [True, False, False]
+
+
+def test_children_without_kk_after_their_familys_rows_join_it():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(30, 40):      # the last two children of these families lack their KK
+        rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+    rows[4 * 35 + 2]["birth_date"] = "1980-01-01"     # an adult there: neither row after it is carried
+    hh = run(rows, persons)
+    for f in range(30, 40):
+        if f != 35:
+            assert (hh == hh[4 * f]).sum() == 4
+    assert (hh == hh[4 * 35]).sum() == 2 and (hh == hh[4 * 35 + 3]).sum() == 1
+
+
+def test_a_shuffled_list_carries_no_child():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(40):
+        rows[4 * f + 3]["kk"] = None
+    order = np.random.default_rng(6).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    assert all((hh == hh[where[4 * f + 3]]).sum() == 1 for f in range(40))

@@ -12,7 +12,10 @@ A household is built in steps, strongest evidence first:
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
    one right before a family's first row heads that family when it is an adult man no member of a family
-   without an adult man is more than 5 years older than (:func:`head_before_family`, tried on the list's own heads first).
+   without an adult man is more than 5 years older than (:func:`head_before_family`); two such rows, a man
+   then a woman of his age, are a couple (:func:`couple_rows`); a child under 17 right after a family's
+   rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
+   rows first and used only where it proves right.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -66,7 +69,8 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
-                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family")
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family",
+                   "child_after_family")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
@@ -203,6 +207,15 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     hkey = np.where(in_couple, ckey, hkey)
     for s_, share_ in couple_share.items():
         head_share.setdefault(s_, share_)
+    # a child without KK right after a family's rows, in such a list, is of that family
+    child = lacking & ~in_between & ~kk_ok & ~in_couple
+    after, child_share = _children_after_families(std, src, child, np.where(kk_ok, kk, kk_of), list(between_share),
+                                                  use_row_order, report)
+    in_after = pd.notna(after)
+    kk = np.where(in_after, after, kk)
+    kk_ok = pd.notna(kk)
+    for s_, share_ in child_share.items():
+        head_share[s_] = min(head_share.get(s_, 1.0), share_)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -214,6 +227,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
     evidence[in_couple] = couple_rows.__name__
     evidence[in_headed] = head_before_family.__name__
+    evidence[in_after] = child_after_family.__name__
     wives = partner[man_of][in_headed[man_of]]
     evidence[wives] = couple_rows.__name__
     return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
@@ -749,6 +763,54 @@ def _person_traits(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return days, man, woman
 
 
+def child_after_family(child: np.ndarray, after_family: np.ndarray) -> np.ndarray:
+    """A row without KK of a child under 17, right after a family's rows (or after other such children), is
+    of that family (a KK lists the head first, so a new family starts with an adult)."""
+    return child & after_family
+
+
+def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarray, fam: np.ndarray,
+                             sources: list[str], mode: str | bool = "auto",
+                             report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`child_after_family` on the lists proved sorted family by family (``sources``): ``free`` rows
+    (no KK, no family id, no KK for their person) take the KK (``fam``: the row's KK, else its person's) of
+    the nearest row before them when only free children lie between. Tried first on the list's own children
+    with a KK right after a row with a KK (how often are they of its KK?); used only where that holds for at
+    least ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
+    measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return out, shares
+    days, _, _ = _person_traits(std)
+    latest = pd.Series(days).groupby(src).transform("max").to_numpy()
+    young = pd.notna(days) & (days > latest - 17 * 365.25)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        f = fam[rows]
+        known = pd.notna(f)
+        y = young[rows]
+        kid_known = known & y & np.r_[False, known[:-1]]
+        idx = np.flatnonzero(kid_known)
+        share = float((f[idx] == f[idx - 1]).mean()) if len(idx) else None
+        proved = len(idx) >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, child_after_family.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        cand = free[rows] & ~known & y
+        # the KK of the nearest row before, carried over free children only ("" when anything else breaks it)
+        carried = pd.Series(np.where(known, f, np.where(cand, None, "")), dtype=object).shift(1).ffill()
+        carried = carried.to_numpy(dtype=object)
+        take = child_after_family(cand, pd.notna(carried) & (carried != ""))
+        out[rows[take]] = carried[take]
+    return out, shares
+
+
 def couple_rows(man_first: np.ndarray, woman_next: np.ndarray, close_in_age: np.ndarray) -> np.ndarray:
     """Two neighbouring rows without KK, an adult man then an adult woman at most 10 years apart in age, are
     husband and wife (a KK lists the head, then his wife)."""
@@ -953,7 +1015,7 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 
 #: the named rules that join a record to a household by themselves (each writes its name in
 #: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, lone_parents)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents)}
 
 
 def rules_markdown() -> str:
