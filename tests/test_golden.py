@@ -423,3 +423,19 @@ def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P025", "desa_code"] == "32.16.01.2001" and p.loc["P025", "desa_code_rule"] == "unit_without_address"
     assert p.loc["P024", "desa_code_rule"] != "unit_without_address"
+
+
+def test_household_desa_is_the_golden_one_even_with_a_base_table():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _neighbour_records(desa)
+    r["person_id"] = "P" + r["household_id"].str[1:]
+    r["person_confidence"] = 1.0
+    for c, v in (("nik", None), ("nik_status", "missing"), ("name", "SITI"), ("name_status", "ok"),
+                 ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
+                 ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
+        r[c] = v
+    p = golden.persons_table(r)
+    base = pd.DataFrame({"household_id": sorted(r["household_id"].unique()), "n_records": 1, "desa_code": None})
+    h = golden.households_table(r, p, base).set_index("household_id")
+    assert list(h.columns[:2]) == ["n_records", "desa_code"]
+    assert h.loc["H025", "desa_code"] == "32.16.01.2001" and h.loc["H025", "desa_code_rule"] == "unit_without_address"

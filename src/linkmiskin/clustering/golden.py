@@ -764,9 +764,12 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     for f in ("head_person_id", "kk", "desa_code", "rt", "rw", "place", "decile"):
         out[f"{f}_rule"] = rules[f]
     if base is not None:
-        keep = [c for c in out.columns if c not in base.columns or c == "household_id"]
-        merged = base.merge(out[keep], on="household_id", how="left", validate="one_to_one")
-        return merged
+        # today's columns stay, except the desa, which is the golden one (so that it agrees with its rule)
+        golden_cols = [c for c in ("desa_code",) if c in base.columns]
+        keep = [c for c in out.columns if c not in base.columns or c == "household_id" or c in golden_cols]
+        merged = base.drop(columns=golden_cols).merge(out[keep], on="household_id", how="left",
+                                                      validate="one_to_one")
+        return merged[[*base.columns, *[c for c in merged.columns if c not in base.columns]]]
     return out
 
 
