@@ -58,6 +58,12 @@ def _golden_rules() -> str:
     return rules_markdown() + "\n"
 
 
+def _household_rules() -> str:
+    from linkmiskin.clustering.households import rules_markdown
+
+    return rules_markdown() + "\n"
+
+
 def _update_rules() -> str:
     from linkmiskin.clustering.updates import rules_markdown
 
@@ -95,6 +101,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "cannot_link_references": _cannot_link_references,
     "comparison_levels": _comparison_levels,
     "golden_rules": _golden_rules,
+    "household_rules": _household_rules,
     "update_rules": _update_rules,
     "layout": _layout,
 }

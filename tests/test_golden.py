@@ -358,3 +358,84 @@ def test_source_trust_and_head_recipient_lists_come_from_the_data_file():
     assert len(set(golden.SOURCE_TRUST["identity"])) == len(golden.SOURCE_TRUST["identity"])
     assert golden.SOURCE_TRUST["identity"][0] == "bpjs_pbi" and golden.SOURCE_TRUST["address"][0] == "posyandu"
     assert golden.HEAD_RECIPIENT_LISTS == frozenset({"blt_dd"})
+
+
+# ------------------------------------------------------------------- unit_without_address (list neighbours)
+
+
+def _neighbour_records(bpjs_desa: list[str | None], kec: list[str | None] | None = None) -> pd.DataFrame:
+    """One BPJS-like row (no desa) per household, in list order; each household with a desa in
+    ``bpjs_desa`` also has a DTKS row giving it; a household given None is known from BPJS only."""
+    rows = []
+    for i, d in enumerate(bpjs_desa):
+        k = (kec[i] if kec else None)
+        rows.append({"source": "bpjs_pbi", "row_number": i, "household_id": f"H{i:03d}", "desa_code": None,
+                     "kecamatan_code": k, "region_status": "missing"})
+        if d is not None:
+            rows.append({"source": "dtks", "row_number": i, "household_id": f"H{i:03d}", "desa_code": d,
+                         "kecamatan_code": d[:8], "region_status": "resolved"})
+    r = pd.DataFrame(rows)
+    for c in ("kk", "kk_status", "decile", "rt", "rw", "place"):
+        r[c] = None
+    return r
+
+
+def test_unit_without_address_needs_agreeing_neighbours_and_the_same_kecamatan():
+    before = np.array(["32.16.01.2001", "32.16.01.2001", None, "32.16.01.2001"], dtype=object)
+    after = np.array(["32.16.01.2001", "32.16.01.2002", None, "32.16.01.2001"], dtype=object)
+    kec_ok = np.array([True, True, True, False])
+    assert golden.unit_without_address(before, after, kec_ok).tolist() == [True, False, False, False]
+
+
+def test_household_without_desa_takes_the_desa_its_list_neighbours_agree_on():
+    desa = ["32.16.01.2001"] * 15 + [None] + ["32.16.01.2001"] * 10 + ["32.16.02.2001"] * 14 + [None] + \
+           ["32.16.03.2001"] * 5
+    a = golden._household_address(_neighbour_records(desa), None, None)
+    assert a.loc["H015", "desa_code"] == "32.16.01.2001" and a.loc["H015", "desa_code_rule"] == "unit_without_address"
+    # at a change of desa the neighbours disagree: no desa
+    assert pd.isna(a.loc["H040", "desa_code"]) and a.loc["H040", "desa_code_rule"] == "no_value"
+    assert a.loc["H000", "desa_code_rule"] == "only_value"
+    # the row's own kecamatan contradicts the neighbours' desa: no desa
+    kec = [None] * len(desa)
+    kec[15] = "32.16.09"
+    b = golden._household_address(_neighbour_records(desa, kec), None, None)
+    assert pd.isna(b.loc["H015", "desa_code"])
+
+
+def test_unit_without_address_not_used_in_a_list_not_sorted_by_desa():
+    rng = np.random.default_rng(0)
+    desa = [f"32.16.0{d}.2001" for d in rng.integers(1, 4, 60)]
+    desa[30] = None
+    desa[29] = desa[31] = "32.16.01.2001"
+    a = golden._household_address(_neighbour_records(desa), None, None)
+    assert pd.isna(a.loc["H030", "desa_code"])
+
+
+def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _neighbour_records(desa)
+    r["person_id"] = "P" + r["household_id"].str[1:]
+    r["person_confidence"] = 1.0
+    for c, v in (("nik", None), ("nik_status", "missing"), ("name", "SITI"), ("name_status", "ok"),
+                 ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
+                 ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
+        r[c] = v
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P025", "desa_code"] == "32.16.01.2001" and p.loc["P025", "desa_code_rule"] == "unit_without_address"
+    assert p.loc["P024", "desa_code_rule"] != "unit_without_address"
+
+
+def test_household_desa_is_the_golden_one_even_with_a_base_table():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _neighbour_records(desa)
+    r["person_id"] = "P" + r["household_id"].str[1:]
+    r["person_confidence"] = 1.0
+    for c, v in (("nik", None), ("nik_status", "missing"), ("name", "SITI"), ("name_status", "ok"),
+                 ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
+                 ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
+        r[c] = v
+    p = golden.persons_table(r)
+    base = pd.DataFrame({"household_id": sorted(r["household_id"].unique()), "n_records": 1, "desa_code": None})
+    h = golden.households_table(r, p, base).set_index("household_id")
+    assert list(h.columns[:2]) == ["n_records", "desa_code"]
+    assert h.loc["H025", "desa_code"] == "32.16.01.2001" and h.loc["H025", "desa_code_rule"] == "unit_without_address"

@@ -208,3 +208,178 @@ def test_a_shuffled_list_without_address_lends_no_kk():
     where = {int(o): i for i, o in enumerate(order)}
     for f in range(30):
         assert (hh == hh[where[n_d + 4 * f + 1]]).sum() == 1
+
+
+def test_head_before_family_needs_an_adult_man_older_than_a_family_without_one():
+    from linkmiskin.clustering.households import head_before_family
+
+    adult_man = np.array([True, True, False, True])
+    eldest = np.array([True, True, True, False])
+    has_man = np.array([False, True, False, False])
+    assert head_before_family(adult_man, eldest, has_man).tolist() == [True, False, False, False]
+
+
+def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None,
+                 spouse_born: dict[int, str] | None = None):
+    """A BPJS-PBI-like extract sorted family by family, head first: head (man, 1970), spouse (1975), child
+    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list."""
+    rows, persons = [], []
+    for f in range(n_fam):
+        kk = f"32160125061300{f:02d}"
+        members = [("L", "1970-05-01"), ("P", "1975-03-02"), ("L", "2005-01-01"), ("P", "2010-02-02")]
+        if f == adult_son:
+            members[2] = ("L", "1990-01-01")
+        if f in (spouse_born or {}):
+            members[1] = ("P", spouse_born[f])
+        for j, (sex, born) in enumerate(members):
+            rows.append({"source": "bpjs_pbi", "kk": None if (j == 0 and f in no_kk_heads) else kk,
+                         "name": f"ORANG {f} {j}", "sex": sex, "birth_date": born, "desa_code": None,
+                         "rt": None, "rw": None})
+            persons.append(4 * f + j)
+    return rows, persons
+
+
+def test_a_head_without_kk_listed_before_his_family_joins_it():
+    rows, persons = _heads_world()
+    std = pd.DataFrame(rows)
+    hh = run(rows, persons)
+    for f in range(30, 40):
+        assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 4
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing"),
+                                        kecamatan_code=None, relationship=None, place_name=None),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].to_numpy()[[4 * f for f in range(30, 40)]]) == {"head_before_family"}
+    assert out.attrs["row_order"]["bpjs_pbi"]["head_before_family"]["used"]
+
+
+def test_a_man_without_kk_before_a_family_with_its_own_adult_man_stays_alone():
+    rows, persons = _heads_world(adult_son=35)
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1
+    assert (hh == hh[4 * 34]).sum() == 4
+
+
+def test_a_shuffled_list_lends_no_head():
+    rows, persons = _heads_world()
+    order = np.random.default_rng(3).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    for f in range(30, 40):
+        assert (hh == hh[where[4 * f]]).sum() == 1
+
+
+def test_lone_parents_needs_the_name_sex_age_and_one_household():
+    from linkmiskin.clustering.households import lone_parents
+
+    t = np.array([True, True, True, True, False])
+    assert lone_parents(t, np.array([True, False, True, True, True]), np.array([True, True, False, True, True]),
+                        np.array([1, 1, 1, 2, 1])).tolist() == [True, False, False, False, False]
+
+
+def _lone_father_world(father: str = "AGUS SETIAWAN", lone_name: str = "AGUS SETIAWAN",
+                       lone_sex: str = "L", lone_born: str = "1985-02-01", second_child_hh: bool = False):
+    """A posyandu child (mother and father named) whose mother is on DTKS with a KK, and a BPJS-PBI man with
+    no KK and no desa (his kecamatan only), on no other list."""
+    rows = [
+        {"kk": KK_A, "name": "SITI AMINAH", "sex": "P", "birth_date": "1988-01-01", "relationship": "KEPALA"},
+        {"source": "posyandu", "name": "NAYLA PUTRI", "sex": "P", "birth_date": "2022-05-05",
+         "mother_name": "SITI AMINAH", "father_name": father},
+        {"source": "bpjs_pbi", "name": lone_name, "sex": lone_sex, "birth_date": lone_born, "desa_code": None,
+         "rt": None, "rw": None},
+    ]
+    persons = [0, 1, 2]
+    if second_child_hh:   # another family of the kecamatan whose child names a father of the same name
+        rows += [{"kk": KK_B, "name": "RINA WATI", "sex": "P", "birth_date": "1990-01-01", "relationship": "KEPALA",
+                  "desa_code": "32.16.01.2002"},
+                 {"source": "posyandu", "name": "BAYU", "sex": "L", "birth_date": "2021-01-01",
+                  "mother_name": "RINA WATI", "father_name": father, "desa_code": "32.16.01.2002"}]
+        persons += [3, 4]
+    return rows, persons
+
+
+def test_a_lone_man_named_as_a_childs_father_joins_the_childs_household():
+    rows, persons = _lone_father_world()
+    hh = run(rows, persons)
+    assert hh[2] == hh[1] == hh[0]
+    std = pd.DataFrame([{"source": "dtks", "kk": None, "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
+                         "kecamatan_code": "32.16.01", "relationship": None, "mother_name": None,
+                         "father_name": None, "place_name": None} | r for r in rows])
+    std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
+    out = household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert out["household_evidence"].iloc[2] == "lone_parents"
+
+
+def test_a_lone_person_that_is_no_parent_stays_alone():
+    for kw in ({"lone_sex": "P"}, {"lone_born": "2015-01-01"}, {"father": "AGUS", "lone_name": "AGUS"},
+               {"second_child_hh": True}, {"lone_name": "AGUS SETIAWATI"}):
+        rows, persons = _lone_father_world(**kw)
+        hh = run(rows, persons)
+        assert (hh == hh[2]).sum() == 1, kw
+
+
+def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder():
+    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1950-01-01"})
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 31]).sum() == 4     # a wife three years older
+    assert (hh == hh[4 * 32]).sum() == 1     # a member twenty years older: he may be her son, not the head
+
+
+def test_couple_rows_needs_a_man_then_a_woman_of_his_age():
+    from linkmiskin.clustering.households import couple_rows
+
+    assert couple_rows(np.array([True, True, False]), np.array([True, True, True]),
+                       np.array([True, False, True])).tolist() == [True, False, False]
+
+
+def test_a_couple_without_kk_is_one_household_and_heads_the_family_after_it():
+    rows, persons = _heads_world(no_kk_heads=range(30, 40))
+    for f in range(30, 35):    # the wives of these heads lack their KK too
+        rows[4 * f + 1]["kk"] = None
+    for f in (36, 37):         # families whose whole BPJS rows lack a KK, with no children listed
+        rows[4 * f + 1]["kk"] = rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+        rows[4 * f + 2]["birth_date"] = rows[4 * f + 3]["birth_date"] = "1940-01-01"
+        rows[4 * f + 2]["sex"] = rows[4 * f + 3]["sex"] = "L"
+    hh = run(rows, persons)
+    for f in range(30, 35):    # head, wife, then the children with the KK: one household of four
+        assert (hh == hh[4 * f]).sum() == 4 and hh[4 * f + 1] == hh[4 * f + 3]
+    for f in (36, 37):         # the couple alone, not its neighbours
+        assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 2
+
+
+def test_a_shuffled_list_makes_no_couples():
+    rows, persons = _heads_world(no_kk_heads=range(0, 40))
+    for f in range(40):
+        rows[4 * f + 1]["kk"] = None
+    order = np.random.default_rng(4).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    assert all((hh == hh[where[4 * f]]).sum() == 1 for f in range(40))
+
+
+def test_child_after_family_needs_a_child_right_after_a_family():
+    from linkmiskin.clustering.households import child_after_family
+
+    assert child_after_family(np.array([True, True, False]), np.array([True, False, True])).tolist() == \
+        [True, False, False]
+
+
+def test_children_without_kk_after_their_familys_rows_join_it():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(30, 40):      # the last two children of these families lack their KK
+        rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+    rows[4 * 35 + 2]["birth_date"] = "1980-01-01"     # an adult there: neither row after it is carried
+    hh = run(rows, persons)
+    for f in range(30, 40):
+        if f != 35:
+            assert (hh == hh[4 * f]).sum() == 4
+    assert (hh == hh[4 * 35]).sum() == 2 and (hh == hh[4 * 35 + 3]).sum() == 1
+
+
+def test_a_shuffled_list_carries_no_child():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(40):
+        rows[4 * f + 3]["kk"] = None
+    order = np.random.default_rng(6).permutation(len(rows))
+    hh = run([rows[i] for i in order], [persons[i] for i in order])
+    where = {int(o): i for i, o in enumerate(order)}
+    assert all((hh == hh[where[4 * f + 3]]).sum() == 1 for f in range(40))

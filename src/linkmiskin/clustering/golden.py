@@ -15,7 +15,8 @@ birth date, sex) trust the value most records agree on; address fields (desa, RT
 most recent list first, because a household that moved appears with its old address on older lists; for
 the same reason a person whose own records give only an address older than the household's newest takes the
 household's (``newer_household_address``), and one with no address of their own takes the household's
-(``from_household``).
+(``from_household``). A household none of whose records gives a desa (a BPJS-PBI family with no other list)
+takes the desa its rows' neighbours agree on, in a list sorted by desa (``unit_without_address``).
 
 Values that disagree although each is valid are *conflicts*, named in the ``conflicts`` column
 (``several_valid_niks``, ``several_real_birth_dates``, ``several_sexes``...; see :data:`CONFLICTS`), for an
@@ -145,6 +146,12 @@ def newer_household_address(own_days: np.ndarray, household_days: np.ndarray, di
     """A person whose own records give only an address older than their household's newest address takes the
     household's (the family moved, and a newer list of another member knows it)."""
     return differs & (household_days > own_days) & (own_days >= 0)
+
+
+def unit_without_address(before: np.ndarray, after: np.ndarray, kecamatan_ok: np.ndarray) -> np.ndarray:
+    """A household none of whose records gives a desa takes the desa on which the nearest rows before and after
+    one of its records agree, in a list whose own rows prove it sorted by desa (the desa only, not RT/RW)."""
+    return pd.notna(before) & (before == after) & kecamatan_ok
 
 
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
@@ -470,7 +477,54 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
     ch.update(_choose_in_desa(rec, codes, n, ctx, ch["desa_code"].value))
     for f, c in ch.items():
         out[f], out[f"{f}_rule"] = c.value, c.rule
+    desa, rule = _desa_from_list_neighbours(rec, codes, n, ch["desa_code"].value)
+    out["desa_code"] = np.where(pd.notna(desa), desa, out["desa_code"].to_numpy(dtype=object))
+    out["desa_code_rule"] = np.where(pd.notna(desa), rule, out["desa_code_rule"].to_numpy(dtype=object))
     return out
+
+
+#: a list is read as sorted by desa when, on its rows whose household has a desa, the nearest such rows before
+#: and after agree with the row itself at least this often where they agree with each other ...
+NEIGHBOUR_DESA_SHARE = 0.95
+#: ... checked on at least this many rows.
+NEIGHBOUR_DESA_MIN_CHECKED = 20
+
+
+def _desa_from_list_neighbours(rec: pd.DataFrame, codes: np.ndarray, n: int,
+                               chosen: np.ndarray) -> tuple[np.ndarray, str]:
+    """:func:`unit_without_address` for the households without a golden desa (``chosen[code]`` is None): per
+    household the one desa its records' list neighbours agree on (None where they give none or several)."""
+    out = np.full(n, None, dtype=object)
+    name = unit_without_address.__name__
+    if "row_number" not in rec or not len(rec) or not pd.isna(chosen).any():
+        return out, name
+    src = rec["source"].astype(str).to_numpy()
+    row = pd.to_numeric(rec["row_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    order = np.lexsort((row, src))
+    s, c = src[order], codes[order]
+    d = pd.Series(chosen[c], dtype=object)
+    before = d.groupby(s).shift(1)
+    before = before.groupby(s).ffill().to_numpy(dtype=object)
+    after = d.groupby(s).shift(-1)
+    after = after.groupby(s).bfill().to_numpy(dtype=object)
+    own = d.to_numpy(dtype=object)
+    # the list's order is proved on its own rows: where the neighbours agree, is the row's desa theirs?
+    check = pd.notna(own) & pd.notna(before) & (before == after)
+    hit = pd.Series(own[check] == before[check]).groupby(s[check])
+    share, size = hit.mean(), hit.size()
+    proved = set(share.index[(share >= NEIGHBOUR_DESA_SHARE) & (size >= NEIGHBOUR_DESA_MIN_CHECKED)])
+    kec_of = _region_lookup(rec).get("kecamatan_code", pd.Series(dtype=object))
+    own_kec = _col(rec, "kecamatan_code")[order]
+    cand_kec = pd.Series(before, dtype=object).map(kec_of).to_numpy(dtype=object)
+    kec_ok = pd.isna(own_kec) | pd.isna(cand_kec) | (own_kec == cand_kec)
+    take = pd.isna(own) & np.isin(s, list(proved)) & unit_without_address(before, after, kec_ok)
+    if not take.any():
+        return out, name
+    votes = pd.DataFrame({"e": c[take], "v": before[take]}).drop_duplicates()
+    one = votes.groupby("e")["v"].agg(["first", "size"])
+    one = one[one["size"] == 1]
+    out[one.index.to_numpy()] = one["first"].to_numpy(dtype=object)
+    return out, name
 
 
 # ========================================================================================== persons
@@ -601,6 +655,9 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
         hv = haddr[f].reindex(out["household_id"]).to_numpy(dtype=object)
         v, r = from_household(np.where(swap, None, chosen[f]), rules[f], np.where(swap, hv, None))
         chosen[f], rules[f] = v, np.where(swap, "from_household", rules[f]) if f != "desa_code" else r
+    # a household desa found only from list neighbours is named as such on its persons too
+    by_neighbours = haddr["desa_code_rule"].reindex(out["household_id"]).to_numpy(dtype=object) == "unit_without_address"
+    rules["desa_code"] = np.where(swap & by_neighbours, "unit_without_address", rules["desa_code"])
     _take_newer_household_address(rec, codes, n, ctx, out["household_id"].to_numpy(dtype=object), haddr,
                                   chosen, rules)
     for f in _PERSON_FIELDS:
@@ -707,9 +764,12 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     for f in ("head_person_id", "kk", "desa_code", "rt", "rw", "place", "decile"):
         out[f"{f}_rule"] = rules[f]
     if base is not None:
-        keep = [c for c in out.columns if c not in base.columns or c == "household_id"]
-        merged = base.merge(out[keep], on="household_id", how="left", validate="one_to_one")
-        return merged
+        # today's columns stay, except the desa, which is the golden one (so that it agrees with its rule)
+        golden_cols = [c for c in ("desa_code",) if c in base.columns]
+        keep = [c for c in out.columns if c not in base.columns or c == "household_id" or c in golden_cols]
+        merged = base.drop(columns=golden_cols).merge(out[keep], on="household_id", how="left",
+                                                      validate="one_to_one")
+        return merged[[*base.columns, *[c for c in merged.columns if c not in base.columns]]]
     return out
 
 
@@ -726,7 +786,8 @@ def rules_table() -> pd.DataFrame:
 def rules_markdown() -> str:
     """Markdown tables of the survivorship rules and named conflicts (docs are generated from this)."""
     lines = ["| rule | what it prefers |", "|---|---|"]
-    for name, f in {**RULES, "from_household": from_household, "newer_household_address": newer_household_address}.items():
+    for name, f in {**RULES, "from_household": from_household, "newer_household_address": newer_household_address,
+                    "unit_without_address": unit_without_address}.items():
         lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
     lines += ["", "| field | rules, in order |", "|---|---|"]
     for field_, names in FIELD_RULES.items():

@@ -10,7 +10,12 @@ A household is built in steps, strongest evidence first:
    but with relationships and addresses is cut into family blocks, head first, when its order proves to
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
-   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`).
+   KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
+   one right before a family's first row heads that family when it is an adult man no member of a family
+   without an adult man is more than 5 years older than (:func:`head_before_family`); two such rows, a man
+   then a woman of his age, are a couple (:func:`couple_rows`); a child under 17 right after a family's
+   rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
+   rows first and used only where it proves right.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
    when they have the same desa + RT/RW and close mothers' names (:func:`names_close`; a one-word name
    must be the very same) with no different father's name (siblings on a posyandu list), or the same
@@ -28,7 +33,10 @@ A household is built in steps, strongest evidence first:
 5. **Mother's name.** A child on a list without KK (posyandu) whose unit is still alone joins the
    household of the one woman in the same desa (and RT/RW when known) whose canonical name is the
    child's mother's name; if women of several households qualify, the child stays alone.
-6. Anything else is a household of its own.
+6. **Lone parents.** A person alone in a household (a BPJS-PBI head whose NO_KK is empty) joins the
+   household of the one child of their kecamatan whose record names them, by a name of two words or more,
+   as father or mother, when the sex fits and they are at least 15 years older (:func:`lone_parents`).
+7. Anything else is a household of its own.
 
 ``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source (at
 most the measured share of neighbours with one KK for a family block);
@@ -61,13 +69,14 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
-                   "family_blocks_in_list_order", "kk_between_neighbour_rows")
+                   "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family",
+                   "child_after_family")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
 HOUSEHOLD_COLUMNS = ("source", "row_number", "kk", "kk_status", "household_key", "desa_code", "kecamatan_code",
                      "rt", "rw", "place_name", "house_number", "block", "decile", "relationship", "name",
-                     "sex", "nik_sex", "mother_name", "father_name", "kk_prefix15")
+                     "sex", "nik_sex", "mother_name", "father_name", "kk_prefix15", "birth_date")
 
 
 def _list_order(std: pd.DataFrame) -> np.ndarray:
@@ -129,9 +138,11 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
     joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
-    conf = _unit_confidence(pconf, evidence, src, units.block_share)
+    conf = _unit_confidence(pconf, evidence, src, units.block_share, units.head_share)
     # 5. mother's name: a child's household joins the household of its mother
     hh = _mother_links(std, hh, person, pconf, conf, evidence)
+    # 6. a person alone whose name is written as the father or mother of one household's child joins it
+    hh = _lone_parent_links(std, hh, person, conf, evidence)
     out = pd.DataFrame({"household_node": hh.astype(np.int64), "household_confidence": np.round(conf, 6),
                         "household_evidence": evidence})
     out.attrs["row_order"] = report
@@ -148,6 +159,7 @@ class _Units:
     kk: np.ndarray
     kk_ok: np.ndarray
     block_share: dict[str, float]
+    head_share: dict[str, float]
 
 
 def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_order: str | bool,
@@ -176,8 +188,34 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     between, between_share = _kk_between_neighbours(src, lacking, kk_of, rest, use_row_order, report)
     in_between = pd.notna(between)
     kk = np.where(in_between, between, kk)
-    kk_ok = pd.notna(kk)
     block_share.update(between_share)
+    # two rows without KK, a man then a woman of his age, in a list sorted family by family, are a couple
+    partner, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share), use_row_order,
+                                     report)
+    # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
+    headed, head_share = _heads_before_families(std, src, lacking & ~in_between, kk_of, list(between_share),
+                                                use_row_order, report, partner)
+    in_headed = pd.notna(headed)
+    kk = np.where(in_headed, headed, kk)
+    kk_ok = pd.notna(kk)
+    man_of = np.flatnonzero(partner >= 0)
+    in_couple = np.zeros(n, dtype=bool)
+    in_couple[man_of] = in_couple[partner[man_of]] = True
+    in_couple &= ~kk_ok
+    ckey = np.full(n, None, dtype=object)
+    ckey[man_of] = ckey[partner[man_of]] = pd.Series(man_of).astype(str).radd("couple").to_numpy(dtype=object)
+    hkey = np.where(in_couple, ckey, hkey)
+    for s_, share_ in couple_share.items():
+        head_share.setdefault(s_, share_)
+    # a child without KK right after a family's rows, in such a list, is of that family
+    child = lacking & ~in_between & ~kk_ok & ~in_couple
+    after, child_share = _children_after_families(std, src, child, np.where(kk_ok, kk, kk_of), list(between_share),
+                                                  use_row_order, report)
+    in_after = pd.notna(after)
+    kk = np.where(in_after, after, kk)
+    kk_ok = pd.notna(kk)
+    for s_, share_ in child_share.items():
+        head_share[s_] = min(head_share.get(s_, 1.0), share_)
     own = ~kk_ok & pd.notna(hkey)
     raw_key = np.where(kk_ok, pd.Series(src).str.cat(pd.Series(kk).astype(str), sep="|kk|").to_numpy(),
                        pd.Series(np.arange(n)).astype(str).radd("rec|").to_numpy())
@@ -187,7 +225,12 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
-    return _Units(raw, raw_keys, kk, kk_ok, block_share)
+    evidence[in_couple] = couple_rows.__name__
+    evidence[in_headed] = head_before_family.__name__
+    evidence[in_after] = child_after_family.__name__
+    wives = partner[man_of][in_headed[man_of]]
+    evidence[wives] = couple_rows.__name__
+    return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
 
 
 def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.ndarray,
@@ -292,7 +335,7 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
 
 
 def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
-                     block_share: dict[str, float]) -> np.ndarray:
+                     block_share: dict[str, float], head_share: dict[str, float] | None = None) -> np.ndarray:
     """Household confidence before the mother's-name step: 1 for a shared KK or family id in a source, at
     most the proved share for a family block in list order, else the person confidence."""
     conf = pconf.copy()
@@ -300,6 +343,9 @@ def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
     # a family block is as sure as the list's order proved to be
     for s_, share_ in block_share.items():
         sel = (evidence == "family rows in list order") & (src == s_)
+        conf[sel] = np.minimum(pconf[sel], share_)
+    for s_, share_ in (head_share or {}).items():
+        sel = (evidence == head_before_family.__name__) & (src == s_)
         conf[sel] = np.minimum(pconf[sel], share_)
     return conf
 
@@ -349,6 +395,73 @@ def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: 
         if len(amb):
             conf[amb] = pconf[amb] / cand.loc[amb].to_numpy()
     return hh
+
+
+def lone_parents(same_name: np.ndarray, sex_fits: np.ndarray, old_enough: np.ndarray,
+                 n_households: np.ndarray) -> np.ndarray:
+    """A person alone in a household joins the household of a child whose record names them (the very same
+    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older, and no other household
+    of their kecamatan has such a child."""
+    return same_name & sex_fits & old_enough & (n_households == 1)
+
+
+#: a parent is at least this many years older than the child whose record names them
+PARENT_MIN_YEARS = 15
+
+
+def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, conf: np.ndarray,
+                       evidence: np.ndarray) -> np.ndarray:
+    """Step 6, :func:`lone_parents`: the records of a one-person household (a BPJS-PBI head whose NO_KK is
+    empty) join the household of the child whose record names the person as father (a man) or mother (a
+    woman), in the same kecamatan (and desa when both are known); never when the person's name is written
+    so in two households, or two lone persons of one name qualify, or the child's household already holds
+    someone of that name. Updates ``evidence``."""
+    kids = []
+    for col, sex_ in (("father_name", "L"), ("mother_name", "P")):
+        v = _col(std, col)
+        if v.notna().any():
+            kids.append(pd.DataFrame({"name": v.to_numpy(dtype=object), "sex_p": sex_, "kid": np.arange(len(std))}))
+    if not kids:
+        return hh
+    born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
+    days = ((born - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
+    kec = _col(std, "kecamatan_code").to_numpy(dtype=object)
+    desa = _col(std, "desa_code").to_numpy(dtype=object)
+    k = pd.concat(kids, ignore_index=True).dropna(subset=["name"])
+    # a one-word name (ASEP, NURJANAH) is shared by too many people in a kecamatan to name one parent
+    k = k[k["name"].str.contains(" ", regex=False).fillna(False).to_numpy(dtype=bool)]
+    k = k.assign(kec=kec[k["kid"]], desa=desa[k["kid"]], hh_k=hh[k["kid"]], born_k=days[k["kid"]])
+    k = k[pd.notna(k["kec"])].drop_duplicates(["name", "sex_p", "kec", "hh_k"])
+    # a child whose household already holds someone of the parent's name needs nobody
+    names = pd.DataFrame({"name": _col(std, "name").to_numpy(dtype=object), "hh_k": hh}).dropna().drop_duplicates()
+    k = k.merge(names.assign(has=True), on=["name", "hh_k"], how="left")
+    k = k[k["has"].isna()].drop(columns="has")
+    # the persons alone: every record of their household is of one person
+    one = pd.DataFrame({"hh": hh, "p": person}).drop_duplicates().groupby("hh").size()
+    alone = np.flatnonzero(one.reindex(hh).to_numpy() == 1)
+    if not len(k) or not len(alone):
+        return hh
+    sex = _col(std, "sex").astype(object).where(_col(std, "sex").notna(), _col(std, "nik_sex").astype(object))
+    lone = pd.DataFrame({"name": _col(std, "name").to_numpy(dtype=object)[alone], "kec": kec[alone],
+                         "desa_l": desa[alone], "hh": hh[alone], "sex": sex.to_numpy(dtype=object)[alone],
+                         "born": days[alone]}).dropna(subset=["name", "kec"])
+    m = lone.merge(k, on=["name", "kec"])
+    if not len(m):
+        return hh
+    # a namesake elsewhere: the name written as a parent in several households, or several lone persons
+    n_hh = m.groupby(["name", "kec", "sex_p"])["hh_k"].transform("nunique").to_numpy()
+    n_lone = m.groupby(["name", "kec", "sex_p"])["hh"].transform("nunique").to_numpy()
+    same_desa = (pd.isna(m["desa_l"]) | pd.isna(m["desa"]) | (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
+    sex_fits = (pd.isna(m["sex"]) | (m["sex"] == m["sex_p"])).to_numpy(dtype=bool)
+    older = (m["born"] <= m["born_k"] - PARENT_MIN_YEARS * 365.25).fillna(False).to_numpy(dtype=bool)
+    take = lone_parents(same_desa & (n_lone == 1), sex_fits, older, n_hh) & (m["hh"] != m["hh_k"]).to_numpy()
+    link = m[take].drop_duplicates("hh")
+    if not len(link):
+        return hh
+    target = pd.Series(link["hh_k"].to_numpy(), index=link["hh"].to_numpy())
+    moved = np.isin(hh, link["hh"].to_numpy())
+    evidence[moved] = lone_parents.__name__
+    return np.where(moved, pd.Series(hh).map(target).fillna(-1).to_numpy(dtype=np.int64), hh)
 
 
 def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
@@ -625,6 +738,181 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     return out, shares
 
 
+def head_before_family(adult_man: np.ndarray, senior: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
+    """A row without KK right before a family's first row heads that family when it is an adult man no member
+    is more than 5 years older than and the family has no adult man of its own (a KK lists its head first)."""
+    return adult_man & senior & ~family_has_man
+
+
+#: a head may be younger than a member of his family (his wife) by at most this many years
+HEAD_MAX_YOUNGER_YEARS = 5
+#: the share of a list's own heads that :func:`head_before_family`, tried on them, must place right
+HEAD_BEFORE_FAMILY_SHARE = 0.9
+
+
+def _person_traits(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: its birth day (days since 1970, NaN when unknown) and whether it is a man (a woman) of at
+    least 17 on the day of the latest birth date of its list (a list is made after everyone on it was born)."""
+    born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
+    days = ((born - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
+    latest = pd.Series(days).groupby(std["source"].astype(str).to_numpy()).transform("max").to_numpy()
+    sex = _col(std, "sex").astype(object).where(_col(std, "sex").notna(), _col(std, "nik_sex").astype(object))
+    adult = days <= latest - 17 * 365.25
+    man = sex.eq("L").fillna(False).to_numpy(dtype=bool) & adult
+    woman = sex.eq("P").fillna(False).to_numpy(dtype=bool) & adult
+    return days, man, woman
+
+
+def child_after_family(child: np.ndarray, after_family: np.ndarray) -> np.ndarray:
+    """A row without KK of a child under 17, right after a family's rows (or after other such children), is
+    of that family (a KK lists the head first, so a new family starts with an adult)."""
+    return child & after_family
+
+
+def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarray, fam: np.ndarray,
+                             sources: list[str], mode: str | bool = "auto",
+                             report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`child_after_family` on the lists proved sorted family by family (``sources``): ``free`` rows
+    (no KK, no family id, no KK for their person) take the KK (``fam``: the row's KK, else its person's) of
+    the nearest row before them when only free children lie between. Tried first on the list's own children
+    with a KK right after a row with a KK (how often are they of its KK?); used only where that holds for at
+    least ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
+    measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return out, shares
+    days, _, _ = _person_traits(std)
+    latest = pd.Series(days).groupby(src).transform("max").to_numpy()
+    young = pd.notna(days) & (days > latest - 17 * 365.25)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        f = fam[rows]
+        known = pd.notna(f)
+        y = young[rows]
+        kid_known = known & y & np.r_[False, known[:-1]]
+        idx = np.flatnonzero(kid_known)
+        share = float((f[idx] == f[idx - 1]).mean()) if len(idx) else None
+        proved = len(idx) >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, child_after_family.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        cand = free[rows] & ~known & y
+        # the KK of the nearest row before, carried over free children only ("" when anything else breaks it)
+        carried = pd.Series(np.where(known, f, np.where(cand, None, "")), dtype=object).shift(1).ffill()
+        carried = carried.to_numpy(dtype=object)
+        take = child_after_family(cand, pd.notna(carried) & (carried != ""))
+        out[rows[take]] = carried[take]
+    return out, shares
+
+
+def couple_rows(man_first: np.ndarray, woman_next: np.ndarray, close_in_age: np.ndarray) -> np.ndarray:
+    """Two neighbouring rows without KK, an adult man then an adult woman at most 10 years apart in age, are
+    husband and wife (a KK lists the head, then his wife)."""
+    return man_first & woman_next & close_in_age
+
+
+#: husband and wife of :func:`couple_rows` are at most this many years apart in age
+COUPLE_MAX_YEARS = 10
+
+
+def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray, sources: list[str],
+             mode: str | bool = "auto", report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`couple_rows` on the lists proved sorted family by family (``sources``), on records without KK
+    whose people have no KK anywhere; tried first on the list's own neighbouring rows with KKs (how often
+    are such a man and woman of one KK?), used only where that holds for at least
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. Returns, per record, the record
+    of the wife when it is the husband of a couple (-1 otherwise), and the measured share per list."""
+    n = len(src)
+    partner = np.full(n, -1, dtype=np.int64)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return partner, shares
+    days, man, woman = _person_traits(std)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        k = kk_of[rows]
+        known = pd.notna(k)
+        d = days[rows]
+        close = np.abs(d[:-1] - d[1:]) <= COUPLE_MAX_YEARS * 365.25
+        pair = couple_rows(man[rows][:-1], woman[rows][1:], close)
+        kn = pair & known[:-1] & known[1:]
+        share = float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None
+        proved = kn.sum() >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, couple_rows.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        free = lacking[rows] & ~known
+        take = pair & free[:-1] & free[1:]
+        partner[rows[:-1][take]] = rows[1:][take]
+    return partner, shares
+
+
+def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
+                           sources: list[str], mode: str | bool = "auto", report: dict | None = None,
+                           partner: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
+    """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
+    KK whose person has no KK anywhere takes the KK of the family whose first row follows it. Tried first on
+    the list's own rows with a KK that start a family (would the rule, on a row with its KK hidden, give it
+    to the family that follows it, and how often is that right?); used only where that holds for at least
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
+    (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
+    Returns the KKs found and the measured share per list."""
+    n = len(src)
+    out = np.full(n, None, dtype=object)
+    shares: dict[str, float] = {}
+    if mode is False or not sources:
+        return out, shares
+    days, man, _ = _person_traits(std)
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        k = pd.Series(kk_of[rows], dtype=object)
+        # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
+        known = k.notna().to_numpy()
+        run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
+        d, m = days[rows], man[rows]
+        eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
+        men = pd.Series(known & m).groupby(run).transform("sum").to_numpy()
+        nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
+        has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
+        # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
+        starts = known & np.r_[True, run[1:] != run[:-1]]
+        own_rest = starts & (np.r_[run[1:] == run[:-1], False])
+        other = known & has_next & (run[nxt] != run)
+        senior = HEAD_MAX_YOUNGER_YEARS * 365.25
+        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day + senior), (men - m) > 0)
+        try_other = head_before_family(m & other, other & (d <= eldest_day[nxt] + senior), men[nxt] > 0)
+        fired = int(try_own.sum() + try_other.sum())
+        share = float(try_own.sum() / fired) if fired else None
+        proved = fired >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, head_before_family.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if share is not None and proved else 1.0
+        # a husband whose wife follows him is tried on the family after her
+        wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
+        nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
+        has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
+        cand = lacking[rows] & ~known & has_next
+        take = cand & head_before_family(m, d <= eldest_day[nxt] + senior, men[nxt] > 0)
+        out[rows[take]] = k.to_numpy()[nxt[take]]
+        if partner is not None:
+            out[partner[rows[take & wed]]] = k.to_numpy()[nxt[take & wed]]
+    return out, shares
+
+
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
                            n_units: int) -> tuple[np.ndarray, np.ndarray]:
     """Per unit: the most common ``desa|RT|RW`` ('' when unknown) and the person who is its KEPALA (-1)."""
@@ -723,3 +1011,17 @@ def _capped(n_nodes: int, base_l: np.ndarray, base_r: np.ndarray, weak_l: np.nda
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+
+#: the named rules that join a record to a household by themselves (each writes its name in
+#: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents)}
+
+
+def rules_markdown() -> str:
+    """Markdown table of the named household-joining rules (:data:`JOIN_RULES`) with their one-sentence
+    descriptions (docs are generated from this)."""
+    lines = ["| household rule | what it joins |", "|---|---|"]
+    for name, f in JOIN_RULES.items():
+        lines.append(f"| `{name}` | {' '.join((f.__doc__ or '').split())} |")
+    return "\n".join(lines)
