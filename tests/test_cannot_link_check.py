@@ -109,6 +109,41 @@ def test_the_users_choice_wins_and_the_check_can_be_skipped():
     assert rep == {**rep, "checked": False, "rules": [], "switched_off": []}
 
 
+def _two_nik_people(n: int, miswritten: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """n people on lists a, b, c, d under one KK, one name and one birth date. The first ``miswritten``
+    have on lists c and d another NIK and another desa (a pair of lists that writes both wrongly, the same
+    way): lists a and b carry each NIK's right value, so every NIK is on two lists."""
+    rows = []
+    for i in range(n):
+        name = f"{GIVEN[i % 40]} {FAMILY[i // 40 % 40]}"
+        right, wrong = f"12020{i % 10}0101{70 + i % 30:02d}{i:04d}", f"12710{i % 10}0101{70 + i % 30:02d}{i:04d}"
+        for src in "abcd":
+            bad = src in "cd" and i < miswritten
+            nik = wrong if bad else right
+            rows.append({"source": src, "name": name, "dob": f"19{70 + i % 30:02d}-01-01", "dob_year": 1970 + i % 30,
+                         "dob_placeholder": False, "sex": "L", "kk": f"1202{i:012d}", "nik": nik,
+                         "nik15": nik[:15], "nik_consistent": True,
+                         "desa_code": "12.02.09.2010" if bad else "12.02.01.2001"})
+    recs = pd.DataFrame(rows)
+    a = np.arange(n) * 4
+    scored = pd.DataFrame({"l": np.r_[a, a, a + 1], "r": np.r_[a + 2, a + 1, a + 3], "p": 0.99,
+                           "name_weak": False, "nik_same": False, "name_alike": True})
+    return recs, scored
+
+
+def test_niks_written_wrongly_alike_on_two_lists_switch_the_two_lists_rule_off():
+    recs, scored = _two_nik_people(40, miswritten=20)
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "different_niks_each_on_two_lists")
+    assert row["reference"] == "same_name_date_and_kk_or_mother"
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 40, False)
+    assert "different_niks_each_on_two_lists" in rep["switched_off"]
+    # one person among 40 with two NIKs says nothing against the rule
+    recs, scored = _two_nik_people(40, miswritten=1)
+    row = next(r for r in check_rules(recs, scored)["rules"] if r["rule"] == "different_niks_each_on_two_lists")
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 2, True)
+
+
 # --------------------------------------------------------------------------------- end to end (link)
 
 
