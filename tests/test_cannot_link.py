@@ -192,6 +192,18 @@ def test_different_niks_each_on_two_lists():
     assert not fires("different_niks_each_on_two_lists", a, old)
 
 
+def test_different_niks_kks_and_desa():
+    # ROSLINA SITOMPUL born 1989-12-06 in two kecamatan, each under her own NIK and KK: two women
+    a = _nik("1202124612890009") | {"dob": "1989-12-06", "name": "ROSLINA SITOMPUL", "kk": "1202121007130029",
+                                    "desa_code": "12.02.12.2004"}
+    b = a | _nik("1202114612890038") | {"kk": "1202110208210035", "desa_code": "12.02.11.2013", "source": "b"}
+    assert fires("different_niks_kks_and_desa", a, b)
+    assert not fires("different_niks_kks_and_desa", a, b | {"kk": a["kk"]})             # one KK
+    assert not fires("different_niks_kks_and_desa", a, b | {"desa_code": a["desa_code"]})  # one desa
+    assert not fires("different_niks_kks_and_desa", a, b | {"kk": None})                 # a KK unknown
+    assert not fires("different_niks_kks_and_desa", a, b | _nik("1202124612890008"))     # one NIK mistyped
+
+
 def test_niks_differ_beyond_typo_on_all_16_digits():
     # 3216091412970002 / 3216041412970001: one digit apart in 15, two in 16: two NIKs, not one mistyped
     a = _nik("3216091412970002") | {"nik_lists": 2, "desa_code": "32.16.09.2001"}

@@ -144,6 +144,23 @@ def test_niks_written_wrongly_alike_on_two_lists_switch_the_two_lists_rule_off()
     assert (row["pairs"], row["fired"], row["on"]) == (120, 2, True)
 
 
+def test_people_given_new_niks_and_kks_where_they_moved_switch_the_kk_and_desa_rule_off():
+    # the first 20 of 40 children moved with their mothers: a new NIK, KK and desa on lists c and d, and
+    # the mother's name on every list says it is one child
+    recs, scored = _two_nik_people(40, miswritten=20)
+    moved = recs["source"].isin(["c", "d"]) & (recs.index // 4 < 20)
+    recs.loc[moved, "kk"] = recs.loc[moved, "kk"].str.replace("1202", "1271", n=1)
+    recs = recs.assign(mother_name=[f"IBU {i // 4}" for i in range(len(recs))])
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "different_niks_kks_and_desa")
+    assert row["reference"] == "same_name_date_and_mother"
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 40, False)
+    # without the mother's name nothing in the data contradicts the rule: it stays on
+    row = next(r for r in check_rules(recs.drop(columns="mother_name"), scored)["rules"]
+               if r["rule"] == "different_niks_kks_and_desa")
+    assert (row["pairs"], row["on"]) == (0, True)
+
+
 # --------------------------------------------------------------------------------- end to end (link)
 
 
@@ -261,6 +278,7 @@ def test_only_possible_reference_pairs_are_checked():
         "name": pick(["SITI AMINAH", "BUDI SANTOSO", "ANI", None]), "dob": pick(["1980-01-01", "1990-05-05", None]),
         "dob_placeholder": pick([False, False, True]), "source": pick(["a", "b"]), "kk": pick(["K1", "K2", None]),
         "sex": pick(["L", "P", None]), "addr_text": pick(["JL MAWAR 1", None, None]),
+        "mother_name": pick(["SARAH", None, None]),
         "desa_code": pick(["32.16.01.2001", "32.16.01.2002", None]), "rt": pd.array(rng.integers(1, 3, n), "Int64"),
         "rw": pd.array(rng.integers(1, 3, n), "Int64")}, index=pd.Index(np.arange(n)[::-1], name="node"))
     a, b = np.triu_indices(n, 1)

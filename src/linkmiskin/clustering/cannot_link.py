@@ -447,6 +447,15 @@ def different_niks_each_on_two_lists(ev: PairEvidence) -> np.ndarray:
 
 
 @_rule
+def different_niks_kks_and_desa(ev: PairEvidence) -> np.ndarray:
+    """Two trusted NIKs that differ beyond a typo, two different KKs and two different desa: no number and no
+    place joins them, so they are two people (a person who moved and was given a new NIK and a new KK is the
+    exception, checked on the data's own reference pairs)."""
+    ka, kb = ev.col("kk", "a"), ev.col("kk", "b")
+    return ev.niks_differ_beyond_typo & _arr(ka.notna() & kb.notna() & (ka != kb)) & ev.other_desa
+
+
+@_rule
 def husband_and_wife_by_name_form(ev: PairEvidence) -> np.ndarray:
     """A woman listed as Nyonya + a name read as her husband's (or unclear), and a man of that name or the
     head her household names as her husband on her list: husband and wife, never one person."""
@@ -534,6 +543,14 @@ def same_name_date_and_kk_or_mother(ev: PairEvidence) -> np.ndarray:
     kk_a, kk_b = ev.col("kk", "a"), ev.col("kk", "b")
     family = _arr((kk_a.notna() & (kk_a == kk_b)) | (mo_a.notna() & (mo_a == mo_b)))
     return ev.same_full_name & ev.same_day & ev.real_dates & ~ev.sex_diff & family
+
+
+@_reference("different_niks_kks_and_desa")
+def same_name_date_and_mother(ev: PairEvidence) -> np.ndarray:
+    """One full name, one real birth date, no difference in sex and one mother's name: one person by
+    evidence that reads neither NIK, KK nor desa."""
+    mo_a, mo_b = ev.col("mother_name", "a"), ev.col("mother_name", "b")
+    return ev.same_full_name & ev.same_day & ev.real_dates & ~ev.sex_diff & _arr(mo_a.notna() & (mo_a == mo_b))
 
 
 # one person listed twice under one KK is also the test of the rule that reads relationships
