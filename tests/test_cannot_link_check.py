@@ -288,3 +288,45 @@ def test_only_possible_reference_pairs_are_checked():
         hit = ref(ev)
         assert hit.any() and not (hit & ~passes).any(), ref.name
     assert not passes.all()
+
+
+# ------------------------------------------------------------------------- one person with two NIKs (link)
+
+
+def test_a_person_with_two_niks_in_one_desa_stays_one_and_namesakes_in_two_desa_stay_two():
+    """End to end: a man holding his old NIK (Medan, on two lists) and a new local one (on two others) in one
+    desa is left to the score (no rule keeps his records apart); two men of one name and birth date, each
+    with his NIK on two lists in two desa, are kept apart by the rule even when a row without NIK (a
+    kecamatan-only list) looks like both."""
+    from linkmiskin.synthetic import generator as synthetic
+
+    data = synthetic.generate(households=150, seed=5)
+    cols = {"record_id": "NO", "nik": "NIK", "name": "NAMA", "birth_date": "TGL_LAHIR", "sex": "JK",
+            "desa": "DESA", "kecamatan": "KEC"}
+    man = {"NAMA": "BONAR HASIBUAN", "TGL_LAHIR": "1975-03-02", "JK": "L", "DESA": "SETIA MULYA",
+           "KEC": "TARUMAJAYA"}
+    one = {"NAMA": "AGUS SALIM", "TGL_LAHIR": "1981-06-19", "JK": "L", "DESA": "BAHAGIA", "KEC": "BABELAN"}
+    two = one | {"DESA": "KEDUNG PENGAWAS"}
+    old, new = "1271010203750003", "3216010203750007"
+    nik_one, nik_two = "3216041906810002", "3216021906810005"
+    # the man on every list; the first namesake on prog1 and prog3, the second on prog0 and prog2
+    lists = {f"prog{i}": pd.DataFrame([man | {"NO": f"m{i}", "NIK": old if i < 2 else new},
+                                       one | {"NO": f"a{i}", "NIK": nik_one} if i % 2 else
+                                       two | {"NO": f"b{i}", "NIK": nik_two}]) for i in range(4)}
+    lists["lansia"] = pd.DataFrame([{"NO": "x", "NIK": None, "NAMA": "AGUS SALIM", "TGL_LAHIR": "1981-06-19",
+                                     "JK": "L", "DESA": None, "KEC": "BABELAN"}])
+    sources = dict(data.sources) | lists
+    res = lm.link(sources, columns={s: cols for s in lists}, region="32.16", progress=False)
+    pid = res.records.set_index(["source", "record_id"])["person_id"]
+    pr = res.pairs.assign(a=res.pairs["record_id_l"].astype(str).str[0], b=res.pairs["record_id_r"].astype(str).str[0])
+    # the man's two NIKs: no rule keeps his records apart, the score alone decides
+    his = pr[(pr["a"] == "m") & (pr["b"] == "m")]
+    assert len(his) == 6 and (his["cannot_link_rule"] == "").all()
+    assert res.explain(("prog0", "m0"), ("prog2", "m2")).cannot_link_rule == ""
+    # the namesakes: the rule keeps them apart
+    assert res.explain(("prog1", "a1"), ("prog0", "b0")).cannot_link_rule == "different_niks_each_on_two_lists"
+    ones = {pid[(s, r)] for s, r in (("prog1", "a1"), ("prog3", "a3"))}
+    twos = {pid[(s, r)] for s, r in (("prog0", "b0"), ("prog2", "b2"))}
+    assert len(ones) == 1 and len(twos) == 1 and ones != twos
+    rules = {r["rule"]: r for r in res.metadata["cannot_link"]["rules"]}
+    assert rules["different_niks_each_on_two_lists"]["on"]
