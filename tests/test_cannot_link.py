@@ -177,6 +177,57 @@ def test_serial_only_niks_each_on_two_lists():
     assert not fires("serial_only_niks_each_on_two_lists", a, b | {"nik": a["nik"]})
 
 
+def test_different_niks_each_on_two_lists():
+    # JOHANNES SIMANJUNTAK born 1980-12-31 in two kecamatan: one name, one date, two NIKs each written on two
+    # lists, in two desa: two men
+    a = _nik("1202023112800004") | {"dob": "1980-12-31", "name": "JOHANNES SIMANJUNTAK",
+                                    "desa_code": "12.02.02.2001", "nik_lists": 2}
+    b = a | _nik("1202063112800011") | {"desa_code": "12.02.06.2004", "source": "b"}
+    assert fires("different_niks_each_on_two_lists", a, b)
+    assert not fires("different_niks_each_on_two_lists", a, b | {"nik_lists": 1})   # a NIK seen once
+    assert not fires("different_niks_each_on_two_lists", a, b | _nik("1202023112800014"))  # one typo
+    # one man holding two NIKs (his old one from Medan, kept on two lists, and a new local one) at one
+    # address: the same desa on both records, so the rule leaves him to the score
+    old = b | _nik("1271013112800002") | {"desa_code": a["desa_code"]}
+    assert not fires("different_niks_each_on_two_lists", a, old)
+
+
+def test_different_niks_kks_and_desa():
+    # ROSLINA SITOMPUL born 1989-12-06 in two kecamatan, each under her own NIK and KK: two women
+    a = _nik("1202124612890009") | {"dob": "1989-12-06", "name": "ROSLINA SITOMPUL", "kk": "1202121007130029",
+                                    "desa_code": "12.02.12.2004"}
+    b = a | _nik("1202114612890038") | {"kk": "1202110208210035", "desa_code": "12.02.11.2013", "source": "b"}
+    assert fires("different_niks_kks_and_desa", a, b)
+    assert not fires("different_niks_kks_and_desa", a, b | {"kk": a["kk"]})             # one KK
+    assert not fires("different_niks_kks_and_desa", a, b | {"desa_code": a["desa_code"]})  # one desa
+    assert not fires("different_niks_kks_and_desa", a, b | {"kk": None})                 # a KK unknown
+    assert not fires("different_niks_kks_and_desa", a, b | _nik("1202124612890008"))     # one NIK mistyped
+
+
+def test_niks_differ_beyond_typo_on_all_16_digits():
+    # 3216091412970002 / 3216041412970001: one digit apart in 15, two in 16: two NIKs, not one mistyped
+    a = _nik("3216091412970002") | {"nik_lists": 2, "desa_code": "32.16.09.2001"}
+    b = _nik("3216041412970001") | {"nik_lists": 2, "desa_code": "32.16.04.2003", "source": "b"}
+    assert fires("different_niks_each_on_two_lists", a, b)
+    # one side lost its 16th digit in Excel: the 15 digits are one apart, so a typo is possible
+    assert not fires("different_niks_each_on_two_lists", a, b | {"nik": None})
+
+
+def test_a_person_with_two_niks_in_one_desa_is_not_kept_apart():
+    # a migrant's old NIK (another kabupaten) on two lists and the new local one on two others, one desa
+    man = {"dob": "1975-03-02", "dob_year": 1975, "name": "SAHAT SIREGAR", "desa_code": "12.02.05.2003",
+           "sex": "L", "kk": "1202050303150002"}
+    old, new = _nik("1271010203750003"), _nik("1202050203750001")
+    recs = pd.DataFrame([BASE | man | old | {"source": "a"}, BASE | man | old | {"source": "b"},
+                         BASE | man | new | {"source": "c"}, BASE | man | new | {"source": "d"}])
+    out = cannot_link(recs, np.zeros(4, dtype=np.int64))
+    assert out.empty
+    # the same two NIKs in two desa: two men, whatever their names
+    recs.loc[2:, "desa_code"] = "12.02.09.2010"
+    out = cannot_link(recs, np.zeros(4, dtype=np.int64))
+    assert set(out["rule"]) == {"different_niks_each_on_two_lists"} and len(out) == 4
+
+
 def test_every_rule_is_tested_here():
     import sys
 

@@ -109,6 +109,58 @@ def test_the_users_choice_wins_and_the_check_can_be_skipped():
     assert rep == {**rep, "checked": False, "rules": [], "switched_off": []}
 
 
+def _two_nik_people(n: int, miswritten: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """n people on lists a, b, c, d under one KK, one name and one birth date. The first ``miswritten``
+    have on lists c and d another NIK and another desa (a pair of lists that writes both wrongly, the same
+    way): lists a and b carry each NIK's right value, so every NIK is on two lists."""
+    rows = []
+    for i in range(n):
+        name = f"{GIVEN[i % 40]} {FAMILY[i // 40 % 40]}"
+        right, wrong = f"12020{i % 10}0101{70 + i % 30:02d}{i:04d}", f"12710{i % 10}0101{70 + i % 30:02d}{i:04d}"
+        for src in "abcd":
+            bad = src in "cd" and i < miswritten
+            nik = wrong if bad else right
+            rows.append({"source": src, "name": name, "dob": f"19{70 + i % 30:02d}-01-01", "dob_year": 1970 + i % 30,
+                         "dob_placeholder": False, "sex": "L", "kk": f"1202{i:012d}", "nik": nik,
+                         "nik15": nik[:15], "nik_consistent": True,
+                         "desa_code": "12.02.09.2010" if bad else "12.02.01.2001"})
+    recs = pd.DataFrame(rows)
+    a = np.arange(n) * 4
+    scored = pd.DataFrame({"l": np.r_[a, a, a + 1], "r": np.r_[a + 2, a + 1, a + 3], "p": 0.99,
+                           "name_weak": False, "nik_same": False, "name_alike": True})
+    return recs, scored
+
+
+def test_niks_written_wrongly_alike_on_two_lists_switch_the_two_lists_rule_off():
+    recs, scored = _two_nik_people(40, miswritten=20)
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "different_niks_each_on_two_lists")
+    assert row["reference"] == "same_name_date_and_kk_or_mother"
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 40, False)
+    assert "different_niks_each_on_two_lists" in rep["switched_off"]
+    # one person among 40 with two NIKs says nothing against the rule
+    recs, scored = _two_nik_people(40, miswritten=1)
+    row = next(r for r in check_rules(recs, scored)["rules"] if r["rule"] == "different_niks_each_on_two_lists")
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 2, True)
+
+
+def test_people_given_new_niks_and_kks_where_they_moved_switch_the_kk_and_desa_rule_off():
+    # the first 20 of 40 children moved with their mothers: a new NIK, KK and desa on lists c and d, and
+    # the mother's name on every list says it is one child
+    recs, scored = _two_nik_people(40, miswritten=20)
+    moved = recs["source"].isin(["c", "d"]) & (recs.index // 4 < 20)
+    recs.loc[moved, "kk"] = recs.loc[moved, "kk"].str.replace("1202", "1271", n=1)
+    recs = recs.assign(mother_name=[f"IBU {i // 4}" for i in range(len(recs))])
+    rep = check_rules(recs, scored)
+    row = next(r for r in rep["rules"] if r["rule"] == "different_niks_kks_and_desa")
+    assert row["reference"] == "same_name_date_and_mother"
+    assert (row["pairs"], row["fired"], row["on"]) == (120, 40, False)
+    # without the mother's name nothing in the data contradicts the rule: it stays on
+    row = next(r for r in check_rules(recs.drop(columns="mother_name"), scored)["rules"]
+               if r["rule"] == "different_niks_kks_and_desa")
+    assert (row["pairs"], row["on"]) == (0, True)
+
+
 # --------------------------------------------------------------------------------- end to end (link)
 
 
@@ -226,6 +278,7 @@ def test_only_possible_reference_pairs_are_checked():
         "name": pick(["SITI AMINAH", "BUDI SANTOSO", "ANI", None]), "dob": pick(["1980-01-01", "1990-05-05", None]),
         "dob_placeholder": pick([False, False, True]), "source": pick(["a", "b"]), "kk": pick(["K1", "K2", None]),
         "sex": pick(["L", "P", None]), "addr_text": pick(["JL MAWAR 1", None, None]),
+        "mother_name": pick(["SARAH", None, None]),
         "desa_code": pick(["32.16.01.2001", "32.16.01.2002", None]), "rt": pd.array(rng.integers(1, 3, n), "Int64"),
         "rw": pd.array(rng.integers(1, 3, n), "Int64")}, index=pd.Index(np.arange(n)[::-1], name="node"))
     a, b = np.triu_indices(n, 1)
@@ -235,3 +288,45 @@ def test_only_possible_reference_pairs_are_checked():
         hit = ref(ev)
         assert hit.any() and not (hit & ~passes).any(), ref.name
     assert not passes.all()
+
+
+# ------------------------------------------------------------------------- one person with two NIKs (link)
+
+
+def test_a_person_with_two_niks_in_one_desa_stays_one_and_namesakes_in_two_desa_stay_two():
+    """End to end: a man holding his old NIK (Medan, on two lists) and a new local one (on two others) in one
+    desa is left to the score (no rule keeps his records apart); two men of one name and birth date, each
+    with his NIK on two lists in two desa, are kept apart by the rule even when a row without NIK (a
+    kecamatan-only list) looks like both."""
+    from linkmiskin.synthetic import generator as synthetic
+
+    data = synthetic.generate(households=150, seed=5)
+    cols = {"record_id": "NO", "nik": "NIK", "name": "NAMA", "birth_date": "TGL_LAHIR", "sex": "JK",
+            "desa": "DESA", "kecamatan": "KEC"}
+    man = {"NAMA": "BONAR HASIBUAN", "TGL_LAHIR": "1975-03-02", "JK": "L", "DESA": "SETIA MULYA",
+           "KEC": "TARUMAJAYA"}
+    one = {"NAMA": "AGUS SALIM", "TGL_LAHIR": "1981-06-19", "JK": "L", "DESA": "BAHAGIA", "KEC": "BABELAN"}
+    two = one | {"DESA": "KEDUNG PENGAWAS"}
+    old, new = "1271010203750003", "3216010203750007"
+    nik_one, nik_two = "3216041906810002", "3216021906810005"
+    # the man on every list; the first namesake on prog1 and prog3, the second on prog0 and prog2
+    lists = {f"prog{i}": pd.DataFrame([man | {"NO": f"m{i}", "NIK": old if i < 2 else new},
+                                       one | {"NO": f"a{i}", "NIK": nik_one} if i % 2 else
+                                       two | {"NO": f"b{i}", "NIK": nik_two}]) for i in range(4)}
+    lists["lansia"] = pd.DataFrame([{"NO": "x", "NIK": None, "NAMA": "AGUS SALIM", "TGL_LAHIR": "1981-06-19",
+                                     "JK": "L", "DESA": None, "KEC": "BABELAN"}])
+    sources = dict(data.sources) | lists
+    res = lm.link(sources, columns={s: cols for s in lists}, region="32.16", progress=False)
+    pid = res.records.set_index(["source", "record_id"])["person_id"]
+    pr = res.pairs.assign(a=res.pairs["record_id_l"].astype(str).str[0], b=res.pairs["record_id_r"].astype(str).str[0])
+    # the man's two NIKs: no rule keeps his records apart, the score alone decides
+    his = pr[(pr["a"] == "m") & (pr["b"] == "m")]
+    assert len(his) == 6 and (his["cannot_link_rule"] == "").all()
+    assert res.explain(("prog0", "m0"), ("prog2", "m2")).cannot_link_rule == ""
+    # the namesakes: the rule keeps them apart
+    assert res.explain(("prog1", "a1"), ("prog0", "b0")).cannot_link_rule == "different_niks_each_on_two_lists"
+    ones = {pid[(s, r)] for s, r in (("prog1", "a1"), ("prog3", "a3"))}
+    twos = {pid[(s, r)] for s, r in (("prog0", "b0"), ("prog2", "b2"))}
+    assert len(ones) == 1 and len(twos) == 1 and ones != twos
+    rules = {r["rule"]: r for r in res.metadata["cannot_link"]["rules"]}
+    assert rules["different_niks_each_on_two_lists"]["on"]

@@ -10,6 +10,7 @@ from linkmiskin.scoring.comparisons import IndonesianAddressComparison
 from linkmiskin.scoring.model import (
     BLOCK_CAP,
     blocking_rules,
+    same_desa_and_first_name_one_undated,
     same_name_sound_in_kecamatan_one_without_desa,
     same_rt_and_first_name,
     same_rt_and_last_name,
@@ -39,7 +40,7 @@ def _holds(rule, left: dict, right: dict) -> bool:
 def _row(**kw) -> dict:
     base = {"name_phon_key": None, "kecamatan_code": None, "desa_code": None, "sex": None, "rt": None,
             "rw": None, "name_first": None, "name_last": None, "block_phon_kec": 2, "block_rt_first": 2,
-            "block_rt_last": 2, "nik15": None, "dob": None}
+            "block_rt_last": 2, "block_desa_first": 2, "nik15": None, "dob": None}
     return base | kw
 
 
@@ -75,9 +76,27 @@ def test_same_rt_with_a_shorter_name_is_compared():
     assert not _holds(same_rt_and_last_name(), zainal | full, bayu | full)
 
 
+def test_same_desa_and_first_name_pairs_an_undated_record_with_a_longer_name():
+    # a posyandu row with a name and a desa only, a DTKS row with a longer name, a NIK and a birth date
+    posyandu = _row(desa_code="32.16.21.2007", name_first="DEWI", name_last="DEWI")
+    dtks = _row(desa_code="32.16.21.2007", name_first="DEWI", name_last="ZAHRA", nik15="321621430122000",
+                dob="2022-01-03")
+    rule = same_desa_and_first_name_one_undated()
+    assert _holds(rule, posyandu, dtks)
+    # another desa, another first name, or a block too large (DEWI common in the desa): not this rule
+    assert not _holds(rule, posyandu | {"desa_code": "32.16.21.2008"}, dtks)
+    assert not _holds(rule, posyandu | {"name_first": "DWI"}, dtks)
+    big = {"block_desa_first": BLOCK_CAP + 1}
+    assert not _holds(rule, posyandu | big, dtks | big)
+    # the undated side has a NIK (its date and region are in it: the NIK rules pair it), or both are dated
+    assert not _holds(rule, posyandu | {"nik15": "321621430122000"}, dtks)
+    assert not _holds(rule, posyandu | {"dob": "2022-01-03"}, dtks)
+
+
 def test_new_rules_are_prediction_rules():
     sqls = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
-    for rule in (same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name()):
+    for rule in (same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name(),
+                 same_desa_and_first_name_one_undated()):
         assert rule.get_blocking_rule("duckdb").blocking_rule_sql in sqls
 
 

@@ -575,7 +575,7 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
 #: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
 GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
                   "block_last_kec", "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first",
-                  "block_rt_last", "nik15_shared", "kk_name_unique")
+                  "block_rt_last", "block_desa_first", "nik15_shared", "kk_name_unique")
 _POS, _META = "lm_pos", "lm_meta"
 
 

@@ -107,9 +107,25 @@ class PairEvidence:
 
     @cached_property
     def niks_differ_beyond_typo(self) -> np.ndarray:
-        """Two trusted NIKs that differ by more than one typo (so they are not one NIK mistyped)."""
+        """Two trusted NIKs that differ by more than one typo (so they are not one NIK mistyped): on all 16
+        digits where both sides have them (...0002 / ...0001 after another differing digit is two edits),
+        on the first 15 where a side lost its last digit."""
         a15, b15 = self.trusted_nik15
-        return self.nik_diff & differ_beyond_typo(a15, b15)
+        a, b = self.trusted_nik
+        full = _arr(a.notna() & b.notna())
+        return self.nik_diff & np.where(full, differ_beyond_typo(a, b), differ_beyond_typo(a15, b15))
+
+    @cached_property
+    def each_nik_on_two_lists(self) -> np.ndarray:
+        """Each side's trusted NIK is written on two or more lists (``nik_lists``)."""
+        la, lb = (self.col("nik_lists", s).astype("Float64").fillna(0).to_numpy(dtype=float) for s in "ab")
+        return (la >= 2) & (lb >= 2)
+
+    @cached_property
+    def other_desa(self) -> np.ndarray:
+        """Both sides name a desa, and not the same one."""
+        da, db = self.col("desa_code", "a"), self.col("desa_code", "b")
+        return _arr(da.notna() & db.notna() & (da != db))
 
     @cached_property
     def same_nik_code(self) -> np.ndarray:
@@ -418,10 +434,25 @@ def serial_only_niks_each_on_two_lists(ev: PairEvidence) -> np.ndarray:
     """Two trusted NIKs that differ only in the serial, each written on two or more lists, for records in
     different desa: two people born on one day in one kecamatan, whatever their names (a mistyped serial is
     seldom written again on another list)."""
-    la = ev.col("nik_lists", "a").astype("Float64").fillna(0).to_numpy(dtype=float)
-    lb = ev.col("nik_lists", "b").astype("Float64").fillna(0).to_numpy(dtype=float)
-    da, db = ev.col("desa_code", "a"), ev.col("desa_code", "b")
-    return ev.serial_only & (la >= 2) & (lb >= 2) & _arr(da.notna() & db.notna() & (da != db))
+    return ev.serial_only & ev.each_nik_on_two_lists & ev.other_desa
+
+
+@_rule
+def different_niks_each_on_two_lists(ev: PairEvidence) -> np.ndarray:
+    """Two trusted NIKs that differ beyond a typo, each written on two or more lists, for records in
+    different desa: two people, whatever their names and birth dates (one NIK mistyped the same way on two
+    lists is rare; a person holding a second NIK, a migrant's old one or a re-issued one, is spared where
+    both records name one desa)."""
+    return ev.niks_differ_beyond_typo & ev.each_nik_on_two_lists & ev.other_desa
+
+
+@_rule
+def different_niks_kks_and_desa(ev: PairEvidence) -> np.ndarray:
+    """Two trusted NIKs that differ beyond a typo, two different KKs and two different desa: no number and no
+    place joins them, so they are two people (a person who moved and was given a new NIK and a new KK is the
+    exception, checked on the data's own reference pairs)."""
+    ka, kb = ev.col("kk", "a"), ev.col("kk", "b")
+    return ev.niks_differ_beyond_typo & _arr(ka.notna() & kb.notna() & (ka != kb)) & ev.other_desa
 
 
 @_rule
@@ -501,6 +532,25 @@ def one_kk_same_name_and_date(ev: PairEvidence) -> np.ndarray:
     """One KK on one list, one full name and one real birth date: one person listed twice, by evidence that
     reads neither sex nor relationship."""
     return ev.same_kk_same_source & ev.same_full_name & ev.same_day & ev.real_dates
+
+
+@_reference("different_niks_each_on_two_lists")
+def same_name_date_and_kk_or_mother(ev: PairEvidence) -> np.ndarray:
+    """One full name, one real birth date, no difference in sex, and one KK or one mother's name: one person
+    by evidence that reads neither NIK nor desa (a list whose NIKs or desa are written wrongly the same way
+    on two lists makes the rule fire on such pairs)."""
+    mo_a, mo_b = ev.col("mother_name", "a"), ev.col("mother_name", "b")
+    kk_a, kk_b = ev.col("kk", "a"), ev.col("kk", "b")
+    family = _arr((kk_a.notna() & (kk_a == kk_b)) | (mo_a.notna() & (mo_a == mo_b)))
+    return ev.same_full_name & ev.same_day & ev.real_dates & ~ev.sex_diff & family
+
+
+@_reference("different_niks_kks_and_desa")
+def same_name_date_and_mother(ev: PairEvidence) -> np.ndarray:
+    """One full name, one real birth date, no difference in sex and one mother's name: one person by
+    evidence that reads neither NIK, KK nor desa."""
+    mo_a, mo_b = ev.col("mother_name", "a"), ev.col("mother_name", "b")
+    return ev.same_full_name & ev.same_day & ev.real_dates & ~ev.sex_diff & _arr(mo_a.notna() & (mo_a == mo_b))
 
 
 # one person listed twice under one KK is also the test of the rule that reads relationships
@@ -655,13 +705,14 @@ def _same_value(recs: pd.DataFrame, column: str, pa: np.ndarray, pb: np.ndarray)
 
 def _may_be_reference(recs: pd.DataFrame, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The node pairs that can be reference pairs of some rule of :data:`REFERENCES`: one name or one birth
-    date, and one address text or desa (or one KK with one name and one birth date). Every reference pair
+    date, and one address text or desa (or one KK or one mother's name, with one name and one birth date). Every reference pair
     passes (each reads one of these combinations), so checking the rules on these pairs alone changes
     nothing."""
     pa, pb = recs.index.get_indexer(lo), recs.index.get_indexer(hi)
     name, dob = _same_value(recs, "name", pa, pb), _same_value(recs, "dob", pa, pb)
     place = _same_value(recs, "addr_text", pa, pb) | _same_value(recs, "desa_code", pa, pb)
-    return (name | dob) & (place | (name & dob & _same_value(recs, "kk", pa, pb)))
+    family = _same_value(recs, "kk", pa, pb) | _same_value(recs, "mother_name", pa, pb)
+    return (name | dob) & (place | (name & dob & family))
 
 
 def _candidate_references(recs: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
@@ -670,7 +721,7 @@ def _candidate_references(recs: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFr
     lo = np.minimum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
     hi = np.maximum(scored["l"].to_numpy(np.int64), scored["r"].to_numpy(np.int64))
     keep = _may_be_reference(recs, lo, hi)
-    m = pair_frame(recs, lo[keep], hi[keep]).assign(scored=True)
+    m = pair_frame(with_nik_lists(recs), lo[keep], hi[keep]).assign(scored=True)
     for c in _SCORED_COLUMNS:
         m[c] = scored[c].to_numpy()[keep] if c in scored else False
     return m

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkmiskin.clustering.cannot_link import RULES, PairEvidence, first_rule, pair_frame
+from linkmiskin.clustering.cannot_link import RULES, PairEvidence, first_rule, pair_frame, with_nik_lists
 from linkmiskin.privacy import mask_series, mask_text
 from linkmiskin.scoring.levels import levels_by_gamma
 
@@ -176,7 +176,8 @@ def explain(result: Any, record_a: Any, record_b: Any) -> Explanation:
     from linkmiskin.linkage import _pair_flags
 
     flags = _pair_flags(lk.model, pd.DataFrame([scored]))
-    m = pair_frame(t.assign(node=np.arange(len(t))).set_index("node"), np.array([ia]), np.array([ib]))
+    # (on how many lists each NIK is written counts over the whole table, as in clustering)
+    m = pair_frame(with_nik_lists(t.assign(node=np.arange(len(t))).set_index("node")), np.array([ia]), np.array([ib]))
     m = m.assign(scored=True, **{k: v for k, v in flags.items()})
     # the rules off for this result: the user's and those the data contradicted (cannot_link.check_rules)
     off = set(result.metadata.get("cannot_link_off", lk.cannot_link_off))

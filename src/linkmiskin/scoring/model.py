@@ -71,7 +71,8 @@ MODEL_COLUMNS = [
     "nik_kec", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex", "desa_code", "kecamatan_code", "rt", "rw", "place",
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
-    "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "kk_name_unique",
+    "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "block_desa_first",
+    "kk_name_unique",
     "nik15_shared",
     "spouse_name", "husband_name", "name_form",
 ]
@@ -92,6 +93,7 @@ CAPPED_BLOCKS = {
     "block_phon_kec": ("name_phon_key", "kecamatan_code"),
     "block_rt_first": ("desa_code", "rw", "rt", "name_first"),
     "block_rt_last": ("desa_code", "rw", "rt", "name_last"),
+    "block_desa_first": ("desa_code", "name_first"),
 }
 
 #: the fields the comparisons read (the rest of the model columns derive from them): records equal on all
@@ -614,10 +616,19 @@ def same_rt_and_last_name() -> CustomRule:
                    f"AND {_THIN}", "block_rt_last")
 
 
+def same_desa_and_first_name_one_undated() -> CustomRule:
+    """One desa and the same first name where a side has no birth date (an age-only list, a list of names
+    and KKs): a name written shorter or longer that no date rule pairs, where the lists write no RT."""
+    return _capped("l.desa_code = r.desa_code AND l.name_first = r.name_first "
+                   "AND ((l.dob IS NULL AND l.nik15 IS NULL) OR (r.dob IS NULL AND r.nik15 IS NULL))",
+                   "block_desa_first")
+
+
 def thin_evidence_rules() -> list[CustomRule]:
     """The blocking rules for pairs without a NIK or a birth date in common (:func:`blocking_rules` ends with
     them; the Spark backend leaves them out, see ``docs/spark.md``)."""
-    return [same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name()]
+    return [same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name(),
+            same_desa_and_first_name_one_undated()]
 
 
 def blocking_rules(thin_evidence: bool = True) -> list[Any]:
