@@ -232,7 +232,15 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker, tmp_
 
     later = synthetic.later(d, months=3, seed=2)
     up_duck = lm.link(later.sources, region=d.region, previous=duck, progress=False)
-    up = lm.link(later.sources, region=d.region, backend="spark", spark=spark, previous=res)
+    # one list given as a Spark DataFrame: the same model table (test_standardisation_...), so the same ids
+    p3ke = later.sources["p3ke"].astype(object).where(later.sources["p3ke"].notna(), None)
+    up = lm.link({**later.sources, "p3ke": spark.createDataFrame(p3ke)}, region=d.region, backend="spark",
+                 spark=spark, previous=res)
+    # its crosswalk (on the executors): each row with the ids of its record, by its place in the list (not
+    # by unique_id, which is the record's place in the canonical order)
+    appended = ["person_id", "household_id", "person_confidence"]
+    pd.testing.assert_frame_equal(up.crosswalk("p3ke").toPandas()[appended].reset_index(drop=True),
+                                  up_duck.crosswalk("p3ke")[appended].reset_index(drop=True), check_dtype=False)
     got = up.records.toPandas()
     key = got["source"] + ":" + got["record_id"].astype(str)
     want = up_duck.records.set_index(up_duck.records["source"] + ":" + up_duck.records["record_id"].astype(str))
