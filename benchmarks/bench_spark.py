@@ -12,6 +12,11 @@ Three runs on the same lists (written to CSV files first, as the agencies hand t
 3. Spark end to end, trained on Spark (``lm.link(..., backend="spark")``): Splink's random sampling of u
    differs between engines, so the model and a few persons may differ; the count is printed.
 
+Run 2 prints the parity figures (issue #11): the records whose person and whose household differ
+(must be 0), the pairs scored by one engine only (0), the largest difference of ``match_probability`` over
+the pairs (at most 1e-9), and whether the golden persons and households tables are equal; ``--json PATH``
+writes them to a file.
+
 Speed on local Spark is not a target (Spark's per-job overhead dominates at this size); equality is.
 
 ``--jaro-winkler N`` times, on N generated name pairs (a third with a swapped letter), the three ways of
@@ -39,6 +44,51 @@ def _partition(records, col: str = "person_id") -> dict[str, frozenset]:
 def _differ(a, b, col: str = "person_id") -> int:
     pa, pb = _partition(a, col), _partition(b, col)
     return sum(pa[k] != pb.get(k) for k in pa)
+
+
+def _pair_keys(pairs, records=None):
+    """``pairs`` as ``a, b, p``: the two records as ``source:record_id`` (smaller first) and the probability.
+    ``records`` (``unique_id, source, record_id``) names the records of pairs given by ``unique_id``."""
+    import numpy as np
+    import pandas as pd
+
+    if records is not None:
+        ids = records.set_index("unique_id")
+        key = ids["source"].astype(str) + ":" + ids["record_id"].astype(str)
+        left, right = key.reindex(pairs["unique_id_l"]).to_numpy(), key.reindex(pairs["unique_id_r"]).to_numpy()
+    else:
+        left = (pairs["source_l"].astype(str) + ":" + pairs["record_id_l"].astype(str)).to_numpy()
+        right = (pairs["source_r"].astype(str) + ":" + pairs["record_id_r"].astype(str)).to_numpy()
+    swap = left > right
+    return pd.DataFrame({"a": np.where(swap, right, left), "b": np.where(swap, left, right),
+                         "p": pairs["match_probability"].to_numpy(dtype=float)})
+
+
+def pair_parity(duck_pairs, spark_pairs, spark_records) -> dict:
+    """The pairs scored by one engine only, and the largest difference of ``match_probability`` over the
+    pairs both scored (both keep the pairs at or above ``MIN_KEPT_PROBABILITY``)."""
+    d = _pair_keys(duck_pairs)
+    s = _pair_keys(spark_pairs, spark_records)
+    m = d.merge(s, on=["a", "b"], how="outer", suffixes=("_duckdb", "_spark"), indicator=True)
+    both = m["_merge"] == "both"
+    diff = (m.loc[both, "p_duckdb"] - m.loc[both, "p_spark"]).abs()
+    return {"pairs_duckdb": len(d), "pairs_spark": len(s), "pairs_duckdb_only": int((m["_merge"] == "left_only").sum()),
+            "pairs_spark_only": int((m["_merge"] == "right_only").sum()),
+            "max_abs_probability_difference": float(diff.max()) if len(diff) else 0.0}
+
+
+def _frames_equal(a, b, key: str) -> tuple[bool, list[str]]:
+    """Whether two golden tables are equal, row for row by ``key``; else the columns that differ."""
+    import pandas as pd
+
+    if a is None or b is None or len(a) != len(b) or list(a.columns) != list(b.columns):
+        return False, ["shape or columns"]
+    a, b = a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+    try:
+        pd.testing.assert_frame_equal(a, b)
+        return True, []
+    except AssertionError:
+        return False, [c for c in a.columns if not a[c].astype(str).equals(b[c].astype(str))]
 
 
 def _name_pairs(n: int, seed: int):
@@ -130,6 +180,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--skip-spark-training", action="store_true", help="only run 1 and 2")
+    ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     ap.add_argument("--jaro-winkler", type=int, default=0, metavar="N",
                     help="only time the Jaro-Winkler variants on N name pairs")
     args = ap.parse_args()
@@ -157,7 +208,7 @@ def main() -> None:
     print(f"duckdb                 wall {t_duck:7.1f} s  person F1 {f1:.4f}  threshold {duck.threshold:.6f}")
 
     t0 = time.perf_counter()
-    spark = spark_session(args.master)
+    spark = spark_session(args.master, conf={"spark.ui.showConsoleProgress": "false"})
     print(f"spark session start    wall {time.perf_counter() - t0:7.1f} s")
 
     t0 = time.perf_counter()
@@ -166,9 +217,25 @@ def main() -> None:
     recs = res.records.toPandas()
     t_sp = time.perf_counter() - t0
     f1s = lm.evaluate(recs, data.truth, level="person").person["pairwise_f1"]
-    print(f"spark, duckdb model    wall {t_sp:7.1f} s  person F1 {f1s:.4f}  records in another person: "
-          f"{_differ(duck.records, recs)}, in another household: "
-          f"{_differ(duck.records, recs, 'household_id')}  {res.timings}")
+    out = {"households": args.households, "records": n, "master": args.master, "duckdb_wall_s": round(t_duck, 1),
+           "duckdb_person_f1": f1, "spark_duckdb_model_wall_s": round(t_sp, 1), "spark_person_f1": f1s,
+           "records_in_another_person": _differ(duck.records, recs),
+           "records_in_another_household": _differ(duck.records, recs, "household_id"),
+           **pair_parity(duck.pairs, res.pairs.toPandas(), recs), "spark_timings": res.timings}
+    out["golden_persons_equal"], out["golden_persons_columns_differing"] = _frames_equal(
+        duck.persons, res.persons, "person_id")
+    out["golden_households_equal"], out["golden_households_columns_differing"] = _frames_equal(
+        duck.households, res.households, "household_id")
+    print(f"spark, duckdb model    wall {t_sp:7.1f} s  person F1 {f1s:.4f}  {res.timings}")
+    print(f"  records whose person differs:    {out['records_in_another_person']} (must be 0)")
+    print(f"  records whose household differs: {out['records_in_another_household']} (must be 0)")
+    print(f"  pairs scored: duckdb {out['pairs_duckdb']:,}, spark {out['pairs_spark']:,}; by duckdb only "
+          f"{out['pairs_duckdb_only']}, by spark only {out['pairs_spark_only']} (must be 0)")
+    print(f"  max |match_probability difference| over pairs: {out['max_abs_probability_difference']:.3g} "
+          f"(must be <= 1e-9)")
+    print(f"  golden persons equal: {out['golden_persons_equal']} {out['golden_persons_columns_differing'] or ''}"
+          f"; golden households equal: {out['golden_households_equal']} "
+          f"{out['golden_households_columns_differing'] or ''}")
 
     if not args.skip_spark_training:
         t0 = time.perf_counter()
@@ -178,7 +245,13 @@ def main() -> None:
         f1t = lm.evaluate(recs2, data.truth, level="person").person["pairwise_f1"]
         print(f"spark, trained on spark wall {t_sp2:6.1f} s  person F1 {f1t:.4f}  threshold {res2.threshold:.6f}  "
               f"records in another person: {_differ(duck.records, recs2)}  {res2.timings}")
+        out.update(spark_trained_wall_s=round(t_sp2, 1), spark_trained_person_f1=f1t,
+                   spark_trained_records_in_another_person=_differ(duck.records, recs2))
     spark.stop()
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(out, indent=2, default=str))
 
 
 if __name__ == "__main__":

@@ -232,7 +232,15 @@ def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker, tmp_
 
     later = synthetic.later(d, months=3, seed=2)
     up_duck = lm.link(later.sources, region=d.region, previous=duck, progress=False)
-    up = lm.link(later.sources, region=d.region, backend="spark", spark=spark, previous=res)
+    # one list given as a Spark DataFrame: the same model table (test_standardisation_...), so the same ids
+    p3ke = later.sources["p3ke"].astype(object).where(later.sources["p3ke"].notna(), None)
+    up = lm.link({**later.sources, "p3ke": spark.createDataFrame(p3ke)}, region=d.region, backend="spark",
+                 spark=spark, previous=res)
+    # its crosswalk (on the executors): each row with the ids of its record, by its place in the list (not
+    # by unique_id, which is the record's place in the canonical order)
+    appended = ["person_id", "household_id", "person_confidence"]
+    pd.testing.assert_frame_equal(up.crosswalk("p3ke").toPandas()[appended].reset_index(drop=True),
+                                  up_duck.crosswalk("p3ke")[appended].reset_index(drop=True), check_dtype=False)
     got = up.records.toPandas()
     key = got["source"] + ":" + got["record_id"].astype(str)
     want = up_duck.records.set_index(up_duck.records["source"] + ":" + up_duck.records["record_id"].astype(str))
@@ -295,6 +303,11 @@ def test_bad_input_on_spark_gives_the_duckdb_errors(spark, tmp_path):
 
     with pytest.raises(SparkBackendError, match="spark=<a SparkSession>"):
         lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="spark")
+    # the Linker too, and something that is not a session is refused by name
+    with pytest.raises(SparkBackendError, match="spark=<a SparkSession>.*got NoneType"):
+        lm.Linker({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="spark")
+    with pytest.raises(SparkBackendError, match="spark=<a SparkSession>.*got str"):
+        lm.Linker({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="spark", spark="local[2]")
     with pytest.raises(lm.linkage.LinkError, match="backend must be"):
         lm.link({"a": pd.DataFrame({"nama": ["SITI"]})}, backend="postgres")
     missing = str(tmp_path / "tidak_ada.csv")
@@ -311,6 +324,15 @@ def test_bad_input_on_spark_gives_the_duckdb_errors(spark, tmp_path):
         lm.link({"dtks": spark.createDataFrame(bad)}, cols, region="32.16", backend="spark", spark=spark)
     assert type(spark_err.value) is type(duck_err.value) and str(spark_err.value) == str(duck_err.value)
     assert "NAMA_KRT" in str(duck_err.value)
+    # the same missing column in a list given as a file and through the Linker: DuckDB's error
+    path = tmp_path / "dtks.csv"
+    bad.to_csv(path, index=False)
+    with pytest.raises(Exception) as duck_err:
+        lm.Linker({"dtks": str(path)}, cols, region="32.16", progress=False)
+    with pytest.raises(Exception) as spark_err:
+        lm.Linker({"dtks": str(path)}, cols, region="32.16", backend="spark", spark=spark)
+    assert type(spark_err.value) is type(duck_err.value) and str(spark_err.value) == str(duck_err.value)
+    assert "NAMA_KRT" in str(spark_err.value)
 
 
 def test_a_model_trained_on_spark_links_like_the_duckdb_one(spark, duck_linker):
@@ -359,7 +381,7 @@ def test_standardisation_on_the_executors_equals_the_pandas_one(spark, tmp_path)
     """Sources as a CSV path, a Spark DataFrame and pandas, standardised on Spark's executors (a task per
     source, the columns that count over all sources recounted by Spark): the same model table as pandas."""
     import linkmiskin as lm
-    from linkmiskin.linkage import _standardize_sources
+    from linkmiskin.linkage import _reordered, _standardize_sources, canonical_order
     from linkmiskin.pseudonym import model_ids
     from linkmiskin.scoring.model import model_table
     from linkmiskin.spark_backend import standardise_spark, to_spark_records
@@ -370,7 +392,9 @@ def test_standardisation_on_the_executors_equals_the_pandas_one(spark, tmp_path)
     on_pandas = {**d.sources, "dtks": dtks, "p3ke": p3ke}
     on_spark = {**on_pandas, "p3ke": spark.createDataFrame(p3ke)}
     std, maps = _standardize_sources(on_pandas, None, d.region)
-    want = to_spark_records(spark, model_ids(std, model_table(std)))   # as the model table reaches Splink
+    table = model_ids(std, model_table(std))
+    # as the model table reaches Splink on DuckDB: in the canonical order (unique_id = place in it)
+    want = to_spark_records(spark, _reordered(table, canonical_order(table)))
     got, got_maps = standardise_spark(spark, on_spark, None, d.region)
     assert [(f.name, f.dataType) for f in got.schema] == [(f.name, f.dataType) for f in want.schema]
     w, g = _comparable(want.toPandas()), _comparable(got.toPandas())
@@ -381,6 +405,40 @@ def test_standardisation_on_the_executors_equals_the_pandas_one(spark, tmp_path)
     # the block sizes really count over all sources: counted per source they would differ
     per_source = w.groupby(["source", "nik15"], dropna=False)["unique_id"].transform("size")
     assert (per_source != w["block_nik15"]).any()
+    # the canonical order is not the input order (sources one after the other): the test can fail
+    assert (w["source"].to_numpy()[:-1] != w["source"].to_numpy()[1:]).sum() > len(d.sources)
+
+
+def _model_table_on_duckdb(sources, region):
+    """The model table as DuckDB's Linker holds it: every list standardised, the unclear ``NY.`` names
+    settled job-wide, in the canonical order."""
+    from linkmiskin.linkage import _reordered, _standardize_sources, canonical_order
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import model_table
+
+    std, _ = _standardize_sources(sources, None, region)
+    table = model_ids(std, model_table(std))
+    return _reordered(table, canonical_order(table))
+
+
+def test_unclear_nyonya_names_are_settled_with_every_lists_words_on_spark(spark):
+    """A ``NY.`` name its own list cannot read (no record of known sex carries its words) is read with the
+    words of every list, as on DuckDB: another list's men named so make it her husband's name."""
+    import pandas as pd
+
+    from linkmiskin.spark_backend import standardise_spark
+
+    a = pd.DataFrame({"NAMA": ["NY. WIRAGNYO PANGESTU", "SITI AMINAH"], "JENIS_KELAMIN": ["P", "P"],
+                      "NIK": ["3216074101900001", "3216074101900002"]})
+    b = pd.DataFrame({"NAMA": [f"WIRAGNYO PANGESTU {x}" for x in "ABCDEF"], "JENIS_KELAMIN": ["L"] * 6})
+    for sources, form in (({"a": a}, "ambiguous"), ({"a": a, "b": b}, "husband"), ({"b": b, "a": a}, "husband")):
+        want = _comparable(_model_table_on_duckdb(sources, "32.16"))
+        got = _comparable(standardise_spark(spark, sources, None, "32.16")[0].toPandas())
+        differ = [c for c in want.columns if not got[c].equals(want[c])]
+        assert not differ, (list(sources), differ)
+        ny = got[(got["source"] == "a") & (got["record_id"] == "1")]
+        assert ny["name_form"].tolist() == [form], list(sources)
+        assert ny["name"].tolist() == ([None] if form == "husband" else ["WIRAGNYO PANGESTU"])
 
 
 def test_kk_u_is_counted_on_spark_as_on_duckdb(spark, duck_linker):

@@ -100,11 +100,14 @@ def _check_per_source(value: Any, sources: dict, what: str) -> None:
 
 def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None,
                          region: str | None, *, list_date: Any = None, header: Any = None,
-                         saved: dict | None = None,
-                         kept: dict | None = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
+                         saved: dict | None = None, kept: dict | None = None, settle: bool = True,
+                         name_sex: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, ColumnMapping]]:
     """All lists standardised and concatenated, with the column mapping of each. ``saved`` (an update's
     previous standardised lists, :mod:`linkmiskin.standardise.reuse`): an unchanged list takes its rows from
-    there; ``kept`` (a dict) receives each list's rows for the next update."""
+    there; ``kept`` (a dict) receives each list's rows for the next update. ``settle=False`` leaves the
+    unclear ``NY.`` names unclear, ``name_sex`` settles them with the job's words instead of these lists'
+    (:func:`linkmiskin.standardise.records.settle_unclear_nyonya_names`; the Spark backend standardises each
+    list on its own task)."""
     from linkmiskin.standardise.records import settle_unclear_nyonya_names
     from linkmiskin.standardise.reuse import compact_list, standardised_list
 
@@ -148,7 +151,9 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
                 f"columns={{{name!r}: {{'record_id': '<column>'}}}} or drop the id column to number rows."))
         frames.append(std)
         mappings[name] = std.attrs["column_mapping"]
-    allstd = settle_unclear_nyonya_names(_concat_sources(frames))
+    allstd = _concat_sources(frames)
+    if settle:
+        allstd = settle_unclear_nyonya_names(allstd, name_sex)
     allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
     return allstd, mappings
 

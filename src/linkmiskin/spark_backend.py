@@ -630,23 +630,31 @@ def _unpack(text: str) -> Any:
     return pickle.loads(base64.b64decode(text))  # noqa: S301 - written by this module's own executors
 
 
-def standardise_source(src: Any, name: str, columns: dict[str, str] | None, region: str | None) -> pd.DataFrame:
+def standardise_source(src: Any, name: str, columns: dict[str, str] | None, region: str | None,
+                       name_sex: pd.DataFrame | None = None) -> pd.DataFrame:
     """One source standardised on an executor, as rows of the model table in the source's order.
 
     The whole-source facts of :func:`linkmiskin.standardise.records.standardize` (the column detection, repeated
     record ids, a relationship code scheme, heaped birth dates, the row numbers) and the per-source NIK
     consistency of the model table need the whole list, so a source is one task. The columns that count
     over all sources (:data:`GLOBAL_COLUMNS`) are left as computed here and recounted on Spark.
+    The unclear ``NY.`` names are settled with the job's words, ``name_sex``
+    (:func:`linkmiskin.standardise.records.settle_unclear_nyonya_names`); without it they are left unclear
+    and the first row says how many there are and carries the list's words
+    (:func:`linkmiskin.standardise.records.name_sex_words`), so that the driver can add up the job's.
     Adds the standardised columns the household step reads (``hh__*``), ``lm_pos`` (the record's position in
-    its source) and ``lm_meta`` (on the first row the column mapping, pickled). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error,
-    which the driver raises as it is (the same error as on DuckDB).
+    its source) and ``lm_meta`` (on the first row a pickled dict: the column ``mapping``, ``unclear`` and
+    ``words``). Bad input does not fail the task: one row with ``lm_pos`` -1 carries the error, which the
+    driver raises as it is (the same error as on DuckDB).
     """
     from linkmiskin.linkage import _standardize_sources
     from linkmiskin.pseudonym import model_ids
     from linkmiskin.scoring.model import MODEL_COLUMNS, model_table
+    from linkmiskin.standardise.records import name_sex_words
 
     try:
-        std, maps = _standardize_sources({name: src}, {name: columns} if columns is not None else None, region)
+        std, maps = _standardize_sources({name: src}, {name: columns} if columns is not None else None, region,
+                                         settle=name_sex is not None, name_sex=name_sex)
         table = model_ids(std, model_table(std))
     except Exception as e:  # noqa: BLE001 - carried to the driver and raised there
         err = pd.DataFrame({c: pd.Series([None], dtype=object)
@@ -656,20 +664,23 @@ def standardise_source(src: Any, name: str, columns: dict[str, str] | None, regi
     for c in _household_dtypes():
         out[_HH + c] = std[c].astype(object).where(std[c].notna(), None).to_numpy()
     meta = np.full(len(out), None, dtype=object)
-    meta[0] = _pack(maps[name])
+    unclear = int((std["name_form"].to_numpy(dtype=object) == "ambiguous").sum()) if "name_form" in std else 0
+    meta[0] = _pack({"mapping": maps[name], "unclear": unclear,
+                     "words": name_sex_words(std) if name_sex is None else None})
     out[_META] = meta
     return out
 
 
 def _batches_standardised(sources: dict[int, tuple[str, Any]], columns: dict[str, dict[str, str]],
-                          region: str | None, schema: str) -> Any:
+                          region: str | None, schema: str, name_sex: pd.DataFrame | None = None) -> Any:
     """The function ``mapInPandas`` runs over the numbers of the sources given as paths or pandas frames:
     each number read (on the executor) and standardised."""
     def run(batches: Any) -> Any:
         for batch in batches:
             for k in batch["lm__k"].tolist():
                 name, src = sources[k]
-                yield _typed(standardise_source(src, name, columns.get(name), region), schema).assign(lm__k=k)
+                yield _typed(standardise_source(src, name, columns.get(name), region, name_sex),
+                             schema).assign(lm__k=k)
     return run
 
 
@@ -688,7 +699,7 @@ def _split_schema(schema: str) -> list[str]:
 
 
 def _spark_frame_standardised(src: Any, k: int, name: str, columns: dict[str, str] | None, region: str | None,
-                              schema: str) -> Any:
+                              schema: str, name_sex: pd.DataFrame | None = None) -> Any:
     """A source given as a Spark DataFrame, standardised on one executor as pandas in its own row order."""
     from pyspark.sql import functions as F
 
@@ -697,28 +708,30 @@ def _spark_frame_standardised(src: Any, k: int, name: str, columns: dict[str, st
 
     def run(pdf: pd.DataFrame) -> pd.DataFrame:
         pdf = pdf.sort_values(order).drop(columns=[order, "lm__one"]).reset_index(drop=True)
-        return _typed(standardise_source(pdf, name, columns, region), schema).assign(lm__k=k)
+        return _typed(standardise_source(pdf, name, columns, region, name_sex), schema).assign(lm__k=k)
 
     return rows.groupBy("lm__one").applyInPandas(run, schema=f"{schema}, `lm__k` int")
 
 
 def _sources_standardised(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]],
-                          region: str | None, schema: str) -> Any:
-    """Every source standardised on the executors (:func:`standardise_source`), one task per source, with
-    its number in ``sources`` as ``lm__k``.
+                          region: str | None, schema: str, name_sex: pd.DataFrame | None = None,
+                          only: set[int] | None = None) -> Any:
+    """Every source standardised on the executors (:func:`standardise_source`, ``name_sex`` the job's
+    words), one task per source, with its number in ``sources`` as ``lm__k``; ``only``: those numbers alone.
 
     A path (CSV, Excel, Parquet) is read by the executor, which must see it (a local path on local Spark, a
     shared mount on a cluster); a pandas frame, already on the driver, is sent with the tasks; a Spark
     DataFrame goes to one executor as pandas, in its own row order."""
     from pyspark.sql import DataFrame as SparkDataFrame
 
-    parts = [_spark_frame_standardised(src, k, name, columns.get(name), region, schema)
-             for k, (name, src) in enumerate(sources.items()) if isinstance(src, SparkDataFrame)]
+    chosen = [(k, name, src) for k, (name, src) in enumerate(sources.items()) if only is None or k in only]
+    parts = [_spark_frame_standardised(src, k, name, columns.get(name), region, schema, name_sex)
+             for k, name, src in chosen if isinstance(src, SparkDataFrame)]
     rest = {k: (name, src if isinstance(src, pd.DataFrame) else os.fspath(src))
-            for k, (name, src) in enumerate(sources.items()) if not isinstance(src, SparkDataFrame)}
+            for k, name, src in chosen if not isinstance(src, SparkDataFrame)}
     if rest:
         ks = spark.createDataFrame(pd.DataFrame({"lm__k": list(rest)}), schema="lm__k int").repartition(len(rest))
-        parts.append(ks.mapInPandas(_batches_standardised(rest, columns, region, schema),
+        parts.append(ks.mapInPandas(_batches_standardised(rest, columns, region, schema, name_sex),
                                     schema=f"{schema}, `lm__k` int"))
     out = parts[0]
     for p in parts[1:]:
@@ -765,12 +778,7 @@ def _standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, d
 
     _check_sources(sources, columns)
     schema = ", ".join([*_split_schema(_model_schema()), f"`{_POS}` bigint", f"`{_META}` string"])
-    local = _sources_standardised(spark, sources, columns or {}, region, schema).localCheckpoint()
-    heads = (local.where(F.col(_POS) <= 0).select("lm__k", _POS, _META).collect())
-    for r in heads:
-        if r[_POS] < 0:
-            raise _unpack(r[_META])
-    mappings = {r["lm__k"]: _unpack(r[_META]) for r in heads}
+    local, mappings = _standardised_and_settled(spark, sources, columns or {}, region, schema)
     sizes = dict(local.groupBy("lm__k").count().collect())
     offset, offsets = 0, []
     for k in range(len(sources)):
@@ -778,9 +786,105 @@ def _standardise_spark(spark: Any, sources: dict[str, Any], columns: dict[str, d
         offset += int(sizes.get(k, 0))
     start = F.element_at(F.array(*[F.lit(o) for o in offsets]), F.col("lm__k") + 1)
     numbered = local.withColumn("unique_id", (start + F.col(_POS)).cast("bigint")).drop(_POS, _META, "lm__k")
-    records = global_columns_spark(numbered.select(*MODEL_COLUMNS), total=offset).select(*MODEL_COLUMNS)
-    households = numbered.select("unique_id", "record_id", *[c for c in numbered.columns if c.startswith(_HH)])
+    counted = global_columns_spark(numbered.select(*MODEL_COLUMNS), total=offset).select(*MODEL_COLUMNS)
+    # unique_id becomes the record's place in the canonical order, as on DuckDB (sampling, anchors and every
+    # tie-break follow the records' content); INPUT_POSITION keeps its place in the input (crosswalks)
+    canon = canonical_ids_spark(counted).localCheckpoint()
+    records = (counted.withColumnRenamed("unique_id", INPUT_POSITION).join(canon, INPUT_POSITION)
+               .select(*MODEL_COLUMNS))
+    households = (numbered.select(F.col("unique_id").alias(INPUT_POSITION), "record_id",
+                                  *[c for c in numbered.columns if c.startswith(_HH)])
+                  .join(canon, INPUT_POSITION))
     return records, households, {name: mappings[k] for k, name in enumerate(sources)}
+
+
+#: the column of a record's place in the input (sources in the order given, rows in list order), numbered
+#: from 0 as on DuckDB before the canonical order; ``unique_id`` is the place in the canonical order
+INPUT_POSITION = "lm_input_position"
+
+
+def _hashed_columns(records: Any) -> list[str]:
+    """The columns :func:`linkmiskin.linkage.row_hashes` hashes in ``records`` (a Spark model table): all but
+    ``unique_id``, ``record_id`` and the list columns that hold a list somewhere (an all-null list column
+    is hashed, as pandas sees it)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType
+
+    arrays = [f.name for f in records.schema if isinstance(f.dataType, ArrayType)]
+    filled = records.select(*[F.count(F.col(c)).alias(c) for c in arrays]).first() if arrays else None
+    lists = {c for c in arrays if filled[c] > 0}
+    return [c for c in records.columns if c not in ("unique_id", "record_id") and c not in lists]
+
+
+def _row_hashes_of_batch(pdf: pd.DataFrame, dtypes: dict[str, Any], columns: list[str]) -> np.ndarray:
+    """:func:`linkmiskin.linkage.row_hashes` of a batch of the Spark model table: each column first given back
+    its pandas dtype of the DuckDB model table (Arrow hands integers with nulls over as floats), so that
+    every value hashes as the same Python object."""
+    from linkmiskin.scoring.model import hash_as_objects
+
+    t = pd.DataFrame({c: (pdf[c] if pd.api.types.is_object_dtype(dtypes[c]) else pdf[c].astype(dtypes[c]))
+                      for c in columns})
+    return hash_as_objects(t, columns)
+
+
+def canonical_ids_spark(records: Any) -> Any:
+    """``INPUT_POSITION, unique_id``: each record's place in the input (its ``unique_id`` in ``records``) and
+    its place in :func:`linkmiskin.linkage.canonical_order`: the records sorted by the 64-bit hash of their
+    source and compared fields (as an unsigned number), then by source and record id. Hashes are computed on
+    the executors; the sorted rows are numbered on the JVM (one count per partition to the driver)."""
+    from pyspark.sql import functions as F
+
+    from linkmiskin.pseudonym import model_ids
+    from linkmiskin.scoring.model import model_table
+
+    std = _one_record_std()
+    dtypes = dict(model_ids(std, model_table(std)).dtypes)
+    columns = _hashed_columns(records)
+
+    def run(batches: Any) -> Any:
+        for pdf in batches:
+            yield pd.DataFrame({INPUT_POSITION: pdf["unique_id"].to_numpy(np.int64),
+                                "lm_h": _row_hashes_of_batch(pdf, dtypes, columns)})
+
+    hashed = (records.select("unique_id", *columns).mapInPandas(run, schema=f"`{INPUT_POSITION}` bigint, lm_h bigint")
+              .join(records.select(F.col("unique_id").alias(INPUT_POSITION), "source", "record_id"), INPUT_POSITION))
+    # the order of the hashes as unsigned numbers: the sign bit flipped, then compared as signed ones
+    unsigned = F.col("lm_h").bitwiseXOR(F.lit(-(2 ** 63)).cast("bigint"))
+    ordered = hashed.orderBy(unsigned, F.col("source"), F.col("record_id").cast("string")).localCheckpoint()
+    return _numbered_rows(ordered, "unique_id").select(INPUT_POSITION, "unique_id")
+
+
+def _standardised_and_settled(spark: Any, sources: dict[str, Any], columns: dict[str, dict[str, str]],
+                              region: str | None, schema: str) -> tuple[Any, dict[int, Any]]:
+    """Every source standardised on the executors with its unclear ``NY.`` names left unclear; then the
+    sources that have some are standardised again with the words of every list added up on the driver
+    (one small table of name words, no record): the names settled job-wide, as
+    :func:`linkmiskin.linkage._standardize_sources` settles them. Returns the rows (checkpointed) and
+    each source's column mapping by number; raises a source's error as it is."""
+    from pyspark.sql import functions as F
+
+    from linkmiskin.standardise.names import combined_name_sex_table
+
+    local = _sources_standardised(spark, sources, columns, region, schema).localCheckpoint()
+    heads = _heads(local)
+    unclear = {k for k, h in heads.items() if h["unclear"]}
+    if unclear:
+        table = combined_name_sex_table([h["words"] for h in heads.values()])
+        again = _sources_standardised(spark, sources, columns, region, schema, table, only=unclear)
+        local = local.where(~F.col("lm__k").isin(sorted(unclear))).unionByName(again).localCheckpoint()
+    return local, {k: h["mapping"] for k, h in heads.items()}
+
+
+def _heads(local: Any) -> dict[int, dict]:
+    """The first row's facts of each standardised source (:func:`standardise_source`); a source's error is
+    raised as it is."""
+    from pyspark.sql import functions as F
+
+    rows = local.where(F.col(_POS) <= 0).select("lm__k", _POS, _META).collect()
+    for r in rows:
+        if r[_POS] < 0:
+            raise _unpack(r[_META])
+    return {r["lm__k"]: _unpack(r[_META]) for r in rows}
 
 
 def global_columns_spark(t: Any, total: int) -> Any:
@@ -940,6 +1044,8 @@ class SparkLinkResult:
     #: how the result was made: ``cannot_link`` says that the rules were not checked against the data
     #: (:data:`SPARK_CANNOT_LINK`) and ``cannot_link_off`` which rules were off
     metadata: dict = field(default_factory=dict)
+    #: ``unique_id`` and :data:`INPUT_POSITION` of every record (a Spark DataFrame), for :meth:`crosswalk`
+    positions: Any = field(default=None, repr=False)
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write ``records`` and ``pairs`` as Parquet folders (written by the executors) into ``directory``, and
@@ -1008,10 +1114,13 @@ class SparkLinkResult:
             raise ExportError(f"no source {source!r} in this result (sources: {sorted(known)})")
         table = known[source] if table is None else table
         mine = self.records.where(F.col("source") == source)
+        at = "unique_id"
+        if self.positions is not None:
+            mine, at = mine.join(self.positions, "unique_id"), INPUT_POSITION
         if isinstance(table, SparkDataFrame):
-            return crosswalk_spark(table, mine, source)
+            return crosswalk_spark(table, mine, source, position=at)
         raw = table if isinstance(table, pd.DataFrame) else read_table(table, source=source)
-        ids = mine.orderBy("unique_id").select(*[c for c in APPENDED if c in mine.columns]).toPandas()
+        ids = mine.orderBy(at).select(*[c for c in APPENDED if c in mine.columns]).toPandas()
         return with_ids(raw, ids, source)
 
 
@@ -1033,10 +1142,10 @@ def _numbered_rows(table: Any, pos: str) -> Any:
     return t.withColumn(pos, (start + within).cast("long")).drop(mid, part)
 
 
-def crosswalk_spark(table: Any, records: Any, source: str) -> Any:
-    """A list given as a Spark DataFrame with the id columns of its ``records`` (``unique_id`` and
+def crosswalk_spark(table: Any, records: Any, source: str, *, position: str = "unique_id") -> Any:
+    """A list given as a Spark DataFrame with the id columns of its ``records`` (``position`` and
     :data:`~linkmiskin.report.exports.APPENDED`) appended, row for row: a record's position in its list is
-    its ``unique_id`` less the list's first, and the list's rows are numbered in the order the standardiser read
+    its ``position`` (the record's place in the input, :data:`INPUT_POSITION`) less the list's first, and the list's rows are numbered in the order the standardiser read
     them (partition by partition, as ``monotonically_increasing_id``). Nothing is collected but two counts."""
     from pyspark.sql import functions as F
 
@@ -1047,8 +1156,8 @@ def crosswalk_spark(table: Any, records: Any, source: str) -> Any:
         raise ExportError(f"source {source!r} already has column(s) {clash}; rename them before exporting")
     pos = "lm__pos"
     indexed = _numbered_rows(table, pos)
-    start = records.agg(F.min("unique_id")).first()[0]
-    ids = records.select((F.col("unique_id") - F.lit(start or 0)).alias(pos),
+    start = records.agg(F.min(position)).first()[0]
+    ids = records.select((F.col(position) - F.lit(start or 0)).alias(pos),
                          *[c for c in APPENDED if c in records.columns])
     n_raw, n_ids = indexed.count(), ids.count()
     if n_raw != n_ids:
@@ -1191,7 +1300,8 @@ class SparkLinker:
             "changes": driver.changes, "id_registry": driver.id_registry, "run": driver.run}
         return SparkLinkResult(records=out, pairs=pairs, threshold=float(threshold), model=self.model,
                                threshold_source=source, timings=dict(self.timings), sources=self._sources,
-                               region=self.region, **extra,
+                               region=self.region, positions=self._household_input.select("unique_id", INPUT_POSITION),
+                               **extra,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
                                          "cannot_link_off": list(self.cannot_link_off)})
 

@@ -141,7 +141,7 @@ import pyarrow.compute as pc
 
 __all__ = ["NAME_COLUMNS", "are_nicknames", "family_names", "initials_agree", "names_close", "normalize_name", "parse_name", "phonetic_key",
            "spouse_name_form",
-           "name_sex_table", "female_probability", "nyonya_reading"]
+           "name_sex_table", "combined_name_sex_table", "female_probability", "nyonya_reading"]
 
 #: Columns returned by :func:`parse_name`, in order.
 NAME_COLUMNS = ("name", "name_tokens", "name_phonetic", "name_father", "name_nicknames", "name_status",
@@ -845,6 +845,25 @@ def name_sex_table(tokens: Any, sex: Any, *, seed: bool = True) -> pd.DataFrame:
     counts = (words.pivot_table(index="word", columns="sex", values="w", aggfunc="sum", fill_value=0.0)
               .reindex(columns=["P", "L"], fill_value=0.0))
     out = pd.DataFrame({"female": counts["P"].astype(float), "male": counts["L"].astype(float)})
+    out["p_female"] = (out["female"] + 0.5) / (out["female"] + out["male"] + 1.0)
+    return out
+
+
+def combined_name_sex_table(tables: Any, *, seed: bool = True) -> pd.DataFrame:
+    """One :func:`name_sex_table` from the unseeded tables (``seed=False``) of several lists: their counts
+    added, plus the seed file's words unless ``seed`` is False. It equals the table of all those lists'
+    records together, so lists standardised apart (one Spark task each) read words as one job does.
+
+    >>> tok, sex = pd.Series([["SITI"], ["SITI", "BUDI"], ["BUDI"]]), pd.Series(["P", "P", "L"])
+    >>> parts = [name_sex_table(tok[:1], sex[:1], seed=False), name_sex_table(tok[1:], sex[1:], seed=False)]
+    >>> combined_name_sex_table(parts).equals(name_sex_table(tok, sex))
+    True
+    """
+    parts = [t[["female", "male"]] for t in tables]
+    if seed:
+        parts.append(name_sex_table(pd.Series([], dtype=object), pd.Series([], dtype=object))[["female", "male"]])
+    out = pd.concat(parts).groupby(level=0).sum().astype(float)
+    out.columns.name = None
     out["p_female"] = (out["female"] + 0.5) / (out["female"] + out["male"] + 1.0)
     return out
 

@@ -655,24 +655,40 @@ def _with_name_flag(flags: Any, flag: str) -> str:
     return ";".join(items[:at] + [flag] + items[at:])
 
 
-def _job_readings(std: pd.DataFrame, form: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The readings of the ``NY.`` names at ``idx`` by the name words of every record of known sex (recorded,
-    else coded in a valid NIK) in ``std``, leaving out the ``NY.`` rows themselves."""
+def name_sex_words(std: pd.DataFrame) -> pd.DataFrame:
+    """The name words of ``std``'s records of known sex (recorded, else coded in a valid NIK), leaving out
+    the ``NY.`` rows (any ``name_form``): an unseeded :func:`linkmiskin.standardise.names.name_sex_table`.
+    The tables of lists standardised apart add up to the job's
+    (:func:`linkmiskin.standardise.names.combined_name_sex_table`)."""
     from linkmiskin.standardise import names as _names
 
+    form = std["name_form"].to_numpy(dtype=object) if "name_form" in std else np.full(len(std), None, dtype=object)
     tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object), len(std)), dtype=object)
     valid = std["nik_status"].astype(object).isin(["valid", "unknown_region"]).to_numpy(dtype=bool)
     recorded = std["sex"].to_numpy(dtype=object)
     sex = np.where(pd.isna(recorded), np.where(valid, std["nik_sex"].to_numpy(dtype=object), None), recorded)
-    table = _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None))
-    return _names.nyonya_reading(_names.female_probability(tokens.iloc[idx], table))
+    return _names.name_sex_table(tokens, np.where(pd.isna(form), sex, None), seed=False)
 
 
-def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
+def _job_readings(std: pd.DataFrame, idx: np.ndarray, table: pd.DataFrame | None = None) -> np.ndarray:
+    """The readings of the ``NY.`` names at ``idx`` by the name words of every record of known sex in
+    ``std`` (:func:`name_sex_words` and the seed file), or by ``table`` (the job's words) when given."""
+    from linkmiskin.standardise import names as _names
+
+    if table is None:
+        table = _names.combined_name_sex_table([name_sex_words(std)])
+    tokens = pd.Series(_names_column(std["name_tokens"].to_numpy(dtype=object)[idx], len(idx)), dtype=object)
+    return _names.nyonya_reading(_names.female_probability(tokens, table))
+
+
+def settle_unclear_nyonya_names(std: pd.DataFrame, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``NY.`` names one list left unclear (``name_form`` ``ambiguous``) read again with the name words of
     every list of the job (all records of known sex): a name now clearly a woman's becomes hers alone
     (``own``), one clearly a man's her husband's alone (``husband``). ``std`` is the concatenated
     standardised lists; a copy is returned (``std`` itself when nothing changes). Counts are logged per source.
+    ``table``: the job's words (:func:`linkmiskin.standardise.names.combined_name_sex_table` of every list's
+    :func:`name_sex_words`) when ``std`` is only some of the job's lists (the Spark backend settles each list
+    on its own task).
     """
     form = std["name_form"].to_numpy(dtype=object) if "name_form" in std else None
     if form is None or not (form == "ambiguous").any():
@@ -680,7 +696,7 @@ def settle_unclear_nyonya_names(std: pd.DataFrame) -> pd.DataFrame:
     n = len(std)
     cols = {c: std[c].to_numpy(dtype=object) for c in ("name", "name_father", "name_status", "spouse_name")}
     idx = np.flatnonzero(form == "ambiguous")
-    reading = _job_readings(std, form, idx)
+    reading = _job_readings(std, idx, table)
     out = std.copy(deep=False)
     new_form = form.copy()
     new_form[idx] = reading
