@@ -517,6 +517,10 @@ class Linker:
         self._table: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
         self._row_hashes: np.ndarray | None = None
+        #: the model table and its records' standardised-value hashes, for the next update
+        #: (:class:`linkmiskin.standardise.reuse.ModelRows`), and how many records this one took over
+        self._model_rows: Any = None
+        self._model_rows_reused = 0
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
         self.column_mapping: dict[str, ColumnMapping] = {}
@@ -525,23 +529,30 @@ class Linker:
 
     # data ------------------------------------------------------------------------------------------
     def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None, *,
-                    list_date: Any = None, header: Any = None, previous_lists: dict | None = None) -> Linker:
+                    list_date: Any = None, header: Any = None, previous_lists: dict | None = None,
+                    previous_model_rows: Any = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones).
 
         ``list_date`` and ``header`` are :func:`linkmiskin.standardise.records`'s options, one value for every source
         or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
         ``previous_lists``: an update's previous standardised lists (``LinkResult.standardised``); a list
         whose input did not change takes its rows from there (:mod:`linkmiskin.standardise.reuse`).
+        ``previous_model_rows``: an update's previous model table (:class:`linkmiskin.standardise.reuse.ModelRows`):
+        a record whose standardised values are unchanged takes its per-record model columns from there
+        (:func:`linkmiskin.standardise.reuse.reused_wide_columns`).
         """
         t0 = time.perf_counter()
         from linkmiskin.pseudonym import model_ids, pseudonymised_sources
+        from linkmiskin.standardise.reuse import ModelRows, reused_wide_columns
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._standardised: dict = {}
         std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
                                                           list_date=list_date, header=header,
                                                           saved=previous_lists, kept=self._standardised)
-        table = model_ids(std, model_table(std))  # pseudonymised NIKs: exact-only evidence
+        wide, hashes, names_once, self._model_rows_reused = reused_wide_columns(std, previous_model_rows)
+        table = model_ids(std, model_table(std, wide=wide))  # pseudonymised NIKs: exact-only evidence
+        del wide
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
@@ -549,6 +560,9 @@ class Linker:
         self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
+        # for the next update (a pseudonymised NIK is not its record's model-table NIK: none kept then)
+        self._model_rows = None if self.metadata["pseudonymised_sources"] else \
+            ModelRows(hashes[self._input_order], self._table, names_once)
         self._pairs = None
         self._connect()
         del std, table
@@ -1240,6 +1254,8 @@ def _report_reused_lists(lk: Linker, prev: Any) -> None:
     rep["standardised_rows_reused"] = int(sum(lk._standardised[n].n_rows for n in reused))
     # the unchanged rows of changed lists (:func:`linkmiskin.standardise.reuse.changed_rows_standardised`)
     rep["rows_reused_in_changed_lists"] = int(sum(v.rows_reused for v in lk._standardised.values() if not v.reused))
+    # records whose per-record model-table columns came from the previous model table
+    rep["model_rows_reused"] = int(getattr(lk, "_model_rows_reused", 0))
 
 
 def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
@@ -1439,7 +1455,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order, cannot_link_check=cannot_link_check)
         lk.set_sources(sources, columns, list_date=list_date, header=header,
-                       previous_lists=prev.lists if prev is not None else None)
+                       previous_lists=prev.lists if prev is not None else None,
+                       previous_model_rows=prev.model_rows if prev is not None else None)
         prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
         if prev is not None:
             from linkmiskin.clustering.updates import check_record_ids
