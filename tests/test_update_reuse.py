@@ -301,7 +301,7 @@ def test_update_takes_unchanged_model_rows_and_gives_the_fresh_model_table(world
 
 def _without_reuse(first):
     """The previous run without what the update reuses beyond the standardised lists and pairs."""
-    return dataclasses.replace(updates.from_result(first), model_rows=None)
+    return dataclasses.replace(updates.from_result(first), model_rows=None, person_state=None)
 
 
 def test_update_with_reuse_gives_the_same_records_persons_households_and_ids_as_without(world):
@@ -309,5 +309,27 @@ def test_update_with_reuse_gives_the_same_records_persons_households_and_ids_as_
     plain = lm.link(later.sources, region="32.16", previous=_without_reuse(first), progress=False,
                     snapshots=synthetic.SNAPSHOT)
     assert plain.metadata["update_reuse"]["model_rows_reused"] == 0
+    assert plain.metadata["update_reuse"]["person_component_records_reused"] == 0
+    for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
+        pd.testing.assert_frame_equal(getattr(upd, name), getattr(plain, name), obj=name)
+
+
+# ----------------------------------------------------------------------------- person components
+
+
+def test_update_takes_over_unchanged_person_components(world):
+    _, _, _, upd = world
+    # (the threshold moved between the runs: only components clear of both are taken over)
+    assert upd.metadata["update_reuse"]["person_component_records_reused"] > len(upd.records) / 4
+
+
+def test_with_one_threshold_the_components_taken_over_change_nothing(world):
+    data, _, later, _ = world
+    first = lm.link(data.sources, region="32.16", threshold=0.6, progress=False, snapshots=synthetic.SNAPSHOT)
+    upd = lm.link(later.sources, region="32.16", previous=first, threshold=0.6, progress=False,
+                  snapshots=synthetic.SNAPSHOT)
+    plain = lm.link(later.sources, region="32.16", previous=_without_reuse(first), threshold=0.6, progress=False,
+                    snapshots=synthetic.SNAPSHOT)
+    assert upd.metadata["update_reuse"]["person_component_records_reused"] > len(upd.records) / 4
     for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
         pd.testing.assert_frame_equal(getattr(upd, name), getattr(plain, name), obj=name)

@@ -641,7 +641,9 @@ class Linker:
 
         if self.model is None:
             self.train()
-        return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING)
+        # a previous run's model was checked against the model table's columns when it was trained
+        return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING,
+                            validate_settings=not getattr(self, "_model_from_previous", False))
 
     def predict(self, sources: dict[str, TableLike] | None = None, *, previous: Any = None) -> pd.DataFrame:
         """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`).
@@ -823,7 +825,7 @@ class Linker:
                           "nik_same": pairs["nik_same"].to_numpy(),
                           "name_alike": pairs["name_alike"].to_numpy()})
         off, checked = self._cannot_link_off(recs, e)
-        persons = person_clusters(recs, e, float(threshold), cannot_link_off=off)
+        persons = self._person_clusters(recs, e, float(threshold), off)
         del recs
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
@@ -854,6 +856,24 @@ class Linker:
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
                                     "diagnostics": diagnostics})
+
+    def _person_clusters(self, recs: pd.DataFrame, e: pd.DataFrame, threshold: float,
+                         off: tuple[str, ...]) -> pd.DataFrame:
+        """:func:`linkmiskin.clustering.persons.person_clusters`, taking over the components that are the
+        previous run's (``self._previous_persons``, an update's; :mod:`linkmiskin.clustering.person_reuse`),
+        and keeping this run's state for the next update."""
+        from linkmiskin.clustering.cannot_link import with_nik_lists
+        from linkmiskin.clustering.person_reuse import component_signatures as signatures
+        from linkmiskin.clustering.person_reuse import kept_components, person_state, record_keys
+
+        recs = with_nik_lists(recs)   # (what cannot_link computes from the records, once)
+        keys = record_keys(self._table)
+        sig, lowest = signatures(recs, keys, e, threshold, off)
+        kept = kept_components(getattr(self, "_previous_persons", None), keys, sig, lowest, threshold)
+        persons = person_clusters(recs, e, threshold, cannot_link_off=off, kept=kept)
+        self._person_state = person_state(keys, sig, lowest, persons, threshold)
+        self._persons_reused = kept.n_records if kept is not None else 0
+        return persons
 
     def _cannot_link_off(self, recs: pd.DataFrame, e: pd.DataFrame) -> tuple[tuple[str, ...], dict]:
         """The cannot-link rules off for this job: the user's, and those this data contradicts
@@ -1462,7 +1482,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
             from linkmiskin.clustering.updates import check_record_ids
             check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
         if prev is not None and not retrain:
-            lk.model = prev.model
+            lk.model, lk._model_from_previous = prev.model, True
+            lk._previous_persons = prev.person_state
             lk.threshold = prev.threshold if threshold is None else None
             prog.step("reused the previous model (no training)")
         else:
@@ -1477,6 +1498,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk._defer_golden = False
         res.region, res.snapshots = lk.region, snapshots
         if prev is not None:
+            # records of components whose persons came from the previous run (clustering.person_reuse)
+            res.metadata.setdefault("update_reuse", {})["person_component_records_reused"] = lk._persons_reused
             from linkmiskin.clustering.updates import apply_previous
             t1 = time.perf_counter()
             records, changes, registry, run = apply_previous(res.records, prev)
