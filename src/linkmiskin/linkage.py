@@ -221,9 +221,16 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
 
 
 def _holds_lists(s: pd.Series) -> bool:
-    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column."""
-    first = s.dropna().iloc[:1]
-    return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
+    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column.
+
+    >>> _holds_lists(pd.Series([None, ["A"]])), _holds_lists(pd.Series([None, "A"])), _holds_lists(pd.Series([1]))
+    (True, False, False)
+    """
+    if s.dtype != object:
+        return False
+    values = s.to_numpy()
+    known = pd.notna(values)   # (the first known value, without a copy of the column's known values)
+    return bool(known.any()) and isinstance(values[int(known.argmax())], (list, tuple, np.ndarray))
 
 
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
@@ -859,19 +866,19 @@ class Linker:
 
     def _person_clusters(self, recs: pd.DataFrame, e: pd.DataFrame, threshold: float,
                          off: tuple[str, ...]) -> pd.DataFrame:
-        """:func:`linkmiskin.clustering.persons.person_clusters`, taking over the components that are the
-        previous run's (``self._previous_persons``, an update's; :mod:`linkmiskin.clustering.person_reuse`),
-        and keeping this run's state for the next update."""
+        """:func:`linkmiskin.clustering.persons.person_clusters`, taking over the cannot-link pairs of the
+        components that are the previous run's (``self._previous_persons``, an update's;
+        :mod:`linkmiskin.clustering.person_reuse`), and keeping this run's state for the next update."""
         from linkmiskin.clustering.cannot_link import with_nik_lists
         from linkmiskin.clustering.person_reuse import component_signatures as signatures
         from linkmiskin.clustering.person_reuse import kept_components, person_state, record_keys
 
         recs = with_nik_lists(recs)   # (what cannot_link computes from the records, once)
         keys = record_keys(self._table)
-        sig, lowest = signatures(recs, keys, e, threshold, off)
-        kept = kept_components(getattr(self, "_previous_persons", None), keys, sig, lowest, threshold)
+        sig = signatures(recs, keys, e, threshold, off)
+        kept = kept_components(getattr(self, "_previous_persons", None), keys, sig)
         persons = person_clusters(recs, e, threshold, cannot_link_off=off, kept=kept)
-        self._person_state = person_state(keys, sig, lowest, persons, threshold)
+        self._person_state = person_state(keys, sig, persons)
         self._persons_reused = kept.n_records if kept is not None else 0
         return persons
 
@@ -1477,7 +1484,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk.set_sources(sources, columns, list_date=list_date, header=header,
                        previous_lists=prev.lists if prev is not None else None,
                        previous_model_rows=prev.model_rows if prev is not None else None)
-        prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
+        prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
         if prev is not None:
             from linkmiskin.clustering.updates import check_record_ids
             check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
@@ -1498,8 +1505,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         lk._defer_golden = False
         res.region, res.snapshots = lk.region, snapshots
         if prev is not None:
-            # records of components whose persons came from the previous run (clustering.person_reuse)
-            res.metadata.setdefault("update_reuse", {})["person_component_records_reused"] = lk._persons_reused
+            # records of components whose cannot-link pairs came from the previous run (clustering.person_reuse)
+            res.metadata.setdefault("update_reuse", {})["cannot_link_records_reused"] = lk._persons_reused
             from linkmiskin.clustering.updates import apply_previous
             t1 = time.perf_counter()
             records, changes, registry, run = apply_previous(res.records, prev)

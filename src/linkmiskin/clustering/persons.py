@@ -177,8 +177,8 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     :data:`linkmiskin.clustering.cannot_link.RULES` to switch off.
     Returns ``records`` with ``person_node`` (representative node) and ``person_confidence``; the
     cannot-link pairs found (``a, b, rule``) are in ``out.attrs["cannot_link"]``. ``kept``: the components
-    an update takes over from the previous run with their persons and cannot-link pairs
-    (:class:`linkmiskin.clustering.person_reuse.KeptComponents`), neither checked nor rebuilt here.
+    whose cannot-link pairs an update takes over from the previous run
+    (:class:`linkmiskin.clustering.person_reuse.KeptComponents`), not checked again here.
     """
     n = len(records)
     strong = pairs[pairs["p"] >= threshold]
@@ -187,10 +187,12 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     # only the columns the cannot-link rules read: indexing the whole model table (lists, 45 columns)
     # by node would copy all of it
     recs = records[[c for c in _RECORD_COLUMNS if c in records] + ["node"]].set_index("node")
-    taken = np.zeros(n, dtype=bool) if kept is None else kept.person >= 0
+    taken = np.zeros(n, dtype=bool) if kept is None else kept.taken
     # (a kept component's records are checked as singletons: none of its pairs is inside a component)
     checked = np.where(taken, comp.max(initial=0) + 1 + np.arange(n), comp) if taken.any() else comp
     cannot = cannot_link(recs, checked, pairs, off=cannot_link_off)
+    if taken.any():
+        cannot = pd.concat([cannot, kept.cannot], ignore_index=True)
     # components to rebuild: those with a conflict, or with a weak scored pair inside
     cl = pairs["l"].to_numpy()
     cr = pairs["r"].to_numpy()
@@ -199,7 +201,6 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     size = np.bincount(comp)
     suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
     suspicious |= set(np.flatnonzero(size > MAX_PLAIN_COMPONENT))
-    suspicious -= set(comp[taken])
     held: list[tuple[int, int]] = []
     if suspicious:
         sus = np.array(sorted(suspicious), dtype=np.int64)
@@ -227,9 +228,6 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
                                    min_avg=threshold, held=held)
             for node, r in mapping.items():
                 rep[node] = r + n  # representatives of rebuilt clusters live above n
-    if taken.any():   # the kept components' persons (numbers above every other representative)
-        rep[taken] = kept.person[taken] + 2 * n
-        cannot = pd.concat([cannot, kept.cannot], ignore_index=True)
     # make representatives compact and deterministic (smallest member node)
     rep_series = pd.Series(np.arange(n)).groupby(rep).transform("min").to_numpy()
     out = records.copy(deep=False)  # the caller's columns are shared, not copied; two are added
