@@ -1450,80 +1450,129 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
     if backend != "duckdb":
-        if backend != "spark":
-            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
-        unsupported = [name for name, value in (("snapshots", snapshots),
-                                                 ("list_date", list_date), ("header", header)) if value]
-        if unsupported or use_row_order != "auto":
-            names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
-            raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
-                            "or leave them out")
-        from linkmiskin.spark_backend import link as link_on_spark
-        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed,
-                             cannot_link_off=cannot_link_off, previous=previous, retrain=retrain)
+        return _spark_step(sources, columns, region, threshold, spark=spark, seed=seed, backend=backend,
+                           cannot_link_off=cannot_link_off, previous=previous, retrain=retrain, snapshots=snapshots,
+                           list_date=list_date, header=header, use_row_order=use_row_order)
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after
-    prev = None
-    if previous is not None:
-        from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
-        from linkmiskin.standardise.regions import validate_region
-        prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
-        check_region(prev, validate_region(region) if region is not None else None)
-        if not retrain and (prev.model or {}).get("sql_dialect") == "spark":
-            raise UpdateError(f"previous result ({prev.origin}) was scored on Spark and holds its model in Spark "
-                              "SQL: update it with backend='spark', or pass retrain=True to train on DuckDB")
-        if region is None:
-            region = prev.region
-        if not retrain and not prev.model:
-            raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
+    prev, region = _previous_step(previous, region, retrain)
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order, cannot_link_check=cannot_link_check)
-        lk.set_sources(sources, columns, list_date=list_date, header=header,
-                       previous_lists=prev.lists if prev is not None else None,
-                       previous_model_rows=prev.model_rows if prev is not None else None)
-        prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
-        if prev is not None:
-            from linkmiskin.clustering.updates import check_record_ids
-            check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
-        if prev is not None and not retrain:
-            lk.model, lk._model_from_previous = prev.model, True
-            lk._previous_persons = prev.person_state
-            lk.threshold = prev.threshold if threshold is None else None
-            prog.step("reused the previous model (no training)")
-        else:
-            lk.train()
-            prog.step("trained the model")
-        lk.predict(previous=prev if prev is not None and not retrain else None)
-        if prev is not None:
-            _report_reused_lists(lk, prev)
-        prog.step(f"scored {len(lk._pairs)} candidate pairs")
-        lk._defer_golden = prev is not None or bool(snapshots)
-        res = lk.cluster(threshold)
-        lk._defer_golden = False
-        res.region, res.snapshots = lk.region, snapshots
-        if prev is not None:
-            # records of components whose cannot-link pairs came from the previous run (clustering.person_reuse)
-            res.metadata.setdefault("update_reuse", {})["cannot_link_records_reused"] = lk._persons_reused
-            from linkmiskin.clustering.updates import apply_previous
-            t1 = time.perf_counter()
-            records, changes, registry, run = apply_previous(res.records, prev)
-            res.timings["carry_ids"] = round(time.perf_counter() - t1, 2)
-            t1 = time.perf_counter()
-            res = _replace_ids(res, records, changes, registry, run, prev.golden)
-            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
-        elif snapshots:
-            t1 = time.perf_counter()
-            res = _replace_ids(res, res.records, None, res.id_registry, res.run)
-            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+        _standardise_step(lk, sources, columns, list_date, header, prev, prog)
+        _model_step(lk, prev, retrain, threshold, prog)
+        _score_step(lk, prev, retrain, prog)
+        res = _cluster_step(lk, threshold, snapshots, prev)
+        res = _ids_step(res, prev, snapshots)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)
         return res
     finally:
         prog.close()
+
+
+def _spark_step(sources: dict[str, TableLike], columns: Any, region: str | None, threshold: float | None, *,
+                spark: Any, seed: int, backend: str, cannot_link_off: Any, previous: Any, retrain: bool,
+                snapshots: Any, list_date: Any, header: Any, use_row_order: Any) -> Any:
+    """:func:`link` on Spark (:func:`linkmiskin.spark_backend.link`), after checking the options it supports."""
+    if backend != "spark":
+        raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+    unsupported = [name for name, value in (("snapshots", snapshots),
+                                             ("list_date", list_date), ("header", header)) if value]
+    if unsupported or use_row_order != "auto":
+        names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
+        raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
+                        "or leave them out")
+    from linkmiskin.spark_backend import link as link_on_spark
+    return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed,
+                         cannot_link_off=cannot_link_off, previous=previous, retrain=retrain)
+
+
+def _previous_step(previous: Any, region: str | None, retrain: bool) -> tuple[Any, str | None]:
+    """An update's previous run (:class:`linkmiskin.clustering.updates.PreviousRun`, None for a first link),
+    checked against the region and the model it must hold, and the region (the previous run's if not
+    given)."""
+    if previous is None:
+        return None, region
+    from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
+    from linkmiskin.standardise.regions import validate_region
+    prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
+    check_region(prev, validate_region(region) if region is not None else None)
+    if not retrain and (prev.model or {}).get("sql_dialect") == "spark":
+        raise UpdateError(f"previous result ({prev.origin}) was scored on Spark and holds its model in Spark "
+                          "SQL: update it with backend='spark', or pass retrain=True to train on DuckDB")
+    if region is None:
+        region = prev.region
+    if not retrain and not prev.model:
+        raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
+    return prev, region
+
+
+def _standardise_step(lk: Linker, sources: dict[str, TableLike], columns: Any, list_date: Any, header: Any,
+                      prev: Any, prog: Any) -> None:
+    """Read and standardise the lists, with what an update takes over from the previous run (its lists'
+    rows, its model table's per-record columns), and check an update's record ids."""
+    lk.set_sources(sources, columns, list_date=list_date, header=header,
+                   previous_lists=prev.lists if prev is not None else None,
+                   previous_model_rows=prev.model_rows if prev is not None else None)
+    prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
+    if prev is not None:
+        from linkmiskin.clustering.updates import check_record_ids
+        check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
+
+
+def _model_step(lk: Linker, prev: Any, retrain: bool, threshold: float | None, prog: Any) -> None:
+    """Train the model, or take an update's previous model (and its cannot-link state) unless ``retrain``."""
+    if prev is not None and not retrain:
+        lk.model, lk._model_from_previous = prev.model, True
+        lk._previous_persons = prev.person_state
+        lk.threshold = prev.threshold if threshold is None else None
+        prog.step("reused the previous model (no training)")
+    else:
+        lk.train()
+        prog.step("trained the model")
+
+
+def _score_step(lk: Linker, prev: Any, retrain: bool, prog: Any) -> None:
+    """Score the candidate pairs (an update with the previous model: only what changed is blocked again)."""
+    lk.predict(previous=prev if prev is not None and not retrain else None)
+    if prev is not None:
+        _report_reused_lists(lk, prev)
+    prog.step(f"scored {len(lk._pairs)} candidate pairs")
+
+
+def _cluster_step(lk: Linker, threshold: float | None, snapshots: Any, prev: Any) -> LinkResult:
+    """Persons and households (the golden records wait for the final ids when there are snapshot dates or a
+    previous run)."""
+    lk._defer_golden = prev is not None or bool(snapshots)
+    res = lk.cluster(threshold)
+    lk._defer_golden = False
+    res.region, res.snapshots = lk.region, snapshots
+    if prev is not None:
+        # records of components whose cannot-link pairs came from the previous run (clustering.person_reuse)
+        res.metadata.setdefault("update_reuse", {})["cannot_link_records_reused"] = lk._persons_reused
+    return res
+
+
+def _ids_step(res: LinkResult, prev: Any, snapshots: Any) -> LinkResult:
+    """An update's ids carried over from the previous run, then the households and golden records on the
+    final ids (only for what changed in an update)."""
+    if prev is not None:
+        from linkmiskin.clustering.updates import apply_previous
+        t1 = time.perf_counter()
+        records, changes, registry, run = apply_previous(res.records, prev)
+        res.timings["carry_ids"] = round(time.perf_counter() - t1, 2)
+        t1 = time.perf_counter()
+        res = _replace_ids(res, records, changes, registry, run, prev.golden)
+        res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+    elif snapshots:
+        t1 = time.perf_counter()
+        res = _replace_ids(res, res.records, None, res.id_registry, res.run)
+        res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+    return res
 
 
 __all__ = ["link", "Linker", "LinkResult", "LinkError", "choose_threshold", "MODEL_COLUMNS", "settings",
