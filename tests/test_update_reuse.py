@@ -1,5 +1,6 @@
-"""What an update reuses: standardised lists whose input did not change, and golden rows of groups whose
-records did not change; both give exactly what a fresh computation gives."""
+"""What an update reuses: standardised lists whose input did not change, the model-table columns of records
+whose standardised values did not change, and golden rows of groups whose records did not change; each
+gives exactly what a fresh computation gives."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ import pytest
 import linkmiskin as lm
 from linkmiskin.clustering import golden, golden_update, updates
 from linkmiskin.linkage import _households_table
-from linkmiskin.standardise.reuse import SavedList, load_lists, source_fingerprint, unchanged_list
+from linkmiskin.scoring.model import WIDE_COLUMNS, WIDE_INPUTS, table_wide_columns
+from linkmiskin.standardise.reuse import (
+    SavedList,
+    load_lists,
+    one_reading_per_name,
+    reused_wide_columns,
+    source_fingerprint,
+    unchanged_list,
+    wide_input_hashes,
+)
 from linkmiskin.synthetic import generator as synthetic
 
 
@@ -247,3 +257,102 @@ def test_carry_over_on_changed_clusters_only_equals_carry_over_on_all(world):
 def test_missing_file_is_never_reused_and_keeps_its_clear_error(tmp_path):
     assert source_fingerprint(tmp_path / "gone.csv", None, None, None, None) == ""
     assert not unchanged_list(SavedList("", None, pd.DataFrame()), "")
+
+
+# ----------------------------------------------------------------------------- model-table rows
+
+
+def test_wide_columns_read_only_their_inputs_and_each_record_on_its_own(world):
+    std = world[3]._linker._std
+    full = table_wide_columns(std)
+    assert tuple(full.columns) == WIDE_COLUMNS
+    pd.testing.assert_frame_equal(table_wide_columns(std[[c for c in WIDE_INPUTS if c in std]]), full)
+    _, names = wide_input_hashes(std)
+    assert one_reading_per_name(std, names)
+    rows = np.arange(0, len(std), 7)
+    pd.testing.assert_frame_equal(table_wide_columns(std.iloc[rows].reset_index(drop=True)),
+                                  full.iloc[rows].reset_index(drop=True))
+
+
+def test_reused_wide_columns_take_unchanged_records_and_compute_the_others(world):
+    lk = world[1]._linker
+    std, prev = lk._std, lk._model_rows
+    wide, _, once, n = reused_wide_columns(std, prev)
+    assert once and n == len(std)
+    pd.testing.assert_frame_equal(wide, table_wide_columns(std))
+    edited = std.copy()
+    edited.loc[5, "rt"] = 99
+    edited.loc[9, "name"] = "ZZZ QQQ"
+    edited.at[9, "name_tokens"] = ["ZZZ", "QQQ"]
+    wide, _, _, n = reused_wide_columns(edited, prev)
+    assert n == len(std) - 2
+    pd.testing.assert_frame_equal(wide, table_wide_columns(edited))
+    # a run in which one name had two readings: every record computed again
+    assert reused_wide_columns(std, dataclasses.replace(prev, names_read_once=False))[3] == 0
+    assert reused_wide_columns(std, None)[3] == 0
+
+
+def test_update_takes_unchanged_model_rows_and_gives_the_fresh_model_table(world):
+    _, _, later, upd = world
+    assert upd.metadata["update_reuse"]["model_rows_reused"] > len(upd.records) / 2
+    fresh = lm.Linker(later.sources, region="32.16", progress=False)
+    pd.testing.assert_frame_equal(upd._linker._table, fresh._table)
+
+
+def _without_reuse(first):
+    """The previous run without what the update reuses beyond the standardised lists and pairs."""
+    return dataclasses.replace(updates.from_result(first), model_rows=None, person_state=None)
+
+
+def test_update_with_reuse_gives_the_same_records_persons_households_and_ids_as_without(world):
+    _, first, later, upd = world
+    plain = lm.link(later.sources, region="32.16", previous=_without_reuse(first), progress=False,
+                    snapshots=synthetic.SNAPSHOT)
+    assert plain.metadata["update_reuse"]["model_rows_reused"] == 0
+    assert plain.metadata["update_reuse"]["cannot_link_records_reused"] == 0
+    for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
+        pd.testing.assert_frame_equal(getattr(upd, name), getattr(plain, name), obj=name)
+
+
+# ----------------------------------------------------------------------------- person components
+
+
+def test_update_takes_over_the_cannot_link_pairs_of_unchanged_components(world):
+    _, _, _, upd = world   # (about a tenth of the records changed and the threshold moved: fewer components kept)
+    assert upd.metadata["update_reuse"]["cannot_link_records_reused"] > len(upd.records) / 3
+
+
+def test_cannot_link_rules_read_a_pair_either_way_round(world):
+    """What lets an update take over a component's cannot-link pairs when its records came in another order."""
+    from linkmiskin.clustering import cannot_link as cl
+    from linkmiskin.linkage import _cluster_records
+
+    lk = world[1]._linker
+    recs = cl.with_nik_lists(_cluster_records(lk._table, False)).set_index("node")
+    a, b = lk._pairs["unique_id_l"].to_numpy(), lk._pairs["unique_id_r"].to_numpy()
+
+    def evidence(x, y):
+        m = cl.pair_frame(recs, x, y).assign(scored=True)
+        for c in cl._SCORED_COLUMNS:
+            m[c] = lk._pairs[c].to_numpy()
+        return cl.PairEvidence(m)
+
+    one, other = evidence(a, b), evidence(b, a)
+    fired = 0
+    for name, rule in cl.RULES.items():
+        x = rule(one)
+        fired += int(x.sum())
+        assert np.array_equal(x, rule(other)), name
+    assert fired > 0
+
+
+def test_with_a_threshold_given_the_pairs_taken_over_change_nothing(world):
+    data, _, later, _ = world
+    first = lm.link(data.sources, region="32.16", threshold=0.6, progress=False, snapshots=synthetic.SNAPSHOT)
+    upd = lm.link(later.sources, region="32.16", previous=first, threshold=0.6, progress=False,
+                  snapshots=synthetic.SNAPSHOT)
+    plain = lm.link(later.sources, region="32.16", previous=_without_reuse(first), threshold=0.6, progress=False,
+                    snapshots=synthetic.SNAPSHOT)
+    assert upd.metadata["update_reuse"]["cannot_link_records_reused"] > len(upd.records) / 2
+    for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
+        pd.testing.assert_frame_equal(getattr(upd, name), getattr(plain, name), obj=name)

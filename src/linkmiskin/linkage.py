@@ -226,9 +226,16 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
 
 
 def _holds_lists(s: pd.Series) -> bool:
-    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column."""
-    first = s.dropna().iloc[:1]
-    return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
+    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column.
+
+    >>> _holds_lists(pd.Series([None, ["A"]])), _holds_lists(pd.Series([None, "A"])), _holds_lists(pd.Series([1]))
+    (True, False, False)
+    """
+    if s.dtype != object:
+        return False
+    values = s.to_numpy()
+    known = pd.notna(values)   # (the first known value, without a copy of the column's known values)
+    return bool(known.any()) and isinstance(values[int(known.argmax())], (list, tuple, np.ndarray))
 
 
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
@@ -522,6 +529,10 @@ class Linker:
         self._table: pd.DataFrame | None = None
         self._pairs: pd.DataFrame | None = None
         self._row_hashes: np.ndarray | None = None
+        #: the model table and its records' standardised-value hashes, for the next update
+        #: (:class:`linkmiskin.standardise.reuse.ModelRows`), and how many records this one took over
+        self._model_rows: Any = None
+        self._model_rows_reused = 0
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
         self.column_mapping: dict[str, ColumnMapping] = {}
@@ -530,23 +541,30 @@ class Linker:
 
     # data ------------------------------------------------------------------------------------------
     def set_sources(self, sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | None = None, *,
-                    list_date: Any = None, header: Any = None, previous_lists: dict | None = None) -> Linker:
+                    list_date: Any = None, header: Any = None, previous_lists: dict | None = None,
+                    previous_model_rows: Any = None) -> Linker:
         """Read and standardise the sources (replacing any earlier ones).
 
         ``list_date`` and ``header`` are :func:`linkmiskin.standardise.records`'s options, one value for every source
         or ``{source: value}``, e.g. ``set_sources(srcs, list_date={"posyandu": "2025-03-01"})``.
         ``previous_lists``: an update's previous standardised lists (``LinkResult.standardised``); a list
         whose input did not change takes its rows from there (:mod:`linkmiskin.standardise.reuse`).
+        ``previous_model_rows``: an update's previous model table (:class:`linkmiskin.standardise.reuse.ModelRows`):
+        a record whose standardised values are unchanged takes its per-record model columns from there
+        (:func:`linkmiskin.standardise.reuse.reused_wide_columns`).
         """
         t0 = time.perf_counter()
         from linkmiskin.pseudonym import model_ids, pseudonymised_sources
+        from linkmiskin.standardise.reuse import ModelRows, reused_wide_columns
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._standardised: dict = {}
         std, self.column_mapping = _standardize_sources(sources, columns or self.columns, self.region,
                                                           list_date=list_date, header=header,
                                                           saved=previous_lists, kept=self._standardised)
-        table = model_ids(std, model_table(std))  # pseudonymised NIKs: exact-only evidence
+        wide, hashes, names_once, self._model_rows_reused = reused_wide_columns(std, previous_model_rows)
+        table = model_ids(std, model_table(std, wide=wide))  # pseudonymised NIKs: exact-only evidence
+        del wide
         # records in a canonical order (unique_id = position in it): sampling, anchors and every tie-break
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
@@ -554,6 +572,9 @@ class Linker:
         self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
+        # for the next update (a pseudonymised NIK is not its record's model-table NIK: none kept then)
+        self._model_rows = None if self.metadata["pseudonymised_sources"] else \
+            ModelRows(hashes[self._input_order], self._table, names_once)
         self._pairs = None
         self._connect()
         del std, table
@@ -632,7 +653,9 @@ class Linker:
 
         if self.model is None:
             self.train()
-        return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING)
+        # a previous run's model was checked against the model table's columns when it was trained
+        return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING,
+                            validate_settings=not getattr(self, "_model_from_previous", False))
 
     def predict(self, sources: dict[str, TableLike] | None = None, *, previous: Any = None) -> pd.DataFrame:
         """Score candidate record pairs. Returns the pairs (also kept for :meth:`cluster`).
@@ -814,7 +837,7 @@ class Linker:
                           "nik_same": pairs["nik_same"].to_numpy(),
                           "name_alike": pairs["name_alike"].to_numpy()})
         off, checked = self._cannot_link_off(recs, e)
-        persons = person_clusters(recs, e, float(threshold), cannot_link_off=off)
+        persons = self._person_clusters(recs, e, float(threshold), off)
         del recs
         pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
@@ -845,6 +868,24 @@ class Linker:
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
                                     "diagnostics": diagnostics})
+
+    def _person_clusters(self, recs: pd.DataFrame, e: pd.DataFrame, threshold: float,
+                         off: tuple[str, ...]) -> pd.DataFrame:
+        """:func:`linkmiskin.clustering.persons.person_clusters`, taking over the cannot-link pairs of the
+        components that are the previous run's (``self._previous_persons``, an update's;
+        :mod:`linkmiskin.clustering.person_reuse`), and keeping this run's state for the next update."""
+        from linkmiskin.clustering.cannot_link import with_nik_lists
+        from linkmiskin.clustering.person_reuse import component_signatures as signatures
+        from linkmiskin.clustering.person_reuse import kept_components, person_state, record_keys
+
+        recs = with_nik_lists(recs)   # (what cannot_link computes from the records, once)
+        keys = record_keys(self._table)
+        sig = signatures(recs, keys, e, threshold, off)
+        kept = kept_components(getattr(self, "_previous_persons", None), keys, sig)
+        persons = person_clusters(recs, e, threshold, cannot_link_off=off, kept=kept)
+        self._person_state = person_state(keys, sig, persons)
+        self._persons_reused = kept.n_records if kept is not None else 0
+        return persons
 
     def _cannot_link_off(self, recs: pd.DataFrame, e: pd.DataFrame) -> tuple[tuple[str, ...], dict]:
         """The cannot-link rules off for this job: the user's, and those this data contradicts
@@ -1245,6 +1286,8 @@ def _report_reused_lists(lk: Linker, prev: Any) -> None:
     rep["standardised_rows_reused"] = int(sum(lk._standardised[n].n_rows for n in reused))
     # the unchanged rows of changed lists (:func:`linkmiskin.standardise.reuse.changed_rows_standardised`)
     rep["rows_reused_in_changed_lists"] = int(sum(v.rows_reused for v in lk._standardised.values() if not v.reused))
+    # records whose per-record model-table columns came from the previous model table
+    rep["model_rows_reused"] = int(getattr(lk, "_model_rows_reused", 0))
 
 
 def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
@@ -1412,76 +1455,129 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     :class:`LinkResult` with ``records``, ``pairs``, ``households``, ``column_mapping`` and ``save()``.
     """
     if backend != "duckdb":
-        if backend != "spark":
-            raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
-        unsupported = [name for name, value in (("snapshots", snapshots),
-                                                 ("list_date", list_date), ("header", header)) if value]
-        if unsupported or use_row_order != "auto":
-            names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
-            raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
-                            "or leave them out")
-        from linkmiskin.spark_backend import link as link_on_spark
-        return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed,
-                             cannot_link_off=cannot_link_off, previous=previous, retrain=retrain)
+        return _spark_step(sources, columns, region, threshold, spark=spark, seed=seed, backend=backend,
+                           cannot_link_off=cannot_link_off, previous=previous, retrain=retrain, snapshots=snapshots,
+                           list_date=list_date, header=header, use_row_order=use_row_order)
     t0 = time.perf_counter()
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after
-    prev = None
-    if previous is not None:
-        from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
-        from linkmiskin.standardise.regions import validate_region
-        prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
-        check_region(prev, validate_region(region) if region is not None else None)
-        if not retrain and (prev.model or {}).get("sql_dialect") == "spark":
-            raise UpdateError(f"previous result ({prev.origin}) was scored on Spark and holds its model in Spark "
-                              "SQL: update it with backend='spark', or pass retrain=True to train on DuckDB")
-        if region is None:
-            region = prev.region
-        if not retrain and not prev.model:
-            raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
+    prev, region = _previous_step(previous, region, retrain)
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
                     use_row_order=use_row_order, cannot_link_check=cannot_link_check)
-        lk.set_sources(sources, columns, list_date=list_date, header=header,
-                       previous_lists=prev.lists if prev is not None else None)
-        prog.step(f"standardised {len(lk.standardized)} records from {len(sources)} sources")
-        if prev is not None:
-            from linkmiskin.clustering.updates import check_record_ids
-            check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
-        if prev is not None and not retrain:
-            lk.model = prev.model
-            lk.threshold = prev.threshold if threshold is None else None
-            prog.step("reused the previous model (no training)")
-        else:
-            lk.train()
-            prog.step("trained the model")
-        lk.predict(previous=prev if prev is not None and not retrain else None)
-        if prev is not None:
-            _report_reused_lists(lk, prev)
-        prog.step(f"scored {len(lk._pairs)} candidate pairs")
-        lk._defer_golden = prev is not None or bool(snapshots)
-        res = lk.cluster(threshold)
-        lk._defer_golden = False
-        res.region, res.snapshots = lk.region, snapshots
-        if prev is not None:
-            from linkmiskin.clustering.updates import apply_previous
-            t1 = time.perf_counter()
-            records, changes, registry, run = apply_previous(res.records, prev)
-            res.timings["carry_ids"] = round(time.perf_counter() - t1, 2)
-            t1 = time.perf_counter()
-            res = _replace_ids(res, records, changes, registry, run, prev.golden)
-            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
-        elif snapshots:
-            t1 = time.perf_counter()
-            res = _replace_ids(res, res.records, None, res.id_registry, res.run)
-            res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+        _standardise_step(lk, sources, columns, list_date, header, prev, prog)
+        _model_step(lk, prev, retrain, threshold, prog)
+        _score_step(lk, prev, retrain, prog)
+        res = _cluster_step(lk, threshold, snapshots, prev)
+        res = _ids_step(res, prev, snapshots)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)
         return res
     finally:
         prog.close()
+
+
+def _spark_step(sources: dict[str, TableLike], columns: Any, region: str | None, threshold: float | None, *,
+                spark: Any, seed: int, backend: str, cannot_link_off: Any, previous: Any, retrain: bool,
+                snapshots: Any, list_date: Any, header: Any, use_row_order: Any) -> Any:
+    """:func:`link` on Spark (:func:`linkmiskin.spark_backend.link`), after checking the options it supports."""
+    if backend != "spark":
+        raise LinkError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+    unsupported = [name for name, value in (("snapshots", snapshots),
+                                             ("list_date", list_date), ("header", header)) if value]
+    if unsupported or use_row_order != "auto":
+        names = ", ".join(f"{n}=" for n in unsupported + (["use_row_order"] if use_row_order != "auto" else []))
+        raise LinkError(f"{names} not supported with backend='spark' yet: run on DuckDB (the default) "
+                        "or leave them out")
+    from linkmiskin.spark_backend import link as link_on_spark
+    return link_on_spark(sources, columns, region, threshold, spark=spark, seed=seed,
+                         cannot_link_off=cannot_link_off, previous=previous, retrain=retrain)
+
+
+def _previous_step(previous: Any, region: str | None, retrain: bool) -> tuple[Any, str | None]:
+    """An update's previous run (:class:`linkmiskin.clustering.updates.PreviousRun`, None for a first link),
+    checked against the region and the model it must hold, and the region (the previous run's if not
+    given)."""
+    if previous is None:
+        return None, region
+    from linkmiskin.clustering.updates import UpdateError, as_previous, check_region
+    from linkmiskin.standardise.regions import validate_region
+    prev = previous.previous_run() if hasattr(previous, "previous_run") else as_previous(previous)
+    check_region(prev, validate_region(region) if region is not None else None)
+    if not retrain and (prev.model or {}).get("sql_dialect") == "spark":
+        raise UpdateError(f"previous result ({prev.origin}) was scored on Spark and holds its model in Spark "
+                          "SQL: update it with backend='spark', or pass retrain=True to train on DuckDB")
+    if region is None:
+        region = prev.region
+    if not retrain and not prev.model:
+        raise UpdateError(f"previous result ({prev.origin}) has no model to reuse; pass retrain=True")
+    return prev, region
+
+
+def _standardise_step(lk: Linker, sources: dict[str, TableLike], columns: Any, list_date: Any, header: Any,
+                      prev: Any, prog: Any) -> None:
+    """Read and standardise the lists, with what an update takes over from the previous run (its lists'
+    rows, its model table's per-record columns), and check an update's record ids."""
+    lk.set_sources(sources, columns, list_date=list_date, header=header,
+                   previous_lists=prev.lists if prev is not None else None,
+                   previous_model_rows=prev.model_rows if prev is not None else None)
+    prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
+    if prev is not None:
+        from linkmiskin.clustering.updates import check_record_ids
+        check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
+
+
+def _model_step(lk: Linker, prev: Any, retrain: bool, threshold: float | None, prog: Any) -> None:
+    """Train the model, or take an update's previous model (and its cannot-link state) unless ``retrain``."""
+    if prev is not None and not retrain:
+        lk.model, lk._model_from_previous = prev.model, True
+        lk._previous_persons = prev.person_state
+        lk.threshold = prev.threshold if threshold is None else None
+        prog.step("reused the previous model (no training)")
+    else:
+        lk.train()
+        prog.step("trained the model")
+
+
+def _score_step(lk: Linker, prev: Any, retrain: bool, prog: Any) -> None:
+    """Score the candidate pairs (an update with the previous model: only what changed is blocked again)."""
+    lk.predict(previous=prev if prev is not None and not retrain else None)
+    if prev is not None:
+        _report_reused_lists(lk, prev)
+    prog.step(f"scored {len(lk._pairs)} candidate pairs")
+
+
+def _cluster_step(lk: Linker, threshold: float | None, snapshots: Any, prev: Any) -> LinkResult:
+    """Persons and households (the golden records wait for the final ids when there are snapshot dates or a
+    previous run)."""
+    lk._defer_golden = prev is not None or bool(snapshots)
+    res = lk.cluster(threshold)
+    lk._defer_golden = False
+    res.region, res.snapshots = lk.region, snapshots
+    if prev is not None:
+        # records of components whose cannot-link pairs came from the previous run (clustering.person_reuse)
+        res.metadata.setdefault("update_reuse", {})["cannot_link_records_reused"] = lk._persons_reused
+    return res
+
+
+def _ids_step(res: LinkResult, prev: Any, snapshots: Any) -> LinkResult:
+    """An update's ids carried over from the previous run, then the households and golden records on the
+    final ids (only for what changed in an update)."""
+    if prev is not None:
+        from linkmiskin.clustering.updates import apply_previous
+        t1 = time.perf_counter()
+        records, changes, registry, run = apply_previous(res.records, prev)
+        res.timings["carry_ids"] = round(time.perf_counter() - t1, 2)
+        t1 = time.perf_counter()
+        res = _replace_ids(res, records, changes, registry, run, prev.golden)
+        res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+    elif snapshots:
+        t1 = time.perf_counter()
+        res = _replace_ids(res, res.records, None, res.id_registry, res.run)
+        res.timings["golden_records"] = round(time.perf_counter() - t1, 2)
+    return res
 
 
 __all__ = ["link", "Linker", "LinkResult", "LinkError", "choose_threshold", "MODEL_COLUMNS", "settings",

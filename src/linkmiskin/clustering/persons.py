@@ -32,6 +32,7 @@ weakens. ``household_confidence`` is described in :mod:`linkmiskin.clustering.ho
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,8 @@ def stable_id(prefix: str, keys: pd.Series) -> pd.Series:
     return keys.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12])
 
 
+#: a component of more records than this is rebuilt by agglomeration even without a conflict
+MAX_PLAIN_COMPONENT = 12
 #: a rival group within this many bits of match weight (log2 odds) is as close (measured on world A: a margin
 #: of one bit held apart more records that the evidence placed rightly than wrongly)
 AMBIGUITY_MARGIN_BITS = 0.1
@@ -165,7 +168,7 @@ def _agglomerate(nodes: list[int], el: list[int], er: list[int], ep: list[float]
 
 
 def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, *,
-                    cannot_link_off: tuple[str, ...] = ()) -> pd.DataFrame:
+                    cannot_link_off: tuple[str, ...] = (), kept: Any = None) -> pd.DataFrame:
     """Cluster records into persons.
 
     ``records``: one row per record, positional node ids 0..n-1 in column ``node`` and the model columns.
@@ -173,7 +176,9 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     level flags ``name_weak``, ``nik_same``, ``name_alike``. ``cannot_link_off`` names rules of
     :data:`linkmiskin.clustering.cannot_link.RULES` to switch off.
     Returns ``records`` with ``person_node`` (representative node) and ``person_confidence``; the
-    cannot-link pairs found (``a, b, rule``) are in ``out.attrs["cannot_link"]``.
+    cannot-link pairs found (``a, b, rule``) are in ``out.attrs["cannot_link"]``. ``kept``: the components
+    whose cannot-link pairs an update takes over from the previous run
+    (:class:`linkmiskin.clustering.person_reuse.KeptComponents`), not checked again here.
     """
     n = len(records)
     strong = pairs[pairs["p"] >= threshold]
@@ -182,7 +187,12 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     # only the columns the cannot-link rules read: indexing the whole model table (lists, 45 columns)
     # by node would copy all of it
     recs = records[[c for c in _RECORD_COLUMNS if c in records] + ["node"]].set_index("node")
-    cannot = cannot_link(recs, comp, pairs, off=cannot_link_off)
+    taken = np.zeros(n, dtype=bool) if kept is None else kept.taken
+    # (a kept component's records are checked as singletons: none of its pairs is inside a component)
+    checked = np.where(taken, comp.max(initial=0) + 1 + np.arange(n), comp) if taken.any() else comp
+    cannot = cannot_link(recs, checked, pairs, off=cannot_link_off)
+    if taken.any():
+        cannot = pd.concat([cannot, kept.cannot], ignore_index=True)
     # components to rebuild: those with a conflict, or with a weak scored pair inside
     cl = pairs["l"].to_numpy()
     cr = pairs["r"].to_numpy()
@@ -190,7 +200,7 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
     weak_inner = inner & (pairs["p"].to_numpy() < threshold)
     size = np.bincount(comp)
     suspicious = set(comp[cannot["a"].to_numpy()]) | set(comp[cl[weak_inner]])
-    suspicious |= set(np.flatnonzero(size > 12))
+    suspicious |= set(np.flatnonzero(size > MAX_PLAIN_COMPONENT))
     held: list[tuple[int, int]] = []
     if suspicious:
         sus = np.array(sorted(suspicious), dtype=np.int64)

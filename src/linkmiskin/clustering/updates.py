@@ -252,6 +252,12 @@ class PreviousRun:
     lists: dict | None = None
     #: the previous golden rows and record signatures (:class:`linkmiskin.clustering.golden_update.GoldenState`)
     golden: object | None = None
+    #: the previous model table and its records' standardised-value hashes
+    #: (:class:`linkmiskin.standardise.reuse.ModelRows`; only from a result in memory)
+    model_rows: object | None = None
+    #: the previous person clustering (:class:`linkmiskin.clustering.person_reuse.PersonState`; only from a
+    #: result in memory, and with the previous model)
+    person_state: object | None = None
 
 
 def record_id_kind(ids: pd.Series) -> str:
@@ -275,7 +281,8 @@ def from_result(result) -> PreviousRun:
     return PreviousRun(rec, result.model, result.threshold, getattr(result, "region", None), reg, run,
                        _kinds(rec), "the previous LinkResult", getattr(result, "row_hashes", None),
                        _pair_keys(result.pairs), with_records(getattr(result, "standardised", None), result.records),
-                       _golden_of(result))
+                       _golden_of(result), getattr(getattr(result, "_linker", None), "_model_rows", None),
+                       getattr(getattr(result, "_linker", None), "_person_state", None))
 
 
 def _golden_of(result):

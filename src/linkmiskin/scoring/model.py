@@ -141,7 +141,8 @@ def token_mask(tokens: pd.Series) -> np.ndarray:
 
 
 def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
-    """Name-derived model columns, computed once per distinct name and spread to the records."""
+    """Name-derived model columns, computed once per distinct name and spread to the records (the name's
+    rarity, counted over all records, is :func:`name_rarity`)."""
     from linkmiskin.standardise.names import comparison_tokens, phonetic_key, regroup_lists
 
     n = len(std)
@@ -157,11 +158,6 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
     ex = tokens.explode().dropna()
     ph = phonetic_key(ex.astype(str)).to_numpy(dtype=object)
     phon = regroup_lists(ex.index.to_numpy(), ph, pd.RangeIndex(len(tokens)))
-    # rarity: relative frequency over all records of the rarest token of the name
-    weight = np.bincount(codes, minlength=len(uniq))
-    tok_count = pd.Series(weight[ex.index.to_numpy()], index=ex.to_numpy()).groupby(level=0).sum()
-    freq = pd.Series(ex.map(tok_count).to_numpy(dtype=float) / max(n, 1), index=ex.index)
-    rar = freq.groupby(level=0).min().reindex(range(len(uniq))).to_numpy(dtype=float)
     # the formal names a nickname stands for, by sound too (IKI stands for RIZKI, written RIZKY)
     nx = nick.explode().dropna()
     nick_phon = regroup_lists(nx.index.to_numpy(), phonetic_key(nx.astype(str)).to_numpy(dtype=object),
@@ -175,11 +171,32 @@ def _name_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
         "name_nick_phon": nick_phon.to_numpy(dtype=object),
         "name_first": tokens.map(lambda v: v[0] if v else None).to_numpy(dtype=object),
         "name_last": tokens.map(lambda v: v[-1] if v else None).to_numpy(dtype=object),
-        "name_rarity": rar,
         "name_mask": token_mask(tokens),
     }
     for col, values in per_name.items():
         t[col] = values[codes]
+
+
+def name_rarity(t: pd.DataFrame) -> np.ndarray:
+    """Per record, the relative frequency over all records of the rarest comparison token of its name
+    (``name_tokens`` of the model table), counted once per distinct name.
+
+    >>> t = pd.DataFrame({"name": ["ANI", "ANI", "BUDI ANI", None],
+    ...                   "name_tokens": [["ANI"], ["ANI"], ["BUDI", "ANI"], []]})
+    >>> name_rarity(t).tolist()
+    [0.75, 0.75, 0.25, nan]
+    """
+    n = len(t)
+    key = t["name"].astype(object).where(t["name"].notna(), "").to_numpy()
+    codes, uniq = pd.factorize(key)
+    first_row = np.zeros(len(uniq), dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(n)[::-1]              # first record holding each distinct name
+    ex = pd.Series(t["name_tokens"].to_numpy(dtype=object)[first_row]).explode().dropna()
+    weight = np.bincount(codes, minlength=len(uniq))
+    tok_count = pd.Series(weight[ex.index.to_numpy()], index=ex.to_numpy()).groupby(level=0).sum()
+    freq = pd.Series(ex.map(tok_count).to_numpy(dtype=float) / max(n, 1), index=ex.index)
+    rar = freq.groupby(level=0).min().reindex(range(len(uniq))).to_numpy(dtype=float)
+    return rar[codes]
 
 
 def _approx_year(std: pd.DataFrame) -> pd.arrays.IntegerArray:
@@ -267,24 +284,30 @@ def husband_names(std: pd.DataFrame, sex: np.ndarray) -> np.ndarray:
     return out
 
 
-def _spouse_columns(std: pd.DataFrame, t: pd.DataFrame) -> None:
-    """The spouse's name a record gives (``NY.`` + his name, a SUAMI column), the husband's name its household
-    gives (:func:`husband_names`) and how a ``NY.`` name was read (``name_form``), for
-    :class:`~linkmiskin.scoring.comparisons.SpouseNameComparison`."""
-    n = len(std)
-    for c in ("spouse_name", "name_form"):
-        v = std[c] if c in std else pd.Series(None, index=std.index, dtype=object)
-        t[c] = v.astype(object).where(v.notna(), None).to_numpy()
-    t["husband_name"] = husband_names(std, t["sex"].to_numpy(dtype=object)) if n else np.full(0, None, dtype=object)
+#: the standardised columns :func:`table_wide_columns` reads (a record whose values of these are a previous
+#: record's has that record's per-record model columns)
+WIDE_INPUTS = ("source", "record_id", "nik_status", "nik", "nik_prefix15", "nik_kecamatan", "nik_birth_date",
+               "nik_sex", "name", "name_tokens", "name_phonetic", "name_nicknames", "birth_date", "birth_year",
+               "birth_date_placeholder", "birth_year_approx_from_age", "sex", "desa_code", "kecamatan_code",
+               "relationship", "place_name", "rt", "rw", "mother_name", "mother_name_tokens", "kk", "kk_status",
+               "spouse_name", "name_form", "nik_digits", "nik_text", "address_clean")
+
+#: the standardised columns of :data:`WIDE_INPUTS` that hold lists of words
+WIDE_LIST_INPUTS = ("name_tokens", "name_phonetic", "name_nicknames", "mother_name_tokens")
+#: the columns :func:`table_wide_columns` makes, in its order
+WIDE_COLUMNS = ("source", "record_id", "nik", "nik15", "nik_kec", "nik_dob", "nik_sex", "name", "name_phon_key",
+                "name_tokens", "name_phon", "name_phon_mask", "name_nick", "name_nick_phon", "name_first",
+                "name_last", "name_mask", "dob", "dob_year", "dob_placeholder", "dob_approx_year", "sex",
+                "desa_code", "kecamatan_code", "relationship", "place", "rt", "rw", "mother_name",
+                "mother_tokens", "kk", "spouse_name", "name_form", "id_plain", "addr_text", "addr_tokens",
+                "addr_post", "addr_number", "nik_own_date")
 
 
-def model_table(std: pd.DataFrame) -> pd.DataFrame:
-    """Build the table the model scores from standardised records (all sources concatenated).
-
-    ``std`` must have the columns of :func:`linkmiskin.standardise.records` plus ``unique_id``.
-    """
-    t = pd.DataFrame({"unique_id": std["unique_id"].astype("int64").to_numpy()})
-    t["source"] = std["source"].to_numpy()
+def table_wide_columns(std: pd.DataFrame) -> pd.DataFrame:
+    """The model table's per-record columns (the wide columns Splink compares): each computed from the
+    record's own standardised row (:data:`WIDE_INPUTS`), the name-derived ones once per distinct name; the
+    columns counted over all records are added by :func:`model_table`."""
+    t = pd.DataFrame({"source": std["source"].to_numpy()})
     t["record_id"] = std["record_id"].astype(str).to_numpy()
     st = std["nik_status"].astype(str)
     nik = std["nik"].where(st.isin(_NIK_TRUSTED))
@@ -315,10 +338,28 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     t["mother_tokens"] = _shared_empty(_list_col(std["mother_name_tokens"]).to_numpy())
     kk = std["kk"].where(std["kk_status"].astype(str).isin(["valid", "unknown_region"]))
     t["kk"] = kk.astype(object).where(kk.notna(), None).to_numpy()
-    _spouse_columns(std, t)
-
+    # the spouse's name a record gives (NY. + his name, a SUAMI column) and how a NY. name was read, for
+    # SpouseNameComparison (with the husband's name its household gives, husband_names, in model_table)
+    for c in ("spouse_name", "name_form"):
+        v = std[c] if c in std else pd.Series(None, index=std.index, dtype=object)
+        t[c] = v.astype(object).where(v.notna(), None).to_numpy()
     _plain_columns(std, t)
+    t["nik_own_date"] = (t["nik_dob"].notna() & (t["nik_dob"] == t["dob"]) & ~t["dob_placeholder"]).to_numpy()
+    return t
 
+
+def model_table(std: pd.DataFrame, wide: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Build the table the model scores from standardised records (all sources concatenated).
+
+    ``std`` must have the columns of :func:`linkmiskin.standardise.records` plus ``unique_id``. ``wide``:
+    :func:`table_wide_columns` of ``std`` when the caller has them (an update takes the unchanged records'
+    from the previous run); the columns counted over all records are computed here.
+    """
+    t = table_wide_columns(std) if wide is None else wide.copy(deep=False)
+    t["unique_id"] = std["unique_id"].astype("int64").to_numpy()
+    t["name_rarity"] = name_rarity(t)
+    t["husband_name"] = husband_names(std, t["sex"].to_numpy(dtype=object)) if len(t) else \
+        np.full(0, None, dtype=object)
     # does each NIK agree with its own record's recorded birth date and sex?
     nd = pd.Series(t["nik_dob"], dtype=object)
     d = pd.Series(t["dob"], dtype=object)
@@ -345,7 +386,6 @@ def model_table(std: pd.DataFrame) -> pd.DataFrame:
     shared = pd.Series(False, index=t.index)
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
-    t["nik_own_date"] = (nd.notna() & (nd == d) & ~ph.astype(bool)).to_numpy()
     t["kk_name_unique"] = kk_name_unique(t)
     t["nik15_shared"] = nik15_shared(t)
     t["fingerprint"] = fingerprint(t)

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "compact_list",
-           "with_records", "save_lists", "load_lists", "LISTS_INDEX", "SETTLED_COLUMNS"]
+           "with_records", "save_lists", "load_lists", "LISTS_INDEX", "SETTLED_COLUMNS", "ModelRows",
+           "wide_input_hashes", "one_reading_per_name", "unchanged_model_rows", "reused_wide_columns"]
 
 #: the index of the standardised lists a saved folder holds (fingerprint and file per source)
 LISTS_INDEX = "standardised.json"
@@ -486,3 +487,104 @@ def load_lists(directory: Path) -> dict[str, SavedList] | None:
                 out[name].row_bits = rows["row_bits"].to_numpy(dtype=np.uint8)
                 out[name].decisions = e.get("decisions")
     return out
+
+
+# the model table's per-record columns ------------------------------------------------------------------
+
+@dataclass
+class ModelRows:
+    """What the next update takes over from a run's model table: per record (in the table's order) the hash
+    of the standardised values :func:`linkmiskin.scoring.model.table_wide_columns` reads
+    (:func:`wide_input_hashes`), the table itself, and whether each name had one reading in the run
+    (:func:`one_reading_per_name`)."""
+
+    hashes: np.ndarray
+    table: pd.DataFrame
+    names_read_once: bool
+
+
+def _joined(s: pd.Series) -> pd.Series:
+    """A column of word lists as text (words joined by a unit separator; a missing list stays missing)."""
+    return s.astype(object).str.join("\x1f")
+
+
+def wide_input_hashes(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per standardised record, a 64-bit hash of the values :func:`linkmiskin.scoring.model.table_wide_columns`
+    reads (:data:`linkmiskin.scoring.model.WIDE_INPUTS`; lists of words as text), and a hash of its name's
+    word lists (``name_tokens``, ``name_phonetic``, ``name_nicknames``)."""
+    from linkmiskin.scoring.model import WIDE_INPUTS, WIDE_LIST_INPUTS
+
+    cols = {c: (_joined(std[c]) if c in WIDE_LIST_INPUTS else std[c]).to_numpy() for c in WIDE_INPUTS if c in std}
+    frame = pd.DataFrame(cols)
+    h = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    # (the column names enter too: a list without a column is another list)
+    h ^= np.uint64(int(hashlib.sha256("|".join(cols).encode()).hexdigest()[:16], 16))
+    words = [c for c in ("name_tokens", "name_phonetic", "name_nicknames") if c in cols]
+    names = pd.util.hash_pandas_object(frame[words], index=False).to_numpy(dtype=np.uint64) if words else \
+        np.zeros(len(std), dtype=np.uint64)
+    return h, names
+
+
+def one_reading_per_name(std: pd.DataFrame, names: np.ndarray) -> bool:
+    """Whether all records with one name carry the same word lists for it (``names``: the hashes of
+    :func:`wide_input_hashes`): the model table reads each distinct name's words from its first record, so
+    only then are a record's name columns the same whichever records come with it.
+
+    >>> std = pd.DataFrame({"name": ["ANI", "ANI", None]})
+    >>> one_reading_per_name(std, np.array([1, 1, 2], dtype=np.uint64)), one_reading_per_name(std, np.array([1, 3, 2], dtype=np.uint64))
+    (True, False)
+    """
+    key = std["name"].astype(object).where(std["name"].notna(), "").to_numpy()
+    codes, uniq = pd.factorize(key)
+    pairs = pd.DataFrame({"c": codes, "h": names}).drop_duplicates()
+    return len(pairs) == len(uniq)
+
+
+def unchanged_model_rows(hashes: np.ndarray, prev: ModelRows) -> np.ndarray:
+    """For each record, the row of the previous model table whose standardised values (``hashes``) are the
+    same, or -1: that row's per-record model columns are this record's."""
+    old = pd.Index(prev.hashes)
+    first = ~old.duplicated()
+    where = pd.Index(old[first]).get_indexer(hashes)
+    return np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
+
+
+def _taken(prev: pd.Series, src: np.ndarray, rows: np.ndarray, new: pd.Series | None) -> Any:
+    """``prev`` taken at ``src``, with the rows ``rows`` set to ``new``'s values."""
+    if isinstance(prev.dtype, np.dtype):
+        out = prev.to_numpy()[src]
+        if new is not None:
+            out[rows] = new.to_numpy(dtype=out.dtype)
+        return out
+    out = prev.array.take(src)
+    if new is not None:
+        out[rows] = new.array
+    return out
+
+
+def reused_wide_columns(std: pd.DataFrame, prev: ModelRows | None
+                        ) -> tuple[pd.DataFrame, np.ndarray, bool, int]:
+    """:func:`linkmiskin.scoring.model.table_wide_columns` of ``std``, taking each record whose standardised
+    values are a previous record's (:func:`unchanged_model_rows`) from the previous model table ``prev``
+    and computing the others; in full when there is no previous table, when a name had two readings in
+    either run (:func:`one_reading_per_name`) or when more than :data:`MAX_CHANGED_SHARE` of the records
+    are new or changed. Returns (columns, hashes, names read once, records taken over)."""
+    from linkmiskin.scoring.model import WIDE_COLUMNS, table_wide_columns
+
+    hashes, names = wide_input_hashes(std)
+    once = one_reading_per_name(std, names)
+    n = len(std)
+    usable = (prev is not None and once and prev.names_read_once and len(prev.hashes) == len(prev.table)
+              and set(WIDE_COLUMNS) <= set(prev.table.columns))
+    if not usable or not n:
+        return table_wide_columns(std), hashes, once, 0
+    assert prev is not None
+    pos = unchanged_model_rows(hashes, prev)
+    rows = np.flatnonzero(pos < 0)
+    if len(rows) > MAX_CHANGED_SHARE * n:
+        return table_wide_columns(std), hashes, once, 0
+    sub = table_wide_columns(std.iloc[rows].reset_index(drop=True)) if len(rows) else None
+    src = np.maximum(pos, 0)
+    out = pd.DataFrame({c: _taken(prev.table[c], src, rows, None if sub is None else sub[c]) for c in WIDE_COLUMNS},
+                       index=pd.RangeIndex(n))
+    return out, hashes, once, n - len(rows)
