@@ -110,11 +110,12 @@ def _groups(records: pd.DataFrame) -> np.ndarray:
     return lab[pc]
 
 
-def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState) -> np.ndarray:
+def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState,
+                     group: np.ndarray | None = None) -> np.ndarray:
     """Per record: True when its group is unchanged since the previous run: every record of the group was
     there with the same signature (so the same ids), and each of its persons and households had no other
-    record then (none removed or moved away)."""
-    group = _groups(records)
+    record then (none removed or moved away). ``group``: :func:`_groups` of ``records`` if known."""
+    group = _groups(records) if group is None else group
     ps = prev.signatures
     old = pd.MultiIndex.from_arrays([ps["source"].astype(str).to_numpy(), ps["record_id"].astype(str).to_numpy(),
                                      ps["golden_hash"].to_numpy(dtype=np.int64)])
@@ -128,9 +129,37 @@ def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState) 
         n_now = records.groupby(col)[col].transform("size").to_numpy()
         n_before = before.reindex(records[col].to_numpy()).fillna(-1).to_numpy()
         same &= n_now == n_before
+    return _whole_groups(group, same)
+
+
+def _whole_groups(group: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per record: True when every record of its group is ``ok``."""
     bad = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=bool)
-    bad[group[~same]] = True
+    bad[group[~ok]] = True
     return ~bad[group]
+
+
+_NEIGHBOURS = golden.unit_without_address.__name__
+
+
+def _neighbour_desa(records: pd.DataFrame, snapshots: dict | None, prev: GoldenState,
+                    keep: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """The households' desa by :func:`golden.unit_without_address` over the whole table (it reads a list's
+    neighbouring rows, which a recompute of some groups does not see), from each household's own desa: the
+    previous row's for the unchanged groups (``keep``), the records' for the others. Also, per record, True
+    where its household is unchanged but its neighbours now give it another desa than the previous run."""
+    prev_h = prev.households.set_index("household_id")
+    hid = records["household_id"].to_numpy(dtype=object)
+    kept = pd.Index(hid[keep]).unique()
+    by_neighbours = prev_h["desa_code_rule"].reindex(kept).to_numpy(dtype=object) == _NEIGHBOURS
+    prev_desa = prev_h["desa_code"].reindex(kept).to_numpy(dtype=object)
+    own = pd.concat([pd.Series(np.where(by_neighbours, None, prev_desa), index=kept, dtype=object),
+                     golden._household_own_desa(records.iloc[np.flatnonzero(~keep)], snapshots)])
+    fill = golden._list_neighbour_desa(records, own)
+    before = pd.Series(np.where(by_neighbours, prev_desa, None), index=kept, dtype=object)
+    now = fill.reindex(kept).to_numpy(dtype=object)
+    moved = ~((pd.isna(now) & pd.isna(before.to_numpy())) | (now == before.to_numpy()))
+    return fill, pd.Index(hid).isin(kept[moved])
 
 
 def _refresh_region_names(table: pd.DataFrame, records: pd.DataFrame, *, own_kecamatan: bool) -> None:
@@ -170,25 +199,31 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     columns). Returns (persons, households, the records' signatures, counts of reused rows)."""
     common = golden._word_commonness(records, pd.notna(golden._col(records, "name")))
     sig = golden_signatures(records, snapshots, common)
-    keep = unchanged_groups(records, sig, prev)
+    group = _groups(records)
+    keep = unchanged_groups(records, sig, prev, group)
+    fill, moved = _neighbour_desa(records, snapshots, prev, keep)
+    keep &= _whole_groups(group, ~moved)    # a household whose neighbours now give another desa: recomputed
     keep_h = keep if _same_newest_date(snapshots, prev.snapshots) else np.zeros(len(records), dtype=bool)
     redo = np.flatnonzero(~keep)
     sub = records.iloc[redo].reset_index(drop=True)
-    p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo])
+    p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo], neighbour_desa=fill)
     kept_p = pd.Index(records["person_id"].to_numpy()[keep], name="person_id").unique()
     p_old = prev.persons.set_index("person_id").reindex(kept_p).reset_index()
-    persons = pd.concat([p_old.astype(p_new.dtypes.to_dict()) if len(p_new) else p_old, p_new],
-                        ignore_index=True)
+    # the recomputed rows' types, except where they hold no value (a column of NaN reads as float)
+    types = {c: t for c, t in p_new.dtypes.items() if p_new[c].notna().any()}
+    persons = pd.concat([p_old.astype(types), p_new], ignore_index=True)
     persons = persons.sort_values("person_id", kind="stable").reset_index(drop=True)
     persons["person_confidence"] = _min_by(persons["person_id"], records, "person_id", "person_confidence")
     _refresh_region_names(persons, records, own_kecamatan=True)
     redo_h = np.flatnonzero(~keep_h)
     sub_h = records.iloc[redo_h].reset_index(drop=True)
-    h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots)
+    h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots,
+                                    neighbour_desa=fill)
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
     h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
     households = pd.concat([h_old, h_new], ignore_index=True)
     households = households.sort_values("household_id", kind="stable").reset_index(drop=True)
+    _refresh_region_names(households, records, own_kecamatan=False)   # a desa from neighbours named too
     households["household_confidence"] = _min_by(households["household_id"], records, "household_id",
                                                  "household_confidence")
     stats = {"golden_persons_reused": int(len(kept_p)), "golden_households_reused": int(len(kept_h))}
