@@ -8,8 +8,11 @@ previous run's exactly (same keys, same ids, same values the survivorship rules 
 :func:`golden_signatures`); their previous golden rows are reused, the others are computed as in a full
 run (:func:`linkmiskin.clustering.golden.persons_table`, :func:`~linkmiskin.clustering.golden.households_table`).
 What is counted over the whole table is recomputed for every row: the commonness of name words (it enters
-the signatures), the persons' desa and kecamatan names of each code (the region table's), the minimum
-confidences. The household head
+the signatures), the persons' and households' desa and kecamatan names of each code (the region table's),
+the minimum confidences, and the desa a household without one takes from its list neighbours
+(:func:`~linkmiskin.clustering.golden.unit_without_address` reads the whole list: it is computed over all
+records and given to the recompute, and a reused group whose neighbours now give another desa is
+recomputed, :func:`_neighbour_desa`). The household head
 reads the lists' newest snapshot date (who is an adult): households are reused only when both runs give
 snapshot dates with the same newest one. The result is the same as a full recompute (tests check it).
 """
@@ -151,7 +154,8 @@ def _neighbour_desa(records: pd.DataFrame, snapshots: dict | None, prev: GoldenS
     prev_h = prev.households.set_index("household_id")
     hid = records["household_id"].to_numpy(dtype=object)
     kept = pd.Index(hid[keep]).unique()
-    by_neighbours = prev_h["desa_code_rule"].reindex(kept).to_numpy(dtype=object) == _NEIGHBOURS
+    rule = prev_h["desa_code_rule"] if "desa_code_rule" in prev_h else pd.Series(dtype=object)
+    by_neighbours = rule.reindex(kept).to_numpy(dtype=object) == _NEIGHBOURS
     prev_desa = prev_h["desa_code"].reindex(kept).to_numpy(dtype=object)
     own = pd.concat([pd.Series(np.where(by_neighbours, None, prev_desa), index=kept, dtype=object),
                      golden._household_own_desa(records.iloc[np.flatnonzero(~keep)], snapshots)])
