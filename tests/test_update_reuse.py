@@ -320,6 +320,12 @@ def test_update_of_the_household_placed_by_its_neighbours_alone_still_reads_the_
     assert stats["golden_households_reused"] == len(desa) - 1
 
 
+def test_update_of_lists_that_did_not_change_reuses_every_row_with_the_same_types():
+    old = _sorted_list_records([A] * 25 + [None] + [A] * 10 + [B] * 10)
+    stats = _update_equals_full_recompute(old, old.copy())
+    assert stats == {"golden_persons_reused": 46, "golden_households_reused": 46}
+
+
 def test_update_that_moves_rows_of_a_list_rereads_their_neighbours():
     desa = [A] * 25 + [None] + [A] * 10 + [B] * 10
     old = _sorted_list_records(desa)

@@ -196,6 +196,12 @@ def _same_newest_date(a: dict | None, b: dict | None) -> bool:
     return bool(a) and bool(b) and golden._reference_days(a) == golden._reference_days(b)
 
 
+def _stack(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The reused rows, then the recomputed ones; an empty part does not change the other's column types."""
+    parts = [t for t in (old, new) if len(t)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts or [new])[0].reset_index(drop=True)
+
+
 def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenState,
                   households_base) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, dict]:
     """Golden persons and households of ``records`` (final ids), reusing ``prev``'s rows for the unchanged
@@ -215,7 +221,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     p_old = prev.persons.set_index("person_id").reindex(kept_p).reset_index()
     # the recomputed rows' types, except where they hold no value (a column of NaN reads as float)
     types = {c: t for c, t in p_new.dtypes.items() if p_new[c].notna().any()}
-    persons = pd.concat([p_old.astype(types), p_new], ignore_index=True)
+    persons = _stack(p_old.astype(types), p_new)
     persons = persons.sort_values("person_id", kind="stable").reset_index(drop=True)
     persons["person_confidence"] = _min_by(persons["person_id"], records, "person_id", "person_confidence")
     _refresh_region_names(persons, records, own_kecamatan=True)
@@ -225,7 +231,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
                                     neighbour_desa=fill)
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
     h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
-    households = pd.concat([h_old, h_new], ignore_index=True)
+    households = _stack(h_old, h_new)
     households = households.sort_values("household_id", kind="stable").reset_index(drop=True)
     _refresh_region_names(households, records, own_kecamatan=False)   # a desa from neighbours named too
     households["household_confidence"] = _min_by(households["household_id"], records, "household_id",
