@@ -439,3 +439,17 @@ def test_household_desa_is_the_golden_one_even_with_a_base_table():
     h = golden.households_table(r, p, base).set_index("household_id")
     assert list(h.columns[:2]) == ["n_records", "desa_code"]
     assert h.loc["H025", "desa_code"] == "32.16.01.2001" and h.loc["H025", "desa_code_rule"] == "unit_without_address"
+
+
+def test_neighbour_desa_of_the_whole_list_places_a_household_recomputed_alone():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _neighbour_records(desa)
+    fill = golden._list_neighbour_desa(r, golden._household_own_desa(r))
+    assert fill["H025"] == "32.16.01.2001" and fill.drop("H025").isna().all()
+    alone = r[r["household_id"].isin(["H024", "H025"])]
+    assert pd.isna(golden._household_address(alone, None, None).loc["H025", "desa_code"])   # too few rows
+    a = golden._household_address(alone, None, None, fill)
+    assert a.loc["H025", "desa_code"] == "32.16.01.2001" and a.loc["H025", "desa_code_rule"] == "unit_without_address"
+    # a household with a desa of its own keeps it whatever the fill says
+    b = golden._household_address(alone, None, None, pd.Series({"H024": "32.16.01.2009"}))
+    assert b.loc["H024", "desa_code"] == "32.16.01.2001" and b.loc["H024", "desa_code_rule"] != "unit_without_address"

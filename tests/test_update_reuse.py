@@ -356,3 +356,90 @@ def test_with_a_threshold_given_the_pairs_taken_over_change_nothing(world):
     assert upd.metadata["update_reuse"]["cannot_link_records_reused"] > len(upd.records) / 2
     for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
         pd.testing.assert_frame_equal(getattr(upd, name), getattr(plain, name), obj=name)
+
+
+# ------------------------------------------------------------- golden rows that read the whole list
+
+
+def _sorted_list_records(desa: list[str | None]) -> pd.DataFrame:
+    """One person per household, on a list sorted by desa that gives no desa (BPJS-like) and, for each
+    household with a desa in ``desa``, on DTKS that gives it; a household given None is on the first only."""
+    rows = []
+    for i, d in enumerate(desa):
+        base = {"person_id": f"P{i:03d}", "household_id": f"H{i:03d}", "name": f"SITI {i:03d}",
+                "kecamatan_code": None}
+        rows.append({**base, "source": "bpjs_pbi", "record_id": str(i), "row_number": i, "desa_code": None,
+                     "region_status": "missing"})
+        if d is not None:
+            rows.append({**base, "source": "dtks", "record_id": str(i), "row_number": i, "desa_code": d,
+                         "kecamatan_code": d[:8], "region_status": "resolved"})
+    r = pd.DataFrame(rows)
+    for c, v in (("nik", None), ("nik_status", "missing"), ("kk", None), ("kk_status", "missing"),
+                 ("name_status", "ok"), ("birth_date", None), ("birth_date_status", "missing"),
+                 ("birth_date_placeholder", False), ("sex", None), ("sex_status", "missing"),
+                 ("relationship", None), ("relationship_status", "missing"), ("rt", None), ("rw", None),
+                 ("place", None), ("decile", None), ("person_confidence", 1.0), ("household_confidence", 1.0)):
+        r[c] = v
+    return r
+
+
+_DATES = {"bpjs_pbi": "2025-01-31", "dtks": "2024-12-31"}
+
+
+def _full(rec: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    persons = golden.persons_table(rec, snapshots=_DATES)
+    return persons, golden.households_table(rec, persons, _households_table(rec), snapshots=_DATES)
+
+
+def _update_equals_full_recompute(old: pd.DataFrame, new: pd.DataFrame) -> dict:
+    p, h = _full(old)
+    state = golden_update.GoldenState(pd.DataFrame({"source": old["source"], "record_id": old["record_id"],
+                                                    "golden_hash": golden_update.golden_signatures(old, _DATES)}),
+                                      p, h, _DATES)
+    persons, households, _, stats = golden_update.update_tables(new, _DATES, state, _households_table)
+    want_p, want_h = _full(new)
+    pd.testing.assert_frame_equal(persons, want_p)
+    pd.testing.assert_frame_equal(households, want_h)
+    return stats
+
+
+A, B = "32.16.01.2001", "32.16.01.2002"
+
+
+def test_update_of_a_neighbour_moves_the_desa_of_a_household_placed_by_its_list_neighbours():
+    desa = [A] * 25 + [None] + [A] * 10 + [B] * 10
+    old = _sorted_list_records(desa)
+    assert _full(old)[1].set_index("household_id").loc["H025", "desa_code_rule"] == "unit_without_address"
+    # the row after H025 now gives desa B: its neighbours disagree, H025 (whose records did not change) has none
+    new = old.copy()
+    new.loc[(new["household_id"] == "H026") & (new["source"] == "dtks"), ["desa_code", "kecamatan_code"]] = \
+        [B, B[:8]]
+    stats = _update_equals_full_recompute(old, new)
+    assert stats["golden_households_reused"] > 0
+    # and back: H025's neighbours agree again
+    _update_equals_full_recompute(new, old)
+
+
+def test_update_of_the_household_placed_by_its_neighbours_alone_still_reads_the_whole_list():
+    desa = [A] * 25 + [None] + [A] * 10 + [B] * 10
+    old = _sorted_list_records(desa)
+    new = old.copy()
+    new.loc[new["household_id"] == "H025", "name"] = "SITI AMINAH"   # only H025's group is recomputed
+    stats = _update_equals_full_recompute(old, new)
+    assert stats["golden_households_reused"] == len(desa) - 1
+
+
+def test_update_of_lists_that_did_not_change_reuses_every_row_with_the_same_types():
+    old = _sorted_list_records([A] * 25 + [None] + [A] * 10 + [B] * 10)
+    stats = _update_equals_full_recompute(old, old.copy())
+    assert stats == {"golden_persons_reused": 46, "golden_households_reused": 46}
+
+
+def test_update_that_moves_rows_of_a_list_rereads_their_neighbours():
+    desa = [A] * 25 + [None] + [A] * 10 + [B] * 10
+    old = _sorted_list_records(desa)
+    new = old.copy()    # H025's and H040's BPJS rows swap places (row numbers are not read by the signatures)
+    bpjs = new["source"] == "bpjs_pbi"
+    new.loc[bpjs & (new["household_id"] == "H025"), "row_number"] = 40
+    new.loc[bpjs & (new["household_id"] == "H040"), "row_number"] = 25
+    _update_equals_full_recompute(old, new)

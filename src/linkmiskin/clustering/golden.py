@@ -467,8 +467,10 @@ def _choose_in_desa(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str,
 
 
 def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
-                       trust: dict[str, tuple[str, ...]] | None) -> pd.DataFrame:
-    """Golden KK, desa, RT, RW, place and decile per household id, with the deciding rules."""
+                       trust: dict[str, tuple[str, ...]] | None,
+                       neighbour_desa: pd.Series | None = None) -> pd.DataFrame:
+    """Golden KK, desa, RT, RW, place and decile per household id, with the deciding rules.
+    ``neighbour_desa``: :func:`_list_neighbour_desa` of a larger table than ``rec`` (else ``rec``'s own)."""
     codes, hids = pd.factorize(rec["household_id"], sort=True)
     n = len(hids)
     ctx = _record_context(rec, snapshots, trust)
@@ -477,10 +479,32 @@ def _household_address(rec: pd.DataFrame, snapshots: dict[str, str] | None,
     ch.update(_choose_in_desa(rec, codes, n, ctx, ch["desa_code"].value))
     for f, c in ch.items():
         out[f], out[f"{f}_rule"] = c.value, c.rule
-    desa, rule = _desa_from_list_neighbours(rec, codes, n, ch["desa_code"].value)
+    if neighbour_desa is None:
+        desa, rule = _desa_from_list_neighbours(rec, codes, n, ch["desa_code"].value)
+    else:   # only a household without a desa of its own takes one
+        desa = neighbour_desa.reindex(out.index).to_numpy(dtype=object)
+        desa, rule = np.where(pd.isna(ch["desa_code"].value), desa, None), unit_without_address.__name__
     out["desa_code"] = np.where(pd.notna(desa), desa, out["desa_code"].to_numpy(dtype=object))
     out["desa_code_rule"] = np.where(pd.notna(desa), rule, out["desa_code_rule"].to_numpy(dtype=object))
     return out
+
+
+def _household_own_desa(records: pd.DataFrame, snapshots: dict[str, str] | None = None,
+                       trust: dict[str, tuple[str, ...]] | None = None) -> pd.Series:
+    """Per household id, the golden desa its own records give (before :func:`unit_without_address`)."""
+    codes, hids = pd.factorize(records["household_id"], sort=True)
+    ctx = _record_context(records, snapshots, trust)
+    ch = _choose_fields(records, codes, len(hids), ctx, ("desa_code",))["desa_code"]
+    return pd.Series(ch.value, index=pd.Index(np.asarray(hids, dtype=object), name="household_id"), dtype=object)
+
+
+def _list_neighbour_desa(records: pd.DataFrame, own_desa: pd.Series) -> pd.Series:
+    """Per household id of ``records``, the desa :func:`unit_without_address` gives it (None for the others),
+    from each household's own desa (``own_desa``, by household id: :func:`_household_own_desa`)."""
+    codes, hids = pd.factorize(records["household_id"], sort=True)
+    index = pd.Index(np.asarray(hids, dtype=object), name="household_id")
+    desa, _ = _desa_from_list_neighbours(records, codes, len(hids), own_desa.reindex(index).to_numpy(dtype=object))
+    return pd.Series(desa, index=index, dtype=object)
 
 
 #: a list is read as sorted by desa when, on its rows whose household has a desa, the nearest such rows before
@@ -608,14 +632,16 @@ def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, 
 
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None,
-                  commonness: np.ndarray | None = None) -> pd.DataFrame:
+                  commonness: np.ndarray | None = None,
+                  neighbour_desa: pd.Series | None = None) -> pd.DataFrame:
     """One golden row per person from ``records`` (a :class:`LinkResult`'s ``records``).
 
     ``snapshots`` gives each list's snapshot date (``{"dtks": "2025-01-31", ...}``) for the
     ``most_recent_snapshot`` rule; ``trust`` replaces :data:`SOURCE_TRUST`. Columns: the golden fields
     (see :data:`PERSON_COLUMNS`), ``<field>_rule`` (the rule that decided each field) and ``conflicts``.
     ``commonness``: per record, :func:`_word_commonness` counted over a larger table than ``records`` (an
-    update recomputing some persons only, :func:`update_tables`).
+    update recomputing some persons only, :func:`update_tables`); ``neighbour_desa`` likewise, the households'
+    desa by :func:`unit_without_address` over the larger table (:func:`_list_neighbour_desa`).
     """
     rec = records
     codes, pids = pd.factorize(rec["person_id"], sort=True)
@@ -648,7 +674,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
                                                                               ascending=[True, False, True])
     out["household_id"] = hc.drop_duplicates("e").set_index("e")["h"].reindex(np.arange(n)).to_numpy()
     # a person without an address of their own takes the household's (a BPJS-PBI row has no desa)
-    haddr = _household_address(rec, snapshots, trust)
+    haddr = _household_address(rec, snapshots, trust, neighbour_desa)
     hdesa = haddr["desa_code"].reindex(out["household_id"]).to_numpy(dtype=object)
     swap = pd.isna(chosen["desa_code"]) & pd.notna(hdesa)   # the whole address is taken, not mixed
     for f in ("desa_code", "rt", "rw", "place"):
@@ -699,9 +725,11 @@ HOUSEHOLD_COLUMNS = ["head_person_id", "head_name", "kk", "desa_code", "desa_nam
 
 def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.DataFrame | None = None, *,
                      snapshots: dict[str, str] | None = None,
-                     trust: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+                     trust: dict[str, tuple[str, ...]] | None = None,
+                     neighbour_desa: pd.Series | None = None) -> pd.DataFrame:
     """Golden household rows: ``base`` (today's household table, if given) with the head, KK, address,
-    members with their roles, decile and conflicts added; ``<field>_rule`` names the deciding rules."""
+    members with their roles, decile and conflicts added; ``<field>_rule`` names the deciding rules.
+    ``neighbour_desa``: as in :func:`persons_table`."""
     rec = records
     codes, hids = pd.factorize(rec["household_id"], sort=True)
     n = len(hids)
@@ -730,7 +758,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     out["head_person_id"] = ch.value
     rules["head_person_id"] = ch.rule
     out["head_name"] = pd.Series(ch.value).map(pers["name"]).to_numpy(dtype=object)
-    haddr = _household_address(rec, snapshots, trust).reindex(out["household_id"])
+    haddr = _household_address(rec, snapshots, trust, neighbour_desa).reindex(out["household_id"])
     for f in ("kk", "desa_code", "decile", "rt", "rw", "place"):
         out[f], rules[f] = haddr[f].to_numpy(dtype=object), haddr[f"{f}_rule"].to_numpy(dtype=object)
     look = _region_lookup(rec)

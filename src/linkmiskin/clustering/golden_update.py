@@ -8,8 +8,11 @@ previous run's exactly (same keys, same ids, same values the survivorship rules 
 :func:`golden_signatures`); their previous golden rows are reused, the others are computed as in a full
 run (:func:`linkmiskin.clustering.golden.persons_table`, :func:`~linkmiskin.clustering.golden.households_table`).
 What is counted over the whole table is recomputed for every row: the commonness of name words (it enters
-the signatures), the persons' desa and kecamatan names of each code (the region table's), the minimum
-confidences. The household head
+the signatures), the persons' and households' desa and kecamatan names of each code (the region table's),
+the minimum confidences, and the desa a household without one takes from its list neighbours
+(:func:`~linkmiskin.clustering.golden.unit_without_address` reads the whole list: it is computed over all
+records and given to the recompute, and a reused group whose neighbours now give another desa is
+recomputed, :func:`_neighbour_desa`). The household head
 reads the lists' newest snapshot date (who is an adult): households are reused only when both runs give
 snapshot dates with the same newest one. The result is the same as a full recompute (tests check it).
 """
@@ -110,11 +113,12 @@ def _groups(records: pd.DataFrame) -> np.ndarray:
     return lab[pc]
 
 
-def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState) -> np.ndarray:
+def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState,
+                     group: np.ndarray | None = None) -> np.ndarray:
     """Per record: True when its group is unchanged since the previous run: every record of the group was
     there with the same signature (so the same ids), and each of its persons and households had no other
-    record then (none removed or moved away)."""
-    group = _groups(records)
+    record then (none removed or moved away). ``group``: :func:`_groups` of ``records`` if known."""
+    group = _groups(records) if group is None else group
     ps = prev.signatures
     old = pd.MultiIndex.from_arrays([ps["source"].astype(str).to_numpy(), ps["record_id"].astype(str).to_numpy(),
                                      ps["golden_hash"].to_numpy(dtype=np.int64)])
@@ -128,9 +132,38 @@ def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState) 
         n_now = records.groupby(col)[col].transform("size").to_numpy()
         n_before = before.reindex(records[col].to_numpy()).fillna(-1).to_numpy()
         same &= n_now == n_before
+    return _whole_groups(group, same)
+
+
+def _whole_groups(group: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Per record: True when every record of its group is ``ok``."""
     bad = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=bool)
-    bad[group[~same]] = True
+    bad[group[~ok]] = True
     return ~bad[group]
+
+
+_NEIGHBOURS = golden.unit_without_address.__name__
+
+
+def _neighbour_desa(records: pd.DataFrame, snapshots: dict | None, prev: GoldenState,
+                    keep: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """The households' desa by :func:`golden.unit_without_address` over the whole table (it reads a list's
+    neighbouring rows, which a recompute of some groups does not see), from each household's own desa: the
+    previous row's for the unchanged groups (``keep``), the records' for the others. Also, per record, True
+    where its household is unchanged but its neighbours now give it another desa than the previous run."""
+    prev_h = prev.households.set_index("household_id")
+    hid = records["household_id"].to_numpy(dtype=object)
+    kept = pd.Index(hid[keep]).unique()
+    rule = prev_h["desa_code_rule"] if "desa_code_rule" in prev_h else pd.Series(dtype=object)
+    by_neighbours = rule.reindex(kept).to_numpy(dtype=object) == _NEIGHBOURS
+    prev_desa = prev_h["desa_code"].reindex(kept).to_numpy(dtype=object)
+    own = pd.concat([pd.Series(np.where(by_neighbours, None, prev_desa), index=kept, dtype=object),
+                     golden._household_own_desa(records.iloc[np.flatnonzero(~keep)], snapshots)])
+    fill = golden._list_neighbour_desa(records, own)
+    before = pd.Series(np.where(by_neighbours, prev_desa, None), index=kept, dtype=object)
+    now = fill.reindex(kept).to_numpy(dtype=object)
+    moved = ~((pd.isna(now) & pd.isna(before.to_numpy())) | (now == before.to_numpy()))
+    return fill, pd.Index(hid).isin(kept[moved])
 
 
 def _refresh_region_names(table: pd.DataFrame, records: pd.DataFrame, *, own_kecamatan: bool) -> None:
@@ -163,6 +196,12 @@ def _same_newest_date(a: dict | None, b: dict | None) -> bool:
     return bool(a) and bool(b) and golden._reference_days(a) == golden._reference_days(b)
 
 
+def _stack(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The reused rows, then the recomputed ones; an empty part does not change the other's column types."""
+    parts = [t for t in (old, new) if len(t)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts or [new])[0].reset_index(drop=True)
+
+
 def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenState,
                   households_base) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, dict]:
     """Golden persons and households of ``records`` (final ids), reusing ``prev``'s rows for the unchanged
@@ -170,25 +209,31 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     columns). Returns (persons, households, the records' signatures, counts of reused rows)."""
     common = golden._word_commonness(records, pd.notna(golden._col(records, "name")))
     sig = golden_signatures(records, snapshots, common)
-    keep = unchanged_groups(records, sig, prev)
+    group = _groups(records)
+    keep = unchanged_groups(records, sig, prev, group)
+    fill, moved = _neighbour_desa(records, snapshots, prev, keep)
+    keep &= _whole_groups(group, ~moved)    # a household whose neighbours now give another desa: recomputed
     keep_h = keep if _same_newest_date(snapshots, prev.snapshots) else np.zeros(len(records), dtype=bool)
     redo = np.flatnonzero(~keep)
     sub = records.iloc[redo].reset_index(drop=True)
-    p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo])
+    p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo], neighbour_desa=fill)
     kept_p = pd.Index(records["person_id"].to_numpy()[keep], name="person_id").unique()
     p_old = prev.persons.set_index("person_id").reindex(kept_p).reset_index()
-    persons = pd.concat([p_old.astype(p_new.dtypes.to_dict()) if len(p_new) else p_old, p_new],
-                        ignore_index=True)
+    # the recomputed rows' types, except where they hold no value (a column of NaN reads as float)
+    types = {c: t for c, t in p_new.dtypes.items() if p_new[c].notna().any()}
+    persons = _stack(p_old.astype(types), p_new)
     persons = persons.sort_values("person_id", kind="stable").reset_index(drop=True)
     persons["person_confidence"] = _min_by(persons["person_id"], records, "person_id", "person_confidence")
     _refresh_region_names(persons, records, own_kecamatan=True)
     redo_h = np.flatnonzero(~keep_h)
     sub_h = records.iloc[redo_h].reset_index(drop=True)
-    h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots)
+    h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots,
+                                    neighbour_desa=fill)
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
     h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
-    households = pd.concat([h_old, h_new], ignore_index=True)
+    households = _stack(h_old, h_new)
     households = households.sort_values("household_id", kind="stable").reset_index(drop=True)
+    _refresh_region_names(households, records, own_kecamatan=False)   # a desa from neighbours named too
     households["household_confidence"] = _min_by(households["household_id"], records, "household_id",
                                                  "household_confidence")
     stats = {"golden_persons_reused": int(len(kept_p)), "golden_households_reused": int(len(kept_h))}
