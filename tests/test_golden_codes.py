@@ -86,3 +86,23 @@ def test_persons_and_households_tables_same_on_native_and_object_columns():
     pd.testing.assert_frame_equal(golden.households_table(native, pn, snapshots=snaps),
                                   golden.households_table(objects, po, snapshots=snaps), check_exact=True)
     assert pn["person_id"].is_monotonic_increasing and pn.index.equals(pd.RangeIndex(len(pn)))
+
+
+def test_nik_consistency_compares_each_record_with_its_persons_chosen_date_and_sex():
+    nik_birth = pd.Series(["1980-03-12", "1980-03-12", None, "1982-06-05", "1982-06-05"], dtype="string[pyarrow]")
+    nik_sex = pd.Series(["L", "P", "L", "P", "P"], dtype="string[pyarrow]")
+    codes = np.array([0, 0, 0, 1, 2])
+    dob = np.array(["1980-03-12", "1982-06-05", None], dtype=object)
+    sex = np.array(["L", None, "P"], dtype=object)
+    got = golden._nik_consistency(nik_birth, nik_sex, codes, dob, sex)
+    # record 1: sex differs; record 2: no coded date; record 3: the person has no sex; record 4: no chosen date
+    assert list(got) == [True, False, False, True, False]
+    objects = golden._nik_consistency(nik_birth.astype(object).to_numpy(), nik_sex.astype(object).to_numpy(),
+                                      codes, dob, sex)
+    assert list(objects) == list(got)
+
+
+def test_main_household_is_that_of_most_records_ties_to_the_smallest_id():
+    codes = np.array([0, 0, 0, 1, 1, 2])
+    hh = pd.Series(["H2", "H1", "H2", "H9", "H3", None], dtype=object)
+    assert list(golden._main_household(codes, 4, hh)) == ["H2", "H3", None, None]

@@ -350,12 +350,12 @@ def _sequence_codes(lists: pd.Series) -> np.ndarray:
     word = filled[r] & ok[r]
     pos = np.arange(len(r)) - np.searchsorted(r, r)
     width = max(int(length[ok].max()) if ok.any() else 0, 1)
-    m = np.zeros((n, width), dtype=np.int64)
-    m[r[word], pos[word]] = tok[word].astype(np.int64) + 1
+    m = np.zeros((n, width), dtype=np.int32 if len(uniq) < 2 ** 31 - 1 else np.int64)
+    m[r[word], pos[word]] = tok[word] + 1
     empty = np.flatnonzero(np.asarray(uniq, dtype=object) == "")
     if len(empty):   # [""] joins to "" as [] does
         m[(length == 1) & (m[:, 0] == empty[0] + 1)] = 0
-    _, inv = np.unique(np.ascontiguousarray(m).view(np.dtype((np.void, width * 8))).ravel(), return_inverse=True)
+    _, inv = np.unique(m.view(np.dtype((np.void, width * m.itemsize))).ravel(), return_inverse=True)
     return np.where(ok, inv.ravel(), np.nan)
 
 
@@ -499,11 +499,15 @@ def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
     if not len(words):
         return out
-    d = pd.DataFrame({"r": words.index.to_numpy(dtype=np.int64), "t": words.to_numpy(dtype=object)})
-    d = d.drop_duplicates()
-    freq = d["t"].map(d["t"].value_counts()).to_numpy(dtype=np.int64)
+    r = words.index.to_numpy(dtype=np.int64)
+    t, _ = pd.factorize(words.to_numpy(dtype=object))
+    del words
+    nt = int(t.max()) + 1
+    rt = np.unique(r * nt + t)                      # distinct (record, word), as int64 keys
+    r, t = rt // nt, rt % nt
+    freq = np.bincount(t, minlength=nt)[t]
     rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(rarest, d["r"].to_numpy(), freq)
+    np.minimum.at(rarest, r, freq)
     return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
 
 
@@ -514,10 +518,19 @@ def _reference_days(snapshots: dict[str, str] | None) -> int:
     return int((ref - pd.Timestamp("1970-01-01")).days)
 
 
-def _nik_consistency(nik_birth: np.ndarray, nik_sex: np.ndarray, dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
-    same_date = (nik_birth == dob) & pd.notna(dob)
-    same_sex = (nik_sex == sex) | pd.isna(sex)
-    return (same_date & same_sex).astype(bool)
+def _nik_consistency(nik_birth: np.ndarray | pd.Series, nik_sex: np.ndarray | pd.Series, codes: np.ndarray,
+                     dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    """Per record: its NIK's coded birth date is its entity's ``dob[code]``, and its coded sex its ``sex[code]``
+    (or the entity has no sex)."""
+    return _same_as_chosen(nik_birth, codes, dob) & (_same_as_chosen(nik_sex, codes, sex) | pd.isna(sex)[codes])
+
+
+def _same_as_chosen(values: np.ndarray | pd.Series, codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per record: is ``values`` (a column, missing never equal) equal to its entity's ``chosen[code]``?
+    On integer codes: only the distinct values of the column are compared."""
+    vcode, uniq = pd.factorize(values)
+    ccode = pd.Index(_as_objects(uniq), dtype=object).get_indexer(np.asarray(chosen, dtype=object))
+    return (vcode >= 0) & (vcode == ccode[codes])
 
 
 def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
@@ -684,6 +697,20 @@ def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, 
         rules[f] = np.where(take, "newer_household_address", rules[f])
 
 
+def _main_household(codes: np.ndarray, n: int, household_id: pd.Series) -> np.ndarray:
+    """Per person (``codes``), the household of most of its records (ties: the smallest id), on integer codes."""
+    hcode, hids = pd.factorize(household_id, sort=True)
+    nh = max(len(hids), 1)
+    has = hcode >= 0
+    key, cnt = np.unique(codes[has].astype(np.int64) * nh + hcode[has], return_counts=True)
+    e, h = key // nh, key % nh
+    order = np.lexsort((h, -cnt, e))
+    first = order[np.r_[True, e[order][1:] != e[order][:-1]]]
+    out = np.full(n, None, dtype=object)
+    out[e[first]] = np.asarray(hids, dtype=object)[h[first]]
+    return out
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None,
                   commonness: np.ndarray | None = None) -> pd.DataFrame:
@@ -711,9 +738,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
         chosen[f], rules[f] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
     v, a = _field_inputs(rec, "nik", ctx)
-    nb = _col(rec, "nik_birth_date")
-    ns = _col(rec, "nik_sex")
-    a["consistent"] = _nik_consistency(nb, ns, chosen["birth_date"][codes], chosen["sex"][codes])
+    a["consistent"] = _nik_consistency(_values(rec, "nik_birth_date"), _values(rec, "nik_sex"), codes,
+                                       chosen["birth_date"], chosen["sex"])
     ch = choose(codes, n, v, a, FIELD_RULES["nik"])
     chosen["nik"], rules["nik"] = ch.value, ch.rule
     more = _choose_fields(rec, codes, n, ctx, ("kk", "relationship", "desa_code"))
@@ -721,10 +747,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     for f, ch in more.items():
         chosen[f], rules[f] = ch.value, ch.rule
     # household: the household of most of the person's records (ties: the smallest id)
-    hh = pd.DataFrame({"e": codes, "h": rec["household_id"].to_numpy(dtype=object)})
-    hc = hh.groupby(["e", "h"]).size().rename("c").reset_index().sort_values(["e", "c", "h"],
-                                                                              ascending=[True, False, True])
-    out["household_id"] = hc.drop_duplicates("e").set_index("e")["h"].reindex(np.arange(n)).to_numpy()
+    out["household_id"] = _main_household(codes, n, rec["household_id"])
     # a person without an address of their own takes the household's (a BPJS-PBI row has no desa)
     haddr = _household_address(rec, snapshots, trust)
     hdesa = haddr["desa_code"].reindex(out["household_id"]).to_numpy(dtype=object)
