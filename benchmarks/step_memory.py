@@ -114,6 +114,7 @@ class StepMemory:
                            ("_take_newer_household_address", "newer household address"),
                            ("_region_lookup", "region lookup"), ("_own_kecamatan", "own kecamatan"),
                            ("_source_sets", "source sets"), ("_distinct_count", "conflicts: distinct counts"),
+                           ("_sequence_codes", "conflicts: name codes"),
                            ("_conflict_text", "conflict text")]:
             if hasattr(golden, attr):   # steps renamed since are left out, not an error
                 self.wrap(golden, attr, name)

@@ -240,6 +240,17 @@ def _trust_rank(sources: np.ndarray, kind: str, trust: dict[str, tuple[str, ...]
     return rank
 
 
+def _group_reduce(a: np.ndarray, perm: np.ndarray, starts: np.ndarray, how: str) -> np.ndarray:
+    """Per group of the rows sorted by ``perm`` (groups begin at ``starts``), the maximum or minimum of ``a``
+    (missing values skipped, as pandas does)."""
+    a = np.asarray(a)[perm]
+    if a.dtype.kind == "f":
+        return (np.fmin if how == "min" else np.fmax).reduceat(a, starts)
+    if a.dtype.kind == "b":
+        a = a.view(np.int8)
+    return (np.minimum if how == "min" else np.maximum).reduceat(a, starts)
+
+
 def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[str, np.ndarray],
            rules: tuple[str, ...]) -> Choice:
     """Apply ``rules`` in order to the (entity, value) candidates built from one row per record.
@@ -247,35 +258,46 @@ def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[s
     ``attrs`` are per-record columns aggregated per (entity, value): ``n`` (count) is added; ``valid``,
     ``consistent``, ``snapshot``, ``words``, ``head_votes``, ``birth_days`` take the maximum, ``trust`` the
     minimum (best), ``placeholder`` the minimum. Null values are not candidates.
+
+    Memory: the values are factorized once into integer codes; candidates, their attributes and the deciding
+    rule are integer arrays (the rule names are spelled out once, at the end).
     """
-    value = np.asarray(value, dtype=object)
-    present = pd.notna(value)
+    value = value if isinstance(value, pd.Series) else np.asarray(value, dtype=object)
+    present = pd.notna(value) if isinstance(value, np.ndarray) else value.notna().to_numpy(dtype=bool)
     out_v = np.full(n_entities, None, dtype=object)
-    out_r = np.full(n_entities, NO_VALUE, dtype=object)
     if not present.any():
-        return Choice(out_v, out_r)
+        return Choice(out_v, np.full(n_entities, NO_VALUE, dtype=object))
+    everywhere = bool(present.all())
     # candidates = distinct (entity, value), as integer codes sorted by entity then value (values are
-    # sorted once, among the distinct ones, not row by row)
-    vcode, uniq = pd.factorize(value[present], sort=True)
+    # sorted once, among the distinct ones, not row by row; a column of strings or nullable integers is
+    # factorized as it is, and only its distinct values become Python objects)
+    vcode, uniq = pd.factorize(value if everywhere else value[present], sort=True)
+    uniq = _as_objects(uniq)
     nv = max(len(uniq), 1)
-    ukey, inv, cnt = np.unique(np.asarray(entity)[present].astype(np.int64) * nv + vcode,
-                               return_inverse=True, return_counts=True)
-    c = pd.DataFrame({"e": ukey // nv, "v": np.asarray(uniq, dtype=object)[ukey % nv]})
-    if attrs:
-        agg = {k: ("min" if k in ("trust", "placeholder") else "max") for k in attrs}
-        df = pd.DataFrame({k: np.asarray(a)[present] for k, a in attrs.items()})
-        aggd = df.groupby(inv.ravel(), sort=True).agg(agg)
-        for k in attrs:
-            c[k] = aggd[k].to_numpy()
-    c["n"] = cnt
-    e = c["e"].to_numpy()
-    alive = np.ones(len(c), dtype=bool)
+    key = np.asarray(entity)
+    key = (key if everywhere else key[present]).astype(np.int64) * nv + vcode
+    del vcode
+    perm = np.argsort(key, kind="stable")
+    key = key[perm]
+    starts = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+    ukey = key[starts]
+    del key
+    cols: dict[str, np.ndarray] = {"e": ukey // nv}
+    for k, a in attrs.items():
+        cols[k] = _group_reduce(a if everywhere else np.asarray(a)[present], perm, starts,
+                                "min" if k in ("trust", "placeholder") else "max")
+    cols["n"] = np.diff(np.r_[starts, len(perm)])
+    del perm
+    c = pd.DataFrame(cols, copy=False)
+    e = cols["e"]
+    alive = np.ones(len(e), dtype=bool)
     n_cand = np.bincount(e, minlength=n_entities)
-    decided = np.zeros(n_entities, dtype=bool)
     has = n_cand > 0
-    rule = np.where(n_cand == 1, ONLY_VALUE, NO_VALUE).astype(object)
-    decided |= n_cand == 1
-    for name in rules:
+    decided = n_cand == 1
+    # deciding rule as a code: 0 no value, 1 only value, 2 + i rules[i], then smallest value
+    names = np.array([NO_VALUE, ONLY_VALUE, *rules, SMALLEST_VALUE], dtype=object)
+    rule = decided.astype(np.int16)
+    for i, name in enumerate(rules):
         s = RULES[name](c).astype(np.float64)
         s[~alive] = -np.inf
         best = np.full(n_entities, -np.inf)
@@ -283,31 +305,75 @@ def choose(entity: np.ndarray, n_entities: int, value: np.ndarray, attrs: dict[s
         alive &= s == best[e]
         left = np.bincount(e, weights=alive, minlength=n_entities)
         now = (left == 1) & ~decided & has
-        rule[now] = name
+        rule[now] = 2 + i
         decided |= now
-    rest = has & ~decided
-    rule[rest] = SMALLEST_VALUE
+    rule[has & ~decided] = len(names) - 1
     # first alive candidate per entity (candidates are sorted by value within entity)
     idx = np.flatnonzero(alive)
     first = idx[np.r_[True, e[idx][1:] != e[idx][:-1]]] if len(idx) else idx
-    out_v[e[first]] = c["v"].to_numpy(dtype=object)[first]
-    out_r[:] = rule
-    return Choice(out_v, out_r)
+    out_v[e[first]] = uniq[ukey[first] % nv]
+    return Choice(out_v, names[rule])
 
 
-def _distinct_count(entity: np.ndarray, n: int, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    m = mask & pd.notna(value)
+def _distinct_count(entity: np.ndarray, n: int, value: np.ndarray | pd.Series, mask: np.ndarray) -> np.ndarray:
+    """Per entity, the number of distinct non-missing ``value`` among its rows where ``mask`` holds."""
+    code = pd.factorize(value)[0]   # integer codes, -1 for a missing value
+    m = mask & (code >= 0)
     if not m.any():
         return np.zeros(n, dtype=np.int64)
-    d = pd.DataFrame({"e": entity[m], "v": value[m]}).drop_duplicates()
-    return np.bincount(d["e"].to_numpy(), minlength=n)
+    k = int(code.max()) + 1
+    pairs = np.unique(np.asarray(entity)[m].astype(np.int64) * k + code[m])
+    return np.bincount(pairs // k, minlength=n)
+
+
+def _as_objects(values) -> np.ndarray:
+    """Values (an array, Index or extension array) as an object array, missing values as None (as :func:`_col`)."""
+    out = pd.Series(values, dtype=getattr(values, "dtype", None), copy=False).to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return out
+
+
+def _sequence_codes(lists: pd.Series) -> np.ndarray:
+    """Per row, a code of its list of words that is equal exactly when the words joined by spaces are
+    (NaN where the row has no list or a word of its list is missing), without building the joined strings:
+    word codes in a row-by-position integer matrix, whose distinct rows are numbered."""
+    n = len(lists)
+    length = lists.str.len().to_numpy(dtype=np.float64)     # NaN: not a list
+    words = pd.Series(lists.to_numpy(dtype=object)).explode()
+    r = words.index.to_numpy(dtype=np.int64)                  # row of each word, in row order
+    tok, uniq = pd.factorize(words.to_numpy(dtype=object))
+    del words
+    filled = length > 0
+    bad = np.zeros(n, dtype=bool)
+    bad[r[(tok < 0) & filled[r]]] = True                      # a missing word: the joined text is missing
+    ok = ~np.isnan(length) & ~bad
+    word = filled[r] & ok[r]
+    pos = np.arange(len(r)) - np.searchsorted(r, r)
+    width = max(int(length[ok].max()) if ok.any() else 0, 1)
+    m = np.zeros((n, width), dtype=np.int32 if len(uniq) < 2 ** 31 - 1 else np.int64)
+    m[r[word], pos[word]] = tok[word] + 1
+    empty = np.flatnonzero(np.asarray(uniq, dtype=object) == "")
+    if len(empty):   # [""] joins to "" as [] does
+        m[(length == 1) & (m[:, 0] == empty[0] + 1)] = 0
+    _, inv = np.unique(m.view(np.dtype((np.void, width * m.itemsize))).ravel(), return_inverse=True)
+    return np.where(ok, inv.ravel(), np.nan)
+
+
+def _values(rec: pd.DataFrame, name: str) -> np.ndarray | pd.Series:
+    """The column ``name`` of ``rec`` as :func:`choose` and :func:`_distinct_count` take it: a column of
+    strings or nullable integers as it is (not one Python object per record), any other as :func:`_col`."""
+    if name in rec and rec[name].dtype != object:
+        return rec[name]
+    return _col(rec, name)
 
 
 def _col(rec: pd.DataFrame, name: str) -> np.ndarray:
     if name not in rec:
         return np.full(len(rec), None, dtype=object)
     s = rec[name]
-    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+    out = s.to_numpy(dtype=object, copy=True)   # one object array; missing values (NaN, NA) become None
+    out[s.isna().to_numpy()] = None
+    return out
 
 
 def _date_days(values: np.ndarray) -> np.ndarray:
@@ -344,8 +410,10 @@ def _source_sets(entity: np.ndarray, n: int, sources: np.ndarray, sep: str | Non
 
 def _conflict_text(parts: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
     out = np.full(n, "", dtype=object)
-    for flag, name in parts:
-        out = np.where(flag, np.where(out == "", name, out + "; " + name), out)
+    for flag, name in parts:   # only the flagged rows get a new string
+        idx = np.flatnonzero(flag)
+        old = out[idx]
+        out[idx] = np.where(old == "", name, old + ("; " + name))
     return out
 
 
@@ -362,31 +430,31 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
     kind = _FIELD_KIND[field]
     attrs: dict[str, np.ndarray] = {"snapshot": ctx["snapshot"], "trust": ctx[f"trust_{kind}"]}
     if field == "nik":
-        v = _col(rec, "nik")
+        v = _values(rec, "nik")
         attrs["valid"] = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     elif field == "kk":
-        v = _col(rec, "kk")
+        v = _values(rec, "kk")
         attrs["valid"] = (rec["kk_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     elif field == "name":
         v = _col(rec, "name")
         attrs["valid"] = (rec["name_status"] == "ok").to_numpy(dtype=bool)
         attrs["words"] = pd.Series(v, dtype=object).str.count(" ").fillna(-1).to_numpy(dtype=np.int64) + 1
     elif field == "birth_date":
-        v = _col(rec, "birth_date")
+        v = _values(rec, "birth_date")
         attrs["valid"] = rec["birth_date_status"].isin(["ok", "placeholder"]).to_numpy(dtype=bool)
         attrs["placeholder"] = rec["birth_date_placeholder"].fillna(False).to_numpy(dtype=bool)
     elif field == "sex":
-        v = _col(rec, "sex")
+        v = _values(rec, "sex")
         attrs["valid"] = (rec["sex_status"] == "ok").to_numpy(dtype=bool)
     elif field == "relationship":
-        v = _col(rec, "relationship")
+        v = _values(rec, "relationship")
         attrs["valid"] = (rec["relationship_status"] == "ok").to_numpy(dtype=bool)
     elif field == "desa_code":
-        v = _col(rec, "desa_code")
+        v = _values(rec, "desa_code")
         attrs["valid"] = (rec["region_status"] == "resolved").to_numpy(dtype=bool)
     elif field in ("rt", "rw", "place", "decile", "kecamatan_code"):
-        v = _col(rec, field)
-        attrs["valid"] = pd.notna(v)
+        v = _values(rec, field)
+        attrs["valid"] = pd.notna(v) if isinstance(v, np.ndarray) else v.notna().to_numpy(dtype=bool)
     else:  # pragma: no cover - programming error
         raise KeyError(field)
     return v, attrs
@@ -394,7 +462,9 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
 
 def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     """Per record: the sum, over its distinct word sounds, of 2 × (the person's records with that sound)
-    − (the person's records with a name); a word on most records adds, a word on few subtracts."""
+    − (the person's records with a name); a word on most records adds, a word on few subtracts.
+
+    Memory: word sounds are integer codes; (record, sound) and (person, sound) pairs are int64 keys."""
     out = np.zeros(len(rec), dtype=np.int64)
     idx = np.flatnonzero(named)
     if not len(idx):
@@ -405,11 +475,18 @@ def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) ->
     if not len(words):
         return out
     r = words.index.to_numpy(dtype=np.int64)
-    d = pd.DataFrame({"r": r, "e": entity[r], "t": words.to_numpy(dtype=object)}).drop_duplicates(["r", "t"])
-    support = d.groupby(["e", "t"])["r"].transform("size").to_numpy(dtype=np.int64)
+    t, _ = pd.factorize(words.to_numpy(dtype=object))
+    del words
+    nt = int(t.max()) + 1
+    rt = np.unique(r * nt + t)                      # distinct (record, sound)
+    r, t = rt // nt, rt % nt
+    del rt
+    e = np.asarray(entity)[r].astype(np.int64)
+    _, inv, cnt = np.unique(e * nt + t, return_inverse=True, return_counts=True)
+    support = cnt[inv.ravel()]
     n_named = np.bincount(entity[idx], minlength=int(entity.max()) + 1 if len(entity) else 0)
-    score = 2 * support - n_named[d["e"].to_numpy()]
-    return out + np.bincount(d["r"].to_numpy(), weights=score, minlength=len(rec)).astype(np.int64)
+    score = 2 * support - n_named[e]
+    return out + np.bincount(r, weights=score, minlength=len(rec)).astype(np.int64)
 
 
 def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
@@ -422,11 +499,15 @@ def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
     if not len(words):
         return out
-    d = pd.DataFrame({"r": words.index.to_numpy(dtype=np.int64), "t": words.to_numpy(dtype=object)})
-    d = d.drop_duplicates()
-    freq = d["t"].map(d["t"].value_counts()).to_numpy(dtype=np.int64)
+    r = words.index.to_numpy(dtype=np.int64)
+    t, _ = pd.factorize(words.to_numpy(dtype=object))
+    del words
+    nt = int(t.max()) + 1
+    rt = np.unique(r * nt + t)                      # distinct (record, word), as int64 keys
+    r, t = rt // nt, rt % nt
+    freq = np.bincount(t, minlength=nt)[t]
     rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(rarest, d["r"].to_numpy(), freq)
+    np.minimum.at(rarest, r, freq)
     return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
 
 
@@ -437,10 +518,19 @@ def _reference_days(snapshots: dict[str, str] | None) -> int:
     return int((ref - pd.Timestamp("1970-01-01")).days)
 
 
-def _nik_consistency(nik_birth: np.ndarray, nik_sex: np.ndarray, dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
-    same_date = (nik_birth == dob) & pd.notna(dob)
-    same_sex = (nik_sex == sex) | pd.isna(sex)
-    return (same_date & same_sex).astype(bool)
+def _nik_consistency(nik_birth: np.ndarray | pd.Series, nik_sex: np.ndarray | pd.Series, codes: np.ndarray,
+                     dob: np.ndarray, sex: np.ndarray) -> np.ndarray:
+    """Per record: its NIK's coded birth date is its entity's ``dob[code]``, and its coded sex its ``sex[code]``
+    (or the entity has no sex)."""
+    return _same_as_chosen(nik_birth, codes, dob) & (_same_as_chosen(nik_sex, codes, sex) | pd.isna(sex)[codes])
+
+
+def _same_as_chosen(values: np.ndarray | pd.Series, codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per record: is ``values`` (a column, missing never equal) equal to its entity's ``chosen[code]``?
+    On integer codes: only the distinct values of the column are compared."""
+    vcode, uniq = pd.factorize(values)
+    ccode = pd.Index(_as_objects(uniq), dtype=object).get_indexer(np.asarray(chosen, dtype=object))
+    return (vcode >= 0) & (vcode == ccode[codes])
 
 
 def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
@@ -462,7 +552,8 @@ def _choose_in_desa(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str,
     out = {}
     for f in ("rt", "rw", "place"):
         v, at = _field_inputs(rec, f, ctx)
-        out[f] = choose(codes, n, np.where(in_desa, v, None), at, FIELD_RULES[f])
+        v = np.where(in_desa, v, None) if isinstance(v, np.ndarray) else v.where(in_desa)
+        out[f] = choose(codes, n, v, at, FIELD_RULES[f])
     return out
 
 
@@ -630,6 +721,20 @@ def _take_newer_household_address(rec: pd.DataFrame, codes: np.ndarray, n: int, 
         rules[f] = np.where(take, "newer_household_address", rules[f])
 
 
+def _main_household(codes: np.ndarray, n: int, household_id: pd.Series) -> np.ndarray:
+    """Per person (``codes``), the household of most of its records (ties: the smallest id), on integer codes."""
+    hcode, hids = pd.factorize(household_id, sort=True)
+    nh = max(len(hids), 1)
+    has = hcode >= 0
+    key, cnt = np.unique(codes[has].astype(np.int64) * nh + hcode[has], return_counts=True)
+    e, h = key // nh, key % nh
+    order = np.lexsort((h, -cnt, e))
+    first = order[np.r_[True, e[order][1:] != e[order][:-1]]]
+    out = np.full(n, None, dtype=object)
+    out[e[first]] = np.asarray(hids, dtype=object)[h[first]]
+    return out
+
+
 def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = None,
                   trust: dict[str, tuple[str, ...]] | None = None,
                   commonness: np.ndarray | None = None,
@@ -659,9 +764,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
         chosen[f], rules[f] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
     v, a = _field_inputs(rec, "nik", ctx)
-    nb = _col(rec, "nik_birth_date")
-    ns = _col(rec, "nik_sex")
-    a["consistent"] = _nik_consistency(nb, ns, chosen["birth_date"][codes], chosen["sex"][codes])
+    a["consistent"] = _nik_consistency(_values(rec, "nik_birth_date"), _values(rec, "nik_sex"), codes,
+                                       chosen["birth_date"], chosen["sex"])
     ch = choose(codes, n, v, a, FIELD_RULES["nik"])
     chosen["nik"], rules["nik"] = ch.value, ch.rule
     more = _choose_fields(rec, codes, n, ctx, ("kk", "relationship", "desa_code"))
@@ -669,10 +773,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     for f, ch in more.items():
         chosen[f], rules[f] = ch.value, ch.rule
     # household: the household of most of the person's records (ties: the smallest id)
-    hh = pd.DataFrame({"e": codes, "h": rec["household_id"].to_numpy(dtype=object)})
-    hc = hh.groupby(["e", "h"]).size().rename("c").reset_index().sort_values(["e", "c", "h"],
-                                                                              ascending=[True, False, True])
-    out["household_id"] = hc.drop_duplicates("e").set_index("e")["h"].reindex(np.arange(n)).to_numpy()
+    out["household_id"] = _main_household(codes, n, rec["household_id"])
     # a person without an address of their own takes the household's (a BPJS-PBI row has no desa)
     haddr = _household_address(rec, snapshots, trust, neighbour_desa)
     hdesa = haddr["desa_code"].reindex(out["household_id"]).to_numpy(dtype=object)
@@ -702,18 +803,20 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     # conflicts
     valid_nik = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     real_dob = (rec["birth_date_status"] == "ok").to_numpy(dtype=bool)
-    phon = rec["name_phonetic"].str.join(" ") if "name_phonetic" in rec else pd.Series(_col(rec, "name"))
+    phon = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else _col(rec, "name")
     parts = [
-        (_distinct_count(codes, n, _col(rec, "nik"), valid_nik) > 1, CONFLICTS["nik"]),
-        (_distinct_count(codes, n, _col(rec, "birth_date"), real_dob) > 1, CONFLICTS["birth_date"]),
-        (_distinct_count(codes, n, _col(rec, "sex"), np.ones(len(rec), bool)) > 1, CONFLICTS["sex"]),
-        (_distinct_count(codes, n, phon.to_numpy(dtype=object), np.ones(len(rec), bool)) > 1, CONFLICTS["name"]),
+        (_distinct_count(codes, n, _values(rec, "nik"), valid_nik) > 1, CONFLICTS["nik"]),
+        (_distinct_count(codes, n, _values(rec, "birth_date"), real_dob) > 1, CONFLICTS["birth_date"]),
+        (_distinct_count(codes, n, _values(rec, "sex"), np.ones(len(rec), bool)) > 1, CONFLICTS["sex"]),
+        (_distinct_count(codes, n, phon, np.ones(len(rec), bool)) > 1, CONFLICTS["name"]),
     ]
     out["conflicts"] = _conflict_text(parts, n)
     for f in _PERSON_FIELDS:
         out[f"{f}_rule"] = rules[f]
     out["kecamatan_code_rule"] = rules["kecamatan_code"]
     out = out[PERSON_COLUMNS + [f"{f}_rule" for f in (*_PERSON_FIELDS, "kecamatan_code")]]
+    if out["person_id"].is_monotonic_increasing:   # factorized sorted: already in order, no copy
+        return out
     return out.sort_values("person_id", kind="stable").reset_index(drop=True)
 
 
@@ -784,7 +887,7 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
                                   "h": rel == HEAD})
     heads_written = heads_written[heads_written["h"]].drop_duplicates(["e", "p"])
     parts = [
-        (_distinct_count(codes, n, _col(rec, "kk"), valid_kk) > 1, CONFLICTS["kk"]),
+        (_distinct_count(codes, n, _values(rec, "kk"), valid_kk) > 1, CONFLICTS["kk"]),
         (_distinct_count(codes, n, _col(rec, "desa_code"), np.ones(len(rec), bool)) > 1, CONFLICTS["desa_code"]),
         (np.bincount(heads_written["e"].to_numpy(), minlength=n) > 1, CONFLICTS["head_person_id"]),
     ]
