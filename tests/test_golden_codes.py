@@ -106,3 +106,8 @@ def test_main_household_is_that_of_most_records_ties_to_the_smallest_id():
     codes = np.array([0, 0, 0, 1, 1, 2])
     hh = pd.Series(["H2", "H1", "H2", "H9", "H3", None], dtype=object)
     assert list(golden._main_household(codes, 4, hh)) == ["H2", "H3", None, None]
+
+
+def test_main_household_of_no_records_or_none_with_a_household():
+    assert list(golden._main_household(np.array([], dtype=np.int64), 0, pd.Series([], dtype=object))) == []
+    assert list(golden._main_household(np.array([0, 1]), 2, pd.Series([None, None], dtype=object))) == [None, None]

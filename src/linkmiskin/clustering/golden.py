@@ -727,10 +727,12 @@ def _main_household(codes: np.ndarray, n: int, household_id: pd.Series) -> np.nd
     nh = max(len(hids), 1)
     has = hcode >= 0
     key, cnt = np.unique(codes[has].astype(np.int64) * nh + hcode[has], return_counts=True)
+    out = np.full(n, None, dtype=object)
+    if not len(key):
+        return out
     e, h = key // nh, key % nh
     order = np.lexsort((h, -cnt, e))
     first = order[np.r_[True, e[order][1:] != e[order][:-1]]]
-    out = np.full(n, None, dtype=object)
     out[e[first]] = np.asarray(hids, dtype=object)[h[first]]
     return out
 
