@@ -457,3 +457,18 @@ def test_kk_u_is_counted_on_spark_as_on_duckdb(spark, duck_linker):
     got = kk_u_probabilities(_SparkSql(to_spark_records(spark, t)), _SparkSql.VIEW, KkComparison())
     assert expected is not None and expected["exact"] > 0
     assert got == pytest.approx(expected)
+
+
+def test_local_driver_heap_follows_the_machine(monkeypatch):
+    import linkmiskin.linkage as linkage
+    from linkmiskin.spark_backend import local_driver_memory
+
+    monkeypatch.delenv("LINKMISKIN_SPARK_DRIVER_MEMORY", raising=False)
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 24 * 2**30)
+    assert local_driver_memory() == "7g"
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: 4 * 2**30)
+    assert local_driver_memory() == "2g"          # never below the floor
+    monkeypatch.setattr(linkage, "_machine_memory", lambda: None)
+    assert local_driver_memory() == "2g"
+    monkeypatch.setenv("LINKMISKIN_SPARK_DRIVER_MEMORY", "12g")
+    assert local_driver_memory() == "12g"

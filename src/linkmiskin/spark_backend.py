@@ -247,14 +247,36 @@ def register_functions(spark: Any) -> None:
             "linkmiskin.spark_backend.spark_session()") from e
 
 
-#: the driver heap of a local session made by :func:`spark_session`
+#: the smallest driver heap of a local session made by :func:`spark_session`
 LOCAL_DRIVER_MEMORY = "2g"
+#: the share of the machine's memory a local session's driver heap takes (in local mode the driver is the
+#: only executor: at 50,000 households a 2 GB heap could not broadcast the blocked pairs' join table)
+LOCAL_DRIVER_MEMORY_SHARE = 0.3
+
+
+def local_driver_memory() -> str:
+    """The driver heap of a local session: ``LINKMISKIN_SPARK_DRIVER_MEMORY`` when set (``6g``), else
+    :data:`LOCAL_DRIVER_MEMORY_SHARE` of the machine's memory, at least :data:`LOCAL_DRIVER_MEMORY`.
+
+    >>> local_driver_memory()          # doctest: +SKIP
+    '7g'
+    """
+    env = os.environ.get("LINKMISKIN_SPARK_DRIVER_MEMORY")
+    if env:
+        return env.strip()
+    from linkmiskin.linkage import _machine_memory  # lazy: linkage imports this module
+
+    total = _machine_memory()
+    floor = int(LOCAL_DRIVER_MEMORY.rstrip("g"))
+    if not total:
+        return LOCAL_DRIVER_MEMORY
+    return f"{max(floor, int(LOCAL_DRIVER_MEMORY_SHARE * total / 2**30))}g"
 
 
 def spark_session(master: str = "local[2]", *, app_name: str = "linkmiskin", checkpoint_dir: str | None = None,
                   conf: dict[str, str] | None = None) -> Any:
     """A Spark session ready for linkmiskin: Splink's similarity jar, a checkpoint folder, Python workers
-    on this interpreter (local mode), a driver heap of :data:`LOCAL_DRIVER_MEMORY` in local mode unless
+    on this interpreter (local mode), a driver heap of :func:`local_driver_memory` in local mode unless
     ``conf`` sets ``spark.driver.memory`` (Spark analyses the model's SQL on the driver, and the default
     1 GB ran out on it), and linkmiskin's functions registered.
 
@@ -267,7 +289,7 @@ def spark_session(master: str = "local[2]", *, app_name: str = "linkmiskin", che
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-        conf.setdefault("spark.driver.memory", LOCAL_DRIVER_MEMORY)
+        conf.setdefault("spark.driver.memory", local_driver_memory())
     b = (SparkSession.builder.master(master).appName(app_name)
          .config("spark.jars", similarity_jar_location())
          .config("spark.ui.enabled", "false")
