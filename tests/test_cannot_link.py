@@ -298,3 +298,22 @@ def test_equally_close_to_two_kept_apart():
     assert equally_close_to_two_kept_apart(0.9, 0.895, 0.5)      # within AMBIGUITY_MARGIN_BITS
     assert not equally_close_to_two_kept_apart(0.9, 0.8, 0.5)    # a clear difference in odds
     assert not equally_close_to_two_kept_apart(0.9, 0.4, 0.5)    # the rival is below the threshold
+
+
+def test_persons_do_not_depend_on_the_order_of_the_pair_rows():
+    """Two pairs tie at 0.9 and the third is weak: whichever tie is taken first decides the persons, so
+    ties are taken in record order (Spark hands pairs over in any order and must give DuckDB's persons)."""
+    import warnings
+
+    from linkmiskin.clustering.persons import person_clusters
+
+    recs = pd.DataFrame({"node": np.arange(3)})
+    pairs = pd.DataFrame({"l": [0, 1, 0], "r": [1, 2, 2], "p": [0.9, 0.9, 0.1],
+                          "name_weak": False, "nik_same": False, "name_alike": True})
+    seen = set()
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0], [1, 2, 0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            out = person_clusters(recs, pairs.iloc[order].reset_index(drop=True), 0.6)
+        seen.add(tuple(out["person_node"]))
+    assert seen == {(0, 0, 2)}

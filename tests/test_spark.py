@@ -472,3 +472,22 @@ def test_local_driver_heap_follows_the_machine(monkeypatch):
     assert local_driver_memory() == "2g"
     monkeypatch.setenv("LINKMISKIN_SPARK_DRIVER_MEMORY", "12g")
     assert local_driver_memory() == "12g"
+
+
+def test_nik_lists_are_counted_over_the_whole_job_on_spark(spark):
+    """``nik_lists`` (read by the cannot-link rule different_niks_each_on_two_lists) is counted over every
+    record before components go to buckets: as :func:`with_nik_lists` over the whole table."""
+    import pandas as pd
+
+    from linkmiskin.clustering.cannot_link import with_nik_lists
+    from linkmiskin.spark_backend import with_nik_lists_spark
+
+    nik_a, nik_b = "3216010101900001", "3216014101900002"
+    recs = pd.DataFrame({"unique_id": [1, 2, 3, 4, 5, 6],
+                         "source": ["dtks", "p3ke", "dtks", "dtks", "bpjs", "p3ke"],
+                         "nik": [nik_a, nik_a, nik_b, nik_b, nik_b, None],
+                         "nik_consistent": [True, True, True, True, False, None]})
+    want = with_nik_lists(recs).sort_values("unique_id")["nik_lists"].tolist()
+    assert want == [2, 2, 1, 1, 0, 0]       # the untrusted NIK on bpjs does not count
+    got = with_nik_lists_spark(spark.createDataFrame(recs)).toPandas().sort_values("unique_id")
+    assert got["nik_lists"].tolist() == want

@@ -535,6 +535,26 @@ def _persons_in_component(recs: pd.DataFrame, pairs: pd.DataFrame, model: dict, 
     return pd.DataFrame({"unique_id": uid, "person_uid": uid[out["person_node"].to_numpy()]})
 
 
+def with_nik_lists_spark(records: Any) -> Any:
+    """:func:`linkmiskin.clustering.cannot_link.with_nik_lists` on Spark: ``nik_lists``, on how many lists each
+    record's trusted NIK is written, counted over the whole job before components are split into buckets
+    (a NIK's other list may be a record of another component, or of none)."""
+    from pyspark.sql import functions as F
+
+    cols = set(records.columns)
+    if "nik_lists" in cols or "nik" not in cols or "source" not in cols:
+        return records
+    trusted = (F.when(F.coalesce(F.col("nik_consistent").cast("boolean"), F.lit(False)), F.col("nik"))
+               if "nik_consistent" in cols else F.col("nik"))
+    marked = records.withColumn("lm__trusted_nik", trusted)
+    counts = (marked.where(F.col("lm__trusted_nik").isNotNull() & F.col("source").isNotNull())
+              .select("lm__trusted_nik", "source").distinct()
+              .groupBy("lm__trusted_nik").agg(F.count("*").alias("lm__lists")))
+    return (marked.join(counts, "lm__trusted_nik", "left")
+            .withColumn("nik_lists", F.coalesce(F.col("lm__lists"), F.lit(0)).cast("bigint"))
+            .drop("lm__trusted_nik", "lm__lists"))
+
+
 def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: float, *,
                           cannot_link_off: tuple[str, ...] | list[str] = ()) -> Any:
     """Persons on Spark: connected components of the pairs at or above ``threshold``
@@ -554,7 +574,7 @@ def person_clusters_spark(records: Any, pairs: Any, model: dict, threshold: floa
     # whole components go to buckets, one pandas call per bucket: person_clusters keeps components apart
     # itself, and a call per component would pay Python's overhead thousands of times
     buckets = max(1, int(records.sparkSession.conf.get("spark.sql.shuffle.partitions")))
-    multi = (records.join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
+    multi = (with_nik_lists_spark(records).join(comp.where("size > 1").select("unique_id", "component"), "unique_id")
              .withColumn("bucket", F.pmod(F.col("component"), F.lit(buckets))))
     cl = comp.select(F.col("unique_id").alias("unique_id_l"), F.col("component").alias("c_l"))
     cr = comp.select(F.col("unique_id").alias("unique_id_r"), F.col("component").alias("c_r"))

@@ -208,7 +208,10 @@ def person_clusters(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float
         sel = inner & in_sus[cl]
         ec = comp[cl[sel]]
         ep = pairs["p"].to_numpy(dtype=float)[sel]
-        order = np.lexsort((-ep, ec))
+        # ties in probability (discrete levels make many) are taken in record order, not in the pairs'
+        # row order: Spark hands a component's pairs over in any order, and must give DuckDB's persons
+        lo, hi = np.minimum(cl[sel], cr[sel]), np.maximum(cl[sel], cr[sel])
+        order = np.lexsort((hi, lo, -ep, ec))
         ec, el_, er_, ep = ec[order], cl[sel][order], cr[sel][order], ep[order]
         ca = cannot["a"].to_numpy(np.int64)
         cb = cannot["b"].to_numpy(np.int64)
