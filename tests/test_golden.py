@@ -411,8 +411,8 @@ def test_unit_without_address_not_used_in_a_list_not_sorted_by_desa():
     assert pd.isna(a.loc["H030", "desa_code"])
 
 
-def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
-    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+def _one_person_households(desa: list) -> pd.DataFrame:
+    """:func:`_neighbour_records` with one person per household, named SITI, with no other field."""
     r = _neighbour_records(desa)
     r["person_id"] = "P" + r["household_id"].str[1:]
     r["person_confidence"] = 1.0
@@ -420,6 +420,12 @@ def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
                  ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
                  ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
         r[c] = v
+    return r
+
+
+def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _one_person_households(desa)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P025", "desa_code"] == "32.16.01.2001" and p.loc["P025", "desa_code_rule"] == "unit_without_address"
     assert p.loc["P024", "desa_code_rule"] != "unit_without_address"
@@ -427,13 +433,7 @@ def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
 
 def test_household_desa_is_the_golden_one_even_with_a_base_table():
     desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
-    r = _neighbour_records(desa)
-    r["person_id"] = "P" + r["household_id"].str[1:]
-    r["person_confidence"] = 1.0
-    for c, v in (("nik", None), ("nik_status", "missing"), ("name", "SITI"), ("name_status", "ok"),
-                 ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
-                 ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
-        r[c] = v
+    r = _one_person_households(desa)
     p = golden.persons_table(r)
     base = pd.DataFrame({"household_id": sorted(r["household_id"].unique()), "n_records": 1, "desa_code": None})
     h = golden.households_table(r, p, base).set_index("household_id")

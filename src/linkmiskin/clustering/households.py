@@ -48,6 +48,7 @@ because several women of the mother's name qualify, the person confidence divide
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -769,6 +770,29 @@ def child_after_family(child: np.ndarray, after_family: np.ndarray) -> np.ndarra
     return child & after_family
 
 
+def _proved_lists(src: np.ndarray, sources: list[str], rule: Callable, trial: Callable, shares: dict[str, float],
+                  mode: str | bool = "auto", report: dict | None = None) -> Iterator[tuple[np.ndarray, object]]:
+    """Yields ``(rows, state)`` for each list of ``sources`` (at least 3 rows) on which ``rule`` is proved:
+    ``trial(rows)`` returns ``(share, n_checked, state)``, the share of the list's own rows the rule places
+    right and on how many it was checked; proved means at least ``HEAD_BEFORE_FAMILY_SHARE`` of at least
+    ``BLOCK_MIN_CHECKED`` rows (``mode=True``: every list). Writes the share (1.0 when forced) in ``shares``
+    and notes the decision in ``report``."""
+    if mode is False:
+        return
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        share, checked, state = trial(rows)
+        proved = checked >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, rule.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if proved else 1.0
+        yield rows, state
+
+
 def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarray, fam: np.ndarray,
                              sources: list[str], mode: str | bool = "auto",
                              report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
@@ -778,30 +802,23 @@ def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarra
     with a KK right after a row with a KK (how often are they of its KK?); used only where that holds for at
     least ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
     measured share per list."""
-    n = len(src)
-    out = np.full(n, None, dtype=object)
+    out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
     days, _, _ = _person_traits(std)
     latest = pd.Series(days).groupby(src).transform("max").to_numpy()
     young = pd.notna(days) & (days > latest - 17 * 365.25)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, None]:
+        f, known = fam[rows], pd.notna(fam[rows])
+        idx = np.flatnonzero(known & young[rows] & np.r_[False, known[:-1]])
+        return (float((f[idx] == f[idx - 1]).mean()) if len(idx) else None), len(idx), None
+
+    for rows, _ in _proved_lists(src, sources, child_after_family, trial, shares, mode, report):
         f = fam[rows]
         known = pd.notna(f)
         y = young[rows]
-        kid_known = known & y & np.r_[False, known[:-1]]
-        idx = np.flatnonzero(kid_known)
-        share = float((f[idx] == f[idx - 1]).mean()) if len(idx) else None
-        proved = len(idx) >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, child_after_family.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
         cand = free[rows] & ~known & y
         # the KK of the nearest row before, carried over free children only ("" when anything else breaks it)
         carried = pd.Series(np.where(known, f, np.where(cand, None, "")), dtype=object).shift(1).ffill()
@@ -828,30 +845,21 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
     are such a man and woman of one KK?), used only where that holds for at least
     ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. Returns, per record, the record
     of the wife when it is the husband of a couple (-1 otherwise), and the measured share per list."""
-    n = len(src)
-    partner = np.full(n, -1, dtype=np.int64)
+    partner = np.full(len(src), -1, dtype=np.int64)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return partner, shares
     days, man, woman = _person_traits(std)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
-        k = kk_of[rows]
-        known = pd.notna(k)
-        d = days[rows]
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, np.ndarray]:
+        k, known, d = kk_of[rows], pd.notna(kk_of[rows]), days[rows]
         close = np.abs(d[:-1] - d[1:]) <= COUPLE_MAX_YEARS * 365.25
         pair = couple_rows(man[rows][:-1], woman[rows][1:], close)
         kn = pair & known[:-1] & known[1:]
-        share = float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None
-        proved = kn.sum() >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, couple_rows.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
-        free = lacking[rows] & ~known
+        return (float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None), int(kn.sum()), pair
+
+    for rows, pair in _proved_lists(src, sources, couple_rows, trial, shares, mode, report):
+        free = lacking[rows] & pd.isna(kk_of[rows])
         take = pair & free[:-1] & free[1:]
         partner[rows[:-1][take]] = rows[1:][take]
     return partner, shares
@@ -867,16 +875,14 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
     ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
     (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
     Returns the KKs found and the measured share per list."""
-    n = len(src)
-    out = np.full(n, None, dtype=object)
+    out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
     days, man, _ = _person_traits(std)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
+    senior = HEAD_MAX_YOUNGER_YEARS * 365.25
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
         k = pd.Series(kk_of[rows], dtype=object)
         # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
         known = k.notna().to_numpy()
@@ -890,26 +896,24 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         starts = known & np.r_[True, run[1:] != run[:-1]]
         own_rest = starts & (np.r_[run[1:] == run[:-1], False])
         other = known & has_next & (run[nxt] != run)
-        senior = HEAD_MAX_YOUNGER_YEARS * 365.25
         try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day + senior), (men - m) > 0)
         try_other = head_before_family(m & other, other & (d <= eldest_day[nxt] + senior), men[nxt] > 0)
         fired = int(try_own.sum() + try_other.sum())
-        share = float(try_own.sum() / fired) if fired else None
-        proved = fired >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, head_before_family.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
+        return (float(try_own.sum() / fired) if fired else None), fired, {
+            "k": k.to_numpy(), "known": known, "d": d, "m": m, "eldest_day": eldest_day, "men": men, "nxt": nxt,
+            "has_next": has_next}
+
+    for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
+        k, known, nxt, has_next, men = t["k"], t["known"], t["nxt"], t["has_next"], t["men"]
         # a husband whose wife follows him is tried on the family after her
         wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
         nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
         has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
         cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(m, d <= eldest_day[nxt] + senior, men[nxt] > 0)
-        out[rows[take]] = k.to_numpy()[nxt[take]]
+        take = cand & head_before_family(t["m"], t["d"] <= t["eldest_day"][nxt] + senior, men[nxt] > 0)
+        out[rows[take]] = k[nxt[take]]
         if partner is not None:
-            out[partner[rows[take & wed]]] = k.to_numpy()[nxt[take & wed]]
+            out[partner[rows[take & wed]]] = k[nxt[take & wed]]
     return out, shares
 
 
