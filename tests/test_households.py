@@ -210,25 +210,26 @@ def test_a_shuffled_list_without_address_lends_no_kk():
         assert (hh == hh[where[n_d + 4 * f + 1]]).sum() == 1
 
 
-def test_head_before_family_needs_an_adult_man_older_than_a_family_without_one():
+def test_head_before_family_needs_an_adult_older_than_a_family_without_a_head():
     from linkmiskin.clustering.households import head_before_family
 
-    adult_man = np.array([True, True, False, True])
+    adult = np.array([True, True, False, True])
     eldest = np.array([True, True, True, False])
-    has_man = np.array([False, True, False, False])
-    assert head_before_family(adult_man, eldest, has_man).tolist() == [True, False, False, False]
+    has_head = np.array([False, True, False, False])
+    assert head_before_family(adult, eldest, has_head).tolist() == [True, False, False, False]
 
 
 def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None,
-                 spouse_born: dict[int, str] | None = None):
+                 spouse_born: dict[int, str] | None = None, son_born: str = "1990-01-01"):
     """A BPJS-PBI-like extract sorted family by family, head first: head (man, 1970), spouse (1975), child
-    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list."""
+    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list. Family
+    ``adult_son`` has a man born ``son_born`` for its child."""
     rows, persons = [], []
     for f in range(n_fam):
         kk = f"32160125061300{f:02d}"
         members = [("L", "1970-05-01"), ("P", "1975-03-02"), ("L", "2005-01-01"), ("P", "2010-02-02")]
         if f == adult_son:
-            members[2] = ("L", "1990-01-01")
+            members[2] = ("L", son_born)
         if f in (spouse_born or {}):
             members[1] = ("P", spouse_born[f])
         for j, (sex, born) in enumerate(members):
@@ -253,10 +254,20 @@ def test_a_head_without_kk_listed_before_his_family_joins_it():
 
 
 def test_a_man_without_kk_before_a_family_with_its_own_adult_man_stays_alone():
-    rows, persons = _heads_world(adult_son=35)
+    rows, persons = _heads_world(adult_son=35, son_born="1978-01-01")
     hh = run(rows, persons)
     assert (hh == hh[4 * 35]).sum() == 1
     assert (hh == hh[4 * 34]).sum() == 4
+
+
+def test_a_head_without_kk_before_a_family_whose_adult_man_is_a_generation_younger_joins_it():
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01")
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 4
+    # the younger man is the family's eldest: the family has its head, the row before it is a grandfather
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01", spouse_born={35: "1995-01-01"})
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1
 
 
 def test_a_shuffled_list_lends_no_head():

@@ -11,8 +11,9 @@ A household is built in steps, strongest evidence first:
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man no member of a family
-   without an adult man is more than 5 years older than (:func:`head_before_family`); two such rows, a man
+   one right before a family's first row heads that family when it is an adult man no member is more than 5
+   years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
+   less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
    then a woman of his age, are a couple (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
    rows first and used only where it proves right.
@@ -739,14 +740,18 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     return out, shares
 
 
-def head_before_family(adult_man: np.ndarray, senior: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
+def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
     """A row without KK right before a family's first row heads that family when it is an adult man no member
-    is more than 5 years older than and the family has no adult man of its own (a KK lists its head first)."""
-    return adult_man & senior & ~family_has_man
+    is more than 5 years older than and the family has no head of its own (an eldest member who is an adult
+    man, or an adult man less than a generation younger than him; an adult son is a generation younger)."""
+    return adult & senior & ~family_has_head
 
 
 #: a head may be younger than a member of his family (his wife) by at most this many years
 HEAD_MAX_YOUNGER_YEARS = 5
+#: an adult man at least this many years younger than the row before his family is of the next generation (a
+#: son), not a head of the family in that row's place (:func:`head_before_family`)
+GENERATION_YEARS = 15
 #: the share of a list's own heads that :func:`head_before_family`, tried on them, must place right
 HEAD_BEFORE_FAMILY_SHARE = 0.9
 
@@ -879,42 +884,55 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
-    days, man, _ = _person_traits(std)
-    senior = HEAD_MAX_YOUNGER_YEARS * 365.25
+    days, man, woman = _person_traits(std)
+    senior, generation = HEAD_MAX_YOUNGER_YEARS * 365.25, GENERATION_YEARS * 365.25
 
     def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
         k = pd.Series(kk_of[rows], dtype=object)
         # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
         known = k.notna().to_numpy()
         run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
-        d, m = days[rows], man[rows]
+        d, m, adult = days[rows], man[rows], man[rows]
         eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
-        men = pd.Series(known & m).groupby(run).transform("sum").to_numpy()
+        starts = known & np.r_[True, run[1:] != run[:-1]]
+        # the birth day of the eldest adult man of each family (and of its rows after the first)
+        man_day = pd.Series(np.where(known & m, d, np.inf)).groupby(run).transform("min").to_numpy()
+        man_day_rest = pd.Series(np.where(known & m & ~starts, d, np.inf)).groupby(run).transform("min").to_numpy()
+        eldest_rest = pd.Series(np.where(known & ~starts, d, np.nan)).groupby(run).transform("min").to_numpy()
         nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
         has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
         # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
-        starts = known & np.r_[True, run[1:] != run[:-1]]
         own_rest = starts & (np.r_[run[1:] == run[:-1], False])
         other = known & has_next & (run[nxt] != run)
-        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day + senior), (men - m) > 0)
-        try_other = head_before_family(m & other, other & (d <= eldest_day[nxt] + senior), men[nxt] > 0)
+        try_own = head_before_family(adult & own_rest, own_rest & (d <= eldest_day + senior),
+                                     _has_head(man_day_rest, eldest_rest, d, generation))
+        try_other = head_before_family(adult & other, other & (d <= eldest_day[nxt] + senior),
+                                       _has_head(man_day[nxt], eldest_day[nxt], d, generation))
         fired = int(try_own.sum() + try_other.sum())
         return (float(try_own.sum() / fired) if fired else None), fired, {
-            "k": k.to_numpy(), "known": known, "d": d, "m": m, "eldest_day": eldest_day, "men": men, "nxt": nxt,
-            "has_next": has_next}
+            "k": k.to_numpy(), "known": known, "d": d, "adult": adult, "eldest_day": eldest_day, "man_day": man_day,
+            "nxt": nxt, "has_next": has_next}
 
     for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
-        k, known, nxt, has_next, men = t["k"], t["known"], t["nxt"], t["has_next"], t["men"]
+        k, known, nxt, has_next, d = t["k"], t["known"], t["nxt"], t["has_next"], t["d"]
         # a husband whose wife follows him is tried on the family after her
         wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
         nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
         has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
         cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(t["m"], t["d"] <= t["eldest_day"][nxt] + senior, men[nxt] > 0)
+        take = cand & head_before_family(t["adult"], d <= t["eldest_day"][nxt] + senior,
+                                         _has_head(t["man_day"][nxt], t["eldest_day"][nxt], d, generation))
         out[rows[take]] = k[nxt[take]]
         if partner is not None:
             out[partner[rows[take & wed]]] = k[nxt[take & wed]]
     return out, shares
+
+
+def _has_head(man_day: np.ndarray, eldest_day: np.ndarray, day: np.ndarray, generation: float) -> np.ndarray:
+    """Whether a family (its eldest adult man's and eldest member's birth days) has a head of its own, for a
+    row born on ``day`` before it: its eldest member is an adult man, or it has an adult man less than a
+    generation younger than that row."""
+    return (man_day <= eldest_day) | (man_day < day + generation)
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
