@@ -357,6 +357,24 @@ def test_a_couple_without_kk_is_one_household_and_heads_the_family_after_it():
         assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 2
 
 
+def test_a_wife_without_kk_after_her_husband_with_one_takes_his_kk_and_her_children_follow():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(30, 35):    # the wife and the children lack the KK their husband and father carries
+        rows[4 * f + 1]["kk"] = rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+    # a woman fifteen years younger than the man before her is not taken for his wife
+    rows[4 * 35 + 1]["kk"] = rows[4 * 35 + 2]["kk"] = rows[4 * 35 + 3]["kk"] = None
+    rows[4 * 35 + 1]["birth_date"] = "1985-03-02"
+    hh = run(rows, persons)
+    for f in range(30, 35):
+        assert (hh == hh[4 * f]).sum() == 4
+    assert (hh == hh[4 * 35]).sum() == 1 and (hh == hh[4 * 35 + 1]).sum() == 1
+    std = pd.DataFrame([{"desa_code": None, "rt": None, "rw": None, "kecamatan_code": None, "relationship": None,
+                         "place_name": None} | r for r in rows])
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing")),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].to_numpy()[[4 * f + 1 for f in range(30, 35)]]) == {"couple_rows"}
+
+
 def test_a_shuffled_list_makes_no_couples():
     rows, persons = _heads_world(no_kk_heads=range(0, 40))
     for f in range(40):

@@ -14,7 +14,8 @@ A household is built in steps, strongest evidence first:
    one right before a family's first row heads that family when it is an adult man no member is more than 5
    years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
    less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
-   then a woman of his age, are a couple (:func:`couple_rows`); a child under 17 right after a family's
+   then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
+   (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
    rows first and used only where it proves right.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
@@ -192,13 +193,14 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     kk = np.where(in_between, between, kk)
     block_share.update(between_share)
     # two rows without KK, a man then a woman of his age, in a list sorted family by family, are a couple
-    partner, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share), use_row_order,
-                                     report)
+    partner, wife_kk, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share),
+                                              use_row_order, report)
+    in_wife = pd.notna(wife_kk)
     # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
-    headed, head_share = _heads_before_families(std, src, lacking & ~in_between, kk_of, list(between_share),
-                                                use_row_order, report, partner)
+    headed, head_share = _heads_before_families(std, src, lacking & ~in_between & ~in_wife, kk_of,
+                                                list(between_share), use_row_order, report, partner)
     in_headed = pd.notna(headed)
-    kk = np.where(in_headed, headed, kk)
+    kk = np.where(in_headed, headed, np.where(in_wife, wife_kk, kk))
     kk_ok = pd.notna(kk)
     man_of = np.flatnonzero(partner >= 0)
     in_couple = np.zeros(n, dtype=bool)
@@ -227,7 +229,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
-    evidence[in_couple] = couple_rows.__name__
+    evidence[in_couple | in_wife] = couple_rows.__name__
     evidence[in_headed] = head_before_family.__name__
     evidence[in_after] = child_after_family.__name__
     wives = partner[man_of][in_headed[man_of]]
@@ -834,8 +836,8 @@ def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarra
 
 
 def couple_rows(man_first: np.ndarray, woman_next: np.ndarray, close_in_age: np.ndarray) -> np.ndarray:
-    """Two neighbouring rows without KK, an adult man then an adult woman at most 10 years apart in age, are
-    husband and wife (a KK lists the head, then his wife)."""
+    """Two neighbouring rows, an adult man then an adult woman at most 10 years apart in age, neither with a KK
+    or only he, are husband and wife (a KK lists the head, then his wife), and she takes his KK if he has one."""
     return man_first & woman_next & close_in_age
 
 
@@ -848,12 +850,14 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
     """:func:`couple_rows` on the lists proved sorted family by family (``sources``), on records without KK
     whose people have no KK anywhere; tried first on the list's own neighbouring rows with KKs (how often
     are such a man and woman of one KK?), used only where that holds for at least
-    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. Returns, per record, the record
-    of the wife when it is the husband of a couple (-1 otherwise), and the measured share per list."""
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. A wife without KK right after a
+    husband whose KK is known takes his KK. Returns, per record, the record of the wife when it is the husband
+    of a couple (-1 otherwise), the KK a wife took (None otherwise), and the measured share per list."""
     partner = np.full(len(src), -1, dtype=np.int64)
+    wife_kk = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
-        return partner, shares
+        return partner, wife_kk, shares
     days, man, woman = _person_traits(std)
 
     def trial(rows: np.ndarray) -> tuple[float | None, int, np.ndarray]:
@@ -867,7 +871,10 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
         free = lacking[rows] & pd.isna(kk_of[rows])
         take = pair & free[:-1] & free[1:]
         partner[rows[:-1][take]] = rows[1:][take]
-    return partner, shares
+        # a wife without KK right after her husband whose KK is known takes his KK
+        wife = pair & pd.notna(kk_of[rows])[:-1] & free[1:]
+        wife_kk[rows[1:][wife]] = kk_of[rows][:-1][wife]
+    return partner, wife_kk, shares
 
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
