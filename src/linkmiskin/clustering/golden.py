@@ -127,8 +127,8 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
 
 
 def first_in_family(c: pd.DataFrame) -> np.ndarray:
-    """Prefer the person written first among the rows of their KK, in a list whose own families with a known
-    head prove that it lists each KK's head first (as the KK itself does)."""
+    """Prefer the person written first among their household's neighbouring rows, in a list whose households
+    with a known head prove that it lists the head first (as a KK does)."""
     return c["first_row"].to_numpy(dtype=np.int64)
 
 
@@ -649,20 +649,46 @@ def _desa_from_list_neighbours(rec: pd.DataFrame, codes: np.ndarray, n: int,
     return out, name
 
 
-#: a list is read as writing each KK's head first when, on its families (runs of rows with one KK) one of whose
-#: persons some record writes as head, that person is on the first row at least this often ...
+#: a list is read as writing each household's head first when, on its runs of rows of one household that hold
+#: the person some record writes as the household's head, that person is on the first row at least this often ...
 HEAD_FIRST_SHARE = 0.9
 #: ... checked on at least this many families.
 HEAD_FIRST_MIN_CHECKED = 20
 
 
 def _first_rows_of_families(rec: pd.DataFrame) -> np.ndarray:
-    """Per record: is it the first row of a run of two or more neighbouring rows with one KK, in a list proved
-    to write each KK's head first (:func:`first_in_family`; the list's own order checked on the families whose
-    head a record, of any list, names)."""
+    """Per record: is it the first row of a run of two or more neighbouring rows of one household, in a list
+    proved to write each household's head first (:func:`first_in_family`; the list's own order checked on the
+    households whose head a record, of any list, names)."""
     out = np.zeros(len(rec), dtype=bool)
     if "row_number" not in rec or not len(rec):
         return out
+    src = rec["source"].astype(str).to_numpy()
+    row = pd.to_numeric(rec["row_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    order = np.lexsort((row, src))
+    s = src[order]
+    hcode, _ = pd.factorize(rec["household_id"])
+    h = hcode[order]
+    same_prev = (h[1:] == h[:-1]) & (s[1:] == s[:-1]) & (h[1:] >= 0)
+    run = np.cumsum(np.r_[True, ~same_prev])
+    first = np.r_[True, ~same_prev] & (np.bincount(run)[run] >= 2) & (h >= 0)
+    pcode, _ = pd.factorize(rec["person_id"])
+    person = pcode[order]
+    # the head of a household: the one person a record (any list) writes as head
+    written = (_col(rec, "relationship") == HEAD)[order] & (h >= 0)
+    hp = pd.DataFrame({"h": h[written], "p": person[written]}).drop_duplicates()
+    hp = hp[~hp["h"].duplicated(keep=False)]
+    head_of = np.full(len(h) and int(h.max()) + 2, -1, dtype=np.int64)
+    head_of[hp["h"].to_numpy()] = hp["p"].to_numpy()
+    head = head_of[h]   # h = -1 reads the last slot, -1
+    # the list's households whose head is known and on the list: is the head on the first row?
+    listed = pd.Series(person == head).groupby(run).transform("any").to_numpy()
+    check = first & (head >= 0) & listed
+    hit = pd.Series(person[check] == head[check]).groupby(s[check])
+    share, checked = hit.mean(), hit.size()
+    proved = share.index[(share >= HEAD_FIRST_SHARE) & (checked >= HEAD_FIRST_MIN_CHECKED)]
+    out[order] = first & np.isin(s, list(proved))
+    return out
     src = rec["source"].astype(str).to_numpy()
     row = pd.to_numeric(rec["row_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
     order = np.lexsort((row, src))
