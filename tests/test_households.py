@@ -412,3 +412,40 @@ def test_a_shuffled_list_carries_no_child():
     hh = run([rows[i] for i in order], [persons[i] for i in order])
     where = {int(o): i for i, o in enumerate(order)}
     assert all((hh == hh[where[4 * f + 3]]).sum() == 1 for f in range(40))
+
+
+def test_pecah_kk_needs_the_core_of_one_unit_outside_the_other_and_a_kk_not_one_typo_away():
+    from linkmiskin.clustering.households import pecah_kk
+
+    assert pecah_kk(np.array([True, True, False]), np.array([True, False, True])).tolist() == [True, False, False]
+
+
+def _pecah_world(new_kk: str, with_wife: bool = False):
+    """Parents' KK on DTKS (head, wife, married son, his wife, grandchild); on BPJS-PBI the son's family under
+    ``new_kk`` (with the head's wife too when ``with_wife``: the same family, moved under a new KK)."""
+    dtks = [("ALI SUTISNA", "L", "1956-02-08", "KEPALA"), ("IPAH", "P", "1958-01-01", "PASANGAN"),
+            ("FARHAN DEDI", "L", "1986-05-28", "ANAK"), ("SITI ANISA", "P", "1987-03-03", "MENANTU"),
+            ("PUTRI DEWI", "P", "2018-10-09", "CUCU")]
+    rows = [{"kk": KK_A, "name": n, "sex": x, "birth_date": b, "relationship": r} for n, x, b, r in dtks]
+    persons = [0, 1, 2, 3, 4]
+    for p in ([1] if with_wife else []) + [2, 3, 4]:
+        rows.append({"source": "bpjs_pbi", "kk": new_kk, "name": dtks[p][0], "sex": dtks[p][1],
+                     "birth_date": dtks[p][2], "desa_code": None, "rt": None, "rw": None})
+        persons.append(p)
+    return rows, persons
+
+
+def test_a_married_child_with_a_new_kk_is_a_household_of_its_own():
+    rows, persons = _pecah_world("3216019911230005")
+    hh = run(rows, persons)
+    assert hh[5] == hh[6] == hh[7] and hh[5] != hh[0] and (hh == hh[0]).sum() == 5
+    std = pd.DataFrame([{"desa_code": "32.16.01.2001", "rt": 1, "rw": 2, "kecamatan_code": "32.16.01",
+                         "relationship": None, "place_name": None, "source": "dtks"} | r for r in rows])
+    out = household_clusters(std.assign(kk_status="valid"),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].iloc[5:]) == {"pecah_kk"}
+    # the head's wife on the new KK: the family moved, one household; a KK one typo away: the same KK mistyped
+    for kw in ({"new_kk": "3216019911230005", "with_wife": True}, {"new_kk": KK_B}):
+        rows, persons = _pecah_world(**kw)
+        hh = run(rows, persons)
+        assert (hh == hh[0]).sum() == len(rows), kw

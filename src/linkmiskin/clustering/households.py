@@ -28,7 +28,9 @@ A household is built in steps, strongest evidence first:
 4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
    they share two or more people (a family that moved and got a new KK) or live at the same desa + RT/RW,
    and do not have two different heads (KEPALA): two heads sharing people are a married child who left
-   with their family to form a new KK (pecah KK), listed under the old KK on an older list. A unit of one
+   with their family to form a new KK (pecah KK), listed under the old KK on an older list; so are two
+   units with KKs that differ by more than a typo when the head and spouse written on one are none of the
+   other's people (:func:`pecah_kk`). A unit of one
    record without a KK (a head-only list such as BLT-DD, a list without KK) joins the household that holds
    most records of its person and never bridges two households. Person links and mother links may not
    build a household of more than ``MAX_PERSONS`` distinct persons.
@@ -58,7 +60,7 @@ import pandas as pd
 
 from linkmiskin.clustering.persons import components
 from linkmiskin.facts import UnionFind, one_typo_apart
-from linkmiskin.standardise.household_roles import HEAD
+from linkmiskin.standardise.household_roles import HEAD, SPOUSE
 from linkmiskin.standardise.names import names_close
 from linkmiskin.standardise.nik import TRUSTED_KK_STATUSES
 
@@ -137,10 +139,14 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     el, er = _no_kk_links(std, src, units.raw, units.kk_ok, evidence)
     unit = components(len(units.raw_keys), _cat(el), _cat(er))[units.raw]
     # 3. same KK across sources, 4. shared persons
-    hh = _join_units(std, unit, units.kk, units.kk_ok, person)[unit]
+    hh_of_unit, split_off = _join_units(std, unit, units.kk, units.kk_ok, person)
+    hh = hh_of_unit[unit]
     unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
     joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
+    # a family kept apart from the household whose KK also lists its people (pecah KK)
+    apart = split_off[hh_of_unit[split_off[:, 0]] != hh_of_unit[split_off[:, 1]], 0]
+    evidence[np.isin(unit, apart)] = pecah_kk.__name__
     conf = _unit_confidence(pconf, evidence, src, units.block_share, units.head_share)
     # 5. mother's name: a child's household joins the household of its mother
     hh = _mother_links(std, hh, person, pconf, conf, evidence)
@@ -279,10 +285,11 @@ def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.
 
 
 def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
-                person: np.ndarray) -> np.ndarray:
+                person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Steps 3 and 4: the household of each unit, from the same KK across sources and from shared persons
-    (never two different heads, never more than ``MAX_PERSONS``); a free unit (one person, no KK) joins
-    the household that holds most records of its person."""
+    (never two different heads, never a :func:`pecah_kk`, never more than ``MAX_PERSONS``); a free unit (one
+    person, no KK) joins the household that holds most records of its person. Returns the household of each
+    unit and the pairs (split-off family's unit, the other unit) that :func:`pecah_kk` kept apart."""
     n_units = int(unit.max()) + 1 if len(unit) else 0
     kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
     kk_l = kdf["unit"].to_numpy()
@@ -310,8 +317,9 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
         if head_conflict.any():
             idx = np.flatnonzero(head_conflict)
             head_conflict[idx] = ~names_close(pd.Series(head_name[ua[idx]]), pd.Series(head_name[ub[idx]]))
+        split, split_off = _pecah_kk_pairs(std, unit, person, kk, kk_ok, up, ua, ub)
         small = (unit_persons[ua] <= 1) | (unit_persons[ub] <= 1)
-        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict
+        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict & ~split
         # the most alike units first: shared people over all their people (a new KK holding exactly the
         # split family goes with that family, not with the parents' old KK that also lists them)
         sh = shared["shared"].to_numpy()
@@ -323,6 +331,7 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
                                        MAX_PERSONS)
     else:
         hh_of_unit = components(n_units, kk_l, kk_r)
+        split_off = np.zeros((0, 2), dtype=np.int64)
     if free.any():
         # each free unit joins the household that holds most records of its person; the free units of a
         # person found nowhere else form one household
@@ -335,7 +344,42 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
         first = fu.groupby("person")["unit"].transform("min")
         hh_of_unit[fu["unit"].to_numpy()] = np.where(t.notna(), t.fillna(-1).to_numpy(np.int64),
                                                      hh_of_unit[first.to_numpy()])
-    return hh_of_unit
+    return hh_of_unit, split_off
+
+
+def pecah_kk(core_not_shared: np.ndarray, other_kk: np.ndarray) -> np.ndarray:
+    """Two units with valid KKs that differ by more than a typo and share people are two households when the
+    head and spouse written on one are none of the other's people (a married child who left with their own
+    family under a new KK: pecah KK)."""
+    return core_not_shared & other_kk
+
+
+def _pecah_kk_pairs(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
+                    up: pd.DataFrame, ua: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pecah_kk` on the pairs of units ``ua, ub`` that share people (``up``: unit, person): per pair,
+    whether it is kept apart, and the kept-apart pairs as (split-off family's unit, the other unit)."""
+    n_units = int(unit.max()) + 1 if len(unit) else 0
+    unit_kk = np.full(n_units, None, dtype=object)
+    unit_kk[unit[kk_ok]] = kk[kk_ok]
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+    core = pd.DataFrame({"unit": unit, "person": person})[(rel == HEAD) | (rel == SPOUSE)].drop_duplicates()
+    has_core = np.zeros(n_units, dtype=bool)
+    has_core[core["unit"].to_numpy()] = True
+    # (unit, other unit) where a head or spouse written on the unit is among the other unit's people
+    met = core.merge(up, on="person", suffixes=("", "_other"))
+    met = met["unit"].to_numpy(dtype=np.int64) * n_units + met["unit_other"].to_numpy(dtype=np.int64)
+    ka, kb = unit_kk[ua], unit_kk[ub]
+    other_kk = pd.notna(ka) & pd.notna(kb) & (ka != kb)
+    if other_kk.any():
+        idx = np.flatnonzero(other_kk)
+        other_kk[idx] = ~one_typo_apart(pd.Series(ka[idx], dtype=object), pd.Series(kb[idx], dtype=object))
+    a, b = ua.astype(np.int64), ub.astype(np.int64)
+    a_out = has_core[ua] & ~np.isin(a * n_units + b, met)
+    b_out = has_core[ub] & ~np.isin(b * n_units + a, met)
+    split = pecah_kk(a_out | b_out, other_kk)
+    # a's head and spouse are not among b's people: b is the family that split off
+    pairs = np.r_[np.c_[b, a][split & a_out], np.c_[a, b][split & b_out & ~a_out]].astype(np.int64)
+    return split, pairs.reshape(-1, 2)
 
 
 def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
@@ -1042,9 +1086,10 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
-#: the named rules that join a record to a household by themselves (each writes its name in
-#: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents)}
+#: the named rules that join a record to a household by themselves, or keep it apart (each writes its name in
+#: ``household_evidence`` on the records it joined or kept apart); docs/build_tables.py makes the docs table
+#: from this
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk)}
 
 
 def rules_markdown() -> str:
