@@ -414,18 +414,23 @@ def test_a_shuffled_list_carries_no_child():
     assert all((hh == hh[where[4 * f + 3]]).sum() == 1 for f in range(40))
 
 
-def test_pecah_kk_needs_the_core_of_one_unit_outside_the_other_and_a_kk_not_one_typo_away():
+def test_pecah_kk_needs_the_core_outside_a_child_in_law_or_grandchild_inside_and_another_kk():
     from linkmiskin.clustering.households import pecah_kk
 
-    assert pecah_kk(np.array([True, True, False]), np.array([True, False, True])).tolist() == [True, False, False]
+    t, f = True, False
+    assert pecah_kk(np.array([t, t, f, t]), np.array([t, t, t, f]),
+                    np.array([t, f, t, t])).tolist() == [True, False, False, False]
 
 
-def _pecah_world(new_kk: str, with_wife: bool = False):
+def _pecah_world(new_kk: str, with_wife: bool = False, in_law: bool = True):
     """Parents' KK on DTKS (head, wife, married son, his wife, grandchild); on BPJS-PBI the son's family under
-    ``new_kk`` (with the head's wife too when ``with_wife``: the same family, moved under a new KK)."""
+    ``new_kk`` (with the head's wife too when ``with_wife``: the same family, moved under a new KK). Without
+    ``in_law`` the DTKS writes the son's wife and child as children of the head."""
     dtks = [("ALI SUTISNA", "L", "1956-02-08", "KEPALA"), ("IPAH", "P", "1958-01-01", "PASANGAN"),
             ("FARHAN DEDI", "L", "1986-05-28", "ANAK"), ("SITI ANISA", "P", "1987-03-03", "MENANTU"),
             ("PUTRI DEWI", "P", "2018-10-09", "CUCU")]
+    if not in_law:
+        dtks = [(n, x, b, "ANAK" if r in ("MENANTU", "CUCU") else r) for n, x, b, r in dtks]
     rows = [{"kk": KK_A, "name": n, "sex": x, "birth_date": b, "relationship": r} for n, x, b, r in dtks]
     persons = [0, 1, 2, 3, 4]
     for p in ([1] if with_wife else []) + [2, 3, 4]:
@@ -444,8 +449,10 @@ def test_a_married_child_with_a_new_kk_is_a_household_of_its_own():
     out = household_clusters(std.assign(kk_status="valid"),
                              pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
     assert set(out["household_evidence"].iloc[5:]) == {"pecah_kk"}
-    # the head's wife on the new KK: the family moved, one household; a KK one typo away: the same KK mistyped
-    for kw in ({"new_kk": "3216019911230005", "with_wife": True}, {"new_kk": KK_B}):
+    # the head's wife on the new KK: the family moved, one household; a KK one typo away: the same KK mistyped;
+    # no child-in-law or grandchild shared: children listed under a re-issued KK, not a family of their own
+    for kw in ({"new_kk": "3216019911230005", "with_wife": True}, {"new_kk": KK_B},
+               {"new_kk": "3216019911230005", "in_law": False}):
         rows, persons = _pecah_world(**kw)
         hh = run(rows, persons)
         assert (hh == hh[0]).sum() == len(rows), kw

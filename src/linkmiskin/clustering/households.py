@@ -30,7 +30,7 @@ A household is built in steps, strongest evidence first:
    and do not have two different heads (KEPALA): two heads sharing people are a married child who left
    with their family to form a new KK (pecah KK), listed under the old KK on an older list; so are two
    units with KKs that differ by more than a typo when the head and spouse written on one are none of the
-   other's people (:func:`pecah_kk`). A unit of one
+   other's people and it writes a shared person as child-in-law or grandchild (:func:`pecah_kk`). A unit of one
    record without a KK (a head-only list such as BLT-DD, a list without KK) joins the household that holds
    most records of its person and never bridges two households. Person links and mother links may not
    build a household of more than ``MAX_PERSONS`` distinct persons.
@@ -60,7 +60,7 @@ import pandas as pd
 
 from linkmiskin.clustering.persons import components
 from linkmiskin.facts import UnionFind, one_typo_apart
-from linkmiskin.standardise.household_roles import HEAD, SPOUSE
+from linkmiskin.standardise.household_roles import CHILD_IN_LAW, GRANDCHILD, HEAD, SPOUSE
 from linkmiskin.standardise.names import names_close
 from linkmiskin.standardise.nik import TRUSTED_KK_STATUSES
 
@@ -347,11 +347,11 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
     return hh_of_unit, split_off
 
 
-def pecah_kk(core_not_shared: np.ndarray, other_kk: np.ndarray) -> np.ndarray:
+def pecah_kk(core_not_shared: np.ndarray, in_law_shared: np.ndarray, other_kk: np.ndarray) -> np.ndarray:
     """Two units with valid KKs that differ by more than a typo and share people are two households when the
-    head and spouse written on one are none of the other's people (a married child who left with their own
-    family under a new KK: pecah KK)."""
-    return core_not_shared & other_kk
+    head and spouse written on one are none of the other's people and one writes a shared person as child-in-law
+    or grandchild (a married child who left with their own family under a new KK: pecah KK)."""
+    return core_not_shared & in_law_shared & other_kk
 
 
 def _pecah_kk_pairs(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
@@ -368,15 +368,21 @@ def _pecah_kk_pairs(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray, kk:
     # (unit, other unit) where a head or spouse written on the unit is among the other unit's people
     met = core.merge(up, on="person", suffixes=("", "_other"))
     met = met["unit"].to_numpy(dtype=np.int64) * n_units + met["unit_other"].to_numpy(dtype=np.int64)
+    # (unit, other unit) where a person the unit writes as child-in-law or grandchild is in the other unit
+    kin = pd.DataFrame({"unit": unit, "person": person})[(rel == CHILD_IN_LAW) | (rel == GRANDCHILD)]
+    kin = kin.drop_duplicates().merge(up, on="person", suffixes=("", "_other"))
+    kin = kin["unit"].to_numpy(dtype=np.int64) * n_units + kin["unit_other"].to_numpy(dtype=np.int64)
     ka, kb = unit_kk[ua], unit_kk[ub]
     other_kk = pd.notna(ka) & pd.notna(kb) & (ka != kb)
     if other_kk.any():
         idx = np.flatnonzero(other_kk)
         other_kk[idx] = ~one_typo_apart(pd.Series(ka[idx], dtype=object), pd.Series(kb[idx], dtype=object))
     a, b = ua.astype(np.int64), ub.astype(np.int64)
-    a_out = has_core[ua] & ~np.isin(a * n_units + b, met)
-    b_out = has_core[ub] & ~np.isin(b * n_units + a, met)
-    split = pecah_kk(a_out | b_out, other_kk)
+    ab, ba = a * n_units + b, b * n_units + a
+    # b split off from a (a's head and spouse are not among b's people), or a from b
+    a_out = pecah_kk(has_core[ua] & ~np.isin(ab, met), np.isin(ab, kin), other_kk)
+    b_out = pecah_kk(has_core[ub] & ~np.isin(ba, met), np.isin(ba, kin), other_kk)
+    split = a_out | b_out
     # a's head and spouse are not among b's people: b is the family that split off
     pairs = np.r_[np.c_[b, a][split & a_out], np.c_[a, b][split & b_out & ~a_out]].astype(np.int64)
     return split, pairs.reshape(-1, 2)
