@@ -508,3 +508,13 @@ def test_household_head_is_the_first_of_its_kk_rows_in_a_list_that_writes_heads_
         p = golden.persons_table(r)
         h = golden.households_table(r, p).set_index("household_id").loc["HX"]
         assert h["head_person_id"] == head and h["head_person_id_rule"] == rule
+
+
+def test_first_in_family_comes_before_a_blt_dd_recipients_vote():
+    r = _kk_list_records(25, head_first=True)
+    son = r[r["person_id"] == "PXS"].assign(source="blt_dd", row_number=0, record_id="blt1", kk=None,
+                                            kk_status="missing")
+    r = pd.concat([r, son], ignore_index=True)
+    p = golden.persons_table(r)
+    h = golden.households_table(r, p).set_index("household_id").loc["HX"]
+    assert h["head_person_id"] == "PXM" and h["head_person_id_rule"] == "first_in_family"

@@ -189,7 +189,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "first_in_family", "adult_man",
+    "head_person_id": ("written_as_head", "not_written_otherwise", "first_in_family", "head_votes", "adult_man",
                        "eldest"),
 }
 
