@@ -689,34 +689,6 @@ def _first_rows_of_families(rec: pd.DataFrame) -> np.ndarray:
     proved = share.index[(share >= HEAD_FIRST_SHARE) & (checked >= HEAD_FIRST_MIN_CHECKED)]
     out[order] = first & np.isin(s, list(proved))
     return out
-    src = rec["source"].astype(str).to_numpy()
-    row = pd.to_numeric(rec["row_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-    order = np.lexsort((row, src))
-    s = src[order]
-    kk, _ = pd.factorize(_values(rec, "kk"))
-    k = kk[order]
-    same_prev = (k[1:] == k[:-1]) & (s[1:] == s[:-1]) & (k[1:] >= 0)
-    run = np.cumsum(np.r_[True, ~same_prev])
-    size = np.bincount(run)[run]
-    # a run after a row without KK may have lost its first row (a head whose KK was left empty)
-    after_kk = np.r_[True, (k[:-1] >= 0) | (s[1:] != s[:-1])]
-    first = np.r_[True, ~same_prev] & (size >= 2) & (k >= 0) & after_kk
-    pcode, _ = pd.factorize(rec["person_id"])
-    person = pcode[order]
-    # the head of a KK: the one person a record with that KK writes as head (any list)
-    written = (_col(rec, "relationship") == HEAD)[order] & (k >= 0)
-    kh = pd.DataFrame({"k": k[written], "p": person[written]}).drop_duplicates()
-    kh = kh[~kh["k"].duplicated(keep=False)]
-    head_of = np.full(len(k) and int(k.max()) + 2, -1, dtype=np.int64)
-    head_of[kh["k"].to_numpy()] = kh["p"].to_numpy()
-    head = head_of[k]   # k = -1 reads the last slot, -1
-    # the list's families whose head is known: is the head on the first row?
-    check = first & (head >= 0)
-    hit = pd.Series(person[check] == head[check]).groupby(s[check])
-    share, checked = hit.mean(), hit.size()
-    proved = share.index[(share >= HEAD_FIRST_SHARE) & (checked >= HEAD_FIRST_MIN_CHECKED)]
-    out[order] = first & np.isin(s, list(proved))
-    return out
 
 
 # ========================================================================================== persons
