@@ -1,6 +1,7 @@
 """Golden-record accuracy and id stability across an update, on generated lists.
 
     python benchmarks/bench_update.py [--households 50000] [--months 3] [--changed 0.02] [--seed 11] [--world-b 5000]
+        [--head-misses 3]
 
 1. Generates a world (``synthetic.generate``) and links its lists; prints the share of golden values equal
    to the truth (``golden.golden_accuracy``): per person ``nik``, ``birth_date``, ``name`` (canonical),
@@ -38,6 +39,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 import linkmiskin as lm
@@ -94,6 +96,44 @@ def world_b_accuracy(households: int, seed: int = 5) -> pd.DataFrame:
     return golden.golden_accuracy(res, SimpleNamespace(truth=w.truth, population=truth_pop))
 
 
+def head_misses(result, data, examples: int = 3) -> pd.DataFrame:
+    """The households whose golden ``head_name`` is not the true head's although a record of the true head
+    writes that name (``head_name``'s recoverable misses), by kind: ``head_elsewhere`` (the true head's
+    records are mostly in another predicted household), ``other_member`` (the true head is in the household,
+    another member was chosen; ``rule`` says which rule chose), ``spelling`` (the true head chosen, with
+    another spelling of the name). Prints the counts and ``examples`` per kind (names and rules only; no NIK or
+    KK)."""
+    from linkmiskin.standardise.names import normalize_name
+
+    tr = data.truth[["source", "record_id", "person_id", "household_id"]].rename(
+        columns={"person_id": "tp", "household_id": "th"}).astype({"record_id": str})
+    j = result.records.merge(tr, on=["source", "record_id"])
+    hb = golden._majority(j, "th", "household_id")
+    pop = data.population
+    heads = pop[pop["relationship"] == "KEPALA KELUARGA"].drop_duplicates("household_id").set_index("household_id")
+    hh = result.households.set_index("household_id")
+    d = pd.DataFrame({"th": hb.index, "ph": hb.to_numpy()})
+    d["head"] = heads["person_id"].reindex(d["th"]).to_numpy()
+    d["true_name"] = normalize_name(heads["name"]).reindex(d["th"]).to_numpy()
+    d = d[d["head"].notna()]
+    written = j.assign(nm=j["name"].astype(str)).groupby("tp")["nm"].agg(set)
+    d = d[[t in written.get(h, set()) for t, h in zip(d["true_name"], d["head"])]]
+    d["golden_name"] = hh["head_name"].reindex(d["ph"]).to_numpy()
+    d["rule"] = hh["head_person_id_rule"].reindex(d["ph"]).to_numpy()
+    chosen = hh["head_person_id"].reindex(d["ph"]).to_numpy()
+    d["chosen_true"] = golden._majority(j, "person_id", "tp").reindex(chosen).to_numpy()
+    d["head_household"] = golden._majority(j, "tp", "household_id").reindex(d["head"]).to_numpy()
+    miss = d[d["golden_name"].astype(str) != d["true_name"].astype(str)].copy()
+    miss["kind"] = np.where(miss["chosen_true"] == miss["head"], "spelling",
+                            np.where(miss["head_household"] != miss["ph"], "head_elsewhere", "other_member"))
+    print(f"\nhead_name misses (recoverable): {len(miss):,} of {len(d):,} households")
+    for kind, g in miss.groupby("kind"):
+        print(f"  {kind}: {len(g):,} (deciding rule: " + ", ".join(f"{k} {v}" for k, v in g["rule"].value_counts().items()) + ")")
+        for r in g.head(examples).itertuples():
+            print(f"    true head {r.true_name!r}, golden head {r.golden_name!r} ({r.rule})")
+    return miss
+
+
 def _event_share(data, new) -> float:
     ev = new.events["event"]
     return float((ev != "kept").sum()) / sum(map(len, data.sources.values()))
@@ -122,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--skip-fresh", action="store_true", help="do not link the later lists from scratch")
     ap.add_argument("--world-b", type=int, default=5000, help="households of world B (0: skip)")
+    ap.add_argument("--head-misses", type=int, default=0, metavar="N",
+                    help="print the head_name misses by kind, with N examples of each (names only)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -137,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     acc = golden.golden_accuracy(first, data)
     print("\nGolden-record accuracy (share equal to the truth)")
     print(acc.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    if args.head_misses:
+        head_misses(first, data, args.head_misses)
 
     new = later_lists(data, args.months, args.seed + 1, args.changed)
     ev = new.events["event"].value_counts()

@@ -411,8 +411,8 @@ def test_unit_without_address_not_used_in_a_list_not_sorted_by_desa():
     assert pd.isna(a.loc["H030", "desa_code"])
 
 
-def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
-    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+def _one_person_households(desa: list) -> pd.DataFrame:
+    """:func:`_neighbour_records` with one person per household, named SITI, with no other field."""
     r = _neighbour_records(desa)
     r["person_id"] = "P" + r["household_id"].str[1:]
     r["person_confidence"] = 1.0
@@ -420,6 +420,12 @@ def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
                  ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
                  ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
         r[c] = v
+    return r
+
+
+def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
+    desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
+    r = _one_person_households(desa)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P025", "desa_code"] == "32.16.01.2001" and p.loc["P025", "desa_code_rule"] == "unit_without_address"
     assert p.loc["P024", "desa_code_rule"] != "unit_without_address"
@@ -427,13 +433,7 @@ def test_person_of_a_household_placed_by_list_neighbours_names_the_rule():
 
 def test_household_desa_is_the_golden_one_even_with_a_base_table():
     desa = ["32.16.01.2001"] * 25 + [None] + ["32.16.01.2001"] * 5
-    r = _neighbour_records(desa)
-    r["person_id"] = "P" + r["household_id"].str[1:]
-    r["person_confidence"] = 1.0
-    for c, v in (("nik", None), ("nik_status", "missing"), ("name", "SITI"), ("name_status", "ok"),
-                 ("birth_date", None), ("birth_date_status", "missing"), ("birth_date_placeholder", False),
-                 ("sex", None), ("sex_status", "missing"), ("relationship", None), ("relationship_status", "missing")):
-        r[c] = v
+    r = _one_person_households(desa)
     p = golden.persons_table(r)
     base = pd.DataFrame({"household_id": sorted(r["household_id"].unique()), "n_records": 1, "desa_code": None})
     h = golden.households_table(r, p, base).set_index("household_id")
@@ -453,3 +453,68 @@ def test_neighbour_desa_of_the_whole_list_places_a_household_recomputed_alone():
     # a household with a desa of its own keeps it whatever the fill says
     b = golden._household_address(alone, None, None, pd.Series({"H024": "32.16.01.2009"}))
     assert b.loc["H024", "desa_code"] == "32.16.01.2001" and b.loc["H024", "desa_code_rule"] != "unit_without_address"
+
+
+def test_first_in_family_prefers_the_first_row():
+    c = _cand(first_row=[0, 1, 0])
+    assert np.argmax(golden.first_in_family(c)) == 1
+
+
+def _kk_list_records(n_families: int, head_first: bool) -> pd.DataFrame:
+    """A BPJS-like list without relationships, family by family (head first when ``head_first``, else every
+    other family spouse first), whose heads a DTKS-like list writes as KEPALA with the same KK; then a
+    household on the BPJS-like list only: a woman of 1970, then her adult son."""
+    rows = []
+    for i in range(n_families):
+        kk, head, wife = f"32160101011{i:05d}", (f"P{i}H", "1980-01-01", "L"), (f"P{i}W", "1982-01-01", "P")
+        fam = [head, wife] if head_first or i % 2 else [wife, head]
+        for j, (p, born, sex) in enumerate(fam):
+            rows.append(("bpjs_pbi", 10 * i + j, f"H{i}", p, kk, born, sex, None))
+        rows.append(("dtks", i, f"H{i}", head[0], kk, head[1], head[2], "KEPALA"))
+    rows += [("bpjs_pbi", 10 * n_families, "HX", "PXM", "3216010102000001", "1970-05-05", "P", None),
+             ("bpjs_pbi", 10 * n_families + 1, "HX", "PXS", "3216010102000001", "1998-05-05", "L", None)]
+    r = pd.DataFrame(rows, columns=["source", "row_number", "household_id", "person_id", "kk", "birth_date", "sex",
+                                    "relationship"])
+    r["record_id"] = r.index.astype(str)
+    r["person_confidence"] = 1.0
+    r["kk_status"] = "valid"
+    r["relationship_status"] = np.where(r["relationship"].notna(), "ok", "missing")
+    r["name"] = r["person_id"]
+    r["name_status"] = "ok"
+    r["birth_date_status"] = "ok"
+    r["birth_date_placeholder"] = False
+    r["sex_status"] = "ok"
+    for c, v in (("nik", None), ("nik_status", "missing"), ("nik_birth_date", None), ("nik_sex", None),
+                 ("desa_code", None), ("kecamatan_code", None), ("region_status", "missing"), ("rt", None),
+                 ("rw", None), ("place", None), ("decile", None)):
+        r[c] = v
+    return r
+
+
+def test_first_rows_of_families_only_in_a_list_that_writes_heads_first():
+    r = _kk_list_records(25, head_first=True)
+    first = golden._first_rows_of_families(r)
+    assert set(r.loc[first, "person_id"]) == {f"P{i}H" for i in range(25)} | {"PXM"}
+    assert not first[(r["source"] == "dtks").to_numpy()].any()   # one row per KK: no family run
+    # half the families written spouse first: the list's order is not proved, no first row counts
+    assert not golden._first_rows_of_families(_kk_list_records(25, head_first=False)).any()
+    # too few families with a known head to prove it
+    assert not golden._first_rows_of_families(_kk_list_records(10, head_first=True)).any()
+
+
+def test_household_head_is_the_first_of_its_kk_rows_in_a_list_that_writes_heads_first():
+    for head_first, head, rule in ((True, "PXM", "first_in_family"), (False, "PXS", "adult_man")):
+        r = _kk_list_records(25, head_first=head_first)
+        p = golden.persons_table(r)
+        h = golden.households_table(r, p).set_index("household_id").loc["HX"]
+        assert h["head_person_id"] == head and h["head_person_id_rule"] == rule
+
+
+def test_first_in_family_comes_before_a_blt_dd_recipients_vote():
+    r = _kk_list_records(25, head_first=True)
+    son = r[r["person_id"] == "PXS"].assign(source="blt_dd", row_number=0, record_id="blt1", kk=None,
+                                            kk_status="missing")
+    r = pd.concat([r, son], ignore_index=True)
+    p = golden.persons_table(r)
+    h = golden.households_table(r, p).set_index("household_id").loc["HX"]
+    assert h["head_person_id"] == "PXM" and h["head_person_id_rule"] == "first_in_family"

@@ -210,25 +210,26 @@ def test_a_shuffled_list_without_address_lends_no_kk():
         assert (hh == hh[where[n_d + 4 * f + 1]]).sum() == 1
 
 
-def test_head_before_family_needs_an_adult_man_older_than_a_family_without_one():
+def test_head_before_family_needs_an_adult_older_than_a_family_without_a_head():
     from linkmiskin.clustering.households import head_before_family
 
-    adult_man = np.array([True, True, False, True])
+    adult = np.array([True, True, False, True])
     eldest = np.array([True, True, True, False])
-    has_man = np.array([False, True, False, False])
-    assert head_before_family(adult_man, eldest, has_man).tolist() == [True, False, False, False]
+    has_head = np.array([False, True, False, False])
+    assert head_before_family(adult, eldest, has_head).tolist() == [True, False, False, False]
 
 
 def _heads_world(n_fam: int = 40, no_kk_heads: range = range(30, 40), adult_son: int | None = None,
-                 spouse_born: dict[int, str] | None = None):
+                 spouse_born: dict[int, str] | None = None, son_born: str = "1990-01-01"):
     """A BPJS-PBI-like extract sorted family by family, head first: head (man, 1970), spouse (1975), child
-    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list."""
+    (2005), baby (2010); the heads of ``no_kk_heads`` lack their KK and are on no other list. Family
+    ``adult_son`` has a man born ``son_born`` for its child."""
     rows, persons = [], []
     for f in range(n_fam):
         kk = f"32160125061300{f:02d}"
         members = [("L", "1970-05-01"), ("P", "1975-03-02"), ("L", "2005-01-01"), ("P", "2010-02-02")]
         if f == adult_son:
-            members[2] = ("L", "1990-01-01")
+            members[2] = ("L", son_born)
         if f in (spouse_born or {}):
             members[1] = ("P", spouse_born[f])
         for j, (sex, born) in enumerate(members):
@@ -253,10 +254,20 @@ def test_a_head_without_kk_listed_before_his_family_joins_it():
 
 
 def test_a_man_without_kk_before_a_family_with_its_own_adult_man_stays_alone():
-    rows, persons = _heads_world(adult_son=35)
+    rows, persons = _heads_world(adult_son=35, son_born="1978-01-01")
     hh = run(rows, persons)
     assert (hh == hh[4 * 35]).sum() == 1
     assert (hh == hh[4 * 34]).sum() == 4
+
+
+def test_a_head_without_kk_before_a_family_whose_adult_man_is_a_generation_younger_joins_it():
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01")
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 4
+    # the younger man is the family's eldest: the family has its head, the row before it is a grandfather
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01", spouse_born={35: "1995-01-01"})
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1
 
 
 def test_a_shuffled_list_lends_no_head():
@@ -346,6 +357,24 @@ def test_a_couple_without_kk_is_one_household_and_heads_the_family_after_it():
         assert hh[4 * f] == hh[4 * f + 1] and (hh == hh[4 * f]).sum() == 2
 
 
+def test_a_wife_without_kk_after_her_husband_with_one_takes_his_kk_and_her_children_follow():
+    rows, persons = _heads_world(no_kk_heads=range(0))
+    for f in range(30, 35):    # the wife and the children lack the KK their husband and father carries
+        rows[4 * f + 1]["kk"] = rows[4 * f + 2]["kk"] = rows[4 * f + 3]["kk"] = None
+    # a woman fifteen years younger than the man before her is not taken for his wife
+    rows[4 * 35 + 1]["kk"] = rows[4 * 35 + 2]["kk"] = rows[4 * 35 + 3]["kk"] = None
+    rows[4 * 35 + 1]["birth_date"] = "1985-03-02"
+    hh = run(rows, persons)
+    for f in range(30, 35):
+        assert (hh == hh[4 * f]).sum() == 4
+    assert (hh == hh[4 * 35]).sum() == 1 and (hh == hh[4 * 35 + 1]).sum() == 1
+    std = pd.DataFrame([{"desa_code": None, "rt": None, "rw": None, "kecamatan_code": None, "relationship": None,
+                         "place_name": None} | r for r in rows])
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing")),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].to_numpy()[[4 * f + 1 for f in range(30, 35)]]) == {"couple_rows"}
+
+
 def test_a_shuffled_list_makes_no_couples():
     rows, persons = _heads_world(no_kk_heads=range(0, 40))
     for f in range(40):
@@ -383,3 +412,47 @@ def test_a_shuffled_list_carries_no_child():
     hh = run([rows[i] for i in order], [persons[i] for i in order])
     where = {int(o): i for i, o in enumerate(order)}
     assert all((hh == hh[where[4 * f + 3]]).sum() == 1 for f in range(40))
+
+
+def test_pecah_kk_needs_the_core_outside_a_child_in_law_or_grandchild_inside_and_another_kk():
+    from linkmiskin.clustering.households import pecah_kk
+
+    t, f = True, False
+    assert pecah_kk(np.array([t, t, f, t]), np.array([t, t, t, f]),
+                    np.array([t, f, t, t])).tolist() == [True, False, False, False]
+
+
+def _pecah_world(new_kk: str, with_wife: bool = False, in_law: bool = True):
+    """Parents' KK on DTKS (head, wife, married son, his wife, grandchild); on BPJS-PBI the son's family under
+    ``new_kk`` (with the head's wife too when ``with_wife``: the same family, moved under a new KK). Without
+    ``in_law`` the DTKS writes the son's wife and child as children of the head."""
+    dtks = [("ALI SUTISNA", "L", "1956-02-08", "KEPALA"), ("IPAH", "P", "1958-01-01", "PASANGAN"),
+            ("FARHAN DEDI", "L", "1986-05-28", "ANAK"), ("SITI ANISA", "P", "1987-03-03", "MENANTU"),
+            ("PUTRI DEWI", "P", "2018-10-09", "CUCU")]
+    if not in_law:
+        dtks = [(n, x, b, "ANAK" if r in ("MENANTU", "CUCU") else r) for n, x, b, r in dtks]
+    rows = [{"kk": KK_A, "name": n, "sex": x, "birth_date": b, "relationship": r} for n, x, b, r in dtks]
+    persons = [0, 1, 2, 3, 4]
+    for p in ([1] if with_wife else []) + [2, 3, 4]:
+        rows.append({"source": "bpjs_pbi", "kk": new_kk, "name": dtks[p][0], "sex": dtks[p][1],
+                     "birth_date": dtks[p][2], "desa_code": None, "rt": None, "rw": None})
+        persons.append(p)
+    return rows, persons
+
+
+def test_a_married_child_with_a_new_kk_is_a_household_of_its_own():
+    rows, persons = _pecah_world("3216019911230005")
+    hh = run(rows, persons)
+    assert hh[5] == hh[6] == hh[7] and hh[5] != hh[0] and (hh == hh[0]).sum() == 5
+    std = pd.DataFrame([{"desa_code": "32.16.01.2001", "rt": 1, "rw": 2, "kecamatan_code": "32.16.01",
+                         "relationship": None, "place_name": None, "source": "dtks"} | r for r in rows])
+    out = household_clusters(std.assign(kk_status="valid"),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert set(out["household_evidence"].iloc[5:]) == {"pecah_kk"}
+    # the head's wife on the new KK: the family moved, one household; a KK one typo away: the same KK mistyped;
+    # no child-in-law or grandchild shared: children listed under a re-issued KK, not a family of their own
+    for kw in ({"new_kk": "3216019911230005", "with_wife": True}, {"new_kk": KK_B},
+               {"new_kk": "3216019911230005", "in_law": False}):
+        rows, persons = _pecah_world(**kw)
+        hh = run(rows, persons)
+        assert (hh == hh[0]).sum() == len(rows), kw

@@ -126,6 +126,12 @@ def head_votes(c: pd.DataFrame) -> np.ndarray:
     return c["head_votes"].to_numpy(dtype=np.int64)
 
 
+def first_in_family(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the person written first among their household's neighbouring rows, in a list whose households
+    with a known head prove that it lists the head first (as a KK does)."""
+    return c["first_row"].to_numpy(dtype=np.int64)
+
+
 def adult_man(c: pd.DataFrame) -> np.ndarray:
     """Prefer a man of at least 17 on the newest list's date (a KK names the husband as head when there is one)."""
     return c["adult_man"].to_numpy(dtype=np.int64)
@@ -158,7 +164,7 @@ def unit_without_address(before: np.ndarray, after: np.ndarray, kecamatan_ok: np
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
     not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
-    head_votes, adult_man, eldest)}
+    head_votes, first_in_family, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -183,7 +189,8 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("written_as_head", "not_written_otherwise", "head_votes", "adult_man", "eldest"),
+    "head_person_id": ("written_as_head", "not_written_otherwise", "first_in_family", "head_votes", "adult_man",
+                       "eldest"),
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
@@ -642,6 +649,48 @@ def _desa_from_list_neighbours(rec: pd.DataFrame, codes: np.ndarray, n: int,
     return out, name
 
 
+#: a list is read as writing each household's head first when, on its runs of rows of one household that hold
+#: the person some record writes as the household's head, that person is on the first row at least this often ...
+HEAD_FIRST_SHARE = 0.9
+#: ... checked on at least this many families.
+HEAD_FIRST_MIN_CHECKED = 20
+
+
+def _first_rows_of_families(rec: pd.DataFrame) -> np.ndarray:
+    """Per record: is it the first row of a run of two or more neighbouring rows of one household, in a list
+    proved to write each household's head first (:func:`first_in_family`; the list's own order checked on the
+    households whose head a record, of any list, names)."""
+    out = np.zeros(len(rec), dtype=bool)
+    if "row_number" not in rec or not len(rec):
+        return out
+    src = rec["source"].astype(str).to_numpy()
+    row = pd.to_numeric(rec["row_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    order = np.lexsort((row, src))
+    s = src[order]
+    hcode, _ = pd.factorize(rec["household_id"])
+    h = hcode[order]
+    same_prev = (h[1:] == h[:-1]) & (s[1:] == s[:-1]) & (h[1:] >= 0)
+    run = np.cumsum(np.r_[True, ~same_prev])
+    first = np.r_[True, ~same_prev] & (np.bincount(run)[run] >= 2) & (h >= 0)
+    pcode, _ = pd.factorize(rec["person_id"])
+    person = pcode[order]
+    # the head of a household: the one person a record (any list) writes as head
+    written = (_col(rec, "relationship") == HEAD)[order] & (h >= 0)
+    hp = pd.DataFrame({"h": h[written], "p": person[written]}).drop_duplicates()
+    hp = hp[~hp["h"].duplicated(keep=False)]
+    head_of = np.full(len(h) and int(h.max()) + 2, -1, dtype=np.int64)
+    head_of[hp["h"].to_numpy()] = hp["p"].to_numpy()
+    head = head_of[h]   # h = -1 reads the last slot, -1
+    # the list's households whose head is known and on the list: is the head on the first row?
+    listed = pd.Series(person == head).groupby(run).transform("any").to_numpy()
+    check = first & (head >= 0) & listed
+    hit = pd.Series(person[check] == head[check]).groupby(s[check])
+    share, checked = hit.mean(), hit.size()
+    proved = share.index[(share >= HEAD_FIRST_SHARE) & (checked >= HEAD_FIRST_MIN_CHECKED)]
+    out[order] = first & np.isin(s, list(proved))
+    return out
+
+
 # ========================================================================================== persons
 
 #: The standardised record columns the golden records read (besides ``source``, ``person_id``,
@@ -831,10 +880,12 @@ HOUSEHOLD_COLUMNS = ["head_person_id", "head_name", "kk", "desa_code", "desa_nam
 def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.DataFrame | None = None, *,
                      snapshots: dict[str, str] | None = None,
                      trust: dict[str, tuple[str, ...]] | None = None,
-                     neighbour_desa: pd.Series | None = None) -> pd.DataFrame:
+                     neighbour_desa: pd.Series | None = None,
+                     first_rows: np.ndarray | None = None) -> pd.DataFrame:
     """Golden household rows: ``base`` (today's household table, if given) with the head, KK, address,
     members with their roles, decile and conflicts added; ``<field>_rule`` names the deciding rules.
-    ``neighbour_desa``: as in :func:`persons_table`."""
+    ``neighbour_desa``: as in :func:`persons_table`; ``first_rows``: per record of ``records``,
+    :func:`_first_rows_of_families` over a larger table (an update recomputing some households only)."""
     rec = records
     codes, hids = pd.factorize(rec["household_id"], sort=True)
     n = len(hids)
@@ -847,17 +898,19 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
     bdays = _date_days(pers["birth_date"].reindex(rec["person_id"]).to_numpy(dtype=object))
     sex = pers["sex"].reindex(rec["person_id"]).to_numpy(dtype=object)
     adult = bdays <= _reference_days(snapshots) - int(17 * 365.25)
-    hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object),
+    first_rows = _first_rows_of_families(rec) if first_rows is None else first_rows
+    hv = pd.DataFrame({"e": codes, "v": rec["person_id"].to_numpy(dtype=object), "first_row": first_rows,
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
                        "written_head": (rel == HEAD).astype(np.int64),
                        "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
                        "adult_man": (sex == "L") & adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
                                               written_head=("written_head", "sum"), other_role=("other_role", "max"),
-                                              adult_man=("adult_man", "max"))
+                                              adult_man=("adult_man", "max"), first_row=("first_row", "max"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
-                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role")},
+                {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role",
+                                              "first_row")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value

@@ -228,7 +228,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     redo_h = np.flatnonzero(~keep_h)
     sub_h = records.iloc[redo_h].reset_index(drop=True)
     h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots,
-                                    neighbour_desa=fill)
+                                    neighbour_desa=fill, first_rows=golden._first_rows_of_families(records)[redo_h])
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
     h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
     households = _stack(h_old, h_new)

@@ -11,9 +11,11 @@ A household is built in steps, strongest evidence first:
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man no member of a family
-   without an adult man is more than 5 years older than (:func:`head_before_family`); two such rows, a man
-   then a woman of his age, are a couple (:func:`couple_rows`); a child under 17 right after a family's
+   one right before a family's first row heads that family when it is an adult man no member is more than 5
+   years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
+   less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
+   then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
+   (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
    rows first and used only where it proves right.
 2. **Lists without KK** (fewer than half the records carry a valid KK): records of one such list join
@@ -26,7 +28,9 @@ A household is built in steps, strongest evidence first:
 4. **Shared people.** Two units that hold the same *person* (from the person clusters) are joined when
    they share two or more people (a family that moved and got a new KK) or live at the same desa + RT/RW,
    and do not have two different heads (KEPALA): two heads sharing people are a married child who left
-   with their family to form a new KK (pecah KK), listed under the old KK on an older list. A unit of one
+   with their family to form a new KK (pecah KK), listed under the old KK on an older list; so are two
+   units with KKs that differ by more than a typo when the head and spouse written on one are none of the
+   other's people and it writes a shared person as child-in-law or grandchild (:func:`pecah_kk`). A unit of one
    record without a KK (a head-only list such as BLT-DD, a list without KK) joins the household that holds
    most records of its person and never bridges two households. Person links and mother links may not
    build a household of more than ``MAX_PERSONS`` distinct persons.
@@ -48,6 +52,7 @@ because several women of the mother's name qualify, the person confidence divide
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +60,7 @@ import pandas as pd
 
 from linkmiskin.clustering.persons import components
 from linkmiskin.facts import UnionFind, one_typo_apart
-from linkmiskin.standardise.household_roles import HEAD
+from linkmiskin.standardise.household_roles import CHILD_IN_LAW, GRANDCHILD, HEAD, SPOUSE
 from linkmiskin.standardise.names import names_close
 from linkmiskin.standardise.nik import TRUSTED_KK_STATUSES
 
@@ -134,10 +139,14 @@ def _household_clusters(std: pd.DataFrame, persons: pd.DataFrame, pairs: pd.Data
     el, er = _no_kk_links(std, src, units.raw, units.kk_ok, evidence)
     unit = components(len(units.raw_keys), _cat(el), _cat(er))[units.raw]
     # 3. same KK across sources, 4. shared persons
-    hh = _join_units(std, unit, units.kk, units.kk_ok, person)[unit]
+    hh_of_unit, split_off = _join_units(std, unit, units.kk, units.kk_ok, person)
+    hh = hh_of_unit[unit]
     unit_size = np.bincount(unit, minlength=int(unit.max()) + 1 if n else 0)
     joined = (np.bincount(hh)[hh] > unit_size[unit]) & (evidence == "alone")
     evidence[joined] = "same person or KK in another list"
+    # a family kept apart from the household whose KK also lists its people (pecah KK)
+    apart = split_off[hh_of_unit[split_off[:, 0]] != hh_of_unit[split_off[:, 1]], 0]
+    evidence[np.isin(unit, apart)] = pecah_kk.__name__
     conf = _unit_confidence(pconf, evidence, src, units.block_share, units.head_share)
     # 5. mother's name: a child's household joins the household of its mother
     hh = _mother_links(std, hh, person, pconf, conf, evidence)
@@ -190,13 +199,14 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     kk = np.where(in_between, between, kk)
     block_share.update(between_share)
     # two rows without KK, a man then a woman of his age, in a list sorted family by family, are a couple
-    partner, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share), use_row_order,
-                                     report)
+    partner, wife_kk, couple_share = _couples(std, src, lacking & ~in_between, kk_of, list(between_share),
+                                              use_row_order, report)
+    in_wife = pd.notna(wife_kk)
     # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
-    headed, head_share = _heads_before_families(std, src, lacking & ~in_between, kk_of, list(between_share),
-                                                use_row_order, report, partner)
+    headed, head_share = _heads_before_families(std, src, lacking & ~in_between & ~in_wife, kk_of,
+                                                list(between_share), use_row_order, report, partner)
     in_headed = pd.notna(headed)
-    kk = np.where(in_headed, headed, kk)
+    kk = np.where(in_headed, headed, np.where(in_wife, wife_kk, kk))
     kk_ok = pd.notna(kk)
     man_of = np.flatnonzero(partner >= 0)
     in_couple = np.zeros(n, dtype=bool)
@@ -225,7 +235,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     raw_size = np.bincount(raw, minlength=len(raw_keys))
     evidence[raw_size[raw] > 1] = "same KK or family id in source"
     evidence[(in_block & (raw_size[raw] > 1)) | in_between] = "family rows in list order"
-    evidence[in_couple] = couple_rows.__name__
+    evidence[in_couple | in_wife] = couple_rows.__name__
     evidence[in_headed] = head_before_family.__name__
     evidence[in_after] = child_after_family.__name__
     wives = partner[man_of][in_headed[man_of]]
@@ -275,10 +285,11 @@ def _no_kk_links(std: pd.DataFrame, src: np.ndarray, raw: np.ndarray, kk_ok: np.
 
 
 def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
-                person: np.ndarray) -> np.ndarray:
+                person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Steps 3 and 4: the household of each unit, from the same KK across sources and from shared persons
-    (never two different heads, never more than ``MAX_PERSONS``); a free unit (one person, no KK) joins
-    the household that holds most records of its person."""
+    (never two different heads, never a :func:`pecah_kk`, never more than ``MAX_PERSONS``); a free unit (one
+    person, no KK) joins the household that holds most records of its person. Returns the household of each
+    unit and the pairs (split-off family's unit, the other unit) that :func:`pecah_kk` kept apart."""
     n_units = int(unit.max()) + 1 if len(unit) else 0
     kdf = pd.DataFrame({"unit": unit, "kk": kk})[kk_ok].drop_duplicates()
     kk_l = kdf["unit"].to_numpy()
@@ -306,8 +317,9 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
         if head_conflict.any():
             idx = np.flatnonzero(head_conflict)
             head_conflict[idx] = ~names_close(pd.Series(head_name[ua[idx]]), pd.Series(head_name[ub[idx]]))
+        split, split_off = _pecah_kk_pairs(std, unit, person, kk, kk_ok, up, ua, ub)
         small = (unit_persons[ua] <= 1) | (unit_persons[ub] <= 1)
-        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict
+        ok = ((shared["shared"].to_numpy() >= 2) | same_addr | small) & ~head_conflict & ~split
         # the most alike units first: shared people over all their people (a new KK holding exactly the
         # split family goes with that family, not with the parents' old KK that also lists them)
         sh = shared["shared"].to_numpy()
@@ -319,6 +331,7 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
                                        MAX_PERSONS)
     else:
         hh_of_unit = components(n_units, kk_l, kk_r)
+        split_off = np.zeros((0, 2), dtype=np.int64)
     if free.any():
         # each free unit joins the household that holds most records of its person; the free units of a
         # person found nowhere else form one household
@@ -331,7 +344,48 @@ def _join_units(std: pd.DataFrame, unit: np.ndarray, kk: np.ndarray, kk_ok: np.n
         first = fu.groupby("person")["unit"].transform("min")
         hh_of_unit[fu["unit"].to_numpy()] = np.where(t.notna(), t.fillna(-1).to_numpy(np.int64),
                                                      hh_of_unit[first.to_numpy()])
-    return hh_of_unit
+    return hh_of_unit, split_off
+
+
+def pecah_kk(core_not_shared: np.ndarray, in_law_shared: np.ndarray, other_kk: np.ndarray) -> np.ndarray:
+    """Two units with valid KKs that differ by more than a typo and share people are two households when the
+    head and spouse written on one are none of the other's people and one writes a shared person as child-in-law
+    or grandchild (a married child who left with their own family under a new KK: pecah KK)."""
+    return core_not_shared & in_law_shared & other_kk
+
+
+def _pecah_kk_pairs(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray, kk: np.ndarray, kk_ok: np.ndarray,
+                    up: pd.DataFrame, ua: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pecah_kk` on the pairs of units ``ua, ub`` that share people (``up``: unit, person): per pair,
+    whether it is kept apart, and the kept-apart pairs as (split-off family's unit, the other unit)."""
+    n_units = int(unit.max()) + 1 if len(unit) else 0
+    unit_kk = np.full(n_units, None, dtype=object)
+    unit_kk[unit[kk_ok]] = kk[kk_ok]
+    rel = _col(std, "relationship").to_numpy(dtype=object)
+    core = pd.DataFrame({"unit": unit, "person": person})[(rel == HEAD) | (rel == SPOUSE)].drop_duplicates()
+    has_core = np.zeros(n_units, dtype=bool)
+    has_core[core["unit"].to_numpy()] = True
+    # (unit, other unit) where a head or spouse written on the unit is among the other unit's people
+    met = core.merge(up, on="person", suffixes=("", "_other"))
+    met = met["unit"].to_numpy(dtype=np.int64) * n_units + met["unit_other"].to_numpy(dtype=np.int64)
+    # (unit, other unit) where a person the unit writes as child-in-law or grandchild is in the other unit
+    kin = pd.DataFrame({"unit": unit, "person": person})[(rel == CHILD_IN_LAW) | (rel == GRANDCHILD)]
+    kin = kin.drop_duplicates().merge(up, on="person", suffixes=("", "_other"))
+    kin = kin["unit"].to_numpy(dtype=np.int64) * n_units + kin["unit_other"].to_numpy(dtype=np.int64)
+    ka, kb = unit_kk[ua], unit_kk[ub]
+    other_kk = pd.notna(ka) & pd.notna(kb) & (ka != kb)
+    if other_kk.any():
+        idx = np.flatnonzero(other_kk)
+        other_kk[idx] = ~one_typo_apart(pd.Series(ka[idx], dtype=object), pd.Series(kb[idx], dtype=object))
+    a, b = ua.astype(np.int64), ub.astype(np.int64)
+    ab, ba = a * n_units + b, b * n_units + a
+    # b split off from a (a's head and spouse are not among b's people), or a from b
+    a_out = pecah_kk(has_core[ua] & ~np.isin(ab, met), np.isin(ab, kin), other_kk)
+    b_out = pecah_kk(has_core[ub] & ~np.isin(ba, met), np.isin(ba, kin), other_kk)
+    split = a_out | b_out
+    # a's head and spouse are not among b's people: b is the family that split off
+    pairs = np.r_[np.c_[b, a][split & a_out], np.c_[a, b][split & b_out & ~a_out]].astype(np.int64)
+    return split, pairs.reshape(-1, 2)
 
 
 def _unit_confidence(pconf: np.ndarray, evidence: np.ndarray, src: np.ndarray,
@@ -738,14 +792,18 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
     return out, shares
 
 
-def head_before_family(adult_man: np.ndarray, senior: np.ndarray, family_has_man: np.ndarray) -> np.ndarray:
+def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
     """A row without KK right before a family's first row heads that family when it is an adult man no member
-    is more than 5 years older than and the family has no adult man of its own (a KK lists its head first)."""
-    return adult_man & senior & ~family_has_man
+    is more than 5 years older than and the family has no head of its own (an eldest member who is an adult
+    man, or an adult man less than a generation younger than him; an adult son is a generation younger)."""
+    return adult & senior & ~family_has_head
 
 
 #: a head may be younger than a member of his family (his wife) by at most this many years
 HEAD_MAX_YOUNGER_YEARS = 5
+#: an adult man at least this many years younger than the row before his family is of the next generation (a
+#: son), not a head of the family in that row's place (:func:`head_before_family`)
+GENERATION_YEARS = 15
 #: the share of a list's own heads that :func:`head_before_family`, tried on them, must place right
 HEAD_BEFORE_FAMILY_SHARE = 0.9
 
@@ -769,6 +827,29 @@ def child_after_family(child: np.ndarray, after_family: np.ndarray) -> np.ndarra
     return child & after_family
 
 
+def _proved_lists(src: np.ndarray, sources: list[str], rule: Callable, trial: Callable, shares: dict[str, float],
+                  mode: str | bool = "auto", report: dict | None = None) -> Iterator[tuple[np.ndarray, object]]:
+    """Yields ``(rows, state)`` for each list of ``sources`` (at least 3 rows) on which ``rule`` is proved:
+    ``trial(rows)`` returns ``(share, n_checked, state)``, the share of the list's own rows the rule places
+    right and on how many it was checked; proved means at least ``HEAD_BEFORE_FAMILY_SHARE`` of at least
+    ``BLOCK_MIN_CHECKED`` rows (``mode=True``: every list). Writes the share (1.0 when forced) in ``shares``
+    and notes the decision in ``report``."""
+    if mode is False:
+        return
+    for s in sources:
+        rows = np.flatnonzero(src == s)
+        if len(rows) < 3:
+            continue
+        share, checked, state = trial(rows)
+        proved = checked >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
+        if report is not None:
+            _note(report, s, rule.__name__, proved or mode is True, share, mode)
+        if not (proved or mode is True):
+            continue
+        shares[s] = share if proved else 1.0
+        yield rows, state
+
+
 def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarray, fam: np.ndarray,
                              sources: list[str], mode: str | bool = "auto",
                              report: dict | None = None) -> tuple[np.ndarray, dict[str, float]]:
@@ -778,30 +859,23 @@ def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarra
     with a KK right after a row with a KK (how often are they of its KK?); used only where that holds for at
     least ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. Returns the KKs found and the
     measured share per list."""
-    n = len(src)
-    out = np.full(n, None, dtype=object)
+    out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
     days, _, _ = _person_traits(std)
     latest = pd.Series(days).groupby(src).transform("max").to_numpy()
     young = pd.notna(days) & (days > latest - 17 * 365.25)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, None]:
+        f, known = fam[rows], pd.notna(fam[rows])
+        idx = np.flatnonzero(known & young[rows] & np.r_[False, known[:-1]])
+        return (float((f[idx] == f[idx - 1]).mean()) if len(idx) else None), len(idx), None
+
+    for rows, _ in _proved_lists(src, sources, child_after_family, trial, shares, mode, report):
         f = fam[rows]
         known = pd.notna(f)
         y = young[rows]
-        kid_known = known & y & np.r_[False, known[:-1]]
-        idx = np.flatnonzero(kid_known)
-        share = float((f[idx] == f[idx - 1]).mean()) if len(idx) else None
-        proved = len(idx) >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, child_after_family.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
         cand = free[rows] & ~known & y
         # the KK of the nearest row before, carried over free children only ("" when anything else breaks it)
         carried = pd.Series(np.where(known, f, np.where(cand, None, "")), dtype=object).shift(1).ffill()
@@ -812,8 +886,8 @@ def _children_after_families(std: pd.DataFrame, src: np.ndarray, free: np.ndarra
 
 
 def couple_rows(man_first: np.ndarray, woman_next: np.ndarray, close_in_age: np.ndarray) -> np.ndarray:
-    """Two neighbouring rows without KK, an adult man then an adult woman at most 10 years apart in age, are
-    husband and wife (a KK lists the head, then his wife)."""
+    """Two neighbouring rows, an adult man then an adult woman at most 10 years apart in age, neither with a KK
+    or only he, are husband and wife (a KK lists the head, then his wife), and she takes his KK if he has one."""
     return man_first & woman_next & close_in_age
 
 
@@ -826,35 +900,31 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
     """:func:`couple_rows` on the lists proved sorted family by family (``sources``), on records without KK
     whose people have no KK anywhere; tried first on the list's own neighbouring rows with KKs (how often
     are such a man and woman of one KK?), used only where that holds for at least
-    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. Returns, per record, the record
-    of the wife when it is the husband of a couple (-1 otherwise), and the measured share per list."""
-    n = len(src)
-    partner = np.full(n, -1, dtype=np.int64)
+    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` pairs. A wife without KK right after a
+    husband whose KK is known takes his KK. Returns, per record, the record of the wife when it is the husband
+    of a couple (-1 otherwise), the KK a wife took (None otherwise), and the measured share per list."""
+    partner = np.full(len(src), -1, dtype=np.int64)
+    wife_kk = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
-        return partner, shares
+        return partner, wife_kk, shares
     days, man, woman = _person_traits(std)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
-        k = kk_of[rows]
-        known = pd.notna(k)
-        d = days[rows]
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, np.ndarray]:
+        k, known, d = kk_of[rows], pd.notna(kk_of[rows]), days[rows]
         close = np.abs(d[:-1] - d[1:]) <= COUPLE_MAX_YEARS * 365.25
         pair = couple_rows(man[rows][:-1], woman[rows][1:], close)
         kn = pair & known[:-1] & known[1:]
-        share = float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None
-        proved = kn.sum() >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, couple_rows.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
-        free = lacking[rows] & ~known
+        return (float((k[:-1][kn] == k[1:][kn]).mean()) if kn.any() else None), int(kn.sum()), pair
+
+    for rows, pair in _proved_lists(src, sources, couple_rows, trial, shares, mode, report):
+        free = lacking[rows] & pd.isna(kk_of[rows])
         take = pair & free[:-1] & free[1:]
         partner[rows[:-1][take]] = rows[1:][take]
-    return partner, shares
+        # a wife without KK right after her husband whose KK is known takes his KK
+        wife = pair & pd.notna(kk_of[rows])[:-1] & free[1:]
+        wife_kk[rows[1:][wife]] = kk_of[rows][:-1][wife]
+    return partner, wife_kk, shares
 
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
@@ -867,50 +937,59 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
     ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
     (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
     Returns the KKs found and the measured share per list."""
-    n = len(src)
-    out = np.full(n, None, dtype=object)
+    out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
-    days, man, _ = _person_traits(std)
-    for s in sources:
-        rows = np.flatnonzero(src == s)
-        if len(rows) < 3:
-            continue
+    days, man, woman = _person_traits(std)
+    senior, generation = HEAD_MAX_YOUNGER_YEARS * 365.25, GENERATION_YEARS * 365.25
+
+    def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
         k = pd.Series(kk_of[rows], dtype=object)
         # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
         known = k.notna().to_numpy()
         run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
-        d, m = days[rows], man[rows]
+        d, m, adult = days[rows], man[rows], man[rows]
         eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
-        men = pd.Series(known & m).groupby(run).transform("sum").to_numpy()
+        starts = known & np.r_[True, run[1:] != run[:-1]]
+        # the birth day of the eldest adult man of each family (and of its rows after the first)
+        man_day = pd.Series(np.where(known & m, d, np.inf)).groupby(run).transform("min").to_numpy()
+        man_day_rest = pd.Series(np.where(known & m & ~starts, d, np.inf)).groupby(run).transform("min").to_numpy()
+        eldest_rest = pd.Series(np.where(known & ~starts, d, np.nan)).groupby(run).transform("min").to_numpy()
         nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
         has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
         # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
-        starts = known & np.r_[True, run[1:] != run[:-1]]
         own_rest = starts & (np.r_[run[1:] == run[:-1], False])
         other = known & has_next & (run[nxt] != run)
-        senior = HEAD_MAX_YOUNGER_YEARS * 365.25
-        try_own = head_before_family(m & own_rest, own_rest & (d <= eldest_day + senior), (men - m) > 0)
-        try_other = head_before_family(m & other, other & (d <= eldest_day[nxt] + senior), men[nxt] > 0)
+        try_own = head_before_family(adult & own_rest, own_rest & (d <= eldest_day + senior),
+                                     _has_head(man_day_rest, eldest_rest, d, generation))
+        try_other = head_before_family(adult & other, other & (d <= eldest_day[nxt] + senior),
+                                       _has_head(man_day[nxt], eldest_day[nxt], d, generation))
         fired = int(try_own.sum() + try_other.sum())
-        share = float(try_own.sum() / fired) if fired else None
-        proved = fired >= BLOCK_MIN_CHECKED and share is not None and share >= HEAD_BEFORE_FAMILY_SHARE
-        if report is not None:
-            _note(report, s, head_before_family.__name__, proved or mode is True, share, mode)
-        if not (proved or mode is True):
-            continue
-        shares[s] = share if share is not None and proved else 1.0
+        return (float(try_own.sum() / fired) if fired else None), fired, {
+            "k": k.to_numpy(), "known": known, "d": d, "adult": adult, "eldest_day": eldest_day, "man_day": man_day,
+            "nxt": nxt, "has_next": has_next}
+
+    for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
+        k, known, nxt, has_next, d = t["k"], t["known"], t["nxt"], t["has_next"], t["d"]
         # a husband whose wife follows him is tried on the family after her
         wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
         nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
         has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
         cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(m, d <= eldest_day[nxt] + senior, men[nxt] > 0)
-        out[rows[take]] = k.to_numpy()[nxt[take]]
+        take = cand & head_before_family(t["adult"], d <= t["eldest_day"][nxt] + senior,
+                                         _has_head(t["man_day"][nxt], t["eldest_day"][nxt], d, generation))
+        out[rows[take]] = k[nxt[take]]
         if partner is not None:
-            out[partner[rows[take & wed]]] = k.to_numpy()[nxt[take & wed]]
+            out[partner[rows[take & wed]]] = k[nxt[take & wed]]
     return out, shares
+
+
+def _has_head(man_day: np.ndarray, eldest_day: np.ndarray, day: np.ndarray, generation: float) -> np.ndarray:
+    """Whether a family (its eldest adult man's and eldest member's birth days) has a head of its own, for a
+    row born on ``day`` before it: its eldest member is an adult man, or it has an adult man less than a
+    generation younger than that row."""
+    return (man_day <= eldest_day) | (man_day < day + generation)
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
@@ -1013,9 +1092,10 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
-#: the named rules that join a record to a household by themselves (each writes its name in
-#: ``household_evidence`` on the records it joined); docs/build_tables.py makes the docs table from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents)}
+#: the named rules that join a record to a household by themselves, or keep it apart (each writes its name in
+#: ``household_evidence`` on the records it joined or kept apart); docs/build_tables.py makes the docs table
+#: from this
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk)}
 
 
 def rules_markdown() -> str:

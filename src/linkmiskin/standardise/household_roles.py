@@ -28,6 +28,9 @@ HEAD = "KEPALA"
 SPOUSE = "PASANGAN"
 #: The canonical role of a child of the head.
 CHILD = "ANAK"
+#: The canonical roles of a child's spouse and of a grandchild of the head (a married child's family still
+#: in the parents' KK).
+CHILD_IN_LAW, GRANDCHILD = "MENANTU", "CUCU"
 
 
 def sql_in_roles(column: str, roles: tuple[str, ...]) -> str:
