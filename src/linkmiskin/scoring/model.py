@@ -56,6 +56,7 @@ from linkmiskin.scoring.comparisons import (
     RelationshipComparison,
     SexComparison,
     SpouseNameComparison,
+    gamma_of,
     level_keys,
 )
 from linkmiskin.standardise.nik import TRUSTED_NIK15_STATUSES as _NIK15_TRUSTED
@@ -1083,6 +1084,121 @@ def _kk_typo_pairs(con: Any, records: str) -> float:
     return float(con.execute(sql).fetchall()[0][0])
 
 
+#: comparisons whose u is counted over the whole table (:func:`counted_u_probabilities`) instead of sampled:
+#: output column name -> (SQL standing in for columns the comparison reads only in part, and the pairs of
+#: columns one of which must be equal for any level but the null and the last ones, or None to compare every
+#: pair of distinct values). The sex comparison reads the NIK only as present or not; every address level
+#: but the last needs one kecamatan or desa, or one side's NIK issued in the other's kecamatan.
+COUNTED_U: dict[str, tuple[dict[str, str], tuple[tuple[str, str], ...] | None]] = {
+    "sex": ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
+    "relationship": ({}, None),
+    "address": ({}, (("kecamatan_code", "kecamatan_code"), ("desa_code", "desa_code"),
+                     ("nik_kec", "kecamatan_code"), ("kecamatan_code", "nik_kec"))),
+}
+
+
+def _level_case(comparison: Any) -> tuple[str, str, str]:
+    """A SQL CASE giving a pair (``_l``/``_r`` columns) the stable key of its first level of ``comparison``
+    (``'null'`` for a null level), the key of the last (else) level, and the OR of the null levels."""
+    levels = comparison.get_comparison("duckdb").comparison_levels
+    whens, nulls, last = [], [], "else"
+    for key, lv in zip(level_keys(comparison), levels, strict=True):
+        cond = lv.sql_condition
+        if cond.strip().upper() == "ELSE":
+            last = str(key)
+            continue
+        whens.append(f"WHEN coalesce(({cond}), false) THEN '{'null' if lv.is_null_level else key}'")
+        if lv.is_null_level:
+            nulls.append(f"coalesce(({cond}), false)")
+    return f"CASE {' '.join(whens)} ELSE '{last}' END", last, " OR ".join(nulls) or "false"
+
+
+def _group_pair_sums(con: Any, table: str, cols: list[str], expr: str, joins: tuple[tuple[str, str], ...] | None,
+                     reduce: dict[str, str]) -> dict[str, float]:
+    """The number of record pairs of ``table`` by the value of ``expr`` (SQL on ``<col>_l``/``<col>_r``):
+    records with the same values of ``cols`` form a group, and each pair of groups (joined by one of
+    ``joins``, or every pair when None) is evaluated once, weighing the product of the groups' sizes."""
+    grouped = ", ".join(f"{reduce.get(c, c)} AS {c}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lm_u_groups AS SELECT row_number() OVER () AS gid, * FROM "
+                f"(SELECT {grouped}, count(*) AS c FROM {table} GROUP BY ALL)")
+    if joins is None:
+        pairs = "SELECT l.gid AS a, r.gid AS b FROM lm_u_groups l JOIN lm_u_groups r ON l.gid <= r.gid"
+    else:
+        pairs = " UNION ".join(
+            [f"SELECT least(l.gid, r.gid) AS a, greatest(l.gid, r.gid) AS b FROM lm_u_groups l "
+             f"JOIN lm_u_groups r ON l.{x} = r.{y}" for x, y in joins] + ["SELECT gid, gid FROM lm_u_groups"])
+    side = ", ".join(f'{s}.{c} AS "{c}_{s}"' for s in ("l", "r") for c in cols)
+    sql = (f"SELECT k, sum(w) FROM (SELECT {expr} AS k, w FROM (SELECT {side}, CASE WHEN p.a = p.b "
+           f"THEN l.c * (l.c - 1) / 2 ELSE l.c * r.c END AS w FROM ({pairs}) p "
+           f"JOIN lm_u_groups l ON l.gid = p.a JOIN lm_u_groups r ON r.gid = p.b)) GROUP BY k")
+    out = {str(k): float(w) for k, w in con.execute(sql).fetchall()}
+    con.execute("DROP TABLE IF EXISTS lm_u_groups")
+    return out
+
+
+def level_pair_counts(con: Any, table: str, comparison: Any, reduce: dict[str, str] | None = None,
+                      joins: tuple[tuple[str, str], ...] | None = None) -> dict[str, float]:
+    """The number of record pairs of ``table`` at each level of ``comparison`` (by stable key, ``'null'`` for
+    the null levels together), counted without comparing every pair of records (:func:`_group_pair_sums`).
+
+    ``reduce``: SQL standing in for columns the comparison reads only in part (a NIK read only as present).
+    ``joins``: pairs of columns one of which is equal in every pair at a level other than the null and the
+    last ones; only pairs of groups so joined are compared, the null levels are counted on groups of the
+    columns they read, and the last level takes the remaining pairs. None: every pair of groups is compared
+    (columns with few distinct values).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('KEPALA'), ('KEPALA'), ('ANAK'), "
+    ...                 "(NULL)) v(relationship)")
+    >>> sorted(level_pair_counts(con, "t", RelationshipComparison()).items())
+    [('else', 2.0), ('null', 3.0), ('same', 1.0)]
+    """
+    reduce = reduce or {}
+    cols = list(dict.fromkeys(e.raw_sql_expression for e in comparison.col_expressions.values()))
+    case, last, null_sql = _level_case(comparison)
+    counts = _group_pair_sums(con, table, cols, case, joins, reduce)
+    if joins is None:
+        return counts
+    null_cols = [c for c in cols if f'"{c}_l"' in null_sql or f'"{c}_r"' in null_sql]
+    totals = _group_pair_sums(con, table, null_cols, f"CASE WHEN {null_sql} THEN 'null' ELSE 'pair' END", None,
+                              reduce) if null_cols else {"pair": float(_pairs_of(con, table))}
+    counts["null"] = totals.get("null", 0.0)
+    counts[last] = totals.get("pair", 0.0) - sum(v for k, v in counts.items() if k not in ("null", last))
+    return counts
+
+
+def _pairs_of(con: Any, table: str) -> float:
+    n = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    return n * (n - 1) / 2
+
+
+def counted_u_probabilities(con: Any, table: str, comparison: Any) -> dict[str, float] | None:
+    """u of each non-null level (by key) of a comparison of :data:`COUNTED_U`, from the level counts of every
+    record pair (:func:`level_pair_counts`) rather than a random sample of pairs: exact, so the same data
+    always train the same weights. Matches are counted too, as in a random sample (a negligible share of
+    pairs). None for another comparison, or when no pair is compared (each count floored at half a pair).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('KEPALA'), ('KEPALA'), ('ANAK'), "
+    ...                 "('PASANGAN')) v(relationship)")
+    >>> {k: round(v, 3) for k, v in counted_u_probabilities(con, "t", RelationshipComparison()).items()}
+    {'same': 0.167, 'head_spouse': 0.333, 'else': 0.5}
+    """
+    name = comparison.create_output_column_name()
+    if name not in COUNTED_U:
+        return None
+    reduce, joins = COUNTED_U[name]
+    counts = level_pair_counts(con, table, comparison, reduce, joins)
+    keys = [k for k in level_keys(comparison) if k is not None and gamma_of(comparison, k) >= 0]
+    total = sum(counts.get(k, 0.0) for k in keys)
+    if total < 1:
+        return None
+    return {k: max(counts.get(k, 0.0), 0.5) / total for k in keys}
+
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
@@ -1252,6 +1368,7 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         u_by_key = _u_for_unseen_exact_levels(name, _keyed(main, c, "u_probability"))
         if isinstance(c, KkComparison):
             u_by_key = kk_u_probabilities(con, table_name, c) or u_by_key
+        u_by_key = counted_u_probabilities(con, table_name, c) or u_by_key
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
@@ -1270,7 +1387,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     if message:
         warn(message, stacklevel=3)
     report = {"comparisons": {c.create_output_column_name(): type(c).__name__ for c in comps},
-              "kinds": kinds, "records_with": profile, "prior": prior, "m": how, "u": "random_sampling"}
+              "kinds": kinds, "records_with": profile, "prior": prior, "m": how,
+              "u": {"method": "random_sampling", "counted": sorted(set(COUNTED_U) & {c.create_output_column_name() for c in comps})}}
     return final.misc.save_model_to_json(), report
 
 
