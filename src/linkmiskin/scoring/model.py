@@ -51,6 +51,7 @@ from linkmiskin.scoring.comparisons import (
     IndonesianNameComparison,
     KkComparison,
     MotherNameComparison,
+    NameInKecamatanComparison,
     NikComparison,
     PlainIdComparison,
     RelationshipComparison,
@@ -73,7 +74,7 @@ MODEL_COLUMNS = [
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
     "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "block_desa_first",
-    "kk_name_unique",
+    "kk_name_unique", "name_kec_unique",
     "nik15_shared",
     "spouse_name", "husband_name", "name_form",
 ]
@@ -388,6 +389,7 @@ def model_table(std: pd.DataFrame, wide: pd.DataFrame | None = None) -> pd.DataF
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["kk_name_unique"] = kk_name_unique(t)
+    t["name_kec_unique"] = name_kec_unique(t)
     t["nik15_shared"] = nik15_shared(t)
     t["fingerprint"] = fingerprint(t)
     for col, sizes in block_sizes(t).items():
@@ -431,6 +433,31 @@ def kk_name_unique(t: pd.DataFrame) -> np.ndarray:
         return np.ones(len(t), dtype=bool)
     keys = pd.Series(list(zip(k["kk"], k["n"], strict=True)), index=k.index)
     return ~(keys.isin(ambiguous).to_numpy() & has.to_numpy())
+
+
+def name_kec_unique(t: pd.DataFrame) -> pd.arrays.BooleanArray:
+    """Per record, whether no list holds two records of its name (by sound) in its kecamatan (records of one
+    and the same NIK count as one): every list knows one person of that name there. Null where the name or
+    the kecamatan is missing.
+
+    >>> t = pd.DataFrame({"source": ["a", "a", "b", "a", "a", "b", "a"],
+    ...                   "kecamatan_code": ["K1", "K1", "K1", "K2", "K2", "K2", None],
+    ...                   "name_phon_key": ["ANI"] * 7, "nik15": [None, None, None, "3", "3", None, None]})
+    >>> name_kec_unique(t).tolist()
+    [False, False, False, True, True, True, <NA>]
+    """
+    k = pd.DataFrame({"s": t["source"], "kec": t["kecamatan_code"], "n": t["name_phon_key"], "nik": t["nik15"]})
+    has = (k["kec"].notna() & k["n"].notna()).to_numpy()
+    k = k[has]
+    g = k.groupby(["s", "kec", "n"], sort=False)["nik"]
+    size = g.transform("size")
+    # all the group's records carry one and the same NIK: one person listed twice
+    one_nik = (g.transform("count") == size) & (g.transform("nunique") == 1)
+    repeated = ((size > 1) & ~one_nik).to_numpy(dtype=bool)
+    any_repeated = pd.Series(repeated, index=k.index).groupby([k["kec"], k["n"]], sort=False).transform("any")
+    out = pd.array(np.full(len(t), None, dtype=object), dtype="boolean")
+    out[np.flatnonzero(has)] = ~any_repeated.to_numpy(dtype=bool)
+    return out
 
 
 def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -562,6 +589,7 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
+        NameInKecamatanComparison(),
     ]
 
 
@@ -581,6 +609,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
+        NameInKecamatanComparison(),
     ]
 
 
@@ -614,6 +643,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
     # a wife's NY. + husband's name against the husband's name of the other record's household (an
     # unclear NY. reading that was her own name falls in else)
     "spouse_name": {"exact": 0.60, "close": 0.15, "else": 0.25},
+    # of pairs of one person with one name (by sound) in one kecamatan: each list holds it once there
+    "name_in_kecamatan": {"unique_on_each_list": 0.80, "else": 0.20},
 }
 #: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
 #: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people
@@ -1199,12 +1230,47 @@ def counted_u_probabilities(con: Any, table: str, comparison: Any) -> dict[str, 
 
 
 
+def name_kec_u_probabilities(con: Any, table: str, min_pairs: int = MIN_ANCHORS) -> dict[str, float] | None:
+    """u of the :class:`~linkmiskin.scoring.comparisons.NameInKecamatanComparison` levels (by key), counted on
+    pairs sure to be two people: records of one name (by sound) and one kecamatan whose NIKs code different
+    birth dates. A random sample holds few pairs of one name in one kecamatan, and most of those are one
+    person. None when fewer than ``min_pairs`` such pairs exist (the sampled u is kept).
+
+    Counted from group sizes, without forming the pairs: the pairs of a name in a kecamatan less those of
+    one birth code.
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('ANI', 'K', true, '321601010190'), "
+    ...                 "('ANI', 'K', true, '321601020290'), ('ANI', 'K', false, '321601030390'), "
+    ...                 "('ANI', 'K', false, '321601030390')) v(name_phon_key, kecamatan_code, name_kec_unique, nik15)")
+    >>> name_kec_u_probabilities(con, "t", min_pairs=1)
+    {'unique_on_each_list': 0.2, 'else': 0.8}
+    """
+    sql = f"""
+        WITH r AS (SELECT name_phon_key AS n, kecamatan_code AS k, name_kec_unique AS f,
+                          substr(nik15, 7, 6) AS b FROM {table}
+                   WHERE nik15 IS NOT NULL AND name_phon_key IS NOT NULL AND kecamatan_code IS NOT NULL
+                         AND name_kec_unique IS NOT NULL),
+             g AS (SELECT n, k, count(*) AS c, count(*) FILTER (WHERE f) AS u FROM r GROUP BY n, k),
+             gb AS (SELECT n, k, b, count(*) AS c, count(*) FILTER (WHERE f) AS u FROM r GROUP BY n, k, b)
+        SELECT (SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM g) - (SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM gb),
+               (SELECT coalesce(sum(u * (u - 1) / 2), 0) FROM g) - (SELECT coalesce(sum(u * (u - 1) / 2), 0) FROM gb)"""
+    total, unique = (float(v) for v in con.execute(sql).fetchall()[0])
+    if total < min_pairs:
+        return None
+    u = min(max(unique, 0.5), total - 0.5) / total
+    return {"unique_on_each_list": u, "else": 1.0 - u}
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
         return "id" if kinds.get("nik") == "plain_id" else "nik"
     if name == "address":
         return "address_text" if kinds.get("address") == "text" else "desa"
+    if name == "name_in_kecamatan":
+        return "desa"
     return name
 
 
@@ -1369,6 +1435,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         if isinstance(c, KkComparison):
             u_by_key = kk_u_probabilities(con, table_name, c) or u_by_key
         u_by_key = counted_u_probabilities(con, table_name, c) or u_by_key
+        if isinstance(c, NameInKecamatanComparison):
+            u_by_key = name_kec_u_probabilities(con, table_name) or u_by_key
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
