@@ -41,14 +41,15 @@ def test_levels():
 
 def test_a_name_repeated_on_one_list_is_repeated_for_every_list():
     # p3ke holds two FARHAN in K1 (two people): the bpjs and dtks FARHAN there are not unique either
-    t = pd.DataFrame({"source": ["p3ke", "p3ke", "bpjs", "dtks", "bpjs", "dtks"],
+    t = pd.DataFrame({"source": ["p3ke", "p3ke", "bpjs", "dtks", "bpjs", "dtks"], "desa_code": [None] * 6,
                       "kecamatan_code": ["K1", "K1", "K1", "K1", "K2", "K2"],
                       "name_phon_key": ["FARHAN"] * 6, "nik15": [None, None, None, None, None, None]})
     assert name_kec_unique(t).tolist() == [False, False, False, False, True, True]
 
 
 def test_one_person_listed_twice_under_one_nik_is_unique():
-    t = pd.DataFrame({"source": ["a", "a", "b"], "kecamatan_code": ["K1"] * 3, "name_phon_key": ["ANI"] * 3,
+    t = pd.DataFrame({"source": ["a", "a", "b"], "kecamatan_code": ["K1"] * 3, "desa_code": [None] * 3,
+                      "name_phon_key": ["ANI"] * 3,
                       "nik15": ["321605010190000", "321605010190000", None]})
     assert name_kec_unique(t).tolist() == [True, True, True]
     t.loc[1, "nik15"] = None   # may be another ANI
@@ -69,3 +70,12 @@ def test_u_from_pairs_sure_to_be_two_people():
     assert name_kec_u_probabilities(con, "t", min_pairs=1) == pytest.approx({"unique_on_each_list": 1 / 3,
                                                                               "else": 2 / 3})
     assert name_kec_u_probabilities(con, "t", min_pairs=4) is None
+
+
+def test_a_name_in_two_desas_of_the_kecamatan_is_not_unique():
+    # one WULAN PUTRI per list, but the lists place them in two desas: two people (or one who moved)
+    t = pd.DataFrame({"source": ["bpjs", "dtks", "p3ke"], "kecamatan_code": ["K1"] * 3,
+                      "desa_code": [None, "D1", "D2"], "name_phon_key": ["WULAN PUTRI"] * 3, "nik15": [None] * 3})
+    assert name_kec_unique(t).tolist() == [False, False, False]
+    t.loc[2, "desa_code"] = "D1"
+    assert name_kec_unique(t).tolist() == [True, True, True]

@@ -437,14 +437,15 @@ def kk_name_unique(t: pd.DataFrame) -> np.ndarray:
 
 def name_kec_unique(t: pd.DataFrame) -> pd.arrays.BooleanArray:
     """Per record, whether no list holds two records of its name (by sound) in its kecamatan (records of one
-    and the same NIK count as one): every list knows one person of that name there. Null where the name or
-    the kecamatan is missing.
+    and the same NIK count as one) and the records of that name there give at most one desa: every list
+    knows one person of that name there. Null where the name or the kecamatan is missing.
 
-    >>> t = pd.DataFrame({"source": ["a", "a", "b", "a", "a", "b", "a"],
-    ...                   "kecamatan_code": ["K1", "K1", "K1", "K2", "K2", "K2", None],
-    ...                   "name_phon_key": ["ANI"] * 7, "nik15": [None, None, None, "3", "3", None, None]})
+    >>> t = pd.DataFrame({"source": ["a", "a", "b", "a", "a", "b", "a", "a", "b"],
+    ...                   "kecamatan_code": ["K1", "K1", "K1", "K2", "K2", "K2", None, "K3", "K3"],
+    ...                   "desa_code": [None, None, None, "D1", None, "D1", None, "D2", "D3"],
+    ...                   "name_phon_key": ["ANI"] * 9, "nik15": [None, None, None, "3", "3", None, None, None, None]})
     >>> name_kec_unique(t).tolist()
-    [False, False, False, True, True, True, <NA>]
+    [False, False, False, True, True, True, <NA>, False, False]
     """
     k = pd.DataFrame({"s": t["source"], "kec": t["kecamatan_code"], "n": t["name_phon_key"], "nik": t["nik15"]})
     has = (k["kec"].notna() & k["n"].notna()).to_numpy()
@@ -454,9 +455,12 @@ def name_kec_unique(t: pd.DataFrame) -> pd.arrays.BooleanArray:
     # all the group's records carry one and the same NIK: one person listed twice
     one_nik = (g.transform("count") == size) & (g.transform("nunique") == 1)
     repeated = ((size > 1) & ~one_nik).to_numpy(dtype=bool)
-    any_repeated = pd.Series(repeated, index=k.index).groupby([k["kec"], k["n"]], sort=False).transform("any")
+    by_place = [k["kec"], k["n"]]
+    any_repeated = pd.Series(repeated, index=k.index).groupby(by_place, sort=False).transform("any")
+    # records of the name in two desas of the kecamatan are two people, or one who moved: not one for sure
+    desas = t["desa_code"][has].groupby(by_place, sort=False).transform("nunique")
     out = pd.array(np.full(len(t), None, dtype=object), dtype="boolean")
-    out[np.flatnonzero(has)] = ~any_repeated.to_numpy(dtype=bool)
+    out[np.flatnonzero(has)] = ~(any_repeated.to_numpy(dtype=bool) | (desas.to_numpy() > 1))
     return out
 
 
