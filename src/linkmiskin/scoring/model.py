@@ -1120,15 +1120,15 @@ def _kk_typo_pairs(con: Any, records: str) -> float:
 
 
 #: comparisons whose u is counted over the whole table (:func:`counted_u_probabilities`) instead of sampled:
-#: output column name -> (SQL standing in for columns the comparison reads only in part, and the pairs of
+#: comparison class -> (SQL standing in for columns the comparison reads only in part, and the pairs of
 #: columns one of which must be equal for any level but the null and the last ones, or None to compare every
 #: pair of distinct values). The sex comparison reads the NIK only as present or not; every address level
 #: but the last needs one kecamatan or desa, or one side's NIK issued in the other's kecamatan.
-COUNTED_U: dict[str, tuple[dict[str, str], tuple[tuple[str, str], ...] | None]] = {
-    "sex": ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
-    "relationship": ({}, None),
-    "address": ({}, (("kecamatan_code", "kecamatan_code"), ("desa_code", "desa_code"),
-                     ("nik_kec", "kecamatan_code"), ("kecamatan_code", "nik_kec"))),
+COUNTED_U: dict[type, tuple[dict[str, str], tuple[tuple[str, str], ...] | None]] = {
+    SexComparison: ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
+    RelationshipComparison: ({}, None),
+    IndonesianAddressComparison: ({}, (("kecamatan_code", "kecamatan_code"), ("desa_code", "desa_code"),
+                                       ("nik_kec", "kecamatan_code"), ("kecamatan_code", "nik_kec"))),
 }
 
 
@@ -1221,10 +1221,9 @@ def counted_u_probabilities(con: Any, table: str, comparison: Any) -> dict[str, 
     >>> {k: round(v, 3) for k, v in counted_u_probabilities(con, "t", RelationshipComparison()).items()}
     {'same': 0.167, 'head_spouse': 0.333, 'else': 0.5}
     """
-    name = comparison.create_output_column_name()
-    if name not in COUNTED_U:
+    if type(comparison) not in COUNTED_U:
         return None
-    reduce, joins = COUNTED_U[name]
+    reduce, joins = COUNTED_U[type(comparison)]
     counts = level_pair_counts(con, table, comparison, reduce, joins)
     keys = [k for k in level_keys(comparison) if k is not None and gamma_of(comparison, k) >= 0]
     total = sum(counts.get(k, 0.0) for k in keys)
@@ -1460,7 +1459,7 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         warn(message, stacklevel=3)
     report = {"comparisons": {c.create_output_column_name(): type(c).__name__ for c in comps},
               "kinds": kinds, "records_with": profile, "prior": prior, "m": how,
-              "u": {"method": "random_sampling", "counted": sorted(set(COUNTED_U) & {c.create_output_column_name() for c in comps})}}
+              "u": {"method": "random_sampling", "counted": sorted(c.create_output_column_name() for c in comps if type(c) in COUNTED_U)}}
     return final.misc.save_model_to_json(), report
 
 
