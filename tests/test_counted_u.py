@@ -15,21 +15,22 @@ from linkmiskin.scoring.comparisons import (
     SexComparison,
     level_keys,
 )
-from linkmiskin.scoring.model import COUNTED_U, counted_u_probabilities, level_pair_counts
+from linkmiskin.scoring.model import ADDRESS_PASSES, COUNTED_U, counted_u_probabilities, level_pair_counts
 
 ROWS = pd.DataFrame({
     "desa_code": ["32.16.01.2001", "32.16.01.2001", "32.16.01.2001", "32.16.01.2002", None, None,
-                  "32.16.02.2001", "32.16.02.2001", None, "BPS:3216010001"],
+                  "32.16.02.2001", "32.16.02.2001", None, "BPS:3216010001", "32.16.01.2001", "32.16.01.2001"],
     "kecamatan_code": ["32.16.01", "32.16.01", "32.16.01", "32.16.01", "32.16.01", None,
-                       "32.16.02", "32.16.02", "32.16.02", "BPS:3216010"],
-    "rt": [1, 1, 2, 1, None, None, 3, 3, None, 1],
-    "rw": [1, 1, 1, 1, None, None, 2, 2, None, 1],
-    "place": ["BOJONG", None, "BOJONG", "BOJONG", None, None, None, "SUKA", None, None],
-    "nik_kec": [None, "32.16.02", None, None, None, None, "32.16.01", None, None, None],
-    "sex": ["L", "L", "P", "P", None, "L", "P", "L", "P", "L"],
-    "nik15": ["321601", None, "321601", "321602", None, "3", "3", None, "3", None],
-    "nik_sex": ["L", None, "P", "P", None, "L", "P", None, "L", None],
-    "relationship": ["KEPALA", "KEPALA", "PASANGAN", "ANAK", None, "ANAK", "KEPALA", "LAINNYA", "ANAK", None],
+                       "32.16.02", "32.16.02", "32.16.02", "BPS:3216010", "32.16.01", "32.16.01"],
+    "rt": [1, 1, 2, 1, None, None, 3, 3, None, 1, 5, 2],
+    "rw": [1, 1, 1, 1, None, None, 2, 2, None, 1, 3, 4],
+    "place": ["BOJONG", None, "BOJONG", "BOJONG", None, None, None, "SUKA", None, None, "KAUM", "BOJONG"],
+    "nik_kec": [None, "32.16.02", None, None, None, None, "32.16.01", None, None, None, None, None],
+    "sex": ["L", "L", "P", "P", None, "L", "P", "L", "P", "L", "P", "L"],
+    "nik15": ["321601", None, "321601", "321602", None, "3", "3", None, "3", None, None, "3"],
+    "nik_sex": ["L", None, "P", "P", None, "L", "P", None, "L", None, None, "L"],
+    "relationship": ["KEPALA", "KEPALA", "PASANGAN", "ANAK", None, "ANAK", "KEPALA", "LAINNYA", "ANAK", None,
+                     "ANAK", "KEPALA"],
 })
 
 
@@ -66,16 +67,23 @@ def table(rows: pd.DataFrame):
     RelationshipComparison("relationship"),
 ], ids=["address", "sex", "relationship"])
 def test_level_counts_equal_every_pair_compared(creator):
-    reduce, joins = COUNTED_U[type(creator)]
-    got = level_pair_counts(table(ROWS), "t", creator, reduce, joins)
+    reduce, passes = COUNTED_U.get(type(creator), ({}, ADDRESS_PASSES))
+    got = level_pair_counts(table(ROWS), "t", creator, reduce, passes)
     want = brute_force(creator, ROWS)
     assert {k: v for k, v in got.items() if v} == want
+
+
+def test_address_passes_count_every_desa_level():
+    creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
+    got = level_pair_counts(table(ROWS), "t", creator, {}, ADDRESS_PASSES)
+    # one desa, another RW and place (the rest of the desa's pairs); one desa and place, another RW
+    assert got["desa"] > 0 and got["desa_place"] > 0
 
 
 def test_address_joins_leave_no_level_uncounted():
     # a NIK issued in another kecamatan is the only link of two records: counted by the nik_kec join
     creator = IndonesianAddressComparison("desa_code", nik_kecamatan_col_name="nik_kec")
-    got = level_pair_counts(table(ROWS), "t", creator, *COUNTED_U[IndonesianAddressComparison])
+    got = level_pair_counts(table(ROWS), "t", creator, {}, ADDRESS_PASSES)
     assert got["nik_issued_in_others_kecamatan"] == brute_force(creator, ROWS)["nik_issued_in_others_kecamatan"] > 0
 
 
