@@ -617,7 +617,7 @@ def _confidence_spark(persons: Any, pairs: Any) -> Any:
 #: own source, so the executors compute them source by source; these are recounted on Spark afterwards.
 GLOBAL_COLUMNS = ("name_rarity", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa",
                   "block_last_kec", "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first",
-                  "block_rt_last", "block_desa_first", "nik15_shared", "kk_name_unique")
+                  "block_rt_last", "block_desa_first", "nik15_shared", "kk_name_unique", "name_kec_unique")
 _POS, _META = "lm_pos", "lm_meta"
 
 
@@ -934,7 +934,8 @@ def global_columns_spark(t: Any, total: int) -> Any:
     :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
     key, missing values one key), whether a record's first 15 NIK digits are shared by two full NIKs
     (:func:`linkmiskin.scoring.model.nik15_shared`), whether its KK and name point to one person on every
-    list (:func:`linkmiskin.scoring.model.kk_name_unique`) and the name's rarity (relative frequency, over all
+    list (:func:`linkmiskin.scoring.model.kk_name_unique`), whether no list repeats its name in its kecamatan
+    nor do its records there give two desas (:func:`linkmiskin.scoring.model.name_kec_unique`) and the name's rarity (relative frequency, over all
     records, of its rarest token; NULL without tokens)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -959,6 +960,23 @@ def global_columns_spark(t: Any, total: int) -> Any:
                  .select("kk", "name_phon_key").distinct().withColumn("lm_ambiguous", F.lit(True)))
     t = (t.drop("kk_name_unique").join(ambiguous, ["kk", "name_phon_key"], "left")
          .withColumn("kk_name_unique", ~F.coalesce(F.col("lm_ambiguous"), F.lit(False))).drop("lm_ambiguous"))
+    # name_kec_unique: no list holds two records of the name in the kecamatan that are not one NIK, and they
+    # give at most one desa
+    here = t.where(F.col("kecamatan_code").isNotNull() & F.col("name_phon_key").isNotNull())
+    lists = here.groupBy("source", "kecamatan_code", "name_phon_key").agg(
+        F.count(F.lit(1)).alias("lm_size"), F.count("nik15").alias("lm_niks"),
+        F.countDistinct("nik15").alias("lm_distinct"))
+    twice = (lists.where((F.col("lm_size") > 1) & ~((F.col("lm_niks") == F.col("lm_size"))
+                                                    & (F.col("lm_distinct") == 1)))
+             .select("kecamatan_code", "name_phon_key"))
+    # or records of the name in two desas of the kecamatan
+    desas = (here.groupBy("kecamatan_code", "name_phon_key").agg(F.countDistinct("desa_code").alias("lm_desas"))
+             .where(F.col("lm_desas") > 1).select("kecamatan_code", "name_phon_key"))
+    repeated = twice.union(desas).distinct().withColumn("lm_repeated", F.lit(True))
+    known = F.col("kecamatan_code").isNotNull() & F.col("name_phon_key").isNotNull()
+    t = (t.drop("name_kec_unique").join(repeated, ["kecamatan_code", "name_phon_key"], "left")
+         .withColumn("name_kec_unique", F.when(known, ~F.coalesce(F.col("lm_repeated"), F.lit(False))))
+         .drop("lm_repeated"))
     ex = t.select("unique_id", F.explode("name_tokens").alias("lm_tok")).where(F.col("lm_tok").isNotNull())
     freq = ex.groupBy("lm_tok").agg((F.count(F.lit(1)).cast("double") / F.lit(float(max(total, 1)))).alias("lm_f"))
     rarity = ex.join(freq, "lm_tok").groupBy("unique_id").agg(F.min("lm_f").alias("lm_rar"))

@@ -968,3 +968,49 @@ class SpouseNameComparison(ComparisonCreator):
 
     def create_output_column_name(self) -> str:
         return self._names["spouse"]
+
+
+class NameInKecamatanComparison(ComparisonCreator):
+    def __init__(self, unique_col_name: str = "name_kec_unique", *, phonetic_col_name: str = "name_phon_key",
+                 kecamatan_col_name: str = "kecamatan_code", output_column_name: str = "name_in_kecamatan"):
+        """Compare how often each record's list repeats its name (by sound) in its kecamatan, for two records
+        of the same name in the same kecamatan: when each list holds that name once there, the two are
+        likely one person; when a list holds it twice or more (a father and son, two neighbours), less so.
+        The name's frequency over all records is the name comparison's (term frequencies); this is the
+        local count, which a kabupaten-wide frequency misses (a name common in one kecamatan, rare in
+        another). Its levels are learnt conditional on the same name and kecamatan, so they add to the name
+        and address comparisons what those do not say.
+
+        The comparison levels are (key in brackets):
+
+        - Null: a name or kecamatan is missing, or the names (by sound) or kecamatans differ  (``null``)
+        - No list holds two records of that name in that kecamatan  (``unique_on_each_list``)
+        - All other: a list holds the name more than once there  (``else``)
+
+        Args:
+            unique_col_name: boolean column, true when no list holds two records of the record's name
+                (by sound) in its kecamatan (:func:`linkmiskin.scoring.model.name_kec_unique`).
+            phonetic_col_name: the sorted phonetic keys of the name's tokens.
+            kecamatan_col_name: the kecamatan code.
+            output_column_name: the comparison's name.
+
+        >>> level_keys(NameInKecamatanComparison())
+        ['null', 'unique_on_each_list', 'else']
+        """
+        self._names = {"unique": unique_col_name, "phon": phonetic_col_name, "kec": kecamatan_col_name}
+        self._output = output_column_name
+        super().__init__(dict(self._names))
+
+    def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._names.items()}
+        (ul, ur), (pl, pr), (kl, kr) = q["unique"], q["phon"], q["kec"]
+        return [
+            _null_level(f"{pl} IS NULL OR {pr} IS NULL OR {kl} IS NULL OR {kr} IS NULL OR {ul} IS NULL "
+                        f"OR {ur} IS NULL OR {pl} <> {pr} OR {kl} <> {kr}",
+                        "Names or kecamatans differ or are missing"),
+            _lvl(f"{ul} AND {ur}", "Each list holds the name once in the kecamatan", key="unique_on_each_list"),
+            keyed(cll.ElseLevel(), "else"),
+        ]
+
+    def create_output_column_name(self) -> str:
+        return self._output

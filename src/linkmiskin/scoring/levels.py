@@ -107,6 +107,11 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
                               "record's household",
     ("spouse_name", "close"): "those names close (a typo, or one inside the other: NYONYA BUDI / BUDI SANTOSO)",
     ("spouse_name", "else"): "another husband's name",
+    ("name_in_kecamatan", "null"): "the names (by sound) or the kecamatans differ, or one is missing: no evidence",
+    ("name_in_kecamatan", "unique_on_each_list"): "one name in one kecamatan, and each list holds that name once "
+                                                  "there: likely one person",
+    ("name_in_kecamatan", "else"): "one name in one kecamatan, and a list holds that name more than once "
+                                       "there (a father and son, two neighbours)",
 }
 
 

@@ -51,11 +51,13 @@ from linkmiskin.scoring.comparisons import (
     IndonesianNameComparison,
     KkComparison,
     MotherNameComparison,
+    NameInKecamatanComparison,
     NikComparison,
     PlainIdComparison,
     RelationshipComparison,
     SexComparison,
     SpouseNameComparison,
+    gamma_of,
     level_keys,
 )
 from linkmiskin.standardise.nik import TRUSTED_NIK15_STATUSES as _NIK15_TRUSTED
@@ -72,7 +74,7 @@ MODEL_COLUMNS = [
     "relationship", "kk", "mother_name", "mother_tokens", "id_plain", "addr_text", "addr_tokens", "addr_post", "addr_number",
     "fingerprint", "block_nik15", "block_dob_kec", "block_first_dob", "block_phon_desa", "block_last_kec",
     "block_kk_first", "block_kk_last", "block_phon_kec", "block_rt_first", "block_rt_last", "block_desa_first",
-    "kk_name_unique",
+    "kk_name_unique", "name_kec_unique",
     "nik15_shared",
     "spouse_name", "husband_name", "name_form",
 ]
@@ -387,6 +389,7 @@ def model_table(std: pd.DataFrame, wide: pd.DataFrame | None = None) -> pd.DataF
     shared[ny.index[ny > 1]] = True
     t["nik_consistent"] = (cons & ~shared).to_numpy()
     t["kk_name_unique"] = kk_name_unique(t)
+    t["name_kec_unique"] = name_kec_unique(t)
     t["nik15_shared"] = nik15_shared(t)
     t["fingerprint"] = fingerprint(t)
     for col, sizes in block_sizes(t).items():
@@ -430,6 +433,35 @@ def kk_name_unique(t: pd.DataFrame) -> np.ndarray:
         return np.ones(len(t), dtype=bool)
     keys = pd.Series(list(zip(k["kk"], k["n"], strict=True)), index=k.index)
     return ~(keys.isin(ambiguous).to_numpy() & has.to_numpy())
+
+
+def name_kec_unique(t: pd.DataFrame) -> pd.arrays.BooleanArray:
+    """Per record, whether no list holds two records of its name (by sound) in its kecamatan (records of one
+    and the same NIK count as one) and the records of that name there give at most one desa: every list
+    knows one person of that name there. Null where the name or the kecamatan is missing.
+
+    >>> t = pd.DataFrame({"source": ["a", "a", "b", "a", "a", "b", "a", "a", "b"],
+    ...                   "kecamatan_code": ["K1", "K1", "K1", "K2", "K2", "K2", None, "K3", "K3"],
+    ...                   "desa_code": [None, None, None, "D1", None, "D1", None, "D2", "D3"],
+    ...                   "name_phon_key": ["ANI"] * 9, "nik15": [None, None, None, "3", "3", None, None, None, None]})
+    >>> name_kec_unique(t).tolist()
+    [False, False, False, True, True, True, <NA>, False, False]
+    """
+    k = pd.DataFrame({"s": t["source"], "kec": t["kecamatan_code"], "n": t["name_phon_key"], "nik": t["nik15"]})
+    has = (k["kec"].notna() & k["n"].notna()).to_numpy()
+    k = k[has]
+    g = k.groupby(["s", "kec", "n"], sort=False)["nik"]
+    size = g.transform("size")
+    # all the group's records carry one and the same NIK: one person listed twice
+    one_nik = (g.transform("count") == size) & (g.transform("nunique") == 1)
+    repeated = ((size > 1) & ~one_nik).to_numpy(dtype=bool)
+    by_place = [k["kec"], k["n"]]
+    any_repeated = pd.Series(repeated, index=k.index).groupby(by_place, sort=False).transform("any")
+    # records of the name in two desas of the kecamatan are two people, or one who moved: not one for sure
+    desas = t["desa_code"][has].groupby(by_place, sort=False).transform("nunique")
+    out = pd.array(np.full(len(t), None, dtype=object), dtype="boolean")
+    out[np.flatnonzero(has)] = ~(any_repeated.to_numpy(dtype=bool) | (desas.to_numpy() > 1))
+    return out
 
 
 def block_sizes(t: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -561,6 +593,7 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
+        NameInKecamatanComparison(),
     ]
 
 
@@ -580,6 +613,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
+        NameInKecamatanComparison(),
     ]
 
 
@@ -613,6 +647,8 @@ PRIOR_M: dict[str, dict[str, float]] = {
     # a wife's NY. + husband's name against the husband's name of the other record's household (an
     # unclear NY. reading that was her own name falls in else)
     "spouse_name": {"exact": 0.60, "close": 0.15, "else": 0.25},
+    # of pairs of one person with one name (by sound) in one kecamatan: each list holds it once there
+    "name_in_kecamatan": {"unique_on_each_list": 0.80, "else": 0.20},
 }
 #: comparisons of identifiers issued to one person each (the NIK): their u is corrected for the true
 #: matches in the random sample (:func:`_u_without_matches`). Not for names, dates or addresses: people
@@ -1083,12 +1119,205 @@ def _kk_typo_pairs(con: Any, records: str) -> float:
     return float(con.execute(sql).fetchall()[0][0])
 
 
+class CountPass(NamedTuple):
+    """One pass of :func:`level_pair_counts`: the pairs of groups joined by one of ``joins`` (each a tuple of
+    pairs of columns, all equal), the groups formed on the columns ``keep`` only (the others read as NULL; None: every column), and
+    the pairs an earlier pass counted left out (``skip``, SQL on the groups ``l`` and ``r``). ``rest``: a
+    level key and columns: the pairs equal on those columns (none NULL) that this and the earlier passes do
+    not put at another level are at that level (counted without forming them)."""
+    joins: tuple[tuple[tuple[str, str], ...], ...]
+    keep: tuple[str, ...] | None = None
+    skip: str | None = None
+    rest: tuple[str, tuple[str, ...]] | None = None
+
+
+#: passes that count the address levels (:class:`~linkmiskin.scoring.comparisons.IndonesianAddressComparison`):
+#: one desa and one RW or place (the rest of one desa: "desa"); one kecamatan, not one desa (the desa's RT, RW
+#: and place cannot matter); a NIK issued in the other's kecamatan, another kecamatan. Not in :data:`COUNTED_U`:
+#: on world A at 20,000 households (68,000 records) the count takes about 6 s, and it grows with the records
+#: of a desa, so the address keeps Splink's sampled u.
+ADDRESS_PASSES = (
+    CountPass(((("desa_code", "desa_code"), ("rw", "rw")),), ("desa_code", "kecamatan_code", "rt", "rw", "place")),
+    CountPass(((("desa_code", "desa_code"), ("place", "place")),), ("desa_code", "kecamatan_code", "rt", "rw", "place"),
+              skip="coalesce(l.rw = r.rw, false)", rest=("desa", ("desa_code",))),
+    CountPass(((("kecamatan_code", "kecamatan_code"),),), ("desa_code", "kecamatan_code", "nik_kec"),
+              "coalesce(l.desa_code = r.desa_code, false)"),
+    CountPass(((("nik_kec", "kecamatan_code"),), (("kecamatan_code", "nik_kec"),)), ("desa_code", "kecamatan_code", "nik_kec"),
+              "coalesce(l.kecamatan_code = r.kecamatan_code, false) OR coalesce(l.desa_code = r.desa_code, false)"),
+)
+
+#: comparisons whose u is counted over the whole table (:func:`counted_u_probabilities`) instead of sampled:
+#: comparison class -> (SQL standing in for columns the comparison reads only in part, and the passes that
+#: count every pair at a level other than the null and the last ones, or None to compare every pair of
+#: distinct values). The sex comparison reads the NIK only as present or not (a few groups each: counting
+#: takes milliseconds at 20,000 households).
+COUNTED_U: dict[type, tuple[dict[str, str], tuple[CountPass, ...] | None]] = {
+    SexComparison: ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
+    RelationshipComparison: ({}, None),
+}
+
+
+def _level_case(comparison: Any) -> tuple[str, str, str]:
+    """A SQL CASE giving a pair (``_l``/``_r`` columns) the stable key of its first level of ``comparison``
+    (``'null'`` for a null level), the key of the last (else) level, and the OR of the null levels."""
+    levels = comparison.get_comparison("duckdb").comparison_levels
+    whens, nulls, last = [], [], "else"
+    for key, lv in zip(level_keys(comparison), levels, strict=True):
+        cond = lv.sql_condition
+        if cond.strip().upper() == "ELSE":
+            last = str(key)
+            continue
+        whens.append(f"WHEN coalesce(({cond}), false) THEN '{'null' if lv.is_null_level else key}'")
+        if lv.is_null_level:
+            nulls.append(f"coalesce(({cond}), false)")
+    return f"CASE {' '.join(whens)} ELSE '{last}' END", last, " OR ".join(nulls) or "false"
+
+
+def _group_pair_sums(con: Any, table: str, cols: list[str], expr: str, reduce: dict[str, str],
+                     count_pass: CountPass | None = None) -> dict[str, float]:
+    """The number of record pairs of ``table`` by the value of ``expr`` (SQL on ``<col>_l``/``<col>_r``):
+    records with the same values of ``cols`` form a group, and each pair of groups (those of ``count_pass``,
+    or every pair when None) is evaluated once, weighing the product of the groups' sizes."""
+    keep = count_pass.keep if count_pass is not None and count_pass.keep is not None else cols
+    grouped = ", ".join(f"{reduce.get(c, c) if c in keep else 'NULL'} AS {c}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lm_u_groups AS SELECT row_number() OVER () AS gid, * FROM "
+                f"(SELECT {grouped}, count(*) AS c FROM {table} GROUP BY ALL)")
+    if count_pass is None:
+        pairs = "SELECT l.gid AS a, r.gid AS b FROM lm_u_groups l JOIN lm_u_groups r ON l.gid <= r.gid"
+    else:
+        skip = f" WHERE NOT ({count_pass.skip})" if count_pass.skip else ""
+        pairs = " UNION ".join(
+            [f"SELECT least(l.gid, r.gid) AS a, greatest(l.gid, r.gid) AS b FROM lm_u_groups l "
+             f"JOIN lm_u_groups r ON {' AND '.join(f'l.{x} = r.{y}' for x, y in on)}{skip}" for on in count_pass.joins]
+            + ["SELECT l.gid, l.gid FROM lm_u_groups l, lm_u_groups r WHERE l.gid = r.gid"
+               + (f" AND NOT ({count_pass.skip})" if count_pass.skip else "")])
+    side = ", ".join(f'{s}.{c} AS "{c}_{s}"' for s in ("l", "r") for c in cols)
+    sql = (f"SELECT k, sum(w) FROM (SELECT {expr} AS k, w FROM (SELECT {side}, CASE WHEN p.a = p.b "
+           f"THEN l.c * (l.c - 1) / 2 ELSE l.c * r.c END AS w FROM ({pairs}) p "
+           f"JOIN lm_u_groups l ON l.gid = p.a JOIN lm_u_groups r ON r.gid = p.b)) GROUP BY k")
+    out = {str(k): float(w) for k, w in con.execute(sql).fetchall()}
+    con.execute("DROP TABLE IF EXISTS lm_u_groups")
+    return out
+
+
+def level_pair_counts(con: Any, table: str, comparison: Any, reduce: dict[str, str] | None = None,
+                      passes: tuple[CountPass, ...] | None = None) -> dict[str, float]:
+    """The number of record pairs of ``table`` at each level of ``comparison`` (by stable key, ``'null'`` for
+    the null levels together), counted without comparing every pair of records (:func:`_group_pair_sums`).
+
+    ``reduce``: SQL standing in for columns the comparison reads only in part (a NIK read only as present).
+    ``passes``: :class:`CountPass` es that together hold every pair at a level other than the null and the
+    last ones, each such pair in one pass; the null levels are counted on groups of the columns they read,
+    and the last level takes the remaining pairs. None: every pair of groups is compared (columns with few
+    distinct values).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('KEPALA'), ('KEPALA'), ('ANAK'), "
+    ...                 "(NULL)) v(relationship)")
+    >>> sorted(level_pair_counts(con, "t", RelationshipComparison()).items())
+    [('else', 2.0), ('null', 3.0), ('same', 1.0)]
+    """
+    reduce = reduce or {}
+    cols = list(dict.fromkeys(e.raw_sql_expression for e in comparison.col_expressions.values()))
+    case, last, null_sql = _level_case(comparison)
+    if passes is None:
+        return _group_pair_sums(con, table, cols, case, reduce)
+    counts: dict[str, float] = {}
+    for count_pass in passes:
+        for k, v in _group_pair_sums(con, table, cols, case, reduce, count_pass).items():
+            if k not in ("null", last):
+                counts[k] = counts.get(k, 0.0) + v
+        if count_pass.rest is not None:
+            key, on = count_pass.rest
+            counts[key] = _equal_pairs(con, table, on) - sum(counts.values())
+    null_cols = [c for c in cols if f'"{c}_l"' in null_sql or f'"{c}_r"' in null_sql]
+    totals = _group_pair_sums(con, table, null_cols, f"CASE WHEN {null_sql} THEN 'null' ELSE 'pair' END",
+                              reduce) if null_cols else {"pair": float(_pairs_of(con, table))}
+    counts["null"] = totals.get("null", 0.0)
+    counts[last] = totals.get("pair", 0.0) - sum(v for k, v in counts.items() if k not in ("null", last))
+    return counts
+
+
+def _equal_pairs(con: Any, table: str, columns: tuple[str, ...]) -> float:
+    """The number of record pairs of ``table`` equal on ``columns``, none of them NULL."""
+    on = ", ".join(columns)
+    where = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    return float(con.execute(f"SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM (SELECT count(*) AS c FROM {table} "
+                             f"WHERE {where} GROUP BY {on})").fetchall()[0][0])
+
+
+def _pairs_of(con: Any, table: str) -> float:
+    n = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    return n * (n - 1) / 2
+
+
+def counted_u_probabilities(con: Any, table: str, comparison: Any) -> dict[str, float] | None:
+    """u of each non-null level (by key) of a comparison of :data:`COUNTED_U`, from the level counts of every
+    record pair (:func:`level_pair_counts`) rather than a random sample of pairs: exact, so the same data
+    always train the same weights. Matches are counted too, as in a random sample (a negligible share of
+    pairs). None for another comparison, or when no pair is compared (each count floored at half a pair).
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('KEPALA'), ('KEPALA'), ('ANAK'), "
+    ...                 "('PASANGAN')) v(relationship)")
+    >>> {k: round(v, 3) for k, v in counted_u_probabilities(con, "t", RelationshipComparison()).items()}
+    {'same': 0.167, 'head_spouse': 0.333, 'else': 0.5}
+    """
+    if type(comparison) not in COUNTED_U:
+        return None
+    reduce, passes = COUNTED_U[type(comparison)]
+    counts = level_pair_counts(con, table, comparison, reduce, passes)
+    keys = [k for k in level_keys(comparison) if k is not None and gamma_of(comparison, k) >= 0]
+    total = sum(counts.get(k, 0.0) for k in keys)
+    if total < 1:
+        return None
+    return {k: max(counts.get(k, 0.0), 0.5) / total for k in keys}
+
+
+
+def name_kec_u_probabilities(con: Any, table: str, min_pairs: int = MIN_ANCHORS) -> dict[str, float] | None:
+    """u of the :class:`~linkmiskin.scoring.comparisons.NameInKecamatanComparison` levels (by key), counted on
+    pairs sure to be two people: records of one name (by sound) and one kecamatan whose NIKs code different
+    birth dates. A random sample holds few pairs of one name in one kecamatan, and most of those are one
+    person. None when fewer than ``min_pairs`` such pairs exist (the sampled u is kept).
+
+    Counted from group sizes, without forming the pairs: the pairs of a name in a kecamatan less those of
+    one birth code.
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('ANI', 'K', true, '321601010190'), "
+    ...                 "('ANI', 'K', true, '321601020290'), ('ANI', 'K', false, '321601030390'), "
+    ...                 "('ANI', 'K', false, '321601030390')) v(name_phon_key, kecamatan_code, name_kec_unique, nik15)")
+    >>> name_kec_u_probabilities(con, "t", min_pairs=1)
+    {'unique_on_each_list': 0.2, 'else': 0.8}
+    """
+    sql = f"""
+        WITH r AS (SELECT name_phon_key AS n, kecamatan_code AS k, name_kec_unique AS f,
+                          substr(nik15, 7, 6) AS b FROM {table}
+                   WHERE nik15 IS NOT NULL AND name_phon_key IS NOT NULL AND kecamatan_code IS NOT NULL
+                         AND name_kec_unique IS NOT NULL),
+             g AS (SELECT n, k, count(*) AS c, count(*) FILTER (WHERE f) AS u FROM r GROUP BY n, k),
+             gb AS (SELECT n, k, b, count(*) AS c, count(*) FILTER (WHERE f) AS u FROM r GROUP BY n, k, b)
+        SELECT (SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM g) - (SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM gb),
+               (SELECT coalesce(sum(u * (u - 1) / 2), 0) FROM g) - (SELECT coalesce(sum(u * (u - 1) / 2), 0) FROM gb)"""
+    total, unique = (float(v) for v in con.execute(sql).fetchall()[0])
+    if total < min_pairs:
+        return None
+    u = min(max(unique, 0.5), total - 0.5) / total
+    return {"unique_on_each_list": u, "else": 1.0 - u}
+
+
 def _profile_key(name: str, kinds: dict[str, str]) -> str:
     """The :func:`data_profile` count that says whether comparison ``name`` has any data."""
     if name == "nik":
         return "id" if kinds.get("nik") == "plain_id" else "nik"
     if name == "address":
         return "address_text" if kinds.get("address") == "text" else "desa"
+    if name == "name_in_kecamatan":
+        return "desa"
     return name
 
 
@@ -1252,6 +1481,9 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
         u_by_key = _u_for_unseen_exact_levels(name, _keyed(main, c, "u_probability"))
         if isinstance(c, KkComparison):
             u_by_key = kk_u_probabilities(con, table_name, c) or u_by_key
+        u_by_key = counted_u_probabilities(con, table_name, c) or u_by_key
+        if isinstance(c, NameInKecamatanComparison):
+            u_by_key = name_kec_u_probabilities(con, table_name) or u_by_key
         m_by_key = m.get(name) or PRIOR_M.get(name, {})
         u = _smooth([u_by_key[k] for k in keys], floor=0.5 / u_max_pairs)
         mm = _smooth([m_by_key.get(k) for k in keys])
@@ -1270,7 +1502,8 @@ def train_with_report(db_api: Any, con: Any, sdf: Any, *, seed: int = 42, u_max_
     if message:
         warn(message, stacklevel=3)
     report = {"comparisons": {c.create_output_column_name(): type(c).__name__ for c in comps},
-              "kinds": kinds, "records_with": profile, "prior": prior, "m": how, "u": "random_sampling"}
+              "kinds": kinds, "records_with": profile, "prior": prior, "m": how,
+              "u": {"method": "random_sampling", "counted": sorted(c.create_output_column_name() for c in comps if type(c) in COUNTED_U)}}
     return final.misc.save_model_to_json(), report
 
 
