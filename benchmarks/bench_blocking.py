@@ -129,8 +129,11 @@ def print_projection(infos: list[dict], tables: list[pd.DataFrame], households: 
     print(f"\nprojected to {households:,} households (~{p.attrs['records']:,} records) from "
           f"{infos[-2]['households']:,} -> {infos[-1]['households']:,}:")
     print(p.to_string(index=False, formatters={"pairs": "{:,}".format, "new": "{:,}".format}))
-    print(f"candidate pairs scored (sum of new): {int(p['new'].sum()):,} "
-          f"(at {infos[-1]['households']:,}: {infos[-1]['scored_pairs']:,})")
+    (i0, i1), records = infos[-2:], p.attrs["records"]
+    e = np.log(i1["scored_pairs"] / max(i0["scored_pairs"], 1)) / np.log(i1["records"] / i0["records"])
+    print(f"candidate pairs scored: {round(i1['scored_pairs'] * (records / i1['records']) ** e):,} on their own "
+          f"growth (exponent {e:.2f}; at {i1['households']:,}: {i1['scored_pairs']:,}); the sum of the rules' new "
+          f"pairs above, {int(p['new'].sum()):,}, overstates it where a later rule's share of new pairs shrinks")
 
 
 def main() -> None:
