@@ -14,6 +14,10 @@ A rule whose pairs grow with the square of the records (x4 pairs for x2 records)
 
     python benchmarks/bench_blocking.py                          # 20,000 50,000 100,000 households
     python benchmarks/bench_blocking.py --households 2000 5000
+    python benchmarks/bench_blocking.py --households 50000 100000 200000 --project 1000000
+
+``--project N`` also prints each rule's pairs extrapolated to N households from the growth between the last
+two sizes (a straight line in log records / log pairs; the records per household taken from the last size).
 """
 
 from __future__ import annotations
@@ -105,10 +109,39 @@ def measure(households: int, seed: int = 1) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), info
 
 
+def projected(infos: list[dict], tables: list[pd.DataFrame], households: int) -> pd.DataFrame:
+    """Per rule, the pairs and new pairs at ``households`` on the growth exponent between the last two
+    sizes measured (pairs ~ records^e)."""
+    (i0, t0), (i1, t1) = (infos[-2], tables[-2]), (infos[-1], tables[-1])
+    records = i1["records"] * households / i1["households"]
+    out = pd.DataFrame({"rule": t1["rule"]})
+    for col in ("pairs", "new"):
+        a, b = t0[col].clip(lower=1).to_numpy(float), t1[col].clip(lower=1).to_numpy(float)
+        e = np.log(b / a) / np.log(i1["records"] / i0["records"])
+        out[col] = np.where(t1[col] > 0, b * (records / i1["records"]) ** e, 0).round().astype(np.int64)
+        out[f"{col}_exponent"] = e.round(2)
+    out.attrs["records"] = round(records)
+    return out
+
+
+def print_projection(infos: list[dict], tables: list[pd.DataFrame], households: int) -> None:
+    p = projected(infos, tables, households)
+    print(f"\nprojected to {households:,} households (~{p.attrs['records']:,} records) from "
+          f"{infos[-2]['households']:,} -> {infos[-1]['households']:,}:")
+    print(p.to_string(index=False, formatters={"pairs": "{:,}".format, "new": "{:,}".format}))
+    (i0, i1), records = infos[-2:], p.attrs["records"]
+    e = np.log(i1["scored_pairs"] / max(i0["scored_pairs"], 1)) / np.log(i1["records"] / i0["records"])
+    print(f"candidate pairs scored: {round(i1['scored_pairs'] * (records / i1['records']) ** e):,} on their own "
+          f"growth (exponent {e:.2f}; at {i1['households']:,}: {i1['scored_pairs']:,}); the sum of the rules' new "
+          f"pairs above, {int(p['new'].sum()):,}, overstates it where a later rule's share of new pairs shrinks")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--households", type=int, nargs="+", default=[20_000, 50_000, 100_000])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--project", type=int, nargs="*", default=[],
+                    help="also print the pairs per rule extrapolated to these numbers of households")
     args = ap.parse_args()
     tables, infos = [], []
     for n in args.households:
@@ -131,6 +164,8 @@ def main() -> None:
     print()
     for i in infos:
         print(i)
+    for h in args.project if len(infos) >= 2 else []:
+        print_projection(infos, tables, h)
 
 
 if __name__ == "__main__":

@@ -133,3 +133,45 @@ def test_duckdb_memory_limit_follows_the_machine(monkeypatch):
     assert linkage.duckdb_memory_limit() == "1.5GB"           # memory unknown
     monkeypatch.setenv("LINKMISKIN_DUCKDB_MEMORY", "800MB")
     assert linkage.duckdb_memory_limit() == "800MB"           # the variable wins
+
+
+def _holds(rule, left: dict, right: dict) -> bool:
+    """Whether blocking ``rule`` proposes the pair of hand-made records (left, right)."""
+    con = duckdb.connect()
+    con.register("l_df", pd.DataFrame([left]))
+    con.register("r_df", pd.DataFrame([right]))
+    sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+    return bool(con.execute(f"SELECT count(*) FROM l_df AS l, r_df AS r WHERE {sql}").fetchone()[0])
+
+
+def test_name_sound_in_desa_pairs_only_where_a_birth_date_is_missing():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_name_sound_in_desa_one_undated
+
+    rule = same_name_sound_in_desa_one_undated()
+    a = {"name_phon_key": "SUPRIYATI", "desa_code": "32.16.04.2007", "dob": "1980-02-11", "block_phon_desa": 3}
+    undated = a | {"dob": None}
+    assert _holds(rule, a, undated) and _holds(rule, undated, a)
+    # dated on both sides (even on different dates): the name-and-date rules decide, this one stays out
+    assert not _holds(rule, a, a | {"dob": "1980-11-02"})
+    assert not _holds(rule, a, undated | {"desa_code": "32.16.04.2008"})
+    big = {"block_phon_desa": BLOCK_CAP + 1}
+    assert not _holds(rule, a | big, undated | big)
+
+
+def test_last_name_year_and_sex_in_kecamatan_pairs_only_where_a_desa_is_missing():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_last_name_year_and_sex_in_kecamatan_one_without_desa
+
+    rule = same_last_name_year_and_sex_in_kecamatan_one_without_desa()
+    dtks = {"name_last": "MAHMUD", "kecamatan_code": "32.16.13", "desa_code": "32.16.13.1011", "dob_year": 1954,
+            "sex": "L", "block_last_kec": 4}
+    bpjs = dtks | {"desa_code": None}          # a list that gives only the kecamatan
+    assert _holds(rule, dtks, bpjs) and _holds(rule, bpjs, dtks)
+    # desas on both sides: the same key in one desa pairs them (another desa is left out here)
+    assert not _holds(rule, dtks, dtks | {"desa_code": "32.16.13.1012"})
+    assert not _holds(rule, dtks, bpjs | {"sex": "P"})
+    big = {"block_last_kec": BLOCK_CAP + 1}
+    assert not _holds(rule, dtks | big, bpjs | big)
+    # the same key in one desa (the cover rule) still pairs two records of one desa
+    cover = [r for r in blocking_rules() if 'l."desa_code" = r."desa_code"' in (sql := r.get_blocking_rule(
+        "duckdb").blocking_rule_sql) and "name_last" in sql and "dob_year" in sql]
+    assert len(cover) == 1 and _holds(cover[0], dtks, dtks | {"block_last_kec": BLOCK_CAP + 5})

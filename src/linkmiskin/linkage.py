@@ -839,7 +839,7 @@ class Linker:
         off, checked = self._cannot_link_off(recs, e)
         persons = self._person_clusters(recs, e, float(threshold), off)
         del recs
-        pairs = pairs.assign(cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
+        pairs = shared_columns(pairs, cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
         hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
@@ -849,7 +849,7 @@ class Linker:
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         row_order = hh.attrs.get("row_order", {})
-        pairs = pairs.drop(columns=["unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"])
+        pairs = shared_columns(pairs, drop=("unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"))
         del persons, hh   # the golden records below need the memory
         release_memory()
         order = self._input_rank()   # back to input order
@@ -1205,6 +1205,22 @@ def _kept_apart_by(n: int, pairs: pd.DataFrame, threshold: float, rep: np.ndarra
         d = pd.DataFrame({"node": np.concatenate([l_[hit], r_[hit]]), "rule": np.concatenate([rule[hit]] * 2)})
         joined = d.drop_duplicates().sort_values(["node", "rule"]).groupby("node")["rule"].agg(",".join)
         out[joined.index.to_numpy()] = joined.to_numpy()
+    return out
+
+
+def shared_columns(df: pd.DataFrame, drop: tuple[str, ...] = (), **new: Any) -> pd.DataFrame:
+    """``df`` without the columns ``drop`` and with the columns ``new`` added, its other columns' arrays shared
+    with ``df``, not copied (``assign`` and ``drop`` copy them all): the result's pairs and the Linker's scored
+    pairs, kept for another ``cluster()``, are then one set of arrays.
+
+    >>> df = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+    >>> out = shared_columns(df, drop=("b",), c=[3, 4])
+    >>> list(out.columns), np.shares_memory(out["a"].to_numpy(), df["a"].to_numpy())
+    (['a', 'c'], True)
+    """
+    out = pd.DataFrame({c: df[c] for c in df.columns if c not in drop}, index=df.index, copy=False)
+    for name, values in new.items():
+        out[name] = values
     return out
 
 

@@ -678,6 +678,21 @@ def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
                    f"AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND {_THIN}", "block_phon_kec")
 
 
+def same_name_sound_in_desa_one_undated() -> CustomRule:
+    """The same name by sound in one desa where a side has no birth date: with dates on both sides the
+    name-and-date rules pair them, and this block would grow with the square of the desa's density."""
+    return _capped("l.name_phon_key = r.name_phon_key AND l.desa_code = r.desa_code "
+                   "AND (l.dob IS NULL OR r.dob IS NULL)", "block_phon_desa")
+
+
+def same_last_name_year_and_sex_in_kecamatan_one_without_desa() -> CustomRule:
+    """The same last name, birth year and sex in one kecamatan where a side has no desa code (a list that
+    gives only the kecamatan): with desa codes on both sides the same key in one desa pairs them, and this
+    block would grow with the square of the kecamatan's density."""
+    return _capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
+                   "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_last_kec")
+
+
 def same_rt_and_first_name() -> CustomRule:
     """One desa, RW and RT and the same first name, where a NIK or a birth date is missing on a side: a name
     written shorter or longer on another list (UMAR / UMAR ARIF) that no NIK or date rule pairs."""
@@ -725,9 +740,8 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         capped(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}", "block_dob_kec"),
         capped(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}", "block_first_dob"),
         CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
-        capped("l.name_phon_key = r.name_phon_key AND l.desa_code = r.desa_code", "block_phon_desa"),
-        capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
-               "AND l.sex = r.sex", "block_last_kec"),
+        same_name_sound_in_desa_one_undated(),
+        same_last_name_year_and_sex_in_kecamatan_one_without_desa(),
         block_on("substr(nik15, 1, 12)", "name_first"),
         # the same name, day and month in one kecamatan: a mistyped birth year
         block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
