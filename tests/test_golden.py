@@ -518,3 +518,13 @@ def test_first_in_family_comes_before_a_blt_dd_recipients_vote():
     p = golden.persons_table(r)
     h = golden.households_table(r, p).set_index("household_id").loc["HX"]
     assert h["head_person_id"] == "PXM" and h["head_person_id_rule"] == "first_in_family"
+
+
+def test_record_columns_hold_what_the_list_neighbour_rules_read():
+    """Spark's driver builds the golden rows from ``golden.RECORD_COLUMNS`` alone: the list-neighbour rules'
+    ``row_number`` must be among them, or Spark's golden desa would differ from DuckDB's."""
+    desa = ["32.16.01.2001"] * 15 + [None] + ["32.16.01.2001"] * 10
+    full = _neighbour_records(desa)
+    kept = full[[c for c in ("source", "household_id", *golden.RECORD_COLUMNS) if c in full]]
+    a = golden._household_address(kept, None, None)
+    assert a.loc["H015", "desa_code_rule"] == "unit_without_address"

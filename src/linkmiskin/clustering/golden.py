@@ -699,7 +699,7 @@ def _first_rows_of_families(rec: pd.DataFrame) -> np.ndarray:
 RECORD_COLUMNS = ("nik", "nik_status", "nik_birth_date", "nik_sex", "kk", "kk_status", "name", "name_status",
                   "name_tokens", "name_phonetic", "birth_date", "birth_date_status", "birth_date_placeholder",
                   "sex", "sex_status", "relationship", "relationship_status", "desa_code", "desa_name",
-                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile")
+                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile", "row_number")
 
 PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
                   "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
