@@ -653,7 +653,9 @@ class Linker:
 
         if self.model is None:
             self.train()
-        # a previous run's model was checked against the model table's columns when it was trained
+        # an update's model is linkmiskin's own: the previous result's, or rebuilt from its folder's model file
+        # (clustering.updates._saved_model), so its columns are the model table's; Splink's check of them
+        # would cost a query on the table (about a second) for nothing
         return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING,
                             validate_settings=not getattr(self, "_model_from_previous", False))
 
