@@ -331,7 +331,8 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
     from linkmiskin.standardise.reuse import load_lists, load_model_rows
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
                        state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d),
-                       load_state(d, state.get("snapshots")), load_model_rows(d, state.get("model_rows")),
+                       load_state(d, state.get("snapshots"), state.get("golden_nan_columns")),
+                       load_model_rows(d, state.get("model_rows")),
                        load_person_state(d, state.get("person_state")))
 
 
@@ -423,8 +424,10 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     state = {"format": STATE_FORMAT, "linkmiskin_version": __version__, "region": result.region,
              "run": int(result.run), "record_id_kinds": _kinds(result.records),
              "snapshots": result.snapshots}
-    if not mask_ids:   # the model table and the person state hold NIKs and record ids in full
+    if not mask_ids:   # the model table, the person state and the golden rows hold NIKs in full
         state.update(_save_reuse(result, directory))
+        from linkmiskin.clustering.golden_update import save_state
+        state.update(save_state(result, directory))
     (directory / "update_state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
     from linkmiskin.safe_cells import write_csv
 
@@ -436,9 +439,6 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     hashes = getattr(result, "row_hashes", None)
     if hashes is not None and not mask_ids:
         hashes.to_parquet(directory / ROW_HASHES_FILE, index=False)
-    if not mask_ids:   # the golden rows hold NIKs in full
-        from linkmiskin.clustering.golden_update import save_state
-        save_state(result, directory)
 
 
 def _save_reuse(result, directory: Path) -> dict:
