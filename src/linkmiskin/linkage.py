@@ -832,7 +832,8 @@ class Linker:
         # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
         # only when the model compared them as plain identifiers
         plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
-        recs = _cluster_records(t, plain)
+        from linkmiskin.clustering.cannot_link import with_nik_lists
+        recs = with_nik_lists(_cluster_records(t, plain))   # (the rules' check and the clustering read it: once)
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_weak": pairs["name_weak"].to_numpy(),
