@@ -380,3 +380,14 @@ def test_write_state_writes_formula_like_cells_as_text(tmp_path):
     updates.write_state(res, tmp_path)
     assert (tmp_path / "id_registry.csv").read_text(encoding="utf-8").splitlines()[1].startswith("'=1+1,")
     assert "'@SUM(A1)" in (tmp_path / "changes.csv").read_text(encoding="utf-8")
+
+
+def test_cluster_labels_of_an_update_are_the_smallest_record_key_and_ids_its_hash():
+    from linkmiskin.clustering.persons import stable_id
+    from linkmiskin.linkage import _cluster_ids
+
+    keys = np.array(["b:2", "a:1", "c:3", "b:9"], dtype=object)
+    rep = np.array([0, 0, 2, 2])
+    assert _cluster_ids("P", keys, rep, hashed=False).tolist() == ["a:1", "a:1", "b:9", "b:9"]
+    hashed = _cluster_ids("P", keys, rep)
+    assert hashed.tolist() == stable_id("P", pd.Series(["a:1", "a:1", "b:9", "b:9"])).tolist()
