@@ -23,9 +23,12 @@
      carry-over, reusing what the first link kept (``metadata["update_reuse"]``: standardised lists,
      unchanged rows of changed lists (``rows_reused_in_changed_lists``), unchanged records, reused pairs, golden rows). Both use the lists' snapshot dates; neither counts
      generating or evaluating.
-3. With ``--same-lists dtks,p3ke``: one more update, of the new lists but with those lists as they were in
+3. With ``--saved``: the first result saved to a temporary folder (``save()``) and the same update made from
+   that folder (``link(new, previous=folder)``), timed, with what it reused and whether its records, ids and
+   changes equal the update from the result in memory.
+4. With ``--same-lists dtks,p3ke``: one more update, of the new lists but with those lists as they were in
    the first link (agencies that sent no new list), timed against the same fresh link.
-4. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
+5. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
    (``benchmarks/worlds/world_b.py``, read-only; never tuned on), linked as a user would, with its lists'
    snapshot dates (PKH and BLT-DD see the old state, the others the new one).
 """
@@ -150,6 +153,28 @@ def later_lists(data, months: int, seed: int, changed: float):
     return synthetic.later(data, months=months, seed=seed, **{n: r * k for n, r in rates.items()})
 
 
+def _from_folder(first, upd, new, region: str, t_upd: float) -> None:
+    """Save ``first``, update from the folder, and print the time, what was reused and whether the result
+    equals ``upd`` (the update from the result in memory)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        first.save(d, formats=("parquet",))
+        t_save = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        got = lm.link(new.sources, region=region, previous=d, progress=False, snapshots=synthetic.SNAPSHOT)
+        t_got = time.perf_counter() - t0
+    reuse = {k: v for k, v in got.metadata.get("update_reuse", {}).items() if k != "why"}
+    same = all(getattr(got, n).equals(getattr(upd, n)) for n in ("records", "persons", "households", "changes"))
+    steps = {k: v for k, v in got.timings.items() if k != "total"}
+    print(f"\nupdate from a saved folder (save {t_save:.1f}s): {t_got:.1f}s (from the result in memory "
+          f"{t_upd:.1f}s); records, persons, households and changes equal to the update from memory: {same}"
+          "\n  reused: " + ", ".join(f"{k} {v:,}" if isinstance(v, (int, float)) else f"{k} {v}"
+                                     for k, v in reuse.items())
+          + "\n  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--households", type=int, default=50000)
@@ -159,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--same-lists", default="",
                     help="comma-separated lists to keep as they were in the first link for one more, timed "
                          "update (an agency that sent no new list this month), e.g. dtks,p3ke,bpjs_pbi")
+    ap.add_argument("--saved", action="store_true",
+                    help="also update from a folder the first result was saved to, and compare")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--skip-fresh", action="store_true", help="do not link the later lists from scratch")
     ap.add_argument("--world-b", type=int, default=5000, help="households of world B (0: skip)")
@@ -234,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             line += (f"\n  {name} steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
                      + f", other (assembling records, household table, diagnostics) {rest:.1f}")
     print(line)
+    if args.saved:
+        _from_folder(first, upd, new, data.region, t_upd)
     same = [x for x in args.same_lists.split(",") if x]
     if same:
         mixed = {name: (data.sources[name] if name in same else src) for name, src in new.sources.items()}

@@ -443,3 +443,82 @@ def test_update_that_moves_rows_of_a_list_rereads_their_neighbours():
     new.loc[bpjs & (new["household_id"] == "H025"), "row_number"] = 40
     new.loc[bpjs & (new["household_id"] == "H040"), "row_number"] = 25
     _update_equals_full_recompute(old, new)
+
+
+# ----------------------------------------------------------------------------- from a saved folder
+
+
+@pytest.fixture(scope="module")
+def saved(world, tmp_path_factory):
+    d = tmp_path_factory.mktemp("saved")
+    world[1].save(d)
+    return d
+
+
+def test_saved_folder_holds_the_model_rows_and_person_state_as_the_run_held_them(world, saved):
+    lk = world[1]._linker
+    prev = updates.load_previous(saved)
+    assert prev.model_rows is not None and prev.person_state is not None
+    assert np.array_equal(prev.model_rows.hashes, lk._model_rows.hashes)
+    assert prev.model_rows.names_read_once == lk._model_rows.names_read_once
+    _same_cells(prev.model_rows.table, lk._model_rows.table[list(WIDE_COLUMNS)], "model rows")
+    assert prev.person_state.keys.equals(lk._person_state.keys)
+    assert np.array_equal(prev.person_state.signature, lk._person_state.signature)
+    pd.testing.assert_frame_equal(prev.person_state.cannot, lk._person_state.cannot)
+
+
+def _same_cells(a: pd.DataFrame, b: pd.DataFrame, name: str) -> None:
+    """Equal frames whose text columns hold values of the same types (3 is not 3.0, None is not NaN)."""
+    pd.testing.assert_frame_equal(a, b, obj=name)
+    for c in a.columns:
+        if a[c].dtype == object:
+            assert a[c].map(type).equals(b[c].map(type)), (name, c)
+
+
+def test_update_from_a_folder_takes_over_what_an_update_from_the_result_does(world, saved):
+    _, _, later, upd = world
+    got = lm.link(later.sources, region="32.16", previous=saved, progress=False, snapshots=synthetic.SNAPSHOT)
+    for k in ("model_rows_reused", "cannot_link_records_reused", "golden_persons_reused"):
+        assert got.metadata["update_reuse"][k] == upd.metadata["update_reuse"][k] > 0, k
+    for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
+        _same_cells(getattr(got, name), getattr(upd, name), name)
+
+
+def test_folder_whose_reuse_files_are_of_another_version_computes_them_again(world, saved, tmp_path):
+    import shutil
+
+    _, _, later, upd = world
+    d = tmp_path / "old"
+    shutil.copytree(saved, d)
+    state = json.loads((d / "update_state.json").read_text())
+    state["model_rows"]["version"] = state["person_state"]["version"] = "0.0.1"
+    (d / "update_state.json").write_text(json.dumps(state))
+    prev = updates.load_previous(d)
+    assert prev.model_rows is None and prev.person_state is None
+    got = lm.link(later.sources, region="32.16", previous=d, progress=False, snapshots=synthetic.SNAPSHOT)
+    assert got.metadata["update_reuse"]["model_rows_reused"] == 0
+    assert got.metadata["update_reuse"]["cannot_link_records_reused"] == 0
+    for name in ("records", "persons", "households", "changes", "id_registry", "pairs"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(upd, name), obj=name)
+
+
+def test_masked_folder_keeps_no_model_rows_or_person_state(world, tmp_path):
+    world[1].save(tmp_path, mask_ids=True)
+    state = json.loads((tmp_path / "update_state.json").read_text())
+    assert "model_rows" not in state and "person_state" not in state
+    assert not list(tmp_path.glob("model_rows*")) and not list(tmp_path.glob("person_*"))
+
+
+def test_folder_model_is_rebuilt_from_linkmiskin_comparisons_and_an_edited_one_is_refused(world, saved, tmp_path):
+    import shutil
+
+    prev = updates.load_previous(saved)
+    assert {k: v for k, v in prev.model.items() if k != "linker_uid"} == \
+        {k: v for k, v in world[1].model.items() if k != "linker_uid"}
+    d = tmp_path / "edited"
+    shutil.copytree(saved, d)
+    model = json.loads((d / "model.json").read_text())
+    model["comparisons"][0]["comparison_levels"][1]["sql_condition"] = "1 = 1"
+    (d / "model.json").write_text(json.dumps(model))
+    with pytest.raises(updates.UpdateError, match="cannot be reused"):
+        updates.load_previous(d)

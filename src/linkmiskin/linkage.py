@@ -653,7 +653,9 @@ class Linker:
 
         if self.model is None:
             self.train()
-        # a previous run's model was checked against the model table's columns when it was trained
+        # an update's model is linkmiskin's own: the previous result's, or rebuilt from its folder's model file
+        # (clustering.updates._saved_model), so its columns are the model table's; Splink's check of them
+        # would cost a query on the table (about a second) for nothing
         return SplinkLinker(self._sdf, self.model, log_level=logging.WARNING,
                             validate_settings=not getattr(self, "_model_from_previous", False))
 
@@ -830,7 +832,8 @@ class Linker:
         # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
         # only when the model compared them as plain identifiers
         plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
-        recs = _cluster_records(t, plain)
+        from linkmiskin.clustering.cannot_link import with_nik_lists
+        recs = with_nik_lists(_cluster_records(t, plain))   # (the rules' check and the clustering read it: once)
         e = pd.DataFrame({"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy(),
                           "p": pairs["match_probability"].to_numpy(),
                           "name_weak": pairs["name_weak"].to_numpy(),
@@ -845,7 +848,8 @@ class Linker:
         hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
         del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
-        records = _assemble_records(self._std, persons, hh)
+        # an update replaces the ids (clustering.updates.apply_previous): the clusters' labels need no hash
+        records = _assemble_records(self._std, persons, hh, hashed=not getattr(self, "_labels_only", False))
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         row_order = hh.attrs.get("row_order", {})
@@ -1316,8 +1320,10 @@ def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
                         index=table.index)
 
 
-def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
-    """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster."""
+def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray, hashed: bool = True) -> np.ndarray:
+    """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster (not
+    ``hashed``: that key itself, the cluster's label in an update, which replaces it by a carried-over or
+    minted id)."""
     from linkmiskin.clustering.persons import stable_id
 
     codes, uniques = pd.factorize(pd.Series(keys), sort=True)   # code order = key order
@@ -1326,19 +1332,20 @@ def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray) -> np.ndarray:
     np.minimum.at(best, rep, codes.astype(np.int64))
     used = np.flatnonzero(best != np.iinfo(np.int64).max)
     first = pd.Series(np.asarray(uniques, dtype=object)[best[used]], index=used)
-    ids = stable_id(prefix, first)
+    ids = stable_id(prefix, first) if hashed else first
     return ids.reindex(rep).to_numpy()
 
 
-def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame) -> pd.DataFrame:
+def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame,
+                      hashed: bool = True) -> pd.DataFrame:
     key = (std["source"].astype(str) + ":" + std["record_id"].astype(str)).to_numpy()
     rep = persons["person_node"].to_numpy()
     hrep = hh["household_node"].to_numpy()
     out = pd.DataFrame({
         "source": std["source"].to_numpy(),
         "record_id": std["record_id"].astype(str).to_numpy(),
-        "person_id": _cluster_ids("P", key, rep),
-        "household_id": _cluster_ids("H", key, hrep),
+        "person_id": _cluster_ids("P", key, rep, hashed),
+        "household_id": _cluster_ids("H", key, hrep, hashed),
         "person_confidence": persons["person_confidence"].to_numpy(),
         "household_confidence": hh["household_confidence"].to_numpy(),
     })
@@ -1569,8 +1576,9 @@ def _cluster_step(lk: Linker, threshold: float | None, snapshots: Any, prev: Any
     """Persons and households (the golden records wait for the final ids when there are snapshot dates or a
     previous run)."""
     lk._defer_golden = prev is not None or bool(snapshots)
+    lk._labels_only = prev is not None
     res = lk.cluster(threshold)
-    lk._defer_golden = False
+    lk._defer_golden = lk._labels_only = False
     res.region, res.snapshots = lk.region, snapshots
     if prev is not None:
         # records of components whose cannot-link pairs came from the previous run (clustering.person_reuse)

@@ -253,14 +253,40 @@ def state_of_result(result) -> GoldenState | None:
                        result.persons, result.households, result.snapshots)
 
 
-def save_state(result, directory) -> None:
+def _nan_columns(table: pd.DataFrame) -> list[str]:
+    """The text columns whose missing values are NaN, not None (a name looked up by code): parquet gives
+    both back as None."""
+    out = []
+    for c in table.columns:
+        if table[c].dtype == object:
+            v = table[c].to_numpy(dtype=object)
+            miss = np.flatnonzero(pd.isna(v))
+            if len(miss) and isinstance(v[miss[0]], float):
+                out.append(str(c))
+    return out
+
+
+def save_state(result, directory) -> dict:
     """Write what the next update reuses of the golden rows next to a saved result (with full NIKs: never
-    with ``mask_ids``): the record signatures and the households with their list columns."""
+    with ``mask_ids``): the record signatures and the households with their list columns. Returns the
+    state's entry of ``update_state.json`` (the columns whose missing values are NaN)."""
     state = state_of_result(result)
     if state is None or result.persons is None:
-        return
+        return {}
     state.signatures.to_parquet(directory / GOLDEN_STATE_FILE, index=False)
     state.households.to_parquet(directory / GOLDEN_HOUSEHOLDS_FILE, index=False)
+    return {"golden_nan_columns": {"persons": _nan_columns(result.persons),
+                                   "households": _nan_columns(state.households)}}
+
+
+def _with_nan(table: pd.DataFrame, columns: list | None) -> pd.DataFrame:
+    """``table`` with NaN for the missing values of ``columns`` (:func:`_nan_columns`)."""
+    for c in columns or ():
+        if c in table and table[c].dtype == object:
+            v = table[c].to_numpy(dtype=object).copy()
+            v[pd.isna(v)] = np.nan
+            table[c] = v
+    return table
 
 
 def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
@@ -273,14 +299,20 @@ def _as_lists(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def load_state(directory, snapshots: dict | None) -> GoldenState | None:
+def load_state(directory, snapshots: dict | None, nan_columns: dict | None = None) -> GoldenState | None:
     """The golden state a saved folder holds, or None (saved with ``mask_ids`` or by an older version: the
-    update then computes every golden row)."""
+    update then computes every golden row); ``nan_columns``: :func:`save_state`'s."""
     from pathlib import Path
 
     d = Path(directory)
     files = [d / GOLDEN_STATE_FILE, d / GOLDEN_HOUSEHOLDS_FILE, d / "persons.parquet"]
     if not all(f.is_file() for f in files):
         return None
-    return GoldenState(pd.read_parquet(files[0]), pd.read_parquet(files[2]), _as_lists(pd.read_parquet(files[1])),
-                       snapshots)
+    import pyarrow.parquet as pq
+
+    # (a column of whole numbers with gaps, rt or rw, back as Python ints and None, as the run held it, not floats)
+    persons = pq.read_table(files[2]).to_pandas(integer_object_nulls=True)
+    households = pq.read_table(files[1]).to_pandas(integer_object_nulls=True)
+    nan = nan_columns or {}
+    return GoldenState(pd.read_parquet(files[0]), _with_nan(persons, nan.get("persons")),
+                       _with_nan(_as_lists(households), nan.get("households")), snapshots)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,8 @@ from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS, _SCORED_COLUMNS
 from linkmiskin.clustering.persons import AMBIGUOUS_RULE, components
 
 __all__ = ["PersonState", "KeptComponents", "component_signatures", "unchanged_component", "kept_components",
-           "person_state", "record_keys"]
+           "person_state", "record_keys", "save_person_state", "load_person_state", "PERSON_STATE_FILE",
+           "CANNOT_LINK_FILE"]
 
 
 @dataclass
@@ -124,3 +126,48 @@ def kept_components(prev: PersonState | None, keys: pd.Index, signature: np.ndar
 def person_state(keys: pd.Index, signature: np.ndarray, persons: pd.DataFrame) -> PersonState:
     """The :class:`PersonState` of a run from its person clusters (the cannot-link pairs in ``attrs``)."""
     return PersonState(keys, signature, persons.attrs["cannot_link"][["a", "b", "rule"]].reset_index(drop=True))
+
+
+#: the files of a run's :class:`PersonState` a saved folder holds for the next update (parquet)
+PERSON_STATE_FILE = "person_state.parquet"
+CANNOT_LINK_FILE = "person_cannot_link.parquet"
+#: version of the saved person state (another version of it, or of the library: not read)
+PERSON_STATE_FORMAT = 1
+
+
+def person_state_options() -> dict:
+    """What a saved person state holds for: its format and the library version (the cannot-link rules and
+    the signatures are the library's code)."""
+    from linkmiskin import __version__
+
+    return {"format": PERSON_STATE_FORMAT, "version": __version__}
+
+
+def save_person_state(state: PersonState | None, directory: Path) -> dict | None:
+    """Write ``state`` next to a saved result; returns what :func:`load_person_state` needs (None: none)."""
+    if state is None or len(state.keys) != len(state.signature):
+        return None
+    pd.DataFrame({"key": state.keys.to_numpy(dtype=object),
+                  "signature": np.asarray(state.signature, dtype=np.uint64).view(np.int64)}).to_parquet(
+        directory / PERSON_STATE_FILE, index=False)
+    c = state.cannot
+    pd.DataFrame({"a": c["a"].to_numpy(np.int64), "b": c["b"].to_numpy(np.int64),
+                  "rule": c["rule"].astype(str).to_numpy(dtype=object)}).to_parquet(
+        directory / CANNOT_LINK_FILE, index=False)
+    return {**person_state_options(), "files": [PERSON_STATE_FILE, CANNOT_LINK_FILE]}
+
+
+def load_person_state(directory: Path, entry: dict | None) -> PersonState | None:
+    """The :class:`PersonState` :func:`save_person_state` wrote; None when the folder holds none or holds
+    one of another format or library version (the update then checks every component's pairs)."""
+    if not entry or {k: entry.get(k) for k in person_state_options()} != person_state_options():
+        return None
+    p, c = directory / PERSON_STATE_FILE, directory / CANNOT_LINK_FILE
+    if not p.is_file() or not c.is_file():
+        return None
+    nodes, cannot = pd.read_parquet(p), pd.read_parquet(c)
+    if not {"key", "signature"} <= set(nodes.columns) or not {"a", "b", "rule"} <= set(cannot.columns):
+        return None
+    return PersonState(pd.Index(nodes["key"].to_numpy(dtype=object)),
+                       nodes["signature"].to_numpy(dtype=np.int64).view(np.uint64),
+                       cannot[["a", "b", "rule"]].astype({"rule": object}).reset_index(drop=True))

@@ -253,10 +253,11 @@ class PreviousRun:
     #: the previous golden rows and record signatures (:class:`linkmiskin.clustering.golden_update.GoldenState`)
     golden: object | None = None
     #: the previous model table and its records' standardised-value hashes
-    #: (:class:`linkmiskin.standardise.reuse.ModelRows`; only from a result in memory)
+    #: (:class:`linkmiskin.standardise.reuse.ModelRows`; from a result in memory, or a folder saved without
+    #: ``mask_ids`` by this version)
     model_rows: object | None = None
-    #: the previous person clustering (:class:`linkmiskin.clustering.person_reuse.PersonState`; only from a
-    #: result in memory, and with the previous model)
+    #: the previous person clustering (:class:`linkmiskin.clustering.person_reuse.PersonState`; the same, and
+    #: used only with the previous model)
     person_state: object | None = None
 
 
@@ -323,15 +324,39 @@ def load_previous(path: str | os.PathLike) -> PreviousRun:
         if (d / "id_registry.csv").exists() else None
     if reg is None:
         raise UpdateError(f"{d} has no id_registry (parquet or csv): it cannot guarantee ids are never reused")
-    model = None
-    if (d / "model.json").exists():
-        model = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    model = _saved_model(d)
     hashes, pairs = _saved_reuse(d)
     from linkmiskin.clustering.golden_update import load_state
-    from linkmiskin.standardise.reuse import load_lists
+    from linkmiskin.clustering.person_reuse import load_person_state
+    from linkmiskin.standardise.reuse import load_lists, load_model_rows
     return PreviousRun(rec, model, meta.get("threshold"), state.get("region"), reg, int(state.get("run", 1)),
                        state.get("record_id_kinds") or _kinds(rec), str(d), hashes, pairs, load_lists(d),
-                       load_state(d, state.get("snapshots")))
+                       load_state(d, state.get("snapshots"), state.get("golden_nan_columns")),
+                       load_model_rows(d, state.get("model_rows")),
+                       load_person_state(d, state.get("person_state")))
+
+
+def _saved_model(d: Path) -> dict | None:
+    """The model a saved folder holds, rebuilt from linkmiskin's own comparisons with the file's m/u
+    probabilities and prior (:func:`linkmiskin.scoring.model_file.checked_model`: the file's SQL is never
+    run, and an update then scores with settings whose columns are the model table's); a model in Spark SQL
+    as written (an update on DuckDB refuses it, Spark converts it). None without a model file."""
+    from linkmiskin.scoring.model_file import checked_model
+
+    p = d / "model.json"
+    if not p.exists():
+        return None
+    try:
+        model = json.loads(p.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise UpdateError(f"{p} is not valid JSON (truncated or edited?): {e}") from None
+    if not isinstance(model, dict) or model.get("sql_dialect") == "spark":
+        return model
+    try:
+        return checked_model(model, p)
+    except ValueError as e:   # (LinkError)
+        raise UpdateError(f"{d}: its model cannot be reused ({e}); pass retrain=True or link the lists again "
+                          "with this version") from None
 
 
 def _pair_keys(pairs: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -399,6 +424,10 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     state = {"format": STATE_FORMAT, "linkmiskin_version": __version__, "region": result.region,
              "run": int(result.run), "record_id_kinds": _kinds(result.records),
              "snapshots": result.snapshots}
+    if not mask_ids:   # the model table, the person state and the golden rows hold NIKs in full
+        state.update(_save_reuse(result, directory))
+        from linkmiskin.clustering.golden_update import save_state
+        state.update(save_state(result, directory))
     (directory / "update_state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
     from linkmiskin.safe_cells import write_csv
 
@@ -410,9 +439,27 @@ def write_state(result, directory: Path, *, mask_ids: bool = False) -> None:
     hashes = getattr(result, "row_hashes", None)
     if hashes is not None and not mask_ids:
         hashes.to_parquet(directory / ROW_HASHES_FILE, index=False)
-    if not mask_ids:   # the golden rows hold NIKs in full
-        from linkmiskin.clustering.golden_update import save_state
-        save_state(result, directory)
+
+
+def _save_reuse(result, directory: Path) -> dict:
+    """Write what an update takes over from a result in memory (the model table's per-record columns,
+    :class:`linkmiskin.standardise.reuse.ModelRows`; the person clustering's cannot-link state,
+    :class:`linkmiskin.clustering.person_reuse.PersonState`) so that an update from the folder takes it over
+    too; returns their entries of ``update_state.json``. A stale file of an earlier save is removed."""
+    from linkmiskin.clustering.person_reuse import CANNOT_LINK_FILE, PERSON_STATE_FILE, save_person_state
+    from linkmiskin.standardise.reuse import MODEL_ROWS_FILE, save_model_rows
+
+    for f in (MODEL_ROWS_FILE, PERSON_STATE_FILE, CANNOT_LINK_FILE):
+        (directory / f).unlink(missing_ok=True)
+    lk = getattr(result, "_linker", None)
+    out = {}
+    rows = save_model_rows(getattr(lk, "_model_rows", None), directory)
+    if rows is not None:
+        out["model_rows"] = rows
+    persons = save_person_state(getattr(lk, "_person_state", None), directory)
+    if persons is not None:
+        out["person_state"] = persons
+    return out
 
 
 # ============================================================================================= apply

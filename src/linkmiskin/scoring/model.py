@@ -319,9 +319,9 @@ def table_wide_columns(std: pd.DataFrame) -> pd.DataFrame:
     t["nik"] = nik.astype(object).where(nik.notna(), None).to_numpy()
     t["nik15"] = nik15.astype(object).where(nik15.notna(), None).to_numpy()
     valid = st.eq("valid") | st.eq("unknown_region")
-    t["nik_kec"] = std["nik_kecamatan"].where(valid & nik15.notna()).astype(object).to_numpy()
-    t["nik_dob"] = std["nik_birth_date"].where(valid & nik15.notna()).astype(object).to_numpy()
-    t["nik_sex"] = std["nik_sex"].where(valid & nik15.notna()).astype(object).to_numpy()
+    for c, src in (("nik_kec", "nik_kecamatan"), ("nik_dob", "nik_birth_date"), ("nik_sex", "nik_sex")):
+        v = std[src].where(valid & nik15.notna())   # (missing as None, like every other column here)
+        t[c] = v.astype(object).where(v.notna(), None).to_numpy()
     t["name"] = std["name"].astype(object).where(std["name"].notna(), None).to_numpy()
     _name_columns(std, t)
     t["dob"] = std["birth_date"].astype(object).where(std["birth_date"].notna(), None).to_numpy()

@@ -588,3 +588,56 @@ def reused_wide_columns(std: pd.DataFrame, prev: ModelRows | None
     out = pd.DataFrame({c: _taken(prev.table[c], src, rows, None if sub is None else sub[c]) for c in WIDE_COLUMNS},
                        index=pd.RangeIndex(n))
     return out, hashes, once, n - len(rows)
+
+
+#: the file of the model table's per-record columns a saved folder holds for the next update
+MODEL_ROWS_FILE = "model_rows.parquet"
+#: version of the saved model rows (another version, library or knowledge files: computed again)
+MODEL_ROWS_FORMAT = 1
+
+
+def model_rows_options() -> dict:
+    """What the saved model rows hold for: their format, the library version and its knowledge files (the
+    code and data :func:`linkmiskin.scoring.model.table_wide_columns` reads)."""
+    from linkmiskin import __version__
+
+    return {"format": MODEL_ROWS_FORMAT, "version": __version__, "knowledge": knowledge_digest()}
+
+
+def save_model_rows(rows: ModelRows | None, directory: Path) -> dict | None:
+    """Write a run's :class:`ModelRows` (the wide columns and their records' hashes) to
+    :data:`MODEL_ROWS_FILE`; returns what :func:`load_model_rows` needs to read them back (None: none)."""
+    from linkmiskin.scoring.model import WIDE_COLUMNS
+
+    if rows is None or not set(WIDE_COLUMNS) <= set(rows.table.columns) or len(rows.hashes) != len(rows.table):
+        return None
+    t = rows.table[list(WIDE_COLUMNS)].copy(deep=False)
+    t["wide_hash"] = np.asarray(rows.hashes, dtype=np.uint64).view(np.int64)
+    t.to_parquet(directory / MODEL_ROWS_FILE, index=False)
+    return {**model_rows_options(), "file": MODEL_ROWS_FILE, "names_read_once": bool(rows.names_read_once),
+            "list_columns": [c for c in WIDE_COLUMNS if _holds_lists(rows.table[c])]}
+
+
+def load_model_rows(directory: Path, entry: dict | None) -> ModelRows | None:
+    """The :class:`ModelRows` :func:`save_model_rows` wrote, with the columns' values as the run held them
+    (word lists as lists, missing values None); None when the folder holds none or holds them for another
+    format, library version or knowledge files (the update then computes every record's columns)."""
+    import pyarrow.parquet as pq
+
+    from linkmiskin.scoring.model import WIDE_COLUMNS, _shared_empty
+
+    if not entry or {k: entry.get(k) for k in model_rows_options()} != model_rows_options():
+        return None
+    p = directory / MODEL_ROWS_FILE
+    if entry.get("file") != MODEL_ROWS_FILE or not p.is_file():
+        return None
+    tab = pq.read_table(p)
+    if not set(WIDE_COLUMNS) | {"wide_hash"} <= set(tab.column_names):
+        return None
+    lists = [c for c in WIDE_COLUMNS if c in set(entry.get("list_columns") or ())]
+    table = tab.drop_columns(lists).to_pandas()   # (the pandas dtypes from the file's metadata)
+    for c in lists:   # parquet gives arrays back; the model table's are lists
+        table[c] = _shared_empty(pd.Series(tab.column(c).to_pylist(), dtype=object).to_numpy())
+    table = table[list(WIDE_COLUMNS)]
+    hashes = tab.column("wide_hash").to_numpy().astype(np.int64).view(np.uint64)
+    return ModelRows(hashes, table, bool(entry.get("names_read_once")))
