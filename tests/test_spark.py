@@ -84,9 +84,10 @@ def spark():
     from linkmiskin.spark_backend import spark_session
 
     # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates; that one task
-    # trains with every comparison, so the driver gets 3 GB (2 GB ran out once late in the full suite)
+    # trains with every comparison, so the driver gets 5 GB (2 GB ran out once late in the full suite, and
+    # 3 GB in Splink's m/u counts once the model had its name_in_kecamatan comparison)
     s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
-                                        "spark.driver.memory": "3g"})
+                                        "spark.driver.memory": "5g"})
     yield s
 
 
