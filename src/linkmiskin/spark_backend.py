@@ -929,14 +929,29 @@ def _heads(local: Any) -> dict[int, dict]:
     return {r["lm__k"]: _unpack(r[_META]) for r in rows}
 
 
+def _keys_listed_twice_spark(t: Any, keys: list[str]) -> Any:
+    """The distinct ``keys`` (all non-null) under which some list holds two records that are not one NIK
+    (two records with the same first 15 NIK digits are one; a record without a NIK is never sure)."""
+    from pyspark.sql import functions as F
+
+    known = t
+    for key in keys:
+        known = known.where(F.col(key).isNotNull())
+    groups = known.groupBy("source", *keys).agg(
+        F.count(F.lit(1)).alias("lm_size"), F.count("nik15").alias("lm_niks"),
+        F.countDistinct("nik15").alias("lm_distinct"))
+    one_nik = (F.col("lm_niks") == F.col("lm_size")) & (F.col("lm_distinct") == 1)
+    return groups.where((F.col("lm_size") > 1) & ~one_nik).select(*keys).distinct()
+
+
 def global_columns_spark(t: Any, total: int) -> Any:
     """:data:`GLOBAL_COLUMNS` recounted over all records of ``t`` (``total`` of them), as
     :func:`linkmiskin.scoring.model.model_table` counts them: each capped block's size (records sharing its
     key, missing values one key), whether a record's first 15 NIK digits are shared by two full NIKs
     (:func:`linkmiskin.scoring.model.nik15_shared`), whether its KK and name point to one person on every
     list (:func:`linkmiskin.scoring.model.kk_name_unique`), whether no list repeats its name in its kecamatan
-    nor do its records there give two desas (:func:`linkmiskin.scoring.model.name_kec_unique`) and the name's rarity (relative frequency, over all
-    records, of its rarest token; NULL without tokens)."""
+    nor do its records there give two desas (:func:`linkmiskin.scoring.model.name_kec_unique`) and the
+    name's rarity (relative frequency, over all records, of its rarest token; NULL without tokens)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -951,24 +966,14 @@ def global_columns_spark(t: Any, total: int) -> Any:
     t = (t.drop("nik15_shared").join(shared, "nik15", "left")
          .withColumn("nik15_shared", F.coalesce(F.col("lm_shared"), F.lit(False))).drop("lm_shared"))
     # kk_name_unique: no list holds two records under the KK and name that are not one NIK
-    named = t.where(F.col("kk").isNotNull() & F.col("name_phon_key").isNotNull())
-    groups = named.groupBy("source", "kk", "name_phon_key").agg(
-        F.count(F.lit(1)).alias("lm_size"), F.count("nik15").alias("lm_niks"),
-        F.countDistinct("nik15").alias("lm_distinct"))
-    ambiguous = (groups.where((F.col("lm_size") > 1) & ~((F.col("lm_niks") == F.col("lm_size"))
-                                                          & (F.col("lm_distinct") == 1)))
-                 .select("kk", "name_phon_key").distinct().withColumn("lm_ambiguous", F.lit(True)))
+    ambiguous = (_keys_listed_twice_spark(t, ["kk", "name_phon_key"])
+                 .withColumn("lm_ambiguous", F.lit(True)))
     t = (t.drop("kk_name_unique").join(ambiguous, ["kk", "name_phon_key"], "left")
          .withColumn("kk_name_unique", ~F.coalesce(F.col("lm_ambiguous"), F.lit(False))).drop("lm_ambiguous"))
     # name_kec_unique: no list holds two records of the name in the kecamatan that are not one NIK, and they
     # give at most one desa
     here = t.where(F.col("kecamatan_code").isNotNull() & F.col("name_phon_key").isNotNull())
-    lists = here.groupBy("source", "kecamatan_code", "name_phon_key").agg(
-        F.count(F.lit(1)).alias("lm_size"), F.count("nik15").alias("lm_niks"),
-        F.countDistinct("nik15").alias("lm_distinct"))
-    twice = (lists.where((F.col("lm_size") > 1) & ~((F.col("lm_niks") == F.col("lm_size"))
-                                                    & (F.col("lm_distinct") == 1)))
-             .select("kecamatan_code", "name_phon_key"))
+    twice = _keys_listed_twice_spark(t, ["kecamatan_code", "name_phon_key"])
     # or records of the name in two desas of the kecamatan
     desas = (here.groupBy("kecamatan_code", "name_phon_key").agg(F.countDistinct("desa_code").alias("lm_desas"))
              .where(F.col("lm_desas") > 1).select("kecamatan_code", "name_phon_key"))
