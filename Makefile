@@ -16,8 +16,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/python -m linkmiskin.demo
 
+# two workers, a test file per worker at a time (its module fixtures are built once); TEST_WORKERS=0 runs
+# everything in this process
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -13,6 +13,8 @@ import pytest
 
 from linkmiskin.spark_backend import spark_model, to_spark_sql
 
+pytestmark = pytest.mark.spark
+
 
 # ------------------------------------------------------------------------------ translation (no Spark)
 def test_len_of_a_list_becomes_size():
