@@ -528,3 +528,37 @@ def test_record_columns_hold_what_the_list_neighbour_rules_read():
     kept = full[[c for c in ("source", "household_id", *golden.RECORD_COLUMNS) if c in full]]
     a = golden._household_address(kept, None, None)
     assert a.loc["H015", "desa_code_rule"] == "unit_without_address"
+
+
+def test_name_forms_join_spellings_of_the_same_words():
+    rec = pd.DataFrame({"name_phonetic": [["YNL", "SPRNTA"], ["YNL", "SPRNTA"], ["YNL"], None, None]})
+    v = np.array(["ZAINAL SUPRIANTO", "ZAINAL SUPRIYANTO", "ZAINAL", "ZAINAL S", None], dtype=object)
+    f = golden._name_forms(rec, v)
+    assert f[0] == f[1] and f[0] != f[2]
+    assert not np.isnan(f[3]) and f[3] not in (f[0], f[2])   # a name without sounds is a form of its own
+    assert np.isnan(f[4])
+
+
+def test_name_spelling_is_the_registers_usual_one_among_the_chosen_words():
+    # P1 is written ZAINAL SUPRIANTO twice and ZAINAL SUPRIYANTO once (one sound), and once with a word most of
+    # its records lack; the words are chosen first, then the spelling of SPRNTA the whole table writes most
+    # often (four other persons write SUPRIYANTO, none SUPRIANTO)
+    r = _records()
+    base = r.iloc[[3]]
+    others = pd.concat([base.assign(record_id=f"x{i}", person_id=f"Q{i}", household_id=f"HQ{i}",
+                                    name=f"{w} SUPRIYANTO", name_phonetic=[[w[:2], "SPRNTA"]])
+                        for i, w in enumerate(["AGUS", "BUDI", "DEDI", "EKO"])], ignore_index=True)
+    r = pd.concat([r, r.iloc[[0]].assign(record_id="1b"), others], ignore_index=True)
+    names = ["ZAINAL SUPRIANTO", "ZAINAL SUPRIANTO", "ZAINAL SUPRIYANTO", "ZAINAL SUPRIANTO HADI"]
+    sounds = [["YNL", "SPRNTA"]] * 3 + [["YNL", "SPRNTA", "HT"]]
+    for i, (nm, ph) in zip([0, 1, 2, 4], zip(names, sounds, strict=True), strict=True):
+        r.at[i, "name"], r.at[i, "name_phonetic"] = nm, ph
+    r["name_tokens"] = r["name"].str.split()
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ZAINAL SUPRIYANTO" and p.loc["P1", "name_rule"] == "common_spelling"
+    # with one spelling of the chosen words, the rule that chose the words is named
+    r2 = r[r["record_id"] != "3"].reset_index(drop=True)
+    r2.loc[r2["record_id"] == "2", ["name"]] = "ZAINAL SUPRIANTO"
+    r2["name_tokens"] = r2["name"].str.split()
+    p2 = golden.persons_table(r2).set_index("person_id")
+    assert p2.loc["P1", "name"] == "ZAINAL SUPRIANTO" and p2.loc["P1", "name_rule"] == "word_consensus"
