@@ -562,3 +562,35 @@ def test_name_spelling_is_the_registers_usual_one_among_the_chosen_words():
     r2["name_tokens"] = r2["name"].str.split()
     p2 = golden.persons_table(r2).set_index("person_id")
     assert p2.loc["P1", "name"] == "ZAINAL SUPRIANTO" and p2.loc["P1", "name_rule"] == "word_consensus"
+
+
+def test_update_recomputes_a_household_whose_list_lost_its_head_first_proof():
+    from linkmiskin.clustering import golden_update
+    from linkmiskin.linkage import _households_table
+
+    dates = {"bpjs_pbi": "2025-01-31", "dtks": "2024-12-31"}   # (households are reused only with dates)
+
+    def full(rec):
+        p = golden.persons_table(rec, snapshots=dates)
+        return p, golden.households_table(rec, p, _households_table(rec), snapshots=dates)
+
+    old = _kk_list_records(25, head_first=True).assign(household_confidence=1.0)
+    hz = old.iloc[[0, 1]].assign(source="posyandu", household_id="HZ", person_id=["PZ1", "PZ2"],
+                                 record_id=["z1", "z2"], kk=None, kk_status="missing")
+    old = pd.concat([old, hz], ignore_index=True)   # a household on another list, reused
+    p_old, h_old = full(old)
+    assert h_old.set_index("household_id").loc["HX", "head_person_id_rule"] == "first_in_family"
+    # three families now written spouse first: 22 of 25 heads first is no proof; HX's own rows did not change
+    new = old.copy()
+    for i in range(3):
+        rows = (new["source"] == "bpjs_pbi") & (new["household_id"] == f"H{i}")
+        new.loc[rows, "row_number"] = new.loc[rows, "row_number"].to_numpy()[::-1]
+    state = golden_update.GoldenState(
+        pd.DataFrame({"source": old["source"], "record_id": old["record_id"],
+                      "golden_hash": golden_update.golden_signatures(old, dates)}), p_old, h_old, dates)
+    persons, households, _, stats = golden_update.update_tables(new, dates, state, _households_table)
+    want_p, want_h = full(new)
+    assert want_h.set_index("household_id").loc["HX", "head_person_id"] == "PXS"   # the adult son, not first_in_family
+    assert stats["golden_households_reused"] > 0
+    pd.testing.assert_frame_equal(households, want_h)
+    pd.testing.assert_frame_equal(persons, want_p, check_dtype=False)   # (columns of None only: object or float)
