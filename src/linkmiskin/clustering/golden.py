@@ -551,13 +551,14 @@ def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, 
     return out
 
 
-def _name_forms(rec: pd.DataFrame, v: np.ndarray) -> np.ndarray:
+def _name_forms(rec: pd.DataFrame, v: np.ndarray, sounds: np.ndarray | None = None) -> np.ndarray:
     """Per record, a code of its name's *form* (its words by sound, in order; NaN without a name): two
     spellings of the same words (SUPRIYANTO, SUPRIANTO) share a form. A name whose sounds are not known is a
-    form of its own."""
+    form of its own. ``sounds``: :func:`_sequence_codes` of ``name_phonetic`` if known."""
     named = pd.notna(v)
-    form = (_sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec
-            else np.full(len(rec), np.nan))
+    if sounds is None:
+        sounds = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else np.full(len(rec), np.nan)
+    form = np.array(sounds, dtype=np.float64)
     alone = named & np.isnan(form)
     if alone.any():
         form[alone] = -1.0 - pd.factorize(pd.Series(v[alone], dtype=object))[0]
@@ -566,7 +567,7 @@ def _name_forms(rec: pd.DataFrame, v: np.ndarray) -> np.ndarray:
 
 
 def _choose_name(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
-                 commonness: np.ndarray | None) -> Choice:
+                 commonness: np.ndarray | None, sounds: np.ndarray | None = None) -> Choice:
     """The name in two steps: which words (the form, by ``FIELD_RULES["name"]``), then, among the records
     written with those words, which spelling (``FIELD_RULES["name_spelling"]``). The deciding rule is the
     spelling's when the chosen words are spelled in more than one way, else the form's."""
@@ -574,7 +575,7 @@ def _choose_name(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np
     named = pd.notna(v)
     a["consensus"] = _word_consensus(codes, rec, named)
     a["commonness"] = _word_commonness(rec, named) if commonness is None else commonness
-    form = _name_forms(rec, v)
+    form = _name_forms(rec, v, sounds)
     words = choose(codes, n, form, a, FIELD_RULES["name"])
     chosen_form = pd.to_numeric(pd.Series(words.value, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     keep = named & (form == chosen_form[codes])
@@ -841,7 +842,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     rules: dict[str, np.ndarray] = {}
     chosen: dict[str, np.ndarray] = {}
     # name: word sounds shared by most of the person's records; then birth date and sex
-    for f, ch in (("name", _choose_name(rec, codes, n, ctx, commonness)),
+    sounds = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else None
+    for f, ch in (("name", _choose_name(rec, codes, n, ctx, commonness, sounds)),
                   *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
         chosen[f], rules[f] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
@@ -885,7 +887,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     # conflicts
     valid_nik = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     real_dob = (rec["birth_date_status"] == "ok").to_numpy(dtype=bool)
-    phon = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else _col(rec, "name")
+    phon = sounds if sounds is not None else _col(rec, "name")
     parts = [
         (_distinct_count(codes, n, _values(rec, "nik"), valid_nik) > 1, CONFLICTS["nik"]),
         (_distinct_count(codes, n, _values(rec, "birth_date"), real_dob) > 1, CONFLICTS["birth_date"]),
