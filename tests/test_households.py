@@ -253,28 +253,6 @@ def test_a_head_without_kk_listed_before_his_family_joins_it():
     assert out.attrs["row_order"]["bpjs_pbi"]["head_before_family"]["used"]
 
 
-def test_may_head_is_an_adult_man_or_a_woman_before_a_family_without_an_adult_man():
-    from linkmiskin.clustering.households import _may_head
-
-    man = np.array([True, False, False, False])
-    woman = np.array([False, True, True, False])
-    man_day = np.array([np.inf, np.inf, 1000.0, np.inf])   # the family's eldest adult man (inf: none)
-    assert _may_head(man, woman, man_day).tolist() == [True, True, False, False]
-
-
-def test_a_widow_without_kk_listed_before_her_children_joins_them():
-    rows, persons = _heads_world(n_fam=30, no_kk_heads=range(0))
-    for f in range(30, 40):   # a widow (no KK) and her two children (with their KK)
-        kk = f"32160125061300{f:02d}"
-        for j, (sex, born) in enumerate([("P", "1970-05-01"), ("L", "2005-01-01"), ("P", "2010-02-02")]):
-            rows.append({"source": "bpjs_pbi", "kk": None if j == 0 else kk, "name": f"ORANG {f} {j}", "sex": sex,
-                         "birth_date": born, "desa_code": None, "rt": None, "rw": None})
-            persons.append(1000 + 3 * f + j)
-    hh = run(rows, persons)
-    for i in range(120, 150, 3):
-        assert (hh == hh[i]).sum() == 3 and hh[i] == hh[i + 1]
-
-
 def test_a_man_without_kk_before_a_family_with_its_own_adult_man_stays_alone():
     rows, persons = _heads_world(adult_son=35, son_born="1978-01-01")
     hh = run(rows, persons)

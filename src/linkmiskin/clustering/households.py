@@ -11,10 +11,9 @@ A household is built in steps, strongest evidence first:
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man (or an adult woman, before
-   a family with no adult man) no member is more than 5 years older than and the family has no head of its
-   own (its eldest is an adult man, or an adult man is less than a generation younger than him)
-   (:func:`head_before_family`); two such rows, a man
+   one right before a family's first row heads that family when it is an adult man no member is more than 5
+   years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
+   less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
    then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
    (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
@@ -794,10 +793,9 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
 
 
 def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
-    """A row without KK right before a family's first row heads that family when it is an adult man (or an
-    adult woman, before a family with no adult man: a widow's) no member is more than 5 years older than and
-    the family has no head of its own (an eldest member who is an adult man, or an adult man less than a
-    generation younger than him; an adult son is a generation younger)."""
+    """A row without KK right before a family's first row heads that family when it is an adult man no member
+    is more than 5 years older than and the family has no head of its own (an eldest member who is an adult
+    man, or an adult man less than a generation younger than him; an adult son is a generation younger)."""
     return adult & senior & ~family_has_head
 
 
@@ -951,7 +949,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
         known = k.notna().to_numpy()
         run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
-        d, m, w = days[rows], man[rows], woman[rows]
+        d, m, adult = days[rows], man[rows], man[rows]
         eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
         starts = known & np.r_[True, run[1:] != run[:-1]]
         # the birth day of the eldest adult man of each family (and of its rows after the first)
@@ -963,13 +961,13 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
         own_rest = starts & (np.r_[run[1:] == run[:-1], False])
         other = known & has_next & (run[nxt] != run)
-        try_own = head_before_family(_may_head(m, w, man_day_rest) & own_rest, own_rest & (d <= eldest_day + senior),
+        try_own = head_before_family(adult & own_rest, own_rest & (d <= eldest_day + senior),
                                      _has_head(man_day_rest, eldest_rest, d, generation))
-        try_other = head_before_family(_may_head(m, w, man_day[nxt]) & other, other & (d <= eldest_day[nxt] + senior),
+        try_other = head_before_family(adult & other, other & (d <= eldest_day[nxt] + senior),
                                        _has_head(man_day[nxt], eldest_day[nxt], d, generation))
         fired = int(try_own.sum() + try_other.sum())
         return (float(try_own.sum() / fired) if fired else None), fired, {
-            "k": k.to_numpy(), "known": known, "d": d, "man": m, "woman": w, "eldest_day": eldest_day, "man_day": man_day,
+            "k": k.to_numpy(), "known": known, "d": d, "adult": adult, "eldest_day": eldest_day, "man_day": man_day,
             "nxt": nxt, "has_next": has_next}
 
     for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
@@ -979,18 +977,12 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
         has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
         cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(_may_head(t["man"], t["woman"], t["man_day"][nxt]), d <= t["eldest_day"][nxt] + senior,
+        take = cand & head_before_family(t["adult"], d <= t["eldest_day"][nxt] + senior,
                                          _has_head(t["man_day"][nxt], t["eldest_day"][nxt], d, generation))
         out[rows[take]] = k[nxt[take]]
         if partner is not None:
             out[partner[rows[take & wed]]] = k[nxt[take & wed]]
     return out, shares
-
-
-def _may_head(man: np.ndarray, woman: np.ndarray, man_day: np.ndarray) -> np.ndarray:
-    """Whether a row may head the family after it (:func:`head_before_family`): an adult man, or an adult
-    woman when that family has no adult man (``man_day``, its eldest adult man's birth day, is infinite)."""
-    return man | (woman & np.isinf(man_day))
 
 
 def _has_head(man_day: np.ndarray, eldest_day: np.ndarray, day: np.ndarray, generation: float) -> np.ndarray:
