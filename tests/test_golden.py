@@ -528,3 +528,69 @@ def test_record_columns_hold_what_the_list_neighbour_rules_read():
     kept = full[[c for c in ("source", "household_id", *golden.RECORD_COLUMNS) if c in full]]
     a = golden._household_address(kept, None, None)
     assert a.loc["H015", "desa_code_rule"] == "unit_without_address"
+
+
+def test_name_forms_join_spellings_of_the_same_words():
+    rec = pd.DataFrame({"name_phonetic": [["YNL", "SPRNTA"], ["YNL", "SPRNTA"], ["YNL"], None, None]})
+    v = np.array(["ZAINAL SUPRIANTO", "ZAINAL SUPRIYANTO", "ZAINAL", "ZAINAL S", None], dtype=object)
+    f = golden._name_forms(rec, v)
+    assert f[0] == f[1] and f[0] != f[2]
+    assert not np.isnan(f[3]) and f[3] not in (f[0], f[2])   # a name without sounds is a form of its own
+    assert np.isnan(f[4])
+
+
+def test_name_spelling_is_the_registers_usual_one_among_the_chosen_words():
+    # P1 is written ZAINAL SUPRIANTO twice and ZAINAL SUPRIYANTO once (one sound), and once with a word most of
+    # its records lack; the words are chosen first, then the spelling of SPRNTA the whole table writes most
+    # often (four other persons write SUPRIYANTO, none SUPRIANTO)
+    r = _records()
+    base = r.iloc[[3]]
+    others = pd.concat([base.assign(record_id=f"x{i}", person_id=f"Q{i}", household_id=f"HQ{i}",
+                                    name=f"{w} SUPRIYANTO", name_phonetic=[[w[:2], "SPRNTA"]])
+                        for i, w in enumerate(["AGUS", "BUDI", "DEDI", "EKO"])], ignore_index=True)
+    r = pd.concat([r, r.iloc[[0]].assign(record_id="1b"), others], ignore_index=True)
+    names = ["ZAINAL SUPRIANTO", "ZAINAL SUPRIANTO", "ZAINAL SUPRIYANTO", "ZAINAL SUPRIANTO HADI"]
+    sounds = [["YNL", "SPRNTA"]] * 3 + [["YNL", "SPRNTA", "HT"]]
+    for i, (nm, ph) in zip([0, 1, 2, 4], zip(names, sounds, strict=True), strict=True):
+        r.at[i, "name"], r.at[i, "name_phonetic"] = nm, ph
+    r["name_tokens"] = r["name"].str.split()
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ZAINAL SUPRIYANTO" and p.loc["P1", "name_rule"] == "common_spelling"
+    # with one spelling of the chosen words, the rule that chose the words is named
+    r2 = r[r["record_id"] != "3"].reset_index(drop=True)
+    r2.loc[r2["record_id"] == "2", ["name"]] = "ZAINAL SUPRIANTO"
+    r2["name_tokens"] = r2["name"].str.split()
+    p2 = golden.persons_table(r2).set_index("person_id")
+    assert p2.loc["P1", "name"] == "ZAINAL SUPRIANTO" and p2.loc["P1", "name_rule"] == "word_consensus"
+
+
+def test_update_recomputes_a_household_whose_list_lost_its_head_first_proof():
+    from linkmiskin.clustering import golden_update
+    from linkmiskin.linkage import _households_table
+
+    dates = {"bpjs_pbi": "2025-01-31", "dtks": "2024-12-31"}   # (households are reused only with dates)
+
+    def full(rec):
+        p = golden.persons_table(rec, snapshots=dates)
+        return p, golden.households_table(rec, p, _households_table(rec), snapshots=dates)
+
+    old = _kk_list_records(25, head_first=True).assign(household_confidence=1.0)
+    hz = old.iloc[[0, 1]].assign(source="posyandu", household_id="HZ", person_id=["PZ1", "PZ2"],
+                                 record_id=["z1", "z2"], kk=None, kk_status="missing")
+    old = pd.concat([old, hz], ignore_index=True)   # a household on another list, reused
+    p_old, h_old = full(old)
+    assert h_old.set_index("household_id").loc["HX", "head_person_id_rule"] == "first_in_family"
+    # three families now written spouse first: 22 of 25 heads first is no proof; HX's own rows did not change
+    new = old.copy()
+    for i in range(3):
+        rows = (new["source"] == "bpjs_pbi") & (new["household_id"] == f"H{i}")
+        new.loc[rows, "row_number"] = new.loc[rows, "row_number"].to_numpy()[::-1]
+    state = golden_update.GoldenState(
+        pd.DataFrame({"source": old["source"], "record_id": old["record_id"],
+                      "golden_hash": golden_update.golden_signatures(old, dates)}), p_old, h_old, dates)
+    persons, households, _, stats = golden_update.update_tables(new, dates, state, _households_table)
+    want_p, want_h = full(new)
+    assert want_h.set_index("household_id").loc["HX", "head_person_id"] == "PXS"   # the adult son, not first_in_family
+    assert stats["golden_households_reused"] > 0
+    pd.testing.assert_frame_equal(households, want_h)
+    pd.testing.assert_frame_equal(persons, want_p, check_dtype=False)   # (columns of None only: object or float)

@@ -179,6 +179,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
     "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
              "trusted_source", "most_recent_snapshot"),
+    "name_spelling": ("valid_value", "common_spelling", "most_frequent", "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
     "sex": _IDENTITY,
     "relationship": ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent"),
@@ -194,7 +195,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
 }
 
 #: kind of trust (``SOURCE_TRUST`` key) used by each field
-_FIELD_KIND = {"kecamatan_code": "address", "nik": "identity", "name": "identity", "birth_date": "identity", "sex": "identity",
+_FIELD_KIND = {"kecamatan_code": "address", "nik": "identity", "name": "identity", "name_spelling": "identity", "birth_date": "identity", "sex": "identity",
                "relationship": "address", "kk": "address", "desa_code": "address", "rt": "address",
                "rw": "address", "place": "address", "decile": "address", "head_person_id": "address"}
 
@@ -550,6 +551,40 @@ def _choose_fields(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, 
     return out
 
 
+def _name_forms(rec: pd.DataFrame, v: np.ndarray, sounds: np.ndarray | None = None) -> np.ndarray:
+    """Per record, a code of its name's *form* (its words by sound, in order; NaN without a name): two
+    spellings of the same words (SUPRIYANTO, SUPRIANTO) share a form. A name whose sounds are not known is a
+    form of its own. ``sounds``: :func:`_sequence_codes` of ``name_phonetic`` if known."""
+    named = pd.notna(v)
+    if sounds is None:
+        sounds = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else np.full(len(rec), np.nan)
+    form = np.array(sounds, dtype=np.float64)
+    alone = named & np.isnan(form)
+    if alone.any():
+        form[alone] = -1.0 - pd.factorize(pd.Series(v[alone], dtype=object))[0]
+    form[~named] = np.nan
+    return form
+
+
+def _choose_name(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
+                 commonness: np.ndarray | None, sounds: np.ndarray | None = None) -> Choice:
+    """The name in two steps: which words (the form, by ``FIELD_RULES["name"]``), then, among the records
+    written with those words, which spelling (``FIELD_RULES["name_spelling"]``). The deciding rule is the
+    spelling's when the chosen words are spelled in more than one way, else the form's."""
+    v, a = _field_inputs(rec, "name", ctx)
+    named = pd.notna(v)
+    a["consensus"] = _word_consensus(codes, rec, named)
+    a["commonness"] = _word_commonness(rec, named) if commonness is None else commonness
+    form = _name_forms(rec, v, sounds)
+    words = choose(codes, n, form, a, FIELD_RULES["name"])
+    chosen_form = pd.to_numeric(pd.Series(words.value, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    keep = named & (form == chosen_form[codes])
+    spelled = choose(codes, n, np.where(keep, v, None), {k: x for k, x in a.items() if k != "consensus"},
+                     FIELD_RULES["name_spelling"])
+    several = ~np.isin(spelled.rule, [ONLY_VALUE, NO_VALUE])
+    return Choice(spelled.value, np.where(several, spelled.rule, words.rule))
+
+
 def _choose_in_desa(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
                     desa: np.ndarray) -> dict[str, Choice]:
     """RT, RW and place chosen only from the records in the entity's chosen desa (``desa[code]``), so that
@@ -807,10 +842,8 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     rules: dict[str, np.ndarray] = {}
     chosen: dict[str, np.ndarray] = {}
     # name: word sounds shared by most of the person's records; then birth date and sex
-    v, a = _field_inputs(rec, "name", ctx)
-    a["consensus"] = _word_consensus(codes, rec, pd.notna(v))
-    a["commonness"] = _word_commonness(rec, pd.notna(v)) if commonness is None else commonness
-    for f, ch in (("name", choose(codes, n, v, a, FIELD_RULES["name"])),
+    sounds = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else None
+    for f, ch in (("name", _choose_name(rec, codes, n, ctx, commonness, sounds)),
                   *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
         chosen[f], rules[f] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
@@ -854,7 +887,7 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     # conflicts
     valid_nik = (rec["nik_status"] == "valid").fillna(False).to_numpy(dtype=bool)
     real_dob = (rec["birth_date_status"] == "ok").to_numpy(dtype=bool)
-    phon = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else _col(rec, "name")
+    phon = sounds if sounds is not None else _col(rec, "name")
     parts = [
         (_distinct_count(codes, n, _values(rec, "nik"), valid_nik) > 1, CONFLICTS["nik"]),
         (_distinct_count(codes, n, _values(rec, "birth_date"), real_dob) > 1, CONFLICTS["birth_date"]),

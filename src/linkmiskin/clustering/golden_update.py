@@ -12,7 +12,8 @@ the signatures), the persons' and households' desa and kecamatan names of each c
 the minimum confidences, and the desa a household without one takes from its list neighbours
 (:func:`~linkmiskin.clustering.golden.unit_without_address` reads the whole list: it is computed over all
 records and given to the recompute, and a reused group whose neighbours now give another desa is
-recomputed, :func:`_neighbour_desa`). The household head
+recomputed, :func:`_neighbour_desa`); likewise whether a list proves that it writes each household's head
+first (:func:`~linkmiskin.clustering.golden.first_in_family`), which enters the signatures. The household head
 reads the lists' newest snapshot date (who is an adult): households are reused only when both runs give
 snapshot dates with the same newest one. The result is the same as a full recompute (tests check it).
 """
@@ -81,10 +82,12 @@ def _name_commonness(records: pd.DataFrame, common: np.ndarray | None = None) ->
 
 
 def golden_signatures(records: pd.DataFrame, snapshots: dict | None,
-                      common: np.ndarray | None = None) -> np.ndarray:
+                      common: np.ndarray | None = None, first_rows: np.ndarray | None = None) -> np.ndarray:
     """Per record, a 64-bit hash (int64) of what its group's golden rows read of it: its ids, source,
-    :data:`GOLDEN_INPUTS`, its list's snapshot rank and the commonness of its name words in the table
-    (:func:`_name_commonness`)."""
+    :data:`GOLDEN_INPUTS`, its list's snapshot rank, the commonness of its name words in the table
+    (:func:`_name_commonness`) and whether it is the first row of its family in a list proved to write heads
+    first (``first_rows``, :func:`golden._first_rows_of_families` over the whole table: the proof reads the
+    whole list, so a household whose own records did not change may lose or gain it)."""
     cols: dict[str, object] = {}
     for c in ("source", "person_id", "household_id", *GOLDEN_INPUTS):
         if c not in records:
@@ -95,6 +98,7 @@ def golden_signatures(records: pd.DataFrame, snapshots: dict | None,
         cols[c] = s
     cols["snapshot_rank"] = _snapshot_rank(records["source"].to_numpy(dtype=object), snapshots)
     cols["commonness"] = _name_commonness(records, common)
+    cols["first_row"] = golden._first_rows_of_families(records) if first_rows is None else first_rows
     h = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
     return h.view(np.int64)
 
@@ -208,7 +212,8 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     groups (:func:`unchanged_groups`). ``households_base(records)`` makes the base household table (today's
     columns). Returns (persons, households, the records' signatures, counts of reused rows)."""
     common = golden._word_commonness(records, pd.notna(golden._col(records, "name")))
-    sig = golden_signatures(records, snapshots, common)
+    first_rows = golden._first_rows_of_families(records)
+    sig = golden_signatures(records, snapshots, common, first_rows)
     group = _groups(records)
     keep = unchanged_groups(records, sig, prev, group)
     fill, moved = _neighbour_desa(records, snapshots, prev, keep)
@@ -228,7 +233,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     redo_h = np.flatnonzero(~keep_h)
     sub_h = records.iloc[redo_h].reset_index(drop=True)
     h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots,
-                                    neighbour_desa=fill, first_rows=golden._first_rows_of_families(records)[redo_h])
+                                    neighbour_desa=fill, first_rows=first_rows[redo_h])
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
     h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
     households = _stack(h_old, h_new)
