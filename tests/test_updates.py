@@ -402,7 +402,8 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
     cases = {"words": [["ANI", "SITI"], [], None, ["ANI", "SITI"], ["BUDI"]],
              "empty_word": [["ANI", ""], [""], [], None],           # "" cannot be told from [] once joined
              "joining_character": [["A\x1fB"], ["A", "B"], None],   # the joining character inside a word
-             "numbers": [[1, 2], [], None]}
+             "numbers": [[1, 2], [], None],
+             "no_words": [[], None, []]}                            # stored as lists of nulls
     for name, values in cases.items():
         pq.write_table(pa.table({"c": pa.array(values)}), tmp_path / f"{name}.parquet")
         col = pq.read_table(tmp_path / f"{name}.parquet").column("c")

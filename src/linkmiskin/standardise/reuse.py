@@ -470,16 +470,23 @@ def lists_from_parquet(column: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from linkmiskin.scoring.model import _one_empty_list
+
     def plain() -> np.ndarray:
         out = np.empty(len(column), dtype=object)
         out[:] = column.to_pylist()
         return out
 
-    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)) or not (
-            pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)):
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
         return plain()
     words = pc.list_flatten(column)
-    if len(words) and (pc.any(pc.equal(pc.utf8_length(words), 0)).as_py()
+    if not len(words):   # every list empty (a column without words is stored as lists of nulls)
+        out = np.full(len(column), None, dtype=object)
+        out[column.is_valid().to_numpy(zero_copy_only=False)] = _one_empty_list()
+        return out
+    if not (pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)):
+        return plain()
+    if (pc.any(pc.equal(pc.utf8_length(words), 0)).as_py()
                        or pc.any(pc.match_substring(words, _WORD_JOIN)).as_py()):
         return plain()
     codes, uniq = pd.factorize(pc.binary_join(column, _WORD_JOIN).to_pandas(), use_na_sentinel=True)
