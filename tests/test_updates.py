@@ -410,3 +410,21 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
         got = lists_from_parquet(col)
         assert got.dtype == object and got.tolist() == values, name
         assert all(v is None or type(v) is list for v in got), name
+
+
+def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
+    rng = np.random.default_rng(3)
+    n = 400
+    prev = pd.DataFrame({"source": rng.choice(["a", "b"], n), "record_id": rng.integers(0, 150, n),
+                         "row_hash": rng.integers(0, 3, n)}).drop_duplicates(["source", "record_id"])
+    table = pd.DataFrame({"source": rng.choice(["a", "b", "c"], n), "record_id": rng.integers(0, 150, n).astype(str)})
+    hashes = rng.integers(0, 3, n)
+
+    def together(p):
+        old = pd.MultiIndex.from_arrays([p["source"].astype(str), p["record_id"].astype(str), p["row_hash"]])
+        return pd.MultiIndex.from_arrays([table["source"], table["record_id"], hashes]).isin(old)
+
+    got = updates.unchanged_records(prev, table, hashes)
+    assert 0 < got.sum() < n and (got == together(prev)).all()
+    twice = pd.concat([prev, prev.assign(row_hash=prev["row_hash"] + 1)], ignore_index=True)   # a key twice
+    assert (updates.unchanged_records(twice, table, hashes) == together(twice)).all()
