@@ -391,3 +391,40 @@ def test_cluster_labels_of_an_update_are_the_smallest_record_key_and_ids_its_has
     assert _cluster_ids("P", keys, rep, hashed=False).tolist() == ["a:1", "a:1", "b:9", "b:9"]
     hashed = _cluster_ids("P", keys, rep)
     assert hashed.tolist() == stable_id("P", pd.Series(["a:1", "a:1", "b:9", "b:9"])).tolist()
+
+
+def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from linkmiskin.standardise.reuse import lists_from_parquet
+
+    cases = {"words": [["ANI", "SITI"], [], None, ["ANI", "SITI"], ["BUDI"]],
+             "empty_word": [["ANI", ""], [""], [], None],           # "" cannot be told from [] once joined
+             "joining_character": [["A\x1fB"], ["A", "B"], None],   # the joining character inside a word
+             "numbers": [[1, 2], [], None],
+             "no_words": [[], None, []]}                            # stored as lists of nulls
+    for name, values in cases.items():
+        pq.write_table(pa.table({"c": pa.array(values)}), tmp_path / f"{name}.parquet")
+        col = pq.read_table(tmp_path / f"{name}.parquet").column("c")
+        got = lists_from_parquet(col)
+        assert got.dtype == object and got.tolist() == values, name
+        assert all(v is None or type(v) is list for v in got), name
+
+
+def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
+    rng = np.random.default_rng(3)
+    n = 400
+    prev = pd.DataFrame({"source": rng.choice(["a", "b"], n), "record_id": rng.integers(0, 150, n),
+                         "row_hash": rng.integers(0, 3, n)}).drop_duplicates(["source", "record_id"])
+    table = pd.DataFrame({"source": rng.choice(["a", "b", "c"], n), "record_id": rng.integers(0, 150, n).astype(str)})
+    hashes = rng.integers(0, 3, n)
+
+    def together(p):
+        old = pd.MultiIndex.from_arrays([p["source"].astype(str), p["record_id"].astype(str), p["row_hash"]])
+        return pd.MultiIndex.from_arrays([table["source"], table["record_id"], hashes]).isin(old)
+
+    got = updates.unchanged_records(prev, table, hashes)
+    assert 0 < got.sum() < n and (got == together(prev)).all()
+    twice = pd.concat([prev, prev.assign(row_hash=prev["row_hash"] + 1)], ignore_index=True)   # a key twice
+    assert (updates.unchanged_records(twice, table, hashes) == together(twice)).all()

@@ -581,13 +581,37 @@ class PairReuse:
 
 def unchanged_records(prev_hashes: pd.DataFrame, table: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
     """Per record of the model table: True when the previous run held a record with the same source,
-    record id and model-table row (hash), so its comparisons with any other unchanged record are the same."""
+    record id and model-table row (hash), so its comparisons with any other unchanged record are the same.
+    The (source, record id) keys of both runs are numbered together and each record's hash compared with
+    the previous hash of its key (a record id is unique in its source; a previous run with a key twice is
+    matched on all three values at once).
+
+    >>> prev = pd.DataFrame({"source": ["a", "a", "b"], "record_id": ["1", "2", "1"], "row_hash": [7, 8, 9]})
+    >>> t = pd.DataFrame({"source": ["b", "a", "a", "c"], "record_id": ["1", "1", "2", "1"]})
+    >>> unchanged_records(prev, t, np.array([9, 7, 5, 9])).tolist()
+    [True, True, False, False]
+    """
+    ko = _text_keys(prev_hashes["source"], prev_hashes["record_id"])
+    kn = _text_keys(table["source"], table["record_id"])
+    codes, uniq = pd.factorize(np.concatenate([ko, kn]))
+    co, cn = codes[:len(ko)], codes[len(ko):]
+    if len(co) and np.bincount(co).max() == 1:
+        old_hash = np.zeros(len(uniq), dtype=np.int64)
+        held = np.zeros(len(uniq), dtype=bool)
+        old_hash[co] = prev_hashes["row_hash"].to_numpy(dtype=np.int64)
+        held[co] = True
+        return held[cn] & (old_hash[cn] == np.asarray(hashes).astype(np.int64))
     old = pd.MultiIndex.from_arrays([prev_hashes["source"].astype(str).to_numpy(),
                                      prev_hashes["record_id"].astype(str).to_numpy(),
                                      prev_hashes["row_hash"].to_numpy(dtype=np.int64)])
     new = pd.MultiIndex.from_arrays([table["source"].astype(str).to_numpy(),
                                      table["record_id"].astype(str).to_numpy(), hashes.astype(np.int64)])
     return new.isin(old)
+
+
+def _text_keys(source: pd.Series, record_id: pd.Series) -> np.ndarray:
+    """``source`` and ``record_id`` as one text per record (a unit separator between them)."""
+    return (source.astype(str).to_numpy(dtype=object) + "\x1f") + record_id.astype(str).to_numpy(dtype=object)
 
 
 def reusable_pairs(prev: PreviousRun, table: pd.DataFrame, hashes: np.ndarray, model: dict) -> PairReuse | None:

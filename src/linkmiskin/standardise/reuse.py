@@ -450,9 +450,56 @@ def _holds_lists(s: pd.Series) -> bool:
     return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
 
 
+#: what joins a list's words in :func:`lists_from_parquet` (never inside a standardised word)
+_WORD_JOIN = "\x1f"
+
+
+def lists_from_parquet(column: Any) -> np.ndarray:
+    """A parquet column of word lists (a pyarrow list column) as the object array of Python lists (missing:
+    None) the run held, built once per distinct list: the lists are joined into text, factorised, and each
+    distinct text split once (records with one list share one list object; lists are never changed in
+    place). Element by element the same as ``column.to_pylist()``; that is used when a word is empty or
+    holds the joining character, or the column is not of text lists.
+
+    >>> import pyarrow as pa
+    >>> col = pa.chunked_array([pa.array([["ANI", "SITI"], [], None, ["ANI", "SITI"]])])
+    >>> out = lists_from_parquet(col)
+    >>> out.tolist(), out[0] is out[3]
+    ([['ANI', 'SITI'], [], None, ['ANI', 'SITI']], True)
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from linkmiskin.scoring.model import _one_empty_list
+
+    def plain() -> np.ndarray:
+        out = np.empty(len(column), dtype=object)
+        out[:] = column.to_pylist()
+        return out
+
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
+        return plain()
+    words = pc.list_flatten(column)
+    if not len(words):   # every list empty (a column without words is stored as lists of nulls)
+        out = np.full(len(column), None, dtype=object)
+        out[column.is_valid().to_numpy(zero_copy_only=False)] = _one_empty_list()
+        return out
+    if not (pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)):
+        return plain()
+    if (pc.any(pc.equal(pc.utf8_length(words), 0)).as_py()
+                       or pc.any(pc.match_substring(words, _WORD_JOIN)).as_py()):
+        return plain()
+    codes, uniq = pd.factorize(pc.binary_join(column, _WORD_JOIN).to_pandas(), use_na_sentinel=True)
+    distinct = np.empty(len(uniq) + 1, dtype=object)   # (the last one for the missing lists: code -1)
+    distinct[:-1] = [t.split(_WORD_JOIN) if t else [] for t in uniq]
+    return distinct[codes]
+
+
 def load_lists(directory: Path) -> dict[str, SavedList] | None:
     """The standardised lists a saved folder holds, or None (none saved, or another format: every list is
     then standardised again)."""
+    import pyarrow.parquet as pq
+
     from linkmiskin.standardise.columns import ColumnMapping
 
     p = directory / LISTS_INDEX
@@ -469,12 +516,15 @@ def load_lists(directory: Path) -> dict[str, SavedList] | None:
         f = directory / str(e.get("file", ""))
         if Path(str(e.get("file", ""))).name != e.get("file") or not f.is_file():
             return None
-        t = pd.read_parquet(f)
+        tab = pq.read_table(f)
+        lists = [c for c in e.get("list_columns", []) if c in tab.column_names]
+        t = tab.drop_columns(lists).to_pandas()   # (the pandas dtypes from the file's metadata)
         for c in t.columns:   # parquet gives pandas strings back as python-backed: standardisation's are Arrow's
             if isinstance(t[c].dtype, pd.StringDtype) and t[c].dtype.storage == "python":
                 t[c] = t[c].astype("string[pyarrow]")
-        for c in e.get("list_columns", []):   # parquet gives arrays back; the lists were lists
-            t[c] = [v.tolist() if isinstance(v, np.ndarray) else v for v in t[c].to_numpy(dtype=object)]
+        for c in lists:   # the lists were lists (parquet would give arrays back)
+            t[c] = lists_from_parquet(tab.column(c))
+        t = t[list(tab.column_names)]
         t.attrs = dict(e.get("attrs") or {})
         if e.get("column_mapping") is not None:
             t.attrs["column_mapping"] = ColumnMapping(**e["column_mapping"])
@@ -637,7 +687,7 @@ def load_model_rows(directory: Path, entry: dict | None) -> ModelRows | None:
     lists = [c for c in WIDE_COLUMNS if c in set(entry.get("list_columns") or ())]
     table = tab.drop_columns(lists).to_pandas()   # (the pandas dtypes from the file's metadata)
     for c in lists:   # parquet gives arrays back; the model table's are lists
-        table[c] = _shared_empty(pd.Series(tab.column(c).to_pylist(), dtype=object).to_numpy())
+        table[c] = _shared_empty(lists_from_parquet(tab.column(c)))
     table = table[list(WIDE_COLUMNS)]
     hashes = tab.column("wide_hash").to_numpy().astype(np.int64).view(np.uint64)
     return ModelRows(hashes, table, bool(entry.get("names_read_once")))
