@@ -113,3 +113,16 @@ def test_reference_rates_count_only_pairs_nothing_but_the_nik_tells_apart():
     one_nik = ~nik_apart
     r = reference_rates(other, nik_apart, one_nik, np.zeros(40, dtype=bool))["two_lists"]
     assert (r["pairs"], r["one_person"]) == (35, 30)
+
+
+def test_the_rule_is_named_in_link_reason_of_the_records_it_joined():
+    from linkmiskin.linkage import _assemble_records
+
+    std = pd.DataFrame({"source": ["a", "b", "b"], "record_id": ["1", "2", "3"], "name": ["AGUS", "AGUS", "SITI"],
+                        "nik": [None, None, None]})
+    persons = pd.DataFrame({"person_node": [0, 0, 2], "person_confidence": [0.9, 0.9, 1.0],
+                            "joined_by": [RULE, RULE, ""]})
+    hh = pd.DataFrame({"household_node": [0, 0, 0], "household_confidence": [1.0] * 3,
+                       "household_evidence": ["alone"] * 3})
+    out = _assemble_records(std, persons, hh)
+    assert out["link_reason"].tolist() == [f"linked: {RULE}", f"linked: {RULE}", "no match found"]
