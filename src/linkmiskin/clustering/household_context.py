@@ -75,15 +75,6 @@ def same_name_in_household(one_household_one_name: np.ndarray, contradicted: np.
 # ------------------------------------------------------------------------------------------ evidence
 
 
-def _record_frame(persons: pd.DataFrame, household: np.ndarray, approx_year: pd.Series | None) -> pd.DataFrame:
-    """The records with a name and a household: ``node, person, household, name``."""
-    name = persons["name"].to_numpy(dtype=object)
-    ok = ~pd.isna(name) & (np.asarray(household) >= 0)
-    return pd.DataFrame({"node": persons["node"].to_numpy(np.int64)[ok],
-                         "person": persons["person_node"].to_numpy(np.int64)[ok],
-                         "household": np.asarray(household, dtype=np.int64)[ok], "name": name[ok]})
-
-
 def _years(recs: pd.DataFrame, approx_year: pd.Series | None) -> np.ndarray:
     """Each record's birth year from its date, else from its age; NaN where neither is known."""
     y = (recs["dob_year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan) if "dob_year" in recs
@@ -159,62 +150,85 @@ def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray, pa
     n = len(persons)
     out = persons.copy(deep=False)
     out.attrs = dict(persons.attrs)
-    joined = np.full(n, "", dtype=object)
-    rf = _record_frame(persons, household, approx_year)
-    # (household, name) groups of two or more records: their record pairs (for the reference shares)
-    rf["g"] = pd.MultiIndex.from_arrays([rf["household"], rf["name"]]).factorize()[0] if len(rf) else 0
-    many = rf[rf.groupby("g")["node"].transform("size") >= 2]
-    recs = persons.set_index("node")
-    recs.attrs = {}   # (person_clusters' cannot-link table in attrs would be compared at every concat)
-    years = _years(persons, approx_year)
-    rp = _pairs_within(many[["g", "node", "person"]], "g", "node")
-    # the reference pairs carry a trusted NIK on both sides: only those are checked here
-    trusted = (persons["nik"].notna() & persons["nik_consistent"].fillna(False).astype(bool)).to_numpy(dtype=bool) \
-        if "nik_consistent" in persons else persons["nik"].notna().to_numpy(dtype=bool)
-    rp = rp[trusted[rp["node_a"].to_numpy(np.int64)] & trusted[rp["node_b"].to_numpy(np.int64)]]
-    other, nik_apart, one_nik, one_list = _contradictions(recs, years, rp["node_a"].to_numpy(np.int64),
-                                                          rp["node_b"].to_numpy(np.int64), off)
-    rates = reference_rates(other, nik_apart, one_nik, one_list)
+    out["joined_by"] = np.full(n, "", dtype=object)
+    ctx = _Context(persons, approx_year, off)
+    groups = _name_groups(persons, household)
+    rates = _reference(ctx, groups)
     out.attrs["household_context"] = rates
-    out["joined_by"] = joined
     if not any(r["on"] for r in rates.values()):
         return out
-    # the persons of each group, pairwise; a person pair is contradicted when any record pair between the
-    # two persons is (any record of theirs, in or out of the group), and is of one list when a list holds both
-    gp = many[["g", "person"]].drop_duplicates()
-    gp = gp[gp.groupby("g")["person"].transform("size") >= 2]
-    pp = _pairs_within(gp, "g", "person")
-    members = pd.DataFrame({"person": persons["person_node"].to_numpy(np.int64),
-                            "node": persons["node"].to_numpy(np.int64)})
-    people = pp[["person_a", "person_b"]].drop_duplicates()
-    xr = (people.merge(members.rename(columns={"person": "person_a", "node": "node_a"}), on="person_a")
-          .merge(members.rename(columns={"person": "person_b", "node": "node_b"}), on="person_b"))
-    o2, n2, _, l2 = _contradictions(recs, years, xr["node_a"].to_numpy(np.int64), xr["node_b"].to_numpy(np.int64),
-                                    off)
-    xr = xr.assign(told_apart=o2 | n2, one_list=l2)
-    verdict = xr.groupby(["person_a", "person_b"])[["told_apart", "one_list"]].any().reset_index()
-    pp = pp.merge(verdict, on=["person_a", "person_b"], how="left")
+    pp = _person_pairs(ctx, groups)
     kind_on = np.where(pp["one_list"].to_numpy(dtype=bool), rates["one_list"]["on"], rates["two_lists"]["on"])
     pp["ok"] = same_name_in_household(np.ones(len(pp), dtype=bool), pp["told_apart"].to_numpy(dtype=bool),
                                       kind_on)
     # a group is joined only when every pair of its persons is (a third person told apart leaves it as it is)
-    whole = pp.groupby("g")["ok"].transform("all").to_numpy(dtype=bool)
-    take = pp[whole]
+    take = pp[pp.groupby("g")["ok"].transform("all").to_numpy(dtype=bool)]
     if not len(take):
         return out
     rep = persons["person_node"].to_numpy(np.int64)
     comp = components(n, take["person_a"].to_numpy(np.int64), take["person_b"].to_numpy(np.int64))
     new = pd.Series(np.arange(n)).groupby(comp[rep]).transform("min").to_numpy()
     touched = np.isin(rep, np.union1d(take["person_a"].to_numpy(), take["person_b"].to_numpy()))
-    joined[touched] = RULE
     # a joined record: its tie inside the new person if the model scored one, else at most the measured share
     share = min(r["share"] or 0.0 for r in rates.values() if r["on"])
     old = persons["person_confidence"].to_numpy(dtype=float)
-    conf = np.where(touched, np.maximum(confidence(n, new, pairs), np.minimum(old, share)), old)
     out["person_node"] = new
-    out["person_confidence"] = conf
-    out["joined_by"] = joined
+    out["person_confidence"] = np.where(touched, np.maximum(confidence(n, new, pairs), np.minimum(old, share)), old)
+    out["joined_by"] = np.where(touched, RULE, "").astype(object)
     return out
+
+
+class _Context:
+    """What the contradiction checks read: the records by node, their birth years, the rules switched off."""
+
+    def __init__(self, persons: pd.DataFrame, approx_year: pd.Series | None, off: tuple[str, ...]) -> None:
+        self.recs = persons.set_index("node")
+        self.recs.attrs = {}   # (person_clusters' cannot-link table in attrs would be compared at every concat)
+        self.years = _years(persons, approx_year)
+        self.off = tuple(off)
+        nik = persons["nik"].notna().to_numpy(dtype=bool)
+        ok = persons["nik_consistent"].fillna(False).astype(bool).to_numpy(dtype=bool) \
+            if "nik_consistent" in persons else np.ones(len(persons), dtype=bool)
+        self.trusted = nik & ok
+        self.person = persons["person_node"].to_numpy(np.int64)
+
+    def check(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return _contradictions(self.recs, self.years, a, b, self.off)
+
+
+def _name_groups(persons: pd.DataFrame, household: np.ndarray) -> pd.DataFrame:
+    """The records of (household, name) groups of two or more records: ``g, node, person``."""
+    name = persons["name"].to_numpy(dtype=object)
+    ok = ~pd.isna(name) & (np.asarray(household) >= 0)
+    rf = pd.DataFrame({"node": persons["node"].to_numpy(np.int64)[ok],
+                       "person": persons["person_node"].to_numpy(np.int64)[ok],
+                       "household": np.asarray(household, dtype=np.int64)[ok], "name": name[ok]})
+    rf["g"] = pd.MultiIndex.from_arrays([rf["household"], rf["name"]]).factorize()[0] if len(rf) else 0
+    return rf.loc[rf.groupby("g")["node"].transform("size") >= 2, ["g", "node", "person"]]
+
+
+def _reference(ctx: _Context, groups: pd.DataFrame) -> dict[str, dict]:
+    """:func:`reference_rates` on the record pairs of one name in one household that both carry a trusted NIK."""
+    rp = _pairs_within(groups, "g", "node")
+    a, b = rp["node_a"].to_numpy(np.int64), rp["node_b"].to_numpy(np.int64)
+    keep = ctx.trusted[a] & ctx.trusted[b]
+    return reference_rates(*ctx.check(a[keep], b[keep]))
+
+
+def _person_pairs(ctx: _Context, groups: pd.DataFrame) -> pd.DataFrame:
+    """The persons of each group, pairwise (``g, person_a, person_b``), with ``told_apart`` (a record pair
+    between the two persons, any record of theirs, is contradicted) and ``one_list`` (a list holds both)."""
+    gp = groups[["g", "person"]].drop_duplicates()
+    gp = gp[gp.groupby("g")["person"].transform("size") >= 2]
+    pp = _pairs_within(gp, "g", "person")
+    members = pd.DataFrame({"person": ctx.person, "node": np.arange(len(ctx.person), dtype=np.int64)})
+    xr = (pp[["person_a", "person_b"]].drop_duplicates()
+          .merge(members.rename(columns={"person": "person_a", "node": "node_a"}), on="person_a")
+          .merge(members.rename(columns={"person": "person_b", "node": "node_b"}), on="person_b"))
+    other, nik_apart, _, one_list = ctx.check(xr["node_a"].to_numpy(np.int64), xr["node_b"].to_numpy(np.int64))
+    xr = xr.assign(told_apart=other | nik_apart, one_list=one_list)
+    verdict = xr.groupby(["person_a", "person_b"])[["told_apart", "one_list"]].any().reset_index()
+    return pp.merge(verdict, on=["person_a", "person_b"], how="left")
 
 
 #: the pass's named rules (one so far), by name
