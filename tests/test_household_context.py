@@ -126,3 +126,16 @@ def test_the_rule_is_named_in_link_reason_of_the_records_it_joined():
                        "household_evidence": ["alone"] * 3})
     out = _assemble_records(std, persons, hh)
     assert out["link_reason"].tolist() == [f"linked: {RULE}", f"linked: {RULE}", "no match found"]
+
+
+def test_a_person_in_two_households_does_not_chain_two_persons_no_group_compared():
+    # person X has a record in household 1 and one in household 2; Y (household 1) and Z (household 2)
+    # carry X's name but were never compared with each other: Y's date and Z's date are decades apart
+    rows = [{"hh": 1, "name": "AGUS", "source": "dtks", "person": "X"},
+            {"hh": 2, "name": "AGUS", "source": "dtks", "person": "X"},
+            {"hh": 1, "name": "AGUS", "source": "bpjs", "dob": "1950-01-02"},
+            {"hh": 2, "name": "AGUS", "source": "p3ke", "dob": "1990-03-04"}]
+    joined, out = _joined(rows)
+    tail = out.iloc[-4:]
+    assert tail["person_node"].iloc[2] != tail["person_node"].iloc[3]
+    assert not joined or (tail["joined_by"] == "").all()

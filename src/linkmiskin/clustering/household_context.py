@@ -162,7 +162,7 @@ def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray, pa
     pp["ok"] = same_name_in_household(np.ones(len(pp), dtype=bool), pp["told_apart"].to_numpy(dtype=bool),
                                       kind_on)
     # a group is joined only when every pair of its persons is (a third person told apart leaves it as it is)
-    take = pp[pp.groupby("g")["ok"].transform("all").to_numpy(dtype=bool)]
+    take = _checked_throughout(n, pp[pp.groupby("g")["ok"].transform("all").to_numpy(dtype=bool)])
     if not len(take):
         return out
     rep = persons["person_node"].to_numpy(np.int64)
@@ -176,6 +176,19 @@ def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray, pa
     out["person_confidence"] = np.where(touched, np.maximum(confidence(n, new, pairs), np.minimum(old, share)), old)
     out["joined_by"] = np.where(touched, RULE, "").astype(object)
     return out
+
+
+def _checked_throughout(n: int, take: pd.DataFrame) -> pd.DataFrame:
+    """The person pairs of ``take`` whose joined persons were all checked pairwise: a person in two groups
+    (two households, or two names) could chain two persons no group compared, so such a chain is dropped."""
+    pairs = take[["person_a", "person_b"]].drop_duplicates()
+    comp = components(n, pairs["person_a"].to_numpy(np.int64), pairs["person_b"].to_numpy(np.int64))
+    c = comp[pairs["person_a"].to_numpy(np.int64)]
+    people = pd.Series(np.concatenate([pairs["person_a"], pairs["person_b"]]), dtype=np.int64)
+    k = people.groupby(np.concatenate([c, c])).nunique()
+    checked = pd.Series(c).value_counts()
+    whole = (checked.reindex(k.index) == k * (k - 1) // 2)
+    return take[whole.reindex(comp[take["person_a"].to_numpy(np.int64)]).to_numpy(dtype=bool)]
 
 
 class _Context:
