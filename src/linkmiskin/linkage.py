@@ -296,7 +296,10 @@ class LinkResult:
         prior, and per comparison ``anchors`` (which rule), ``em`` or ``prior`` (``docs/training.md``).
         ``metadata["diagnostics"]`` lists where the data look unlike what the model assumes (damaged NIKs,
         names that repeat, empty mapped columns, few anchor pairs, unresolved desa), each also warned in
-        plain words (see :mod:`linkmiskin.report.diagnostics`).
+        plain words (see :mod:`linkmiskin.report.diagnostics`). ``metadata["household_context"]`` gives the
+        shares, measured on this data, that decide whether persons of one household with one name are
+        joined (:mod:`linkmiskin.clustering.household_context`; such records say
+        ``linked: same_name_in_household`` in ``link_reason``).
     """
 
     records: pd.DataFrame
