@@ -1,5 +1,5 @@
 """Rewrite the generated tables in ``docs/*.md`` from the registries in the code: the one generator of
-tables in the docs (cannot-link rules, comparison levels, golden-record and update rules).
+tables in the docs (cannot-link rules, comparison levels, household-context, golden-record and update rules).
 
     python docs/build_tables.py            # rewrite the generated tables
     python docs/build_tables.py --check    # exit 1 if a table is out of date (tests/test_docs.py)
@@ -52,6 +52,12 @@ def _comparison_levels() -> str:
     return _markdown(t[["key", "label", "meaning"]])
 
 
+def _household_context_rules() -> str:
+    from linkmiskin.clustering.household_context import rules_markdown
+
+    return rules_markdown() + "\n"
+
+
 def _golden_rules() -> str:
     from linkmiskin.clustering.golden import rules_markdown
 
@@ -100,6 +106,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "cannot_link_rules": _cannot_link_rules,
     "cannot_link_references": _cannot_link_references,
     "comparison_levels": _comparison_levels,
+    "household_context_rules": _household_context_rules,
     "golden_rules": _golden_rules,
     "household_rules": _household_rules,
     "update_rules": _update_rules,

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from linkmiskin import __version__
+from linkmiskin.clustering.household_context import join_same_name_in_household
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
 from linkmiskin.memory import release_memory
@@ -295,7 +296,10 @@ class LinkResult:
         prior, and per comparison ``anchors`` (which rule), ``em`` or ``prior`` (``docs/training.md``).
         ``metadata["diagnostics"]`` lists where the data look unlike what the model assumes (damaged NIKs,
         names that repeat, empty mapped columns, few anchor pairs, unresolved desa), each also warned in
-        plain words (see :mod:`linkmiskin.report.diagnostics`).
+        plain words (see :mod:`linkmiskin.report.diagnostics`). ``metadata["household_context"]`` gives the
+        shares, measured on this data, that decide whether persons of one household with one name are
+        joined (:mod:`linkmiskin.clustering.household_context`; such records say
+        ``linked: same_name_in_household`` in ``link_reason``).
     """
 
     records: pd.DataFrame
@@ -846,6 +850,8 @@ class Linker:
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
         hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
+        persons = join_same_name_in_household(persons, hh["household_node"].to_numpy(), e, off=off,
+                                              approx_year=t["dob_approx_year"] if "dob_approx_year" in t else None)
         del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         # an update replaces the ids (clustering.updates.apply_previous): the clusters' labels need no hash
@@ -853,6 +859,7 @@ class Linker:
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         row_order = hh.attrs.get("row_order", {})
+        context = persons.attrs.get("household_context", {})
         pairs = shared_columns(pairs, drop=("unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"))
         del persons, hh   # the golden records below need the memory
         release_memory()
@@ -871,7 +878,7 @@ class Linker:
                           metadata={**self.metadata, "row_order": row_order,
                                     "use_row_order": self.use_row_order,
                                     "cannot_link_off": list(off), "cannot_link": checked,
-                                    "diagnostics": diagnostics})
+                                    "household_context": context, "diagnostics": diagnostics})
 
     def _person_clusters(self, recs: pd.DataFrame, e: pd.DataFrame, threshold: float,
                          off: tuple[str, ...]) -> pd.DataFrame:
@@ -1353,6 +1360,9 @@ def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame
     no_ident = std["name"].isna().to_numpy() & std["nik"].isna().to_numpy()
     reason = np.where(size > 1, "linked", "no match found")
     reason = np.where(no_ident, "unlinkable: no name and no NIK", reason)
+    if "joined_by" in persons:   # a rule of the second pass joined the record's person (household_context)
+        by = persons["joined_by"].to_numpy(dtype=object)
+        reason = np.where(by != "", "linked: " + by.astype(str), reason)
     out["link_reason"] = reason
     out["household_evidence"] = hh["household_evidence"].to_numpy()
     keep = [c for c in std.columns if c not in ("unique_id", "source", "record_id")]

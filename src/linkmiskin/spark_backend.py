@@ -1239,6 +1239,11 @@ SPARK_CANNOT_LINK = {"checked": False, "rules": [], "switched_off": [],
                             "(run on DuckDB for the check, docs/training.md)"}
 
 
+#: why the household-context pass (:mod:`linkmiskin.clustering.household_context`) is not run on Spark
+SPARK_HOUSEHOLD_CONTEXT = ("not run on the Spark backend: the households are built on the driver after the person "
+                           "ids, without the cannot-link rules' record columns (docs/spark.md)")
+
+
 def _check_session(spark: Any) -> None:
     require_pyspark()
     from pyspark.sql import SparkSession
@@ -1368,7 +1373,8 @@ class SparkLinker:
                                region=self.region, positions=self._household_input.select("unique_id", INPUT_POSITION),
                                **extra,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
-                                         "cannot_link_off": list(self.cannot_link_off)})
+                                         "cannot_link_off": list(self.cannot_link_off),
+                                         "household_context": {"run": False, "why": SPARK_HOUSEHOLD_CONTEXT}})
 
 
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,
