@@ -279,7 +279,8 @@ class LinkResult:
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
         match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...) and its
-        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.scoring.levels`), and
+        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.scoring.levels`) and
+        ``agreeing_evidence``, as pandas categoricals (one small code per pair; they compare like text), and
         ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
@@ -416,8 +417,8 @@ class LinkResult:
         tables = {}
         for name, df in (("records", self.records), ("pairs", self.pairs), ("households", self.households)):
             out = df.copy()
-            for c in out.columns:
-                if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            for c in out.columns:   # (a categorical, e.g. a pair's level, holds no lists)
+                if not isinstance(out[c].dtype, pd.CategoricalDtype) and out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
                     out[c] = out[c].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
             tables[name] = _masked_table(out) if mask_ids else out
         if "xlsx" in formats:
