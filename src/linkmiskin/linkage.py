@@ -577,9 +577,11 @@ class Linker:
         self._model_rows = None if self.metadata["pseudonymised_sources"] else \
             ModelRows(hashes[self._input_order], self._table, names_once)
         self._pairs = None
-        self._connect()
+        # the rows in input order go before DuckDB loads its copy of the model table: at 200,000 households
+        # their column arrays (pointers to the reordered rows' shared values) are about 0.6 GB
         del std, table
         release_memory()   # what reading and standardising left in the allocators' free lists
+        self._connect()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
 
