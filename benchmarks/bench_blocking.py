@@ -45,6 +45,8 @@ def _key_and_filters(sql: str) -> tuple[list[str], list[str]]:
         m = re.fullmatch(r"\s*\(?\s*(.+?)\s*=\s*(.+?)\s*\)?\s*", part)
         if m and "l." in m.group(1) and "r." in m.group(2):
             keys.append(m.group(1).replace("l.", "t."))
+        elif re.fullmatch(r"\s*\(?\s*l\.(\w+)\s*<>\s*r\.\1\s*\)?\s*", part):
+            continue   # the two records differ (two lists): a condition on the pair, not on the block
         else:
             filters.append(part.replace("l.", "t.").replace("r.", "t."))
     return keys, filters

@@ -158,20 +158,54 @@ def test_name_sound_in_desa_pairs_only_where_a_birth_date_is_missing():
     assert not _holds(rule, a | big, undated | big)
 
 
-def test_last_name_year_and_sex_in_kecamatan_pairs_only_where_a_desa_is_missing():
-    from linkmiskin.scoring.model import BLOCK_CAP, same_last_name_year_and_sex_in_kecamatan_one_without_desa
+def test_last_name_year_and_sex_in_kecamatan_pairs_only_across_lists_where_a_desa_is_missing():
+    from linkmiskin.scoring.model import (
+        BLOCK_CAP,
+        same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa,
+    )
 
-    rule = same_last_name_year_and_sex_in_kecamatan_one_without_desa()
-    dtks = {"name_last": "MAHMUD", "kecamatan_code": "32.16.13", "desa_code": "32.16.13.1011", "dob_year": 1954,
+    rule = same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa()
+    dtks = {"source": "dtks", "name_last": "MAHMUD", "kecamatan_code": "32.16.13", "desa_code": "32.16.13.1011", "dob_year": 1954,
             "sex": "L", "block_last_kec": 4}
-    bpjs = dtks | {"desa_code": None}          # a list that gives only the kecamatan
+    bpjs = dtks | {"source": "bpjs_pbi", "desa_code": None}   # a list that gives only the kecamatan
     assert _holds(rule, dtks, bpjs) and _holds(rule, bpjs, dtks)
+    # two rows of that one list (neighbours, kin): left to the rules that pair a list's own duplicates
+    assert not _holds(rule, bpjs, bpjs)
     # desas on both sides: the same key in one desa pairs them (another desa is left out here)
-    assert not _holds(rule, dtks, dtks | {"desa_code": "32.16.13.1012"})
+    assert not _holds(rule, dtks, dtks | {"source": "pkh", "desa_code": "32.16.13.1012"})
     assert not _holds(rule, dtks, bpjs | {"sex": "P"})
     big = {"block_last_kec": BLOCK_CAP + 1}
     assert not _holds(rule, dtks | big, bpjs | big)
-    # the same key in one desa (the cover rule) still pairs two records of one desa
-    cover = [r for r in blocking_rules() if 'l."desa_code" = r."desa_code"' in (sql := r.get_blocking_rule(
-        "duckdb").blocking_rule_sql) and "name_last" in sql and "dob_year" in sql]
-    assert len(cover) == 1 and _holds(cover[0], dtks, dtks | {"block_last_kec": BLOCK_CAP + 5})
+    # the same key in one desa (the cover rule) still pairs two records of one desa on two lists
+    from linkmiskin.scoring.model import same_last_name_year_and_sex_in_desa_across_lists as cover
+    assert _holds(cover(), dtks | {"source": "dtks"}, dtks | {"source": "pkh", "block_last_kec": BLOCK_CAP + 5})
+
+
+def test_last_name_year_and_sex_in_desa_pairs_only_across_lists():
+    from linkmiskin.scoring.model import same_last_name_year_and_sex_in_desa_across_lists
+
+    rule = same_last_name_year_and_sex_in_desa_across_lists()
+    a = {"source": "dtks", "name_last": "MAHMUD", "desa_code": "32.16.13.1011", "dob_year": 1954, "sex": "L"}
+    assert _holds(rule, a, a | {"source": "pkh"}) and _holds(rule, a | {"source": "pkh"}, a)
+    # two rows of one list (neighbours, kin): the name-and-date rules pair a list's own duplicates
+    assert not _holds(rule, a, a)
+    assert not _holds(rule, a, a | {"source": "pkh", "desa_code": "32.16.13.1012"})
+    assert not _holds(rule, a, a | {"source": "pkh", "dob_year": 1955})
+    assert rule.get_blocking_rule("duckdb").blocking_rule_sql in {
+        r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
+
+
+def test_real_date_in_kecamatan_pairs_only_where_a_desa_is_missing():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_real_date_in_kecamatan_one_without_desa
+
+    rule = same_real_date_in_kecamatan_one_without_desa()
+    a = {"dob": "1980-02-11", "dob_placeholder": False, "kecamatan_code": "32.16.04",
+         "desa_code": "32.16.04.2007", "block_dob_kec": 3}
+    no_desa = a | {"desa_code": None}
+    assert _holds(rule, a, no_desa) and _holds(rule, no_desa, a) and _holds(rule, no_desa, no_desa)
+    # desas on both sides (one desa or two): the same date in one desa pairs them, this rule stays out
+    assert not _holds(rule, a, a) and not _holds(rule, a, a | {"desa_code": "32.16.04.2008"})
+    assert not _holds(rule, a | {"dob_placeholder": True}, no_desa | {"dob_placeholder": True})
+    assert not _holds(rule, a, no_desa | {"kecamatan_code": "32.16.05"})
+    big = {"block_dob_kec": BLOCK_CAP + 1}
+    assert not _holds(rule, a | big, no_desa | big)

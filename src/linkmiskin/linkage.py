@@ -280,7 +280,8 @@ class LinkResult:
     pairs:
         Scored record pairs: ``source_l, record_id_l, source_r, record_id_r, match_probability,
         match_weight``, per comparison the level that applied (``nik_level``, ``name_level``...) and its
-        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.scoring.levels`), and
+        stable key (``nik_level_key``, ``name_level_key``...; :mod:`linkmiskin.scoring.levels`) and
+        ``agreeing_evidence``, as pandas categoricals (one small code per pair; they compare like text), and
         ``cannot_link_rule``: the cannot-link rule that kept the pair apart ('' where none did).
     households:
         One row per household: size, members (``source:record_id``), persons, the programmes (sources) that
@@ -420,8 +421,8 @@ class LinkResult:
         tables = {}
         for name, df in (("records", self.records), ("pairs", self.pairs), ("households", self.households)):
             out = df.copy()
-            for c in out.columns:
-                if out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            for c in out.columns:   # (a categorical, e.g. a pair's level, holds no lists)
+                if not isinstance(out[c].dtype, pd.CategoricalDtype) and out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
                     out[c] = out[c].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
             tables[name] = _masked_table(out) if mask_ids else out
         if "xlsx" in formats:
@@ -580,9 +581,11 @@ class Linker:
         self._model_rows = None if self.metadata["pseudonymised_sources"] else \
             ModelRows(hashes[self._input_order], self._table, names_once)
         self._pairs = None
-        self._connect()
+        # the rows in input order go before DuckDB loads its copy of the model table: at 200,000 households
+        # their column arrays (pointers to the reordered rows' shared values) are about 0.6 GB
         del std, table
         release_memory()   # what reading and standardising left in the allocators' free lists
+        self._connect()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
 
@@ -794,8 +797,8 @@ class Linker:
             g = df.get(f"gamma_{out_col}")
             if g is None:
                 continue
-            out[f"{out_col}_level"] = g.map(lab).astype(object)
-            out[f"{out_col}_level_key"] = g.map(keys.get(out_col, {})).astype(object)
+            out[f"{out_col}_level"] = _level_categorical(g, lab)
+            out[f"{out_col}_level_key"] = _level_categorical(g, keys.get(out_col, {}))
             w = g.map(weights.get(out_col, {})).fillna(0.0).to_numpy(dtype=float)
             agree.append((out_col, w > 1))
         if agree:
@@ -805,7 +808,7 @@ class Linker:
                 code |= yes.astype(np.int64) << bit
             text = np.array([",".join(c for b, (c, _) in enumerate(agree) if k >> b & 1)
                              for k in range(1 << len(agree))], dtype=object)
-            out["agreeing_evidence"] = text[code]
+            out["agreeing_evidence"] = _codes_categorical(code, text)
         for k, v in _pair_flags(self.model, df).items():
             out[k] = v
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
@@ -1175,6 +1178,37 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
     return {name: {g: ("null" if g < 0 else lv.get("label_for_charts") or lv.get("sql_condition", ""))
                    for g, lv in levels.items()}
             for name, levels in levels_by_gamma(model or {}).items()}
+
+
+def _level_categorical(gamma: pd.Series, names: dict[int, str]) -> pd.Categorical:
+    """The name of each pair's level (``names`` by gamma value) as a categorical: one small integer code per
+    pair and each name once, not one text object per pair (missing where the gamma has no name).
+
+    >>> _level_categorical(pd.Series([1, -1, 1, 7]), {-1: "null", 0: "else", 1: "exact"}).tolist()
+    ['exact', 'null', 'exact', nan]
+    """
+    g = gamma.to_numpy(dtype=np.int64, na_value=-2) if len(gamma) else np.zeros(0, dtype=np.int64)
+    named = {k: v for k, v in names.items() if v is not None}
+    cats = list(dict.fromkeys(named.values()))
+    if not named:
+        return pd.Categorical.from_codes(np.full(len(g), -1, dtype=np.int8), categories=cats)
+    lo = min(min(named), -2)
+    lut = np.full(max(max(named), 0) - lo + 1, -1, dtype=np.int16)
+    for k, v in named.items():
+        lut[k - lo] = cats.index(v)
+    inside = (g >= lo) & (g - lo < len(lut))
+    codes = np.where(inside, lut[np.clip(g - lo, 0, len(lut) - 1)], -1)
+    return pd.Categorical.from_codes(codes, categories=cats)
+
+
+def _codes_categorical(code: np.ndarray, text: np.ndarray) -> pd.Categorical:
+    """``text[code]`` as a categorical of the texts that occur (each once, in code order).
+
+    >>> _codes_categorical(np.array([2, 0, 2]), np.array(["a", "b", "c"], dtype=object)).tolist()
+    ['c', 'a', 'c']
+    """
+    used, inverse = np.unique(code, return_inverse=True)
+    return pd.Categorical.from_codes(inverse.reshape(-1), categories=pd.Index(text[used], dtype=object))
 
 
 def _level_key_names(model: dict | None) -> dict[str, dict[int, str]]:

@@ -685,12 +685,31 @@ def same_name_sound_in_desa_one_undated() -> CustomRule:
                    "AND (l.dob IS NULL OR r.dob IS NULL)", "block_phon_desa")
 
 
-def same_last_name_year_and_sex_in_kecamatan_one_without_desa() -> CustomRule:
-    """The same last name, birth year and sex in one kecamatan where a side has no desa code (a list that
-    gives only the kecamatan): with desa codes on both sides the same key in one desa pairs them, and this
-    block would grow with the square of the kecamatan's density."""
+def same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa() -> CustomRule:
+    """The same last name, birth year and sex in one kecamatan on two different lists where a side has no
+    desa code (a list that gives only the kecamatan): with desa codes on both sides the same key in one desa
+    pairs them (:func:`same_last_name_year_and_sex_in_desa_across_lists`); within one list such records are
+    neighbours and kin far more often than one person written twice (the name-and-date rules pair a list's
+    own duplicates); and this block would grow with the square of the kecamatan's density."""
     return _capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
-                   "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_last_kec")
+                   "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND l.source <> r.source",
+                   "block_last_kec")
+
+
+def same_real_date_in_kecamatan_one_without_desa() -> CustomRule:
+    """The same real birth date in one kecamatan where a side has no desa code (a list that gives only the
+    kecamatan): with desa codes on both sides the same date in one desa pairs them, and this block would
+    grow with the square of the kecamatan's density."""
+    return _capped("l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND NOT l.dob_placeholder "
+                   "AND NOT r.dob_placeholder AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_dob_kec")
+
+
+def same_last_name_year_and_sex_in_desa_across_lists() -> CustomRule:
+    """The same last name, birth year and sex in one desa on two different lists (the cover of the
+    kecamatan-wide rule's over-large blocks): within one list such records are neighbours and kin far more
+    often than one person written twice, and the name-and-date rules pair a list's own duplicates."""
+    return CustomRule("l.name_last = r.name_last AND l.desa_code = r.desa_code AND l.dob_year = r.dob_year "
+                      "AND l.sex = r.sex AND l.source <> r.source")
 
 
 def same_rt_and_first_name() -> CustomRule:
@@ -737,11 +756,11 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
-        capped(f"l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND {real_dob}", "block_dob_kec"),
+        same_real_date_in_kecamatan_one_without_desa(),
         capped(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}", "block_first_dob"),
         CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
         same_name_sound_in_desa_one_undated(),
-        same_last_name_year_and_sex_in_kecamatan_one_without_desa(),
+        same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa(),
         block_on("substr(nik15, 1, 12)", "name_first"),
         # the same name, day and month in one kecamatan: a mistyped birth year
         block_on("name", "kecamatan_code", "substr(dob, 6, 5)"),
@@ -753,7 +772,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code "
                    f"AND {real_dob}"),
         block_on("name_phon_key", "desa_code", "rw"),
-        block_on("name_last", "desa_code", "dob_year", "sex"),
+        same_last_name_year_and_sex_in_desa_across_lists(),
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
