@@ -178,6 +178,45 @@ def _partition(records) -> dict[str, frozenset]:
     return dict(zip(keys, records["person_id"].map(members)))
 
 
+def test_spark_runs_the_household_context_pass_as_duckdb(spark, duck_linker):
+    """A list without NIK, birth date, sex and relationship (p3ke): the household-context pass joins persons
+    of one household and one name on DuckDB; Spark runs it on the driver and gives the same persons, ids,
+    link_reason, confidences, golden persons and measured shares."""
+    import pandas as pd
+
+    import linkmiskin as lm
+    from linkmiskin.clustering.household_context import RULE
+
+    d = lm.synthetic.generate(households=60, seed=1)
+    p3ke = d.sources["p3ke"].copy()
+    for c in ("NIK", "TANGGAL_LAHIR", "JK", "HUBUNGAN_DENGAN_KEPALA_KELUARGA"):
+        p3ke[c] = None
+    sources = {**d.sources, "p3ke": p3ke}
+    lk = lm.Linker(sources, region=d.region, progress=False)
+    lk.model = duck_linker.model
+    duck = lk.cluster()
+    joined = duck.records["link_reason"] == f"linked: {RULE}"
+    assert joined.sum() >= 2   # the pass joined at least one pair on DuckDB
+    res = lm.Linker(sources, region=d.region, backend="spark", spark=spark, model=duck_linker.model).cluster(
+        duck.threshold)
+    got = res.records.toPandas()
+    want, have = _partition(duck.records), _partition(got)
+    assert len(got) == len(duck.records) and sum(want[k] != have[k] for k in want) == 0
+    assert set(got["person_id"]) == set(duck.records["person_id"])
+    key = duck.records["source"] + ":" + duck.records["record_id"].astype(str)
+    mine = got.set_index(got["source"] + ":" + got["record_id"].astype(str)).reindex(key)
+    assert mine["link_reason"].tolist() == duck.records["link_reason"].tolist()
+    assert (mine["person_confidence"].to_numpy() - duck.records["person_confidence"].to_numpy()).max() < 1e-9
+    assert (mine["person_confidence"].to_numpy() - duck.records["person_confidence"].to_numpy()).min() > -1e-9
+    assert res.metadata["household_context"] == duck.metadata["household_context"]
+
+    def by(df, k):
+        return df.sort_values(k).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by(res.persons, "person_id"), by(duck.persons, "person_id"))
+    pd.testing.assert_frame_equal(by(res.households, "household_id"), by(duck.households, "household_id"))
+
+
 def test_spark_linker_gives_the_duckdb_person_partition(spark, duck_linker, tmp_path):
     """A DuckDB-trained model, scored and clustered on Spark (connected components + anti-chaining per
     component): the same persons, with the same ids, as the DuckDB run; and the same households."""

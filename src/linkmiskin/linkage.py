@@ -1377,6 +1377,17 @@ def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray, hashed: bool = 
     return ids.reindex(rep).to_numpy()
 
 
+def _link_reason(rep: np.ndarray, no_ident: np.ndarray, joined_by: np.ndarray | None) -> np.ndarray:
+    """Each record's ``link_reason`` from its person label ``rep`` (positional), whether it has neither name
+    nor NIK, and the rule of the second pass that joined its person ('' where none; household_context)."""
+    size = np.bincount(rep, minlength=len(rep))[rep]
+    reason = np.where(size > 1, "linked", "no match found")
+    reason = np.where(no_ident, "unlinkable: no name and no NIK", reason)
+    if joined_by is not None:
+        reason = np.where(joined_by != "", "linked: " + joined_by.astype(str), reason)
+    return reason
+
+
 def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame,
                       hashed: bool = True) -> pd.DataFrame:
     key = (std["source"].astype(str) + ":" + std["record_id"].astype(str)).to_numpy()
@@ -1390,14 +1401,9 @@ def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame
         "person_confidence": persons["person_confidence"].to_numpy(),
         "household_confidence": hh["household_confidence"].to_numpy(),
     })
-    size = np.bincount(rep, minlength=len(rep))[rep]
     no_ident = std["name"].isna().to_numpy() & std["nik"].isna().to_numpy()
-    reason = np.where(size > 1, "linked", "no match found")
-    reason = np.where(no_ident, "unlinkable: no name and no NIK", reason)
-    if "joined_by" in persons:   # a rule of the second pass joined the record's person (household_context)
-        by = persons["joined_by"].to_numpy(dtype=object)
-        reason = np.where(by != "", "linked: " + by.astype(str), reason)
-    out["link_reason"] = reason
+    out["link_reason"] = _link_reason(rep, no_ident,
+                                      persons["joined_by"].to_numpy(dtype=object) if "joined_by" in persons else None)
     out["household_evidence"] = hh["household_evidence"].to_numpy()
     keep = [c for c in std.columns if c not in ("unique_id", "source", "record_id")]
     for c in keep:

@@ -1005,14 +1005,62 @@ class DriverTables:
     changes: pd.DataFrame | None
     id_registry: pd.DataFrame
     run: int
+    #: the household-context pass's measured shares (``metadata["household_context"]``; {} when not run)
+    household_context: dict = field(default_factory=dict)
+
+
+def household_context_on_driver(records: Any, pairs: Any, uid: np.ndarray, person: pd.DataFrame,
+                                household: np.ndarray, off: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The household-context pass (:func:`linkmiskin.clustering.household_context.join_same_name_in_household`)
+    on the driver, on the same inputs as DuckDB: the cannot-link rules' columns of every record (``records``,
+    the model table, in ``uid`` order), the persons (``person``: positional ``person_node``,
+    ``person_confidence``) and the households; of the scored ``pairs`` only those touching a joined record
+    come to the driver (its confidence reads them). Returns ``person`` with ``person_node``,
+    ``person_confidence`` and ``joined_by`` updated, the measured shares in ``attrs["household_context"]``."""
+    from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
+    from linkmiskin.clustering.household_context import join_same_name_in_household
+
+    table = with_nik_lists_spark(records)
+    cols = [c for c in (*_RECORD_COLUMNS, "dob_approx_year") if c in table.columns]
+    recs = _as_lists(table.select("unique_id", *cols).toPandas().sort_values("unique_id").reset_index(drop=True))
+    if not np.array_equal(recs["unique_id"].to_numpy(np.int64), uid):
+        raise SparkBackendError("household context: the model table and the person table hold different records")
+    approx = recs.pop("dob_approx_year") if "dob_approx_year" in recs else None
+    persons = recs.drop(columns="unique_id").assign(
+        node=np.arange(len(recs)), person_node=person["person_node"].to_numpy(np.int64),
+        person_confidence=person["person_confidence"].to_numpy(dtype=float))
+
+    def touching(nodes: np.ndarray) -> pd.DataFrame:
+        spark = records.sparkSession
+        want = spark.createDataFrame(pd.DataFrame({"u": uid[nodes]}), schema="u bigint")
+        p = pairs.select("unique_id_l", "unique_id_r", "match_probability")
+        got = (p.join(want.withColumnRenamed("u", "unique_id_l"), "unique_id_l")
+               .unionByName(p.join(want.withColumnRenamed("u", "unique_id_r"), "unique_id_r"))
+               .toPandas())
+        return pd.DataFrame({"l": np.searchsorted(uid, got["unique_id_l"].to_numpy(np.int64)),
+                             "r": np.searchsorted(uid, got["unique_id_r"].to_numpy(np.int64)),
+                             "p": got["match_probability"].to_numpy(dtype=float)})
+
+    return join_same_name_in_household(persons, household, touching, approx_year=approx, off=tuple(off))
+
+
+@dataclass
+class HouseholdContextInputs:
+    """What :func:`households_on_driver` needs to run the household-context pass: the model table, the
+    scored pairs (Spark DataFrames) and the cannot-link rules switched off."""
+
+    records: Any
+    pairs: Any
+    off: tuple[str, ...] = ()
 
 
 def households_on_driver(household_input: Any, persons: Any, ids: Any, *, use_row_order: str | bool = "auto",
-                         previous: Any = None) -> DriverTables:
+                         previous: Any = None, context: HouseholdContextInputs | None = None) -> DriverTables:
     """Households and golden records on the driver, from the person-level table only: per record the
     standardised columns the household rules and the golden records read (:func:`_driver_columns`), its
-    person and person id. No pair comes to the driver; memory grows with the records (about 40 short columns
-    each: roughly 1 GB per million records), never with the pairs.
+    person and person id. No pair comes to the driver but those touching a record the household-context pass
+    joined; memory grows with the records (about 40 short columns each, and the cannot-link rules' ~25 for
+    that pass: roughly 1.5 GB per million records), not with the pairs.
 
     Households are :func:`linkmiskin.clustering.households.household_clusters`; with ``previous`` (a
     :class:`linkmiskin.clustering.updates.PreviousRun`) the person and household ids carry over by
@@ -1021,12 +1069,15 @@ def households_on_driver(household_input: Any, persons: Any, ids: Any, *, use_ro
     on the final ids: the same functions as on DuckDB.
 
     ``household_input``: ``unique_id, record_id, hh__*`` (from :func:`_standardise_spark`); ``persons``:
-    ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``.
+    ``unique_id, person_uid, person_confidence``; ``ids``: ``unique_id, source, person_id``. With ``context``
+    the household-context pass joins persons once the households are built
+    (:func:`household_context_on_driver`), as on DuckDB: the joined persons get DuckDB's ids and confidences,
+    every record its ``link_reason``.
     """
     from linkmiskin.clustering import golden
     from linkmiskin.clustering.households import household_clusters
     from linkmiskin.clustering.updates import apply_previous, check_record_ids, new_registry
-    from linkmiskin.linkage import _cluster_ids, _households_table
+    from linkmiskin.linkage import _cluster_ids, _households_table, _link_reason
 
     pdf = (household_input.join(persons.select("unique_id", "person_uid", "person_confidence"), "unique_id")
            .join(ids.select("unique_id", "person_id"), "unique_id").toPandas()
@@ -1039,12 +1090,23 @@ def households_on_driver(household_input: Any, persons: Any, ids: Any, *, use_ro
                            "person_confidence": pdf["person_confidence"].to_numpy(dtype=float)})
     hh = household_clusters(std, person, None, use_row_order=use_row_order)
     keys = (std["source"].astype(str) + ":" + pdf["record_id"].astype(str)).to_numpy()
+    person_id, shares, joined_by = pdf["person_id"].to_numpy(dtype=object), {}, None
+    if context is not None:
+        person = household_context_on_driver(context.records, context.pairs, uid, person,
+                                             hh["household_node"].to_numpy(), context.off)
+        shares, joined_by = person.attrs.get("household_context", {}), person["joined_by"].to_numpy(dtype=object)
+        # a joined person's id: DuckDB's, a hash of its smallest source:record_id (the others' are unchanged)
+        person_id = np.where(joined_by != "", _cluster_ids("P", keys, person["person_node"].to_numpy()), person_id)
     out = pd.DataFrame({"unique_id": uid, "household_id": _cluster_ids("H", keys, hh["household_node"].to_numpy()),
                         "household_confidence": hh["household_confidence"].to_numpy(),
-                        "household_evidence": hh["household_evidence"].to_numpy()})
+                        "household_evidence": hh["household_evidence"].to_numpy(),
+                        "person_confidence": person["person_confidence"].to_numpy(dtype=float),
+                        "link_reason": _link_reason(person["person_node"].to_numpy(),
+                                                    std["name"].isna().to_numpy() & std["nik"].isna().to_numpy(),
+                                                    joined_by)})
     records = pd.DataFrame({"source": std["source"].astype(str).to_numpy(),
                             "record_id": pdf["record_id"].astype(str).to_numpy(),
-                            "person_id": pdf["person_id"].to_numpy(), "household_id": out["household_id"].to_numpy(),
+                            "person_id": person_id, "household_id": out["household_id"].to_numpy(),
                             "person_confidence": person["person_confidence"].to_numpy(),
                             "household_confidence": out["household_confidence"].to_numpy()})
     changes, run = None, 1
@@ -1060,7 +1122,8 @@ def households_on_driver(household_input: Any, persons: Any, ids: Any, *, use_ro
     table = _households_table(records)
     golden_persons = golden.persons_table(records)
     return DriverTables(out, golden.households_table(records, golden_persons, table), golden_persons,
-                        records[["source", "record_id", "person_id", "household_id"]].copy(), changes, registry, run)
+                        records[["source", "record_id", "person_id", "household_id"]].copy(), changes, registry, run,
+                        shares)
 
 
 # ------------------------------------------------------------------------------------------- end to end
@@ -1072,7 +1135,8 @@ class SparkLinkResult:
     ----------
     records:
         One row per input record: ``unique_id, source, record_id, person_id, person_confidence``, and with
-        households ``household_id, household_confidence, household_evidence``.
+        households ``household_id, household_confidence, household_evidence, link_reason`` (the persons of
+        the household-context pass, run on the driver once the households are known, as on DuckDB).
     households:
         The households table (pandas, built on the driver: :func:`households_on_driver`) with its golden
         columns (head, KK, address, members with roles, conflicts), as on DuckDB; ``None`` when
@@ -1239,11 +1303,6 @@ SPARK_CANNOT_LINK = {"checked": False, "rules": [], "switched_off": [],
                             "(run on DuckDB for the check, docs/training.md)"}
 
 
-#: why the household-context pass (:mod:`linkmiskin.clustering.household_context`) is not run on Spark
-SPARK_HOUSEHOLD_CONTEXT = ("not run on the Spark backend: the households are built on the driver after the person "
-                           "ids, without the cannot-link rules' record columns (docs/spark.md)")
-
-
 def _check_session(spark: Any) -> None:
     require_pyspark()
     from pyspark.sql import SparkSession
@@ -1354,13 +1413,15 @@ class SparkLinker:
         driver = None
         if households:
             t1 = time.perf_counter()
-            driver = households_on_driver(self._household_input, persons, out, previous=previous)
-            cols = ["unique_id", "person_id", "household_id", "household_confidence", "household_evidence"]
+            driver = households_on_driver(self._household_input, persons, out, previous=previous,
+                                          context=HouseholdContextInputs(self.records, pairs, self.cannot_link_off))
+            cols = ["unique_id", "person_id", "person_confidence", "household_id", "household_confidence",
+                    "household_evidence", "link_reason"]
             hh_sdf = self.spark.createDataFrame(driver.per_record[cols], schema=(
-                "unique_id bigint, person_id string, household_id string, household_confidence double, "
-                "household_evidence string"))
-            out = (out.drop("person_id").join(hh_sdf, "unique_id")
-                   .select("unique_id", "source", "record_id", "person_id", "person_confidence", *cols[2:])
+                "unique_id bigint, person_id string, person_confidence double, household_id string, "
+                "household_confidence double, household_evidence string, link_reason string"))
+            out = (out.drop("person_id", "person_confidence").join(hh_sdf, "unique_id")
+                   .select("unique_id", "source", "record_id", *cols[1:])
                    .localCheckpoint())
             self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         elif previous is not None:
@@ -1374,7 +1435,7 @@ class SparkLinker:
                                **extra,
                                metadata={"cannot_link": copy.deepcopy(SPARK_CANNOT_LINK),
                                          "cannot_link_off": list(self.cannot_link_off),
-                                         "household_context": {"run": False, "why": SPARK_HOUSEHOLD_CONTEXT}})
+                                         "household_context": {} if driver is None else driver.household_context})
 
 
 def link(sources: dict[str, Any], columns: dict[str, dict[str, str]] | None = None, region: str | None = None,

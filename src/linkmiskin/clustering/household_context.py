@@ -30,6 +30,8 @@ The records of the persons joined carry the rule's name in ``link_reason``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -134,14 +136,17 @@ def reference_rates(other: np.ndarray, nik_apart: np.ndarray, one_nik: np.ndarra
 # ------------------------------------------------------------------------------------------ the pass
 
 
-def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray, pairs: pd.DataFrame, *,
+def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray,
+                                pairs: pd.DataFrame | Callable[[np.ndarray], pd.DataFrame], *,
                                 approx_year: pd.Series | None = None, off: tuple[str, ...] = ()) -> pd.DataFrame:
     """Join the persons of one household that carry one name where :func:`same_name_in_household` holds for
     every pair of them.
 
     ``persons``: :func:`linkmiskin.clustering.persons.person_clusters`' output (positional ``node``,
     ``person_node``, ``person_confidence`` and the cannot-link rules' record columns); ``household``: each
-    record's household label; ``pairs``: the scored pairs (``l, r, p``) for the confidences;
+    record's household label; ``pairs``: the scored pairs (``l, r, p``) for the confidences, or a function
+    giving the scored pairs that touch the given nodes (all a joined record's confidence reads: Spark's
+    driver collects only those);
     ``approx_year``: each record's birth year from an age (None if no list gives ages); ``off``: the
     cannot-link rules switched off. Returns ``persons`` with ``person_node`` and ``person_confidence``
     updated and ``joined_by`` (the rule's name on the records of the persons it joined, '' elsewhere);
@@ -173,6 +178,8 @@ def join_same_name_in_household(persons: pd.DataFrame, household: np.ndarray, pa
     share = min(r["share"] or 0.0 for r in rates.values() if r["on"])
     old = persons["person_confidence"].to_numpy(dtype=float)
     out["person_node"] = new
+    if callable(pairs):
+        pairs = pairs(np.flatnonzero(touched))
     out["person_confidence"] = np.where(touched, np.maximum(confidence(n, new, pairs), np.minimum(old, share)), old)
     out["joined_by"] = np.where(touched, RULE, "").astype(object)
     return out
