@@ -349,7 +349,9 @@ def _sequence_codes(lists: pd.Series) -> np.ndarray:
     length = lists.str.len().to_numpy(dtype=np.float64)     # NaN: not a list
     words = pd.Series(lists.to_numpy(dtype=object)).explode()
     r = words.index.to_numpy(dtype=np.int64)                  # row of each word, in row order
-    tok, uniq = pd.factorize(words.to_numpy(dtype=object))
+    # sorted word codes: a list's code then depends on the words in the table, not on the row order (the
+    # smallest form wins a tie, so Spark's driver, which gets the rows in another order, must number alike)
+    tok, uniq = pd.factorize(words.to_numpy(dtype=object), sort=True)
     del words
     filled = length > 0
     bad = np.zeros(n, dtype=bool)
@@ -561,7 +563,7 @@ def _name_forms(rec: pd.DataFrame, v: np.ndarray, sounds: np.ndarray | None = No
     form = np.array(sounds, dtype=np.float64)
     alone = named & np.isnan(form)
     if alone.any():
-        form[alone] = -1.0 - pd.factorize(pd.Series(v[alone], dtype=object))[0]
+        form[alone] = -1.0 - pd.factorize(pd.Series(v[alone], dtype=object), sort=True)[0]
     form[~named] = np.nan
     return form
 
