@@ -86,11 +86,23 @@ def spark():
     from linkmiskin.spark_backend import spark_session
 
     # one shuffle partition: a few hundred records, and Spark's per-task overhead dominates; that one task
-    # trains with every comparison, so the driver gets 5 GB (2 GB ran out once late in the full suite, and
-    # 3 GB in Splink's m/u counts once the model had its name_in_kecamatan comparison)
+    # trains with every comparison, so the driver gets 6 GB (2 GB ran out once late in the full suite, 3 GB in
+    # Splink's m/u counts once the model had its name_in_kecamatan comparison, and 5 GB there once the file had one
+    # more linking test before it)
     s = spark_session("local[1]", conf={"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1",
-                                        "spark.driver.memory": "5g"})
+                                        "spark.driver.memory": "6g"})
     yield s
+
+
+@pytest.fixture(autouse=True)
+def _spark_cache_cleared_after_each_test(request):
+    """The tests share one Spark session: what one test's linking cached is dropped when it ends, so that the
+    heap holds one test's tables at a time (Splink's training ran out of 5 GB late in the file otherwise)."""
+    yield
+    if "spark" in request.fixturenames:
+        s = request.getfixturevalue("spark")
+        s.catalog.clearCache()
+        s._jvm.System.gc()
 
 
 @pytest.fixture(scope="module")
