@@ -165,6 +165,20 @@ def test_serial_only_niks_other_names():
                      {"name_weak": False, "nik_same": False, "name_alike": True})
 
 
+def test_serial_only_niks_other_names_spares_a_mistyped_name():
+    # GRACE SIHOMBING / GRACE SIHOMBIN, NIKs one serial apart: one girl whose name and serial were mistyped
+    flags = {"name_weak": False, "nik_same": False, "name_alike": False}
+    a = _nik("1202105104150011") | {"name": "GRACE SIHOMBING"}
+    b = _nik("1202105104150012") | {"name": "GRACE SIHOMBIN", "source": "b"}
+    assert not fires("serial_only_niks_other_names", a, b, flags)
+    assert not fires("serial_only_niks_other_names", a | {"name": "SANGKOT ROY"}, b | {"name": "SANGKOT ROI"}, flags)
+    # twins named one vowel apart stay two people, and so do two different names
+    assert fires("serial_only_niks_other_names", a | {"name": "PUTRA SIHOMBING"}, b | {"name": "PUTRI SIHOMBING"},
+                 flags)
+    assert fires("serial_only_niks_other_names", a | {"name": "GRACE SIHOMBING"}, b | {"name": "MONIKA SIHOMBING"},
+                 flags)
+
+
 def test_serial_only_niks_each_on_two_lists():
     # ERNA BR SIHOMBING / ERNA SIHOMBING: one name, one birth date, NIKs one serial apart, each NIK written on
     # two lists and the records in two desa: two women, not a mistyped serial

@@ -491,6 +491,11 @@ PHONETIC_SAME = [
     ("HAFIZ", "HAFIS"),
     ("ZAENAL", "JAENAL"),
     ("ZAKARIA", "JAKARIA"),
+    # names of European origin: c before a consonant, ch before r or l, are a k
+    ("OCTAVIA", "OKTAVIA"),
+    ("VICTOR", "VIKTOR"),
+    ("CLARA", "KLARA"),
+    ("CHRISTIAN", "KRISTIAN"),
 ]
 
 PHONETIC_DIFFERENT = [
@@ -507,6 +512,8 @@ PHONETIC_DIFFERENT = [
     ("PANJI", "PANI"),
     ("RIZAL", "RISMA"),
     ("AZIZ", "ASIH"),
+    ("CAHYA", "KAHYA"),  # an Indonesian c before a vowel is not a k
+    ("KHAIRUL", "KAIRUL"),
 ]
 
 

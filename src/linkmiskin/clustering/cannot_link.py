@@ -240,6 +240,17 @@ class PairEvidence:
             out[idx] = ~names_close(na.iloc[idx], nb.iloc[idx], contained=False)
         return out
 
+    def one_name_mistyped(self, ask: np.ndarray) -> np.ndarray:
+        """Where ``ask``: the two names are one name mistyped (:func:`~linkmiskin.standardise.names.names_close`
+        without containment: GRACE SIHOMBING / GRACE SIHOMBIN, SANGKOT ROY / SANGKOT ROI) and not one vowel
+        apart (PUTRA / PUTRI, the way twins are named); False elsewhere."""
+        out = np.zeros(len(self.m), dtype=bool)
+        idx = np.flatnonzero(ask)
+        if len(idx):
+            na, nb = self.col("name", "a").iloc[idx], self.col("name", "b").iloc[idx]
+            out[idx] = names_close(na, nb, contained=False) & ~one_vowel_apart(na, nb)
+        return out
+
     @cached_property
     def one_family(self) -> np.ndarray:
         """Same KK, the same mother's name (also written two ways), or the same desa and RT/RW."""
@@ -423,10 +434,11 @@ def loose_names_unconfirmed(ev: PairEvidence) -> np.ndarray:
 @_rule
 def serial_only_niks_other_names(ev: PairEvidence) -> np.ndarray:
     """Two trusted NIKs that differ only in the serial, with two names neither the same, the same by sound,
-    one inside the other nor one with an initial for a given name: twins or two babies of one day in one
-    kecamatan, not a serial typo (a side without its own name, a teknonym or a wife under her husband's
-    name, says nothing here)."""
-    return ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike") & ev.both_named
+    one inside the other, one with an initial for a given name nor one name mistyped: twins or two babies
+    of one day in one kecamatan, not a serial typo (a side without its own name, a teknonym or a wife under
+    her husband's name, says nothing here; names one vowel apart, as twins are named, are two names)."""
+    fired = ev.scored_flag("scored") & ev.serial_only & ~ev.scored_flag("name_alike") & ev.both_named
+    return fired & ~ev.one_name_mistyped(fired)
 
 
 @_rule
