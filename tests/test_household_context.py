@@ -82,6 +82,15 @@ def test_records_that_tell_them_apart_keep_them_apart():
     assert _joined([{**two[0], "dob": "1960-01-02"}, {**two[1], "approx": 1961}])[0]
 
 
+def test_dates_a_slip_apart_in_both_year_and_day_tell_them_apart():
+    # NUR FITRI born 2023-02-17 and NUR FITRI born 2024-02-27 on a health list: sisters, not one girl
+    two = [{"hh": 1, "name": "NUR FITRI", "source": "bpjs", "dob": "2023-02-17"},
+           {"hh": 1, "name": "NUR FITRI", "source": "posyandu", "dob": "2024-02-27"}]
+    assert not _joined(two)[0]
+    assert _joined([two[0], {**two[1], "dob": "2023-02-27"}])[0]   # one slip in the day
+    assert _joined([two[0], {**two[1], "dob": "2024-02-17"}])[0]   # one slip in the year
+
+
 def test_a_third_person_of_the_name_told_apart_leaves_the_household_as_it_is():
     rows = [{"hh": 1, "name": "USMAN", "source": "dtks", "dob": "1950-03-04"},
             {"hh": 1, "name": "USMAN", "source": "p3ke", "dob": "1985-07-08"},

@@ -496,6 +496,8 @@ PHONETIC_SAME = [
     ("VICTOR", "VIKTOR"),
     ("CLARA", "KLARA"),
     ("CHRISTIAN", "KRISTIAN"),
+    ("JESSICA", "JESIKA"),
+    ("MONICA", "MONIKA"),
 ]
 
 PHONETIC_DIFFERENT = [

@@ -48,7 +48,7 @@ from linkmiskin.clustering.persons import components, confidence
 from linkmiskin.scoring.comparisons import APPROX_YEAR_UNSURE
 from linkmiskin.standardise.household_roles import role_generation
 
-__all__ = ["RULE", "RULES_OF_PASS", "join_same_name_in_household", "reference_rates", "rules_markdown",
+__all__ = ["RULE", "RULES_OF_PASS", "join_same_name_in_household", "dates_told_apart", "reference_rates", "rules_markdown",
            "same_name_in_household"]
 
 #: the rule's name, recorded on the records it joined (``link_reason``) and in the docs
@@ -93,7 +93,7 @@ def _contradictions(recs: pd.DataFrame, years: np.ndarray, a: np.ndarray, b: np.
     are one (both trusted, equal or a typo apart), both from one list)."""
     ev = PairEvidence(pair_frame(recs, a, b))
     da, db = (_date_chars(ev.col("dob", s)) for s in "ab")
-    dates = ev.dob_diff & ~_near_chars(da, db)
+    dates = ev.dob_diff & dates_told_apart(da, db)
     ya, yb = years[a], years[b]
     year_gap = ~np.isnan(ya) & ~np.isnan(yb) & (np.abs(ya - yb) > APPROX_YEAR_UNSURE)
     ga, gb = role_generation(ev.col("relationship", "a")), role_generation(ev.col("relationship", "b"))
@@ -105,6 +105,22 @@ def _contradictions(recs: pd.DataFrame, years: np.ndarray, a: np.ndarray, b: np.
     both = (ta.notna() & tb.notna()).to_numpy(dtype=bool)
     one_nik = both & ~ev.niks_differ_beyond_typo
     return other, ev.niks_differ_beyond_typo, one_nik, ev.same_source
+
+
+def dates_told_apart(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Two recorded birth dates (:func:`~linkmiskin.clustering.cannot_link._date_chars`) tell two people
+    apart when they are more than two characters apart, or differ both in the year and in the day or month
+    (two slips in two fields: siblings of one name a year apart, 2023-02-17 / 2024-02-27).
+
+    >>> from linkmiskin.clustering.cannot_link import _date_chars
+    >>> d = lambda *v: _date_chars(pd.Series(list(v)))
+    >>> dates_told_apart(d("2023-02-17", "2023-02-17", "1973-02-17", "2023-02-17"),
+    ...                  d("2024-02-27", "2023-02-27", "1937-02-17", "1990-05-06")).tolist()
+    [True, False, False, True]
+    """
+    year = (a[0][:, :4] != b[0][:, :4]).any(axis=1)
+    day = (a[0][:, 5:] != b[0][:, 5:]).any(axis=1)
+    return ~_near_chars(a, b) | (year & day)
 
 
 def _pairs_within(groups: pd.DataFrame, key: str, item: str) -> pd.DataFrame:

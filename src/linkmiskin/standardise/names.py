@@ -675,8 +675,9 @@ _CONSONANT_Y = re.compile(r"([^AEIOUY])Y")
 # AZIZ / AZIS, HAFIZ / HAFIS); before a vowel it alternates with j (ZAENAL / JAENAL, ZAKARIA / JAKARIA)
 _Z_AS_S = re.compile(r"Z(?![AEIOUY])")
 # c before a consonant or at the end of a word is a k, as in names of European origin (OCTAVIA / OKTAVIA,
-# VICTOR / VIKTOR, CLARA / KLARA): an Indonesian c is always followed by a vowel
-_C_AS_K = re.compile(r"C(?![AEIOUY])")
+# VICTOR / VIKTOR, CLARA / KLARA): an Indonesian c is always followed by a vowel; so is a c after a vowel
+# or an s and before a, o or u (JESSICA / JESIKA, MONICA / MONIKA), which Indonesian names seldom write
+_C_AS_K = re.compile(r"C(?![AEIOUY])|(?<=[AEIOUS])C(?=[AOU])")
 # ch or kh before r or l at the start of a word is a k (CHRISTIAN / KRISTIAN, CHLARA / KLARA): an Arabic kh
 # is followed by a vowel (KHAIRUL)
 _KH_AS_K = re.compile(r"^KH(?=[RL])")
