@@ -216,10 +216,10 @@ def test_cannot_link_spares_swapped_year_digits_and_a_sex_typo_under_one_nik():
 
 def test_cannot_link_serial_only_niks_unless_the_names_are_alike():
     # two trusted NIKs of one day and kecamatan, different serials: two babies, unless the names are one
-    # name (exactly or by sound: then a serial typo is as likely, and the score decides)
+    # name (exactly, by sound or mistyped: then a serial typo is as likely, and the score decides)
     a = {"nik": "3216094107200001", "nik15": "321609410720000", "nik_own_date": True, "dob": "2020-07-01",
          "dob_year": 2020, "source": "dtks", "name": "RIZKI"}
-    b = a | {"nik": "3216094107200004", "source": "p3ke", "name": "RISKI"}
+    b = a | {"nik": "3216094107200004", "source": "p3ke", "name": "DIMAS"}
     comp = np.array([0, 0])
 
     def scored(alike: bool) -> pd.DataFrame:
@@ -228,6 +228,8 @@ def test_cannot_link_serial_only_niks_unless_the_names_are_alike():
 
     assert len(cannot_link(_recs([a, b]), comp, scored(alike=False))) == 1
     assert len(cannot_link(_recs([a, b]), comp, scored(alike=True))) == 0
+    # RIZKI / RISKI: one name mistyped, whatever the model's level
+    assert len(cannot_link(_recs([a, b | {"name": "RISKI"}]), comp, scored(alike=False))) == 0
 
 
 def test_cannot_link_loose_names_leaves_one_trusted_nik_to_the_score():
