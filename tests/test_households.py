@@ -456,3 +456,41 @@ def test_a_married_child_with_a_new_kk_is_a_household_of_its_own():
         rows, persons = _pecah_world(**kw)
         hh = run(rows, persons)
         assert (hh == hh[0]).sum() == len(rows), kw
+
+
+def test_kk_typo_of_neighbour_row_needs_a_single_kk_one_typo_from_a_carried_one():
+    from linkmiskin.clustering.households import kk_typo_of_neighbour_row
+
+    single = np.array([True, True, False, True])
+    one = np.array([True, True, True, False])
+    carried = np.array([True, False, True, True])
+    assert kk_typo_of_neighbour_row(single, one, carried).tolist() == [True, False, False, False]
+
+
+def test_a_kk_mistyped_on_one_row_of_a_list_without_address_joins_the_family_next_to_it():
+    from linkmiskin.clustering.households import household_clusters
+
+    typo = KK_A[:4] + "3" + KK_A[5:]           # one digit of the head's KK mistyped (no address to check it at)
+    other = "3216011907090003"
+    rows = [{"kk": typo, "name": "DARMAN"}, {"kk": KK_A, "name": "SITI"}, {"kk": KK_A, "name": "BAYU"},
+            {"kk": other, "name": "AGUS"}, {"kk": other[:-1] + "4", "name": "JONI"},   # single next to single
+            {"kk": KK_B, "name": "DEDI"}]                                               # a KK of its own
+    std = pd.DataFrame([{"source": "bpjs_pbi", "desa_code": None, "rt": None, "rw": None, "relationship": None,
+                         "kecamatan_code": None, "place_name": None, "sex": None, "birth_date": None} | r for r in rows])
+    std["kk_status"] = "valid"
+    std["row_number"] = np.arange(len(std))
+    out = household_clusters(std, pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}))
+    hh = out["household_node"].to_numpy()
+    assert hh[0] == hh[1] == hh[2]
+    assert out["household_evidence"][0] == "kk_typo_of_neighbour_row"
+    # a single KK next to another single KK, and a KK one typo from a carried KK in another list, stay apart
+    assert len({hh[3], hh[4], hh[5], hh[0]}) == 4
+    # the same rows in another list order: the typo row is no longer next to its family
+    out2 = household_clusters(std.assign(row_number=[5, 0, 1, 2, 3, 4]),
+                              pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}))
+    assert out2["household_node"][0] != out2["household_node"][1]
+    # never with use_row_order=False
+    off = household_clusters(std, pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}),
+                             use_row_order=False)
+    assert off["household_node"][0] != off["household_node"][1]
+    assert out.attrs["row_order"]["bpjs_pbi"]["kk_typo_of_neighbour_row"]["used"]

@@ -4,7 +4,9 @@ A household is built in steps, strongest evidence first:
 
 1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
    that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
-   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`), and a missing KK
+   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`; a KK written on
+   one record only that is one typo away from the KK the row next to it carries on several records is that KK,
+   :func:`kk_typo_of_neighbour_row`), and a missing KK
    or family id is taken from the neighbouring row at the same address when the list is sorted family by
    family (:func:`_fill_from_neighbours`; checked on the list itself). A list with neither KK nor family id
    but with relationships and addresses is cut into family blocks, head first, when its order proves to
@@ -75,7 +77,7 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
                    "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family",
-                   "child_after_family")
+                   "child_after_family", "kk_typo_of_neighbour_row")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
@@ -179,6 +181,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     kk_ok = std["kk_status"].astype(str).isin(TRUSTED_KK_STATUSES).to_numpy()
     kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     kk = _repair_kk(std, src, kk, kk_ok)
+    kk, typo_fixed = _kk_typos_of_neighbour_rows(src, kk, use_row_order, report)
     kk = _fill_from_neighbours(std, src, kk, use_row_order, report)
     kk_ok = pd.notna(kk)
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
@@ -240,6 +243,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     evidence[in_after] = child_after_family.__name__
     wives = partner[man_of][in_headed[man_of]]
     evidence[wives] = couple_rows.__name__
+    evidence[typo_fixed & (raw_size[raw] > 1)] = kk_typo_of_neighbour_row.__name__
     return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
 
 
@@ -613,6 +617,44 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         kk[np.flatnonzero(miss)] = one.reindex(look).to_numpy()
     del n
     return np.where(pd.notna(kk), kk, None).astype(object)
+
+
+def kk_typo_of_neighbour_row(single: np.ndarray, one_typo: np.ndarray, carried: np.ndarray) -> np.ndarray:
+    """A valid KK written on one record only of its list, one typo away from the KK that the row right before or
+    after it carries on several records, is that KK mistyped (a list puts a family's rows together)."""
+    return single & one_typo & carried
+
+
+def _kk_typos_of_neighbour_rows(src: np.ndarray, kk: np.ndarray, mode: str | bool = "auto",
+                                report: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`kk_typo_of_neighbour_row` on records in list order (a list without addresses, such as BPJS-PBI,
+    gives :func:`_repair_kk` no address to check a typo at): the KK of the row before is tried first, then the
+    row after (never with ``use_row_order=False``). Returns the KKs and which records were repaired."""
+    n = len(kk)
+    fixed = np.zeros(n, dtype=bool)
+    if n < 2 or mode is False:
+        return kk, fixed
+    ks = pd.Series(kk, dtype=object)
+    cnt = pd.DataFrame({"src": src, "kk": kk}).groupby(["src", "kk"], dropna=True).size()
+    n_of = cnt.reindex(pd.MultiIndex.from_arrays([src, ks.fillna("")])).fillna(0).to_numpy(dtype=np.int64)
+    single = n_of == 1
+    out = kk.copy()
+    for step in (1, -1):   # the row before, then the row after
+        nb = ks.shift(step)
+        nb_src = pd.Series(src, dtype=object).shift(step).to_numpy(dtype=object)
+        nb_n = pd.Series(n_of).shift(step).fillna(0).to_numpy(dtype=np.int64)
+        cand = np.flatnonzero(single & ~fixed & (nb_src == src) & pd.notna(nb).to_numpy())
+        if not len(cand):
+            continue
+        one = one_typo_apart(ks.iloc[cand], nb.iloc[cand])
+        take = kk_typo_of_neighbour_row(single[cand], one, nb_n[cand] >= 2)
+        out[cand[take]] = nb.to_numpy(dtype=object)[cand[take]]
+        fixed[cand[take]] = True
+    if report is not None:
+        for s_, k in pd.Series(src[fixed]).value_counts().sort_index().items():
+            report.setdefault(str(s_), {})[kk_typo_of_neighbour_row.__name__] = {
+                "used": True, "share": None, "why": f"{k} KKs written once, one typo from the next row's"}
+    return out, fixed
 
 
 #: a list is taken to be sorted family by family when at least this share of neighbouring rows that both
@@ -1095,7 +1137,8 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 #: the named rules that join a record to a household by themselves, or keep it apart (each writes its name in
 #: ``household_evidence`` on the records it joined or kept apart); docs/build_tables.py makes the docs table
 #: from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk,
+                                      kk_typo_of_neighbour_row)}
 
 
 def rules_markdown() -> str:
