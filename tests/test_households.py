@@ -494,3 +494,18 @@ def test_a_kk_mistyped_on_one_row_of_a_list_without_address_joins_the_family_nex
                              use_row_order=False)
     assert off["household_node"][0] != off["household_node"][1]
     assert out.attrs["row_order"]["bpjs_pbi"]["kk_typo_of_neighbour_row"]["used"]
+
+
+def test_a_head_without_kk_joins_his_family_across_its_rows_without_kk():
+    rows, persons = _heads_world()
+    for f in range(30, 40):   # the head, his wife and their first child lack their KK; only the baby has it
+        for j in (1, 2):
+            rows[4 * f + j]["kk"] = None
+    std = pd.DataFrame(rows)
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing"),
+                                        kecamatan_code=None, relationship=None, place_name=None),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    hh = out["household_node"].to_numpy()
+    for f in range(30, 40):
+        assert (hh == hh[4 * f + 3]).sum() == 4
+        assert out["household_evidence"][4 * f] == "head_before_family"

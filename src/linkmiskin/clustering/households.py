@@ -13,7 +13,8 @@ A household is built in steps, strongest evidence first:
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man no member is more than 5
+   one right before a family's first row (or before rows without KK, at most ``HEAD_MAX_GAP``, that precede
+   it, which go with it) heads that family when it is an adult man no member is more than 5
    years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
    less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
    then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
@@ -835,9 +836,10 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
 
 
 def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
-    """A row without KK right before a family's first row heads that family when it is an adult man no member
-    is more than 5 years older than and the family has no head of its own (an eldest member who is an adult
-    man, or an adult man less than a generation younger than him; an adult son is a generation younger)."""
+    """A row without KK right before a family's rows (or before rows without KK that precede them) heads that
+    family when it is an adult man no member is more than 5 years older than and the family has no head of its
+    own (an eldest member who is an adult man, or an adult man less than a generation younger than him; an adult
+    son is a generation younger)."""
     return adult & senior & ~family_has_head
 
 
@@ -973,65 +975,104 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
                            sources: list[str], mode: str | bool = "auto", report: dict | None = None,
                            partner: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
-    KK whose person has no KK anywhere takes the KK of the family whose first row follows it. Tried first on
-    the list's own rows with a KK that start a family (would the rule, on a row with its KK hidden, give it
-    to the family that follows it, and how often is that right?); used only where that holds for at least
-    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
-    (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
-    Returns the KKs found and the measured share per list."""
+    KK whose person has no KK anywhere takes the KK of the family whose first row with a KK follows it, with
+    the rows without KK between them (at most ``HEAD_MAX_GAP``: his wife, children whose KK was left empty);
+    of such rows, the first that qualifies heads the family. Tried first on the list's own rows with a KK that
+    start a family (would the rule, on a row with its KK hidden, give it to the family that follows it, and how
+    often is that right?); used only where that holds for at least ``HEAD_BEFORE_FAMILY_SHARE`` of at least
+    ``BLOCK_MIN_CHECKED`` rows. (``partner`` is accepted for the callers' sake: a wife between a husband and
+    his family is one of the rows between.) Returns the KKs found and the measured share per list."""
     out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
-    days, man, woman = _person_traits(std)
-    senior, generation = HEAD_MAX_YOUNGER_YEARS * 365.25, GENERATION_YEARS * 365.25
+    days, man, _ = _person_traits(std)
 
     def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
-        k = pd.Series(kk_of[rows], dtype=object)
-        # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
-        known = k.notna().to_numpy()
-        run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
-        d, m, adult = days[rows], man[rows], man[rows]
-        eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
-        starts = known & np.r_[True, run[1:] != run[:-1]]
-        # the birth day of the eldest adult man of each family (and of its rows after the first)
-        man_day = pd.Series(np.where(known & m, d, np.inf)).groupby(run).transform("min").to_numpy()
-        man_day_rest = pd.Series(np.where(known & m & ~starts, d, np.inf)).groupby(run).transform("min").to_numpy()
-        eldest_rest = pd.Series(np.where(known & ~starts, d, np.nan)).groupby(run).transform("min").to_numpy()
-        nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
-        has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
-        # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
-        own_rest = starts & (np.r_[run[1:] == run[:-1], False])
-        other = known & has_next & (run[nxt] != run)
-        try_own = head_before_family(adult & own_rest, own_rest & (d <= eldest_day + senior),
-                                     _has_head(man_day_rest, eldest_rest, d, generation))
-        try_other = head_before_family(adult & other, other & (d <= eldest_day[nxt] + senior),
-                                       _has_head(man_day[nxt], eldest_day[nxt], d, generation))
-        fired = int(try_own.sum() + try_other.sum())
-        return (float(try_own.sum() / fired) if fired else None), fired, {
-            "k": k.to_numpy(), "known": known, "d": d, "adult": adult, "eldest_day": eldest_day, "man_day": man_day,
-            "nxt": nxt, "has_next": has_next}
+        k = kk_of[rows]
+        known = pd.notna(k)
+        # runs of neighbouring rows whose people share one KK (a family)
+        both = known[1:] & known[:-1]
+        eq = np.zeros(len(rows) - 1, dtype=bool)
+        eq[both] = k[1:][both] == k[:-1][both]
+        run = np.cumsum(~np.r_[False, eq])
+        size = np.bincount(run)[run]
+        # a row with its KK hidden, before the rest of its own family (right) or before another family (wrong)
+        own = known & ~np.r_[False, eq] & (size >= 2)
+        other = known & ~np.r_[eq, False] & np.r_[known[1:], False]
+        g = np.flatnonzero(own | other)
+        members = _members_after(g, g + 1, run, known)
+        fires = head_before_family(man[rows][g], *_senior_and_head(days[rows], man[rows], g, members))
+        right, wrong = int((fires & own[g]).sum()), int((fires & ~own[g]).sum())
+        fired = right + wrong
+        return (float(right / fired) if fired else None), fired, {"k": k, "known": known, "run": run}
 
     for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
-        k, known, nxt, has_next, d = t["k"], t["known"], t["nxt"], t["has_next"], t["d"]
-        # a husband whose wife follows him is tried on the family after her
-        wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
-        nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
-        has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
-        cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(t["adult"], d <= t["eldest_day"][nxt] + senior,
-                                         _has_head(t["man_day"][nxt], t["eldest_day"][nxt], d, generation))
-        out[rows[take]] = k[nxt[take]]
-        if partner is not None:
-            out[partner[rows[take & wed]]] = k[nxt[take & wed]]
+        k, known, run = t["k"], t["known"], t["run"]
+        free = lacking[rows] & ~known
+        # the first row with a KK after each row, and how many rows lie between (all free)
+        idx = np.arange(len(rows))
+        first = pd.Series(np.where(known, idx, np.nan)).bfill().to_numpy()
+        blocked = pd.Series(np.where(known | ~free, idx, np.nan)).shift(-1).bfill().to_numpy()
+        ok = free & ~np.isnan(first) & (blocked == first)
+        first = np.nan_to_num(first, nan=0).astype(np.int64)
+        ok &= (first - idx - 1) <= HEAD_MAX_GAP
+        g = np.flatnonzero(ok & man[rows])
+        if not len(g):
+            continue
+        members = _members_after(g, first[g], run, known, between=True)
+        fires = head_before_family(np.ones(len(g), dtype=bool),
+                                   *_senior_and_head(days[rows], man[rows], g, members))
+        g, f = g[fires], first[g[fires]]
+        # of several rows before one family, the first that qualifies heads it; the rows after it go with it
+        keep = ~pd.Series(f).duplicated().to_numpy()
+        g, f = g[keep], f[keep]
+        span = f - g
+        head_rows = np.repeat(g, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+        out[rows[head_rows]] = np.repeat(k[f], span)
     return out, shares
 
 
-def _has_head(man_day: np.ndarray, eldest_day: np.ndarray, day: np.ndarray, generation: float) -> np.ndarray:
-    """Whether a family (its eldest adult man's and eldest member's birth days) has a head of its own, for a
-    row born on ``day`` before it: its eldest member is an adult man, or it has an adult man less than a
-    generation younger than that row."""
-    return (man_day <= eldest_day) | (man_day < day + generation)
+#: at most this many rows without KK lie between a head of :func:`head_before_family` and his family's first
+#: row with a KK (his wife, children whose KK was left empty)
+HEAD_MAX_GAP = 3
+
+
+def _members_after(g: np.ndarray, first: np.ndarray, run: np.ndarray, known: np.ndarray,
+                   between: bool = False) -> pd.DataFrame:
+    """(candidate, member) pairs: for each candidate row ``g[i]``, the rows of the family run starting at or
+    containing ``first[i]`` (not ``g[i]`` itself), and with ``between`` the rows between ``g[i]`` and ``first[i]``."""
+    rr = pd.DataFrame({"run": run[known], "row": np.flatnonzero(known)})
+    c = pd.DataFrame({"c": np.arange(len(g)), "g": g, "run": run[first]})
+    m = c.merge(rr, on="run")
+    m = m[m["row"] != m["g"]][["c", "row"]]
+    if between:
+        gap = first - g - 1
+        extra = pd.DataFrame({"c": np.repeat(np.arange(len(g)), gap),
+                              "row": np.repeat(g + 1, gap) + (np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap))})
+        m = pd.concat([m, extra], ignore_index=True)
+    return m
+
+
+def _senior_and_head(days: np.ndarray, man: np.ndarray, g: np.ndarray,
+                     members: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate ``g[i]`` and its family's members (``members``: candidate, row): whether no member is more
+    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate, and whether the family has a head of its own (its
+    eldest member is an adult man, or an adult man is less than a generation younger than the candidate)."""
+    n = len(g)
+    c = members["c"].to_numpy()
+    row = members["row"].to_numpy()
+    diff = days[row] - days[g][c]          # negative: the member is older
+    too_old = diff < -HEAD_MAX_YOUNGER_YEARS * 365.25
+    bad = np.zeros(n, dtype=bool)
+    bad[c[too_old]] = True
+    head = np.zeros(n, dtype=bool)
+    head[c[man[row] & (diff < GENERATION_YEARS * 365.25)]] = True
+    # the eldest member is an adult man
+    eldest = pd.Series(np.where(np.isnan(diff), np.inf, diff)).groupby(c).min().reindex(range(n)).to_numpy()
+    eldest_man = pd.Series(diff[man[row]]).groupby(c[man[row]]).min().reindex(range(n)).to_numpy()
+    head |= np.nan_to_num(eldest_man <= eldest, nan=0).astype(bool)
+    return ~bad & ~np.isnan(days[g]), head
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
