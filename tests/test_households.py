@@ -328,11 +328,12 @@ def test_a_lone_person_that_is_no_parent_stays_alone():
         assert (hh == hh[2]).sum() == 1, kw
 
 
-def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder():
-    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1950-01-01"})
+def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder_of_his_generation():
+    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1960-01-01", 33: "1950-01-01"})
     hh = run(rows, persons)
     assert (hh == hh[4 * 31]).sum() == 4     # a wife three years older
-    assert (hh == hh[4 * 32]).sum() == 1     # a member twenty years older: he may be her son, not the head
+    assert (hh == hh[4 * 32]).sum() == 1     # a member ten years older: he may be her younger brother, not the head
+    assert (hh == hh[4 * 33]).sum() == 4     # a member a generation older: his mother, listed on his KK
 
 
 def test_couple_rows_needs_a_man_then_a_woman_of_his_age():
@@ -509,3 +510,14 @@ def test_a_head_without_kk_joins_his_family_across_its_rows_without_kk():
     for f in range(30, 40):
         assert (hh == hh[4 * f + 3]).sum() == 4
         assert out["household_evidence"][4 * f] == "head_before_family"
+
+
+def test_a_man_without_kk_does_not_head_a_family_whose_member_is_written_as_head_on_another_list():
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01")
+    assert (run(rows, persons) == run(rows, persons)[4 * 35]).sum() == 4   # a son a generation younger: joins
+    # the same young man is written as KEPALA on DTKS: his family has its head, the man before it stays apart
+    rows.append({"source": "dtks", "kk": "3216019901990001", "relationship": "KEPALA", "name": "ORANG 35 2",
+                 "sex": "L", "birth_date": "1992-01-01"})
+    persons.append(4 * 35 + 2)
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1

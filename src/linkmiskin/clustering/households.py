@@ -15,8 +15,8 @@ A household is built in steps, strongest evidence first:
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
    one right before a family's first row (or before rows without KK, at most ``HEAD_MAX_GAP``, that precede
    it, which go with it) heads that family when it is an adult man no member is more than 5
-   years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
-   less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
+   years older than (but for his parents) and the family has no head of its own (a member written as head on
+   any list, its eldest is an adult man, or an adult man is less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
    then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
    (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
@@ -208,7 +208,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     in_wife = pd.notna(wife_kk)
     # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
     headed, head_share = _heads_before_families(std, src, lacking & ~in_between & ~in_wife, kk_of,
-                                                list(between_share), use_row_order, report, partner)
+                                                list(between_share), use_row_order, report, partner, person)
     in_headed = pd.notna(headed)
     kk = np.where(in_headed, headed, np.where(in_wife, wife_kk, kk))
     kk_ok = pd.notna(kk)
@@ -837,9 +837,10 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
 
 def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
     """A row without KK right before a family's rows (or before rows without KK that precede them) heads that
-    family when it is an adult man no member is more than 5 years older than and the family has no head of its
-    own (an eldest member who is an adult man, or an adult man less than a generation younger than him; an adult
-    son is a generation younger)."""
+    family when it is an adult man no member is more than 5 years older than, but for his parents (a generation
+    older), and the family has no head of its own (a member written as head on any list, an eldest member who
+    is an adult man, or an adult man less than a generation younger than him; an adult son is a generation
+    younger)."""
     return adult & senior & ~family_has_head
 
 
@@ -973,7 +974,8 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
                            sources: list[str], mode: str | bool = "auto", report: dict | None = None,
-                           partner: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
+                           partner: np.ndarray | None = None,
+                           person: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
     KK whose person has no KK anywhere takes the KK of the family whose first row with a KK follows it, with
     the rows without KK between them (at most ``HEAD_MAX_GAP``: his wife, children whose KK was left empty);
@@ -987,6 +989,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
     if mode is False or not sources:
         return out, shares
     days, man, _ = _person_traits(std)
+    written = _written_head(std, person)
 
     def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
         k = kk_of[rows]
@@ -1002,7 +1005,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
         other = known & ~np.r_[eq, False] & np.r_[known[1:], False]
         g = np.flatnonzero(own | other)
         members = _members_after(g, g + 1, run, known)
-        fires = head_before_family(man[rows][g], *_senior_and_head(days[rows], man[rows], g, members))
+        fires = head_before_family(man[rows][g], *_senior_and_head(days[rows], man[rows], g, members, written[rows]))
         right, wrong = int((fires & own[g]).sum()), int((fires & ~own[g]).sum())
         fired = right + wrong
         return (float(right / fired) if fired else None), fired, {"k": k, "known": known, "run": run}
@@ -1022,7 +1025,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
             continue
         members = _members_after(g, first[g], run, known, between=True)
         fires = head_before_family(np.ones(len(g), dtype=bool),
-                                   *_senior_and_head(days[rows], man[rows], g, members))
+                                   *_senior_and_head(days[rows], man[rows], g, members, written[rows]))
         g, f = g[fires], first[g[fires]]
         # of several rows before one family, the first that qualifies heads it; the rows after it go with it
         keep = ~pd.Series(f).duplicated().to_numpy()
@@ -1054,20 +1057,30 @@ def _members_after(g: np.ndarray, first: np.ndarray, run: np.ndarray, known: np.
     return m
 
 
-def _senior_and_head(days: np.ndarray, man: np.ndarray, g: np.ndarray,
-                     members: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _written_head(std: pd.DataFrame, person: np.ndarray | None) -> np.ndarray:
+    """Per record: is its person written as head (KEPALA) on some record of any list?"""
+    head = _col(std, "relationship").to_numpy(dtype=object) == HEAD
+    if person is None:
+        return head
+    return np.isin(person, np.unique(person[head]))
+
+
+def _senior_and_head(days: np.ndarray, man: np.ndarray, g: np.ndarray, members: pd.DataFrame,
+                     written: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate ``g[i]`` and its family's members (``members``: candidate, row): whether no member is more
-    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate, and whether the family has a head of its own (its
-    eldest member is an adult man, or an adult man is less than a generation younger than the candidate)."""
+    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate unless a generation older (his parents), and whether the family has a head of its own (its
+    eldest member is an adult man, an adult man is less than a generation younger than the candidate, or a
+    member's person is written as head (``written``) on some list)."""
     n = len(g)
     c = members["c"].to_numpy()
     row = members["row"].to_numpy()
     diff = days[row] - days[g][c]          # negative: the member is older
-    too_old = diff < -HEAD_MAX_YOUNGER_YEARS * 365.25
+    too_old = (diff < -HEAD_MAX_YOUNGER_YEARS * 365.25) & (diff > -GENERATION_YEARS * 365.25)
     bad = np.zeros(n, dtype=bool)
     bad[c[too_old]] = True
     head = np.zeros(n, dtype=bool)
     head[c[man[row] & (diff < GENERATION_YEARS * 365.25)]] = True
+    head[c[written[row]]] = True
     # the eldest member is an adult man
     eldest = pd.Series(np.where(np.isnan(diff), np.inf, diff)).groupby(c).min().reindex(range(n)).to_numpy()
     eldest_man = pd.Series(diff[man[row]]).groupby(c[man[row]]).min().reindex(range(n)).to_numpy()
