@@ -521,3 +521,16 @@ def test_a_man_without_kk_does_not_head_a_family_whose_member_is_written_as_head
     persons.append(4 * 35 + 2)
     hh = run(rows, persons)
     assert (hh == hh[4 * 35]).sum() == 1
+
+
+def test_a_lone_head_without_birth_date_joins_his_child_in_his_own_desa_only():
+    # a BLT-DD recipient (no birth date, no KK) named as the father of a posyandu child of his desa
+    rows = [{"source": "blt_dd", "name": "ISMAIL GUNAWAN", "birth_date": None, "rt": 1, "rw": 8},
+            {"source": "posyandu", "name": "DAFFA RISKI", "birth_date": "2022-03-07", "mother_name": "NURJANAH",
+             "father_name": "ISMAIL GUNAWAN", "rt": 1, "rw": 8}]
+    hh = run(rows, [0, 1])
+    assert hh[0] == hh[1]
+    # the same man of another desa of the kecamatan: without a birth date nothing says he is the father
+    rows[0] = rows[0] | {"desa_code": "32.16.01.2002"}
+    hh = run(rows, [0, 1])
+    assert hh[0] != hh[1]

@@ -459,8 +459,9 @@ def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: 
 def lone_parents(same_name: np.ndarray, sex_fits: np.ndarray, old_enough: np.ndarray,
                  n_households: np.ndarray) -> np.ndarray:
     """A person alone in a household joins the household of a child whose record names them (the very same
-    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older, and no other household
-    of their kecamatan has such a child."""
+    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older (or,
+    their birth date unknown, live in the child's desa), and no other household of their kecamatan has such a
+    child."""
     return same_name & sex_fits & old_enough & (n_households == 1)
 
 
@@ -513,6 +514,9 @@ def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, co
     same_desa = (pd.isna(m["desa_l"]) | pd.isna(m["desa"]) | (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
     sex_fits = (pd.isna(m["sex"]) | (m["sex"] == m["sex_p"])).to_numpy(dtype=bool)
     older = (m["born"] <= m["born_k"] - PARENT_MIN_YEARS * 365.25).fillna(False).to_numpy(dtype=bool)
+    # a head-only list without birth dates (BLT-DD): the same desa, both known, stands in for the age check
+    in_desa = (pd.notna(m["desa_l"]) & pd.notna(m["desa"]) & (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
+    older |= m["born"].isna().to_numpy() & in_desa
     take = lone_parents(same_desa & (n_lone == 1), sex_fits, older, n_hh) & (m["hh"] != m["hh_k"]).to_numpy()
     link = m[take].drop_duplicates("hh")
     if not len(link):
