@@ -534,3 +534,13 @@ def test_a_lone_head_without_birth_date_joins_his_child_in_his_own_desa_only():
     rows[0] = rows[0] | {"desa_code": "32.16.01.2002"}
     hh = run(rows, [0, 1])
     assert hh[0] != hh[1]
+
+
+def test_a_man_without_kk_does_not_take_an_elder_listed_before_the_family_as_his_parent():
+    # a woman a generation older on a row of the family with a KK is his mother (a KK lists parents last) ...
+    rows, persons = _heads_world(spouse_born={33: "1950-01-01"})
+    assert (run(rows, persons) == run(rows, persons)[4 * 33]).sum() == 4
+    # ... but without a KK, between him and the family's first row with a KK, she is no member he heads
+    rows[4 * 33 + 1]["kk"] = None
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 33]).sum() == 1

@@ -1052,11 +1052,12 @@ def _members_after(g: np.ndarray, first: np.ndarray, run: np.ndarray, known: np.
     rr = pd.DataFrame({"run": run[known], "row": np.flatnonzero(known)})
     c = pd.DataFrame({"c": np.arange(len(g)), "g": g, "run": run[first]})
     m = c.merge(rr, on="run")
-    m = m[m["row"] != m["g"]][["c", "row"]]
+    m = m[m["row"] != m["g"]][["c", "row"]].assign(between=False)
     if between:
         gap = first - g - 1
         extra = pd.DataFrame({"c": np.repeat(np.arange(len(g)), gap),
-                              "row": np.repeat(g + 1, gap) + (np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap))})
+                              "row": np.repeat(g + 1, gap) + (np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap)),
+                              "between": True})
         m = pd.concat([m, extra], ignore_index=True)
     return m
 
@@ -1072,14 +1073,17 @@ def _written_head(std: pd.DataFrame, person: np.ndarray | None) -> np.ndarray:
 def _senior_and_head(days: np.ndarray, man: np.ndarray, g: np.ndarray, members: pd.DataFrame,
                      written: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate ``g[i]`` and its family's members (``members``: candidate, row): whether no member is more
-    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate unless a generation older (his parents), and whether the family has a head of its own (its
+    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate unless a generation older (his parents, on a row of
+    the family's with a KK), and whether the family has a head of its own (its
     eldest member is an adult man, an adult man is less than a generation younger than the candidate, or a
     member's person is written as head (``written``) on some list)."""
     n = len(g)
     c = members["c"].to_numpy()
     row = members["row"].to_numpy()
     diff = days[row] - days[g][c]          # negative: the member is older
-    too_old = (diff < -HEAD_MAX_YOUNGER_YEARS * 365.25) & (diff > -GENERATION_YEARS * 365.25)
+    # his parents come last on his KK: one of the rows between him and his family's first row with a KK is not
+    too_old = (diff < -HEAD_MAX_YOUNGER_YEARS * 365.25) & ((diff > -GENERATION_YEARS * 365.25)
+                                                          | members["between"].to_numpy(dtype=bool))
     bad = np.zeros(n, dtype=bool)
     bad[c[too_old]] = True
     head = np.zeros(n, dtype=bool)
