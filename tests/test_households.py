@@ -328,11 +328,12 @@ def test_a_lone_person_that_is_no_parent_stays_alone():
         assert (hh == hh[2]).sum() == 1, kw
 
 
-def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder():
-    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1950-01-01"})
+def test_a_head_may_be_a_little_younger_than_his_wife_not_than_an_elder_of_his_generation():
+    rows, persons = _heads_world(spouse_born={31: "1967-01-01", 32: "1960-01-01", 33: "1950-01-01"})
     hh = run(rows, persons)
     assert (hh == hh[4 * 31]).sum() == 4     # a wife three years older
-    assert (hh == hh[4 * 32]).sum() == 1     # a member twenty years older: he may be her son, not the head
+    assert (hh == hh[4 * 32]).sum() == 1     # a member ten years older: he may be her younger brother, not the head
+    assert (hh == hh[4 * 33]).sum() == 4     # a member a generation older: his mother, listed on his KK
 
 
 def test_couple_rows_needs_a_man_then_a_woman_of_his_age():
@@ -456,3 +457,90 @@ def test_a_married_child_with_a_new_kk_is_a_household_of_its_own():
         rows, persons = _pecah_world(**kw)
         hh = run(rows, persons)
         assert (hh == hh[0]).sum() == len(rows), kw
+
+
+def test_kk_typo_of_neighbour_row_needs_a_single_kk_one_typo_from_a_carried_one():
+    from linkmiskin.clustering.households import kk_typo_of_neighbour_row
+
+    single = np.array([True, True, False, True])
+    one = np.array([True, True, True, False])
+    carried = np.array([True, False, True, True])
+    assert kk_typo_of_neighbour_row(single, one, carried).tolist() == [True, False, False, False]
+
+
+def test_a_kk_mistyped_on_one_row_of_a_list_without_address_joins_the_family_next_to_it():
+    from linkmiskin.clustering.households import household_clusters
+
+    typo = KK_A[:4] + "3" + KK_A[5:]           # one digit of the head's KK mistyped (no address to check it at)
+    other = "3216011907090003"
+    rows = [{"kk": typo, "name": "DARMAN"}, {"kk": KK_A, "name": "SITI"}, {"kk": KK_A, "name": "BAYU"},
+            {"kk": other, "name": "AGUS"}, {"kk": other[:-1] + "4", "name": "JONI"},   # single next to single
+            {"kk": KK_B, "name": "DEDI"}]                                               # a KK of its own
+    std = pd.DataFrame([{"source": "bpjs_pbi", "desa_code": None, "rt": None, "rw": None, "relationship": None,
+                         "kecamatan_code": None, "place_name": None, "sex": None, "birth_date": None} | r for r in rows])
+    std["kk_status"] = "valid"
+    std["row_number"] = np.arange(len(std))
+    out = household_clusters(std, pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}))
+    hh = out["household_node"].to_numpy()
+    assert hh[0] == hh[1] == hh[2]
+    assert out["household_evidence"][0] == "kk_typo_of_neighbour_row"
+    # a single KK next to another single KK, and a KK one typo from a carried KK in another list, stay apart
+    assert len({hh[3], hh[4], hh[5], hh[0]}) == 4
+    # the same rows in another list order: the typo row is no longer next to its family
+    out2 = household_clusters(std.assign(row_number=[5, 0, 1, 2, 3, 4]),
+                              pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}))
+    assert out2["household_node"][0] != out2["household_node"][1]
+    # never with use_row_order=False
+    off = household_clusters(std, pd.DataFrame({"person_node": range(len(rows)), "person_confidence": 1.0}),
+                             use_row_order=False)
+    assert off["household_node"][0] != off["household_node"][1]
+    assert out.attrs["row_order"]["bpjs_pbi"]["kk_typo_of_neighbour_row"]["used"]
+
+
+def test_a_head_without_kk_joins_his_family_across_its_rows_without_kk():
+    rows, persons = _heads_world()
+    for f in range(30, 40):   # the head, his wife and their first child lack their KK; only the baby has it
+        for j in (1, 2):
+            rows[4 * f + j]["kk"] = None
+    std = pd.DataFrame(rows)
+    out = household_clusters(std.assign(kk_status=np.where(std["kk"].notna(), "valid", "missing"),
+                                        kecamatan_code=None, relationship=None, place_name=None),
+                             pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    hh = out["household_node"].to_numpy()
+    for f in range(30, 40):
+        assert (hh == hh[4 * f + 3]).sum() == 4
+        assert out["household_evidence"][4 * f] == "head_before_family"
+
+
+def test_a_man_without_kk_does_not_head_a_family_whose_member_is_written_as_head_on_another_list():
+    rows, persons = _heads_world(adult_son=35, son_born="1992-01-01")
+    assert (run(rows, persons) == run(rows, persons)[4 * 35]).sum() == 4   # a son a generation younger: joins
+    # the same young man is written as KEPALA on DTKS: his family has its head, the man before it stays apart
+    rows.append({"source": "dtks", "kk": "3216019901990001", "relationship": "KEPALA", "name": "ORANG 35 2",
+                 "sex": "L", "birth_date": "1992-01-01"})
+    persons.append(4 * 35 + 2)
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 35]).sum() == 1
+
+
+def test_a_lone_head_without_birth_date_joins_his_child_in_his_own_desa_only():
+    # a BLT-DD recipient (no birth date, no KK) named as the father of a posyandu child of his desa
+    rows = [{"source": "blt_dd", "name": "ISMAIL GUNAWAN", "birth_date": None, "rt": 1, "rw": 8},
+            {"source": "posyandu", "name": "DAFFA RISKI", "birth_date": "2022-03-07", "mother_name": "NURJANAH",
+             "father_name": "ISMAIL GUNAWAN", "rt": 1, "rw": 8}]
+    hh = run(rows, [0, 1])
+    assert hh[0] == hh[1]
+    # the same man of another desa of the kecamatan: without a birth date nothing says he is the father
+    rows[0] = rows[0] | {"desa_code": "32.16.01.2002"}
+    hh = run(rows, [0, 1])
+    assert hh[0] != hh[1]
+
+
+def test_a_man_without_kk_does_not_take_an_elder_listed_before_the_family_as_his_parent():
+    # a woman a generation older on a row of the family with a KK is his mother (a KK lists parents last) ...
+    rows, persons = _heads_world(spouse_born={33: "1950-01-01"})
+    assert (run(rows, persons) == run(rows, persons)[4 * 33]).sum() == 4
+    # ... but without a KK, between him and the family's first row with a KK, she is no member he heads
+    rows[4 * 33 + 1]["kk"] = None
+    hh = run(rows, persons)
+    assert (hh == hh[4 * 33]).sum() == 1

@@ -4,16 +4,19 @@ A household is built in steps, strongest evidence first:
 
 1. **Units.** Inside one source, records that share a valid KK number form a unit; records without a KK
    that share the list's own family id (``household_key``: ID_KELUARGA, ID_RUTA...) form a unit too. Any
-   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`), and a missing KK
+   other record is a unit of its own. KK numbers are repaired first (:func:`_repair_kk`; a KK written on
+   one record only that is one typo away from the KK the row next to it carries on several records is that KK,
+   :func:`kk_typo_of_neighbour_row`), and a missing KK
    or family id is taken from the neighbouring row at the same address when the list is sorted family by
    family (:func:`_fill_from_neighbours`; checked on the list itself). A list with neither KK nor family id
    but with relationships and addresses is cut into family blocks, head first, when its order proves to
    follow families (:func:`_family_blocks`; checked against the KKs other lists give its people). A record
    whose person has no KK anywhere takes the KK of the rows around it when the nearest rows with a known
    KK before and after it agree, in lists where that rule proves right (:func:`_kk_between_neighbours`);
-   one right before a family's first row heads that family when it is an adult man no member is more than 5
-   years older than and the family has no head of its own (its eldest is an adult man, or an adult man is
-   less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
+   one right before a family's first row (or before rows without KK, at most ``HEAD_MAX_GAP``, that precede
+   it, which go with it) heads that family when it is an adult man no member is more than 5
+   years older than (but for his parents) and the family has no head of its own (a member written as head on
+   any list, its eldest is an adult man, or an adult man is less than a generation younger than him) (:func:`head_before_family`); two such rows, a man
    then a woman of his age, are a couple, and a woman without KK right after a man with one is his wife
    (:func:`couple_rows`); a child under 17 right after a family's
    rows is of that family (:func:`child_after_family`). Each list-order rule is tried on the list's own
@@ -75,7 +78,7 @@ def _col(std: pd.DataFrame, col: str) -> pd.Series:
 #: the list-order rules, by name (``use_row_order`` switches them on and off; ``metadata`` reports them)
 ROW_ORDER_RULES = ("fill_kk_from_neighbour_rows", "fill_family_id_from_neighbour_rows",
                    "family_blocks_in_list_order", "kk_between_neighbour_rows", "couple_rows", "head_before_family",
-                   "child_after_family")
+                   "child_after_family", "kk_typo_of_neighbour_row")
 
 
 #: the standardised columns the household steps read (:func:`household_clusters` copies only these)
@@ -179,6 +182,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     kk_ok = std["kk_status"].astype(str).isin(TRUSTED_KK_STATUSES).to_numpy()
     kk = np.where(kk_ok, std["kk"].astype(object).to_numpy(), None)
     kk = _repair_kk(std, src, kk, kk_ok)
+    kk, typo_fixed = _kk_typos_of_neighbour_rows(src, kk, use_row_order, report)
     kk = _fill_from_neighbours(std, src, kk, use_row_order, report)
     kk_ok = pd.notna(kk)
     # a list's own family/household id (ID_KELUARGA, ID_RUTA) groups members that have no KK
@@ -204,7 +208,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     in_wife = pd.notna(wife_kk)
     # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
     headed, head_share = _heads_before_families(std, src, lacking & ~in_between & ~in_wife, kk_of,
-                                                list(between_share), use_row_order, report, partner)
+                                                list(between_share), use_row_order, report, partner, person)
     in_headed = pd.notna(headed)
     kk = np.where(in_headed, headed, np.where(in_wife, wife_kk, kk))
     kk_ok = pd.notna(kk)
@@ -240,6 +244,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     evidence[in_after] = child_after_family.__name__
     wives = partner[man_of][in_headed[man_of]]
     evidence[wives] = couple_rows.__name__
+    evidence[typo_fixed & (raw_size[raw] > 1)] = kk_typo_of_neighbour_row.__name__
     return _Units(raw, raw_keys, kk, kk_ok, block_share, head_share)
 
 
@@ -454,8 +459,9 @@ def _mother_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, pconf: 
 def lone_parents(same_name: np.ndarray, sex_fits: np.ndarray, old_enough: np.ndarray,
                  n_households: np.ndarray) -> np.ndarray:
     """A person alone in a household joins the household of a child whose record names them (the very same
-    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older, and no other household
-    of their kecamatan has such a child."""
+    name, of two words or more) as father or mother, when the sex fits, they are at least 15 years older (or,
+    their birth date unknown, live in the child's desa), and no other household of their kecamatan has such a
+    child."""
     return same_name & sex_fits & old_enough & (n_households == 1)
 
 
@@ -508,6 +514,9 @@ def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, co
     same_desa = (pd.isna(m["desa_l"]) | pd.isna(m["desa"]) | (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
     sex_fits = (pd.isna(m["sex"]) | (m["sex"] == m["sex_p"])).to_numpy(dtype=bool)
     older = (m["born"] <= m["born_k"] - PARENT_MIN_YEARS * 365.25).fillna(False).to_numpy(dtype=bool)
+    # a head-only list without birth dates (BLT-DD): the same desa, both known, stands in for the age check
+    in_desa = (pd.notna(m["desa_l"]) & pd.notna(m["desa"]) & (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
+    older |= m["born"].isna().to_numpy() & in_desa
     take = lone_parents(same_desa & (n_lone == 1), sex_fits, older, n_hh) & (m["hh"] != m["hh_k"]).to_numpy()
     link = m[take].drop_duplicates("hh")
     if not len(link):
@@ -613,6 +622,44 @@ def _repair_kk(std: pd.DataFrame, src: np.ndarray, kk: np.ndarray, kk_ok: np.nda
         kk[np.flatnonzero(miss)] = one.reindex(look).to_numpy()
     del n
     return np.where(pd.notna(kk), kk, None).astype(object)
+
+
+def kk_typo_of_neighbour_row(single: np.ndarray, one_typo: np.ndarray, carried: np.ndarray) -> np.ndarray:
+    """A valid KK written on one record only of its list, one typo away from the KK that the row right before or
+    after it carries on several records, is that KK mistyped (a list puts a family's rows together)."""
+    return single & one_typo & carried
+
+
+def _kk_typos_of_neighbour_rows(src: np.ndarray, kk: np.ndarray, mode: str | bool = "auto",
+                                report: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`kk_typo_of_neighbour_row` on records in list order (a list without addresses, such as BPJS-PBI,
+    gives :func:`_repair_kk` no address to check a typo at): the KK of the row before is tried first, then the
+    row after (never with ``use_row_order=False``). Returns the KKs and which records were repaired."""
+    n = len(kk)
+    fixed = np.zeros(n, dtype=bool)
+    if n < 2 or mode is False:
+        return kk, fixed
+    ks = pd.Series(kk, dtype=object)
+    cnt = pd.DataFrame({"src": src, "kk": kk}).groupby(["src", "kk"], dropna=True).size()
+    n_of = cnt.reindex(pd.MultiIndex.from_arrays([src, ks.fillna("")])).fillna(0).to_numpy(dtype=np.int64)
+    single = n_of == 1
+    out = kk.copy()
+    for step in (1, -1):   # the row before, then the row after
+        nb = ks.shift(step)
+        nb_src = pd.Series(src, dtype=object).shift(step).to_numpy(dtype=object)
+        nb_n = pd.Series(n_of).shift(step).fillna(0).to_numpy(dtype=np.int64)
+        cand = np.flatnonzero(single & ~fixed & (nb_src == src) & pd.notna(nb).to_numpy())
+        if not len(cand):
+            continue
+        one = one_typo_apart(ks.iloc[cand], nb.iloc[cand])
+        take = kk_typo_of_neighbour_row(single[cand], one, nb_n[cand] >= 2)
+        out[cand[take]] = nb.to_numpy(dtype=object)[cand[take]]
+        fixed[cand[take]] = True
+    if report is not None:
+        for s_, k in pd.Series(src[fixed]).value_counts().sort_index().items():
+            report.setdefault(str(s_), {})[kk_typo_of_neighbour_row.__name__] = {
+                "used": True, "share": None, "why": f"{k} KKs written once, one typo from the next row's"}
+    return out, fixed
 
 
 #: a list is taken to be sorted family by family when at least this share of neighbouring rows that both
@@ -793,9 +840,11 @@ def _kk_between_neighbours(src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarr
 
 
 def head_before_family(adult: np.ndarray, senior: np.ndarray, family_has_head: np.ndarray) -> np.ndarray:
-    """A row without KK right before a family's first row heads that family when it is an adult man no member
-    is more than 5 years older than and the family has no head of its own (an eldest member who is an adult
-    man, or an adult man less than a generation younger than him; an adult son is a generation younger)."""
+    """A row without KK right before a family's rows (or before rows without KK that precede them) heads that
+    family when it is an adult man no member is more than 5 years older than, but for his parents (a generation
+    older), and the family has no head of its own (a member written as head on any list, an eldest member who
+    is an adult man, or an adult man less than a generation younger than him; an adult son is a generation
+    younger)."""
     return adult & senior & ~family_has_head
 
 
@@ -929,67 +978,122 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
                            sources: list[str], mode: str | bool = "auto", report: dict | None = None,
-                           partner: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
+                           partner: np.ndarray | None = None,
+                           person: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
-    KK whose person has no KK anywhere takes the KK of the family whose first row follows it. Tried first on
-    the list's own rows with a KK that start a family (would the rule, on a row with its KK hidden, give it
-    to the family that follows it, and how often is that right?); used only where that holds for at least
-    ``HEAD_BEFORE_FAMILY_SHARE`` of at least ``BLOCK_MIN_CHECKED`` rows. A husband of :func:`couple_rows`
-    (``partner``: his wife's record, -1) is tried on the family after his wife, and she goes with him.
-    Returns the KKs found and the measured share per list."""
+    KK whose person has no KK anywhere takes the KK of the family whose first row with a KK follows it, with
+    the rows without KK between them (at most ``HEAD_MAX_GAP``: his wife, children whose KK was left empty);
+    of such rows, the first that qualifies heads the family. Tried first on the list's own rows with a KK that
+    start a family (would the rule, on a row with its KK hidden, give it to the family that follows it, and how
+    often is that right?); used only where that holds for at least ``HEAD_BEFORE_FAMILY_SHARE`` of at least
+    ``BLOCK_MIN_CHECKED`` rows. (``partner`` is accepted for the callers' sake: a wife between a husband and
+    his family is one of the rows between.) Returns the KKs found and the measured share per list."""
     out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
         return out, shares
-    days, man, woman = _person_traits(std)
-    senior, generation = HEAD_MAX_YOUNGER_YEARS * 365.25, GENERATION_YEARS * 365.25
+    days, man, _ = _person_traits(std)
+    written = _written_head(std, person)
 
     def trial(rows: np.ndarray) -> tuple[float | None, int, dict]:
-        k = pd.Series(kk_of[rows], dtype=object)
-        # runs of neighbouring rows whose people share one KK (a family), with their eldest and adult men
-        known = k.notna().to_numpy()
-        run = np.cumsum(np.r_[True, (k.to_numpy()[1:] != k.to_numpy()[:-1]) | ~known[1:] | ~known[:-1]])
-        d, m, adult = days[rows], man[rows], man[rows]
-        eldest_day = pd.Series(np.where(known, d, np.nan)).groupby(run).transform("min").to_numpy()
-        starts = known & np.r_[True, run[1:] != run[:-1]]
-        # the birth day of the eldest adult man of each family (and of its rows after the first)
-        man_day = pd.Series(np.where(known & m, d, np.inf)).groupby(run).transform("min").to_numpy()
-        man_day_rest = pd.Series(np.where(known & m & ~starts, d, np.inf)).groupby(run).transform("min").to_numpy()
-        eldest_rest = pd.Series(np.where(known & ~starts, d, np.nan)).groupby(run).transform("min").to_numpy()
-        nxt = np.r_[np.arange(1, len(rows)), len(rows) - 1]
-        has_next = np.r_[np.ones(len(rows) - 1, dtype=bool), False] & known[nxt]
-        # tried on the list: a row with a KK (hidden) before the rest of its own family or before another one
-        own_rest = starts & (np.r_[run[1:] == run[:-1], False])
-        other = known & has_next & (run[nxt] != run)
-        try_own = head_before_family(adult & own_rest, own_rest & (d <= eldest_day + senior),
-                                     _has_head(man_day_rest, eldest_rest, d, generation))
-        try_other = head_before_family(adult & other, other & (d <= eldest_day[nxt] + senior),
-                                       _has_head(man_day[nxt], eldest_day[nxt], d, generation))
-        fired = int(try_own.sum() + try_other.sum())
-        return (float(try_own.sum() / fired) if fired else None), fired, {
-            "k": k.to_numpy(), "known": known, "d": d, "adult": adult, "eldest_day": eldest_day, "man_day": man_day,
-            "nxt": nxt, "has_next": has_next}
+        k = kk_of[rows]
+        known = pd.notna(k)
+        # runs of neighbouring rows whose people share one KK (a family)
+        both = known[1:] & known[:-1]
+        eq = np.zeros(len(rows) - 1, dtype=bool)
+        eq[both] = k[1:][both] == k[:-1][both]
+        run = np.cumsum(~np.r_[False, eq])
+        size = np.bincount(run)[run]
+        # a row with its KK hidden, before the rest of its own family (right) or before another family (wrong)
+        own = known & ~np.r_[False, eq] & (size >= 2)
+        other = known & ~np.r_[eq, False] & np.r_[known[1:], False]
+        g = np.flatnonzero(own | other)
+        members = _members_after(g, g + 1, run, known)
+        fires = head_before_family(man[rows][g], *_senior_and_head(days[rows], man[rows], g, members, written[rows]))
+        right, wrong = int((fires & own[g]).sum()), int((fires & ~own[g]).sum())
+        fired = right + wrong
+        return (float(right / fired) if fired else None), fired, {"k": k, "known": known, "run": run}
 
     for rows, t in _proved_lists(src, sources, head_before_family, trial, shares, mode, report):
-        k, known, nxt, has_next, d = t["k"], t["known"], t["nxt"], t["has_next"], t["d"]
-        # a husband whose wife follows him is tried on the family after her
-        wed = np.zeros(len(rows), dtype=bool) if partner is None else partner[rows] >= 0
-        nxt = np.where(wed, np.minimum(nxt + 1, len(rows) - 1), nxt)
-        has_next = np.where(wed, (np.arange(len(rows)) + 2 < len(rows)) & known[nxt], has_next)
-        cand = lacking[rows] & ~known & has_next
-        take = cand & head_before_family(t["adult"], d <= t["eldest_day"][nxt] + senior,
-                                         _has_head(t["man_day"][nxt], t["eldest_day"][nxt], d, generation))
-        out[rows[take]] = k[nxt[take]]
-        if partner is not None:
-            out[partner[rows[take & wed]]] = k[nxt[take & wed]]
+        k, known, run = t["k"], t["known"], t["run"]
+        free = lacking[rows] & ~known
+        # the first row with a KK after each row, and how many rows lie between (all free)
+        idx = np.arange(len(rows))
+        first = pd.Series(np.where(known, idx, np.nan)).bfill().to_numpy()
+        blocked = pd.Series(np.where(known | ~free, idx, np.nan)).shift(-1).bfill().to_numpy()
+        ok = free & ~np.isnan(first) & (blocked == first)
+        first = np.nan_to_num(first, nan=0).astype(np.int64)
+        ok &= (first - idx - 1) <= HEAD_MAX_GAP
+        g = np.flatnonzero(ok & man[rows])
+        if not len(g):
+            continue
+        members = _members_after(g, first[g], run, known, between=True)
+        fires = head_before_family(np.ones(len(g), dtype=bool),
+                                   *_senior_and_head(days[rows], man[rows], g, members, written[rows]))
+        g, f = g[fires], first[g[fires]]
+        # of several rows before one family, the first that qualifies heads it; the rows after it go with it
+        keep = ~pd.Series(f).duplicated().to_numpy()
+        g, f = g[keep], f[keep]
+        span = f - g
+        head_rows = np.repeat(g, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+        out[rows[head_rows]] = np.repeat(k[f], span)
     return out, shares
 
 
-def _has_head(man_day: np.ndarray, eldest_day: np.ndarray, day: np.ndarray, generation: float) -> np.ndarray:
-    """Whether a family (its eldest adult man's and eldest member's birth days) has a head of its own, for a
-    row born on ``day`` before it: its eldest member is an adult man, or it has an adult man less than a
-    generation younger than that row."""
-    return (man_day <= eldest_day) | (man_day < day + generation)
+#: at most this many rows without KK lie between a head of :func:`head_before_family` and his family's first
+#: row with a KK (his wife, children whose KK was left empty)
+HEAD_MAX_GAP = 3
+
+
+def _members_after(g: np.ndarray, first: np.ndarray, run: np.ndarray, known: np.ndarray,
+                   between: bool = False) -> pd.DataFrame:
+    """(candidate, member) pairs: for each candidate row ``g[i]``, the rows of the family run starting at or
+    containing ``first[i]`` (not ``g[i]`` itself), and with ``between`` the rows between ``g[i]`` and ``first[i]``."""
+    rr = pd.DataFrame({"run": run[known], "row": np.flatnonzero(known)})
+    c = pd.DataFrame({"c": np.arange(len(g)), "g": g, "run": run[first]})
+    m = c.merge(rr, on="run")
+    m = m[m["row"] != m["g"]][["c", "row"]].assign(between=False)
+    if between:
+        gap = first - g - 1
+        extra = pd.DataFrame({"c": np.repeat(np.arange(len(g)), gap),
+                              "row": np.repeat(g + 1, gap) + (np.arange(gap.sum()) - np.repeat(np.cumsum(gap) - gap, gap)),
+                              "between": True})
+        m = pd.concat([m, extra], ignore_index=True)
+    return m
+
+
+def _written_head(std: pd.DataFrame, person: np.ndarray | None) -> np.ndarray:
+    """Per record: is its person written as head (KEPALA) on some record of any list?"""
+    head = _col(std, "relationship").to_numpy(dtype=object) == HEAD
+    if person is None:
+        return head
+    return np.isin(person, np.unique(person[head]))
+
+
+def _senior_and_head(days: np.ndarray, man: np.ndarray, g: np.ndarray, members: pd.DataFrame,
+                     written: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate ``g[i]`` and its family's members (``members``: candidate, row): whether no member is more
+    than ``HEAD_MAX_YOUNGER_YEARS`` older than the candidate unless a generation older (his parents, on a row of
+    the family's with a KK), and whether the family has a head of its own (its
+    eldest member is an adult man, an adult man is less than a generation younger than the candidate, or a
+    member's person is written as head (``written``) on some list)."""
+    n = len(g)
+    c = members["c"].to_numpy()
+    row = members["row"].to_numpy()
+    diff = days[row] - days[g][c]          # negative: the member is older
+    # his parents come last on his KK: one of the rows between him and his family's first row with a KK is not
+    too_old = (diff < -HEAD_MAX_YOUNGER_YEARS * 365.25) & ((diff > -GENERATION_YEARS * 365.25)
+                                                          | members["between"].to_numpy(dtype=bool))
+    bad = np.zeros(n, dtype=bool)
+    bad[c[too_old]] = True
+    head = np.zeros(n, dtype=bool)
+    head[c[man[row] & (diff < GENERATION_YEARS * 365.25)]] = True
+    head[c[written[row]]] = True
+    # the eldest member is an adult man
+    eldest = pd.Series(np.where(np.isnan(diff), np.inf, diff)).groupby(c).min().reindex(range(n)).to_numpy()
+    eldest_man = pd.Series(diff[man[row]]).groupby(c[man[row]]).min().reindex(range(n)).to_numpy()
+    head |= np.nan_to_num(eldest_man <= eldest, nan=0).astype(bool)
+    return ~bad & ~np.isnan(days[g]), head
 
 
 def _unit_address_and_head(std: pd.DataFrame, unit: np.ndarray, person: np.ndarray,
@@ -1095,7 +1199,8 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 #: the named rules that join a record to a household by themselves, or keep it apart (each writes its name in
 #: ``household_evidence`` on the records it joined or kept apart); docs/build_tables.py makes the docs table
 #: from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk,
+                                      kk_typo_of_neighbour_row)}
 
 
 def rules_markdown() -> str:
