@@ -402,6 +402,8 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
     cases = {"words": [["ANI", "SITI"], [], None, ["ANI", "SITI"], ["BUDI"]],
              "empty_word": [["ANI", ""], [""], [], None],           # "" cannot be told from [] once joined
              "joining_character": [["A\x1fB"], ["A", "B"], None],   # the joining character inside a word
+             "missing_word": [["A", None], ["A"], None, [None]],
+             "lengths": [["A", ""], ["A"], ["", ""], [""], [], None],  # the length tells them apart
              "numbers": [[1, 2], [], None],
              "no_words": [[], None, []]}                            # stored as lists of nulls
     for name, values in cases.items():
@@ -410,6 +412,8 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
         got = lists_from_parquet(col)
         assert got.dtype == object and got.tolist() == values, name
         assert all(v is None or type(v) is list for v in got), name
+    got = lists_from_parquet(pa.chunked_array([pa.array([["ANI"], ["ANI"], [], []])]))
+    assert got[0] is got[1] and got[2] is got[3]   # one list object per distinct list
 
 
 def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
