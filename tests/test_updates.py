@@ -432,3 +432,16 @@ def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
     assert 0 < got.sum() < n and (got == together(prev)).all()
     twice = pd.concat([prev, prev.assign(row_hash=prev["row_hash"] + 1)], ignore_index=True)   # a key twice
     assert (updates.unchanged_records(twice, table, hashes) == together(twice)).all()
+
+
+def test_record_id_kinds_of_all_sources_at_once_equal_each_source_on_its_own():
+    from linkmiskin.clustering.updates import _kinds, record_id_kind
+
+    ids = ["1", "007", "", "x1", "1 ", "\u0663\u0661", "\u00b2", "12a", "99", "-1", "1.0"]
+    rng = np.random.default_rng(5)
+    rec = pd.DataFrame({"source": rng.choice(["a", "b", "c", "d"], 60), "record_id": rng.choice(ids, 60)})
+    rec = pd.concat([rec, pd.DataFrame({"source": ["e", "e", "f", "g", "h"],
+                                        "record_id": ["12", "3", "\u00b2", "\u0663\u0661", ""]})], ignore_index=True)
+    want = {str(k): record_id_kind(g) for k, g in rec.groupby("source")["record_id"]}
+    assert _kinds(rec) == want
+    assert [want[s] for s in "efgh"] == ["digits", "text", "digits", "text"]   # a superscript is no digit
