@@ -445,3 +445,17 @@ def test_record_id_kinds_of_all_sources_at_once_equal_each_source_on_its_own():
     want = {str(k): record_id_kind(g) for k, g in rec.groupby("source")["record_id"]}
     assert _kinds(rec) == want
     assert [want[s] for s in "efgh"] == ["digits", "text", "digits", "text"]   # a superscript is no digit
+
+
+def test_record_codes_are_equal_exactly_for_equal_source_and_record_id():
+    from linkmiskin.clustering.updates import record_codes
+
+    rng = np.random.default_rng(8)
+    parts = [(pd.Series(rng.choice(["a", "b", "ab"], 50)), pd.Series(rng.choice(["1", "2", "b1", "12"], 50)))
+             for _ in range(3)]
+    parts.append((pd.Series(["a", "a1"]), pd.Series([21, 1])))    # record ids as numbers: their text
+    codes = np.concatenate(record_codes(*parts))
+    text = np.concatenate([(s.astype(str) + "\x1f" + r.astype(str)).to_numpy() for s, r in parts])
+    same_code = codes[:, None] == codes[None, :]
+    same_text = text[:, None] == text[None, :]
+    assert (same_code == same_text).all()
