@@ -402,6 +402,8 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
     cases = {"words": [["ANI", "SITI"], [], None, ["ANI", "SITI"], ["BUDI"]],
              "empty_word": [["ANI", ""], [""], [], None],           # "" cannot be told from [] once joined
              "joining_character": [["A\x1fB"], ["A", "B"], None],   # the joining character inside a word
+             "missing_word": [["A", None], ["A"], None, [None]],
+             "lengths": [["A", ""], ["A"], ["", ""], [""], [], None],  # the length tells them apart
              "numbers": [[1, 2], [], None],
              "no_words": [[], None, []]}                            # stored as lists of nulls
     for name, values in cases.items():
@@ -410,6 +412,8 @@ def test_word_lists_read_from_parquet_equal_pyarrow_lists_in_every_case(tmp_path
         got = lists_from_parquet(col)
         assert got.dtype == object and got.tolist() == values, name
         assert all(v is None or type(v) is list for v in got), name
+    got = lists_from_parquet(pa.chunked_array([pa.array([["ANI"], ["ANI"], [], []])]))
+    assert got[0] is got[1] and got[2] is got[3]   # one list object per distinct list
 
 
 def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
@@ -428,3 +432,30 @@ def test_unchanged_records_equal_matching_source_record_id_and_hash_together():
     assert 0 < got.sum() < n and (got == together(prev)).all()
     twice = pd.concat([prev, prev.assign(row_hash=prev["row_hash"] + 1)], ignore_index=True)   # a key twice
     assert (updates.unchanged_records(twice, table, hashes) == together(twice)).all()
+
+
+def test_record_id_kinds_of_all_sources_at_once_equal_each_source_on_its_own():
+    from linkmiskin.clustering.updates import _kinds, record_id_kind
+
+    ids = ["1", "007", "", "x1", "1 ", "\u0663\u0661", "\u00b2", "12a", "99", "-1", "1.0"]
+    rng = np.random.default_rng(5)
+    rec = pd.DataFrame({"source": rng.choice(["a", "b", "c", "d"], 60), "record_id": rng.choice(ids, 60)})
+    rec = pd.concat([rec, pd.DataFrame({"source": ["e", "e", "f", "g", "h"],
+                                        "record_id": ["12", "3", "\u00b2", "\u0663\u0661", ""]})], ignore_index=True)
+    want = {str(k): record_id_kind(g) for k, g in rec.groupby("source")["record_id"]}
+    assert _kinds(rec) == want
+    assert [want[s] for s in "efgh"] == ["digits", "text", "digits", "text"]   # a superscript is no digit
+
+
+def test_record_codes_are_equal_exactly_for_equal_source_and_record_id():
+    from linkmiskin.clustering.updates import record_codes
+
+    rng = np.random.default_rng(8)
+    parts = [(pd.Series(rng.choice(["a", "b", "ab"], 50)), pd.Series(rng.choice(["1", "2", "b1", "12"], 50)))
+             for _ in range(3)]
+    parts.append((pd.Series(["a", "a1"]), pd.Series([21, 1])))    # record ids as numbers: their text
+    codes = np.concatenate(record_codes(*parts))
+    text = np.concatenate([(s.astype(str) + "\x1f" + r.astype(str)).to_numpy() for s, r in parts])
+    same_code = codes[:, None] == codes[None, :]
+    same_text = text[:, None] == text[None, :]
+    assert (same_code == same_text).all()

@@ -1361,13 +1361,21 @@ def _cluster_records(table: pd.DataFrame, plain: bool) -> pd.DataFrame:
                         index=table.index)
 
 
-def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray, hashed: bool = True) -> np.ndarray:
+def _sorted_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(keys, sort=True)``: a code per key in the keys' sorted order, and the sorted keys."""
+    codes, uniques = pd.factorize(pd.Series(keys), sort=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _cluster_ids(prefix: str, keys: np.ndarray, rep: np.ndarray, hashed: bool = True,
+                 sorted_codes: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Deterministic cluster ids: a hash of the smallest ``source:record_id`` key in each cluster (not
     ``hashed``: that key itself, the cluster's label in an update, which replaces it by a carried-over or
-    minted id)."""
+    minted id). ``sorted_codes``: :func:`_sorted_codes` of ``keys`` when the caller has it (sorting the keys
+    is most of the time; persons and households share it)."""
     from linkmiskin.clustering.persons import stable_id
 
-    codes, uniques = pd.factorize(pd.Series(keys), sort=True)   # code order = key order
+    codes, uniques = _sorted_codes(keys) if sorted_codes is None else sorted_codes   # code order = key order
     n = int(rep.max()) + 1 if len(rep) else 0
     best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(best, rep, codes.astype(np.int64))
@@ -1391,13 +1399,14 @@ def _link_reason(rep: np.ndarray, no_ident: np.ndarray, joined_by: np.ndarray | 
 def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame,
                       hashed: bool = True) -> pd.DataFrame:
     key = (std["source"].astype(str) + ":" + std["record_id"].astype(str)).to_numpy()
+    codes = _sorted_codes(key)
     rep = persons["person_node"].to_numpy()
     hrep = hh["household_node"].to_numpy()
     out = pd.DataFrame({
         "source": std["source"].to_numpy(),
         "record_id": std["record_id"].astype(str).to_numpy(),
-        "person_id": _cluster_ids("P", key, rep, hashed),
-        "household_id": _cluster_ids("H", key, hrep, hashed),
+        "person_id": _cluster_ids("P", key, rep, hashed, codes),
+        "household_id": _cluster_ids("H", key, hrep, hashed, codes),
         "person_confidence": persons["person_confidence"].to_numpy(),
         "household_confidence": hh["household_confidence"].to_numpy(),
     })

@@ -122,13 +122,13 @@ def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState,
     """Per record: True when its group is unchanged since the previous run: every record of the group was
     there with the same signature (so the same ids), and each of its persons and households had no other
     record then (none removed or moved away). ``group``: :func:`_groups` of ``records`` if known."""
+    from linkmiskin.clustering.updates import _same_hash, record_codes
+
     group = _groups(records) if group is None else group
     ps = prev.signatures
-    old = pd.MultiIndex.from_arrays([ps["source"].astype(str).to_numpy(), ps["record_id"].astype(str).to_numpy(),
-                                     ps["golden_hash"].to_numpy(dtype=np.int64)])
-    now = pd.MultiIndex.from_arrays([records["source"].astype(str).to_numpy(),
-                                     records["record_id"].astype(str).to_numpy(), sig])
-    same = now.isin(old)
+    # (the record keys of both runs numbered together: no text or MultiIndex of 680,000 keys)
+    co, cn = record_codes((ps["source"], ps["record_id"]), (records["source"], records["record_id"]))
+    same = _same_hash(co, ps["golden_hash"].to_numpy(dtype=np.int64), cn, sig)
     # no record lost: each id had as many records before as now (every record now is one of its old ones)
     for col in ("person_id", "household_id"):
         before = prev.persons.set_index("person_id")["n_records"] if col == "person_id" else \

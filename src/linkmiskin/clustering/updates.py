@@ -33,7 +33,7 @@ import pandas as pd
 
 __all__ = ["PreviousRun", "load_previous", "carry_over", "CHANGE_RULES", "UpdateError", "STATE_FORMAT",
            "apply_previous", "new_registry", "check_record_ids", "rules_markdown", "reusable_pairs",
-           "unchanged_records", "PairReuse"]
+           "unchanged_records", "PairReuse", "record_codes"]
 
 #: version of the update state written next to a saved result (``update_state.json``)
 STATE_FORMAT = 1
@@ -268,7 +268,14 @@ def record_id_kind(ids: pd.Series) -> str:
 
 
 def _kinds(records: pd.DataFrame) -> dict[str, str]:
-    return {str(k): record_id_kind(g) for k, g in records.groupby("source")["record_id"]}
+    """:func:`record_id_kind` of each source's record ids, read in one pass over all records (a decimal
+    test per id, then one answer per source).
+
+    >>> _kinds(pd.DataFrame({"source": ["a", "a", "b", "c"], "record_id": ["1", "x2", "07", ""]}))
+    {'a': 'text', 'b': 'digits', 'c': 'text'}
+    """
+    digits = records["record_id"].astype(str).str.isdecimal()   # (what fullmatch(r"\d+") accepts)
+    return {str(k): "digits" if v else "text" for k, v in digits.groupby(records["source"], sort=True).all().items()}
 
 
 def from_result(result) -> PreviousRun:
@@ -513,10 +520,8 @@ def apply_previous(records: pd.DataFrame, prev: PreviousRun, *,
     Returns (records with stable ``person_id``/``household_id``, changes, registry, run number)."""
     run = prev.run + 1
     old = prev.records
-    # one integer per (source, record_id), shared by both levels (joining strings twice costs more)
-    nkey_text = _keys(records)
-    kc, _ = pd.factorize(pd.concat([_keys(old), nkey_text], ignore_index=True))
-    okey, nkey = kc[:len(old)], kc[len(old):]
+    # one integer per (source, record_id), shared by both levels (no text key per record)
+    okey, nkey = record_codes((old["source"], old["record_id"]), (records["source"], records["record_id"]))
     reg = prev.registry
     out = records.copy(deep=False)   # only the two id columns are replaced
     tables = []
@@ -527,7 +532,7 @@ def apply_previous(records: pd.DataFrame, prev: PreviousRun, *,
                                        (np.zeros(len(nkey), bool), np.zeros(len(okey), bool), None))
         co = carry_over(pd.DataFrame({"key": okey[~same_old], "id": old_ids[~same_old]}),
                         pd.DataFrame({"key": nkey[~same_new], "label": labels[~same_new],
-                                      "seed": nkey_text.to_numpy()[~same_new]}),
+                                      "seed": _keys(records.loc[~same_new, ["source", "record_id"]]).to_numpy()}),
                         prefix=prefix, issued=issued)
         ids = np.empty(len(labels), dtype=object)
         ids[~same_new] = co.ids.reindex(labels[~same_new]).to_numpy()
@@ -582,36 +587,45 @@ class PairReuse:
 def unchanged_records(prev_hashes: pd.DataFrame, table: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
     """Per record of the model table: True when the previous run held a record with the same source,
     record id and model-table row (hash), so its comparisons with any other unchanged record are the same.
-    The (source, record id) keys of both runs are numbered together and each record's hash compared with
-    the previous hash of its key (a record id is unique in its source; a previous run with a key twice is
-    matched on all three values at once).
+    The (source, record id) keys of both runs are numbered together (:func:`record_codes`) and each
+    record's hash compared with the previous hash of its key (a record id is unique in its source; a
+    previous run with a key twice is matched on key and hash at once).
 
     >>> prev = pd.DataFrame({"source": ["a", "a", "b"], "record_id": ["1", "2", "1"], "row_hash": [7, 8, 9]})
     >>> t = pd.DataFrame({"source": ["b", "a", "a", "c"], "record_id": ["1", "1", "2", "1"]})
     >>> unchanged_records(prev, t, np.array([9, 7, 5, 9])).tolist()
     [True, True, False, False]
     """
-    ko = _text_keys(prev_hashes["source"], prev_hashes["record_id"])
-    kn = _text_keys(table["source"], table["record_id"])
-    codes, uniq = pd.factorize(np.concatenate([ko, kn]))
-    co, cn = codes[:len(ko)], codes[len(ko):]
-    if len(co) and np.bincount(co).max() == 1:
-        old_hash = np.zeros(len(uniq), dtype=np.int64)
-        held = np.zeros(len(uniq), dtype=bool)
-        old_hash[co] = prev_hashes["row_hash"].to_numpy(dtype=np.int64)
-        held[co] = True
-        return held[cn] & (old_hash[cn] == np.asarray(hashes).astype(np.int64))
-    old = pd.MultiIndex.from_arrays([prev_hashes["source"].astype(str).to_numpy(),
-                                     prev_hashes["record_id"].astype(str).to_numpy(),
-                                     prev_hashes["row_hash"].to_numpy(dtype=np.int64)])
-    new = pd.MultiIndex.from_arrays([table["source"].astype(str).to_numpy(),
-                                     table["record_id"].astype(str).to_numpy(), hashes.astype(np.int64)])
-    return new.isin(old)
+    co, cn = record_codes((prev_hashes["source"], prev_hashes["record_id"]), (table["source"], table["record_id"]))
+    return _same_hash(co, prev_hashes["row_hash"].to_numpy(dtype=np.int64), cn, hashes)
 
 
-def _text_keys(source: pd.Series, record_id: pd.Series) -> np.ndarray:
-    """``source`` and ``record_id`` as one text per record (a unit separator between them)."""
-    return (source.astype(str).to_numpy(dtype=object) + "\x1f") + record_id.astype(str).to_numpy(dtype=object)
+def _same_hash(co: np.ndarray, old_hash: np.ndarray, cn: np.ndarray, new_hash: np.ndarray) -> np.ndarray:
+    """Per new record (key code ``cn``): whether the previous run held its key with its hash."""
+    new_hash = np.asarray(new_hash).astype(np.int64)
+    n = int(max(co.max(initial=-1), cn.max(initial=-1))) + 1
+    if len(co) and np.bincount(co, minlength=n).max() == 1:
+        held = np.zeros(n, dtype=bool)
+        prev = np.zeros(n, dtype=np.int64)
+        held[co], prev[co] = True, old_hash
+        return held[cn] & (prev[cn] == new_hash)
+    return pd.MultiIndex.from_arrays([cn, new_hash]).isin(pd.MultiIndex.from_arrays([co, old_hash]))
+
+
+def record_codes(*keys: tuple[pd.Series, pd.Series]) -> list[np.ndarray]:
+    """For each ``(source, record_id)`` pair of columns, one integer code per row, numbered together: equal
+    codes for equal source and record id (as text). The sources and the record ids are numbered on their
+    own and combined (no text of the two joined per row is made).
+
+    >>> a, b = record_codes((pd.Series(["x", "y"]), pd.Series([1, "1"])), (pd.Series(["y", "x"]), pd.Series(["1", "2"])))
+    >>> a.tolist(), b.tolist()
+    ([0, 1], [1, 2])
+    """
+    sizes = np.cumsum([len(s) for s, _ in keys])[:-1]
+    sc, _ = pd.factorize(np.concatenate([s.astype(str).to_numpy(dtype=object) for s, _ in keys]))
+    rc, _ = pd.factorize(np.concatenate([r.astype(str).to_numpy(dtype=object) for _, r in keys]))
+    both, _ = pd.factorize(rc.astype(np.int64) * (int(sc.max(initial=0)) + 1) + sc)   # dense codes
+    return np.split(both.astype(np.int64), sizes)
 
 
 def reusable_pairs(prev: PreviousRun, table: pd.DataFrame, hashes: np.ndarray, model: dict) -> PairReuse | None:
@@ -626,14 +640,16 @@ def reusable_pairs(prev: PreviousRun, table: pd.DataFrame, hashes: np.ndarray, m
     if prev.model is not None and json.dumps(prev.model, sort_keys=True, default=str) != json.dumps(
             model, sort_keys=True, default=str):
         return None   # its pairs were kept by another model's scores
-    same = unchanged_records(prev.row_hashes, table, hashes)
-    uid = pd.Series(np.arange(len(table), dtype=np.int64)[same],
-                    index=(table["source"].astype(str) + "\x1f" + table["record_id"].astype(str))[same].to_numpy())
-    p = prev.pairs
-    left = uid.reindex((p["source_l"].astype(str) + "\x1f" + p["record_id_l"].astype(str)).to_numpy()).to_numpy()
-    right = uid.reindex((p["source_r"].astype(str) + "\x1f" + p["record_id_r"].astype(str)).to_numpy()).to_numpy()
-    both = ~(np.isnan(left) | np.isnan(right))
-    out = pd.DataFrame({"unique_id_l": left[both].astype(np.int64), "unique_id_r": right[both].astype(np.int64)})
+    p, ph = prev.pairs, prev.row_hashes
+    co, cn, cl, cr = record_codes((ph["source"], ph["record_id"]), (table["source"], table["record_id"]),
+                                  (p["source_l"], p["record_id_l"]), (p["source_r"], p["record_id_r"]))
+    same = _same_hash(co, ph["row_hash"].to_numpy(dtype=np.int64), cn, hashes)
+    # each unchanged record's unique_id, by key code (-1: changed, new or gone)
+    uid = np.full(int(max(c.max(initial=-1) for c in (co, cn, cl, cr))) + 1, -1, dtype=np.int64)
+    uid[cn[same]] = np.flatnonzero(same)
+    left, right = uid[cl], uid[cr]
+    both = (left >= 0) & (right >= 0)
+    out = pd.DataFrame({"unique_id_l": left[both], "unique_id_r": right[both]})
     for name, levels in levels_by_gamma(model).items():
         col = f"{name}_level_key"
         if col not in p:

@@ -450,16 +450,16 @@ def _holds_lists(s: pd.Series) -> bool:
     return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
 
 
-#: what joins a list's words in :func:`lists_from_parquet` (never inside a standardised word)
+#: what joins a list's words into its key in :func:`lists_from_parquet`
 _WORD_JOIN = "\x1f"
 
 
 def lists_from_parquet(column: Any) -> np.ndarray:
-    """A parquet column of word lists (a pyarrow list column) as the object array of Python lists (missing:
-    None) the run held, built once per distinct list: the lists are joined into text, factorised, and each
-    distinct text split once (records with one list share one list object; lists are never changed in
-    place). Element by element the same as ``column.to_pylist()``; that is used when a word is empty or
-    holds the joining character, or the column is not of text lists.
+    """A parquet column of lists (a pyarrow list column) as the object array of Python lists (missing:
+    None) the run held, one list object per distinct list (records with one list share it; lists are never
+    changed in place): each list gets a text key, its length and its words joined, the keys are factorised
+    and the first list of each key converted. Element by element ``column.to_pylist()``, which is used as it
+    is when the key could not tell two lists apart (a word holding the joining character; lists of numbers).
 
     >>> import pyarrow as pa
     >>> col = pa.chunked_array([pa.array([["ANI", "SITI"], [], None, ["ANI", "SITI"]])])
@@ -468,31 +468,42 @@ def lists_from_parquet(column: Any) -> np.ndarray:
     ([['ANI', 'SITI'], [], None, ['ANI', 'SITI']], True)
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    from linkmiskin.scoring.model import _one_empty_list
-
-    def plain() -> np.ndarray:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    key = _list_keys(column)
+    if key is None:
         out = np.empty(len(column), dtype=object)
         out[:] = column.to_pylist()
         return out
+    codes, uniq = pd.factorize(key.to_pandas(), use_na_sentinel=True)
+    first = np.full(len(uniq), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[codes >= 0], np.flatnonzero(codes >= 0))
+    distinct = np.empty(len(uniq) + 1, dtype=object)   # (the last one for the missing lists: code -1)
+    distinct[:-1] = column.take(pa.array(first)).to_pylist()
+    return distinct[codes]
+
+
+def _list_keys(column: Any) -> Any:
+    """Per list of a pyarrow list array, a text equal for two lists only when they are equal: its length,
+    then its words, joined by :data:`_WORD_JOIN` (lists of nulls: the length alone); null for a missing
+    list. None when no such text exists (not lists of text or of nulls; a missing word, or one holding the
+    joining character)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
-        return plain()
+        return None
+    length = pc.cast(pc.list_value_length(column), pa.string())
+    value = column.type.value_type
+    if pa.types.is_null(value):   # (a column without words is stored as lists of nulls)
+        return length
+    if not (pa.types.is_string(value) or pa.types.is_large_string(value)):
+        return None
     words = pc.list_flatten(column)
-    if not len(words):   # every list empty (a column without words is stored as lists of nulls)
-        out = np.full(len(column), None, dtype=object)
-        out[column.is_valid().to_numpy(zero_copy_only=False)] = _one_empty_list()
-        return out
-    if not (pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type)):
-        return plain()
-    if (pc.any(pc.equal(pc.utf8_length(words), 0)).as_py()
-                       or pc.any(pc.match_substring(words, _WORD_JOIN)).as_py()):
-        return plain()
-    codes, uniq = pd.factorize(pc.binary_join(column, _WORD_JOIN).to_pandas(), use_na_sentinel=True)
-    distinct = np.empty(len(uniq) + 1, dtype=object)   # (the last one for the missing lists: code -1)
-    distinct[:-1] = [t.split(_WORD_JOIN) if t else [] for t in uniq]
-    return distinct[codes]
+    if words.null_count or pc.any(pc.match_substring(words, _WORD_JOIN)).as_py():
+        return None
+    return pc.binary_join_element_wise(length, pc.binary_join(column, _WORD_JOIN), _WORD_JOIN)
 
 
 def load_lists(directory: Path) -> dict[str, SavedList] | None:
