@@ -3,6 +3,8 @@ blocking scores, with the same probabilities and levels."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from linkmiskin import linkage
@@ -72,3 +74,30 @@ def test_model_table_lists_shared_with_the_same_values(trained):
     assert t["mother_tokens"].tolist() == mothers
     empty = [id(v) for v in t["mother_tokens"] if not v]
     assert len(empty) > 10 and len(set(empty)) == 1                       # one [] for all without
+
+
+def test_scored_pairs_come_ordered_with_one_byte_levels(trained, monkeypatch):
+    seen = {}
+    real = Linker._scored
+
+    def scored(self, lk):
+        df = real(self, lk)
+        seen["df"] = df
+        return df
+
+    monkeypatch.setattr(Linker, "_scored", scored)
+    monkeypatch.setattr(pd.DataFrame, "sort_values", lambda *a, **k: pytest.fail("pairs sorted in pandas"))
+    pairs = trained.predict()
+    df = seen["df"]
+    gammas = [c for c in df.columns if c.startswith("gamma_")]
+    assert gammas and all(df[c].dtype == np.int8 for c in gammas)
+    ul, ur = pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy()
+    assert len(pairs) > 100 and np.array_equal(np.lexsort((ur, ul)), np.arange(len(pairs)))
+
+
+def test_pairs_out_of_order_are_sorted():
+    from linkmiskin.linkage import _pairs_in_order
+
+    assert _pairs_in_order(np.array([0, 0, 1, 3]), np.array([1, 5, 2, 4]))
+    assert not _pairs_in_order(np.array([0, 1, 0]), np.array([1, 2, 3]))
+    assert not _pairs_in_order(np.array([0, 0]), np.array([1, 1]))   # a pair twice

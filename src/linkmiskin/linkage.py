@@ -710,11 +710,13 @@ class Linker:
 
     def _scored(self, linker: Any) -> pd.DataFrame:
         """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
-        (the record values stay in DuckDB)."""
+        (the record values stay in DuckDB), ordered by ``unique_id_l, unique_id_r``. DuckDB sorts them (it
+        spills what does not fit) and gives each level one byte: sorting in pandas would copy every pair, and
+        Splink's 32-bit levels take four times the memory (at 1,000,000 households about 20 million pairs)."""
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
-        gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
+        gamma_cols = ", ".join(f'CAST("gamma_{name}" AS TINYINT) AS "gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
-                           f"FROM {pred.physical_name}").df()
+                           f"FROM {pred.physical_name} ORDER BY unique_id_l, unique_id_r").df()
         pred.drop_table_from_database_and_remove_from_cache()
         return df
 
@@ -813,6 +815,8 @@ class Linker:
             out[k] = v
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
         out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
+        if _pairs_in_order(ul, ur):   # (as :meth:`_scored` gives them: no copy of every pair to sort them)
+            return out
         return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
     def cluster(self, threshold: float | None = None, *, threshold_source: str | None = None) -> LinkResult:
@@ -1178,6 +1182,18 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
     return {name: {g: ("null" if g < 0 else lv.get("label_for_charts") or lv.get("sql_condition", ""))
                    for g, lv in levels.items()}
             for name, levels in levels_by_gamma(model or {}).items()}
+
+
+def _pairs_in_order(ul: np.ndarray, ur: np.ndarray) -> bool:
+    """Whether pairs are ordered by ``unique_id_l`` and then ``unique_id_r``, each pair once.
+
+    >>> _pairs_in_order(np.array([0, 0, 1]), np.array([1, 2, 2])), _pairs_in_order(np.array([0, 0]), np.array([2, 1]))
+    (True, False)
+    """
+    if len(ul) < 2:
+        return True
+    dl = np.diff(ul)
+    return bool((dl >= 0).all() and ((dl > 0) | (np.diff(ur) > 0)).all())
 
 
 def _level_categorical(gamma: pd.Series, names: dict[int, str]) -> pd.Categorical:
