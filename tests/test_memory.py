@@ -101,3 +101,11 @@ def test_pairs_out_of_order_are_sorted():
     assert _pairs_in_order(np.array([0, 0, 1, 3]), np.array([1, 5, 2, 4]))
     assert not _pairs_in_order(np.array([0, 1, 0]), np.array([1, 2, 3]))
     assert not _pairs_in_order(np.array([0, 0]), np.array([1, 1]))   # a pair twice
+
+
+def test_training_gives_duckdbs_working_memory_back():
+    # (the limit is lowered after training, so DuckDB's cached buffers do not add to the peak of scoring)
+    lk = Linker(synthetic.generate(households=200, seed=6).sources, region="32.16", progress=False)
+    lk.train()
+    limit = lk._con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").upper() in ("256.0MIB", "244.1MIB", "256MB", "244.1MB"), limit

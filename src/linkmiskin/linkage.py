@@ -651,6 +651,7 @@ class Linker:
         t0 = time.perf_counter()
         self._duckdb_working(True)
         self.model, training = train_with_report(self._db_api, self._con, self._sdf, seed=self.seed)
+        self._duckdb_working(False)   # (its cached buffers would otherwise add to the peak of scoring)
         self.metadata["training"] = training  # how each comparison was trained (docs/training.md)
         self.timings["train"] = round(time.perf_counter() - t0, 2)
         return self
