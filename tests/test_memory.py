@@ -109,3 +109,41 @@ def test_training_gives_duckdbs_working_memory_back():
     lk.train()
     limit = lk._con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert limit.replace(" ", "").upper() in ("256.0MIB", "244.1MIB", "256MB", "244.1MB"), limit
+
+
+def test_model_table_spilled_once_duckdb_holds_it_reads_back_the_same(monkeypatch):
+    from linkmiskin.memory import SpilledColumns
+
+    seen = {}
+
+    class Capture(SpilledColumns):
+        def __init__(self, table, keep):
+            seen["table"] = table.copy(deep=True)
+            super().__init__(table, keep)
+
+    monkeypatch.setattr(linkage, "SpilledColumns", Capture)
+    lk = Linker(synthetic.generate(households=300, seed=5).sources, region="32.16", progress=False)
+    kept = lk._kept_table
+    assert "unique_id" in kept and "block_nik15" not in kept and len(kept.columns) < len(seen["table"].columns)
+    full = lk._table
+    pd.testing.assert_frame_equal(full, seen["table"])
+    for c in ("name_tokens", "addr_tokens", "mother_tokens"):   # word lists come back as lists
+        assert all(isinstance(v, list) for v in full[c] if v is not None)
+    assert lk._model_rows.table.equals(full)
+    path = lk._spilled._dir
+    import os
+    assert os.path.isdir(path)
+    del lk, kept
+    import gc
+    gc.collect()
+    assert not os.path.exists(path)   # the temporary folder goes with the linker
+
+
+def test_spilled_columns_keep_types_and_order():
+    from linkmiskin.memory import SpilledColumns
+
+    t = pd.DataFrame({"a": [1, 2, 3], "w": [["X", "Y"], [], None], "s": ["p", None, "q"],
+                      "y": pd.array([None, 3, 4], dtype="Int64"), "b": pd.array([True, None, False], dtype="boolean")})
+    s = SpilledColumns(t, keep=("s",))
+    assert list(s.kept.columns) == ["s"] and s.list_columns == ["w"]
+    pd.testing.assert_frame_equal(s.full(), t)
