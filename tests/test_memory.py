@@ -3,6 +3,8 @@ blocking scores, with the same probabilities and levels."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from linkmiskin import linkage
@@ -72,3 +74,76 @@ def test_model_table_lists_shared_with_the_same_values(trained):
     assert t["mother_tokens"].tolist() == mothers
     empty = [id(v) for v in t["mother_tokens"] if not v]
     assert len(empty) > 10 and len(set(empty)) == 1                       # one [] for all without
+
+
+def test_scored_pairs_come_ordered_with_one_byte_levels(trained, monkeypatch):
+    seen = {}
+    real = Linker._scored
+
+    def scored(self, lk):
+        df = real(self, lk)
+        seen["df"] = df
+        return df
+
+    monkeypatch.setattr(Linker, "_scored", scored)
+    monkeypatch.setattr(pd.DataFrame, "sort_values", lambda *a, **k: pytest.fail("pairs sorted in pandas"))
+    pairs = trained.predict()
+    df = seen["df"]
+    gammas = [c for c in df.columns if c.startswith("gamma_")]
+    assert gammas and all(df[c].dtype == np.int8 for c in gammas)
+    ul, ur = pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy()
+    assert len(pairs) > 100 and np.array_equal(np.lexsort((ur, ul)), np.arange(len(pairs)))
+
+
+def test_pairs_out_of_order_are_sorted():
+    from linkmiskin.linkage import _pairs_in_order
+
+    assert _pairs_in_order(np.array([0, 0, 1, 3]), np.array([1, 5, 2, 4]))
+    assert not _pairs_in_order(np.array([0, 1, 0]), np.array([1, 2, 3]))
+    assert not _pairs_in_order(np.array([0, 0]), np.array([1, 1]))   # a pair twice
+
+
+def test_training_gives_duckdbs_working_memory_back():
+    # (the limit is lowered after training, so DuckDB's cached buffers do not add to the peak of scoring)
+    lk = Linker(synthetic.generate(households=200, seed=6).sources, region="32.16", progress=False)
+    lk.train()
+    limit = lk._con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").upper() in ("256.0MIB", "244.1MIB", "256MB", "244.1MB"), limit
+
+
+def test_model_table_spilled_once_duckdb_holds_it_reads_back_the_same(monkeypatch):
+    from linkmiskin.memory import SpilledColumns
+
+    seen = {}
+
+    class Capture(SpilledColumns):
+        def __init__(self, table, keep):
+            seen["table"] = table.copy(deep=True)
+            super().__init__(table, keep)
+
+    monkeypatch.setattr(linkage, "SpilledColumns", Capture)
+    lk = Linker(synthetic.generate(households=300, seed=5).sources, region="32.16", progress=False)
+    kept = lk._kept_table
+    assert "unique_id" in kept and "block_nik15" not in kept and len(kept.columns) < len(seen["table"].columns)
+    full = lk._table
+    pd.testing.assert_frame_equal(full, seen["table"])
+    for c in ("name_tokens", "addr_tokens", "mother_tokens"):   # word lists come back as lists
+        assert all(isinstance(v, list) for v in full[c] if v is not None)
+    assert lk._model_rows.table.equals(full)
+    path = lk._spilled._dir
+    import os
+    assert os.path.isdir(path)
+    del lk, kept
+    import gc
+    gc.collect()
+    assert not os.path.exists(path)   # the temporary folder goes with the linker
+
+
+def test_spilled_columns_keep_types_and_order():
+    from linkmiskin.memory import SpilledColumns
+
+    t = pd.DataFrame({"a": [1, 2, 3], "w": [["X", "Y"], [], None], "s": ["p", None, "q"],
+                      "y": pd.array([None, 3, 4], dtype="Int64"), "b": pd.array([True, None, False], dtype="boolean")})
+    s = SpilledColumns(t, keep=("s",))
+    assert list(s.kept.columns) == ["s"] and s.list_columns == ["w"]
+    pd.testing.assert_frame_equal(s.full(), t)

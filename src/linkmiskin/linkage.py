@@ -34,10 +34,11 @@ import numpy as np
 import pandas as pd
 
 from linkmiskin import __version__
+from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
 from linkmiskin.clustering.household_context import join_same_name_in_household
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
-from linkmiskin.memory import release_memory
+from linkmiskin.memory import SpilledColumns, release_memory
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
 from linkmiskin.scoring.model import (
@@ -196,7 +197,8 @@ def row_hashes(table: pd.DataFrame) -> np.ndarray:
     return hash_as_objects(table, content)
 
 
-def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict) -> np.ndarray:
+def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model: dict, *,
+                      columns: list[str] | None = None, list_columns: list[str] | None = None) -> np.ndarray:
     """The hash an update compares (:func:`linkmiskin.clustering.updates.unchanged_records`) of each record
     of ``lm_records`` (``table`` loaded in DuckDB), by ``unique_id``, as int64: DuckDB's hash of the
     record's source and compared fields (every column but ``unique_id``, ``record_id`` and the list columns,
@@ -204,7 +206,8 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
     every added record, enter only as what the model reads of them: ``name_rarity`` below the name
     comparison's rare threshold or not, each block size (:data:`linkmiskin.scoring.model.CAPPED_BLOCKS`)
     within the blocking rules' cap or not. Equal hashes of a record in two runs (of one DuckDB version)
-    then mean the model blocks and compares it the same way."""
+    then mean the model blocks and compares it the same way. ``columns`` and ``list_columns``: the table's
+    columns and which hold lists, when ``table`` holds only some of them (:class:`linkmiskin.memory.SpilledColumns`)."""
     from linkmiskin.scoring.levels import _creators
     from linkmiskin.scoring.model import BLOCK_CAP, CAPPED_BLOCKS
 
@@ -212,8 +215,9 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
         return np.zeros(0, dtype=np.int64)
     rare = getattr(_creators(model).get("name"), "rare_threshold", None)
     parts = []
-    for c in table.columns:
-        if c in ("unique_id", "record_id") or _holds_lists(table[c]):
+    lists = set(list_columns) if list_columns is not None else {c for c in table.columns if _holds_lists(table[c])}
+    for c in (columns if columns is not None else table.columns):
+        if c in ("unique_id", "record_id") or c in lists:
             continue
         q = '"' + c.replace('"', '""') + '"'
         if c == "name_rarity" and rare is not None:
@@ -531,12 +535,14 @@ class Linker:
         self._standardised: dict = {}
         #: input position of each record of ``_std``/``_table`` (which are in :func:`canonical_order`)
         self._input_order = np.zeros(0, dtype=np.int64)
-        self._table: pd.DataFrame | None = None
+        #: the model table (:attr:`_table`): the columns the steps after scoring read in memory, the others in
+        #: a temporary file once DuckDB has its copy (:class:`linkmiskin.memory.SpilledColumns`)
+        self._spilled: SpilledColumns | None = None
         self._pairs: pd.DataFrame | None = None
         self._row_hashes: np.ndarray | None = None
         #: the model table and its records' standardised-value hashes, for the next update
         #: (:class:`linkmiskin.standardise.reuse.ModelRows`), and how many records this one took over
-        self._model_rows: Any = None
+        self._model_rows_of: tuple[np.ndarray, bool] | None = None
         self._model_rows_reused = 0
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
@@ -560,7 +566,7 @@ class Linker:
         """
         t0 = time.perf_counter()
         from linkmiskin.pseudonym import model_ids, pseudonymised_sources
-        from linkmiskin.standardise.reuse import ModelRows, reused_wide_columns
+        from linkmiskin.standardise.reuse import reused_wide_columns
 
         self._sources = dict(sources) if isinstance(sources, dict) else sources  # for crosswalks
         self._standardised: dict = {}
@@ -574,22 +580,46 @@ class Linker:
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
         self._row_hashes = None
-        self._std, self._table = _reordered(std, self._input_order), _reordered(table, self._input_order)
+        self._std, table = _reordered(std, self._input_order), _reordered(table, self._input_order)
         self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
         # for the next update (a pseudonymised NIK is not its record's model-table NIK: none kept then)
-        self._model_rows = None if self.metadata["pseudonymised_sources"] else \
-            ModelRows(hashes[self._input_order], self._table, names_once)
+        self._model_rows_of = None if self.metadata["pseudonymised_sources"] else \
+            (hashes[self._input_order], names_once)
         self._pairs = None
         # the rows in input order go before DuckDB loads its copy of the model table: at 200,000 households
         # their column arrays (pointers to the reordered rows' shared values) are about 0.6 GB
-        del std, table
+        del std
         release_memory()   # what reading and standardising left in the allocators' free lists
-        self._connect()
+        self._connect(table)
+        # DuckDB holds the model table now; Python keeps the columns the later steps read
+        self._spilled = SpilledColumns(table, keep=KEPT_TABLE_COLUMNS)
+        del table
+        release_memory()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
 
-    def _connect(self) -> None:
+    @property
+    def _table(self) -> pd.DataFrame | None:
+        """The whole model table (canonical order), read back from its temporary file on each call (for
+        explaining a pair, evaluating, an update); :attr:`_kept_table` holds the columns the link steps read."""
+        return None if self._spilled is None else self._spilled.full()
+
+    @property
+    def _kept_table(self) -> pd.DataFrame | None:
+        """The model table's columns :data:`KEPT_TABLE_COLUMNS` (in memory)."""
+        return None if self._spilled is None else self._spilled.kept
+
+    @property
+    def _model_rows(self) -> Any:
+        """What the next update takes over (:class:`linkmiskin.standardise.reuse.ModelRows`), or None."""
+        from linkmiskin.standardise.reuse import ModelRows
+
+        if self._model_rows_of is None or self._spilled is None:
+            return None
+        return ModelRows(self._model_rows_of[0], self._table, self._model_rows_of[1])
+
+    def _connect(self, table: pd.DataFrame) -> None:
         from splink import DuckDBAPI
 
         con = duckdb.connect()
@@ -605,7 +635,7 @@ class Linker:
         con.execute("SET preserve_insertion_order=false").fetchall()
         import tempfile
         con.execute(f"SET temp_directory={_sql_string(Path(tempfile.gettempdir()) / 'linkmiskin_duckdb')}").fetchall()
-        con.register("__lm_records_df", self._table)
+        con.register("__lm_records_df", table)
         con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
         con.unregister("__lm_records_df")
         self._con = con
@@ -628,7 +658,7 @@ class Linker:
         return int(row[0] or 0) if row else 0
 
     def _require_data(self) -> None:
-        if self._table is None:
+        if self._spilled is None:
             raise LinkError("no sources yet: pass sources to Linker(...) or call set_sources(...)")
 
     @property
@@ -651,6 +681,7 @@ class Linker:
         t0 = time.perf_counter()
         self._duckdb_working(True)
         self.model, training = train_with_report(self._db_api, self._con, self._sdf, seed=self.seed)
+        self._duckdb_working(False)   # (its cached buffers would otherwise add to the peak of scoring)
         self.metadata["training"] = training  # how each comparison was trained (docs/training.md)
         self.timings["train"] = round(time.perf_counter() - t0, 2)
         return self
@@ -683,7 +714,7 @@ class Linker:
         if previous is not None:
             from linkmiskin.clustering.updates import as_previous, reusable_pairs
             if _blocking_rule_sql(self.model or {}) is not None:
-                reuse = reusable_pairs(as_previous(previous), self._table, self.row_hashes(), self.model or {})
+                reuse = reusable_pairs(as_previous(previous), self._kept_table, self.row_hashes(), self.model or {})
         self._duckdb_working(True)
         if reuse is not None:
             self._register_update_pairs(linker, reuse)
@@ -705,16 +736,20 @@ class Linker:
         """:func:`row_hashes` of the model table (canonical order) for the model, computed once per set of
         sources."""
         if self._row_hashes is None:
-            self._row_hashes = update_row_hashes(self._con, self._table, self.model or {})
+            s = self._spilled
+            self._row_hashes = update_row_hashes(self._con, s.kept, self.model or {}, columns=s.columns,
+                                                 list_columns=s.list_columns)
         return self._row_hashes
 
     def _scored(self, linker: Any) -> pd.DataFrame:
         """Splink's scored pairs (at least :data:`MIN_KEPT_PROBABILITY`): ids, scores and comparison levels
-        (the record values stay in DuckDB)."""
+        (the record values stay in DuckDB), ordered by ``unique_id_l, unique_id_r``. DuckDB sorts them (it
+        spills what does not fit) and gives each level one byte: sorting in pandas would copy every pair, and
+        Splink's 32-bit levels take four times the memory (at 1,000,000 households about 20 million pairs)."""
         pred = linker.inference.predict(threshold_match_probability=MIN_KEPT_PROBABILITY)
-        gamma_cols = ", ".join(f'"gamma_{name}"' for name in _level_labels(self.model))
+        gamma_cols = ", ".join(f'CAST("gamma_{name}" AS TINYINT) AS "gamma_{name}"' for name in _level_labels(self.model))
         df = self._con.sql(f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_cols} "
-                           f"FROM {pred.physical_name}").df()
+                           f"FROM {pred.physical_name} ORDER BY unique_id_l, unique_id_r").df()
         pred.drop_table_from_database_and_remove_from_cache()
         return df
 
@@ -781,7 +816,7 @@ class Linker:
     def _tidy_pairs(self, df: pd.DataFrame) -> pd.DataFrame:
         labels = _level_labels(self.model)
         keys = _level_key_names(self.model)
-        t = self._table
+        t = self._kept_table
         ul = df["unique_id_l"].to_numpy(np.int64)
         ur = df["unique_id_r"].to_numpy(np.int64)
         src = t["source"].to_numpy()
@@ -813,6 +848,8 @@ class Linker:
             out[k] = v
         out["unique_id_l"] = df["unique_id_l"].astype(np.int64).to_numpy()
         out["unique_id_r"] = df["unique_id_r"].astype(np.int64).to_numpy()
+        if _pairs_in_order(ul, ur):   # (as :meth:`_scored` gives them: no copy of every pair to sort them)
+            return out
         return out.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
     def cluster(self, threshold: float | None = None, *, threshold_source: str | None = None) -> LinkResult:
@@ -821,7 +858,7 @@ class Linker:
         if self._pairs is None:
             self.predict()
         pairs = self._pairs
-        assert pairs is not None and self._std is not None and self._table is not None
+        assert pairs is not None and self._std is not None and self._spilled is not None
         t0 = time.perf_counter()
         if threshold is None:
             # the model's own threshold (a loaded file's, else the expected-F1 choice), never the one an
@@ -835,7 +872,7 @@ class Linker:
             threshold = check_threshold(threshold)
             source = threshold_source or "user"
         self.threshold, self.threshold_source = float(threshold), source
-        t = self._table
+        t = self._kept_table
         # ids that are not NIKs (a school number, FEBRL's id) are trusted like a NIK by the cannot-link rules
         # only when the model compared them as plain identifiers
         plain = kinds_of_model(self.model or {}).get("nik") == "plain_id" and "id_plain" in t
@@ -873,7 +910,7 @@ class Linker:
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
-        diagnostics = diagnose(self._std, self._table, self.column_mapping)
+        diagnostics = diagnose(self._std, self._kept_table, self.column_mapping)
         return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
@@ -893,7 +930,7 @@ class Linker:
         from linkmiskin.clustering.person_reuse import kept_components, person_state, record_keys
 
         recs = with_nik_lists(recs)   # (what cannot_link computes from the records, once)
-        keys = record_keys(self._table)
+        keys = record_keys(self._kept_table)
         sig = signatures(recs, keys, e, threshold, off)
         kept = kept_components(getattr(self, "_previous_persons", None), keys, sig)
         persons = person_clusters(recs, e, threshold, cannot_link_off=off, kept=kept)
@@ -917,7 +954,7 @@ class Linker:
 
     def _row_hash_table(self) -> pd.DataFrame:
         """``source, record_id, row_hash`` in input order (saved with the result for the next update)."""
-        t = self._table
+        t = self._kept_table
         order = self._input_rank()
         return pd.DataFrame({"source": t["source"].to_numpy(dtype=object)[order],
                              "record_id": t["record_id"].astype(str).to_numpy(dtype=object)[order],
@@ -982,6 +1019,12 @@ def _memory_setting(text: str) -> str:
                         f"got {t!r}")
     return t
 
+
+#: the model table's columns kept in memory once DuckDB has its copy: those the steps after scoring read
+#: (the pairs' record keys, the cannot-link rules' columns, the plain ids and approximate birth years, the
+#: name words the diagnostics' anchor count reads); the others are read back from a file when needed
+KEPT_TABLE_COLUMNS = ("unique_id", "source", "record_id", "id_plain", "dob_approx_year", "name_tokens",
+                      *_RECORD_COLUMNS)
 
 #: share of the machine's memory (or of the container's limit) that DuckDB may use for training and scoring
 DUCKDB_MEMORY_SHARE = 0.4
@@ -1178,6 +1221,18 @@ def _level_labels(model: dict | None) -> dict[str, dict[int, str]]:
     return {name: {g: ("null" if g < 0 else lv.get("label_for_charts") or lv.get("sql_condition", ""))
                    for g, lv in levels.items()}
             for name, levels in levels_by_gamma(model or {}).items()}
+
+
+def _pairs_in_order(ul: np.ndarray, ur: np.ndarray) -> bool:
+    """Whether pairs are ordered by ``unique_id_l`` and then ``unique_id_r``, each pair once.
+
+    >>> _pairs_in_order(np.array([0, 0, 1]), np.array([1, 2, 2])), _pairs_in_order(np.array([0, 0]), np.array([2, 1]))
+    (True, False)
+    """
+    if len(ul) < 2:
+        return True
+    dl = np.diff(ul)
+    return bool((dl >= 0).all() and ((dl > 0) | (np.diff(ur) > 0)).all())
 
 
 def _level_categorical(gamma: pd.Series, names: dict[int, str]) -> pd.Categorical:

@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import gc
 import sys
+from typing import Any
 
 _LIBC: ctypes.CDLL | None = None
 
@@ -41,3 +42,83 @@ def release_memory() -> None:
     lib = _libc()
     if lib is not None:
         lib.malloc_trim(0)
+
+
+class SpilledColumns:
+    """A table whose columns ``keep`` stay in memory (:attr:`kept`) while its other columns wait in a Parquet
+    file of a temporary folder (removed with this object): :meth:`full` reads them back, with their dtypes,
+    word lists as lists and the columns in their order. The model table is held this way once DuckDB has
+    its copy: the steps after scoring read a few of its columns, explaining a pair or an update all of them.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"a": [1, 2], "w": [["X"], []], "y": pd.array([None, 3], dtype="Int64")})
+    >>> s = SpilledColumns(t, keep=("a",))
+    >>> list(s.kept.columns), s.list_columns, s.full().equals(t)
+    (['a'], ['w'], True)
+    """
+
+    def __init__(self, table: Any, keep: tuple[str, ...] | list[str]) -> None:
+        import os
+        import shutil
+        import tempfile
+        import weakref
+
+        self.columns = list(table.columns)
+        self.attrs = dict(table.attrs)
+        self.list_columns = [c for c in self.columns if _holds_lists(table[c])]
+        wanted = set(keep)
+        self.kept = table[[c for c in self.columns if c in wanted]]
+        self.kept.attrs = dict(self.attrs)
+        self._rest = [c for c in self.columns if c not in wanted]
+        self._dir = tempfile.mkdtemp(prefix="linkmiskin_table_")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        self._path = os.path.join(self._dir, "columns.parquet")
+        if self._rest:
+            table[self._rest].to_parquet(self._path, index=False)
+
+    def __len__(self) -> int:
+        return len(self.kept)
+
+    def full(self) -> Any:
+        """The whole table (a new frame each call)."""
+        import numpy as np
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        from linkmiskin.scoring.model import _shared_empty
+        from linkmiskin.standardise.reuse import lists_from_parquet
+
+        if not self._rest:
+            return self.kept
+        tab = pq.read_table(self._path)
+        lists = [c for c in self._rest if c in self.list_columns]
+        rest = tab.drop_columns(lists).to_pandas()   # (the pandas dtypes from the file's metadata)
+        for c in lists:   # parquet gives arrays back; the table's are lists (a missing list stays None)
+            values = _shared_empty(lists_from_parquet(tab.column(c)))
+            missing = tab.column(c).is_null().to_numpy(zero_copy_only=False)
+            if missing.any():
+                values = np.array(values, dtype=object)
+                values[missing] = None
+            rest[c] = values
+        del tab
+        rest.index = self.kept.index
+        out = pd.concat([self.kept, rest], axis=1)[self.columns]
+        out.attrs = dict(self.attrs)
+        return out
+
+
+def _holds_lists(s: Any) -> bool:
+    """A column of lists (name tokens...): its first known value is a list.
+
+    >>> import pandas as pd
+    >>> _holds_lists(pd.Series([None, ["A"]])), _holds_lists(pd.Series([None, "A"])), _holds_lists(pd.Series([1]))
+    (True, False, False)
+    """
+    import numpy as np
+    import pandas as pd
+
+    if s.dtype != object:
+        return False
+    values = s.to_numpy()
+    known = pd.notna(values)   # (the first known value, without a copy of the column's known values)
+    return bool(known.any()) and isinstance(values[int(known.argmax())], (list, tuple, np.ndarray))
