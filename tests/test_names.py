@@ -491,13 +491,6 @@ PHONETIC_SAME = [
     ("HAFIZ", "HAFIS"),
     ("ZAENAL", "JAENAL"),
     ("ZAKARIA", "JAKARIA"),
-    # names of European origin: c before a consonant, ch before r or l, are a k
-    ("OCTAVIA", "OKTAVIA"),
-    ("VICTOR", "VIKTOR"),
-    ("CLARA", "KLARA"),
-    ("CHRISTIAN", "KRISTIAN"),
-    ("JESSICA", "JESIKA"),
-    ("MONICA", "MONIKA"),
 ]
 
 PHONETIC_DIFFERENT = [
@@ -514,8 +507,6 @@ PHONETIC_DIFFERENT = [
     ("PANJI", "PANI"),
     ("RIZAL", "RISMA"),
     ("AZIZ", "ASIH"),
-    ("CAHYA", "KAHYA"),  # an Indonesian c before a vowel is not a k
-    ("KHAIRUL", "KAIRUL"),
 ]
 
 

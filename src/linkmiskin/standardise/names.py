@@ -674,13 +674,6 @@ _CONSONANT_Y = re.compile(r"([^AEIOUY])Y")
 # z before a consonant or at the end of a word is spoken, and often written, as s (RIZKI / RISKI,
 # AZIZ / AZIS, HAFIZ / HAFIS); before a vowel it alternates with j (ZAENAL / JAENAL, ZAKARIA / JAKARIA)
 _Z_AS_S = re.compile(r"Z(?![AEIOUY])")
-# c before a consonant or at the end of a word is a k, as in names of European origin (OCTAVIA / OKTAVIA,
-# VICTOR / VIKTOR, CLARA / KLARA): an Indonesian c is always followed by a vowel; so is a c after a vowel
-# or an s and before a, o or u (JESSICA / JESIKA, MONICA / MONIKA), which Indonesian names seldom write
-_C_AS_K = re.compile(r"C(?![AEIOUY])|(?<=[AEIOUS])C(?=[AOU])")
-# ch or kh before r or l at the start of a word is a k (CHRISTIAN / KRISTIAN, CHLARA / KLARA): an Arabic kh
-# is followed by a vowel (KHAIRUL)
-_KH_AS_K = re.compile(r"^KH(?=[RL])")
 _DEVOICE = str.maketrans({"F": "P", "B": "P", "D": "T"})
 _DROP_VOWELS = str.maketrans("", "", "AEIOU")
 _FIRST_VOWEL = {"A": "A", "E": "I", "I": "I", "O": "U", "U": "U"}
@@ -692,10 +685,6 @@ def _phonetic_token(tok: str, T: _Tables) -> str:
     if key is not None:
         return key
     s = _to_eyd(tok, T)
-    if "C" in s:
-        s = _C_AS_K.sub("K", s)
-    if s.startswith("KH"):
-        s = _KH_AS_K.sub("K", s)
     for a, b in _PH_SUBS:
         if a in s:
             s = s.replace(a, b)
