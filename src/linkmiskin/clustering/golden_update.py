@@ -133,9 +133,10 @@ def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState,
     for col in ("person_id", "household_id"):
         before = prev.persons.set_index("person_id")["n_records"] if col == "person_id" else \
             prev.households.set_index("household_id")["n_records"]
-        n_now = records.groupby(col)[col].transform("size").to_numpy()
-        n_before = before.reindex(records[col].to_numpy()).fillna(-1).to_numpy()
-        same &= n_now == n_before
+        codes, ids = pd.factorize(records[col])   # (each id once, not once per record)
+        n_now = np.bincount(codes, minlength=len(ids))
+        n_before = before.reindex(ids).fillna(-1).to_numpy()
+        same &= (n_now == n_before)[codes]
     return _whole_groups(group, same)
 
 
