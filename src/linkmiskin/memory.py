@@ -46,7 +46,8 @@ def release_memory() -> None:
 
 class SpilledColumns:
     """A table whose columns ``keep`` stay in memory (:attr:`kept`) while its other columns wait in a Parquet
-    file of a temporary folder (removed with this object): :meth:`full` reads them back, with their dtypes,
+    file (already removed from the temporary folder: held open, the system frees it with this object or when
+    the process ends, even killed): :meth:`full` reads them back, with their dtypes,
     word lists as lists and the columns in their order. The model table is held this way once DuckDB has
     its copy: the steps after scoring read a few of its columns, explaining a pair or an update all of them.
 
@@ -59,9 +60,7 @@ class SpilledColumns:
 
     def __init__(self, table: Any, keep: tuple[str, ...] | list[str]) -> None:
         import os
-        import shutil
         import tempfile
-        import weakref
 
         self.columns = list(table.columns)
         self.attrs = dict(table.attrs)
@@ -70,11 +69,19 @@ class SpilledColumns:
         self.kept = table[[c for c in self.columns if c in wanted]]
         self.kept.attrs = dict(self.attrs)
         self._rest = [c for c in self.columns if c not in wanted]
-        self._dir = tempfile.mkdtemp(prefix="linkmiskin_table_")
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
-        self._path = os.path.join(self._dir, "columns.parquet")
+        self._file = None
         if self._rest:
-            table[self._rest].to_parquet(self._path, index=False)
+            fd, path = tempfile.mkstemp(prefix="linkmiskin_table_", suffix=".parquet")
+            os.close(fd)
+            try:
+                table[self._rest].to_parquet(path, index=False)
+                self._file = open(path, "rb")  # noqa: SIM115 - held open until this object goes
+            finally:
+                try:
+                    os.unlink(path)
+                except OSError:   # Windows keeps an open file: removed when this object goes
+                    import weakref
+                    weakref.finalize(self, _close_and_remove, self._file, path)
 
     def __len__(self) -> int:
         return len(self.kept)
@@ -90,7 +97,8 @@ class SpilledColumns:
 
         if not self._rest:
             return self.kept
-        tab = pq.read_table(self._path)
+        self._file.seek(0)
+        tab = pq.read_table(self._file)
         lists = [c for c in self._rest if c in self.list_columns]
         rest = tab.drop_columns(lists).to_pandas()   # (the pandas dtypes from the file's metadata)
         for c in lists:   # parquet gives arrays back; the table's are lists (a missing list stays None)
@@ -105,6 +113,18 @@ class SpilledColumns:
         out = pd.concat([self.kept, rest], axis=1)[self.columns]
         out.attrs = dict(self.attrs)
         return out
+
+
+def _close_and_remove(f: Any, path: str) -> None:
+    """Close ``f`` and remove its file ``path`` (where an open file cannot be removed)."""
+    import os
+
+    if f is not None:
+        f.close()
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _holds_lists(s: Any) -> bool:
