@@ -38,7 +38,7 @@ from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
 from linkmiskin.clustering.household_context import join_same_name_in_household
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
-from linkmiskin.memory import SpilledColumns, release_memory
+from linkmiskin.memory import SpilledColumns, holds_lists, release_memory
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
 from linkmiskin.scoring.model import (
@@ -193,7 +193,7 @@ def canonical_order(table: pd.DataFrame) -> np.ndarray:
 def row_hashes(table: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash (as int64) of each model-table record's source and compared fields (every column but
     ``unique_id``, ``record_id`` and the list columns, which derive from a scalar one)."""
-    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not _holds_lists(table[c])]
+    content = [c for c in table.columns if c not in ("unique_id", "record_id") and not holds_lists(table[c])]
     return hash_as_objects(table, content)
 
 
@@ -215,7 +215,7 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
         return np.zeros(0, dtype=np.int64)
     rare = getattr(_creators(model).get("name"), "rare_threshold", None)
     parts = []
-    lists = set(list_columns) if list_columns is not None else {c for c in table.columns if _holds_lists(table[c])}
+    lists = set(list_columns) if list_columns is not None else {c for c in table.columns if holds_lists(table[c])}
     for c in (columns if columns is not None else table.columns):
         if c in ("unique_id", "record_id") or c in lists:
             continue
@@ -228,19 +228,6 @@ def update_row_hashes(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, model
             parts.append(q)
     h = con.execute(f"SELECT hash({', '.join(parts)}) AS h FROM lm_records ORDER BY unique_id").fetchnumpy()["h"]
     return np.asarray(h, dtype=np.uint64).view(np.int64)
-
-
-def _holds_lists(s: pd.Series) -> bool:
-    """A column of lists (name tokens...): left out of the hash, it derives from a scalar column.
-
-    >>> _holds_lists(pd.Series([None, ["A"]])), _holds_lists(pd.Series([None, "A"])), _holds_lists(pd.Series([1]))
-    (True, False, False)
-    """
-    if s.dtype != object:
-        return False
-    values = s.to_numpy()
-    known = pd.notna(values)   # (the first known value, without a copy of the column's known values)
-    return bool(known.any()) and isinstance(values[int(known.argmax())], (list, tuple, np.ndarray))
 
 
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:

@@ -64,7 +64,7 @@ class SpilledColumns:
 
         self.columns = list(table.columns)
         self.attrs = dict(table.attrs)
-        self.list_columns = [c for c in self.columns if _holds_lists(table[c])]
+        self.list_columns = [c for c in self.columns if holds_lists(table[c])]
         wanted = set(keep)
         self.kept = table[[c for c in self.columns if c in wanted]]
         self.kept.attrs = dict(self.attrs)
@@ -127,11 +127,11 @@ def _close_and_remove(f: Any, path: str) -> None:
         pass
 
 
-def _holds_lists(s: Any) -> bool:
+def holds_lists(s: Any) -> bool:
     """A column of lists (name tokens...): its first known value is a list.
 
     >>> import pandas as pd
-    >>> _holds_lists(pd.Series([None, ["A"]])), _holds_lists(pd.Series([None, "A"])), _holds_lists(pd.Series([1]))
+    >>> holds_lists(pd.Series([None, ["A"]])), holds_lists(pd.Series([None, "A"])), holds_lists(pd.Series([1]))
     (True, False, False)
     """
     import numpy as np

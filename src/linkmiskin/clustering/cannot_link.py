@@ -41,7 +41,7 @@ __all__ = ["REFERENCES", "RULES", "CannotLinkRule", "PairEvidence", "ReferencePa
 # ------------------------------------------------------------------------------------------ evidence
 
 
-def _date_chars(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def date_chars(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """ISO date strings as an (n, 10) byte matrix and a mask of rows that hold one."""
     b = s.astype(object).where(s.notna(), "").to_numpy(dtype="S10")
     mat = b.view(np.uint8).reshape(-1, 10) if len(b) else np.zeros((0, 10), dtype=np.uint8)
@@ -54,7 +54,7 @@ def _same_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarra
     return a[1] & b[1] & (a[0][:, :k] == b[0][:, :k]).all(axis=1)
 
 
-def _near_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def near_chars(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Both dates present and at most two characters apart."""
     return a[1] & b[1] & ((a[0] != b[0]).sum(axis=1) <= 2)
 
@@ -190,9 +190,9 @@ class PairEvidence:
     @cached_property
     def nik_codes_other_date(self) -> np.ndarray:
         """One row's NIK codes the other row's year and its own date is that date mistyped."""
-        nda, da, ndb, db = (_date_chars(self.col(c, s)) for c, s in
+        nda, da, ndb, db = (date_chars(self.col(c, s)) for c, s in
                             (("nik_dob", "a"), ("dob", "a"), ("nik_dob", "b"), ("dob", "b")))
-        return (_same_chars(nda, db, 4) & _near_chars(nda, da)) | (_same_chars(ndb, da, 4) & _near_chars(ndb, db))
+        return (_same_chars(nda, db, 4) & near_chars(nda, da)) | (_same_chars(ndb, da, 4) & near_chars(ndb, db))
 
     # --- names, family, source
     @cached_property

@@ -38,9 +38,9 @@ import pandas as pd
 from linkmiskin.clustering.cannot_link import (
     RULES,
     PairEvidence,
-    _date_chars,
-    _near_chars,
+    date_chars,
     first_rule,
+    near_chars,
     pair_frame,
     wilson_lower_bound,
 )
@@ -92,7 +92,7 @@ def _contradictions(recs: pd.DataFrame, years: np.ndarray, a: np.ndarray, b: np.
     """For record pairs ``(a, b)`` (nodes): (told apart by anything but a NIK, told apart by NIKs, the NIKs
     are one (both trusted, equal or a typo apart), both from one list)."""
     ev = PairEvidence(pair_frame(recs, a, b))
-    da, db = (_date_chars(ev.col("dob", s)) for s in "ab")
+    da, db = (date_chars(ev.col("dob", s)) for s in "ab")
     dates = ev.dob_diff & dates_told_apart(da, db)
     ya, yb = years[a], years[b]
     year_gap = ~np.isnan(ya) & ~np.isnan(yb) & (np.abs(ya - yb) > APPROX_YEAR_UNSURE)
@@ -108,19 +108,19 @@ def _contradictions(recs: pd.DataFrame, years: np.ndarray, a: np.ndarray, b: np.
 
 
 def dates_told_apart(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Two recorded birth dates (:func:`~linkmiskin.clustering.cannot_link._date_chars`) tell two people
+    """Two recorded birth dates (:func:`~linkmiskin.clustering.cannot_link.date_chars`) tell two people
     apart when they are more than two characters apart, or differ both in the year and in the day or month
     (two slips in two fields: siblings of one name a year apart, 2023-02-17 / 2024-02-27).
 
-    >>> from linkmiskin.clustering.cannot_link import _date_chars
-    >>> d = lambda *v: _date_chars(pd.Series(list(v)))
+    >>> from linkmiskin.clustering.cannot_link import date_chars
+    >>> d = lambda *v: date_chars(pd.Series(list(v)))
     >>> dates_told_apart(d("2023-02-17", "2023-02-17", "1973-02-17", "2023-02-17"),
     ...                  d("2024-02-27", "2023-02-27", "1937-02-17", "1990-05-06")).tolist()
     [True, False, False, True]
     """
     year = (a[0][:, :4] != b[0][:, :4]).any(axis=1)
     day = (a[0][:, 5:] != b[0][:, 5:]).any(axis=1)
-    return ~_near_chars(a, b) | (year & day)
+    return ~near_chars(a, b) | (year & day)
 
 
 def _pairs_within(groups: pd.DataFrame, key: str, item: str) -> pd.DataFrame:

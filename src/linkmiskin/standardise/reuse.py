@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkmiskin.memory import holds_lists
+
 __all__ = ["SavedList", "source_fingerprint", "unchanged_list", "standardised_list", "compact_list",
            "with_records", "save_lists", "load_lists", "LISTS_INDEX", "SETTLED_COLUMNS", "ModelRows",
            "wide_input_hashes", "one_reading_per_name", "unchanged_model_rows", "reused_wide_columns"]
@@ -433,7 +435,7 @@ def save_lists(lists: dict[str, SavedList] | None, directory: Path, records: pd.
         index["lists"][name] = {"file": fname, "fingerprint": saved.fingerprint, "today": saved.today,
                                 "column_mapping": _mapping_json(t.attrs.get("column_mapping")),
                                 "attrs": json.loads(json.dumps(attrs, default=str)),
-                                "list_columns": [c for c in t.columns if _holds_lists(t[c])]}
+                                "list_columns": [c for c in t.columns if holds_lists(t[c])]}
         written.append(fname)
         if saved.row_hashes is not None and saved.row_bits is not None and len(saved.row_hashes) == len(t):
             rname = f"standardised_{i}_rows.parquet"   # what reuses the list's rows one by one
@@ -443,11 +445,6 @@ def save_lists(lists: dict[str, SavedList] | None, directory: Path, records: pd.
             written.append(rname)
     (directory / LISTS_INDEX).write_text(json.dumps(index, indent=1), encoding="utf-8")
     return [LISTS_INDEX, *written]
-
-
-def _holds_lists(s: pd.Series) -> bool:
-    first = s.dropna().iloc[:1]
-    return s.dtype == object and len(first) > 0 and isinstance(first.iloc[0], (list, tuple, np.ndarray))
 
 
 #: what joins a list's words into its key in :func:`lists_from_parquet`
@@ -676,7 +673,7 @@ def save_model_rows(rows: ModelRows | None, directory: Path) -> dict | None:
     t["wide_hash"] = np.asarray(rows.hashes, dtype=np.uint64).view(np.int64)
     t.to_parquet(directory / MODEL_ROWS_FILE, index=False)
     return {**model_rows_options(), "file": MODEL_ROWS_FILE, "names_read_once": bool(rows.names_read_once),
-            "list_columns": [c for c in WIDE_COLUMNS if _holds_lists(rows.table[c])]}
+            "list_columns": [c for c in WIDE_COLUMNS if holds_lists(rows.table[c])]}
 
 
 def load_model_rows(directory: Path, entry: dict | None) -> ModelRows | None:
