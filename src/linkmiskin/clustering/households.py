@@ -208,7 +208,7 @@ def _raw_units(std: pd.DataFrame, src: np.ndarray, person: np.ndarray, use_row_o
     in_wife = pd.notna(wife_kk)
     # a row without KK just before a family that lacks its head (or a couple before it), in such a list, heads it
     headed, head_share = _heads_before_families(std, src, lacking & ~in_between & ~in_wife, kk_of,
-                                                list(between_share), use_row_order, report, partner, person)
+                                                list(between_share), use_row_order, report, person=person)
     in_headed = pd.notna(headed)
     kk = np.where(in_headed, headed, np.where(in_wife, wife_kk, kk))
     kk_ok = pd.notna(kk)
@@ -978,7 +978,6 @@ def _couples(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.
 
 def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarray, kk_of: np.ndarray,
                            sources: list[str], mode: str | bool = "auto", report: dict | None = None,
-                           partner: np.ndarray | None = None,
                            person: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
     """:func:`head_before_family` on the lists proved sorted family by family (``sources``): a record without
     KK whose person has no KK anywhere takes the KK of the family whose first row with a KK follows it, with
@@ -986,8 +985,7 @@ def _heads_before_families(std: pd.DataFrame, src: np.ndarray, lacking: np.ndarr
     of such rows, the first that qualifies heads the family. Tried first on the list's own rows with a KK that
     start a family (would the rule, on a row with its KK hidden, give it to the family that follows it, and how
     often is that right?); used only where that holds for at least ``HEAD_BEFORE_FAMILY_SHARE`` of at least
-    ``BLOCK_MIN_CHECKED`` rows. (``partner`` is accepted for the callers' sake: a wife between a husband and
-    his family is one of the rows between.) Returns the KKs found and the measured share per list."""
+    ``BLOCK_MIN_CHECKED`` rows (a wife between a husband and his family is one of the rows between). Returns the KKs found and the measured share per list."""
     out = np.full(len(src), None, dtype=object)
     shares: dict[str, float] = {}
     if mode is False or not sources:
