@@ -57,6 +57,18 @@ def test_fullest_name_prefers_more_words():
     assert np.argmax(golden.fullest_name(c)) == 1
 
 
+def test_trusted_words_prefers_the_trusted_list_only_between_names_of_different_lengths():
+    # person 0: two and three words, the shorter from the more trusted list (rank 0); person 1: same length
+    c = _cand(e=[0, 0, 1, 1], words=[2, 3, 2, 2], trust=[0, 2, 0, 2])
+    s = golden.trusted_words(c)
+    assert s[0] > s[1] and s[2] == s[3]
+
+
+def test_not_a_child_prefers_a_member_not_known_to_be_a_child():
+    c = _cand(child=[True, False])
+    assert np.argmax(golden.not_a_child(c)) == 1
+
+
 def test_head_votes_prefers_most_votes():
     c = _cand(head_votes=[0, 2, 1])
     assert np.argmax(golden.head_votes(c)) == 1
@@ -286,7 +298,7 @@ def test_adult_man_counts_age_at_newest_snapshot():
     snaps = {"bpjs_pbi": "2024-06-30"}
     p = golden.persons_table(r, snapshots=snaps)
     h = golden.households_table(r, p, snapshots=snaps).iloc[0]
-    assert h["head_person_id"] == "P2" and h["head_person_id_rule"] == "eldest"
+    assert h["head_person_id"] == "P2" and h["head_person_id_rule"] == "not_a_child"
     assert golden._reference_days(snaps) == (pd.Timestamp("2024-06-30") - pd.Timestamp("1970-01-01")).days
 
 
@@ -339,6 +351,29 @@ def test_name_typo_loses_to_the_common_spelling():
     r = r[r["record_id"] != "2"].reset_index(drop=True)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"
+
+
+def test_name_with_a_dropped_or_added_word_is_the_trusted_lists():
+    # P1 on BPJS-PBI as ASEP SUNANDAR and on P3KE with an added word: one record each, no word on most of
+    # them; the list trusted most for identity keeps the registered words (not the fuller name)
+    r = _records().iloc[[1, 2, 3]].reset_index(drop=True)
+    r.loc[1, "name"] = "ASEP SUNANDAR SAPUTRA"
+    r.at[1, "name_phonetic"] = ["ASP", "SNNTR", "SPTR"]
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "trusted_words"
+    # two lists of equal trust: the fuller name
+    p = golden.persons_table(r, trust={"identity": ()}).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "fullest_name"
+
+
+def test_household_head_is_not_a_child_first_on_a_list_that_writes_heads_first():
+    # the first of HX's rows, on a list proved to write heads first, is a boy of 6: the adult after him heads
+    r = _kk_list_records(25, head_first=True)
+    r.loc[r["person_id"] == "PXM", ["birth_date", "sex"]] = ["2018-05-05", "L"]
+    snaps = {"bpjs_pbi": "2024-06-30", "dtks": "2024-06-30"}
+    p = golden.persons_table(r, snapshots=snaps)
+    h = golden.households_table(r, p, snapshots=snaps).set_index("household_id").loc["HX"]
+    assert h["head_person_id"] == "PXS" and h["head_person_id_rule"] == "not_a_child"
 
 
 def test_person_without_any_desa_keeps_own_kecamatan():

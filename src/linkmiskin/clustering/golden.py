@@ -106,6 +106,19 @@ def common_spelling(c: pd.DataFrame) -> np.ndarray:
     return c["commonness"].to_numpy(dtype=np.int64)
 
 
+def trusted_words(c: pd.DataFrame) -> np.ndarray:
+    """Between names of a person that differ in their number of words, prefer the one from the list trusted
+    most for identity (a list matched against Dukcapil keeps the registered words; ``SOURCE_TRUST``)."""
+    e = c["e"].to_numpy()
+    words = c["words"].to_numpy(dtype=np.int64)
+    n = int(e.max()) + 1 if len(e) else 0
+    most = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    least = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.maximum.at(most, e, words)
+    np.minimum.at(least, e, words)
+    return np.where(most[e] != least[e], -c["trust"].to_numpy(dtype=np.int64), 0)
+
+
 def fullest_name(c: pd.DataFrame) -> np.ndarray:
     """Prefer the name with the most words (an abbreviated or truncated name loses words)."""
     return c["words"].to_numpy(dtype=np.int64)
@@ -130,6 +143,11 @@ def first_in_family(c: pd.DataFrame) -> np.ndarray:
     """Prefer the person written first among their household's neighbouring rows, in a list whose households
     with a known head prove that it lists the head first (as a KK does)."""
     return c["first_row"].to_numpy(dtype=np.int64)
+
+
+def not_a_child(c: pd.DataFrame) -> np.ndarray:
+    """Prefer a member not known to be under 17 on the newest list's date (a child does not head a KK)."""
+    return (~c["child"].to_numpy(dtype=bool)).astype(np.int64)
 
 
 def adult_man(c: pd.DataFrame) -> np.ndarray:
@@ -163,8 +181,8 @@ def unit_without_address(before: np.ndarray, after: np.ndarray, kecamatan_ok: np
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
-    head_votes, first_in_family, adult_man, eldest)}
+    not_placeholder, word_consensus, common_spelling, trusted_words, fullest_name, written_as_head, not_written_otherwise,
+    head_votes, first_in_family, not_a_child, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
 ONLY_VALUE, NO_VALUE, SMALLEST_VALUE = "only_value", "no_value", "smallest_value"
@@ -177,7 +195,7 @@ _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequ
 #: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
 FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
-    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
+    "name": ("valid_value", "word_consensus", "most_frequent", "trusted_words", "fullest_name", "common_spelling",
              "trusted_source", "most_recent_snapshot"),
     "name_spelling": ("valid_value", "common_spelling", "most_frequent", "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
@@ -190,7 +208,7 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "place": _ADDRESS,
     "decile": ("valid_value", "most_recent_snapshot", "most_frequent"),
     "kecamatan_code": _ADDRESS,
-    "head_person_id": ("written_as_head", "not_written_otherwise", "first_in_family", "head_votes", "adult_man",
+    "head_person_id": ("written_as_head", "not_written_otherwise", "not_a_child", "first_in_family", "head_votes", "adult_man",
                        "eldest"),
 }
 
@@ -938,14 +956,15 @@ def households_table(records: pd.DataFrame, persons: pd.DataFrame, base: pd.Data
                        "head_votes": is_head_vote.astype(np.int64), "birth_days": bdays,
                        "written_head": (rel == HEAD).astype(np.int64),
                        "other_role": (pd.notna(rel) & (rel != HEAD)).astype(np.int64),
-                       "adult_man": (sex == "L") & adult})
+                       "adult_man": (sex == "L") & adult, "child": (bdays < 10 ** 6) & ~adult})
     c = hv.groupby(["e", "v"], sort=True).agg(head_votes=("head_votes", "sum"), birth_days=("birth_days", "min"),
                                               written_head=("written_head", "sum"), other_role=("other_role", "max"),
-                                              adult_man=("adult_man", "max"), first_row=("first_row", "max"))
+                                              adult_man=("adult_man", "max"), first_row=("first_row", "max"),
+                                              child=("child", "min"))
     c = c.reset_index()
     ch = choose(c["e"].to_numpy(), n, c["v"].to_numpy(dtype=object),
                 {k: c[k].to_numpy() for k in ("head_votes", "birth_days", "adult_man", "written_head", "other_role",
-                                              "first_row")},
+                                              "first_row", "child")},
                 FIELD_RULES["head_person_id"])
     # with one row per (household, person), 'only_value' means a one-person household
     out["head_person_id"] = ch.value
