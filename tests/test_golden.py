@@ -57,13 +57,6 @@ def test_fullest_name_prefers_more_words():
     assert np.argmax(golden.fullest_name(c)) == 1
 
 
-def test_trusted_words_prefers_the_trusted_list_only_between_names_of_different_lengths():
-    # person 0: two and three words, the shorter from the more trusted list (rank 0); person 1: same length
-    c = _cand(e=[0, 0, 1, 1], words=[2, 3, 2, 2], trust=[0, 2, 0, 2])
-    s = golden.trusted_words(c)
-    assert s[0] > s[1] and s[2] == s[3]
-
-
 def test_not_a_child_prefers_a_member_not_known_to_be_a_child():
     c = _cand(child=[True, False])
     assert np.argmax(golden.not_a_child(c)) == 1
@@ -351,19 +344,6 @@ def test_name_typo_loses_to_the_common_spelling():
     r = r[r["record_id"] != "2"].reset_index(drop=True)
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "common_spelling"
-
-
-def test_name_with_a_dropped_or_added_word_is_the_trusted_lists():
-    # P1 on BPJS-PBI as ASEP SUNANDAR and on P3KE with an added word: one record each, no word on most of
-    # them; the list trusted most for identity keeps the registered words (not the fuller name)
-    r = _records().iloc[[1, 2, 3]].reset_index(drop=True)
-    r.loc[1, "name"] = "ASEP SUNANDAR SAPUTRA"
-    r.at[1, "name_phonetic"] = ["ASP", "SNNTR", "SPTR"]
-    p = golden.persons_table(r).set_index("person_id")
-    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "trusted_words"
-    # two lists of equal trust: the fuller name
-    p = golden.persons_table(r, trust={"identity": ()}).set_index("person_id")
-    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "fullest_name"
 
 
 def test_household_head_is_not_a_child_first_on_a_list_that_writes_heads_first():

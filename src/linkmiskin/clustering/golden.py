@@ -106,19 +106,6 @@ def common_spelling(c: pd.DataFrame) -> np.ndarray:
     return c["commonness"].to_numpy(dtype=np.int64)
 
 
-def trusted_words(c: pd.DataFrame) -> np.ndarray:
-    """Between names of a person that differ in their number of words, prefer the one from the list trusted
-    most for identity (a list matched against Dukcapil keeps the registered words; ``SOURCE_TRUST``)."""
-    e = c["e"].to_numpy()
-    words = c["words"].to_numpy(dtype=np.int64)
-    n = int(e.max()) + 1 if len(e) else 0
-    most = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    least = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.maximum.at(most, e, words)
-    np.minimum.at(least, e, words)
-    return np.where(most[e] != least[e], -c["trust"].to_numpy(dtype=np.int64), 0)
-
-
 def fullest_name(c: pd.DataFrame) -> np.ndarray:
     """Prefer the name with the most words (an abbreviated or truncated name loses words)."""
     return c["words"].to_numpy(dtype=np.int64)
@@ -181,7 +168,7 @@ def unit_without_address(before: np.ndarray, after: np.ndarray, kecamatan_ok: np
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, common_spelling, trusted_words, fullest_name, written_as_head, not_written_otherwise,
+    not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
     head_votes, first_in_family, not_a_child, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
@@ -195,7 +182,7 @@ _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequ
 #: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
 FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
-    "name": ("valid_value", "word_consensus", "most_frequent", "trusted_words", "fullest_name", "common_spelling",
+    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
              "trusted_source", "most_recent_snapshot"),
     "name_spelling": ("valid_value", "common_spelling", "most_frequent", "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
