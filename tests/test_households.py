@@ -320,6 +320,30 @@ def test_a_lone_man_named_as_a_childs_father_joins_the_childs_household():
     assert out["household_evidence"].iloc[2] == "lone_parents"
 
 
+def test_children_of_one_couple_needs_one_named_parent_and_close_other_parents():
+    from linkmiskin.clustering.households import children_of_one_couple
+
+    assert children_of_one_couple(np.array([True, True, False]),
+                                  np.array([True, False, True])).tolist() == [True, False, False]
+
+
+def test_a_lone_man_named_as_father_by_two_households_children_of_one_mother_joins_them_all():
+    # the second child names the same father and his wife (a typo of her name), at another RT of the kecamatan
+    rows, persons = _lone_father_world()
+    rows += [{"source": "posyandu", "name": "BAYU", "sex": "L", "birth_date": "2020-01-01",
+              "mother_name": "SITI AMINA", "father_name": "AGUS SETIAWAN", "desa_code": "32.16.01.2001", "rt": 7}]
+    persons += [3]
+    hh = run(rows, persons)
+    assert hh[0] == hh[1] == hh[2] == hh[3]
+    std = pd.DataFrame([{"source": "dtks", "kk": None, "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
+                         "kecamatan_code": "32.16.01", "relationship": None, "mother_name": None,
+                         "father_name": None, "place_name": None} | r for r in rows])
+    std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
+    out = household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    assert out["household_evidence"].iloc[2] == "lone_parents"
+    assert "children_of_one_couple" in set(out["household_evidence"].iloc[[0, 1, 3]])
+
+
 def test_a_lone_person_that_is_no_parent_stays_alone():
     for kw in ({"lone_sex": "P"}, {"lone_born": "2015-01-01"}, {"father": "AGUS", "lone_name": "AGUS"},
                {"second_child_hh": True}, {"lone_name": "AGUS SETIAWATI"}):

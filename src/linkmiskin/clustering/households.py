@@ -42,7 +42,9 @@ A household is built in steps, strongest evidence first:
    child's mother's name; if women of several households qualify, the child stays alone.
 6. **Lone parents.** A person alone in a household (a BPJS-PBI head whose NO_KK is empty) joins the
    household of the one child of their kecamatan whose record names them, by a name of two words or more,
-   as father or mother, when the sex fits and they are at least 15 years older (:func:`lone_parents`).
+   as father or mother, when the sex fits and they are at least 15 years older (:func:`lone_parents`); the
+   children of several households that name the person and close names as their other parent are one couple's,
+   and join with the parent (:func:`children_of_one_couple`).
 7. Anything else is a household of its own.
 
 ``household_confidence`` of a record: 1.0 when it shares a KK with another member inside its source (at
@@ -465,6 +467,12 @@ def lone_parents(same_name: np.ndarray, sex_fits: np.ndarray, old_enough: np.nda
     return same_name & sex_fits & old_enough & (n_households == 1)
 
 
+def children_of_one_couple(one_named_parent: np.ndarray, other_parent_close: np.ndarray) -> np.ndarray:
+    """Children of several households whose records name one lone person as a parent, and close names as their
+    other parent, are one couple's children, one household that the parent joins (as for ``lone_parents``)."""
+    return one_named_parent & other_parent_close
+
+
 #: a parent is at least this many years older than the child whose record names them
 PARENT_MIN_YEARS = 15
 
@@ -477,10 +485,11 @@ def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, co
     so in two households, or two lone persons of one name qualify, or the child's household already holds
     someone of that name. Updates ``evidence``."""
     kids = []
-    for col, sex_ in (("father_name", "L"), ("mother_name", "P")):
+    for col, other, sex_ in (("father_name", "mother_name", "L"), ("mother_name", "father_name", "P")):
         v = _col(std, col)
         if v.notna().any():
-            kids.append(pd.DataFrame({"name": v.to_numpy(dtype=object), "sex_p": sex_, "kid": np.arange(len(std))}))
+            kids.append(pd.DataFrame({"name": v.to_numpy(dtype=object), "sex_p": sex_, "kid": np.arange(len(std)),
+                                      "other": _col(std, other).to_numpy(dtype=object)}))
     if not kids:
         return hh
     born = pd.to_datetime(_col(std, "birth_date"), errors="coerce", format="%Y-%m-%d")
@@ -517,14 +526,39 @@ def _lone_parent_links(std: pd.DataFrame, hh: np.ndarray, person: np.ndarray, co
     # a head-only list without birth dates (BLT-DD): the same desa, both known, stands in for the age check
     in_desa = (pd.notna(m["desa_l"]) & pd.notna(m["desa"]) & (m["desa_l"] == m["desa"])).to_numpy(dtype=bool)
     older |= m["born"].isna().to_numpy() & in_desa
+    # the children of several households that name the person are one couple's when they name close other parents
+    couple = children_of_one_couple(n_hh > 1, _other_parents_close(m))
+    n_hh = np.where(couple, 1, n_hh)
     take = lone_parents(same_desa & (n_lone == 1), sex_fits, older, n_hh) & (m["hh"] != m["hh_k"]).to_numpy()
-    link = m[take].drop_duplicates("hh")
+    link = m[take]
     if not len(link):
         return hh
-    target = pd.Series(link["hh_k"].to_numpy(), index=link["hh"].to_numpy())
+    # the parent and every household of the couple's children: one household, the smallest child household's
+    ids, pair = np.unique(np.r_[link["hh_k"].to_numpy(dtype=np.int64), link["hh"].to_numpy(dtype=np.int64)],
+                          return_inverse=True)
+    comp = components(len(ids), pair[:len(link)], pair[len(link):])
+    child_hh = np.where(np.isin(ids, link["hh_k"].to_numpy()), ids.astype(float), np.inf)
+    to = pd.Series(child_hh).groupby(comp).transform("min").to_numpy().astype(np.int64)
+    target = pd.Series(to, index=ids)
     moved = np.isin(hh, link["hh"].to_numpy())
+    siblings = np.isin(hh, ids) & ~moved & ~np.isin(hh, to)
     evidence[moved] = lone_parents.__name__
-    return np.where(moved, pd.Series(hh).map(target).fillna(-1).to_numpy(dtype=np.int64), hh)
+    evidence[siblings] = children_of_one_couple.__name__
+    return np.where(moved | siblings, pd.Series(hh).map(target).fillna(-1).to_numpy(dtype=np.int64), hh)
+
+
+def _other_parents_close(m: pd.DataFrame) -> np.ndarray:
+    """Per row of ``m`` (a lone person and a child household naming them as parent): whether every child
+    household naming them (same name, kecamatan and sex) names, as the other parent, a name close to the first
+    one's (:func:`names_close`), all given."""
+    key = m.groupby(["name", "kec", "sex_p"]).ngroup().to_numpy()
+    other = m["other"].to_numpy(dtype=object)
+    first = pd.Series(other).groupby(key).transform("first").to_numpy(dtype=object)
+    ok = pd.notna(other) & pd.notna(first)
+    close = np.zeros(len(m), dtype=bool)
+    if ok.any():
+        close[ok] = names_close(pd.Series(other[ok]), pd.Series(first[ok]))
+    return pd.Series(close).groupby(key).transform("all").to_numpy(dtype=bool)
 
 
 def _note(report: dict, source: str, rule: str, used: bool, share: float | None, mode: str | bool) -> None:
@@ -1197,8 +1231,8 @@ def _cat(parts: list[np.ndarray]) -> np.ndarray:
 #: the named rules that join a record to a household by themselves, or keep it apart (each writes its name in
 #: ``household_evidence`` on the records it joined or kept apart); docs/build_tables.py makes the docs table
 #: from this
-JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents, pecah_kk,
-                                      kk_typo_of_neighbour_row)}
+JOIN_RULES = {f.__name__: f for f in (head_before_family, couple_rows, child_after_family, lone_parents,
+                                      children_of_one_couple, pecah_kk, kk_typo_of_neighbour_row)}
 
 
 def rules_markdown() -> str:
