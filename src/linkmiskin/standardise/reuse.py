@@ -343,7 +343,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
         return None
     context_columns = ["name_tokens", "sex", "nik_status", "nik_sex", "kk", "birth_date", "kabupaten_code"]
     at = where_old[old_pos[u_rows]]   # the unchanged rows in frame
-    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns})
+    # (copy=False: the columns are new arrays; pandas would copy them into one block for nothing)
+    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns}, copy=False)
     context_raw = [f for f in ("relationship", "household_key") if cm.mapping.get(f) in raw]
     ctx = ListContext(others=others, others_bits=prev.row_bits[old_pos[u_rows]],
                       others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
@@ -357,7 +358,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
         return None
     # each row from the previous rows, the new and changed ones from the rows standardised now
     src = np.where(redo, where_old[0], where_old[np.maximum(old_pos, 0)])
-    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n))
+    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n),
+                       copy=False)
     for c in ("record_id", "record_id_status", "row_number"):
         out[c] = pd.Series(ids[c], dtype=frame[c].dtype)
     out.attrs = dict(sub.attrs)
@@ -397,7 +399,7 @@ def _rebuilt(saved: SavedList, name: str, records: pd.DataFrame) -> pd.DataFrame
     if int(mask.sum()) != saved.n_rows:
         return None
     idx = np.flatnonzero(mask)
-    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)))
+    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)), copy=False)
     b = saved.before_settling
     if b is not None and len(b):
         pos = b.index.to_numpy(dtype=np.int64)
@@ -573,7 +575,7 @@ def wide_input_hashes(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     from linkmiskin.scoring.model import WIDE_INPUTS, WIDE_LIST_INPUTS
 
     cols = {c: (_joined(std[c]) if c in WIDE_LIST_INPUTS else std[c]).to_numpy() for c in WIDE_INPUTS if c in std}
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame(cols, copy=False)
     h = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     # (the column names enter too: a list without a column is another list)
     h ^= np.uint64(int(hashlib.sha256("|".join(cols).encode()).hexdigest()[:16], 16))
@@ -644,7 +646,7 @@ def reused_wide_columns(std: pd.DataFrame, prev: ModelRows | None
     sub = table_wide_columns(std.iloc[rows].reset_index(drop=True)) if len(rows) else None
     src = np.maximum(pos, 0)
     out = pd.DataFrame({c: _taken(prev.table[c], src, rows, None if sub is None else sub[c]) for c in WIDE_COLUMNS},
-                       index=pd.RangeIndex(n))
+                       index=pd.RangeIndex(n), copy=False)
     return out, hashes, once, n - len(rows)
 
 
