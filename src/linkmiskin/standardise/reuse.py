@@ -278,10 +278,31 @@ def _previous_rows(prev: SavedList, name: str) -> tuple[pd.DataFrame, np.ndarray
     rec = prev.records
     if rec is None or prev.columns is None or not set(prev.columns) <= set(rec.columns):
         return None
-    where = np.flatnonzero(rec["source"].to_numpy(dtype=object) == name)
+    where = np.flatnonzero(_of_source(rec, name))
     if len(where) != prev.n_rows or prev.row_hashes is None or len(prev.row_hashes) != len(where):
         return None
     return rec, where, list(prev.columns), dict(prev.attrs)
+
+
+def _of_source(records: pd.DataFrame, name: str) -> np.ndarray:
+    """Per record, whether it is of the list ``name`` (compared in the column's own type: a result's records
+    hold every list, and one list's rows are looked up once per list).
+
+    >>> _of_source(pd.DataFrame({"source": pd.array(["a", "b", "a"], dtype="string[pyarrow]")}), "a").tolist()
+    [True, False, True]
+    """
+    return (records["source"] == name).to_numpy(dtype=bool, na_value=False)
+
+
+def _taken_objects(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column.to_numpy(dtype=object)[rows]``, converting only the rows taken (a previous list's rows may
+    be a few of the result's records, which hold every list).
+
+    >>> s = pd.Series(pd.array(["x", None, "z"], dtype="string[pyarrow]"))
+    >>> _taken_objects(s, np.array([2, 1])).tolist() == s.to_numpy(dtype=object)[[2, 1]].tolist()
+    True
+    """
+    return column.array.take(rows).to_numpy(dtype=object)
 
 
 def _stitched(old: Any, src: np.ndarray, rows: np.ndarray, new: pd.Series) -> Any:
@@ -330,7 +351,7 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     where = pd.Index(old_h[first]).get_indexer(hashes)
     old_pos = np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
     # (a NY. row is read again: rebuilt from records it would hold the job-level reading)
-    ny = (frame["name_form"].to_numpy(dtype=object)[where_old] != None) if "name_form" in columns else \
+    ny = (_taken_objects(frame["name_form"], where_old) != None) if "name_form" in columns else \
         np.zeros(len(where_old), dtype=bool)   # noqa: E711
     redo = (old_pos < 0) | ny[np.maximum(old_pos, 0)]
     if not redo.any():
@@ -344,7 +365,7 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     context_columns = ["name_tokens", "sex", "nik_status", "nik_sex", "kk", "birth_date", "kabupaten_code"]
     at = where_old[old_pos[u_rows]]   # the unchanged rows in frame
     # (copy=False: the columns are new arrays; pandas would copy them into one block for nothing)
-    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns}, copy=False)
+    others = pd.DataFrame({c: _taken_objects(frame[c], at) for c in context_columns}, copy=False)
     context_raw = [f for f in ("relationship", "household_key") if cm.mapping.get(f) in raw]
     ctx = ListContext(others=others, others_bits=prev.row_bits[old_pos[u_rows]],
                       others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
@@ -395,7 +416,7 @@ def _rebuilt(saved: SavedList, name: str, records: pd.DataFrame) -> pd.DataFrame
     """A compact list's rows from ``records`` (one row per input record, in input order): the list's own
     rows in order, its columns, the values the job-level NY. step changed put back, and its attrs."""
     assert saved.columns is not None
-    mask = records["source"].to_numpy(dtype=object) == name
+    mask = _of_source(records, name)
     if int(mask.sum()) != saved.n_rows:
         return None
     idx = np.flatnonzero(mask)
