@@ -1,7 +1,7 @@
 """Golden-record accuracy and id stability across an update, on generated lists.
 
     python benchmarks/bench_update.py [--households 50000] [--months 3] [--changed 0.02] [--seed 11] [--world-b 5000]
-        [--head-misses 3]
+        [--head-misses 3] [--cache DIR]
 
 1. Generates a world (``synthetic.generate``) and links its lists; prints the share of golden values equal
    to the truth (``golden.golden_accuracy``): per person ``nik``, ``birth_date``, ``name`` (canonical),
@@ -28,7 +28,12 @@
    changes equal the update from the result in memory.
 4. With ``--same-lists dtks,p3ke``: one more update, of the new lists but with those lists as they were in
    the first link (agencies that sent no new list), timed against the same fresh link.
-5. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
+5. With ``--cache DIR`` (a benchmark convenience): the generated world and its later lists are pickled to
+   ``DIR`` (one file per households, months, changed share and seed) and read from there by the next run
+   with the same options, which then skips generating them (the first link is still made: the result
+   holds open files and is not pickled). Generating the later lists of 200,000 households takes many
+   minutes on a loaded machine.
+6. With ``--world-b N`` (default 5000, 0 to skip): the golden-record accuracy on the held-out world B
    (``benchmarks/worlds/world_b.py``, read-only; never tuned on), linked as a user would, with its lists'
    snapshot dates (PKH and BLT-DD see the old state, the others the new one).
 """
@@ -175,6 +180,34 @@ def _from_folder(first, upd, new, region: str, t_upd: float) -> None:
           + "\n  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
 
 
+def _cache_file(args: argparse.Namespace) -> Path:
+    return (Path(args.cache) / f"worlds_h{args.households}_m{args.months}_c{args.changed}_s{args.seed}"
+            f"_{synthetic.__name__}.pkl")
+
+
+def _cached_worlds(args: argparse.Namespace) -> tuple:
+    """(world, later lists) from ``--cache`` (later lists None: not cached), else the world generated."""
+    import pickle
+
+    if args.cache and _cache_file(args).is_file():
+        with open(_cache_file(args), "rb") as f:
+            return pickle.load(f)
+    return synthetic.generate(households=args.households, seed=args.seed), None
+
+
+def _cache_worlds(args: argparse.Namespace, data, new) -> None:
+    """Pickle the world and its later lists to ``--cache`` (nothing without it)."""
+    import pickle
+
+    if not args.cache:
+        return
+    Path(args.cache).mkdir(parents=True, exist_ok=True)
+    tmp = _cache_file(args).with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump((data, new), f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(_cache_file(args))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--households", type=int, default=50000)
@@ -191,13 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--world-b", type=int, default=5000, help="households of world B (0: skip)")
     ap.add_argument("--head-misses", type=int, default=0, metavar="N",
                     help="print the head_name misses by kind, with N examples of each (names only)")
+    ap.add_argument("--cache", default="", metavar="DIR",
+                    help="pickle the generated world and later lists to DIR, and read them from there next time")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
     t0 = time.perf_counter()
-    data = synthetic.generate(households=args.households, seed=args.seed)
+    data, new = _cached_worlds(args)
     print(f"generated {args.households:,} households, {sum(map(len, data.sources.values())):,} records "
-          f"({time.perf_counter() - t0:.1f}s)")
+          f"({time.perf_counter() - t0:.1f}s{', from the cache' if args.cache and new is not None else ''})")
     t0 = time.perf_counter()
     first = lm.link(data.sources, region=data.region, progress=False, snapshots=synthetic.SNAPSHOT)
     t_first = time.perf_counter() - t0
@@ -209,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.head_misses:
         head_misses(first, data, args.head_misses)
 
-    new = later_lists(data, args.months, args.seed + 1, args.changed)
+    if new is None:
+        new = later_lists(data, args.months, args.seed + 1, args.changed)
+        _cache_worlds(args, data, new)
     ev = new.events["event"].value_counts()
     n_old = sum(map(len, data.sources.values()))
     changed = int(ev.drop("kept", errors="ignore").sum())

@@ -173,7 +173,8 @@ def _concat_sources(frames: list[pd.DataFrame]) -> pd.DataFrame:
     first = frames[0]
     if any(list(f.columns) != list(first.columns) or not f.dtypes.equals(first.dtypes) for f in frames[1:]):
         return pd.concat(frames, ignore_index=True)
-    return pd.DataFrame({c: pd.concat([f[c] for f in frames], ignore_index=True) for c in first.columns})
+    # (copy=False: the joined columns are new arrays; pandas would copy them again into blocks)
+    return pd.DataFrame({c: pd.concat([f[c] for f in frames], ignore_index=True) for c in first.columns}, copy=False)
 
 
 def canonical_order(table: pd.DataFrame) -> np.ndarray:

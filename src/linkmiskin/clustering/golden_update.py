@@ -99,7 +99,7 @@ def golden_signatures(records: pd.DataFrame, snapshots: dict | None,
     cols["snapshot_rank"] = _snapshot_rank(records["source"].to_numpy(dtype=object), snapshots)
     cols["commonness"] = _name_commonness(records, common)
     cols["first_row"] = golden._first_rows_of_families(records) if first_rows is None else first_rows
-    h = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
+    h = pd.util.hash_pandas_object(pd.DataFrame(cols, copy=False), index=False).to_numpy(dtype=np.uint64)
     return h.view(np.int64)
 
 

@@ -56,7 +56,7 @@ class KeptComponents:
 
 
 def _hash_frame(cols: dict) -> np.ndarray:
-    return pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy(dtype=np.uint64)
+    return pd.util.hash_pandas_object(pd.DataFrame(cols, copy=False), index=False).to_numpy(dtype=np.uint64)
 
 
 def record_keys(table: pd.DataFrame) -> pd.Index:

@@ -278,10 +278,31 @@ def _previous_rows(prev: SavedList, name: str) -> tuple[pd.DataFrame, np.ndarray
     rec = prev.records
     if rec is None or prev.columns is None or not set(prev.columns) <= set(rec.columns):
         return None
-    where = np.flatnonzero(rec["source"].to_numpy(dtype=object) == name)
+    where = np.flatnonzero(_of_source(rec, name))
     if len(where) != prev.n_rows or prev.row_hashes is None or len(prev.row_hashes) != len(where):
         return None
     return rec, where, list(prev.columns), dict(prev.attrs)
+
+
+def _of_source(records: pd.DataFrame, name: str) -> np.ndarray:
+    """Per record, whether it is of the list ``name`` (compared in the column's own type: a result's records
+    hold every list, and one list's rows are looked up once per list).
+
+    >>> _of_source(pd.DataFrame({"source": pd.array(["a", "b", "a"], dtype="string[pyarrow]")}), "a").tolist()
+    [True, False, True]
+    """
+    return (records["source"] == name).to_numpy(dtype=bool, na_value=False)
+
+
+def _taken_objects(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column.to_numpy(dtype=object)[rows]``, converting only the rows taken (a previous list's rows may
+    be a few of the result's records, which hold every list).
+
+    >>> s = pd.Series(pd.array(["x", None, "z"], dtype="string[pyarrow]"))
+    >>> _taken_objects(s, np.array([2, 1])).tolist() == s.to_numpy(dtype=object)[[2, 1]].tolist()
+    True
+    """
+    return column.array.take(rows).to_numpy(dtype=object)
 
 
 def _stitched(old: Any, src: np.ndarray, rows: np.ndarray, new: pd.Series) -> Any:
@@ -330,7 +351,7 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
     where = pd.Index(old_h[first]).get_indexer(hashes)
     old_pos = np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
     # (a NY. row is read again: rebuilt from records it would hold the job-level reading)
-    ny = (frame["name_form"].to_numpy(dtype=object)[where_old] != None) if "name_form" in columns else \
+    ny = (_taken_objects(frame["name_form"], where_old) != None) if "name_form" in columns else \
         np.zeros(len(where_old), dtype=bool)   # noqa: E711
     redo = (old_pos < 0) | ny[np.maximum(old_pos, 0)]
     if not redo.any():
@@ -343,7 +364,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
         return None
     context_columns = ["name_tokens", "sex", "nik_status", "nik_sex", "kk", "birth_date", "kabupaten_code"]
     at = where_old[old_pos[u_rows]]   # the unchanged rows in frame
-    others = pd.DataFrame({c: frame[c].to_numpy(dtype=object)[at] for c in context_columns})
+    # (copy=False: the columns are new arrays; pandas would copy them into one block for nothing)
+    others = pd.DataFrame({c: _taken_objects(frame[c], at) for c in context_columns}, copy=False)
     context_raw = [f for f in ("relationship", "household_key") if cm.mapping.get(f) in raw]
     ctx = ListContext(others=others, others_bits=prev.row_bits[old_pos[u_rows]],
                       others_raw=raw[[cm.mapping[f] for f in context_raw]].iloc[u_rows].reset_index(drop=True))
@@ -357,7 +379,8 @@ def changed_rows_standardised(raw: pd.DataFrame, cm: Any, name: str, region: str
         return None
     # each row from the previous rows, the new and changed ones from the rows standardised now
     src = np.where(redo, where_old[0], where_old[np.maximum(old_pos, 0)])
-    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n))
+    out = pd.DataFrame({c: _stitched(frame[c].array, src, s_rows, sub[c]) for c in columns}, index=pd.RangeIndex(n),
+                       copy=False)
     for c in ("record_id", "record_id_status", "row_number"):
         out[c] = pd.Series(ids[c], dtype=frame[c].dtype)
     out.attrs = dict(sub.attrs)
@@ -393,11 +416,11 @@ def _rebuilt(saved: SavedList, name: str, records: pd.DataFrame) -> pd.DataFrame
     """A compact list's rows from ``records`` (one row per input record, in input order): the list's own
     rows in order, its columns, the values the job-level NY. step changed put back, and its attrs."""
     assert saved.columns is not None
-    mask = records["source"].to_numpy(dtype=object) == name
+    mask = _of_source(records, name)
     if int(mask.sum()) != saved.n_rows:
         return None
     idx = np.flatnonzero(mask)
-    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)))
+    t = pd.DataFrame({c: records[c].array[idx] for c in saved.columns}, index=pd.RangeIndex(len(idx)), copy=False)
     b = saved.before_settling
     if b is not None and len(b):
         pos = b.index.to_numpy(dtype=np.int64)
@@ -573,7 +596,7 @@ def wide_input_hashes(std: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     from linkmiskin.scoring.model import WIDE_INPUTS, WIDE_LIST_INPUTS
 
     cols = {c: (_joined(std[c]) if c in WIDE_LIST_INPUTS else std[c]).to_numpy() for c in WIDE_INPUTS if c in std}
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame(cols, copy=False)
     h = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
     # (the column names enter too: a list without a column is another list)
     h ^= np.uint64(int(hashlib.sha256("|".join(cols).encode()).hexdigest()[:16], 16))
@@ -644,7 +667,7 @@ def reused_wide_columns(std: pd.DataFrame, prev: ModelRows | None
     sub = table_wide_columns(std.iloc[rows].reset_index(drop=True)) if len(rows) else None
     src = np.maximum(pos, 0)
     out = pd.DataFrame({c: _taken(prev.table[c], src, rows, None if sub is None else sub[c]) for c in WIDE_COLUMNS},
-                       index=pd.RangeIndex(n))
+                       index=pd.RangeIndex(n), copy=False)
     return out, hashes, once, n - len(rows)
 
 
