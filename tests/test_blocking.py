@@ -85,6 +85,7 @@ def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
 
     out = t.copy()
     out.loc[rows, "nik15"] = nik15
+    out.loc[rows, "nik"] = nik15 + "0"    # one dummy NIK typed on every row (3216000000000000)
     for col, sizes in block_sizes(out).items():
         out[col] = sizes
     return out
@@ -103,7 +104,9 @@ def test_an_over_large_block_is_left_to_its_tighter_rule(copies):
     others = [i for i in t.index if i not in a + [b]][: BLOCK_CAP]
     big = _with_nik15(t, a + [b] + others, "321600000000000")
     assert int(big.at[a[0], "block_nik15"]) == BLOCK_CAP + 3
-    nik_rule = f'l.nik15 = r.nik15 AND l.block_nik15 <= {BLOCK_CAP}'
+    from linkmiskin.scoring.model import same_nik15_unless_full_niks_differ
+
+    nik_rule = same_nik15_unless_full_niks_differ().get_blocking_rule("duckdb").blocking_rule_sql
     cover = '(l."nik15" = r."nik15") AND (l."name_first" = r."name_first")'
     assert nik_rule not in _rules_matching(big, a[0], b) and cover not in _rules_matching(big, a[0], b)
     assert cover in _rules_matching(big, a[0], a[1])
@@ -251,3 +254,15 @@ def test_kk_and_last_name_pair_only_where_a_nik_or_date_is_missing():
     assert not _holds(rule, father, member_row | {"kk": "1202010101100002"})
     big = {"block_kk_last": BLOCK_CAP + 1}
     assert not _holds(rule, father | big, member_row | big)
+
+
+def test_nik15_pairs_unless_two_full_niks_differ():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_nik15_unless_full_niks_differ
+
+    rule = same_nik15_unless_full_niks_differ()
+    a = {"nik15": "321614280521000", "nik": "3216142805210001", "block_nik15": 3}
+    assert _holds(rule, a, a)
+    assert _holds(rule, a, a | {"nik": None})           # the 16th digit lost in Excel
+    # two full NIKs that differ in the serial: two people born on one day in one kecamatan
+    assert not _holds(rule, a, a | {"nik": "3216142805210002"})
+    assert not _holds(rule, a | {"block_nik15": BLOCK_CAP + 1}, a | {"block_nik15": BLOCK_CAP + 1, "nik": None})

@@ -671,6 +671,14 @@ def _capped(condition: str, column: str) -> CustomRule:
 _THIN = "(l.nik15 IS NULL OR r.nik15 IS NULL OR l.dob IS NULL OR r.dob IS NULL)"
 
 
+def same_nik15_unless_full_niks_differ() -> CustomRule:
+    """The same first 15 NIK digits, unless both records carry a full NIK and the two differ: those are two
+    people born on one day in one kecamatan (NIK serials ...0001 and ...0002), whose block grows with the
+    square of the density; a typo in the 16th digit is paired where the first name agrees too
+    (``nik15`` and ``name_first``, also the cover of over-large blocks)."""
+    return _capped("l.nik15 = r.nik15 AND (l.nik IS NULL OR r.nik IS NULL OR l.nik = r.nik)", "block_nik15")
+
+
 def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
     """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
     the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them."""
@@ -781,7 +789,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
 
     return [
-        capped("l.nik15 = r.nik15", "block_nik15"),
+        same_nik15_unless_full_niks_differ(),
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
