@@ -85,6 +85,7 @@ def _with_nik15(t: pd.DataFrame, rows: list[int], nik15: str) -> pd.DataFrame:
 
     out = t.copy()
     out.loc[rows, "nik15"] = nik15
+    out.loc[rows, "nik"] = nik15 + "0"    # one dummy NIK typed on every row (3216000000000000)
     for col, sizes in block_sizes(out).items():
         out[col] = sizes
     return out
@@ -103,7 +104,9 @@ def test_an_over_large_block_is_left_to_its_tighter_rule(copies):
     others = [i for i in t.index if i not in a + [b]][: BLOCK_CAP]
     big = _with_nik15(t, a + [b] + others, "321600000000000")
     assert int(big.at[a[0], "block_nik15"]) == BLOCK_CAP + 3
-    nik_rule = f'l.nik15 = r.nik15 AND l.block_nik15 <= {BLOCK_CAP}'
+    from linkmiskin.scoring.model import same_nik15_unless_full_niks_differ
+
+    nik_rule = same_nik15_unless_full_niks_differ().get_blocking_rule("duckdb").blocking_rule_sql
     cover = '(l."nik15" = r."nik15") AND (l."name_first" = r."name_first")'
     assert nik_rule not in _rules_matching(big, a[0], b) and cover not in _rules_matching(big, a[0], b)
     assert cover in _rules_matching(big, a[0], a[1])
@@ -166,9 +169,12 @@ def test_last_name_year_and_sex_in_kecamatan_pairs_only_across_lists_where_a_des
 
     rule = same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa()
     dtks = {"source": "dtks", "name_last": "MAHMUD", "kecamatan_code": "32.16.13", "desa_code": "32.16.13.1011", "dob_year": 1954,
-            "sex": "L", "block_last_kec": 4}
-    bpjs = dtks | {"source": "bpjs_pbi", "desa_code": None}   # a list that gives only the kecamatan
+            "sex": "L", "block_last_kec": 4, "nik15": "321613110754000", "dob": "1954-07-11"}
+    bpjs = dtks | {"source": "bpjs_pbi", "desa_code": None, "nik15": None}   # a list that gives only the kecamatan
     assert _holds(rule, dtks, bpjs) and _holds(rule, bpjs, dtks)
+    # NIKs and dates on both sides: the NIK and date rules decide, this one stays out
+    assert not _holds(rule, dtks, bpjs | {"nik15": "321613110754001", "dob": "1954-11-07"})
+    assert _holds(rule, dtks, bpjs | {"nik15": "321613110754001", "dob": None})
     # two rows of that one list (neighbours, kin): left to the rules that pair a list's own duplicates
     assert not _holds(rule, bpjs, bpjs)
     # desas on both sides: the same key in one desa pairs them (another desa is left out here)
@@ -209,3 +215,54 @@ def test_real_date_in_kecamatan_pairs_only_where_a_desa_is_missing():
     assert not _holds(rule, a, no_desa | {"kecamatan_code": "32.16.05"})
     big = {"block_dob_kec": BLOCK_CAP + 1}
     assert not _holds(rule, a | big, no_desa | big)
+
+
+def test_name_token_and_real_date_pair_only_where_a_nik_is_missing():
+    from linkmiskin.scoring.model import (
+        BLOCK_CAP,
+        same_first_name_and_real_date_one_without_nik,
+        same_last_name_and_real_date_one_without_nik,
+    )
+
+    a = {"name_first": "ALIF", "name_last": "YUSUF", "dob": "2021-05-28", "dob_placeholder": False,
+         "nik15": "321614280521000", "block_first_dob": 3}
+    b = a | {"nik15": None}                     # ALIF FARHAN YUSUF / ALIF YUSUF on a list without NIK
+    for rule in (same_first_name_and_real_date_one_without_nik(), same_last_name_and_real_date_one_without_nik()):
+        assert _holds(rule, a, b) and _holds(rule, b, a)
+        # NIKs on both sides: the NIK rules pair one person, two different NIKs are two people
+        assert not _holds(rule, a, a | {"nik15": "321614280521003"})
+        assert not _holds(rule, a, b | {"dob": "2021-05-29"})
+        # a placeholder date (1 July) is shared by thousands
+        assert not _holds(rule, a | {"dob_placeholder": True}, b | {"dob_placeholder": True})
+    big = {"block_first_dob": BLOCK_CAP + 1}
+    assert not _holds(same_first_name_and_real_date_one_without_nik(), a | big, b | big)
+    in_use = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
+    assert same_last_name_and_real_date_one_without_nik().get_blocking_rule("duckdb").blocking_rule_sql in in_use
+
+
+def test_kk_and_last_name_pair_only_where_a_nik_or_date_is_missing():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_kk_and_last_name_one_thin
+
+    rule = same_kk_and_last_name_one_thin()
+    # a Batak family under one KK: the marga is every member's last name
+    father = {"kk": "1202010101100001", "name_last": "SIMANJUNTAK", "nik15": "120201010170000",
+              "dob": "1970-01-01", "block_kk_last": 4}
+    son = father | {"nik15": "120201150595000", "dob": "1995-05-15"}
+    assert not _holds(rule, father, son)
+    member_row = father | {"nik15": None, "dob": None}   # a programme's member row: KK and name only
+    assert _holds(rule, father, member_row) and _holds(rule, member_row, father)
+    assert not _holds(rule, father, member_row | {"kk": "1202010101100002"})
+    big = {"block_kk_last": BLOCK_CAP + 1}
+    assert not _holds(rule, father | big, member_row | big)
+
+
+def test_nik15_pairs_unless_two_full_niks_differ():
+    from linkmiskin.scoring.model import BLOCK_CAP, same_nik15_unless_full_niks_differ
+
+    rule = same_nik15_unless_full_niks_differ()
+    a = {"nik15": "321614280521000", "nik": "3216142805210001", "block_nik15": 3}
+    assert _holds(rule, a, a)
+    assert _holds(rule, a, a | {"nik": None})           # the 16th digit lost in Excel
+    # two full NIKs that differ in the serial: two people born on one day in one kecamatan
+    assert not _holds(rule, a, a | {"nik": "3216142805210002"})
+    assert not _holds(rule, a | {"block_nik15": BLOCK_CAP + 1}, a | {"block_nik15": BLOCK_CAP + 1, "nik": None})

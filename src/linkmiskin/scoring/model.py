@@ -671,6 +671,14 @@ def _capped(condition: str, column: str) -> CustomRule:
 _THIN = "(l.nik15 IS NULL OR r.nik15 IS NULL OR l.dob IS NULL OR r.dob IS NULL)"
 
 
+def same_nik15_unless_full_niks_differ() -> CustomRule:
+    """The same first 15 NIK digits, unless both records carry a full NIK and the two differ: those are two
+    people born on one day in one kecamatan (NIK serials ...0001 and ...0002), whose block grows with the
+    square of the density; a typo in the 16th digit is paired where the first name agrees too
+    (``nik15`` and ``name_first``, also the cover of over-large blocks)."""
+    return _capped("l.nik15 = r.nik15 AND (l.nik IS NULL OR r.nik IS NULL OR l.nik = r.nik)", "block_nik15")
+
+
 def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
     """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
     the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them."""
@@ -687,13 +695,15 @@ def same_name_sound_in_desa_one_undated() -> CustomRule:
 
 def same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa() -> CustomRule:
     """The same last name, birth year and sex in one kecamatan on two different lists where a side has no
-    desa code (a list that gives only the kecamatan): with desa codes on both sides the same key in one desa
-    pairs them (:func:`same_last_name_year_and_sex_in_desa_across_lists`); within one list such records are
-    neighbours and kin far more often than one person written twice (the name-and-date rules pair a list's
-    own duplicates); and this block would grow with the square of the kecamatan's density."""
+    desa code (a list that gives only the kecamatan) and a NIK or a birth date is missing on a side: with
+    desa codes on both sides the same key in one desa pairs them
+    (:func:`same_last_name_year_and_sex_in_desa_across_lists`); with NIKs and dates on both sides the NIK and
+    date rules do; within one list such records are neighbours and kin far more often than one person
+    written twice (the name-and-date rules pair a list's own duplicates); and this block would grow with the
+    square of the kecamatan's density."""
     return _capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
-                   "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND l.source <> r.source",
-                   "block_last_kec")
+                   "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND l.source <> r.source "
+                   f"AND {_THIN}", "block_last_kec")
 
 
 def same_real_date_in_kecamatan_one_without_desa() -> CustomRule:
@@ -710,6 +720,33 @@ def same_last_name_year_and_sex_in_desa_across_lists() -> CustomRule:
     often than one person written twice, and the name-and-date rules pair a list's own duplicates."""
     return CustomRule("l.name_last = r.name_last AND l.desa_code = r.desa_code AND l.dob_year = r.dob_year "
                       "AND l.sex = r.sex AND l.source <> r.source")
+
+
+#: a NIK is missing on a side (with NIKs on both sides the NIK rules pair a typo, and two different NIKs
+#: tell two people apart)
+_ONE_WITHOUT_NIK = "(l.nik15 IS NULL OR r.nik15 IS NULL)"
+
+
+def same_first_name_and_real_date_one_without_nik() -> CustomRule:
+    """The same first name token and real birth date where a NIK is missing on a side: a dropped or added
+    name token (ALIF FARHAN / ALIF FARHAN YUSUF) that the NIK rules cannot pair; with NIKs on both sides
+    those rules pair one person, and this block would grow with the square of the records."""
+    return _capped("l.name_first = r.name_first AND l.dob = r.dob AND NOT l.dob_placeholder "
+                   f"AND NOT r.dob_placeholder AND {_ONE_WITHOUT_NIK}", "block_first_dob")
+
+
+def same_last_name_and_real_date_one_without_nik() -> CustomRule:
+    """The same last name token and real birth date where a NIK is missing on a side, as
+    :func:`same_first_name_and_real_date_one_without_nik`."""
+    return CustomRule("l.name_last = r.name_last AND l.dob = r.dob AND NOT l.dob_placeholder "
+                      f"AND NOT r.dob_placeholder AND {_ONE_WITHOUT_NIK}")
+
+
+def same_kk_and_last_name_one_thin() -> CustomRule:
+    """One KK and the same last name token where a NIK or a birth date is missing on a side: a member row
+    without them and its register row; with both on both sides the NIK and date rules pair one person, and
+    where the last name is a family name (a marga) this block holds the whole family."""
+    return _capped(f"l.kk = r.kk AND l.name_last = r.name_last AND {_THIN}", "block_kk_last")
 
 
 def same_rt_and_first_name() -> CustomRule:
@@ -752,13 +789,13 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
 
     return [
-        capped("l.nik15 = r.nik15", "block_nik15"),
+        same_nik15_unless_full_niks_differ(),
         block_on("name", "dob"),
         block_on("name_phon_key", "dob_year", "kecamatan_code"),
         block_on("name", "substr(nik15, 7, 6)"),
         same_real_date_in_kecamatan_one_without_desa(),
-        capped(f"l.name_first = r.name_first AND l.dob = r.dob AND {real_dob}", "block_first_dob"),
-        CustomRule(f"l.name_last = r.name_last AND l.dob = r.dob AND {real_dob}"),
+        same_first_name_and_real_date_one_without_nik(),
+        same_last_name_and_real_date_one_without_nik(),
         same_name_sound_in_desa_one_undated(),
         same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa(),
         block_on("substr(nik15, 1, 12)", "name_first"),
@@ -775,7 +812,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         same_last_name_year_and_sex_in_desa_across_lists(),
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
-        capped("l.kk = r.kk AND l.name_last = r.name_last", "block_kk_last"),
+        same_kk_and_last_name_one_thin(),
     ] + (thin_evidence_rules() if thin_evidence else [])
 
 
