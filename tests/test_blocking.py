@@ -266,3 +266,57 @@ def test_nik15_pairs_unless_two_full_niks_differ():
     # two full NIKs that differ in the serial: two people born on one day in one kecamatan
     assert not _holds(rule, a, a | {"nik": "3216142805210002"})
     assert not _holds(rule, a | {"block_nik15": BLOCK_CAP + 1}, a | {"block_nik15": BLOCK_CAP + 1, "nik": None})
+
+
+def test_teknonym_in_desa_pairs_a_row_without_own_name_by_sex_and_birth_year():
+    from linkmiskin.scoring.model import teknonym_in_desa_same_sex_and_birth_year
+
+    rules = teknonym_in_desa_same_sex_and_birth_year()
+    tek = {"name_form": "teknonym", "desa_code": "12.02.01.1001", "sex": "P", "dob_year": 1956}
+    named = {"name_form": None, "desa_code": "12.02.01.1001", "sex": "P", "dob_year": 1957}
+
+    def pairs(left: dict, right: dict) -> bool:
+        return any(_holds(rule, left, right) for rule in rules)
+
+    # the teknonym on either side, a birth year one apart (an age gives the year +- 1)
+    assert pairs(tek, named) and pairs(named, tek)
+    assert _holds(rules[0], tek, named) and _holds(rules[1], named, tek)
+    # two named rows are left to the name rules; another sex, desa or a year two apart is not paired
+    assert not pairs(named, named)
+    assert not pairs(tek, named | {"sex": "L"})
+    assert not pairs(tek, named | {"desa_code": "12.02.01.1002"})
+    assert not pairs(tek, named | {"dob_year": 1958})
+    assert not pairs(tek | {"dob_year": None}, named)
+    sqls = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
+    assert all(r.get_blocking_rule("duckdb").blocking_rule_sql in sqls for r in rules)
+
+
+def test_first_name_sex_and_desa_pair_birth_years_one_apart_only_across_lists():
+    from linkmiskin.scoring.model import same_first_name_and_sex_in_desa_birth_years_one_apart_across_lists
+
+    rule = same_first_name_and_sex_in_desa_birth_years_one_apart_across_lists()
+    a = {"source": "pbi", "name_first": "PAULUS", "desa_code": "12.02.13.2022", "sex": "L", "dob_year": 1964}
+    lansia = a | {"source": "lansia", "dob_year": 1965}    # PAULUS MARTIN SIHOBMING / PAULUS SIHOMBING
+    assert _holds(rule, a, lansia) and _holds(rule, lansia, a) and _holds(rule, a, a | {"source": "lansia"})
+    assert not _holds(rule, a, a | {"dob_year": 1965})      # one list: kin or neighbours
+    assert not _holds(rule, a, lansia | {"dob_year": 1966})
+    assert not _holds(rule, a, lansia | {"sex": "P"})
+    assert not _holds(rule, a, lansia | {"desa_code": "12.02.13.2023"})
+
+
+def test_last_name_sex_and_desa_pair_years_one_apart_only_where_a_year_is_uncertain():
+    from linkmiskin.scoring.model import same_last_name_and_sex_in_desa_birth_years_one_apart_across_lists
+
+    rule = same_last_name_and_sex_in_desa_birth_years_one_apart_across_lists()
+    pbi = {"source": "pbi", "name_last": "PURBA", "desa_code": "12.02.11.2001", "sex": "P", "dob_year": 1931,
+           "dob_approx_year": None, "dob_placeholder": False}
+    aged = pbi | {"source": "lansia", "dob_year": 1930, "dob_approx_year": 1930}   # MARTA PURBA, 94 years old
+    heaped = pbi | {"source": "lansia", "dob_year": 1930, "dob_placeholder": True}  # 1930-01-01
+    assert _holds(rule, pbi, aged) and _holds(rule, aged, pbi) and _holds(rule, heaped, pbi)
+    # two real dates a year apart, the same year (the exact-year rule's), two years, one list: not paired
+    assert not _holds(rule, pbi, aged | {"dob_approx_year": None})
+    assert not _holds(rule, pbi, aged | {"dob_year": 1931})
+    assert not _holds(rule, pbi, aged | {"dob_year": 1929})
+    assert not _holds(rule, pbi, aged | {"source": "pbi"})
+    sqls = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
+    assert rule.get_blocking_rule("duckdb").blocking_rule_sql in sqls

@@ -771,9 +771,43 @@ def same_desa_and_first_name_one_undated() -> CustomRule:
                    "block_desa_first")
 
 
+def _teknonym_in_desa(tek: str, other: str) -> CustomRule:
+    return CustomRule(f"{tek}.name_form = 'teknonym' AND {tek}.desa_code = {other}.desa_code "
+                      f"AND {tek}.sex = {other}.sex AND abs({tek}.dob_year - {other}.dob_year) <= 1")
+
+
+def teknonym_in_desa_same_sex_and_birth_year() -> list[CustomRule]:
+    """A record named only by a teknonym (``OP. DANIEL``: no own name, ``name_form`` ``teknonym``) and a
+    record of one desa, sex and birth year (± 1: an age gives the year ± 1): no name rule can pair such a
+    record, and its NIK and KK are mostly missing too (elderly lists). One rule per side the teknonym stands
+    on (an equality join on the desa and the sex each, filtered on the teknonym side, not a join on an OR)."""
+    return [_teknonym_in_desa("l", "r"), _teknonym_in_desa("r", "l")]
+
+
+#: a side's birth year is uncertain: it comes from an age, or from a heaped date (01-01, 07-01, 12-31 ...)
+_YEAR_UNCERTAIN = ("(l.dob_approx_year IS NOT NULL OR r.dob_approx_year IS NOT NULL OR l.dob_placeholder "
+                   "OR r.dob_placeholder)")
+
+
+def same_first_name_and_sex_in_desa_birth_years_one_apart_across_lists() -> CustomRule:
+    """The same first name and sex in one desa on two different lists, with birth years at most one apart:
+    a last name mistyped or written another way (a married woman's marga) and an age or a mistyped year,
+    which no name-and-date rule pairs; within one list such records are kin or neighbours far more often."""
+    return CustomRule("l.name_first = r.name_first AND l.desa_code = r.desa_code AND l.sex = r.sex "
+                      "AND abs(l.dob_year - r.dob_year) <= 1 AND l.source <> r.source")
+
+
+def same_last_name_and_sex_in_desa_birth_years_one_apart_across_lists() -> CustomRule:
+    """The same last name and sex in one desa on two different lists, with birth years one apart where a
+    side's year is uncertain (an age, a heaped date): the given names written another way or in part (*Marta
+    Purba* / *Nurmaida Marta Purba*); the same year is :func:`same_last_name_year_and_sex_in_desa_across_lists`."""
+    return CustomRule("l.name_last = r.name_last AND l.desa_code = r.desa_code AND l.sex = r.sex "
+                      f"AND abs(l.dob_year - r.dob_year) = 1 AND l.source <> r.source AND {_YEAR_UNCERTAIN}")
+
+
 def thin_evidence_rules() -> list[CustomRule]:
     """The blocking rules for pairs without a NIK or a birth date in common (:func:`blocking_rules` ends with
-    them; the Spark backend leaves them out, see ``docs/spark.md``)."""
+    them and the teknonym rules; the Spark backend leaves them out, see ``docs/spark.md``)."""
     return [same_name_sound_in_kecamatan_one_without_desa(), same_rt_and_first_name(), same_rt_and_last_name(),
             same_desa_and_first_name_one_undated()]
 
@@ -813,7 +847,9 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         same_kk_and_last_name_one_thin(),
-    ] + (thin_evidence_rules() if thin_evidence else [])
+    ] + (thin_evidence_rules() if thin_evidence else []) + teknonym_in_desa_same_sex_and_birth_year() + [
+        same_first_name_and_sex_in_desa_birth_years_one_apart_across_lists(),
+        same_last_name_and_sex_in_desa_birth_years_one_apart_across_lists()]
 
 
 def fallback_blocking_rules(kinds: dict[str, str] | None = None) -> list[Any]:
