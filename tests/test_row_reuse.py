@@ -67,6 +67,23 @@ def test_rows_rebuilt_from_records_give_the_same():
     assert reused == len(new) - 1
 
 
+def test_rows_found_among_the_records_of_other_lists_give_the_same():
+    """A result's records hold every list: the changed list's previous rows are found by their source
+    after another list's rows, and only they are read."""
+    old = _people(150)
+    new = old.copy()
+    new.loc[11, "NAMA"] = "NY. DEWI RINA"
+    new.loc[40, "NO_KK"] = "3216070101999999"
+    _, keep, _ = standardised_list("x", old, None, REGION, None, None, None)
+    _, other, _ = standardised_list("y", _people(60, seed=3), None, REGION, None, None, None)
+    records = pd.concat([other.table, keep.table], ignore_index=True)
+    saved = with_records({"x": compact_list(keep)}, records)["x"]
+    rows, kept, _ = standardised_list("x", new, None, REGION, None, None, {"x": saved})
+    fresh = standardize(new, None, REGION, source="x")
+    pd.testing.assert_frame_equal(rows, fresh)
+    assert kept.rows_reused >= len(new) - 2
+
+
 def test_missing_record_ids_are_numbered_on_the_whole_list():
     old = _people(60)
     old.loc[[10, 20], "ID"] = ""
