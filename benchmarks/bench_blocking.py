@@ -8,7 +8,7 @@ DuckDB, per prediction blocking rule (:func:`linkmiskin.scoring.model.blocking_r
 * ``new``: the pairs it adds to the rules before it (Splink's marginal count; their sum is what is scored);
 * ``largest``: the largest block (records sharing the rule's key);
 * ``true``: the true pairs (same person in the generated truth) it proposes, and ``only``: those no other
-  rule proposes (what dropping the rule would lose).
+  rule proposes (what dropping the rule would lose); both printed for the last size.
 
 A rule whose pairs grow with the square of the records (x4 pairs for x2 records) is the superlinear part.
 
@@ -154,7 +154,7 @@ def main() -> None:
               f"recall of true pairs {info['recall']:.4f} ({info['true_pairs']:,} true pairs)", flush=True)
     print()
     print("rule  " + "  ".join(f"{'pairs@' + format(i['households'], ','):>16} {'new':>11} {'largest':>8}"
-                              for i in infos) + "  growth  true_only@last  sql")
+                              for i in infos) + "  growth  true@last  only@last  sql")
     base = tables[0]
     for k in range(len(base)):
         cells = "  ".join(f"{t.at[k, 'pairs']:>16,} {t.at[k, 'new']:>11,} {t.at[k, 'largest']:>8,}" for t in tables)
@@ -162,7 +162,8 @@ def main() -> None:
         r0, r1 = infos[0]["records"], infos[-1]["records"]
         p0, p1 = tables[0].at[k, "pairs"], tables[-1].at[k, "pairs"]
         e = np.log(max(p1, 1) / max(p0, 1)) / np.log(r1 / r0) if r1 > r0 else float("nan")
-        print(f"{k:>4}  {cells}  {e:6.2f}  {tables[-1].at[k, 'only']:>14,}  {base.at[k, 'sql'][:90]}")
+        print(f"{k:>4}  {cells}  {e:6.2f}  {tables[-1].at[k, 'true']:>9,}  {tables[-1].at[k, 'only']:>9,}  "
+              f"{base.at[k, 'sql'][:90]}")
     print()
     for i in infos:
         print(i)
