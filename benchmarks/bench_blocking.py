@@ -35,18 +35,35 @@ def _rule_sql() -> list[str]:
     return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()]
 
 
+def _top_level_and(sql: str) -> list[str]:
+    """``sql`` split at its ANDs outside parentheses."""
+    import re
+
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"\(|\)|\bAND\b", sql, flags=re.IGNORECASE):
+        if m.group() == "(":
+            depth += 1
+        elif m.group() == ")":
+            depth -= 1
+        elif depth == 0:
+            parts.append(sql[start:m.start()])
+            start = m.end()
+    return parts + [sql[start:]]
+
+
 def _key_and_filters(sql: str) -> tuple[list[str], list[str]]:
     """The left-hand expressions of a rule's equality conditions (its block key) and its other conditions,
-    written on one record ``t``."""
+    written on one record ``t``; a condition that reads both records otherwise (the NIKs do not differ, the
+    dates are one slip apart) is on the pair, not on the block, and is left out."""
     import re
 
     keys, filters = [], []
-    for part in re.split(r"\bAND\b", sql, flags=re.IGNORECASE):
-        m = re.fullmatch(r"\s*\(?\s*(.+?)\s*=\s*(.+?)\s*\)?\s*", part)
-        if m and "l." in m.group(1) and "r." in m.group(2):
+    for part in _top_level_and(sql):
+        m = re.fullmatch(r"\s*\(?\s*([^()]*?(?:\([^()]*\))?[^()]*?)\s*=\s*(.+?)\s*\)?\s*", part)
+        if m and "l." in m.group(1) and "r." in m.group(2) and not re.search(r"\bOR\b", part, re.IGNORECASE):
             keys.append(m.group(1).replace("l.", "t."))
-        elif re.fullmatch(r"\s*\(?\s*l\.(\w+)\s*<>\s*r\.\1\s*\)?\s*", part):
-            continue   # the two records differ (two lists): a condition on the pair, not on the block
+        elif "l." in part and "r." in part:
+            continue   # a condition on the pair (two lists, NIKs not differing...), not on the block
         else:
             filters.append(part.replace("l.", "t.").replace("r.", "t."))
     return keys, filters
