@@ -8,7 +8,7 @@ DuckDB, per prediction blocking rule (:func:`linkmiskin.scoring.model.blocking_r
 * ``new``: the pairs it adds to the rules before it (Splink's marginal count; their sum is what is scored);
 * ``largest``: the largest block (records sharing the rule's key);
 * ``true``: the true pairs (same person in the generated truth) it proposes, and ``only``: those no other
-  rule proposes (what dropping the rule would lose).
+  rule proposes (what dropping the rule would lose); both printed for the last size.
 
 A rule whose pairs grow with the square of the records (x4 pairs for x2 records) is the superlinear part.
 
@@ -35,18 +35,35 @@ def _rule_sql() -> list[str]:
     return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()]
 
 
+def _top_level_and(sql: str) -> list[str]:
+    """``sql`` split at its ANDs outside parentheses."""
+    import re
+
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"\(|\)|\bAND\b", sql, flags=re.IGNORECASE):
+        if m.group() == "(":
+            depth += 1
+        elif m.group() == ")":
+            depth -= 1
+        elif depth == 0:
+            parts.append(sql[start:m.start()])
+            start = m.end()
+    return parts + [sql[start:]]
+
+
 def _key_and_filters(sql: str) -> tuple[list[str], list[str]]:
     """The left-hand expressions of a rule's equality conditions (its block key) and its other conditions,
-    written on one record ``t``."""
+    written on one record ``t``; a condition that reads both records otherwise (the NIKs do not differ, the
+    dates are one slip apart) is on the pair, not on the block, and is left out."""
     import re
 
     keys, filters = [], []
-    for part in re.split(r"\bAND\b", sql, flags=re.IGNORECASE):
-        m = re.fullmatch(r"\s*\(?\s*(.+?)\s*=\s*(.+?)\s*\)?\s*", part)
-        if m and "l." in m.group(1) and "r." in m.group(2):
+    for part in _top_level_and(sql):
+        m = re.fullmatch(r"\s*\(?\s*([^()]*?(?:\([^()]*\))?[^()]*?)\s*=\s*(.+?)\s*\)?\s*", part)
+        if m and "l." in m.group(1) and "r." in m.group(2) and not re.search(r"\bOR\b", part, re.IGNORECASE):
             keys.append(m.group(1).replace("l.", "t."))
-        elif re.fullmatch(r"\s*\(?\s*l\.(\w+)\s*<>\s*r\.\1\s*\)?\s*", part):
-            continue   # the two records differ (two lists): a condition on the pair, not on the block
+        elif "l." in part and "r." in part:
+            continue   # a condition on the pair (two lists, NIKs not differing...), not on the block
         else:
             filters.append(part.replace("l.", "t.").replace("r.", "t."))
     return keys, filters
@@ -154,7 +171,7 @@ def main() -> None:
               f"recall of true pairs {info['recall']:.4f} ({info['true_pairs']:,} true pairs)", flush=True)
     print()
     print("rule  " + "  ".join(f"{'pairs@' + format(i['households'], ','):>16} {'new':>11} {'largest':>8}"
-                              for i in infos) + "  growth  true_only@last  sql")
+                              for i in infos) + "  growth  true@last  only@last  sql")
     base = tables[0]
     for k in range(len(base)):
         cells = "  ".join(f"{t.at[k, 'pairs']:>16,} {t.at[k, 'new']:>11,} {t.at[k, 'largest']:>8,}" for t in tables)
@@ -162,7 +179,8 @@ def main() -> None:
         r0, r1 = infos[0]["records"], infos[-1]["records"]
         p0, p1 = tables[0].at[k, "pairs"], tables[-1].at[k, "pairs"]
         e = np.log(max(p1, 1) / max(p0, 1)) / np.log(r1 / r0) if r1 > r0 else float("nan")
-        print(f"{k:>4}  {cells}  {e:6.2f}  {tables[-1].at[k, 'only']:>14,}  {base.at[k, 'sql'][:90]}")
+        print(f"{k:>4}  {cells}  {e:6.2f}  {tables[-1].at[k, 'true']:>9,}  {tables[-1].at[k, 'only']:>9,}  "
+              f"{base.at[k, 'sql'][:90]}")
     print()
     for i in infos:
         print(i)

@@ -169,7 +169,7 @@ def test_last_name_year_and_sex_in_kecamatan_pairs_only_across_lists_where_a_des
 
     rule = same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa()
     dtks = {"source": "dtks", "name_last": "MAHMUD", "kecamatan_code": "32.16.13", "desa_code": "32.16.13.1011", "dob_year": 1954,
-            "sex": "L", "block_last_kec": 4, "nik15": "321613110754000", "dob": "1954-07-11"}
+            "sex": "L", "block_last_kec": 4, "nik15": "321613110754000", "dob": "1954-07-11", "dob_placeholder": False}
     bpjs = dtks | {"source": "bpjs_pbi", "desa_code": None, "nik15": None}   # a list that gives only the kecamatan
     assert _holds(rule, dtks, bpjs) and _holds(rule, bpjs, dtks)
     # NIKs and dates on both sides: the NIK and date rules decide, this one stays out
@@ -185,14 +185,21 @@ def test_last_name_year_and_sex_in_kecamatan_pairs_only_across_lists_where_a_des
     # the same key in one desa (the cover rule) still pairs two records of one desa on two lists
     from linkmiskin.scoring.model import same_last_name_year_and_sex_in_desa_across_lists as cover
     assert _holds(cover(), dtks | {"source": "dtks"}, dtks | {"source": "pkh", "block_last_kec": BLOCK_CAP + 5})
+    # birth dates that differ in both day and month: two people of one name and year
+    assert not _holds(rule, dtks, bpjs | {"dob": "1954-09-23"})
 
 
 def test_last_name_year_and_sex_in_desa_pairs_only_across_lists():
     from linkmiskin.scoring.model import same_last_name_year_and_sex_in_desa_across_lists
 
     rule = same_last_name_year_and_sex_in_desa_across_lists()
-    a = {"source": "dtks", "name_last": "MAHMUD", "desa_code": "32.16.13.1011", "dob_year": 1954, "sex": "L"}
+    a = {"source": "dtks", "name_last": "MAHMUD", "desa_code": "32.16.13.1011", "dob_year": 1954, "sex": "L",
+         "dob": "1954-03-11", "dob_placeholder": False}
     assert _holds(rule, a, a | {"source": "pkh"}) and _holds(rule, a | {"source": "pkh"}, a)
+    # dates one slip apart (day and month swapped) or one a placeholder: still paired; two slips: not
+    assert _holds(rule, a, a | {"source": "pkh", "dob": "1954-11-03"})
+    assert _holds(rule, a, a | {"source": "pkh", "dob": "1954-07-01", "dob_placeholder": True})
+    assert not _holds(rule, a, a | {"source": "pkh", "dob": "1954-08-21"})
     # two rows of one list (neighbours, kin): the name-and-date rules pair a list's own duplicates
     assert not _holds(rule, a, a)
     assert not _holds(rule, a, a | {"source": "pkh", "desa_code": "32.16.13.1012"})
@@ -206,9 +213,12 @@ def test_real_date_in_kecamatan_pairs_only_where_a_desa_is_missing():
 
     rule = same_real_date_in_kecamatan_one_without_desa()
     a = {"dob": "1980-02-11", "dob_placeholder": False, "kecamatan_code": "32.16.04",
-         "desa_code": "32.16.04.2007", "block_dob_kec": 3}
+         "desa_code": "32.16.04.2007", "block_dob_kec": 3, "sex": "P"}
     no_desa = a | {"desa_code": None}
     assert _holds(rule, a, no_desa) and _holds(rule, no_desa, a) and _holds(rule, no_desa, no_desa)
+    # a man and a woman of one date: two people (a sex missing on a side does not tell them apart)
+    assert not _holds(rule, a, no_desa | {"sex": "L"})
+    assert _holds(rule, a | {"sex": None}, no_desa | {"sex": "L"})
     # desas on both sides (one desa or two): the same date in one desa pairs them, this rule stays out
     assert not _holds(rule, a, a) and not _holds(rule, a, a | {"desa_code": "32.16.04.2008"})
     assert not _holds(rule, a | {"dob_placeholder": True}, no_desa | {"dob_placeholder": True})
@@ -320,3 +330,39 @@ def test_last_name_sex_and_desa_pair_years_one_apart_only_where_a_year_is_uncert
     assert not _holds(rule, pbi, aged | {"source": "pbi"})
     sqls = {r.get_blocking_rule("duckdb").blocking_rule_sql for r in blocking_rules()}
     assert rule.get_blocking_rule("duckdb").blocking_rule_sql in sqls
+
+
+def test_name_sound_and_year_in_kecamatan_pair_dates_one_slip_apart():
+    from linkmiskin.scoring.model import same_name_sound_and_year_in_kecamatan_dates_one_slip_apart
+
+    rule = same_name_sound_and_year_in_kecamatan_dates_one_slip_apart()
+    a = {"name_phon_key": "MUHAMAT RISKI", "dob_year": 2022, "kecamatan_code": "32.16.03", "dob": "2022-01-07",
+         "dob_placeholder": False}
+    for other in ("2022-01-07", "2022-01-17", "2022-02-07", "2022-07-01"):   # equal, a day, a month, swapped
+        assert _holds(rule, a, a | {"dob": other}), other
+    assert _holds(rule, a, a | {"dob": "2022-12-31", "dob_placeholder": True})
+    assert _holds(rule, a, a | {"dob": None})
+    # two people of a common name born in one year in one kecamatan: day and month both differ
+    assert not _holds(rule, a, a | {"dob": "2022-09-22"})
+    assert not _holds(rule, a, a | {"kecamatan_code": "32.16.04"})
+
+
+def test_thin_evidence_and_rw_rules_leave_out_dates_two_slips_apart():
+    from linkmiskin.scoring.model import (
+        same_name_sound_in_kecamatan_one_without_desa,
+        same_name_sound_in_rw_dates_one_slip_apart,
+        same_rt_and_first_name,
+        same_rt_and_last_name,
+    )
+
+    a = {"name_phon_key": "SITI AISAH", "name_first": "SITI", "name_last": "AISAH", "kecamatan_code": "32.16.05",
+         "desa_code": "32.16.05.2002", "rw": 3, "rt": 4, "block_phon_kec": 2, "block_rt_first": 2,
+         "block_rt_last": 2, "nik15": None, "dob": "1994-05-12", "dob_placeholder": False}
+    b = a | {"desa_code": None, "nik15": "321605520594000", "dob": "1994-12-05"}   # day and month swapped
+    rules = (same_rt_and_first_name(), same_rt_and_last_name(), same_name_sound_in_rw_dates_one_slip_apart())
+    for rule in rules:
+        assert _holds(rule, a, b | {"desa_code": a["desa_code"]})
+        assert not _holds(rule, a, b | {"desa_code": a["desa_code"], "dob": "1994-08-23"})
+    rule = same_name_sound_in_kecamatan_one_without_desa()
+    assert _holds(rule, a, b) and not _holds(rule, a, b | {"dob": "1994-08-23"})
+    assert _holds(rule, a | {"dob": None}, b | {"dob": "1994-08-23"})

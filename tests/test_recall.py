@@ -40,7 +40,7 @@ def _holds(rule, left: dict, right: dict) -> bool:
 def _row(**kw) -> dict:
     base = {"name_phon_key": None, "kecamatan_code": None, "desa_code": None, "sex": None, "rt": None,
             "rw": None, "name_first": None, "name_last": None, "block_phon_kec": 2, "block_rt_first": 2,
-            "block_rt_last": 2, "block_desa_first": 2, "nik15": None, "dob": None}
+            "block_rt_last": 2, "block_desa_first": 2, "nik15": None, "dob": None, "dob_placeholder": False}
     return base | kw
 
 

@@ -670,6 +670,24 @@ def _capped(condition: str, column: str) -> CustomRule:
 #: the pair lacks a NIK or a birth date on a side: the rules keyed on them cannot pair it
 _THIN = "(l.nik15 IS NULL OR r.nik15 IS NULL OR l.dob IS NULL OR r.dob IS NULL)"
 
+#: the two birth dates are not told apart: one is missing or a placeholder, or they differ by one slip at
+#: most (the same month, the same day, or day and month swapped); two people of one name and birth year in
+#: one kecamatan have dates that differ in both far more often
+_DATES_ONE_SLIP_APART = (
+    "(l.dob IS NULL OR r.dob IS NULL OR l.dob_placeholder OR r.dob_placeholder "
+    "OR substr(l.dob, 6, 2) = substr(r.dob, 6, 2) OR substr(l.dob, 9, 2) = substr(r.dob, 9, 2) "
+    "OR (substr(l.dob, 6, 2) = substr(r.dob, 9, 2) AND substr(l.dob, 9, 2) = substr(r.dob, 6, 2)))")
+#: the two records do not give different sexes
+_SEX_NOT_DIFFERENT = "(l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex)"
+
+
+def same_name_sound_and_year_in_kecamatan_dates_one_slip_apart() -> CustomRule:
+    """The same name by sound and birth year in one kecamatan where the birth dates differ by one slip at
+    most (:data:`_DATES_ONE_SLIP_APART`): a name spelt two ways; two people of a common name born in one
+    year in one kecamatan (a block that grows with the square of its density) have dates that differ more."""
+    return CustomRule("l.name_phon_key = r.name_phon_key AND l.dob_year = r.dob_year "
+                      f"AND l.kecamatan_code = r.kecamatan_code AND {_DATES_ONE_SLIP_APART}")
+
 
 def same_nik15_unless_full_niks_differ() -> CustomRule:
     """The same first 15 NIK digits, unless both records carry a full NIK and the two differ: those are two
@@ -681,9 +699,11 @@ def same_nik15_unless_full_niks_differ() -> CustomRule:
 
 def same_name_sound_in_kecamatan_one_without_desa() -> CustomRule:
     """The same name by sound in one kecamatan where one record has no desa code (a list that gives only
-    the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them."""
+    the kecamatan) and a NIK or a birth date is missing on a side, so that no NIK or date rule pairs them,
+    and the birth dates are one slip apart at most (:data:`_DATES_ONE_SLIP_APART`)."""
     return _capped("l.name_phon_key = r.name_phon_key AND l.kecamatan_code = r.kecamatan_code "
-                   f"AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND {_THIN}", "block_phon_kec")
+                   f"AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND {_THIN} AND {_DATES_ONE_SLIP_APART}",
+                   "block_phon_kec")
 
 
 def same_name_sound_in_desa_one_undated() -> CustomRule:
@@ -699,27 +719,31 @@ def same_last_name_year_and_sex_in_kecamatan_across_lists_one_without_desa() -> 
     desa codes on both sides the same key in one desa pairs them
     (:func:`same_last_name_year_and_sex_in_desa_across_lists`); with NIKs and dates on both sides the NIK and
     date rules do; within one list such records are neighbours and kin far more often than one person
-    written twice (the name-and-date rules pair a list's own duplicates); and this block would grow with the
-    square of the kecamatan's density."""
+    written twice (the name-and-date rules pair a list's own duplicates); their birth dates differ by one
+    slip at most (:data:`_DATES_ONE_SLIP_APART`); and this block would grow with the square of the
+    kecamatan's density."""
     return _capped("l.name_last = r.name_last AND l.kecamatan_code = r.kecamatan_code AND l.dob_year = r.dob_year "
                    "AND l.sex = r.sex AND (l.desa_code IS NULL OR r.desa_code IS NULL) AND l.source <> r.source "
-                   f"AND {_THIN}", "block_last_kec")
+                   f"AND {_THIN} AND {_DATES_ONE_SLIP_APART}", "block_last_kec")
 
 
 def same_real_date_in_kecamatan_one_without_desa() -> CustomRule:
     """The same real birth date in one kecamatan where a side has no desa code (a list that gives only the
-    kecamatan): with desa codes on both sides the same date in one desa pairs them, and this block would
-    grow with the square of the kecamatan's density."""
+    kecamatan) and the sexes do not differ: with desa codes on both sides the same date in one desa pairs
+    them; a man and a woman of one date whose names differ too are two people; and this block would grow
+    with the square of the kecamatan's density."""
     return _capped("l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code AND NOT l.dob_placeholder "
-                   "AND NOT r.dob_placeholder AND (l.desa_code IS NULL OR r.desa_code IS NULL)", "block_dob_kec")
+                   "AND NOT r.dob_placeholder AND (l.desa_code IS NULL OR r.desa_code IS NULL) "
+                   f"AND {_SEX_NOT_DIFFERENT}", "block_dob_kec")
 
 
 def same_last_name_year_and_sex_in_desa_across_lists() -> CustomRule:
-    """The same last name, birth year and sex in one desa on two different lists (the cover of the
-    kecamatan-wide rule's over-large blocks): within one list such records are neighbours and kin far more
-    often than one person written twice, and the name-and-date rules pair a list's own duplicates."""
+    """The same last name, birth year and sex in one desa on two different lists, the birth dates one slip
+    apart at most (:data:`_DATES_ONE_SLIP_APART`; the cover of the kecamatan-wide rule's over-large blocks):
+    within one list such records are neighbours and kin far more often than one person written twice, and
+    the name-and-date rules pair a list's own duplicates."""
     return CustomRule("l.name_last = r.name_last AND l.desa_code = r.desa_code AND l.dob_year = r.dob_year "
-                      "AND l.sex = r.sex AND l.source <> r.source")
+                      f"AND l.sex = r.sex AND l.source <> r.source AND {_DATES_ONE_SLIP_APART}")
 
 
 #: a NIK is missing on a side (with NIKs on both sides the NIK rules pair a typo, and two different NIKs
@@ -749,18 +773,28 @@ def same_kk_and_last_name_one_thin() -> CustomRule:
     return _capped(f"l.kk = r.kk AND l.name_last = r.name_last AND {_THIN}", "block_kk_last")
 
 
+def same_name_sound_in_rw_dates_one_slip_apart() -> CustomRule:
+    """The same name by sound in one desa and RW, the birth dates one slip apart at most
+    (:data:`_DATES_ONE_SLIP_APART`): the cover of :func:`same_name_sound_in_desa_one_undated`'s over-large
+    blocks, and a name spelt two ways by neighbours' lists; two people of one name in one RW whose dates
+    differ in both day and month are two people."""
+    return CustomRule("l.name_phon_key = r.name_phon_key AND l.desa_code = r.desa_code AND l.rw = r.rw "
+                      f"AND {_DATES_ONE_SLIP_APART}")
+
+
 def same_rt_and_first_name() -> CustomRule:
-    """One desa, RW and RT and the same first name, where a NIK or a birth date is missing on a side: a name
-    written shorter or longer on another list (UMAR / UMAR ARIF) that no NIK or date rule pairs."""
+    """One desa, RW and RT and the same first name, where a NIK or a birth date is missing on a side and the
+    birth dates are one slip apart at most (:data:`_DATES_ONE_SLIP_APART`): a name written shorter or longer
+    on another list (UMAR / UMAR ARIF) that no NIK or date rule pairs."""
     return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_first = r.name_first "
-                   f"AND {_THIN}", "block_rt_first")
+                   f"AND {_THIN} AND {_DATES_ONE_SLIP_APART}", "block_rt_first")
 
 
 def same_rt_and_last_name() -> CustomRule:
     """One desa, RW and RT and the same last name (BAYU AGUS / ZAINAL BAYU AGUS), as
     :func:`same_rt_and_first_name`."""
     return _capped("l.desa_code = r.desa_code AND l.rw = r.rw AND l.rt = r.rt AND l.name_last = r.name_last "
-                   f"AND {_THIN}", "block_rt_last")
+                   f"AND {_THIN} AND {_DATES_ONE_SLIP_APART}", "block_rt_last")
 
 
 def same_desa_and_first_name_one_undated() -> CustomRule:
@@ -825,7 +859,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
     return [
         same_nik15_unless_full_niks_differ(),
         block_on("name", "dob"),
-        block_on("name_phon_key", "dob_year", "kecamatan_code"),
+        same_name_sound_and_year_in_kecamatan_dates_one_slip_apart(),
         block_on("name", "substr(nik15, 7, 6)"),
         same_real_date_in_kecamatan_one_without_desa(),
         same_first_name_and_real_date_one_without_nik(),
@@ -842,7 +876,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         CustomRule(f"l.dob = r.dob AND l.desa_code = r.desa_code AND {real_dob}"),
         CustomRule(f"l.name_first = r.name_first AND l.dob = r.dob AND l.kecamatan_code = r.kecamatan_code "
                    f"AND {real_dob}"),
-        block_on("name_phon_key", "desa_code", "rw"),
+        same_name_sound_in_rw_dates_one_slip_apart(),
         same_last_name_year_and_sex_in_desa_across_lists(),
         # one KK and one first or last name: a member row without NIK or birth date and its register row
         capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
