@@ -308,15 +308,20 @@ def _lone_father_world(father: str = "AGUS SETIAWAN", lone_name: str = "AGUS SET
     return rows, persons
 
 
-def test_a_lone_man_named_as_a_childs_father_joins_the_childs_household():
-    rows, persons = _lone_father_world()
-    hh = run(rows, persons)
-    assert hh[2] == hh[1] == hh[0]
+def _lone_father_evidence(rows: list[dict], persons: list[int]) -> pd.DataFrame:
+    """household_clusters on the rows of :func:`_lone_father_world` (its ``household_evidence`` column)."""
     std = pd.DataFrame([{"source": "dtks", "kk": None, "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
                          "kecamatan_code": "32.16.01", "relationship": None, "mother_name": None,
                          "father_name": None, "place_name": None} | r for r in rows])
     std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
-    out = household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    return household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+
+
+def test_a_lone_man_named_as_a_childs_father_joins_the_childs_household():
+    rows, persons = _lone_father_world()
+    hh = run(rows, persons)
+    assert hh[2] == hh[1] == hh[0]
+    out = _lone_father_evidence(rows, persons)
     assert out["household_evidence"].iloc[2] == "lone_parents"
 
 
@@ -335,11 +340,7 @@ def test_a_lone_man_named_as_father_by_two_households_children_of_one_mother_joi
     persons += [3]
     hh = run(rows, persons)
     assert hh[0] == hh[1] == hh[2] == hh[3]
-    std = pd.DataFrame([{"source": "dtks", "kk": None, "desa_code": "32.16.01.2001", "rt": 1, "rw": 2,
-                         "kecamatan_code": "32.16.01", "relationship": None, "mother_name": None,
-                         "father_name": None, "place_name": None} | r for r in rows])
-    std["kk_status"] = np.where(std["kk"].notna(), "valid", "missing")
-    out = household_clusters(std, pd.DataFrame({"person_node": persons, "person_confidence": 1.0}))
+    out = _lone_father_evidence(rows, persons)
     assert out["household_evidence"].iloc[2] == "lone_parents"
     assert "children_of_one_couple" in set(out["household_evidence"].iloc[[0, 1, 3]])
 
