@@ -851,11 +851,6 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
     comparing every pair of people who share a common name or a placeholder birth date
     (``thin_evidence``: with :func:`thin_evidence_rules`)."""
     real_dob = "NOT l.dob_placeholder AND NOT r.dob_placeholder"
-
-    def capped(condition: str, column: str) -> CustomRule:
-        # both records share the key, so they share the block size
-        return CustomRule(f"{condition} AND l.{column} <= {BLOCK_CAP}")
-
     return [
         same_nik15_unless_full_niks_differ(),
         block_on("name", "dob"),
@@ -879,7 +874,7 @@ def blocking_rules(thin_evidence: bool = True) -> list[Any]:
         same_name_sound_in_rw_dates_one_slip_apart(),
         same_last_name_year_and_sex_in_desa_across_lists(),
         # one KK and one first or last name: a member row without NIK or birth date and its register row
-        capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
+        _capped("l.kk = r.kk AND l.name_first = r.name_first", "block_kk_first"),
         same_kk_and_last_name_one_thin(),
     ] + (thin_evidence_rules() if thin_evidence else []) + teknonym_in_desa_same_sex_and_birth_year() + [
         same_first_name_and_sex_in_desa_birth_years_one_apart_across_lists(),
