@@ -624,3 +624,81 @@ def test_a_tie_between_two_names_does_not_depend_on_the_row_order():
     backward = golden.persons_table(r.iloc[::-1].reset_index(drop=True)).set_index("person_id")
     assert forward.loc["P1", "name_rule"] == golden.SMALLEST_VALUE
     assert forward.loc["P1", "name"] == backward.loc["P1", "name"]
+
+
+# ------------------------------------------------------------------------------ parents' names on children's records
+
+
+def test_named_by_children_prefers_the_name_closest_to_the_childrens_writing():
+    c = _cand(named_by_children=[-1, 0, -3])
+    assert np.argmax(golden.named_by_children(c)) == 1
+
+
+def _father_and_child(father_name: str | None, father_sex: str = "L", child_born: str = "2021-04-02") -> pd.DataFrame:
+    """P1 (a man of 1980) written ASEP SUNANDAR on DTKS and ASEP SUNANDAR SAPUTRA on BPJS-PBI (no word consensus,
+    one record each), his wife P2, and their child P3 on a posyandu list that writes the father's name."""
+    from linkmiskin.standardise.names import parse_name
+
+    r = _records()
+    r = r[r["record_id"] != "3"].reset_index(drop=True)
+    r.loc[1, "name"] = "ASEP SUNANDAR SAPUTRA"
+    r.loc[[0, 1], "sex"] = father_sex
+    child = r.iloc[[2]].assign(source="posyandu", record_id="5", person_id="P3", name="AULIA PUTRI",
+                               nik=None, nik_status="missing", nik_birth_date=None, nik_sex=None,
+                               birth_date=child_born, sex="P", relationship=None)
+    r = pd.concat([r, child], ignore_index=True)
+    r["father_name"] = [None, None, None, father_name]
+    r["mother_name"] = [None, None, None, "SITI AMINAH"]
+    r["name_phonetic"] = parse_name(r["name"])["name_phonetic"].to_numpy()
+    r["name_tokens"] = r["name"].str.split()
+    return r
+
+
+def test_a_fathers_name_on_his_childs_record_breaks_a_tie_between_his_names():
+    p = golden.persons_table(_father_and_child("ASEP SUNANDAR")).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "named_by_children"
+    # the child's record writes the fuller name: the same rule keeps it
+    p = golden.persons_table(_father_and_child("ASEP SUNANDAR SAPUTRA")).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "named_by_children"
+    # no father's name: the fuller name, by fullest_name
+    p = golden.persons_table(_father_and_child(None)).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "fullest_name"
+    # the mother's name on the same record is hers: SITI AMINAH's only name, nothing to break
+    assert p.loc["P2", "name"] == "SITI AMINAH"
+
+
+def test_a_parents_name_goes_only_to_a_member_of_the_parents_sex_and_age():
+    # P1 is a woman: the father's name is nobody's (P2 is a woman too, the child is the child)
+    p = golden.persons_table(_father_and_child("ASEP SUNANDAR", father_sex="P")).set_index("person_id")
+    assert p.loc["P1", "name_rule"] == "fullest_name"
+    # a "child" born before P1 (1980) is not his child
+    p = golden.persons_table(_father_and_child("ASEP SUNANDAR", child_born="1979-01-01")).set_index("person_id")
+    assert p.loc["P1", "name_rule"] == "fullest_name"
+
+
+def test_a_parents_name_shared_equally_by_two_members_is_nobodys():
+    r = _father_and_child("ASEP SUNANDAR")
+    other = r.iloc[[0]].assign(record_id="6", person_id="P4", name="ASEP", name_phonetic=[["ASP"]],
+                               name_tokens=[["ASEP"]], nik=None, nik_status="missing", birth_date="1950-01-01")
+    r = pd.concat([r, other], ignore_index=True)
+    # P4 (ASEP) shares one sound with the written name, P1 two: P1 is named
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name_rule"] == "named_by_children"
+    r.loc[r["person_id"] == "P4", "name"] = "ASEP SUNANDAR"
+    r.loc[r["person_id"] == "P4", "name_phonetic"] = pd.Series([["ASP", "SNNTR"]], index=r.index[r["person_id"] == "P4"])
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name_rule"] == "fullest_name"
+
+
+def test_record_columns_and_update_inputs_hold_the_parents_names():
+    """Spark's driver reads ``RECORD_COLUMNS`` only, and an update recomputes a group when a ``GOLDEN_INPUTS``
+    column of a record changes: both must hold the parents' names the ``named_by_children`` rule reads."""
+    from linkmiskin.clustering import golden_update
+
+    r = _father_and_child("ASEP SUNANDAR")
+    kept = r[[c for c in ("source", "record_id", "person_id", "household_id", "person_confidence",
+                          *golden.RECORD_COLUMNS) if c in r]]
+    assert golden.persons_table(kept).set_index("person_id").loc["P1", "name_rule"] == "named_by_children"
+    a = golden_update.golden_signatures(r, None)
+    b = golden_update.golden_signatures(r.assign(father_name=[None, None, None, "ASEP SUNANDAR SAPUTRA"]), None)
+    assert list(a != b) == [False, False, False, True]

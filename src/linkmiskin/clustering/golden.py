@@ -111,6 +111,12 @@ def fullest_name(c: pd.DataFrame) -> np.ndarray:
     return c["words"].to_numpy(dtype=np.int64)
 
 
+def named_by_children(c: pd.DataFrame) -> np.ndarray:
+    """Prefer the name whose words (by sound) differ least from the father's or mother's name that the records
+    of the person's children in the household write (another clerk's writing of the same name)."""
+    return c["named_by_children"].to_numpy(dtype=np.int64)
+
+
 def written_as_head(c: pd.DataFrame) -> np.ndarray:
     """Prefer the person the most records of lists with a relationship column write as head (KEPALA)."""
     return c["written_head"].to_numpy(dtype=np.int64)
@@ -168,7 +174,8 @@ def unit_without_address(before: np.ndarray, after: np.ndarray, kecamatan_ok: np
 #: every survivorship rule by name, in no particular order (``FIELD_RULES`` gives the order per field)
 RULES: dict[str, Rule] = {f.__name__: f for f in (
     valid_value, consistent_with_birth_date, most_frequent, most_recent_snapshot, trusted_source,
-    not_placeholder, word_consensus, common_spelling, fullest_name, written_as_head, not_written_otherwise,
+    not_placeholder, word_consensus, common_spelling, fullest_name, named_by_children, written_as_head,
+    not_written_otherwise,
     head_votes, first_in_family, not_a_child, adult_man, eldest)}
 
 #: names of the pseudo-rules that mark fields no scoring rule had to decide
@@ -182,7 +189,7 @@ _ADDRESS = ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequ
 #: the rules applied to each golden field, in order (then ``smallest_value`` breaks remaining ties)
 FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
-    "name": ("valid_value", "word_consensus", "most_frequent", "fullest_name", "common_spelling",
+    "name": ("valid_value", "word_consensus", "most_frequent", "named_by_children", "fullest_name", "common_spelling",
              "trusted_source", "most_recent_snapshot"),
     "name_spelling": ("valid_value", "common_spelling", "most_frequent", "trusted_source", "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
@@ -526,6 +533,90 @@ def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
 
 
+#: the parents' name columns a child's record may carry, with the sex of the parent each names
+_PARENT_NAME_COLUMNS = (("father_name", "L"), ("mother_name", "P"))
+
+
+def _sound_pairs(words: pd.Series) -> pd.DataFrame:
+    """Distinct (row, sound) of a column of word lists (its index the rows), as integer-free pairs."""
+    w = words.explode().dropna()
+    return pd.DataFrame({"row": w.index.to_numpy(dtype=np.int64), "sound": w.to_numpy(dtype=object)}).drop_duplicates()
+
+
+def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birth_days: np.ndarray,
+                     sounds: pd.DataFrame) -> pd.DataFrame:
+    """The parents' names written on children's records, each given to the one man (father) or woman (mother) of
+    the child's household, other than the child, at least ``PARENT_MIN_YEARS`` older when both birth dates are
+    known, who shares the most word sounds (one at least) with the written name: rows (writing ``w``, person
+    ``p``), and the writings' sounds in ``attrs["sounds"]``."""
+    from linkmiskin.clustering.households import PARENT_MIN_YEARS
+    from linkmiskin.standardise.names import phonetic_key
+
+    parts = []
+    for col, sex_ in _PARENT_NAME_COLUMNS:
+        v = _col(rec, col)
+        k = np.flatnonzero(pd.notna(v) & pd.notna(_col(rec, "household_id")))
+        if len(k):
+            parts.append(pd.DataFrame({"k": k, "pname": v[k], "psex": sex_}))
+    none = pd.DataFrame({"w": np.array([], dtype=np.int64), "p": np.array([], dtype=np.int64)})
+    if not parts:
+        return none
+    w = pd.concat(parts, ignore_index=True)
+    kw = w["k"].to_numpy()
+    inv, uniq = pd.factorize(w["pname"])
+    keys = (phonetic_key(pd.Series(np.asarray(uniq, dtype=object))) if "name_phonetic" in rec
+            else pd.Series(np.asarray(uniq, dtype=object)))
+    ws = _sound_pairs(pd.Series(keys.str.split().to_numpy(dtype=object)[inv]))
+    hcode, _ = pd.factorize(rec["household_id"])
+    members = pd.DataFrame({"h": hcode, "p": codes}).drop_duplicates()
+    cand = pd.DataFrame({"w": np.arange(len(w)), "h": hcode[kw], "child": codes[kw],
+                         "psex": w["psex"].to_numpy(dtype=object)}).merge(members, on="h")
+    p = cand["p"].to_numpy()
+    born_p, born_c = birth_days[p], birth_days[cand["child"].to_numpy()]
+    known = (born_p < 10 ** 6) & (born_c < 10 ** 6)
+    fits = ((p != cand["child"].to_numpy()) & (pd.isna(sex[p]) | (sex[p] == cand["psex"].to_numpy(dtype=object)))
+            & (~known | (born_p <= born_c - PARENT_MIN_YEARS * 365.25)))
+    cand = cand.loc[fits, ["w", "p"]]
+    person_sounds = sounds.assign(p=codes[sounds["row"].to_numpy()])[["p", "sound"]].drop_duplicates()
+    shared = (cand.merge(ws.rename(columns={"row": "w"}), on="w").merge(person_sounds, on=["p", "sound"])
+              .groupby(["w", "p"]).size().rename("n").reset_index())
+    best = shared.groupby("w")["n"].transform("max").to_numpy()
+    top = shared[shared["n"].to_numpy() == best]
+    out = top[~top["w"].duplicated(keep=False)][["w", "p"]]
+    out.attrs["sounds"] = ws.rename(columns={"row": "w"})
+    return out
+
+
+def _parent_name_distance(rec: pd.DataFrame, codes: np.ndarray, named: np.ndarray, sex: np.ndarray,
+                          birth_days: np.ndarray) -> np.ndarray:
+    """Per record, for :func:`named_by_children`: minus the number of word sounds in which its name and each
+    parent's name written for its person on a child's record (:func:`_parents_written`) differ, summed over
+    those writings; 0 for a person no child's record names.
+
+    Memory: only the records of the persons named so, and their sounds, are joined."""
+    out = np.zeros(len(rec), dtype=np.int64)
+    idx = np.flatnonzero(named)
+    if not len(idx) or not any(c in rec for c, _ in _PARENT_NAME_COLUMNS):
+        return out
+    col = "name_phonetic" if "name_phonetic" in rec else "name_tokens" if "name_tokens" in rec else None
+    words = rec[col].iloc[idx] if col else pd.Series(_col(rec, "name")[idx]).str.split()
+    sounds = _sound_pairs(pd.Series(words.to_numpy(dtype=object), index=idx))
+    given = _parents_written(rec, codes, sex, birth_days, sounds)
+    if not len(given):
+        return out
+    ws = given.attrs["sounds"]
+    rows = pd.DataFrame({"row": idx, "p": codes[idx]}).merge(given, on="p")[["row", "w"]]
+    n_r = sounds.groupby("row").size()
+    n_w = ws.groupby("w").size()
+    inter = (rows.merge(sounds, on="row").merge(ws, on=["w", "sound"]).groupby(["row", "w"]).size()
+             .rename("i").reset_index())
+    rows = rows.merge(inter, on=["row", "w"], how="left")
+    d = (n_r.reindex(rows["row"]).fillna(0).to_numpy() + n_w.reindex(rows["w"]).fillna(0).to_numpy()
+         - 2 * rows["i"].fillna(0).to_numpy())
+    np.subtract.at(out, rows["row"].to_numpy(dtype=np.int64), d.astype(np.int64))
+    return out
+
+
 def _reference_days(snapshots: dict[str, str] | None) -> int:
     """The day ages are counted at: the newest list's snapshot date, or today when no dates are given."""
     dates = [pd.Timestamp(d) for d in (snapshots or {}).values()]
@@ -574,13 +665,18 @@ def _name_forms(rec: pd.DataFrame, v: np.ndarray, sounds: np.ndarray | None = No
 
 
 def _choose_name(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np.ndarray],
-                 commonness: np.ndarray | None, sounds: np.ndarray | None = None) -> Choice:
+                 commonness: np.ndarray | None, sounds: np.ndarray | None = None,
+                 sex: np.ndarray | None = None, birth_days: np.ndarray | None = None) -> Choice:
     """The name in two steps: which words (the form, by ``FIELD_RULES["name"]``), then, among the records
     written with those words, which spelling (``FIELD_RULES["name_spelling"]``). The deciding rule is the
-    spelling's when the chosen words are spelled in more than one way, else the form's."""
+    spelling's when the chosen words are spelled in more than one way, else the form's. ``sex`` and
+    ``birth_days`` (per entity; unknown if not given) tell which member a child's record names as a parent."""
     v, a = _field_inputs(rec, "name", ctx)
     named = pd.notna(v)
     a["consensus"] = _word_consensus(codes, rec, named)
+    a["named_by_children"] = _parent_name_distance(
+        rec, codes, named, np.full(n, None, dtype=object) if sex is None else sex,
+        np.full(n, 10 ** 6, dtype=np.int64) if birth_days is None else birth_days)
     a["commonness"] = _word_commonness(rec, named) if commonness is None else commonness
     form = _name_forms(rec, v, sounds)
     words = choose(codes, n, form, a, FIELD_RULES["name"])
@@ -741,7 +837,8 @@ def _first_rows_of_families(rec: pd.DataFrame) -> np.ndarray:
 RECORD_COLUMNS = ("nik", "nik_status", "nik_birth_date", "nik_sex", "kk", "kk_status", "name", "name_status",
                   "name_tokens", "name_phonetic", "birth_date", "birth_date_status", "birth_date_placeholder",
                   "sex", "sex_status", "relationship", "relationship_status", "desa_code", "desa_name",
-                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile", "row_number")
+                  "kecamatan_code", "kecamatan_name", "region_status", "rt", "rw", "place", "decile", "row_number",
+                  "father_name", "mother_name")
 
 PERSON_COLUMNS = ["person_id", "household_id", "name", "nik", "kk", "birth_date", "sex", "relationship",
                   "desa_code", "desa_name", "kecamatan_code", "kecamatan_name", "rt", "rw", "place", "sources",
@@ -848,11 +945,12 @@ def persons_table(records: pd.DataFrame, *, snapshots: dict[str, str] | None = N
     out = pd.DataFrame({"person_id": np.asarray(pids, dtype=object)})
     rules: dict[str, np.ndarray] = {}
     chosen: dict[str, np.ndarray] = {}
-    # name: word sounds shared by most of the person's records; then birth date and sex
+    # birth date and sex; then the name: word sounds shared by most of the person's records
     sounds = _sequence_codes(rec["name_phonetic"]) if "name_phonetic" in rec else None
-    for f, ch in (("name", _choose_name(rec, codes, n, ctx, commonness, sounds)),
-                  *_choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items()):
+    for f, ch in _choose_fields(rec, codes, n, ctx, ("birth_date", "sex")).items():
         chosen[f], rules[f] = ch.value, ch.rule
+    ch = _choose_name(rec, codes, n, ctx, commonness, sounds, chosen["sex"], _date_days(chosen["birth_date"]))
+    chosen["name"], rules["name"] = ch.value, ch.rule
     # NIK: consistent with the person's chosen birth date and sex
     v, a = _field_inputs(rec, "nik", ctx)
     a["consistent"] = _nik_consistency(_values(rec, "nik_birth_date"), _values(rec, "nik_sex"), codes,

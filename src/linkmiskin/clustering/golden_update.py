@@ -40,7 +40,7 @@ GOLDEN_HOUSEHOLDS_FILE = "golden_households.parquet"
 GOLDEN_INPUTS = ("nik", "nik_status", "kk", "kk_status", "name", "name_status", "name_phonetic", "name_tokens",
                  "birth_date", "birth_date_status", "birth_date_placeholder", "sex", "sex_status",
                  "relationship", "relationship_status", "desa_code", "region_status", "rt", "rw", "place",
-                 "decile", "kecamatan_code", "nik_birth_date", "nik_sex")
+                 "decile", "kecamatan_code", "nik_birth_date", "nik_sex", "father_name", "mother_name")
 
 
 @dataclass
