@@ -654,17 +654,53 @@ def _father_and_child(father_name: str | None, father_sex: str = "L", child_born
     return r
 
 
-def test_a_fathers_name_on_his_childs_record_breaks_a_tie_between_his_names():
+def test_a_fathers_name_on_his_childs_record_is_one_more_writing_of_his_name():
+    # two records, one name each: the child's record writes ASEP SUNANDAR, so two writings of three lack SAPUTRA
     p = golden.persons_table(_father_and_child("ASEP SUNANDAR")).set_index("person_id")
-    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "named_by_children"
-    # the child's record writes the fuller name: the same rule keeps it
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "word_consensus"
     p = golden.persons_table(_father_and_child("ASEP SUNANDAR SAPUTRA")).set_index("person_id")
-    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "named_by_children"
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "word_consensus"
     # no father's name: the fuller name, by fullest_name
     p = golden.persons_table(_father_and_child(None)).set_index("person_id")
     assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "fullest_name"
     # the mother's name on the same record is hers: SITI AMINAH's only name, nothing to break
     assert p.loc["P2", "name"] == "SITI AMINAH"
+
+
+def test_named_by_children_breaks_a_tie_the_writings_leave():
+    # ASEP, ASEP SUNANDAR and ASEP SUNANDAR SAPUTRA, and the child's ASEP SUNANDAR SAPUTRA: the last two tie on
+    # word_consensus (SAPUTRA on two writings of four adds nothing) and on most_frequent; the child's writing
+    # is the fuller one's
+    r = _father_and_child("ASEP SUNANDAR SAPUTRA")
+    third = r.iloc[[0]].assign(record_id="1c", source="p3ke", name="ASEP", name_phonetic=[["ASP"]],
+                               name_tokens=[["ASEP"]])
+    r = pd.concat([r, third], ignore_index=True)
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "named_by_children"
+    # without the child's writing, ASEP SUNANDAR (on two records of three)
+    p = golden.persons_table(r.assign(father_name=None)).set_index("person_id")
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "word_consensus"
+
+
+def test_named_by_children_chooses_the_spelling_the_child_writes_when_the_register_ties():
+    # RIZKI ANDI and RIZKY ANDI: one sound, each spelling once in the table; the child's record writes RIZKI
+    r = _father_and_child("RIZKI ANDI")
+    r.loc[0, "name"], r.loc[1, "name"] = "RIZKY ANDI", "RIZKI ANDI"
+    r.at[0, "name_phonetic"], r.at[1, "name_phonetic"] = ["RSKI", "ANTI"], ["RSKI", "ANTI"]
+    r["name_tokens"] = r["name"].str.split()
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "RIZKI ANDI" and p.loc["P1", "name_rule"] == "named_by_children"
+    r.loc[3, "father_name"] = "RIZKY ANDI"
+    p = golden.persons_table(r).set_index("person_id")
+    assert p.loc["P1", "name"] == "RIZKY ANDI" and p.loc["P1", "name_rule"] == "named_by_children"
+
+
+def test_word_consensus_counts_the_parents_names_as_writings():
+    rec = pd.DataFrame({"name_phonetic": [["ASP", "SNNTR"], ["ASP", "SNNTR", "SPTRA"]]})
+    e = np.array([0, 0])
+    assert list(golden._word_consensus(e, rec, np.array([True, True]))) == [4, 4]
+    also = pd.DataFrame({"p": [0, 0], "w": [7, 7], "word": ["ASP", "SNNTR"]})
+    assert list(golden._word_consensus(e, rec, np.array([True, True]), also)) == [6, 5]
 
 
 def test_a_parents_name_goes_only_to_a_member_of_the_parents_sex_and_age():
@@ -683,11 +719,11 @@ def test_a_parents_name_shared_equally_by_two_members_is_nobodys():
     r = pd.concat([r, other], ignore_index=True)
     # P4 (ASEP) shares one sound with the written name, P1 two: P1 is named
     p = golden.persons_table(r).set_index("person_id")
-    assert p.loc["P1", "name_rule"] == "named_by_children"
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR" and p.loc["P1", "name_rule"] == "word_consensus"
     r.loc[r["person_id"] == "P4", "name"] = "ASEP SUNANDAR"
     r.loc[r["person_id"] == "P4", "name_phonetic"] = pd.Series([["ASP", "SNNTR"]], index=r.index[r["person_id"] == "P4"])
     p = golden.persons_table(r).set_index("person_id")
-    assert p.loc["P1", "name_rule"] == "fullest_name"
+    assert p.loc["P1", "name"] == "ASEP SUNANDAR SAPUTRA" and p.loc["P1", "name_rule"] == "fullest_name"
 
 
 def test_record_columns_and_update_inputs_hold_the_parents_names():
@@ -698,7 +734,7 @@ def test_record_columns_and_update_inputs_hold_the_parents_names():
     r = _father_and_child("ASEP SUNANDAR")
     kept = r[[c for c in ("source", "record_id", "person_id", "household_id", "person_confidence",
                           *golden.RECORD_COLUMNS) if c in r]]
-    assert golden.persons_table(kept).set_index("person_id").loc["P1", "name_rule"] == "named_by_children"
+    assert golden.persons_table(kept).set_index("person_id").loc["P1", "name"] == "ASEP SUNANDAR"
     a = golden_update.golden_signatures(r, None)
     b = golden_update.golden_signatures(r.assign(father_name=[None, None, None, "ASEP SUNANDAR SAPUTRA"]), None)
     assert list(a != b) == [False, False, False, True]

@@ -97,7 +97,8 @@ def not_placeholder(c: pd.DataFrame) -> np.ndarray:
 
 
 def word_consensus(c: pd.DataFrame) -> np.ndarray:
-    """Prefer the name whose words (by sound) most of the person's records share, without words most lack."""
+    """Prefer the name whose words (by sound) most writings of the person's name share, without words most lack
+    (the person's records, and the father's or mother's name their children's records give)."""
     return c["consensus"].to_numpy(dtype=np.int64)
 
 
@@ -112,8 +113,8 @@ def fullest_name(c: pd.DataFrame) -> np.ndarray:
 
 
 def named_by_children(c: pd.DataFrame) -> np.ndarray:
-    """Prefer the name whose words (by sound) differ least from the father's or mother's name that the records
-    of the person's children in the household write (another clerk's writing of the same name)."""
+    """Prefer the name whose words (by sound for the words, as written for the spelling) differ least from the
+    father's or mother's name that the records of the person's children in the household write."""
     return c["named_by_children"].to_numpy(dtype=np.int64)
 
 
@@ -191,7 +192,8 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "nik": ("valid_value", "consistent_with_birth_date", "most_frequent", "most_recent_snapshot", "trusted_source"),
     "name": ("valid_value", "word_consensus", "most_frequent", "named_by_children", "fullest_name", "common_spelling",
              "trusted_source", "most_recent_snapshot"),
-    "name_spelling": ("valid_value", "common_spelling", "most_frequent", "trusted_source", "most_recent_snapshot"),
+    "name_spelling": ("valid_value", "common_spelling", "named_by_children", "most_frequent", "trusted_source",
+                      "most_recent_snapshot"),
     "birth_date": ("valid_value", "most_frequent", "not_placeholder", "most_recent_snapshot", "trusted_source"),
     "sex": _IDENTITY,
     "relationship": ("valid_value", "most_recent_snapshot", "trusted_source", "most_frequent"),
@@ -482,9 +484,12 @@ def _field_inputs(rec: pd.DataFrame, field: str, ctx: dict[str, np.ndarray]) -> 
     return v, attrs
 
 
-def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
-    """Per record: the sum, over its distinct word sounds, of 2 × (the person's records with that sound)
-    − (the person's records with a name); a word on most records adds, a word on few subtracts.
+def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray,
+                    also: pd.DataFrame | None = None) -> np.ndarray:
+    """Per record: the sum, over its distinct word sounds, of 2 × (the person's writings with that sound)
+    − (the person's writings); a word on most writings adds, a word on few subtracts. The writings are the
+    person's named records, and ``also`` (``p``: entity code, ``w``: writing, ``word``: sound; the parent's
+    names children's records write, :func:`_parents_written`).
 
     Memory: word sounds are integer codes; (record, sound) and (person, sound) pairs are int64 keys."""
     out = np.zeros(len(rec), dtype=np.int64)
@@ -496,17 +501,24 @@ def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray) ->
     words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
     if not len(words):
         return out
+    also = also if also is not None else pd.DataFrame({"p": [], "w": [], "word": []})
     r = words.index.to_numpy(dtype=np.int64)
-    t, _ = pd.factorize(words.to_numpy(dtype=object))
+    t, _ = pd.factorize(np.concatenate([words.to_numpy(dtype=object), also["word"].to_numpy(dtype=object)]))
+    t, t_also = t[:len(r)], t[len(r):]
     del words
-    nt = int(t.max()) + 1
+    nt = int(t.max()) + 1 if not len(t_also) else int(max(t.max(), t_also.max())) + 1
     rt = np.unique(r * nt + t)                      # distinct (record, sound)
     r, t = rt // nt, rt % nt
     del rt
     e = np.asarray(entity)[r].astype(np.int64)
-    _, inv, cnt = np.unique(e * nt + t, return_inverse=True, return_counts=True)
-    support = cnt[inv.ravel()]
-    n_named = np.bincount(entity[idx], minlength=int(entity.max()) + 1 if len(entity) else 0)
+    keys = e * nt + t
+    extra = also["p"].to_numpy(dtype=np.int64) * nt + t_also
+    _, inv, cnt = np.unique(np.concatenate([keys, extra]), return_inverse=True, return_counts=True)
+    support = cnt[inv.ravel()[:len(keys)]]
+    size = int(entity.max()) + 1 if len(entity) else 0
+    n_named = np.bincount(entity[idx], minlength=size)
+    voters = also[["p", "w"]].drop_duplicates()
+    n_named = n_named + np.bincount(voters["p"].to_numpy(dtype=np.int64), minlength=size)[:size]
     score = 2 * support - n_named[e]
     return out + np.bincount(r, weights=score, minlength=len(rec)).astype(np.int64)
 
@@ -537,20 +549,30 @@ def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
 _PARENT_NAME_COLUMNS = (("father_name", "L"), ("mother_name", "P"))
 
 
-def _sound_pairs(words: pd.Series) -> pd.DataFrame:
-    """Distinct (row, sound) of a column of word lists (its index the rows), as integer-free pairs."""
+def _word_pairs(words: pd.Series) -> pd.DataFrame:
+    """Distinct (row, word) of a column of word lists (its index the rows)."""
     w = words.explode().dropna()
-    return pd.DataFrame({"row": w.index.to_numpy(dtype=np.int64), "sound": w.to_numpy(dtype=object)}).drop_duplicates()
+    return pd.DataFrame({"row": w.index.to_numpy(dtype=np.int64), "word": w.to_numpy(dtype=object)}).drop_duplicates()
+
+
+def _record_words(rec: pd.DataFrame, idx: np.ndarray, by_sound: bool) -> pd.DataFrame:
+    """(row, word) of the names of the records ``idx``: their word sounds (``name_phonetic``) or their words as
+    written (``name_tokens``; the name split when a column is missing)."""
+    col = "name_phonetic" if by_sound else "name_tokens"
+    if col in rec:
+        words = rec[col].iloc[idx]
+    else:
+        words = pd.Series(_col(rec, "name")[idx]).str.split()
+    return _word_pairs(pd.Series(words.to_numpy(dtype=object), index=idx))
 
 
 def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birth_days: np.ndarray,
-                     sounds: pd.DataFrame) -> pd.DataFrame:
+                     sounds: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The parents' names written on children's records, each given to the one man (father) or woman (mother) of
     the child's household, other than the child, at least ``PARENT_MIN_YEARS`` older when both birth dates are
-    known, who shares the most word sounds (one at least) with the written name: rows (writing ``w``, person
-    ``p``), and the writings' sounds in ``attrs["sounds"]``."""
+    known, who shares the most word sounds (one at least) with the written name. Returns the rows (writing
+    ``w``, person ``p``) and each writing's name (index ``w``)."""
     from linkmiskin.clustering.households import PARENT_MIN_YEARS
-    from linkmiskin.standardise.names import phonetic_key
 
     parts = []
     for col, sex_ in _PARENT_NAME_COLUMNS:
@@ -560,13 +582,10 @@ def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birt
             parts.append(pd.DataFrame({"k": k, "pname": v[k], "psex": sex_}))
     none = pd.DataFrame({"w": np.array([], dtype=np.int64), "p": np.array([], dtype=np.int64)})
     if not parts:
-        return none
+        return none, pd.Series(dtype=object)
     w = pd.concat(parts, ignore_index=True)
     kw = w["k"].to_numpy()
-    inv, uniq = pd.factorize(w["pname"])
-    keys = (phonetic_key(pd.Series(np.asarray(uniq, dtype=object))) if "name_phonetic" in rec
-            else pd.Series(np.asarray(uniq, dtype=object)))
-    ws = _sound_pairs(pd.Series(keys.str.split().to_numpy(dtype=object)[inv]))
+    ws = _written_sounds(w["pname"], rec)
     hcode, _ = pd.factorize(rec["household_id"])
     members = pd.DataFrame({"h": hcode, "p": codes}).drop_duplicates()
     cand = pd.DataFrame({"w": np.arange(len(w)), "h": hcode[kw], "child": codes[kw],
@@ -577,44 +596,63 @@ def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birt
     fits = ((p != cand["child"].to_numpy()) & (pd.isna(sex[p]) | (sex[p] == cand["psex"].to_numpy(dtype=object)))
             & (~known | (born_p <= born_c - PARENT_MIN_YEARS * 365.25)))
     cand = cand.loc[fits, ["w", "p"]]
-    person_sounds = sounds.assign(p=codes[sounds["row"].to_numpy()])[["p", "sound"]].drop_duplicates()
-    shared = (cand.merge(ws.rename(columns={"row": "w"}), on="w").merge(person_sounds, on=["p", "sound"])
+    person_sounds = sounds.assign(p=codes[sounds["row"].to_numpy()])[["p", "word"]].drop_duplicates()
+    shared = (cand.merge(ws, on="w").merge(person_sounds, on=["p", "word"])
               .groupby(["w", "p"]).size().rename("n").reset_index())
     best = shared.groupby("w")["n"].transform("max").to_numpy()
     top = shared[shared["n"].to_numpy() == best]
-    out = top[~top["w"].duplicated(keep=False)][["w", "p"]]
-    out.attrs["sounds"] = ws.rename(columns={"row": "w"})
-    return out
+    return top[~top["w"].duplicated(keep=False)][["w", "p"]], w["pname"]
 
 
-def _parent_name_distance(rec: pd.DataFrame, codes: np.ndarray, named: np.ndarray, sex: np.ndarray,
-                          birth_days: np.ndarray) -> np.ndarray:
-    """Per record, for :func:`named_by_children`: minus the number of word sounds in which its name and each
-    parent's name written for its person on a child's record (:func:`_parents_written`) differ, summed over
-    those writings; 0 for a person no child's record names.
-
-    Memory: only the records of the persons named so, and their sounds, are joined."""
-    out = np.zeros(len(rec), dtype=np.int64)
-    idx = np.flatnonzero(named)
-    if not len(idx) or not any(c in rec for c, _ in _PARENT_NAME_COLUMNS):
-        return out
-    col = "name_phonetic" if "name_phonetic" in rec else "name_tokens" if "name_tokens" in rec else None
-    words = rec[col].iloc[idx] if col else pd.Series(_col(rec, "name")[idx]).str.split()
-    sounds = _sound_pairs(pd.Series(words.to_numpy(dtype=object), index=idx))
-    given = _parents_written(rec, codes, sex, birth_days, sounds)
-    if not len(given):
-        return out
-    ws = given.attrs["sounds"]
-    rows = pd.DataFrame({"row": idx, "p": codes[idx]}).merge(given, on="p")[["row", "w"]]
-    n_r = sounds.groupby("row").size()
-    n_w = ws.groupby("w").size()
-    inter = (rows.merge(sounds, on="row").merge(ws, on=["w", "sound"]).groupby(["row", "w"]).size()
+def _words_apart(rows: pd.DataFrame, words: pd.DataFrame, written: pd.DataFrame, n: int) -> np.ndarray:
+    """Per record (``n`` of them): minus the sum, over the writings ``rows`` pairs it with, of the number of
+    words in its name (``words``: row, word) or the writing's (``written``: w, word) but not in both."""
+    out = np.zeros(n, dtype=np.int64)
+    n_r = words.groupby("row").size()
+    n_w = written.groupby("w").size()
+    inter = (rows.merge(words, on="row").merge(written, on=["w", "word"]).groupby(["row", "w"]).size()
              .rename("i").reset_index())
     rows = rows.merge(inter, on=["row", "w"], how="left")
     d = (n_r.reindex(rows["row"]).fillna(0).to_numpy() + n_w.reindex(rows["w"]).fillna(0).to_numpy()
          - 2 * rows["i"].fillna(0).to_numpy())
     np.subtract.at(out, rows["row"].to_numpy(dtype=np.int64), d.astype(np.int64))
     return out
+
+
+def _parent_name_distance(rec: pd.DataFrame, codes: np.ndarray, named: np.ndarray, sex: np.ndarray,
+                          birth_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, for :func:`named_by_children`: minus the number of words in which its name and each parent's
+    name written for its person on a child's record (:func:`_parents_written`) differ, summed over those
+    writings (0 for a person no child's record names); by sound (to choose the words) and as written (to
+    choose the spelling).
+
+    Memory: only the records of the persons named so, and their words, are joined."""
+    zero = np.zeros(len(rec), dtype=np.int64)
+    none = pd.DataFrame({"p": np.array([], dtype=np.int64), "w": np.array([], dtype=np.int64), "word": []})
+    idx = np.flatnonzero(named)
+    if not len(idx) or not any(c in rec for c, _ in _PARENT_NAME_COLUMNS):
+        return zero, zero, none
+    sounds = _record_words(rec, idx, by_sound="name_phonetic" in rec)
+    given, names = _parents_written(rec, codes, sex, birth_days, sounds)
+    if not len(given):
+        return zero, zero, none
+    rows = pd.DataFrame({"row": idx, "p": codes[idx]}).merge(given, on="p")[["row", "w"]]
+    mine = rows["row"].unique()
+    heard_words = _written_sounds(names, rec)
+    heard = _words_apart(rows, sounds[sounds["row"].isin(mine)], heard_words, len(rec))
+    spelled = _word_pairs(pd.Series(names.str.split().to_numpy(dtype=object))).rename(columns={"row": "w"})
+    seen = _words_apart(rows, _record_words(rec, mine, by_sound=False), spelled, len(rec))
+    return heard, seen, given.merge(heard_words, on="w")[["p", "w", "word"]]
+
+
+def _written_sounds(names: pd.Series, rec: pd.DataFrame) -> pd.DataFrame:
+    """(w, word) of the word sounds of written names (their words when the records have no sounds)."""
+    from linkmiskin.standardise.names import phonetic_key
+
+    inv, uniq = pd.factorize(names)
+    uniq = pd.Series(np.asarray(uniq, dtype=object))
+    keys = phonetic_key(uniq) if "name_phonetic" in rec else uniq
+    return _word_pairs(pd.Series(keys.str.split().to_numpy(dtype=object)[inv])).rename(columns={"row": "w"})
 
 
 def _reference_days(snapshots: dict[str, str] | None) -> int:
@@ -673,16 +711,18 @@ def _choose_name(rec: pd.DataFrame, codes: np.ndarray, n: int, ctx: dict[str, np
     ``birth_days`` (per entity; unknown if not given) tell which member a child's record names as a parent."""
     v, a = _field_inputs(rec, "name", ctx)
     named = pd.notna(v)
-    a["consensus"] = _word_consensus(codes, rec, named)
-    a["named_by_children"] = _parent_name_distance(
+    heard, seen, votes = _parent_name_distance(
         rec, codes, named, np.full(n, None, dtype=object) if sex is None else sex,
         np.full(n, 10 ** 6, dtype=np.int64) if birth_days is None else birth_days)
+    a["consensus"] = _word_consensus(codes, rec, named, votes)
+    a["named_by_children"] = heard
     a["commonness"] = _word_commonness(rec, named) if commonness is None else commonness
     form = _name_forms(rec, v, sounds)
     words = choose(codes, n, form, a, FIELD_RULES["name"])
     chosen_form = pd.to_numeric(pd.Series(words.value, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     keep = named & (form == chosen_form[codes])
-    spelled = choose(codes, n, np.where(keep, v, None), {k: x for k, x in a.items() if k != "consensus"},
+    spelled = choose(codes, n, np.where(keep, v, None),
+                     {**{k: x for k, x in a.items() if k != "consensus"}, "named_by_children": seen},
                      FIELD_RULES["name_spelling"])
     several = ~np.isin(spelled.rule, [ONLY_VALUE, NO_VALUE])
     return Choice(spelled.value, np.where(several, spelled.rule, words.rule))
