@@ -566,12 +566,13 @@ def _record_words(rec: pd.DataFrame, idx: np.ndarray, by_sound: bool) -> pd.Data
     return _word_pairs(pd.Series(words.to_numpy(dtype=object), index=idx))
 
 
-def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birth_days: np.ndarray,
-                     sounds: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def _parents_written(rec: pd.DataFrame, codes: np.ndarray, hcode: np.ndarray, sex: np.ndarray,
+                     birth_days: np.ndarray, sounds: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The parents' names written on children's records, each given to the one man (father) or woman (mother) of
     the child's household, other than the child, at least ``PARENT_MIN_YEARS`` older when both birth dates are
-    known, who shares the most word sounds (one at least) with the written name. Returns the rows (writing
-    ``w``, person ``p``) and each writing's name (index ``w``)."""
+    known, who shares the most word sounds (one at least) with the written name (``hcode``: the records'
+    household codes; ``sounds``: row, word). Returns the rows (writing ``w``, person ``p``) and each writing's
+    name (index ``w``)."""
     from linkmiskin.clustering.households import PARENT_MIN_YEARS
 
     parts = []
@@ -586,8 +587,8 @@ def _parents_written(rec: pd.DataFrame, codes: np.ndarray, sex: np.ndarray, birt
     w = pd.concat(parts, ignore_index=True)
     kw = w["k"].to_numpy()
     ws = _written_sounds(w["pname"], rec)
-    hcode, _ = pd.factorize(rec["household_id"])
-    members = pd.DataFrame({"h": hcode, "p": codes}).drop_duplicates()
+    there = np.isin(hcode, np.unique(hcode[kw]))
+    members = pd.DataFrame({"h": hcode[there], "p": codes[there]}).drop_duplicates()
     cand = pd.DataFrame({"w": np.arange(len(w)), "h": hcode[kw], "child": codes[kw],
                          "psex": w["psex"].to_numpy(dtype=object)}).merge(members, on="h")
     p = cand["p"].to_numpy()
@@ -620,20 +621,29 @@ def _words_apart(rows: pd.DataFrame, words: pd.DataFrame, written: pd.DataFrame,
 
 
 def _parent_name_distance(rec: pd.DataFrame, codes: np.ndarray, named: np.ndarray, sex: np.ndarray,
-                          birth_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                          birth_days: np.ndarray) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Per record, for :func:`named_by_children`: minus the number of words in which its name and each parent's
     name written for its person on a child's record (:func:`_parents_written`) differ, summed over those
     writings (0 for a person no child's record names); by sound (to choose the words) and as written (to
-    choose the spelling).
+    choose the spelling). Also the writings' sounds per person (``p``, ``w``, ``word``: votes for
+    :func:`_word_consensus`).
 
-    Memory: only the records of the persons named so, and their words, are joined."""
+    Memory: only the records of the members of households where a child's record names a parent, and their
+    words, are joined."""
     zero = np.zeros(len(rec), dtype=np.int64)
     none = pd.DataFrame({"p": np.array([], dtype=np.int64), "w": np.array([], dtype=np.int64), "word": []})
-    idx = np.flatnonzero(named)
-    if not len(idx) or not any(c in rec for c, _ in _PARENT_NAME_COLUMNS):
+    written = np.zeros(len(rec), dtype=bool)
+    for col, _ in _PARENT_NAME_COLUMNS:
+        written |= pd.notna(_col(rec, col))
+    if not written.any():
+        return zero, zero, none
+    hcode, _ = pd.factorize(rec["household_id"])
+    there = np.isin(hcode, np.unique(hcode[written & (hcode >= 0)]))
+    idx = np.flatnonzero(named & np.isin(codes, np.unique(codes[there])))
+    if not len(idx):
         return zero, zero, none
     sounds = _record_words(rec, idx, by_sound="name_phonetic" in rec)
-    given, names = _parents_written(rec, codes, sex, birth_days, sounds)
+    given, names = _parents_written(rec, codes, hcode, sex, birth_days, sounds)
     if not len(given):
         return zero, zero, none
     rows = pd.DataFrame({"row": idx, "p": codes[idx]}).merge(given, on="p")[["row", "w"]]
