@@ -683,16 +683,20 @@ def test_named_by_children_breaks_a_tie_the_writings_leave():
 
 
 def test_named_by_children_chooses_the_spelling_the_child_writes_when_the_register_ties():
-    # RIZKI ANDI and RIZKY ANDI: one sound, each spelling once in the table; the child's record writes RIZKI
+    # RIZKY ANDI and RIZKI ANDI: one sound; the table writes RIZKY twice (P1, and another person) and RIZKI twice
+    # (P1, and the child's record naming P1 as father): common_spelling ties, the child's spelling is chosen
     r = _father_and_child("RIZKI ANDI")
     r.loc[0, "name"], r.loc[1, "name"] = "RIZKY ANDI", "RIZKI ANDI"
     r.at[0, "name_phonetic"], r.at[1, "name_phonetic"] = ["RSKI", "ANTI"], ["RSKI", "ANTI"]
+    other = r.iloc[[2]].assign(record_id="7", person_id="Q1", household_id="HQ", name="RIZKY PRATAMA",
+                               name_phonetic=[["RSKI", "PRTMA"]], father_name=None, mother_name=None)
+    r = pd.concat([r, other], ignore_index=True)
     r["name_tokens"] = r["name"].str.split()
     p = golden.persons_table(r).set_index("person_id")
     assert p.loc["P1", "name"] == "RIZKI ANDI" and p.loc["P1", "name_rule"] == "named_by_children"
-    r.loc[3, "father_name"] = "RIZKY ANDI"
-    p = golden.persons_table(r).set_index("person_id")
-    assert p.loc["P1", "name"] == "RIZKY ANDI" and p.loc["P1", "name_rule"] == "named_by_children"
+    # without the child's writing, RIZKY is the register's usual spelling
+    p = golden.persons_table(r.assign(father_name=None)).set_index("person_id")
+    assert p.loc["P1", "name"] == "RIZKY ANDI" and p.loc["P1", "name_rule"] == "common_spelling"
 
 
 def test_word_consensus_counts_the_parents_names_as_writings():
@@ -738,3 +742,12 @@ def test_record_columns_and_update_inputs_hold_the_parents_names():
     a = golden_update.golden_signatures(r, None)
     b = golden_update.golden_signatures(r.assign(father_name=[None, None, None, "ASEP SUNANDAR SAPUTRA"]), None)
     assert list(a != b) == [False, False, False, True]
+
+
+def test_word_commonness_counts_the_parents_names_childrens_records_write():
+    # ZAHAR is written once as a name, and twice as a mother's name (once twice in one name: counted once)
+    rec = pd.DataFrame({"name_tokens": [["ZAHRA", "AMELIA"], ["ZAHAR", "AMELIA"], ["ZAHRA"], None],
+                        "mother_name": [None, None, "ZAHAR ZAHAR", "ZAHAR AMELIA"],
+                        "father_name": [None, None, None, "AMELIA"]})
+    got = golden._word_commonness(rec, np.array([True, True, True, False]))
+    assert list(got) == [2, 3, 2, 0]

@@ -103,7 +103,8 @@ def word_consensus(c: pd.DataFrame) -> np.ndarray:
 
 
 def common_spelling(c: pd.DataFrame) -> np.ndarray:
-    """Prefer the name whose rarest word is written most often across all the lists (a typo makes a rare word)."""
+    """Prefer the name whose rarest word is written most often across all the lists, parents' names on children's
+    records included (a typo makes a rare word)."""
     return c["commonness"].to_numpy(dtype=np.int64)
 
 
@@ -524,7 +525,8 @@ def _word_consensus(entity: np.ndarray, rec: pd.DataFrame, named: np.ndarray,
 
 
 def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
-    """Per record: how many records of the whole table carry its rarest name word (0 without a name)."""
+    """Per record: how many names of the whole table carry its rarest name word (0 without a name); the names
+    are the records' own and the parents' names children's records write (:data:`_PARENT_NAME_COLUMNS`)."""
     out = np.zeros(len(rec), dtype=np.int64)
     idx = np.flatnonzero(named)
     if not len(idx):
@@ -533,13 +535,19 @@ def _word_commonness(rec: pd.DataFrame, named: np.ndarray) -> np.ndarray:
     words = pd.Series(words.to_numpy(dtype=object), index=idx).explode().dropna()
     if not len(words):
         return out
+    parents = [np.empty(0, dtype=object)]
+    for col, _ in _PARENT_NAME_COLUMNS:   # each parent's name once per word, as a record's
+        pw = _word_pairs(pd.Series(_col(rec, col)).dropna().str.split())
+        parents.append(pw["word"].to_numpy(dtype=object))
+    parents = np.concatenate(parents)
     r = words.index.to_numpy(dtype=np.int64)
-    t, _ = pd.factorize(words.to_numpy(dtype=object))
+    t, _ = pd.factorize(np.concatenate([words.to_numpy(dtype=object), parents]))
+    t, t_parents = t[:len(r)], t[len(r):]
     del words
-    nt = int(t.max()) + 1
+    nt = int(t.max() if not len(t_parents) else max(t.max(), t_parents.max())) + 1
     rt = np.unique(r * nt + t)                      # distinct (record, word), as int64 keys
     r, t = rt // nt, rt % nt
-    freq = np.bincount(t, minlength=nt)[t]
+    freq = (np.bincount(t, minlength=nt) + np.bincount(t_parents, minlength=nt))[t]
     rarest = np.full(len(rec), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(rarest, r, freq)
     return np.where(rarest == np.iinfo(np.int64).max, 0, rarest)
