@@ -35,6 +35,17 @@ def test_repeated_names_against_the_other_sources() -> None:
     assert dg.repeated_names(pd.concat([_std("a", 50), _std("b", 50)], ignore_index=True)) == []
 
 
+def test_repeated_names_count_named_rows_only() -> None:
+    # rows without a name do not count, whatever their other columns hold (and the index is not 0..n-1)
+    mono = _std("posyandu", 20, name=["SLAMET"] * 6 + ["SUGENG"] * 6 + [f"N{i}" for i in range(8)])
+    std = pd.concat([mono, _std("posyandu", 5, name=[None] * 5), _std("dtks", 200), _std("pkh", 100)],
+                    ignore_index=True)
+    std.index = std.index * 3 + 7
+    f = dg.repeated_names(std)
+    assert [x["source"] for x in f] == ["posyandu"]
+    assert f[0]["value"] == pytest.approx(round(2 * 6 * 5 / (20 * 19), 4))
+
+
 def test_empty_mapped_fields() -> None:
     std = _std("sekolah", 10, birth_date_status=["missing"] * 9 + ["ok"], nik_status=["missing"] * 5 + ["valid"] * 5)
     cm = detect_columns(pd.DataFrame(columns=["NIK", "NAMA", "TGL_LAHIR"]), source="sekolah")

@@ -205,6 +205,29 @@ def test_unchanged_groups_keep_only_groups_with_the_same_records():
     assert keep.tolist() == [True, True, False, False, False, False]
 
 
+@pytest.mark.parametrize("ids", [["P3", "P1"], ["P3", "P9"], []])
+@pytest.mark.parametrize("twice", [False, True])
+def test_previous_rows_by_id_equal_set_index_reindex(ids, twice):
+    # the previous golden rows of the kept ids, taken without copying the table; an id missing from the
+    # table or a table with an id twice give what set_index/reindex gives
+    table = pd.DataFrame({"n_records": pd.array([2, None, 1], dtype="Int64"), "person_id": ["P1", "P2", "P3"],
+                          "head": [True, False, True], "names": [["ANI"], [], ["CICI", "C"]]},
+                         index=[10, 11, 12])
+    if twice:
+        table.loc[13] = [1, "P3", False, ["X"]]
+    want_ids = pd.Index(ids, dtype=object, name="person_id")
+    if twice:   # (what pandas says of reindexing on an id given twice)
+        with pytest.raises(ValueError, match="duplicate"):
+            table.set_index("person_id").reindex(want_ids)
+        with pytest.raises(ValueError, match="duplicate"):
+            golden_update._rows_by_id(table, "person_id", want_ids)
+        return
+    got = golden_update._rows_by_id(table, "person_id", want_ids)
+    pd.testing.assert_frame_equal(got, table.set_index("person_id").reindex(want_ids).reset_index())
+    by = golden_update._column_by_id(table, "person_id", "n_records")
+    pd.testing.assert_series_equal(by, table.set_index("person_id")["n_records"])
+
+
 def test_a_group_joined_by_a_person_in_two_households_is_one_unit():
     old = _records([("a", "1", "P1", "H1", "ANI"), ("b", "1", "P1", "H2", "ANI"), ("a", "2", "P2", "H2", "BUDI")])
     new = old.copy()

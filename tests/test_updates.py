@@ -182,6 +182,9 @@ def test_update_keeps_most_ids_and_reports_changes(world):
     assert len(upd.records) == sum(map(len, later.sources.values()))
     assert not upd.records.duplicated(["source", "record_id"]).any()
     assert upd.timings.get("train") is None     # model reused
+    # the update's own steps are named (the benchmark's 'other' is what no step names)
+    assert {"previous_run", "carry_ids", "records_and_diagnostics"} <= set(upd.timings)
+    assert "previous_run" not in first.timings
 
 
 def test_update_from_saved_folder_equals_update_from_object(world, tmp_path):

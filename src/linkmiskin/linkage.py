@@ -882,6 +882,7 @@ class Linker:
                                               approx_year=t["dob_approx_year"] if "dob_approx_year" in t else None)
         del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
+        t2 = time.perf_counter()
         # an update replaces the ids (clustering.updates.apply_previous): the clusters' labels need no hash
         records = _assemble_records(self._std, persons, hh, hashed=not getattr(self, "_labels_only", False))
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
@@ -899,6 +900,7 @@ class Linker:
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
         diagnostics = diagnose(self._std, self._kept_table, self.column_mapping)
+        self.timings["records_and_diagnostics"] = round(time.perf_counter() - t2, 2)
         return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
@@ -1587,6 +1589,7 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
     if threshold is not None:
         threshold = check_threshold(threshold)  # before the minutes of training, not after
     prev, region = _previous_step(previous, region, retrain)
+    t_prev = time.perf_counter() - t0   # an update: what it takes over from the previous run, gathered
     prog = _progress(progress)
     try:
         lk = Linker(None, columns, region, progress=progress, seed=seed, cannot_link_off=cannot_link_off,
@@ -1596,6 +1599,8 @@ def link(sources: dict[str, TableLike], columns: dict[str, dict[str, str]] | Non
         _score_step(lk, prev, retrain, prog)
         res = _cluster_step(lk, threshold, snapshots, prev)
         res = _ids_step(res, prev, snapshots)
+        if prev is not None:
+            res.timings["previous_run"] = round(t_prev, 2)
         prog.step(f"clustered {res.records['person_id'].nunique()} persons and "
                   f"{res.records['household_id'].nunique()} households")
         res.timings["total"] = round(time.perf_counter() - t0, 2)

@@ -131,13 +131,29 @@ def unchanged_groups(records: pd.DataFrame, sig: np.ndarray, prev: GoldenState,
     same = _same_hash(co, ps["golden_hash"].to_numpy(dtype=np.int64), cn, sig)
     # no record lost: each id had as many records before as now (every record now is one of its old ones)
     for col in ("person_id", "household_id"):
-        before = prev.persons.set_index("person_id")["n_records"] if col == "person_id" else \
-            prev.households.set_index("household_id")["n_records"]
+        table = prev.persons if col == "person_id" else prev.households
+        before = _column_by_id(table, col, "n_records")
         codes, ids = pd.factorize(records[col])   # (each id once, not once per record)
         n_now = np.bincount(codes, minlength=len(ids))
         n_before = before.reindex(ids).fillna(-1).to_numpy()
         same &= (n_now == n_before)[codes]
     return _whole_groups(group, same)
+
+
+def _column_by_id(table: pd.DataFrame, id_col: str, col: str) -> pd.Series:
+    """``table.set_index(id_col)[col]`` without copying the table's other columns."""
+    return pd.Series(table[col].array, index=pd.Index(table[id_col].array, name=id_col), name=col)
+
+
+def _rows_by_id(table: pd.DataFrame, id_col: str, ids: pd.Index) -> pd.DataFrame:
+    """``table.set_index(id_col).reindex(ids).reset_index()`` (the previous golden rows of ``ids``), taking
+    the rows once instead of copying the whole table first; the same when an id is missing or given twice
+    in ``table`` (then through that very call)."""
+    pos = pd.Index(table[id_col]).get_indexer(ids) if pd.Index(table[id_col]).is_unique else None
+    if pos is None or (pos < 0).any():
+        return table.set_index(id_col).reindex(ids).reset_index()
+    out = table.iloc[pos].reset_index(drop=True)
+    return out[[id_col, *(c for c in table.columns if c != id_col)]]
 
 
 def _whole_groups(group: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -156,12 +172,13 @@ def _neighbour_desa(records: pd.DataFrame, snapshots: dict | None, prev: GoldenS
     neighbouring rows, which a recompute of some groups does not see), from each household's own desa: the
     previous row's for the unchanged groups (``keep``), the records' for the others. Also, per record, True
     where its household is unchanged but its neighbours now give it another desa than the previous run."""
-    prev_h = prev.households.set_index("household_id")
+    prev_h = prev.households
     hid = records["household_id"].to_numpy(dtype=object)
     kept = pd.Index(hid[keep]).unique()
-    rule = prev_h["desa_code_rule"] if "desa_code_rule" in prev_h else pd.Series(dtype=object)
+    rule = _column_by_id(prev_h, "household_id", "desa_code_rule") if "desa_code_rule" in prev_h else \
+        pd.Series(dtype=object)
     by_neighbours = rule.reindex(kept).to_numpy(dtype=object) == _NEIGHBOURS
-    prev_desa = prev_h["desa_code"].reindex(kept).to_numpy(dtype=object)
+    prev_desa = _column_by_id(prev_h, "household_id", "desa_code").reindex(kept).to_numpy(dtype=object)
     own = pd.concat([pd.Series(np.where(by_neighbours, None, prev_desa), index=kept, dtype=object),
                      golden._household_own_desa(records.iloc[np.flatnonzero(~keep)], snapshots)])
     fill = golden._list_neighbour_desa(records, own)
@@ -224,7 +241,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     sub = records.iloc[redo].reset_index(drop=True)
     p_new = golden.persons_table(sub, snapshots=snapshots, commonness=common[redo], neighbour_desa=fill)
     kept_p = pd.Index(records["person_id"].to_numpy()[keep], name="person_id").unique()
-    p_old = prev.persons.set_index("person_id").reindex(kept_p).reset_index()
+    p_old = _rows_by_id(prev.persons, "person_id", kept_p)
     # the recomputed rows' types, except where they hold no value (a column of NaN reads as float)
     types = {c: t for c, t in p_new.dtypes.items() if p_new[c].notna().any()}
     persons = _stack(p_old.astype(types), p_new)
@@ -236,7 +253,7 @@ def update_tables(records: pd.DataFrame, snapshots: dict | None, prev: GoldenSta
     h_new = golden.households_table(sub_h, persons, households_base(sub_h), snapshots=snapshots,
                                     neighbour_desa=fill, first_rows=first_rows[redo_h])
     kept_h = pd.Index(records["household_id"].to_numpy()[keep_h], name="household_id").unique()
-    h_old = prev.households.set_index("household_id").reindex(kept_h).reset_index()[h_new.columns]
+    h_old = _rows_by_id(prev.households, "household_id", kept_h)[h_new.columns]
     households = _stack(h_old, h_new)
     households = households.sort_values("household_id", kind="stable").reset_index(drop=True)
     _refresh_region_names(households, records, own_kecamatan=False)   # a desa from neighbours named too

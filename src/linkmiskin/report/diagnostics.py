@@ -79,7 +79,8 @@ def repeated_names(std: pd.DataFrame) -> list[Finding]:
     >>> [(f["source"], f["value"]) for f in repeated_names(std)]
     [('a', 0.6222)]
     """
-    named = std[std["name"].notna()]
+    # (the two columns read: a row filter of the whole standardised table would copy all its columns)
+    named = std.loc[std["name"].notna().to_numpy(), ["source", "name"]]
     if named.empty:
         return []
     counts = named.groupby(["source", "name"]).size().astype(float)
