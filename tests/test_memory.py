@@ -153,3 +153,62 @@ def test_spilled_columns_leave_no_file_behind(tmp_path, monkeypatch):
     s = SpilledColumns(pd.DataFrame({"a": [1, 2], "b": ["x", None]}), keep=("a",))
     assert list(tmp_path.iterdir()) == []   # held open, already unlinked: nothing stays if the process dies
     assert s.full()["b"].tolist() == ["x", None]
+
+
+def test_spilled_columns_give_string_pyarrow_columns_back_as_such():
+    from linkmiskin.memory import SpilledColumns
+
+    t = pd.DataFrame({"a": [1, 2], "n": pd.array(["3216", None], dtype="string[pyarrow]")})
+    back = SpilledColumns(t, keep=("a",)).full()
+    assert back["n"].dtype == t["n"].dtype   # (the file's metadata alone gives the python storage)
+    pd.testing.assert_frame_equal(back, t)
+
+
+def test_shared_strings_one_object_per_text_same_values():
+    from linkmiskin.memory import shared_strings, with_shared_strings
+
+    values = np.array(["".join(["o", "k"]) for _ in range(6)] + [None, float("nan"), "bad"], dtype=object)
+    out = shared_strings(values)
+    assert len({id(v) for v in out[:6]}) == 1 and len({id(v) for v in values[:6]}) == 6
+    assert out[:7].tolist() == values[:7].tolist() and out[7] is values[7]   # None and NaN stay as they were
+    ids = np.array([str(i) for i in range(100)], dtype=object)
+    assert shared_strings(ids) is ids                               # mostly distinct (record ids): unchanged
+    mixed = np.array(["a", "a", 1, "a"], dtype=object)
+    assert shared_strings(mixed) is mixed                           # not all text: unchanged
+    t = pd.DataFrame({"s": values, "x": np.arange(9)})
+    assert with_shared_strings(t.copy()).equals(t)
+
+
+@pytest.fixture(scope="module")
+def clustered():
+    data = synthetic.generate(households=300, seed=7)
+    lk = Linker(data.sources, region="32.16", progress=False)
+    std = lk._std
+    return lk, std, lk.cluster()
+
+
+def test_standardised_records_wait_in_a_file_then_in_the_records(clustered):
+    lk, std, res = clustered
+    assert std.columns[0] == "unique_id" and (std["unique_id"].to_numpy() == np.arange(len(std))).all()
+    assert lk._std_frame is None and lk._std_spilled is None      # neither a frame nor a file after clustering
+    held = lk._std_in_records[0]
+    assert np.shares_memory(held["name"].to_numpy(), res.records["name"].to_numpy())   # the records' arrays
+    pd.testing.assert_frame_equal(lk._std, std)
+    pd.testing.assert_frame_equal(lk.standardized, std.iloc[lk._input_rank()].reset_index(drop=True))
+    assert lk._std_ids.equals(std[["unique_id", "source", "record_id"]])
+    again = lk.cluster()                                          # clustering again reads them back
+    pd.testing.assert_frame_equal(again.records, res.records)
+
+
+def test_scoring_drops_duckdbs_copy_of_the_model_table_and_loads_it_when_asked(clustered):
+    lk, _, res = clustered
+
+    def tables() -> list[str]:
+        return lk._con.execute("SELECT table_name FROM duckdb_tables()").fetchnumpy()["table_name"].tolist()
+
+    assert "lm_records" not in tables() and not lk._records_in_duckdb
+    pairs = lk._pairs.copy()
+    assert lk._sdf is not None and "lm_records" in tables()       # explaining a pair or scoring loads it
+    again = lk.predict()
+    assert "lm_records" not in tables()
+    pd.testing.assert_frame_equal(again, pairs)

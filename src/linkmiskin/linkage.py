@@ -38,7 +38,7 @@ from linkmiskin.clustering.cannot_link import _RECORD_COLUMNS
 from linkmiskin.clustering.household_context import join_same_name_in_household
 from linkmiskin.clustering.households import household_clusters
 from linkmiskin.clustering.persons import person_clusters
-from linkmiskin.memory import SpilledColumns, holds_lists, release_memory
+from linkmiskin.memory import SpilledColumns, holds_lists, release_memory, shared_strings, with_shared_strings
 from linkmiskin.privacy import MaskedError, mask_text
 from linkmiskin.scoring.levels import gammas, levels_by_gamma
 from linkmiskin.scoring.model import (
@@ -156,6 +156,7 @@ def _standardize_sources(sources: dict[str, TableLike], columns: dict[str, dict[
     allstd = _concat_sources(frames)
     if settle:
         allstd = settle_unclear_nyonya_names(allstd, name_sex)
+    with_shared_strings(allstd)   # (a status or desa name: one string for all the rows, not one each)
     allstd.insert(0, "unique_id", np.arange(len(allstd), dtype=np.int64))
     return allstd, mappings
 
@@ -237,6 +238,14 @@ def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     out = df.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
     out["unique_id"] = np.arange(len(out), dtype=np.int64)
     out.attrs = dict(df.attrs)
+    return out
+
+
+def _std_from_records(held: pd.DataFrame, columns: list[str], attrs: dict, order: np.ndarray) -> pd.DataFrame:
+    """The standardised records in canonical ``order`` (input positions) from their columns in input order
+    (``held``), with ``unique_id`` and the columns in their order (:attr:`Linker._std`)."""
+    out = _reordered(held, order)[columns]
+    out.attrs = dict(attrs)
     return out
 
 
@@ -518,7 +527,7 @@ class Linker:
         #: facts about the inputs that the result carries (e.g. which sources were pseudonymised)
         self.metadata: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
-        self._std: pd.DataFrame | None = None
+        self._std = None
         #: each source's standardised rows and input fingerprint (:mod:`linkmiskin.standardise.reuse`)
         self._standardised: dict = {}
         #: input position of each record of ``_std``/``_table`` (which are in :func:`canonical_order`)
@@ -534,6 +543,9 @@ class Linker:
         self._model_rows_reused = 0
         self._con: duckdb.DuckDBPyConnection | None = None
         self._db_api: Any = None
+        self._records_sdf: Any = None
+        #: whether DuckDB holds the model table now (scoring drops it: :meth:`_drop_records_table`)
+        self._records_in_duckdb = False
         self.column_mapping: dict[str, ColumnMapping] = {}
         if sources is not None:
             self.set_sources(sources, columns)
@@ -568,17 +580,21 @@ class Linker:
         # then follow the records' content, not the order of the rows or of the sources
         self._input_order = canonical_order(table)
         self._row_hashes = None
-        self._std, table = _reordered(std, self._input_order), _reordered(table, self._input_order)
-        self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std),
+        self._std = _reordered(std, self._input_order)
+        self.metadata = {"pseudonymised_sources": pseudonymised_sources(self._std_frame),
                          **{k: v for k, v in self.metadata.items() if k == "training"}}
         # for the next update (a pseudonymised NIK is not its record's model-table NIK: none kept then)
         self._model_rows_of = None if self.metadata["pseudonymised_sources"] else \
             (hashes[self._input_order], names_once)
         self._pairs = None
-        # the rows in input order go before DuckDB loads its copy of the model table: at 200,000 households
-        # their column arrays (pointers to the reordered rows' shared values) are about 0.6 GB
+        # the rows in input order go before the model table is reordered, and the standardised records wait
+        # in a file until clustering (training and scoring do not read them: about 1 GB at 200,000 households)
         del std
+        self._std_spilled = SpilledColumns(self._std_frame, keep=("unique_id", "source", "record_id"))
+        self._std_frame = None
         release_memory()   # what reading and standardising left in the allocators' free lists
+        table = _reordered(table, self._input_order)
+        release_memory()
         self._connect(table)
         # DuckDB holds the model table now; Python keeps the columns the later steps read
         self._spilled = SpilledColumns(table, keep=KEPT_TABLE_COLUMNS)
@@ -586,6 +602,43 @@ class Linker:
         release_memory()
         self.timings["standardise"] = round(time.perf_counter() - t0, 2)
         return self
+
+    @property
+    def _std(self) -> pd.DataFrame | None:
+        """The standardised records in canonical order (``unique_id`` = position). Once :meth:`cluster` has
+        made the records, it is rebuilt on each call from their columns (:attr:`_std_in_records`): holding
+        both orders of every column costs about a third of the records' memory. From reading to clustering
+        it waits in a temporary file (:attr:`_std_spilled`; :attr:`_std_ids` holds its ids)."""
+        if self._std_frame is None and self._std_spilled is not None:
+            return self._std_spilled.full()
+        if self._std_frame is None and self._std_in_records is not None:
+            return _std_from_records(*self._std_in_records, self._input_order)
+        return self._std_frame
+
+    @_std.setter
+    def _std(self, std: pd.DataFrame | None) -> None:
+        self._std_frame: pd.DataFrame | None = std
+        self._std_spilled: SpilledColumns | None = None
+        #: (the records' standardised columns in input order, sharing their arrays; column order; attrs)
+        self._std_in_records: tuple[pd.DataFrame, list[str], dict] | None = None
+
+    @property
+    def _std_ids(self) -> pd.DataFrame | None:
+        """``unique_id, source, record_id`` of the standardised records (canonical order), without reading
+        the others back."""
+        if self._std_spilled is not None:
+            return self._std_spilled.kept
+        std = self._std
+        return None if std is None else std[["unique_id", "source", "record_id"]]
+
+    def _hold_std_in_records(self, records: pd.DataFrame, std: pd.DataFrame) -> None:
+        """Keep the standardised records ``std`` only as ``records``' columns (input order, the same arrays)."""
+        cols = [c for c in std.columns if c != "unique_id"]
+        if std["record_id"].dtype != records["record_id"].dtype or not all(c in records for c in cols):
+            return   # (records whose columns are not the standardised ones: keep the frame)
+        held = pd.DataFrame({c: records[c].array for c in cols}, copy=False)
+        self._std = None
+        self._std_in_records = (held, list(std.columns), dict(std.attrs))
 
     @property
     def _table(self) -> pd.DataFrame | None:
@@ -623,12 +676,37 @@ class Linker:
         con.execute("SET preserve_insertion_order=false").fetchall()
         import tempfile
         con.execute(f"SET temp_directory={_sql_string(Path(tempfile.gettempdir()) / 'linkmiskin_duckdb')}").fetchall()
-        con.register("__lm_records_df", table)
-        con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
-        con.unregister("__lm_records_df")
         self._con = con
+        self._load_records_table(table)
         self._db_api = DuckDBAPI(connection=con)
-        self._sdf = self._db_api.register("lm_records", dataset_display_name="records")
+        self._records_sdf = self._db_api.register("lm_records", dataset_display_name="records")
+
+    def _load_records_table(self, table: pd.DataFrame) -> None:
+        """DuckDB's copy of the model table (``lm_records``)."""
+        assert self._con is not None
+        self._con.register("__lm_records_df", table)
+        self._con.execute("CREATE OR REPLACE TABLE lm_records AS SELECT * FROM __lm_records_df").fetchall()
+        self._con.unregister("__lm_records_df")
+        self._records_in_duckdb = True
+
+    @property
+    def _sdf(self) -> Any:
+        """Splink's handle on ``lm_records``, loaded again from the spilled model table when scoring has
+        dropped it (:meth:`_drop_records_table`)."""
+        if not getattr(self, "_records_in_duckdb", True) and self._spilled is not None:
+            self._load_records_table(self._spilled.full())
+            release_memory()
+        return self._records_sdf
+
+    def _drop_records_table(self) -> None:
+        """Drop DuckDB's copy of the model table once the pairs are scored: clustering and the golden records
+        do not read it (about 0.6 GB at 200,000 households, while their peak is the run's). Explaining a
+        pair or scoring again loads it back (:attr:`_sdf`); the row hashes are computed from it first."""
+        if self._con is None or not getattr(self, "_records_in_duckdb", False):
+            return
+        self.row_hashes()
+        self._con.execute("DROP TABLE lm_records").fetchall()
+        self._records_in_duckdb = False
 
     def _duckdb_working(self, working: bool) -> None:
         """Give DuckDB its working memory for training and scoring, and take it back afterwards: DuckDB keeps
@@ -711,6 +789,7 @@ class Linker:
         df = self._scored(linker)
         self._forget_blocked_pairs(linker)
         self._duckdb_working(False)
+        self._drop_records_table()
         self.metadata.pop("update_reuse", None)
         if previous is not None:
             self.metadata["update_reuse"] = _reuse_report(reuse, len(df))
@@ -724,6 +803,7 @@ class Linker:
         """:func:`row_hashes` of the model table (canonical order) for the model, computed once per set of
         sources."""
         if self._row_hashes is None:
+            self._sdf   # noqa: B018 - (DuckDB's copy of the model table, loaded again if it was dropped)
             s = self._spilled
             self._row_hashes = update_row_hashes(self._con, s.kept, self.model or {}, columns=s.columns,
                                                  list_columns=s.list_columns)
@@ -845,8 +925,8 @@ class Linker:
         (the threshold maximising the model's expected F1)."""
         if self._pairs is None:
             self.predict()
-        pairs = self._pairs
-        assert pairs is not None and self._std is not None and self._spilled is not None
+        pairs, std = self._pairs, self._std   # (std: rebuilt from the records of an earlier call)
+        assert pairs is not None and std is not None and self._spilled is not None
         t0 = time.perf_counter()
         if threshold is None:
             # the model's own threshold (a loaded file's, else the expected-F1 choice), never the one an
@@ -877,14 +957,14 @@ class Linker:
         pairs = shared_columns(pairs, cannot_link_rule=_rule_of_pairs(pairs, persons.attrs["cannot_link"]))
         self.timings["cluster_persons"] = round(time.perf_counter() - t0, 2)
         t1 = time.perf_counter()
-        hh = household_clusters(self._std, persons, e, use_row_order=self.use_row_order)
+        hh = household_clusters(std, persons, e, use_row_order=self.use_row_order)
         persons = join_same_name_in_household(persons, hh["household_node"].to_numpy(), e, off=off,
                                               approx_year=t["dob_approx_year"] if "dob_approx_year" in t else None)
         del e
         self.timings["cluster_households"] = round(time.perf_counter() - t1, 2)
         t2 = time.perf_counter()
         # an update replaces the ids (clustering.updates.apply_previous): the clusters' labels need no hash
-        records = _assemble_records(self._std, persons, hh, hashed=not getattr(self, "_labels_only", False))
+        records = _assemble_records(std, persons, hh, hashed=not getattr(self, "_labels_only", False))
         records.insert(records.columns.get_loc("link_reason") + 1, "kept_apart_by",
                        _kept_apart_by(len(records), pairs, float(threshold), persons["person_node"].to_numpy()))
         row_order = hh.attrs.get("row_order", {})
@@ -899,8 +979,11 @@ class Linker:
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
-        diagnostics = diagnose(self._std, self._kept_table, self.column_mapping)
+        diagnostics = diagnose(std, self._kept_table, self.column_mapping)
         self.timings["records_and_diagnostics"] = round(time.perf_counter() - t2, 2)
+        self._hold_std_in_records(records, std)   # (before the golden records: their peak is the run's)
+        del std
+        release_memory()
         return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
@@ -1456,8 +1539,8 @@ def _assemble_records(std: pd.DataFrame, persons: pd.DataFrame, hh: pd.DataFrame
         "household_confidence": hh["household_confidence"].to_numpy(),
     })
     no_ident = std["name"].isna().to_numpy() & std["nik"].isna().to_numpy()
-    out["link_reason"] = _link_reason(rep, no_ident,
-                                      persons["joined_by"].to_numpy(dtype=object) if "joined_by" in persons else None)
+    reason = _link_reason(rep, no_ident, persons["joined_by"].to_numpy(dtype=object) if "joined_by" in persons else None)
+    out["link_reason"] = shared_strings(reason.astype(object))   # (a few texts: one string object each)
     out["household_evidence"] = hh["household_evidence"].to_numpy()
     keep = [c for c in std.columns if c not in ("unique_id", "source", "record_id")]
     for c in keep:
@@ -1653,10 +1736,10 @@ def _standardise_step(lk: Linker, sources: dict[str, TableLike], columns: Any, l
     lk.set_sources(sources, columns, list_date=list_date, header=header,
                    previous_lists=prev.lists if prev is not None else None,
                    previous_model_rows=prev.model_rows if prev is not None else None)
-    prog.step(f"standardised {len(lk._std)} records from {len(sources)} sources")
+    prog.step(f"standardised {len(lk._input_order)} records from {len(sources)} sources")
     if prev is not None:
         from linkmiskin.clustering.updates import check_record_ids
-        check_record_ids(prev, lk._std)   # record id kinds per source: the order does not matter
+        check_record_ids(prev, lk._std_ids)   # record id kinds per source: the order does not matter
 
 
 def _model_step(lk: Linker, prev: Any, retrain: bool, threshold: float | None, prog: Any) -> None:
