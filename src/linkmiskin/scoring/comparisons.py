@@ -649,25 +649,62 @@ class IndonesianAddressComparison(ComparisonCreator):
 
 
 class RelationshipComparison(ComparisonCreator):
-    def __init__(self, col_name: str = "relationship"):
+    def __init__(self, col_name: str = "relationship", *, kk_col_name: str | None = None,
+                 desa_col_name: str | None = None):
         """Compare the relationship to the household head (canonical roles from
         :mod:`linkmiskin.standardise.household_roles`).
 
-        The comparison levels are:
+        A role belongs to a household: a person who moved to another household (a grown child who married
+        and heads a card of her own, a widow taken in by her son) takes another role in it, so two roles of
+        records in two households say nothing about whether they are one person; the address and the KK
+        already say that the households differ. Those pairs fall into a null level, and the other levels are
+        learnt on records of one household.
 
-        - Null: unknown on either side
-        - Same role
-        - Head and spouse swapped (a wife listed as head in one programme)
+        The comparison levels are (key in brackets):
+
+        - Null: unknown on either side  (``null``)
+        - Same role  (``same``)
+        - Null: another role, and the records are in two households: both KKs known and different, or both
+          desas known and different  (``other_household``; only with ``kk_col_name`` or ``desa_col_name``)
+        - Head and spouse swapped (a wife listed as head in one programme)  (``head_spouse``)
         - All other (e.g. *ANAK* in one list and *KEPALA* in another: a father and son, or a grown child)
+          (``else``)
+
+        Args:
+            col_name: the canonical role column.
+            kk_col_name: the cleaned KK column (null when missing or untrusted); ``None`` to leave it out.
+            desa_col_name: the desa code column (null when unknown); ``None`` to leave it out.
+
+        >>> level_keys(RelationshipComparison(kk_col_name="kk", desa_col_name="desa_code"))
+        ['null', 'same', 'other_household', 'head_spouse', 'else']
         """
+        cols = {"rel": col_name}
+        if kk_col_name:
+            cols["kk"] = kk_col_name
+        if desa_col_name:
+            cols["desa"] = desa_col_name
         self._col = col_name
-        super().__init__(col_name)
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def other_household_sql(self) -> str | None:
+        """SQL (on ``_l``/``_r`` columns): both KKs known and different, or both desas known and different;
+        None without those columns."""
+        parts = [f"coalesce({_q(self._names[k], 'l')} <> {_q(self._names[k], 'r')}, false)"
+                 for k in ("kk", "desa") if k in self._names]
+        return "(" + " OR ".join(parts) + ")" if parts else None
 
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
         rl, rr = _q(self._col, "l"), _q(self._col, "r")
-        return [
+        levels = [
             _null_level(f"{rl} IS NULL OR {rr} IS NULL", "Relationship unknown"),
             _lvl(f"{rl} = {rr}", "Same relationship", key="same"),
+        ]
+        other = self.other_household_sql()
+        if other:
+            levels.append(_null_level(other, "Another role in another household (KK or desa): no evidence",
+                                      key="other_household"))
+        return levels + [
             _lvl(f"{sql_in_roles(rl, (HEAD, SPOUSE))} AND {sql_in_roles(rr, (HEAD, SPOUSE))}", "Head / spouse",
                  key="head_spouse"),
             keyed(cll.ElseLevel(), "else"),

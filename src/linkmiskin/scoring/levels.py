@@ -89,6 +89,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("address", "postcode"): "the same postcode-like token",
     ("relationship", "null"): "a relationship is unknown: no evidence",
     ("relationship", "same"): "the same relationship to the head",
+    ("relationship", "other_household"): "another role, and the records are in two households (both KKs or both "
+                                         "desas known and different): a person who moved takes another role, "
+                                         "no evidence",
     ("relationship", "head_spouse"): "one is the head and the other the spouse (lists swap them)",
     ("relationship", "else"): "any other pair of relationships",
     ("mother_name", "null"): "a mother's name is missing: no evidence",

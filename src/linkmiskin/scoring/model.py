@@ -589,7 +589,7 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
                             approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
         _address_comparison(kinds),
-        RelationshipComparison("relationship"),
+        RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code"),
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
@@ -609,7 +609,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
                             approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name=None),
         _address_comparison(kinds),
-        RelationshipComparison("relationship"),
+        RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code"),
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
@@ -1285,10 +1285,12 @@ ADDRESS_PASSES = (
 #: comparison class -> (SQL standing in for columns the comparison reads only in part, and the passes that
 #: count every pair at a level other than the null and the last ones, or None to compare every pair of
 #: distinct values). The sex comparison reads the NIK only as present or not (a few groups each: counting
-#: takes milliseconds at 20,000 households).
+#: takes milliseconds at 20,000 households). The relationship's roles are counted as if every pair were of
+#: one household (its KK and desa read as unknown): among different people the role does not depend on
+#: where they live, and its "another household" level is a null level.
 COUNTED_U: dict[type, tuple[dict[str, str], tuple[CountPass, ...] | None]] = {
     SexComparison: ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
-    RelationshipComparison: ({}, None),
+    RelationshipComparison: ({"kk": "CAST(NULL AS VARCHAR)", "desa_code": "CAST(NULL AS VARCHAR)"}, None),
 }
 
 
