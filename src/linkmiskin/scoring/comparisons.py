@@ -702,7 +702,7 @@ class RelationshipComparison(ComparisonCreator):
         ]
         other = self.other_household_sql()
         if other:
-            levels.append(_null_level(other, "Another role in another household (KK or desa): no evidence",
+            levels.append(_null_level(other, "Another role, in another household (KK or desa)",
                                       key="other_household"))
         return levels + [
             _lvl(f"{sql_in_roles(rl, (HEAD, SPOUSE))} AND {sql_in_roles(rr, (HEAD, SPOUSE))}", "Head / spouse",
