@@ -884,7 +884,9 @@ def one_vowel_apart_sql(nl: str, nr: str) -> str:
 class KkComparison(ComparisonCreator):
     def __init__(self, col_name: str = "kk", *, name_col_name: str = "name", tokens_col_name: str = "name_tokens",
                  phonetic_col_name: str = "name_phon_key", token_mask_col_name: str | None = "name_mask",
-                 name_unique_col_name: str | None = "kk_name_unique"):
+                 name_unique_col_name: str | None = "kk_name_unique", nik_col_name: str | None = None,
+                 nik_consistent_col_name: str | None = None, desa_col_name: str | None = None,
+                 kecamatan_col_name: str | None = None):
         """Compare the family card number (KK) of two records whose names are the same or close.
 
         A KK is a household's number: two records under one KK are one family, and only their names say
@@ -903,6 +905,12 @@ class KkComparison(ComparisonCreator):
           only with ``name_unique_col_name``): household members, left to the name  (``names_differ``)
         - The same KK  (``exact``)
         - KKs one typo or transposition apart (Damerau-Levenshtein 1)  (``typo``)
+        - Null: another KK in another desa (the desas, or the kecamatans, known and different), under one NIK
+          that is consistent with both records' birth date and sex: a person who moved; a new card comes with
+          a move, which the address comparison already counts, and the NIK says who it is (as the birth date
+          "already counted by the NIK"; learnt without this level, see
+          :func:`linkmiskin.scoring.model._anchor_comparisons`)  (``moved_one_nik``; only with
+          ``nik_col_name``, ``nik_consistent_col_name`` and ``desa_col_name``)
         - All other: another KK (another family, or a family that split or got a new card)  (``else``)
 
         Args:
@@ -915,17 +923,31 @@ class KkComparison(ComparisonCreator):
             name_unique_col_name: boolean column, false where one list holds two records under the record's
                 KK and name that are not one NIK (:func:`linkmiskin.scoring.model.kk_name_unique`);
                 ``None`` to leave that test out.
+            nik_col_name: the cleaned NIK column, for the "moved" level; ``None`` to leave that level out.
+            nik_consistent_col_name: boolean column, true when the record's NIK agrees with its own birth date
+                and sex (as :class:`NikComparison`'s).
+            desa_col_name: the desa code column.
+            kecamatan_col_name: the kecamatan code column (two kecamatans are two desas when a desa is
+                unknown); ``None`` to compare the desas only.
 
         >>> level_keys(KkComparison())
         ['null', 'names_differ', 'exact', 'typo', 'else']
+        >>> level_keys(KkComparison(nik_col_name="nik", nik_consistent_col_name="nik_consistent",
+        ...                         desa_col_name="desa_code"))
+        ['null', 'names_differ', 'exact', 'typo', 'moved_one_nik', 'else']
         """
         cols = {"kk": col_name, "name": name_col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
         if token_mask_col_name:
             cols["mask"] = token_mask_col_name
         if name_unique_col_name:
             cols["unique"] = name_unique_col_name
+        self._moved = {}
+        if nik_col_name and nik_consistent_col_name and desa_col_name:
+            self._moved = {"nik": nik_col_name, "cons": nik_consistent_col_name, "desa": desa_col_name}
+            if kecamatan_col_name:
+                self._moved["kec"] = kecamatan_col_name
         self._names = dict(cols)
-        super().__init__(cols)
+        super().__init__({**cols, **{f"moved_{k}": v for k, v in self._moved.items()}})
 
     def names_close_sql(self) -> str:
         """The SQL condition (on ``_l``/``_r`` columns) for names the same or close."""
@@ -945,8 +967,20 @@ class KkComparison(ComparisonCreator):
             _lvl(f"{kl} = {kr}", "Same KK, close names", key="exact"),
             _lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 ELSE false END",
                  "KK one typo apart, close names", key="typo"),
+            *self._moved_level(),
             keyed(cll.ElseLevel(), "else"),
         ]
+
+    def _moved_level(self) -> list[ComparisonLevelCreator]:
+        """The null level "another KK in another desa, under one consistent NIK" (none without its columns)."""
+        if not self._moved:
+            return []
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._moved.items()}
+        (nl, nr), (cl, cr) = q["nik"], q["cons"]
+        apart = " OR ".join(f"coalesce({q[k][0]} <> {q[k][1]}, false)" for k in ("desa", "kec") if k in q)
+        return [_null_level(f"{nl} = {nr} AND coalesce({cl}, false) AND coalesce({cr}, false) AND ({apart})",
+                            "Another KK in another desa, under one NIK: a person who moved",
+                            key="moved_one_nik")]
 
     def create_output_column_name(self) -> str:
         return self._names["kk"]

@@ -103,6 +103,8 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
                             "of that name under that KK): household members, the name decides",
     ("kk", "exact"): "the same KK and the same or a close name: inside one KK names are nearly unique",
     ("kk", "typo"): "KKs one typo apart and the same or a close name",
+    ("kk", "moved_one_nik"): "another KK in another desa under one NIK consistent with both records: a person "
+                             "who moved (the address counts the move, the NIK says who): no evidence",
     ("kk", "else"): "another KK under the same or a close name (another family, a split, a new card)",
     ("spouse_name", "null"): "no spouse's name (NY. + his name, a SUAMI column) against a husband's name: "
                              "no evidence",

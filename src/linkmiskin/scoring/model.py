@@ -591,14 +591,16 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
         _address_comparison(kinds),
         RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code"),
         MotherNameComparison("mother_name"),
-        KkComparison("kk"),
+        KkComparison("kk", nik_col_name="nik", nik_consistent_col_name="nik_consistent", desa_col_name="desa_code",
+                     kecamatan_col_name="kecamatan_code"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
         NameInKecamatanComparison(),
     ]
 
 
 def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only: bool = False) -> list[Any]:
-    """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors.
+    """Same comparisons, with the date, the sex and the KK of a person who moved not folded into the NIK, to
+    learn their m from anchors (the NIK anchors are one NIK: each would fall into those null levels).
     ``recorded_dates_only``: the birth-date comparison without the "other's NIK date" level, so that its
     other levels see the recorded-date differences that this level would take first on NIK anchors."""
     kinds = kinds or DEFAULT_KINDS
