@@ -320,3 +320,45 @@ def test_gamma_of_an_unknown_key_names_the_levels():
 
     with pytest.raises(KeyError, match="exact_consistent"):
         gamma_of(NikComparison("nik"), "no_such_level")
+
+
+def _role(rel: str | None, kk: str | None, desa: str | None) -> dict:
+    return {"relationship": rel, "kk": kk, "desa_code": desa}
+
+
+@pytest.mark.parametrize(("left", "right", "key"), [
+    # a grown child who married: ANAK under her parents' card, KEPALA of her own card in another desa
+    (_role("ANAK", "3216010101100001", "32.16.01.2001"), _role("KEPALA", "3216020202200002", "32.16.02.2002"),
+     "other_household"),
+    # another card in the same desa (a family that split its card): the KK alone says two households
+    (_role("ANAK", "3216010101100001", "32.16.01.2001"), _role("PASANGAN", "3216010101100009", "32.16.01.2001"),
+     "other_household"),
+    # another desa, a KK missing: the desas alone say two households
+    (_role("ANAK", None, "32.16.01.2001"), _role("KEPALA", "3216020202200002", "32.16.02.2002"),
+     "other_household"),
+    # one card, another role: a father and his son of one name
+    (_role("ANAK", "3216010101100001", "32.16.01.2001"), _role("KEPALA", "3216010101100001", "32.16.01.2001"),
+     "else"),
+    # nothing says two households (a KK and a desa missing): the roles count
+    (_role("ANAK", None, "32.16.01.2001"), _role("KEPALA", "3216010101100001", None), "else"),
+    (_role("KEPALA", None, "32.16.01.2001"), _role("PASANGAN", None, "32.16.01.2001"), "head_spouse"),
+    # the same role stays evidence in two households
+    (_role("KEPALA", "3216010101100001", "32.16.01.2001"), _role("KEPALA", "3216020202200002", "32.16.02.2002"),
+     "same"),
+    (_role(None, "3216010101100001", "32.16.01.2001"), _role("KEPALA", "3216020202200002", "32.16.02.2002"),
+     "null"),
+])
+def test_relationship_in_another_household_is_no_evidence(left, right, key):
+    from linkmiskin.scoring.comparisons import RelationshipComparison, level_keys
+
+    creator = RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code")
+    labels = [lv.label_for_charts for lv in creator.get_comparison("duckdb").comparison_levels]
+    assert level_keys(creator)[labels.index(level_of(creator, left, right))] == key
+
+
+def test_relationship_without_household_columns_keeps_its_levels():
+    from linkmiskin.scoring.comparisons import RelationshipComparison, level_keys
+
+    assert level_keys(RelationshipComparison("relationship")) == ["null", "same", "head_spouse", "else"]
+    left, right = _role("ANAK", "3216010101100001", "32.16.01.2001"), _role("KEPALA", "3216020202200002", "32.16.02.2002")
+    assert level_of(RelationshipComparison("relationship"), left, right) == "All other comparisons"

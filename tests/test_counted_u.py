@@ -103,3 +103,17 @@ def test_other_comparisons_are_not_counted():
     assert counted_u_probabilities(table(ROWS), "t", IndonesianNameComparison("name")) is None
     # the address-text comparison (data without desa codes) has the same output name as the desa one
     assert counted_u_probabilities(table(ROWS), "t", AddressTextComparison("addr_text")) is None
+
+
+def test_roles_are_counted_as_if_every_pair_were_of_one_household():
+    # the model's relationship comparison reads the KK and desa only for its null "another household" level:
+    # its u is that of the roles alone (among different people the role does not depend on where they live)
+    rows = ROWS.assign(kk=["K1", "K1", "K2", "K2", None, "K3", "K4", "K4", None, None, "K5", "K6"])
+    with_households = RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code")
+    roles_only = RelationshipComparison("relationship")
+    reduce, passes = COUNTED_U[RelationshipComparison]
+    assert level_pair_counts(table(rows), "t", with_households, reduce, passes) == brute_force(roles_only, rows)
+    # compared pair by pair, pairs in two households fall into the null level instead
+    assert brute_force(with_households, rows)["null"] > brute_force(roles_only, rows)["null"]
+    assert counted_u_probabilities(table(rows), "t", with_households) == counted_u_probabilities(
+        table(rows), "t", roles_only)

@@ -184,3 +184,43 @@ def test_kk_typo_pairs_counted_without_comparing_pairs_match_pair_by_pair():
     con.register("k", pd.DataFrame({"kk": kks}))
     assert expected > 100
     assert _kk_typo_pairs(con, "k") == expected
+
+
+def _mover(kk: str | None, desa: str | None, nik: str | None, consistent: bool = True, kec: str | None = None) -> dict:
+    return person(kk, "SITI AMINAH") | {"nik": nik, "nik_consistent": consistent, "desa_code": desa,
+                                         "kecamatan_code": kec or (desa[:8] if desa else None)}
+
+
+_NIK = "3216094101800003"
+
+
+@pytest.mark.parametrize(("left", "right", "key"), [
+    # one NIK, a new card in another desa: the move is the address's to count
+    (_mover(KK, "32.16.09.2001", _NIK), _mover("3216101510180001", "32.16.10.2004", _NIK), "moved_one_nik"),
+    # a desa unknown, the kecamatans differ: two desas all the same
+    (_mover(KK, "32.16.09.2001", _NIK), _mover("3216101510180001", None, _NIK, kec="32.16.10"), "moved_one_nik"),
+    # another card in the same desa (a split family): the KK still speaks
+    (_mover(KK, "32.16.09.2001", _NIK), _mover("3216101510180001", "32.16.09.2001", _NIK), "else"),
+    # a NIK that disagrees with its record's birth date or sex (a head's NIK in a member's row) says nothing
+    (_mover(KK, "32.16.09.2001", _NIK), _mover("3216101510180001", "32.16.10.2004", _NIK, consistent=False), "else"),
+    # another NIK, or none: the KK speaks
+    (_mover(KK, "32.16.09.2001", _NIK), _mover("3216101510180001", "32.16.10.2004", "3216094101800004"), "else"),
+    (_mover(KK, "32.16.09.2001", None), _mover("3216101510180001", "32.16.10.2004", _NIK), "else"),
+    # the same KK stays the same KK
+    (_mover(KK, "32.16.09.2001", _NIK), _mover(KK, "32.16.10.2004", _NIK), "exact"),
+])
+def test_kk_of_a_person_who_moved_under_one_nik_is_no_evidence(left, right, key):
+    creator = KkComparison("kk", nik_col_name="nik", nik_consistent_col_name="nik_consistent",
+                           desa_col_name="desa_code", kecamatan_col_name="kecamatan_code")
+    assert level_key(creator, left, right) == key
+    # without the NIK and desa columns the level is not there
+    assert level_key(KkComparison("kk"), left, right) == ("exact" if key == "exact" else "else")
+
+
+def test_kk_moved_level_is_left_out_of_the_anchor_comparisons():
+    from linkmiskin.scoring.comparisons import level_keys
+    from linkmiskin.scoring.model import _anchor_comparisons, by_output_name, comparisons
+
+    # NIK anchors are one NIK: the movers among them must teach the KK's "else" level, not vanish into a null
+    assert "moved_one_nik" in level_keys(by_output_name(comparisons(), "kk"))
+    assert "moved_one_nik" not in level_keys(by_output_name(_anchor_comparisons(), "kk"))

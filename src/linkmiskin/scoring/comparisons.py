@@ -649,25 +649,62 @@ class IndonesianAddressComparison(ComparisonCreator):
 
 
 class RelationshipComparison(ComparisonCreator):
-    def __init__(self, col_name: str = "relationship"):
+    def __init__(self, col_name: str = "relationship", *, kk_col_name: str | None = None,
+                 desa_col_name: str | None = None):
         """Compare the relationship to the household head (canonical roles from
         :mod:`linkmiskin.standardise.household_roles`).
 
-        The comparison levels are:
+        A role belongs to a household: a person who moved to another household (a grown child who married
+        and heads a card of her own, a widow taken in by her son) takes another role in it, so two roles of
+        records in two households say nothing about whether they are one person; the address and the KK
+        already say that the households differ. Those pairs fall into a null level, and the other levels are
+        learnt on records of one household.
 
-        - Null: unknown on either side
-        - Same role
-        - Head and spouse swapped (a wife listed as head in one programme)
+        The comparison levels are (key in brackets):
+
+        - Null: unknown on either side  (``null``)
+        - Same role  (``same``)
+        - Null: another role, and the records are in two households: both KKs known and different, or both
+          desas known and different  (``other_household``; only with ``kk_col_name`` or ``desa_col_name``)
+        - Head and spouse swapped (a wife listed as head in one programme)  (``head_spouse``)
         - All other (e.g. *ANAK* in one list and *KEPALA* in another: a father and son, or a grown child)
+          (``else``)
+
+        Args:
+            col_name: the canonical role column.
+            kk_col_name: the cleaned KK column (null when missing or untrusted); ``None`` to leave it out.
+            desa_col_name: the desa code column (null when unknown); ``None`` to leave it out.
+
+        >>> level_keys(RelationshipComparison(kk_col_name="kk", desa_col_name="desa_code"))
+        ['null', 'same', 'other_household', 'head_spouse', 'else']
         """
+        cols = {"rel": col_name}
+        if kk_col_name:
+            cols["kk"] = kk_col_name
+        if desa_col_name:
+            cols["desa"] = desa_col_name
         self._col = col_name
-        super().__init__(col_name)
+        self._names = dict(cols)
+        super().__init__(cols)
+
+    def other_household_sql(self) -> str | None:
+        """SQL (on ``_l``/``_r`` columns): both KKs known and different, or both desas known and different;
+        None without those columns."""
+        parts = [f"coalesce({_q(self._names[k], 'l')} <> {_q(self._names[k], 'r')}, false)"
+                 for k in ("kk", "desa") if k in self._names]
+        return "(" + " OR ".join(parts) + ")" if parts else None
 
     def create_comparison_levels(self) -> list[ComparisonLevelCreator]:
         rl, rr = _q(self._col, "l"), _q(self._col, "r")
-        return [
+        levels = [
             _null_level(f"{rl} IS NULL OR {rr} IS NULL", "Relationship unknown"),
             _lvl(f"{rl} = {rr}", "Same relationship", key="same"),
+        ]
+        other = self.other_household_sql()
+        if other:
+            levels.append(_null_level(other, "Another role, in another household (KK or desa)",
+                                      key="other_household"))
+        return levels + [
             _lvl(f"{sql_in_roles(rl, (HEAD, SPOUSE))} AND {sql_in_roles(rr, (HEAD, SPOUSE))}", "Head / spouse",
                  key="head_spouse"),
             keyed(cll.ElseLevel(), "else"),
@@ -847,7 +884,9 @@ def one_vowel_apart_sql(nl: str, nr: str) -> str:
 class KkComparison(ComparisonCreator):
     def __init__(self, col_name: str = "kk", *, name_col_name: str = "name", tokens_col_name: str = "name_tokens",
                  phonetic_col_name: str = "name_phon_key", token_mask_col_name: str | None = "name_mask",
-                 name_unique_col_name: str | None = "kk_name_unique"):
+                 name_unique_col_name: str | None = "kk_name_unique", nik_col_name: str | None = None,
+                 nik_consistent_col_name: str | None = None, desa_col_name: str | None = None,
+                 kecamatan_col_name: str | None = None):
         """Compare the family card number (KK) of two records whose names are the same or close.
 
         A KK is a household's number: two records under one KK are one family, and only their names say
@@ -866,6 +905,12 @@ class KkComparison(ComparisonCreator):
           only with ``name_unique_col_name``): household members, left to the name  (``names_differ``)
         - The same KK  (``exact``)
         - KKs one typo or transposition apart (Damerau-Levenshtein 1)  (``typo``)
+        - Null: another KK in another desa (the desas, or the kecamatans, known and different), under one NIK
+          that is consistent with both records' birth date and sex: a person who moved; a new card comes with
+          a move, which the address comparison already counts, and the NIK says who it is (as the birth date
+          "already counted by the NIK"; learnt without this level, see
+          :func:`linkmiskin.scoring.model._anchor_comparisons`)  (``moved_one_nik``; only with
+          ``nik_col_name``, ``nik_consistent_col_name`` and ``desa_col_name``)
         - All other: another KK (another family, or a family that split or got a new card)  (``else``)
 
         Args:
@@ -878,17 +923,31 @@ class KkComparison(ComparisonCreator):
             name_unique_col_name: boolean column, false where one list holds two records under the record's
                 KK and name that are not one NIK (:func:`linkmiskin.scoring.model.kk_name_unique`);
                 ``None`` to leave that test out.
+            nik_col_name: the cleaned NIK column, for the "moved" level; ``None`` to leave that level out.
+            nik_consistent_col_name: boolean column, true when the record's NIK agrees with its own birth date
+                and sex (as :class:`NikComparison`'s).
+            desa_col_name: the desa code column.
+            kecamatan_col_name: the kecamatan code column (two kecamatans are two desas when a desa is
+                unknown); ``None`` to compare the desas only.
 
         >>> level_keys(KkComparison())
         ['null', 'names_differ', 'exact', 'typo', 'else']
+        >>> level_keys(KkComparison(nik_col_name="nik", nik_consistent_col_name="nik_consistent",
+        ...                         desa_col_name="desa_code"))
+        ['null', 'names_differ', 'exact', 'typo', 'moved_one_nik', 'else']
         """
         cols = {"kk": col_name, "name": name_col_name, "tokens": tokens_col_name, "phon": phonetic_col_name}
         if token_mask_col_name:
             cols["mask"] = token_mask_col_name
         if name_unique_col_name:
             cols["unique"] = name_unique_col_name
+        self._moved = {}
+        if nik_col_name and nik_consistent_col_name and desa_col_name:
+            self._moved = {"nik": nik_col_name, "cons": nik_consistent_col_name, "desa": desa_col_name}
+            if kecamatan_col_name:
+                self._moved["kec"] = kecamatan_col_name
         self._names = dict(cols)
-        super().__init__(cols)
+        super().__init__({**cols, **{f"moved_{k}": v for k, v in self._moved.items()}})
 
     def names_close_sql(self) -> str:
         """The SQL condition (on ``_l``/``_r`` columns) for names the same or close."""
@@ -908,8 +967,20 @@ class KkComparison(ComparisonCreator):
             _lvl(f"{kl} = {kr}", "Same KK, close names", key="exact"),
             _lvl(f"CASE WHEN hamming({kl}, {kr}) <= 2 THEN damerau_levenshtein({kl}, {kr}) <= 1 ELSE false END",
                  "KK one typo apart, close names", key="typo"),
+            *self._moved_level(),
             keyed(cll.ElseLevel(), "else"),
         ]
+
+    def _moved_level(self) -> list[ComparisonLevelCreator]:
+        """The null level "another KK in another desa, under one consistent NIK" (none without its columns)."""
+        if not self._moved:
+            return []
+        q = {k: (_q(v, "l"), _q(v, "r")) for k, v in self._moved.items()}
+        (nl, nr), (cl, cr) = q["nik"], q["cons"]
+        apart = " OR ".join(f"coalesce({q[k][0]} <> {q[k][1]}, false)" for k in ("desa", "kec") if k in q)
+        return [_null_level(f"{nl} = {nr} AND coalesce({cl}, false) AND coalesce({cr}, false) AND ({apart})",
+                            "Another KK in another desa, under one NIK: a person who moved",
+                            key="moved_one_nik")]
 
     def create_output_column_name(self) -> str:
         return self._names["kk"]

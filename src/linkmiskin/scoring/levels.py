@@ -89,6 +89,9 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
     ("address", "postcode"): "the same postcode-like token",
     ("relationship", "null"): "a relationship is unknown: no evidence",
     ("relationship", "same"): "the same relationship to the head",
+    ("relationship", "other_household"): "another role, and the records are in two households (both KKs or both "
+                                         "desas known and different): a person who moved takes another role, "
+                                         "no evidence",
     ("relationship", "head_spouse"): "one is the head and the other the spouse (lists swap them)",
     ("relationship", "else"): "any other pair of relationships",
     ("mother_name", "null"): "a mother's name is missing: no evidence",
@@ -100,6 +103,8 @@ LEVEL_MEANINGS: dict[tuple[str, str], str] = {
                             "of that name under that KK): household members, the name decides",
     ("kk", "exact"): "the same KK and the same or a close name: inside one KK names are nearly unique",
     ("kk", "typo"): "KKs one typo apart and the same or a close name",
+    ("kk", "moved_one_nik"): "another KK in another desa under one NIK consistent with both records: a person "
+                             "who moved (the address counts the move, the NIK says who): no evidence",
     ("kk", "else"): "another KK under the same or a close name (another family, a split, a new card)",
     ("spouse_name", "null"): "no spouse's name (NY. + his name, a SUAMI column) against a husband's name: "
                              "no evidence",

@@ -589,16 +589,18 @@ def comparisons(kinds: dict[str, str] | None = None) -> list[Any]:
                             approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name="nik15", nik_sex_col_name="nik_sex"),
         _address_comparison(kinds),
-        RelationshipComparison("relationship"),
+        RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code"),
         MotherNameComparison("mother_name"),
-        KkComparison("kk"),
+        KkComparison("kk", nik_col_name="nik", nik_consistent_col_name="nik_consistent", desa_col_name="desa_code",
+                     kecamatan_col_name="kecamatan_code"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
         NameInKecamatanComparison(),
     ]
 
 
 def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only: bool = False) -> list[Any]:
-    """Same comparisons, with the date and sex not folded into the NIK, to learn their m from anchors.
+    """Same comparisons, with the date, the sex and the KK of a person who moved not folded into the NIK, to
+    learn their m from anchors (the NIK anchors are one NIK: each would fall into those null levels).
     ``recorded_dates_only``: the birth-date comparison without the "other's NIK date" level, so that its
     other levels see the recorded-date differences that this level would take first on NIK anchors."""
     kinds = kinds or DEFAULT_KINDS
@@ -609,7 +611,7 @@ def _anchor_comparisons(kinds: dict[str, str] | None = None, recorded_dates_only
                             approx_year_col_name="dob_approx_year"),
         SexComparison("sex", nik_col_name=None),
         _address_comparison(kinds),
-        RelationshipComparison("relationship"),
+        RelationshipComparison("relationship", kk_col_name="kk", desa_col_name="desa_code"),
         MotherNameComparison("mother_name"),
         KkComparison("kk"),
         SpouseNameComparison("spouse_name", husband_col_name="husband_name"),
@@ -1285,10 +1287,12 @@ ADDRESS_PASSES = (
 #: comparison class -> (SQL standing in for columns the comparison reads only in part, and the passes that
 #: count every pair at a level other than the null and the last ones, or None to compare every pair of
 #: distinct values). The sex comparison reads the NIK only as present or not (a few groups each: counting
-#: takes milliseconds at 20,000 households).
+#: takes milliseconds at 20,000 households). The relationship's roles are counted as if every pair were of
+#: one household (its KK and desa read as unknown): among different people the role does not depend on
+#: where they live, and its "another household" level is a null level.
 COUNTED_U: dict[type, tuple[dict[str, str], tuple[CountPass, ...] | None]] = {
     SexComparison: ({"nik15": "CASE WHEN nik15 IS NULL THEN NULL ELSE 'nik' END"}, None),
-    RelationshipComparison: ({}, None),
+    RelationshipComparison: ({"kk": "CAST(NULL AS VARCHAR)", "desa_code": "CAST(NULL AS VARCHAR)"}, None),
 }
 
 
