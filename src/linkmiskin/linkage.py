@@ -972,18 +972,20 @@ class Linker:
         pairs = shared_columns(pairs, drop=("unique_id_l", "unique_id_r", "name_weak", "nik_same", "name_alike"))
         del persons, hh   # the golden records below need the memory
         release_memory()
-        order = self._input_rank()   # back to input order
-        records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
-        # link() rebuilds the households on its final ids when it defers the golden records
-        households = None if getattr(self, "_defer_golden", False) else _households_table(records)
         from linkmiskin.report.diagnostics import (
             diagnose,  # plain-words warnings when the data look unlike the model's assumptions
         )
+        # (before the records are copied into input order: the standardised records and that copy at once
+        # were the peak of clustering)
         diagnostics = diagnose(std, self._kept_table, self.column_mapping)
+        order = self._input_rank()   # back to input order
+        records = records.iloc[order].set_axis(pd.RangeIndex(len(order)), axis=0, copy=False)
         self.timings["records_and_diagnostics"] = round(time.perf_counter() - t2, 2)
         self._hold_std_in_records(records, std)   # (before the golden records: their peak is the run's)
         del std
         release_memory()
+        # link() rebuilds the households on its final ids when it defers the golden records
+        households = None if getattr(self, "_defer_golden", False) else _households_table(records)
         return LinkResult(records=records, pairs=pairs,
                           households=households, column_mapping=self.column_mapping,
                           threshold=float(threshold), threshold_source=source, model=self.model,
