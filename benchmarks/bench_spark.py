@@ -183,13 +183,16 @@ def main() -> None:
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     ap.add_argument("--jaro-winkler", type=int, default=0, metavar="N",
                     help="only time the Jaro-Winkler variants on N name pairs")
+    ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                    help="a Spark setting for the session (repeatable), e.g. spark.driver.memory=2g")
     args = ap.parse_args()
+    conf = {"spark.ui.showConsoleProgress": "false", **dict(kv.split("=", 1) for kv in args.conf)}
 
     import linkmiskin as lm
     from linkmiskin.spark_backend import spark_session
 
     if args.jaro_winkler:
-        spark = spark_session(args.master, conf={"spark.ui.showConsoleProgress": "false"})
+        spark = spark_session(args.master, conf=conf)
         bench_jaro_winkler(spark, args.jaro_winkler, args.seed)
         spark.stop()
         return
@@ -208,7 +211,7 @@ def main() -> None:
     print(f"duckdb                 wall {t_duck:7.1f} s  person F1 {f1:.4f}  threshold {duck.threshold:.6f}")
 
     t0 = time.perf_counter()
-    spark = spark_session(args.master, conf={"spark.ui.showConsoleProgress": "false"})
+    spark = spark_session(args.master, conf=conf)
     print(f"spark session start    wall {time.perf_counter() - t0:7.1f} s")
 
     t0 = time.perf_counter()
